@@ -1,0 +1,20 @@
+/** The shape of a `kvt` subcommand, so help, dispatch and tests treat them alike. */
+
+/** Where a command writes; tests pass collectors, main passes the process streams. */
+export interface CommandIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/** A `kvt` subcommand. Exit codes: 0 ok, 1 the input is invalid or the work failed, 2 usage or IO error. */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  run(args: readonly string[], io: CommandIo): Promise<number>;
+}
+
+/** Thrown for a bad command line; main prints it with the command's usage and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

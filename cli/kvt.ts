@@ -1,0 +1,58 @@
+/**
+ * `kvt`: the one command of kubevirt-ts. Each subcommand lives in cli/commands/; this module only
+ * dispatches, prints help and turns failures into exit codes.
+ */
+import { crdsCommand } from './commands/crds.js';
+import { validateCommand } from './commands/validate.js';
+import { versionCommand } from './commands/version.js';
+import { UsageError, type Command, type CommandIo } from './command.js';
+
+/** Every subcommand, in the order `kvt --help` lists them. */
+export const COMMANDS: readonly Command[] = [validateCommand, crdsCommand, versionCommand];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'kvt: KubeVirt (kubevirt.io/v1) virtual machines, on Kubernetes or on this machine',
+    '',
+    'Usage: kvt COMMAND [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `kvt COMMAND --help` for a command\'s options.',
+    '',
+  ].join('\n');
+}
+
+function isParseArgsError(e: unknown): e is Error & { code: string } {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && String((e as { code: string }).code).startsWith('ERR_PARSE_ARGS');
+}
+
+/** Runs kvt with the given arguments; returns the exit code. */
+export async function runKvt(argv: readonly string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(help());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') return versionCommand.run([], io);
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) {
+    io.err(`error: unknown command "${name}" for "kvt"\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`${command.summary}\n\nUsage: ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e: unknown) {
+    if (e instanceof UsageError || isParseArgsError(e)) {
+      io.err(`error: ${e.message}\n\nUsage: ${command.usage.split('\n')[0]}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The API contract: generated types and kind facts, the CRDs, and schema validation.
+ * Everything here comes from `crd-gen/schemas/` (see its README).
+ */
+import crdsJson from './generated/crds.json' with { type: 'json' };
+import { KINDS, type KindName } from './generated/kinds.js';
+
+export type * from './generated/types.js';
+export type * from './generated/kinds.js';
+export { KINDS } from './generated/kinds.js';
+export type { KubeObjectMeta, OwnerReference, GroupVersionKind } from './meta.js';
+
+/** A CustomResourceDefinition as we emit it (apiextensions.k8s.io/v1). */
+export interface CustomResourceDefinition {
+  apiVersion: 'apiextensions.k8s.io/v1';
+  kind: 'CustomResourceDefinition';
+  metadata: { name: string; labels?: Record<string, string> };
+  spec: {
+    group: string;
+    names: { kind: string; listKind: string; plural: string; singular: string; shortNames?: string[]; categories?: string[] };
+    scope: 'Namespaced' | 'Cluster';
+    versions: {
+      name: string;
+      served: boolean;
+      storage: boolean;
+      schema: { openAPIV3Schema: Record<string, unknown> };
+      subresources?: Record<string, unknown>;
+      additionalPrinterColumns?: { name: string; type: string; jsonPath: string; description?: string; priority?: number }[];
+    }[];
+  };
+}
+
+/** Every CRD we serve, in a stable order (by kind file name). */
+export const CRDS: readonly CustomResourceDefinition[] = crdsJson as unknown as CustomResourceDefinition[];
+
+/** The API groups we serve. */
+export const API_GROUPS: readonly string[] = [...new Set(Object.values(KINDS).map((k) => k.group))];
+
+/** The served kind of an apiVersion + kind pair, or undefined when we do not serve it. */
+export function lookupKind(apiVersion: string | undefined, kind: string | undefined): KindName | undefined {
+  const info = kind !== undefined && kind in KINDS ? KINDS[kind as KindName] : undefined;
+  return info !== undefined && info.apiVersion === apiVersion ? info.kind : undefined;
+}
+
+/** Whether an apiVersion belongs to one of our API groups (any version). */
+export function isOurGroup(apiVersion: string | undefined): boolean {
+  const group = apiVersion?.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : undefined;
+  return group !== undefined && API_GROUPS.includes(group);
+}
+
+/** The CRD of a served kind. */
+export function crdOf(kind: KindName): CustomResourceDefinition {
+  const crd = CRDS.find((c) => c.spec.names.kind === kind);
+  if (crd === undefined) throw new Error(`no CRD for served kind ${kind}`);
+  return crd;
+}
+
+/** The inlined openAPIV3Schema of a served kind: the exact bytes the CRD carries. */
+export function loadSchema(kind: KindName): Record<string, unknown> {
+  const version = crdOf(kind).spec.versions[0];
+  if (version === undefined) throw new Error(`CRD of ${kind} has no version`);
+  return version.schema.openAPIV3Schema;
+}
+
+/** Resolves what a user typed (kind, plural, singular or short name, any case) to a served kind. */
+export function resolveKindName(name: string): KindName | undefined {
+  const wanted = name.toLowerCase();
+  const hit = Object.values(KINDS).find(
+    (k) => k.kind.toLowerCase() === wanted || k.plural === wanted || k.singular === wanted || (k.shortNames as readonly string[]).includes(wanted),
+  );
+  return hit?.kind;
+}
+
+export { createSchemaValidator, QUANTITY_PATTERN, type SchemaCause, type SchemaCheck, type SchemaValidator } from './validator.js';

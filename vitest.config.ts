@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**', 'dist/**'],
+    reporters: ['default', './test/summary-reporter.ts'],
+    testTimeout: 30_000,
+    // Never write missing snapshots in CI: golden files are committed and reviewed.
+    update: false,
+  },
+});
