@@ -29,7 +29,7 @@ const ALL = ['core', 'crd-gen', 'webhooks', 'reconcilers', 'launcher', 'store', 
 const except = (...allowed) => ALL.filter((m) => !allowed.includes(m));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'manifests/**', 'crd-gen/generated/**', 'synth/imports/**', 'eslint.config.js'] },
+  { ignores: ['node_modules/**', 'dist/**', 'manifests/**', 'crd-gen/generated/**', 'synth/imports/**', 'eslint.config.js', 'bin/**'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -25,19 +25,21 @@ function help(): string {
   ].join('\n');
 }
 
-function isParseArgsError(e: unknown): e is Error & { code: string } {
-  return e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && String((e as { code: string }).code).startsWith('ERR_PARSE_ARGS');
+function isParseArgsError(e: unknown): e is Error {
+  const code: unknown = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
+
+const HELP_WORDS = new Set(['--help', '-h', 'help']);
 
 /** Runs kvt with the given arguments; returns the exit code. */
 export async function runKvt(argv: readonly string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined || HELP_WORDS.has(name)) {
     io.out(help());
     return name === undefined ? 2 : 0;
   }
-  if (name === '--version') return versionCommand.run([], io);
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = COMMANDS.find((c) => c.name === name || (name === '--version' && c === versionCommand));
   if (command === undefined) {
     io.err(`error: unknown command "${name}" for "kvt"\n\n${help()}`);
     return 2;
@@ -46,6 +48,10 @@ export async function runKvt(argv: readonly string[], io: CommandIo): Promise<nu
     io.out(`${command.summary}\n\nUsage: ${command.usage}\n`);
     return 0;
   }
+  return runCommand(command, rest, io);
+}
+
+async function runCommand(command: Command, rest: readonly string[], io: CommandIo): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (e: unknown) {

@@ -4,13 +4,20 @@
  * Exit 1 when anything is off.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { collectDefs, danglingRefs, inlineRefs, type SchemaNode } from './bundle.js';
-import { checkCoverage, parseFieldList } from './field-list.js';
+import { DEFAULT_FIELD_LIST } from './coverage-path.js';
+import { checkCoverage, parseFieldList, type CoverageReport } from './field-list.js';
 import { readDefs, readKinds } from './sources.js';
 
-/** Where the design reference keeps the field list, beside the repository. */
-export const DEFAULT_FIELD_LIST = fileURLToPath(new URL('../../shared/design/kubevirt/api-fields.md', import.meta.url));
+
+/** Prints one kind's report; returns how many problems it holds. */
+function printReport(r: CoverageReport, listed: number): number {
+  console.log(`${r.kind}: ${listed} listed, ${r.missing.length} missing, ${r.mismatched.length} mismatched, ${r.extra.length} extra`);
+  for (const m of r.missing) console.log(`  missing   ${m}`);
+  for (const m of r.mismatched) console.log(`  mismatch  ${m}`);
+  for (const m of r.extra) console.log(`  extra     ${m}`);
+  return r.missing.length + r.mismatched.length + r.extra.length;
+}
 
 function main(argv: readonly string[]): number {
   const listFile = argv[0] ?? DEFAULT_FIELD_LIST;
@@ -36,13 +43,7 @@ function main(argv: readonly string[]): number {
       problems += 1;
       continue;
     }
-    const r = checkCoverage(kind.crd.kind, root, section);
-    const total = r.missing.length + r.mismatched.length + r.extra.length;
-    console.log(`${kind.crd.kind}: ${section.fields.length} listed, ${r.missing.length} missing, ${r.mismatched.length} mismatched, ${r.extra.length} extra`);
-    for (const m of r.missing) console.log(`  missing   ${m}`);
-    for (const m of r.mismatched) console.log(`  mismatch  ${m}`);
-    for (const m of r.extra) console.log(`  extra     ${m}`);
-    problems += total;
+    problems += printReport(checkCoverage(kind.crd.kind, root, section), section.fields.length);
   }
   return problems === 0 ? 0 : 1;
 }

@@ -88,28 +88,38 @@ function existingGenerated(): string[] {
   return out;
 }
 
-async function main(check: boolean): Promise<number> {
-  const files = await generateAll();
-  if (check) {
-    const drift: string[] = [];
-    for (const [path, content] of files) {
-      const full = join(ROOT, path);
-      if (!existsSync(full) || readFileSync(full, 'utf8') !== content) drift.push(path);
-    }
-    for (const path of existingGenerated()) if (!files.has(path)) drift.push(`${path} (stale)`);
-    if (drift.length > 0) {
-      console.error(`gen:check: generated files differ from the schemas; run \`npm run gen\`:\n  ${drift.join('\n  ')}`);
-      return 1;
-    }
-    console.log(`gen:check: ${files.size} generated files are up to date`);
-    return 0;
+/** Paths whose committed content differs from what the schemas generate, or that are stale. */
+function drift(files: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const [path, content] of files) {
+    const full = join(ROOT, path);
+    if (!existsSync(full) || readFileSync(full, 'utf8') !== content) out.push(path);
   }
+  for (const path of existingGenerated()) if (!files.has(path)) out.push(`${path} (stale)`);
+  return out;
+}
+
+function write(files: ReadonlyMap<string, string>): void {
   for (const path of existingGenerated()) if (!files.has(path)) rmSync(join(ROOT, path));
   for (const [path, content] of files) {
     mkdirSync(dirname(join(ROOT, path)), { recursive: true });
     writeFileSync(join(ROOT, path), content);
   }
-  console.log(`gen: wrote ${files.size} files`);
+}
+
+async function main(check: boolean): Promise<number> {
+  const files = await generateAll();
+  if (!check) {
+    write(files);
+    console.log(`gen: wrote ${files.size} files`);
+    return 0;
+  }
+  const differ = drift(files);
+  if (differ.length > 0) {
+    console.error(`gen:check: generated files differ from the schemas; run \`npm run gen\`:\n  ${differ.join('\n  ')}`);
+    return 1;
+  }
+  console.log(`gen:check: ${files.size} generated files are up to date`);
   return 0;
 }
 

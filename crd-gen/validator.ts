@@ -134,23 +134,31 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** Fields the schema does not know, which a structural schema would prune. */
 export function unknownFields(schema: Schema, data: unknown, path = ''): SchemaCause[] {
   if (schema['x-kubernetes-preserve-unknown-fields'] === true) return [];
-  if (Array.isArray(data)) {
-    const items = schema['items'];
-    return isPlainObject(items) ? data.flatMap((d, i) => unknownFields(items, d, `${path}[${i}]`)) : [];
-  }
+  if (Array.isArray(data)) return unknownInList(schema, data, path);
   if (!isPlainObject(data) || schema['type'] !== 'object') return [];
-  const props = schema['properties'];
-  const additional = schema['additionalProperties'];
   const out: SchemaCause[] = [];
   for (const [key, value] of Object.entries(data)) {
     // Object metadata belongs to the API machinery, which checks it itself.
     if (path === '' && key === 'metadata') continue;
-    const sub = isPlainObject(props) ? props[key] : isPlainObject(additional) ? additional : undefined;
+    const sub = fieldSchema(schema, key);
     const childPath = join(path, key);
-    if (isPlainObject(sub)) out.push(...unknownFields(sub, value, childPath));
+    if (sub !== undefined) out.push(...unknownFields(sub, value, childPath));
     else out.push({ field: childPath, message: `unknown field "${childPath}"` });
   }
   return out;
+}
+
+function unknownInList(schema: Schema, data: readonly unknown[], path: string): SchemaCause[] {
+  const items = schema['items'];
+  return isPlainObject(items) ? data.flatMap((d, i) => unknownFields(items, d, `${path}[${i}]`)) : [];
+}
+
+/** The schema of one key of an object node: a declared property, or the map's value schema. */
+function fieldSchema(schema: Schema, key: string): Schema | undefined {
+  const props = schema['properties'];
+  const additional = schema['additionalProperties'];
+  const sub = isPlainObject(props) ? props[key] : additional;
+  return isPlainObject(sub) ? sub : undefined;
 }
 
 /**

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { toYamlDocuments } from '../../core/yaml.js';
 import { createSchemaValidator, loadSchema } from '../../crd-gen/index.js';
 import { checkObject } from '../check.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError, type Command, type CommandIo } from '../command.js';
 import { displayName, parseManifests, type ManifestError, type ManifestObject } from '../manifests.js';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -54,6 +54,53 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+interface ValidateOptions {
+  readonly paths: readonly string[];
+  readonly recursive: boolean;
+  readonly output: 'yaml' | 'json' | undefined;
+}
+
+function parseOptions(args: readonly string[]): ValidateOptions {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { output: { type: 'string', short: 'o' }, recursive: { type: 'boolean', short: 'R', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length === 0) throw new UsageError('name at least one FILE or DIR (or - for stdin)');
+  const output = values.output;
+  if (output !== undefined && output !== 'yaml' && output !== 'json') throw new UsageError(`--output must be yaml or json, not ${JSON.stringify(output)}`);
+  return { paths: positionals, recursive: values.recursive, output };
+}
+
+/** Checks every object; prints problems on `problemOut`, warnings and notes on stderr. */
+function checkAll(objects: readonly ManifestObject[], io: CommandIo, problemOut: (t: string) => void): { checked: Record<string, unknown>[]; invalid: number } {
+  const validator = createSchemaValidator(loadSchema);
+  const checked: Record<string, unknown>[] = [];
+  let invalid = 0;
+  for (const item of objects) {
+    const verdict = checkObject(item, validator);
+    if (verdict.scope === 'foreign') {
+      io.err(`note: ${item.source}: ${displayName(item.object)} (${String(item.object['apiVersion'])}) is not a kubevirt-ts kind; skipped\n`);
+      continue;
+    }
+    for (const w of verdict.warnings) io.err(`Warning: ${w}\n`);
+    for (const p of verdict.problems) problemOut(`${p}\n`);
+    if (verdict.problems.length > 0) invalid += 1;
+    checked.push(item.object);
+  }
+  return { checked, invalid };
+}
+
+function formatObjects(objects: readonly Record<string, unknown>[], output: 'yaml' | 'json'): string {
+  if (output === 'yaml') return toYamlDocuments(objects);
+  return `${JSON.stringify(objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects }, null, 2)}\n`;
+}
+
+function summary(checked: number, invalid: number): string {
+  return `${checked} object${checked === 1 ? '' : 's'} checked: ${checked - invalid} valid, ${invalid} invalid`;
+}
+
 /** `kvt validate`: checks manifests against our API, one line per problem. */
 export const validateCommand: Command = {
   name: 'validate',
@@ -72,35 +119,12 @@ export const validateCommand: Command = {
     '  -R, --recursive          descend into subdirectories',
   ].join('\n'),
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      options: { output: { type: 'string', short: 'o' }, recursive: { type: 'boolean', short: 'R', default: false } },
-      allowPositionals: true,
-      strict: true,
-    });
-    if (positionals.length === 0) throw new UsageError('name at least one FILE or DIR (or - for stdin)');
-    if (values.output !== undefined && values.output !== 'yaml' && values.output !== 'json') {
-      throw new UsageError(`--output must be yaml or json, not ${JSON.stringify(values.output)}`);
-    }
-    const { objects, errors } = await readSources(positionals, values.recursive);
+    const options = parseOptions(args);
+    const { objects, errors } = await readSources(options.paths, options.recursive);
     for (const e of errors) io.err(`error: ${e.source}: ${e.message}\n`);
-    const validator = createSchemaValidator(loadSchema);
-    const problemOut = values.output === undefined ? io.out : io.err;
-    let invalid = 0;
-    const checked: Record<string, unknown>[] = [];
-    for (const item of objects) {
-      const verdict = checkObject(item, validator);
-      if (verdict.scope === 'foreign') {
-        io.err(`note: ${item.source}: ${displayName(item.object)} (${String(item.object['apiVersion'])}) is not a kubevirt-ts kind; skipped\n`);
-        continue;
-      }
-      for (const w of verdict.warnings) io.err(`Warning: ${w}\n`);
-      for (const p of verdict.problems) problemOut(`${p}\n`);
-      if (verdict.problems.length > 0) invalid += 1;
-      checked.push(item.object);
-    }
-    if (values.output === 'json') io.out(`${JSON.stringify(checked.length === 1 ? checked[0] : { apiVersion: 'v1', kind: 'List', items: checked }, null, 2)}\n`);
-    else if (values.output === 'yaml') io.out(toYamlDocuments(checked));
+    const { checked, invalid } = checkAll(objects, io, options.output === undefined ? io.out : io.err);
+    if (options.output !== undefined) io.out(formatObjects(checked, options.output));
+    io.err(`${summary(checked.length, invalid)}${errors.length > 0 ? `; ${errors.length} unreadable source(s)` : ''}\n`);
     if (errors.length > 0) return 2;
     return invalid > 0 ? 1 : 0;
   },
