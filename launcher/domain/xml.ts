@@ -1,0 +1,267 @@
+/**
+ * The libvirt domain XML codec: the only file that imports fast-xml-parser. One declarative table
+ * (SHAPES) says how each model field is spelled (attribute, text, child element, repeated element,
+ * flag element); encoding and decoding both walk it, so they cannot disagree.
+ *
+ * Escaping is the builder's (`processEntities`, on by default): every user value is data.
+ */
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import type { DomainSpec } from './schema.js';
+
+type Scalar = 'str' | 'int';
+type Field =
+  | { readonly k: 'attr'; readonly xml: string; readonly t: Scalar }
+  | { readonly k: 'text'; readonly t: Scalar }
+  | { readonly k: 'leaf'; readonly xml: string; readonly t: Scalar }
+  | { readonly k: 'elem'; readonly xml: string; readonly shape: Shape }
+  | { readonly k: 'list'; readonly xml: string; readonly shape: Shape }
+  | { readonly k: 'flag'; readonly xml: string }
+  | { readonly k: 'fixed'; readonly xml: string; readonly value: string };
+type Shape = { readonly [modelKey: string]: Field };
+
+const a = (xml: string, t: Scalar = 'str'): Field => ({ k: 'attr', xml, t });
+const text = (t: Scalar = 'str'): Field => ({ k: 'text', t });
+const leaf = (xml: string, t: Scalar = 'str'): Field => ({ k: 'leaf', xml, t });
+const elem = (xml: string, shape: Shape): Field => ({ k: 'elem', xml, shape });
+const list = (xml: string, shape: Shape): Field => ({ k: 'list', xml, shape });
+const flag = (xml: string): Field => ({ k: 'flag', xml });
+
+const ALIAS = elem('alias', { name: a('name') });
+const ADDRESS = elem('address', {
+  type: a('type'), domain: a('domain'), bus: a('bus'), slot: a('slot'), function: a('function'), controller: a('controller'), unit: a('unit'),
+});
+const STATE = { state: a('state') };
+const ENTRIES = { entries: list('entry', { name: a('name'), value: text() }) };
+const CHAR_SOURCE = elem('source', { mode: a('mode'), path: a('path') });
+
+const DISK: Shape = {
+  type: a('type'), device: a('device'), model: a('model'),
+  driver: elem('driver', {
+    name: a('name'), type: a('type'), cache: a('cache'), io: a('io'), errorPolicy: a('error_policy'), discard: a('discard'),
+    iothread: a('iothread', 'int'), queues: a('queues', 'int'),
+  }),
+  source: elem('source', { file: a('file'), dev: a('dev'), name: a('name') }),
+  backingStore: elem('backingStore', { type: a('type'), format: elem('format', { type: a('type') }), source: elem('source', { file: a('file'), dev: a('dev') }) }),
+  target: elem('target', { dev: a('dev'), bus: a('bus'), tray: a('tray') }),
+  boot: elem('boot', { order: a('order', 'int') }),
+  readonly: flag('readonly'),
+  shareable: flag('shareable'),
+  serial: leaf('serial'),
+  alias: ALIAS,
+  address: ADDRESS,
+  blockio: elem('blockio', { logicalBlockSize: a('logical_block_size', 'int'), physicalBlockSize: a('physical_block_size', 'int'), discardGranularity: a('discard_granularity', 'int') }),
+};
+
+const INTERFACE: Shape = {
+  type: a('type'),
+  mac: elem('mac', { address: a('address') }),
+  source: elem('source', { bridge: a('bridge'), network: a('network'), dev: a('dev') }),
+  backend: elem('backend', { type: a('type') }),
+  target: elem('target', { dev: a('dev'), managed: a('managed') }),
+  model: elem('model', { type: a('type') }),
+  mtu: elem('mtu', { size: a('size', 'int') }),
+  boot: elem('boot', { order: a('order', 'int') }),
+  rom: elem('rom', { enabled: a('enabled') }),
+  link: elem('link', { state: a('state') }),
+  driver: elem('driver', { name: a('name'), queues: a('queues', 'int') }),
+  alias: ALIAS,
+  address: ADDRESS,
+};
+
+const DEVICES: Shape = {
+  emulator: leaf('emulator'),
+  disks: list('disk', DISK),
+  controllers: list('controller', { type: a('type'), index: a('index', 'int'), model: a('model'), driver: elem('driver', { iothread: a('iothread', 'int') }) }),
+  interfaces: list('interface', INTERFACE),
+  serials: list('serial', {
+    type: a('type'), target: elem('target', { type: a('type'), port: a('port', 'int') }), source: CHAR_SOURCE,
+    log: elem('log', { file: a('file'), append: a('append') }), alias: ALIAS,
+  }),
+  consoles: list('console', { type: a('type'), target: elem('target', { type: a('type'), port: a('port', 'int') }), source: CHAR_SOURCE, alias: ALIAS }),
+  channels: list('channel', { type: a('type'), source: CHAR_SOURCE, target: elem('target', { type: a('type'), name: a('name') }) }),
+  inputs: list('input', { type: a('type'), bus: a('bus'), model: a('model'), alias: ALIAS }),
+  graphics: list('graphics', { type: a('type'), listen: elem('listen', { type: a('type'), socket: a('socket'), address: a('address') }) }),
+  videos: list('video', { model: elem('model', { type: a('type'), heads: a('heads', 'int'), vram: a('vram', 'int') }) }),
+  watchdogs: list('watchdog', { model: a('model'), action: a('action'), alias: ALIAS }),
+  rngs: list('rng', { model: a('model'), backend: elem('backend', { model: a('model'), path: text() }) }),
+  memballoon: elem('memballoon', { model: a('model'), freePageReporting: a('freePageReporting'), stats: elem('stats', { period: a('period', 'int') }) }),
+};
+
+const HYPERV: Shape = {
+  mode: a('mode'),
+  relaxed: elem('relaxed', STATE), vapic: elem('vapic', STATE),
+  spinlocks: elem('spinlocks', { state: a('state'), retries: a('retries', 'int') }),
+  vpindex: elem('vpindex', STATE), runtime: elem('runtime', STATE), synic: elem('synic', STATE),
+  stimer: elem('stimer', { state: a('state'), direct: elem('direct', STATE) }),
+  reset: elem('reset', STATE),
+  vendorId: elem('vendor_id', { state: a('state'), value: a('value') }),
+  frequencies: elem('frequencies', STATE), reenlightenment: elem('reenlightenment', STATE),
+  tlbflush: elem('tlbflush', STATE), ipi: elem('ipi', STATE), evmcs: elem('evmcs', STATE),
+};
+
+const DOMAIN: Shape = {
+  type: a('type'),
+  name: leaf('name'),
+  uuid: leaf('uuid'),
+  memory: elem('memory', { unit: a('unit'), value: text('int') }),
+  maxMemory: elem('maxMemory', { slots: a('slots', 'int'), unit: a('unit'), value: text('int') }),
+  memoryBacking: elem('memoryBacking', { hugepages: flag('hugepages'), source: elem('source', { type: a('type') }), access: elem('access', { mode: a('mode') }) }),
+  os: elem('os', {
+    type: elem('type', { arch: a('arch'), machine: a('machine'), value: text() }),
+    loader: elem('loader', { readonly: a('readonly'), secure: a('secure'), type: a('type'), path: text() }),
+    nvram: elem('nvram', { template: a('template'), path: text() }),
+    kernel: leaf('kernel'),
+    initrd: leaf('initrd'),
+    cmdline: leaf('cmdline'),
+    bootmenu: elem('bootmenu', { enable: a('enable'), timeout: a('timeout', 'int') }),
+    smbios: elem('smbios', { mode: a('mode') }),
+    bios: elem('bios', { useserial: a('useserial') }),
+    acpi: elem('acpi', { tables: list('table', { type: a('type'), path: text() }) }),
+  }),
+  sysinfo: elem('sysinfo', { type: a('type'), system: elem('system', ENTRIES), bios: elem('bios', ENTRIES), baseBoard: elem('baseBoard', ENTRIES), chassis: elem('chassis', ENTRIES) }),
+  devices: elem('devices', DEVICES),
+  clock: elem('clock', {
+    offset: a('offset'), timezone: a('timezone'), adjustment: a('adjustment'),
+    timers: list('timer', { name: a('name'), tickpolicy: a('tickpolicy'), track: a('track'), present: a('present'), frequency: a('frequency') }),
+  }),
+  metadata: elem('metadata', {
+    kubevirt: elem('kubevirt', {
+      xmlns: { k: 'fixed', xml: 'xmlns', value: 'http://kubevirt.io' },
+      uid: leaf('uid'),
+      graceperiod: elem('graceperiod', { deletionGracePeriodSeconds: leaf('deletionGracePeriodSeconds', 'int') }),
+    }),
+  }),
+  features: elem('features', {
+    acpi: flag('acpi'), apic: flag('apic'), hyperv: elem('hyperv', HYPERV), kvm: elem('kvm', { hidden: elem('hidden', STATE) }),
+    pvspinlock: elem('pvspinlock', STATE), pmu: elem('pmu', STATE), smm: flag('smm'), vmport: elem('vmport', STATE),
+  }),
+  cpu: elem('cpu', {
+    mode: a('mode'),
+    model: elem('model', { fallback: a('fallback'), value: text() }),
+    topology: elem('topology', { sockets: a('sockets', 'int'), cores: a('cores', 'int'), threads: a('threads', 'int') }),
+    features: list('feature', { name: a('name'), policy: a('policy') }),
+    numa: elem('numa', { cells: list('cell', { id: a('id', 'int'), cpus: a('cpus'), memory: a('memory', 'int'), unit: a('unit') }) }),
+  }),
+  vcpu: elem('vcpu', { placement: a('placement'), current: a('current', 'int'), value: text('int') }),
+  vcpus: elem('vcpus', { vcpus: list('vcpu', { id: a('id', 'int'), enabled: a('enabled'), hotpluggable: a('hotpluggable'), order: a('order', 'int') }) }),
+  iothreads: leaf('iothreads', 'int'),
+  onPoweroff: leaf('on_poweroff'),
+  onReboot: leaf('on_reboot'),
+  onCrash: leaf('on_crash'),
+};
+
+type XmlNode = Record<string, unknown>;
+type Model = Record<string, unknown>;
+
+/** Thrown when domain XML does not have the shape we model (a bug or a foreign document). */
+export class DomainXmlError extends Error {
+  override name = 'DomainXmlError';
+}
+
+function encodeField(out: XmlNode, field: Field, value: unknown): void {
+  switch (field.k) {
+    case 'attr': out[`@_${field.xml}`] = String(value); break;
+    case 'text': out['#text'] = String(value); break;
+    case 'leaf': out[field.xml] = String(value); break;
+    case 'elem': {
+      const inner = encodeShape(field.shape, value as Model);
+      // A pure container left empty (`<acpi>` without tables) is invalid libvirt XML: leave it out.
+      if (inner !== '' || !isContainer(field.shape)) out[field.xml] = inner;
+      break;
+    }
+    case 'list': if ((value as unknown[]).length > 0) out[field.xml] = (value as Model[]).map((v) => encodeShape(field.shape, v)); break;
+    case 'flag': if (value === true) out[field.xml] = ''; break;
+    case 'fixed': break;
+  }
+}
+
+function isContainer(shape: Shape): boolean {
+  const fields = Object.values(shape);
+  return fields.length > 0 && fields.every((f) => f.k === 'list');
+}
+
+function encodeShape(shape: Shape, model: Model): XmlNode | string {
+  const out: XmlNode = {};
+  for (const [key, field] of Object.entries(shape)) {
+    if (field.k === 'fixed') out[`@_${field.xml}`] = field.value;
+    const value = model[key];
+    if (value !== undefined && value !== null) encodeField(out, field, value);
+  }
+  // An element with nothing in it is written self-closed (`<acpi/>`), never `<acpi></acpi>`.
+  return Object.keys(out).length === 0 ? '' : out;
+}
+
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  format: true,
+  indentBy: '  ',
+  suppressEmptyNode: true,
+  suppressBooleanAttributes: false,
+  processEntities: true,
+});
+
+/** The domain as libvirt XML. */
+export function encodeDomain(domain: Readonly<DomainSpec>): string {
+  return builder.build({ domain: encodeShape(DOMAIN, domain as unknown as Model) }) as string;
+}
+
+function scalar(raw: unknown, t: Scalar, where: string): string | number {
+  const s = typeof raw === 'object' && raw !== null ? String((raw as XmlNode)['#text'] ?? '') : String(raw ?? '');
+  if (t === 'str') return s;
+  if (!/^-?\d+$/.test(s.trim())) throw new DomainXmlError(`${where}: expected a whole number, found ${JSON.stringify(s)}`);
+  return Number(s);
+}
+
+function decodeField(node: XmlNode, field: Field, where: string): unknown {
+  switch (field.k) {
+    case 'attr': return node[`@_${field.xml}`] === undefined ? undefined : scalar(node[`@_${field.xml}`], field.t, `${where}@${field.xml}`);
+    case 'text': return scalar(node['#text'] ?? '', field.t, where);
+    case 'leaf': return node[field.xml] === undefined ? undefined : scalar(node[field.xml], field.t, `${where}/${field.xml}`);
+    case 'elem': return node[field.xml] === undefined ? undefined : decodeShape(field.shape, node[field.xml], `${where}/${field.xml}`);
+    case 'list': return ((node[field.xml] as unknown[] | undefined) ?? []).map((n, i) => decodeShape(field.shape, n, `${where}/${field.xml}[${i}]`));
+    case 'flag': return node[field.xml] === undefined ? undefined : true;
+    case 'fixed': return undefined;
+  }
+}
+
+function decodeShape(shape: Shape, raw: unknown, where: string): Model {
+  // Text-only elements come back from the parser as plain strings.
+  const node: XmlNode = typeof raw === 'object' && raw !== null ? (raw as XmlNode) : { '#text': raw === '' ? undefined : raw };
+  const out: Model = {};
+  for (const [key, field] of Object.entries(shape)) {
+    const value = decodeField(node, field, where);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+function listPaths(shape: Shape, prefix: string, acc: Set<string>): Set<string> {
+  for (const field of Object.values(shape)) {
+    if (field.k !== 'list' && field.k !== 'elem') continue;
+    const path = `${prefix}.${field.xml}`;
+    if (field.k === 'list') acc.add(path);
+    listPaths(field.shape, path, acc);
+  }
+  return acc;
+}
+
+const LIST_PATHS = listPaths(DOMAIN, 'domain', new Set());
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  processEntities: true,
+  htmlEntities: false,
+  isArray: (_name, jpath) => LIST_PATHS.has(String(jpath)),
+});
+
+/** Parses libvirt domain XML back into the model (what we modelled; other elements are ignored). */
+export function decodeDomain(xml: string): DomainSpec {
+  const doc = parser.parse(xml) as XmlNode;
+  if (doc['domain'] === undefined) throw new DomainXmlError('not a libvirt domain document: no <domain> root element');
+  return decodeShape(DOMAIN, doc['domain'], 'domain') as unknown as DomainSpec;
+}
