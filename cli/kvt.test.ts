@@ -24,8 +24,8 @@ describe('kvt validate', () => {
     const r = await kvt('validate', `${FIXTURES}/invalid.yaml`);
     expect(r.code).toBe(1);
     expect(r.out.trim().split('\n')).toEqual([
-      'VirtualMachineInstance/broken: spec.domain.memory.guest: must match quantity format (got "12x"; for example 128Mi, 2Gi, 500m)',
       expect.stringMatching(/^VirtualMachineInstance\/broken: spec\.domain\.devices\.disks\[0\]\.disk\.bus: Unsupported value: "floppy": supported values: /),
+      'VirtualMachineInstance/broken: spec.domain.memory.guest: must match quantity format (got "12x"; for example 128Mi, 2Gi, 500m)',
       'VirtualMachineInstanceReplicaSet/negative: spec.replicas: must be >= 0',
       'VirtualMachineFlavor/nope: kind: no matches for kind "VirtualMachineFlavor" in version "kubevirt.io/v1"',
     ]);

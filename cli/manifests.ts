@@ -2,7 +2,7 @@
  * Pure manifest handling: multi-document YAML/JSON text → objects, with kubectl's conventions
  * (YAML 1.1 scalars, `kind: List` expanded, empty documents skipped).
  */
-import { parseAllDocuments } from 'yaml';
+import { parseKubeYamlDocuments } from '../core/yaml.js';
 
 /** One object read from a source, with where it came from. */
 export interface ManifestObject {
@@ -36,9 +36,7 @@ function expand(value: unknown): unknown[] {
 export function parseManifests(source: string, text: string): ParsedManifests {
   const objects: ManifestObject[] = [];
   const errors: ManifestError[] = [];
-  const docs = parseAllDocuments(text, { version: '1.1', prettyErrors: true });
-  const list = Array.isArray(docs) ? docs : [docs];
-  list.forEach((doc, docIndex) => {
+  parseKubeYamlDocuments(text).forEach((doc, docIndex) => {
     const err = doc.errors[0];
     if (err !== undefined) {
       errors.push({ source, message: `document ${docIndex + 1}: ${err.message.split('\n')[0]}` });

@@ -39,7 +39,7 @@ const samples = {
   } satisfies VirtualMachineInstanceReplicaSet,
   VirtualMachineInstancePreset: {
     apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstancePreset', metadata: { name: 'small' },
-    spec: { selector: { matchLabels: { 'kubevirt.io/flavor': 'small' } }, domain: { cpu: { cores: 1 }, resources: { requests: { memory: '128Mi' } } } },
+    spec: { selector: { matchLabels: { 'kubevirt.io/flavor': 'small' } }, domain: { cpu: { cores: 1 }, devices: {}, resources: { requests: { memory: '128Mi' } } } },
   } satisfies VirtualMachineInstancePreset,
   VirtualMachineInstancetype: { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineInstancetype', metadata: { name: 'it' }, spec: { cpu: { guest: 1 }, memory: { guest: '128Mi' } } } satisfies VirtualMachineInstancetype,
   VirtualMachineClusterInstancetype: { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterInstancetype', metadata: { name: 'cit' }, spec: { cpu: { guest: 2 }, memory: { guest: '1Gi' } } } satisfies VirtualMachineClusterInstancetype,

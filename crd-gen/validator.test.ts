@@ -42,6 +42,12 @@ describe('schema validation: rejected, on the exact field path', () => {
     expect(validator.validate('VirtualMachineInstanceReplicaSet', rs).errors).toEqual([{ field: 'spec.replicas', message: 'must be >= 0' }]);
   });
 
+  it('gives a value of the wrong type its type error alone, not also an enum error', () => {
+    expect(validator.validate('VirtualMachineInstance', withDisks([{ name: 'a', cache: 7 }])).errors).toEqual([
+      { field: 'spec.domain.devices.disks[0].cache', message: 'must be string' },
+    ]);
+  });
+
   it('reports every problem, not the first', () => {
     const bad = vmi({ domain: { devices: { disks: [{ name: 'a', disk: { bus: 'floppy' } }, { cache: 7 }] }, memory: { guest: 'lots' } } });
     expect(validator.validate('VirtualMachineInstance', bad).errors.map((e) => e.field).sort()).toEqual([

@@ -110,13 +110,21 @@ function valueAt(data: unknown, pointer: string): unknown {
   return node;
 }
 
-/** ajv errors → causes, one per field problem (int-or-string branch noise folded into one). */
+/** Keywords that only make sense once a value has the right type: noise beside a type error. */
+const VALUE_KEYWORDS = new Set(['enum', 'pattern', 'format', 'minimum', 'maximum', 'minLength', 'maxLength']);
+
+/**
+ * ajv errors → causes, one per field problem: int-or-string branch noise is folded into one, and a
+ * value of the wrong type gets its type error alone (not also "Unsupported value" for the same node).
+ */
 export function toCauses(errors: readonly ErrorObject[], data: unknown): SchemaCause[] {
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const typePaths = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   const seen = new Set<string>();
   const causes: SchemaCause[] = [];
   for (const e of errors) {
     if (e.schemaPath.includes('/anyOf/') && anyOfPaths.has(e.instancePath)) continue;
+    if (VALUE_KEYWORDS.has(e.keyword) && typePaths.has(e.instancePath)) continue;
     const base = pointerToPath(e.instancePath, data);
     const field = e.keyword === 'required' ? join(base, (e.params as { missingProperty: string }).missingProperty) : base;
     const message = e.keyword === 'required' ? 'Required value' : describe(e, valueAt(data, e.instancePath));

@@ -31,8 +31,12 @@ require_node() {
     || { log "Node.js $v is too old: 20.19 or newer is required"; exit 2; }
 }
 
-# npm ci when node_modules does not match package-lock.json (or is missing).
+# npm ci when node_modules does not match package-lock.json (or is missing). The Debian packages
+# `npm ci` compiles against (the libvirt binding) are installed first.
 npm_install() {
+  # shellcheck source=scripts/launcher-deps.sh
+  source "$ROOT/scripts/launcher-deps.sh"
+  apt_install "${LAUNCHER_APT_PACKAGES[@]}"
   cd "$ROOT"
   if [ ! -f node_modules/.package-lock.json ] || ! cmp -s <(node -p 'JSON.stringify(require("./package-lock.json").packages)') \
        <(node -p 'JSON.stringify(require("./node_modules/.package-lock.json").packages)' 2>/dev/null); then

@@ -158,21 +158,26 @@ export class DomainXmlError extends Error {
   override name = 'DomainXmlError';
 }
 
+type FieldOf<K extends Field['k']> = Extract<Field, { k: K }>;
+type Encoders = { readonly [K in Field['k']]: (out: XmlNode, field: FieldOf<K>, value: unknown) => void };
+
+/** How each kind of field lands in fast-xml-parser's object shape. */
+const ENCODERS: Encoders = {
+  attr: (out, f, v) => { out[`@_${f.xml}`] = String(v); },
+  text: (out, _f, v) => { out['#text'] = String(v); },
+  leaf: (out, f, v) => { out[f.xml] = String(v); },
+  elem: (out, f, v) => {
+    const inner = encodeShape(f.shape, v as Model);
+    // A pure container left empty (`<acpi>` without tables) is invalid libvirt XML: leave it out.
+    if (inner !== '' || !isContainer(f.shape)) out[f.xml] = inner;
+  },
+  list: (out, f, v) => { if ((v as unknown[]).length > 0) out[f.xml] = (v as Model[]).map((m) => encodeShape(f.shape, m)); },
+  flag: (out, f, v) => { if (v === true) out[f.xml] = ''; },
+  fixed: () => undefined,
+};
+
 function encodeField(out: XmlNode, field: Field, value: unknown): void {
-  switch (field.k) {
-    case 'attr': out[`@_${field.xml}`] = String(value); break;
-    case 'text': out['#text'] = String(value); break;
-    case 'leaf': out[field.xml] = String(value); break;
-    case 'elem': {
-      const inner = encodeShape(field.shape, value as Model);
-      // A pure container left empty (`<acpi>` without tables) is invalid libvirt XML: leave it out.
-      if (inner !== '' || !isContainer(field.shape)) out[field.xml] = inner;
-      break;
-    }
-    case 'list': if ((value as unknown[]).length > 0) out[field.xml] = (value as Model[]).map((v) => encodeShape(field.shape, v)); break;
-    case 'flag': if (value === true) out[field.xml] = ''; break;
-    case 'fixed': break;
-  }
+  (ENCODERS[field.k] as (o: XmlNode, f: Field, v: unknown) => void)(out, field, value);
 }
 
 function isContainer(shape: Shape): boolean {
@@ -213,16 +218,21 @@ function scalar(raw: unknown, t: Scalar, where: string): string | number {
   return Number(s);
 }
 
+type Decoders = { readonly [K in Field['k']]: (node: XmlNode, field: FieldOf<K>, where: string) => unknown };
+
+/** How each kind of field is read back from the parser's object shape (undefined: absent). */
+const DECODERS: Decoders = {
+  attr: (n, f, w) => (n[`@_${f.xml}`] === undefined ? undefined : scalar(n[`@_${f.xml}`], f.t, `${w}@${f.xml}`)),
+  text: (n, f, w) => scalar(n['#text'] ?? '', f.t, w),
+  leaf: (n, f, w) => (n[f.xml] === undefined ? undefined : scalar(n[f.xml], f.t, `${w}/${f.xml}`)),
+  elem: (n, f, w) => (n[f.xml] === undefined ? undefined : decodeShape(f.shape, n[f.xml], `${w}/${f.xml}`)),
+  list: (n, f, w) => ((n[f.xml] as unknown[] | undefined) ?? []).map((x, i) => decodeShape(f.shape, x, `${w}/${f.xml}[${i}]`)),
+  flag: (n, f) => (n[f.xml] === undefined ? undefined : true),
+  fixed: () => undefined,
+};
+
 function decodeField(node: XmlNode, field: Field, where: string): unknown {
-  switch (field.k) {
-    case 'attr': return node[`@_${field.xml}`] === undefined ? undefined : scalar(node[`@_${field.xml}`], field.t, `${where}@${field.xml}`);
-    case 'text': return scalar(node['#text'] ?? '', field.t, where);
-    case 'leaf': return node[field.xml] === undefined ? undefined : scalar(node[field.xml], field.t, `${where}/${field.xml}`);
-    case 'elem': return node[field.xml] === undefined ? undefined : decodeShape(field.shape, node[field.xml], `${where}/${field.xml}`);
-    case 'list': return ((node[field.xml] as unknown[] | undefined) ?? []).map((n, i) => decodeShape(field.shape, n, `${where}/${field.xml}[${i}]`));
-    case 'flag': return node[field.xml] === undefined ? undefined : true;
-    case 'fixed': return undefined;
-  }
+  return (DECODERS[field.k] as (n: XmlNode, f: Field, w: string) => unknown)(node, field, where);
 }
 
 function decodeShape(shape: Shape, raw: unknown, where: string): Model {

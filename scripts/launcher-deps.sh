@@ -1,0 +1,21 @@
+# Debian 12 packages the launcher runtime needs (sourced by scripts/test.sh and the set-up scripts;
+# install with: apt_install "${LAUNCHER_APT_PACKAGES[@]}" from scripts/lib.sh, before `npm ci`).
+#   libvirt-daemon, libvirt-daemon-driver-qemu  the per-launcher libvirtd in session mode
+#   libvirt-clients                             virsh: domain state reasons, which the binding lacks
+#   qemu-system-x86, qemu-utils                 QEMU itself; qemu-img for overlays
+#   libvirt-dev, pkg-config, g++, make, python3 `npm ci` compiles @unraid/libvirt (node-gyp)
+#   passwd                                      useradd for the unprivileged kvt-qemu user (root runs)
+# shellcheck disable=SC2034  # used by the scripts that source this file
+LAUNCHER_APT_PACKAGES=(
+  libvirt-daemon
+  libvirt-daemon-driver-qemu
+  libvirt-clients
+  qemu-system-x86
+  qemu-utils
+  libvirt-dev
+  pkg-config
+  g++
+  make
+  python3
+  passwd
+)
