@@ -1,0 +1,521 @@
+/**
+ * The local image store: a directory of images by reference, playing the container registry in
+ * local mode. `containerDisk` and `firmware.kernelBoot.container` volumes resolve through it.
+ *
+ * Layout under the root (`<dataDir>/images`):
+ *   .blobs/<id>/image.json     the record (ref, digest, disk, importedAt)
+ *   .blobs/<id>/rootfs/        the image's filesystem (disk/disk.img, boot/vmlinuz, ...)
+ *   .tmp/<id>/                 an import in progress
+ *   <imageDirName(ref)>        a symlink to .blobs/<id>; replacing it (rename) is the atomic commit
+ * Files are readable by their owner and group only; granting the unprivileged QEMU user access is
+ * the launcher's business.
+ */
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { chmod, copyFile, cp, lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+/** Base class of the image store's errors; `name` is the concrete class name. */
+export class ImageStoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A reference that is not a well-formed image reference (docker's grammar) or tries to escape. */
+export class ImageRefError extends ImageStoreError {
+  readonly ref: string;
+
+  constructor(ref: string, reason: string) {
+    super(`invalid image reference ${JSON.stringify(ref)}: ${reason}`);
+    this.ref = ref;
+  }
+}
+
+/** A path inside an image (kernelBoot.container kernelPath/initrdPath) that is refused or missing. */
+export class ImagePathError extends ImageStoreError {
+  readonly ref: string;
+  readonly path: string;
+
+  constructor(ref: string, path: string, reason: string) {
+    super(`path ${JSON.stringify(path)} in image ${ref}: ${reason}`);
+    this.ref = ref;
+    this.path = path;
+  }
+}
+
+// The grammar of github.com/distribution/reference (what docker and CRI-O accept).
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?$`);
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^\w[\w.-]{0,127}$/;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
+const MAX_NAME_LENGTH = 255;
+/** Longest encoded directory name kept readable; longer ones are hashed (filenames stop at 255 bytes). */
+const MAX_DIR_NAME = 200;
+
+interface RefParts {
+  readonly name: string;
+  readonly tag?: string;
+  readonly digest?: string;
+}
+
+function splitRef(ref: string): RefParts {
+  const at = ref.indexOf('@');
+  const digest = at === -1 ? undefined : ref.slice(at + 1);
+  const rest = at === -1 ? ref : ref.slice(0, at);
+  const colon = rest.lastIndexOf(':');
+  if (colon <= rest.lastIndexOf('/')) return { name: rest, digest };
+  return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), digest };
+}
+
+/** Whether the first component of a multi-component name is a registry host, as docker decides it. */
+function isDomain(component: string): boolean {
+  return component.includes('.') || component.includes(':') || component === 'localhost' || component !== component.toLowerCase();
+}
+
+function checkEscapes(ref: string): void {
+  if (ref === '') throw new ImageRefError(ref, 'it is empty');
+  if (ref.startsWith('/')) throw new ImageRefError(ref, 'an image reference is not a path and must not start with "/"');
+  if (ref.split(/[/:@]/).some((s) => s === '.' || s === '..')) {
+    throw new ImageRefError(ref, 'it must not contain "." or ".." segments');
+  }
+}
+
+function checkName(ref: string, name: string): void {
+  if (name.length > MAX_NAME_LENGTH) throw new ImageRefError(ref, `the repository name is longer than ${MAX_NAME_LENGTH} characters`);
+  const components = name.split('/');
+  const first = components[0] ?? '';
+  const paths = components.length > 1 && isDomain(first) ? components.slice(1) : components;
+  if (paths !== components && !DOMAIN.test(first)) throw new ImageRefError(ref, `"${first}" is not a valid registry host`);
+  for (const c of paths) {
+    if (c === '') throw new ImageRefError(ref, 'a name component is empty (two "/" in a row or a trailing "/")');
+    if (!PATH_COMPONENT.test(c)) {
+      throw new ImageRefError(ref, `name component "${c}" must be lowercase letters and digits, separated by ".", "_", "__" or "-"`);
+    }
+  }
+}
+
+/**
+ * Checks an image reference and returns its canonical form: `name` becomes `name:latest`, a host
+ * such as `localhost/` is kept, nothing is prepended (the store plays the registry; there is no
+ * docker.io default). Refuses anything malformed, including `..` segments and absolute paths.
+ * @see https://github.com/distribution/reference/blob/main/reference.go
+ */
+export function normalizeImageRef(ref: string): string {
+  checkEscapes(ref);
+  const { name, tag, digest } = splitRef(ref);
+  checkName(ref, name);
+  if (tag !== undefined && !TAG.test(tag)) {
+    throw new ImageRefError(ref, `tag "${tag}" must be letters, digits, "_", "." or "-" (at most 128, not starting with "." or "-")`);
+  }
+  if (digest !== undefined && !DIGEST.test(digest)) {
+    throw new ImageRefError(ref, `digest "${digest}" must look like sha256:<64 hex digits>`);
+  }
+  const withTag = tag === undefined && digest === undefined ? `${name}:latest` : name + (tag === undefined ? '' : `:${tag}`);
+  return digest === undefined ? withTag : `${withTag}@${digest}`;
+}
+
+/**
+ * The one directory name (inside the store root) of an image reference. Readable and reversible
+ * (`decodeURIComponent`) for ordinary references; a hash (`h-<sha256>`) for very long ones. It never
+ * contains "/", never starts with "." (the store keeps its own bookkeeping there) and so never
+ * escapes the root.
+ */
+export function imageDirName(ref: string): string {
+  const canonical = normalizeImageRef(ref);
+  const encoded = encodeURIComponent(canonical).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  if (encoded.length <= MAX_DIR_NAME) return encoded;
+  return `h-${createHash('sha256').update(canonical).digest('hex')}`;
+}
+
+/**
+ * The host path of a file named by an absolute path inside an image (`/boot/vmlinuz`), for
+ * `kernelBoot.container.kernelPath`/`initrdPath`. Pure: it refuses relative paths, `..` segments and
+ * anything that would leave the image; whether the file exists (and whether a symlink in the image
+ * leads out of it) is `locateImageFile`'s job.
+ * @see https://kubevirt.io/user-guide/virtual_machines/boot_from_external_source/
+ */
+export function resolveImagePath(record: { readonly ref: string; readonly dir: string }, pathInImage: string): string {
+  const refuse = (reason: string): never => {
+    throw new ImagePathError(record.ref, pathInImage, reason);
+  };
+  if (pathInImage === '') refuse('it is empty');
+  if (pathInImage.includes('\0')) refuse('it contains a NUL character');
+  if (!pathInImage.startsWith('/')) refuse('it must be absolute, like /boot/vmlinuz');
+  if (pathInImage.split('/').includes('..')) refuse('it must not contain ".." segments');
+  const inside = posix.normalize(pathInImage).replace(/^\/+/, '').replace(/\/+$/, '');
+  if (inside === '' || inside === '.') refuse('it names the image root, not a file');
+  const root = record.dir.replace(/\/+$/, '');
+  const full = posix.join(root, inside);
+  if (!full.startsWith(`${root}/`)) refuse('it leads outside the image');
+  return full;
+}
+
+/** A reference that the store does not hold; the message says how to add it. */
+export class ImageNotFoundError extends ImageStoreError {
+  readonly ref: string;
+
+  constructor(ref: string, root: string) {
+    const hint = ref === DEMO_GUEST_REF
+      ? `run \`npm run guest\` to build it (or \`kvt image import ${ref} FILE|DIR\`)`
+      : `run \`kvt image import ${ref} FILE|DIR\` to add it`;
+    super(`image ${ref} is not in the local image store ${root}: ${hint}`);
+    this.ref = ref;
+  }
+}
+
+/** An import source that cannot become an image (missing, not a disk format we run, unsafe). */
+export class ImageImportError extends ImageStoreError {
+  readonly ref: string;
+  readonly source: string;
+
+  constructor(ref: string, source: string, reason: string, options?: { cause?: unknown }) {
+    super(`cannot import ${source} as ${ref}: ${reason}`, options);
+    this.ref = ref;
+    this.source = source;
+  }
+}
+
+/** The demo guest's reference; `npm run guest` builds and imports it. */
+export const DEMO_GUEST_REF = 'localhost/demo-guest:latest';
+
+/** Disk formats the launcher can put a qcow2 overlay on. */
+export type DiskFormat = 'raw' | 'qcow2';
+
+/** One image in the store. */
+export interface ImageRecord {
+  /** The canonical reference (`normalizeImageRef`). */
+  readonly ref: string;
+  /** The image's filesystem root on the host; stable until the reference is re-imported or removed. */
+  readonly dir: string;
+  /** The image's disk (containerDisk convention: the first file under `/disk/`), if it has one. */
+  readonly disk?: { readonly path: string; readonly format: DiskFormat; readonly virtualSize: number };
+  /** When it was imported (ISO 8601). */
+  readonly importedAt: string;
+  /** `sha256:<hex>` of the imported source (file contents, or the tree's paths, types and contents); the store always sets it. */
+  readonly digest?: string;
+}
+
+/** A directory of images by reference. */
+export interface ImageStore {
+  readonly root: string;
+  /** Adds (or atomically replaces) `ref` from a disk image FILE or an image filesystem DIR. */
+  import(ref: string, source: string): Promise<ImageRecord>;
+  /** The record of `ref`; throws `ImageNotFoundError` when the store does not hold it. */
+  resolve(ref: string): Promise<ImageRecord>;
+  /** Every image, sorted by reference. */
+  list(): Promise<ImageRecord[]>;
+  /** Removes `ref`; throws `ImageNotFoundError` when the store does not hold it. */
+  remove(ref: string): Promise<void>;
+}
+
+/** What the store needs from its host; tests pass their own clock. */
+export interface ImageStoreOptions {
+  /** @default 'qemu-img' (Debian qemu-utils) */
+  readonly qemuImg?: string;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+interface StoredRecord {
+  readonly ref: string;
+  readonly importedAt: string;
+  readonly digest: string;
+  readonly disk?: { readonly path: string; readonly format: DiskFormat; readonly virtualSize: number };
+}
+
+const BLOBS = '.blobs';
+const TMP = '.tmp';
+const RECORD_FILE = 'image.json';
+const ROOTFS = 'rootfs';
+const BLOB_LINK = /^\.blobs\/[a-z0-9-]+$/;
+const DIR_MODE = 0o750;
+
+function isErrno(e: unknown, code: string): boolean {
+  return e instanceof Error && (e as NodeJS.ErrnoException).code === code;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Opens (without touching the disk) the store rooted at `root`, normally `<dataDir>/images`. */
+export function openImageStore(root: string, options: ImageStoreOptions = {}): ImageStore {
+  return new LocalImageStore(root, options.qemuImg ?? 'qemu-img', options.now ?? (() => new Date()));
+}
+
+class LocalImageStore implements ImageStore {
+  constructor(
+    readonly root: string,
+    private readonly qemuImg: string,
+    private readonly now: () => Date,
+  ) {}
+
+  async import(ref: string, source: string): Promise<ImageRecord> {
+    const canonical = normalizeImageRef(ref);
+    const kind = await sourceKind(canonical, source);
+    const digest = await digestSource(source);
+    await this.ensureLayout();
+    const id = `${this.now().getTime().toString(36)}-${randomBytes(6).toString('hex')}`;
+    const tmp = join(this.root, TMP, id);
+    try {
+      await mkdir(join(tmp, ROOTFS, ...(kind === 'file' ? ['disk'] : [])), { recursive: true });
+      const disk = kind === 'file'
+        ? await this.importDiskFile(canonical, source, join(tmp, ROOTFS))
+        : await this.importTree(canonical, source, join(tmp, ROOTFS));
+      const record: StoredRecord = { ref: canonical, importedAt: this.now().toISOString(), digest, ...(disk === undefined ? {} : { disk }) };
+      await writeFile(join(tmp, RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
+      await restrictTree(tmp);
+      await rename(tmp, join(this.root, BLOBS, id));
+    } catch (e: unknown) {
+      await rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    await this.link(imageDirName(canonical), id);
+    return this.resolve(canonical);
+  }
+
+  async resolve(ref: string): Promise<ImageRecord> {
+    const canonical = normalizeImageRef(ref);
+    const record = await this.readRecord(imageDirName(canonical));
+    if (record === undefined) throw new ImageNotFoundError(canonical, this.root);
+    return record;
+  }
+
+  async list(): Promise<ImageRecord[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.root);
+    } catch (e: unknown) {
+      if (isErrno(e, 'ENOENT')) return [];
+      throw e;
+    }
+    const records: ImageRecord[] = [];
+    for (const name of names.filter((n) => !n.startsWith('.'))) {
+      const record = await this.readRecord(name);
+      if (record !== undefined) records.push(record);
+    }
+    return records.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+  }
+
+  async remove(ref: string): Promise<void> {
+    const canonical = normalizeImageRef(ref);
+    const link = join(this.root, imageDirName(canonical));
+    const target = await readLinkIfAny(link);
+    if (target === undefined) throw new ImageNotFoundError(canonical, this.root);
+    await unlink(link);
+    if (BLOB_LINK.test(target)) await rm(join(this.root, target), { recursive: true, force: true });
+  }
+
+  private async ensureLayout(): Promise<void> {
+    for (const dir of [this.root, join(this.root, BLOBS), join(this.root, TMP)]) {
+      await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    }
+    await chmod(this.root, DIR_MODE);
+  }
+
+  /** Points the reference at blob `id` (rename of a fresh symlink: atomic), then drops the old blob. */
+  private async link(dirName: string, id: string): Promise<void> {
+    const link = join(this.root, dirName);
+    const previous = await readLinkIfAny(link);
+    const tmpLink = join(this.root, TMP, `${id}.link`);
+    await symlink(posix.join(BLOBS, id), tmpLink);
+    await rename(tmpLink, link);
+    if (previous !== undefined && BLOB_LINK.test(previous)) await rm(join(this.root, previous), { recursive: true, force: true });
+  }
+
+  private async readRecord(dirName: string): Promise<ImageRecord | undefined> {
+    let blob: string;
+    let text: string;
+    try {
+      blob = await realpath(join(this.root, dirName));
+      text = await readFile(join(blob, RECORD_FILE), 'utf8');
+    } catch (e: unknown) {
+      if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return undefined;
+      throw e;
+    }
+    const stored = parseStoredRecord(text, join(blob, RECORD_FILE));
+    const dir = join(blob, ROOTFS);
+    const disk = stored.disk === undefined ? undefined : { ...stored.disk, path: join(dir, stored.disk.path) };
+    return { ref: stored.ref, dir, importedAt: stored.importedAt, digest: stored.digest, ...(disk === undefined ? {} : { disk }) };
+  }
+
+  /** A disk image file becomes `/disk/disk.img` (raw, written sparse) or `/disk/disk.qcow2`. */
+  private async importDiskFile(ref: string, source: string, rootfs: string): Promise<NonNullable<StoredRecord['disk']>> {
+    const info = await this.inspectDisk(ref, source);
+    const path = info.format === 'raw' ? 'disk/disk.img' : 'disk/disk.qcow2';
+    if (info.format === 'raw') await this.run(ref, source, ['convert', '-U', '-f', 'raw', '-O', 'raw', source, join(rootfs, path)]);
+    else await copyFile(source, join(rootfs, path));
+    return { path, format: info.format, virtualSize: info.virtualSize };
+  }
+
+  /** An image filesystem tree is copied as is; its disk is the first file under `/disk/`. */
+  private async importTree(ref: string, source: string, rootfs: string): Promise<StoredRecord['disk']> {
+    try {
+      await cp(source, rootfs, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, force: true });
+    } catch (e: unknown) {
+      throw new ImageImportError(ref, source, `copying the tree failed: ${message(e)}`, { cause: e });
+    }
+    const diskName = await firstDiskFile(join(rootfs, 'disk'));
+    if (diskName === undefined) return undefined;
+    const info = await this.inspectDisk(ref, join(rootfs, 'disk', diskName));
+    return { path: posix.join('disk', diskName), ...info };
+  }
+
+  private async inspectDisk(ref: string, path: string): Promise<{ format: DiskFormat; virtualSize: number }> {
+    const out = await this.run(ref, path, ['info', '-U', '--output=json', path]);
+    const info = parseQemuImgInfo(out);
+    if (info.format !== 'raw' && info.format !== 'qcow2') {
+      throw new ImageImportError(ref, path, `its disk format is ${info.format}; import raw or qcow2 (qemu-img convert -O qcow2 converts it)`);
+    }
+    if (info.backingFile !== undefined) {
+      throw new ImageImportError(ref, path, `it is a qcow2 overlay of ${info.backingFile}; import a standalone image (qemu-img convert flattens it)`);
+    }
+    return { format: info.format, virtualSize: info.virtualSize };
+  }
+
+  private async run(ref: string, source: string, args: readonly string[]): Promise<string> {
+    try {
+      const { stdout } = await execFileAsync(this.qemuImg, args, { maxBuffer: 16 * 1024 * 1024 });
+      return stdout;
+    } catch (e: unknown) {
+      const reason = isErrno(e, 'ENOENT')
+        ? `${this.qemuImg} was not found: install qemu-utils`
+        : `qemu-img ${args[0] ?? ''} failed: ${message(e).trim()}`;
+      throw new ImageImportError(ref, source, reason, { cause: e });
+    }
+  }
+}
+
+async function sourceKind(ref: string, source: string): Promise<'file' | 'dir'> {
+  let info;
+  try {
+    info = await stat(source);
+  } catch (e: unknown) {
+    throw new ImageImportError(ref, source, isErrno(e, 'ENOENT') ? 'it does not exist' : message(e), { cause: e });
+  }
+  if (info.isDirectory()) return 'dir';
+  if (info.isFile()) return 'file';
+  throw new ImageImportError(ref, source, 'it is neither a regular file (a disk image) nor a directory (an image tree)');
+}
+
+async function readLinkIfAny(path: string): Promise<string | undefined> {
+  try {
+    return await readlink(path);
+  } catch (e: unknown) {
+    if (isErrno(e, 'ENOENT')) return undefined;
+    throw e;
+  }
+}
+
+async function firstDiskFile(dir: string): Promise<string | undefined> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e: unknown) {
+    if (isErrno(e, 'ENOENT')) return undefined;
+    throw e;
+  }
+  return entries.filter((e) => e.isFile()).map((e) => e.name).sort()[0];
+}
+
+/** Owner and group only: directories 0750, files 0640 (0750 when executable). Symlinks are left alone. */
+async function restrictTree(path: string): Promise<void> {
+  const info = await lstat(path);
+  if (info.isSymbolicLink()) return;
+  if (!info.isDirectory()) {
+    await chmod(path, (info.mode & 0o100) !== 0 ? 0o750 : 0o640);
+    return;
+  }
+  await chmod(path, DIR_MODE);
+  for (const name of await readdir(path)) await restrictTree(join(path, name));
+}
+
+/** Reads `qemu-img info --output=json`: format, virtual size and backing file. */
+export function parseQemuImgInfo(json: string): { format: string; virtualSize: number; backingFile?: string } {
+  const info = JSON.parse(json) as Record<string, unknown>;
+  const format = info['format'];
+  const size = info['virtual-size'];
+  if (typeof format !== 'string' || typeof size !== 'number') throw new ImageStoreError(`qemu-img info printed no format or virtual-size: ${json.slice(0, 200)}`);
+  const backing = info['backing-filename'];
+  return { format, virtualSize: size, ...(typeof backing === 'string' ? { backingFile: backing } : {}) };
+}
+
+function isStoredDisk(disk: unknown): boolean {
+  if (typeof disk !== 'object' || disk === null) return false;
+  const d = disk as Record<string, unknown>;
+  return typeof d['path'] === 'string' && !d['path'].split('/').includes('..')
+    && (d['format'] === 'raw' || d['format'] === 'qcow2') && typeof d['virtualSize'] === 'number';
+}
+
+function parseStoredRecord(text: string, file: string): StoredRecord {
+  const damaged = (cause?: unknown): ImageStoreError =>
+    new ImageStoreError(`image record ${file} is damaged: remove the image and import it again`, { cause });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e: unknown) {
+    throw damaged(e);
+  }
+  const value = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<StoredRecord>;
+  const fieldsOk = typeof value.ref === 'string' && typeof value.importedAt === 'string' && typeof value.digest === 'string';
+  if (!fieldsOk || (value.disk !== undefined && !isStoredDisk(value.disk))) throw damaged();
+  return value as StoredRecord;
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function hashTree(hash: ReturnType<typeof createHash>, root: string, rel: string): Promise<void> {
+  const entries = (await readdir(join(root, rel), { withFileTypes: true })).map((e) => e.name).sort();
+  for (const name of entries) {
+    const path = posix.join(rel, name);
+    const info = await lstat(join(root, path));
+    if (info.isSymbolicLink()) hash.update(`l ${path}\0${await readlink(join(root, path))}\n`);
+    else if (info.isDirectory()) {
+      hash.update(`d ${path}\n`);
+      await hashTree(hash, root, path);
+    } else if (info.isFile()) hash.update(`f${(info.mode & 0o111) !== 0 ? 'x' : '-'} ${path}\0${await hashFile(join(root, path))}\n`);
+    else hash.update(`o ${path}\n`);
+  }
+}
+
+/**
+ * `sha256:<hex>` of an import source: a file's contents, or a tree's paths, types, exec bits and
+ * contents. The same source gives the same digest, so callers can skip an unchanged re-import.
+ */
+export async function digestSource(source: string): Promise<string> {
+  const info = await stat(source);
+  if (!info.isDirectory()) return `sha256:${await hashFile(source)}`;
+  const hash = createHash('sha256');
+  await hashTree(hash, source, '');
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/**
+ * The host path of a file inside an image, checked on disk: it exists, is a regular file, and no
+ * symlink in the image leads out of the image. Use it for kernelBoot.container kernelPath/initrdPath.
+ */
+export async function locateImageFile(record: Pick<ImageRecord, 'ref' | 'dir'>, pathInImage: string): Promise<string> {
+  const full = resolveImagePath(record, pathInImage);
+  let real: string;
+  try {
+    real = await realpath(full);
+  } catch (e: unknown) {
+    if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) throw new ImagePathError(record.ref, pathInImage, 'no such file in the image');
+    throw e;
+  }
+  const root = await realpath(record.dir);
+  if (!real.startsWith(`${root}/`)) throw new ImagePathError(record.ref, pathInImage, 'a symlink in the image leads outside it');
+  if (!(await stat(real)).isFile()) throw new ImagePathError(record.ref, pathInImage, 'it is not a regular file');
+  return real;
+}
