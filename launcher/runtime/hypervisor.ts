@@ -5,20 +5,9 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/api/types.go
  */
 
-/**
- * A domain's lifecycle state, as the launcher reports it.
- *
- * libvirt's `BLOCKED` and `PMSUSPENDED` are reported as `Running` (KubeVirt's phase for both is
- * Running) with the libvirt state as the reason. `Pending` is never produced from libvirt: it is for
- * callers that know of a domain before libvirt does (not yet defined or started).
- */
-export type DomainState = 'Running' | 'Paused' | 'Shutoff' | 'Shutdown' | 'Crashed' | 'Pending' | 'NoState';
+import type { DomainState, DomainStatus } from '../protocol.js';
 
-/** A domain's state with KubeVirt's reason for it (`Shutoff` + `Destroyed`, `Paused` + `User`, …). */
-export interface DomainStatus {
-  readonly state: DomainState;
-  readonly reason: string;
-}
+export type { DomainState, DomainStatus } from '../protocol.js';
 
 /**
  * What the launcher needs from a hypervisor connection. Every method that names a domain throws

@@ -6,7 +6,9 @@ import { applyVmiDefaults, pullPolicyFor } from './vmi-defaults.js';
 
 const UUID = '5d307ca9-b3ef-428c-8861-06e72d69f223';
 
-function vmi(spec: Partial<VirtualMachineInstanceSpec> & { domain?: Partial<VirtualMachineInstanceSpec['domain']> } = {}): VirtualMachineInstance {
+type SpecInput = Omit<Partial<VirtualMachineInstanceSpec>, 'domain'> & { domain?: Partial<VirtualMachineInstanceSpec['domain']> };
+
+function vmi(spec: SpecInput = {}): VirtualMachineInstance {
   const { domain, ...rest } = spec;
   return { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 't', namespace: 'default' }, spec: { ...rest, domain: { devices: {}, ...domain } } };
 }
