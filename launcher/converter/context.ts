@@ -86,6 +86,12 @@ export interface ConverterContext {
   readonly freePageReporting: boolean;
   /** Cluster default for `devices.logSerialConsole` when the VMI leaves it unset. @default true */
   readonly serialConsoleLogDefault: boolean;
+  /**
+   * Volumes whose storage does not take discards (KubeVirt's `VolumesDiscardIgnore`): their disks
+   * get no `discard="unmap"`, so guest TRIMs are not passed to storage that would fail them.
+   * @default [] (every disk and lun passes discards through)
+   */
+  readonly volumesDiscardIgnore?: readonly string[];
 }
 
 /** KubeVirt's cluster SMBIOS defaults. */

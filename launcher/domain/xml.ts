@@ -34,57 +34,68 @@ const STATE = { state: a('state') };
 const ENTRIES = { entries: list('entry', { name: a('name'), value: text() }) };
 const CHAR_SOURCE = elem('source', { mode: a('mode'), path: a('path') });
 
+// Element order follows KubeVirt's api structs (virtwrap/api/schema.go), so our XML reads like theirs.
+const DISK_SOURCE = elem('source', { file: a('file'), dev: a('dev') });
 const DISK: Shape = {
-  type: a('type'), device: a('device'), model: a('model'),
-  driver: elem('driver', {
-    name: a('name'), type: a('type'), cache: a('cache'), io: a('io'), errorPolicy: a('error_policy'), discard: a('discard'),
-    iothread: a('iothread', 'int'), queues: a('queues', 'int'),
-  }),
-  source: elem('source', { file: a('file'), dev: a('dev'), name: a('name') }),
-  backingStore: elem('backingStore', { type: a('type'), format: elem('format', { type: a('type') }), source: elem('source', { file: a('file'), dev: a('dev') }) }),
-  target: elem('target', { dev: a('dev'), bus: a('bus'), tray: a('tray') }),
-  boot: elem('boot', { order: a('order', 'int') }),
-  readonly: flag('readonly'),
-  shareable: flag('shareable'),
+  device: a('device'), type: a('type'), model: a('model'),
+  source: DISK_SOURCE,
+  target: elem('target', { bus: a('bus'), dev: a('dev'), tray: a('tray') }),
   serial: leaf('serial'),
+  driver: elem('driver', {
+    cache: a('cache'), errorPolicy: a('error_policy'), io: a('io'), name: a('name'), type: a('type'),
+    iothread: a('iothread', 'int'), queues: a('queues', 'int'), discard: a('discard'),
+  }),
+  readonly: flag('readonly'),
   alias: ALIAS,
+  backingStore: elem('backingStore', { type: a('type'), format: elem('format', { type: a('type') }), source: DISK_SOURCE }),
+  boot: elem('boot', { order: a('order', 'int') }),
   address: ADDRESS,
   blockio: elem('blockio', { logicalBlockSize: a('logical_block_size', 'int'), physicalBlockSize: a('physical_block_size', 'int'), discardGranularity: a('discard_granularity', 'int') }),
+  shareable: flag('shareable'),
 };
 
 const INTERFACE: Shape = {
+  address: ADDRESS,
   type: a('type'),
-  mac: elem('mac', { address: a('address') }),
   source: elem('source', { bridge: a('bridge'), network: a('network'), dev: a('dev') }),
-  backend: elem('backend', { type: a('type') }),
   target: elem('target', { dev: a('dev'), managed: a('managed') }),
   model: elem('model', { type: a('type') }),
+  mac: elem('mac', { address: a('address') }),
   mtu: elem('mtu', { size: a('size', 'int') }),
   boot: elem('boot', { order: a('order', 'int') }),
-  rom: elem('rom', { enabled: a('enabled') }),
   link: elem('link', { state: a('state') }),
+  alias: ALIAS,
   driver: elem('driver', { name: a('name'), queues: a('queues', 'int') }),
+  rom: elem('rom', { enabled: a('enabled') }),
+  acpi: elem('acpi', { index: a('index', 'int') }),
+  backend: elem('backend', { type: a('type') }),
+};
+
+const CONTROLLER: Shape = {
+  type: a('type'), index: a('index', 'int'), model: a('model'),
+  driver: elem('driver', { iothread: a('iothread', 'int'), queues: a('queues', 'int') }),
   alias: ALIAS,
   address: ADDRESS,
+  pcihole64: elem('pcihole64', { unit: a('unit'), value: text('int') }),
 };
 
 const DEVICES: Shape = {
   emulator: leaf('emulator'),
-  disks: list('disk', DISK),
-  controllers: list('controller', { type: a('type'), index: a('index', 'int'), model: a('model'), driver: elem('driver', { iothread: a('iothread', 'int') }) }),
   interfaces: list('interface', INTERFACE),
+  channels: list('channel', { type: a('type'), source: CHAR_SOURCE, target: elem('target', { name: a('name'), type: a('type') }) }),
+  controllers: list('controller', CONTROLLER),
+  videos: list('video', { model: elem('model', { type: a('type'), heads: a('heads', 'int'), vram: a('vram', 'int') }) }),
+  graphics: list('graphics', { type: a('type'), listen: elem('listen', { type: a('type'), address: a('address'), socket: a('socket') }) }),
+  memballoon: elem('memballoon', { model: a('model'), stats: elem('stats', { period: a('period', 'int') }), freePageReporting: a('freePageReporting') }),
+  disks: list('disk', DISK),
+  inputs: list('input', { type: a('type'), bus: a('bus'), alias: ALIAS, model: a('model') }),
   serials: list('serial', {
-    type: a('type'), target: elem('target', { type: a('type'), port: a('port', 'int') }), source: CHAR_SOURCE,
-    log: elem('log', { file: a('file'), append: a('append') }), alias: ALIAS,
+    type: a('type'), target: elem('target', { type: a('type'), port: a('port', 'int') }), source: CHAR_SOURCE, alias: ALIAS,
+    log: elem('log', { file: a('file'), append: a('append') }),
   }),
   consoles: list('console', { type: a('type'), target: elem('target', { type: a('type'), port: a('port', 'int') }), source: CHAR_SOURCE, alias: ALIAS }),
-  channels: list('channel', { type: a('type'), source: CHAR_SOURCE, target: elem('target', { type: a('type'), name: a('name') }) }),
-  inputs: list('input', { type: a('type'), bus: a('bus'), model: a('model'), alias: ALIAS }),
-  graphics: list('graphics', { type: a('type'), listen: elem('listen', { type: a('type'), socket: a('socket'), address: a('address') }) }),
-  videos: list('video', { model: elem('model', { type: a('type'), heads: a('heads', 'int'), vram: a('vram', 'int') }) }),
   watchdogs: list('watchdog', { model: a('model'), action: a('action'), alias: ALIAS }),
   rngs: list('rng', { model: a('model'), backend: elem('backend', { model: a('model'), path: text() }) }),
-  memballoon: elem('memballoon', { model: a('model'), freePageReporting: a('freePageReporting'), stats: elem('stats', { period: a('period', 'int') }) }),
 };
 
 const HYPERV: Shape = {
@@ -101,28 +112,29 @@ const HYPERV: Shape = {
 
 const DOMAIN: Shape = {
   type: a('type'),
+  xmlnsQemu: { k: 'fixed', xml: 'xmlns:qemu', value: 'http://libvirt.org/schemas/domain/qemu/1.0' },
   name: leaf('name'),
   uuid: leaf('uuid'),
   memory: elem('memory', { unit: a('unit'), value: text('int') }),
-  maxMemory: elem('maxMemory', { slots: a('slots', 'int'), unit: a('unit'), value: text('int') }),
+  maxMemory: elem('maxMemory', { unit: a('unit'), slots: a('slots', 'int'), value: text('int') }),
   memoryBacking: elem('memoryBacking', { hugepages: flag('hugepages'), source: elem('source', { type: a('type') }), access: elem('access', { mode: a('mode') }) }),
   os: elem('os', {
     type: elem('type', { arch: a('arch'), machine: a('machine'), value: text() }),
+    acpi: elem('acpi', { tables: list('table', { type: a('type'), path: text() }) }),
+    smbios: elem('smbios', { mode: a('mode') }),
+    bootmenu: elem('bootmenu', { enable: a('enable'), timeout: a('timeout', 'int') }),
+    bios: elem('bios', { useserial: a('useserial') }),
     loader: elem('loader', { readonly: a('readonly'), secure: a('secure'), type: a('type'), path: text() }),
     nvram: elem('nvram', { template: a('template'), path: text() }),
     kernel: leaf('kernel'),
     initrd: leaf('initrd'),
     cmdline: leaf('cmdline'),
-    bootmenu: elem('bootmenu', { enable: a('enable'), timeout: a('timeout', 'int') }),
-    smbios: elem('smbios', { mode: a('mode') }),
-    bios: elem('bios', { useserial: a('useserial') }),
-    acpi: elem('acpi', { tables: list('table', { type: a('type'), path: text() }) }),
   }),
   sysinfo: elem('sysinfo', { type: a('type'), system: elem('system', ENTRIES), bios: elem('bios', ENTRIES), baseBoard: elem('baseBoard', ENTRIES), chassis: elem('chassis', ENTRIES) }),
   devices: elem('devices', DEVICES),
   clock: elem('clock', {
     offset: a('offset'), timezone: a('timezone'), adjustment: a('adjustment'),
-    timers: list('timer', { name: a('name'), tickpolicy: a('tickpolicy'), track: a('track'), present: a('present'), frequency: a('frequency') }),
+    timers: list('timer', { name: a('name'), tickpolicy: a('tickpolicy'), present: a('present'), track: a('track'), frequency: a('frequency') }),
   }),
   metadata: elem('metadata', {
     kubevirt: elem('kubevirt', {
@@ -132,14 +144,14 @@ const DOMAIN: Shape = {
     }),
   }),
   features: elem('features', {
-    acpi: flag('acpi'), apic: flag('apic'), hyperv: elem('hyperv', HYPERV), kvm: elem('kvm', { hidden: elem('hidden', STATE) }),
-    pvspinlock: elem('pvspinlock', STATE), pmu: elem('pmu', STATE), smm: flag('smm'), vmport: elem('vmport', STATE),
+    acpi: flag('acpi'), apic: flag('apic'), hyperv: elem('hyperv', HYPERV), smm: flag('smm'), kvm: elem('kvm', { hidden: elem('hidden', STATE) }),
+    pvspinlock: elem('pvspinlock', STATE), pmu: elem('pmu', STATE), vmport: elem('vmport', STATE),
   }),
   cpu: elem('cpu', {
     mode: a('mode'),
     model: elem('model', { fallback: a('fallback'), value: text() }),
-    topology: elem('topology', { sockets: a('sockets', 'int'), cores: a('cores', 'int'), threads: a('threads', 'int') }),
     features: list('feature', { name: a('name'), policy: a('policy') }),
+    topology: elem('topology', { sockets: a('sockets', 'int'), cores: a('cores', 'int'), threads: a('threads', 'int') }),
     numa: elem('numa', { cells: list('cell', { id: a('id', 'int'), cpus: a('cpus'), memory: a('memory', 'int'), unit: a('unit') }) }),
   }),
   vcpu: elem('vcpu', { placement: a('placement'), current: a('current', 'int'), value: text('int') }),
@@ -263,7 +275,9 @@ const parser = new XMLParser({
   attributeNamePrefix: '@_',
   parseTagValue: false,
   parseAttributeValue: false,
-  trimValues: true,
+  // Keep text exactly as written (a kernel command line may start or end with a space); whitespace
+  // between child elements lands in '#text' of container elements, which no shape reads.
+  trimValues: false,
   processEntities: true,
   htmlEntities: false,
   isArray: (_name, jpath) => LIST_PATHS.has(String(jpath)),

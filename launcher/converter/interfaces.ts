@@ -1,0 +1,88 @@
+/**
+ * One `<interface>` per VMI interface that is not `state: absent`, in list order. Masquerade and
+ * bridge bindings attach through a tap the launcher prepares (`type="ethernet"`), or through QEMU's
+ * user-mode stack when the host's session libvirtd cannot create taps (`type="user"`). Other
+ * bindings are refused. The launcher fills in tap name, MTU and (when unset) the MAC afterwards.
+ * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/converter/network/configurator.go
+ */
+import { ConversionError } from '../../core/errors.js';
+import type { Interface as VmiInterface, VirtualMachineInstance } from '../../crd-gen/index.js';
+import type { Interface } from '../domain/schema.js';
+import { withDevices, type Configurator } from './configurator.js';
+import type { ConverterContext } from './context.js';
+import { requestedVcpus } from './cpu-topology.js';
+import { matching, pciAddress, userAlias, virtioModel } from './values.js';
+
+type Vmi = Readonly<VirtualMachineInstance>;
+
+/** Bindings kubevirt-ts cannot attach, with the words the refusal uses. */
+const UNSUPPORTED_BINDINGS = [['sriov', 'SR-IOV'], ['passtBinding', 'passt'], ['binding', 'network binding plugin'], ['macvtap', 'macvtap'], ['slirp', 'slirp'], ['passt', 'passt']] as const;
+/** libvirt's `uniMacAddr` (a unicast MAC, colon-separated). */
+const UNICAST_MAC = /^[a-fA-F0-9][02468aAcCeE](:[a-fA-F0-9]{2}){5}$/;
+/** libvirt's NIC model pattern. */
+const NIC_MODEL = /^[a-zA-Z0-9\-_]+$/;
+/** The most queues QEMU gives a vhost NIC. */
+const MAX_QUEUES = 256;
+
+function checkBinding(field: string, iface: VmiInterface): void {
+  if (iface.masquerade !== undefined || iface.bridge !== undefined) return;
+  const unsupported = UNSUPPORTED_BINDINGS.find(([key]) => iface[key] !== undefined);
+  if (unsupported !== undefined) throw new ConversionError(field, `the ${unsupported[1]} binding is not supported by kubevirt-ts; use masquerade or bridge`);
+  throw new ConversionError(field, 'has no binding (admission sets bridge or masquerade)');
+}
+
+function model(vmi: Vmi, field: string, iface: VmiInterface): string {
+  const m = iface.model;
+  if (!m || m === 'virtio') return virtioModel(vmi.spec.domain.devices.useVirtioTransitional);
+  return matching(`${field}.model`, m, NIC_MODEL, 'letters, digits, "-" and "_" only');
+}
+
+/** A MAC written with dashes is the same MAC; libvirt's grammar wants colons. */
+function mac(field: string, address: string | undefined): Pick<Interface, 'mac'> {
+  if (!address) return {};
+  return { mac: { address: matching(`${field}.macAddress`, address.replaceAll('-', ':'), UNICAST_MAC, 'a unicast MAC address such as 02:00:00:00:00:01') } };
+}
+
+/** Boot order, or the NIC's option ROM turned off so it cannot boot at all (amd64). */
+function boot(iface: VmiInterface): Pick<Interface, 'boot' | 'rom'> {
+  return iface.bootOrder === undefined ? { rom: { enabled: 'no' } } : { boot: { order: iface.bootOrder } };
+}
+
+function placement(field: string, iface: VmiInterface): Pick<Interface, 'address' | 'acpi'> {
+  return {
+    ...(iface.pciAddress ? { address: pciAddress(`${field}.pciAddress`, iface.pciAddress) } : {}),
+    ...(iface.acpiIndex === undefined ? {} : { acpi: { index: iface.acpiIndex } }),
+  };
+}
+
+/** vhost multi-queue, one queue per vCPU (up to 256): only for virtio NICs on a tap. */
+function multiqueue(vmi: Vmi, ctx: ConverterContext, modelType: string): Pick<Interface, 'driver'> {
+  const wanted = vmi.spec.domain.devices.networkInterfaceMultiqueue === true && modelType.startsWith('virtio') && ctx.networkMode === 'tap';
+  return wanted ? { driver: { name: 'vhost', queues: Math.min(requestedVcpus(vmi), MAX_QUEUES) } } : {};
+}
+
+function convertInterface(vmi: Vmi, ctx: ConverterContext, iface: VmiInterface, index: number): Interface {
+  const field = `spec.domain.devices.interfaces[${index}]`;
+  if (!(vmi.spec.networks ?? []).some((n) => n.name === iface.name)) {
+    throw new ConversionError(`${field}.name`, `no network named "${iface.name}" in spec.networks`);
+  }
+  checkBinding(field, iface);
+  const modelType = model(vmi, field, iface);
+  return {
+    type: ctx.networkMode === 'tap' ? 'ethernet' : 'user',
+    model: { type: modelType },
+    ...mac(field, iface.macAddress),
+    ...boot(iface),
+    ...(iface.state === 'down' ? { link: { state: 'down' } } : {}),
+    alias: userAlias(`${field}.name`, iface.name),
+    ...multiqueue(vmi, ctx, modelType),
+    ...placement(field, iface),
+  };
+}
+
+/** Sets `<interface>` for every present VMI interface. */
+export const configureInterfaces: Configurator = (vmi, ctx, domain) => {
+  const ifaces = vmi.spec.domain.devices.interfaces ?? [];
+  const interfaces = ifaces.flatMap((iface, i) => (iface.state === 'absent' ? [] : [convertInterface(vmi, ctx, iface, i)]));
+  return withDevices(domain, { interfaces });
+};

@@ -1,0 +1,31 @@
+/**
+ * The memory balloon: virtio with statistics every `memBalloonStatsPeriod` seconds and free page
+ * reporting where the cluster allows it and nothing in the VMI rules it out (dedicated CPUs,
+ * realtime, hugepages, or the opt-out annotation); `model="none"` when autoattach is off.
+ * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/converter/compute/balloon.go
+ */
+import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import type { MemBalloon } from '../domain/schema.js';
+import { withDevices, type Configurator } from './configurator.js';
+import { onOff, virtioModel } from './values.js';
+
+/** Annotation with which a VMI opts out of free page reporting ("true"). */
+export const FREE_PAGE_REPORTING_DISABLED_ANNOTATION = 'kubevirt.io/free-page-reporting-disabled';
+
+function vmiAllowsFreePageReporting(vmi: Readonly<VirtualMachineInstance>): boolean {
+  const domain = vmi.spec.domain;
+  const excluded = domain.cpu?.dedicatedCpuPlacement === true || domain.cpu?.realtime !== undefined || domain.memory?.hugepages !== undefined;
+  return !excluded && vmi.metadata.annotations?.[FREE_PAGE_REPORTING_DISABLED_ANNOTATION] !== 'true';
+}
+
+/** Sets `<memballoon>`. */
+export const configureMemBalloon: Configurator = (vmi, ctx, domain) => {
+  const devices = vmi.spec.domain.devices;
+  if (devices.autoattachMemBalloon === false) return withDevices(domain, { memballoon: { model: 'none' } });
+  const memballoon: MemBalloon = {
+    model: virtioModel(devices.useVirtioTransitional),
+    ...(ctx.memBalloonStatsPeriod > 0 ? { stats: { period: ctx.memBalloonStatsPeriod } } : {}),
+    freePageReporting: onOff(ctx.freePageReporting && vmiAllowsFreePageReporting(vmi)),
+  };
+  return withDevices(domain, { memballoon });
+};
