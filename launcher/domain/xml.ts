@@ -180,7 +180,6 @@ const ENCODERS: Encoders = {
   leaf: (out, f, v) => { out[f.xml] = String(v); },
   elem: (out, f, v) => {
     const inner = encodeShape(f.shape, v as Model);
-    // A pure container left empty (`<acpi>` without tables) is invalid libvirt XML: leave it out.
     if (inner !== '' || !isContainer(f.shape)) out[f.xml] = inner;
   },
   list: (out, f, v) => { if ((v as unknown[]).length > 0) out[f.xml] = (v as Model[]).map((m) => encodeShape(f.shape, m)); },
@@ -192,9 +191,14 @@ function encodeField(out: XmlNode, field: Field, value: unknown): void {
   (ENCODERS[field.k] as (o: XmlNode, f: Field, v: unknown) => void)(out, field, value);
 }
 
+/**
+ * An element made only of child elements (`<features>`, `<kvm>`, `<acpi>` with its tables) means
+ * nothing when empty, and libvirt's grammar rejects several of them empty: such an element is left
+ * out. Elements with attributes, text or leaf children are always written.
+ */
 function isContainer(shape: Shape): boolean {
   const fields = Object.values(shape);
-  return fields.length > 0 && fields.every((f) => f.k === 'list');
+  return fields.length > 0 && fields.every((f) => f.k === 'list' || f.k === 'elem' || f.k === 'flag');
 }
 
 function encodeShape(shape: Shape, model: Model): XmlNode | string {
