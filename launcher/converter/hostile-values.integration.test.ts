@@ -1,0 +1,68 @@
+// A converted domain full of hostile strings, defined (not started) in a REAL private libvirtd
+// running as the unprivileged user, then read back: libvirt must hand the kernel command line, the
+// disk serial, the SMBIOS serial and the name back byte for byte.
+// Skips only outside CI when libvirtd or virsh is absent; in CI (CI=true) that is a failure.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  HOSTILE_FIRMWARE_SERIAL, HOSTILE_KERNEL_ARGS, HOSTILE_NAME, HOSTILE_NAMESPACE, WIDEST_DISK_SERIAL, hostileContext, hostileVmi,
+} from '../../test/builders/hostile.js';
+import { decodeDomain, encodeDomain } from '../domain/xml.js';
+import type { Hypervisor } from '../runtime/hypervisor.js';
+import { connectLibvirt } from '../runtime/libvirt.js';
+import { startSessionLibvirtd, type SessionDaemon } from '../runtime/libvirtd.js';
+import { ensureUnprivilegedUser } from '../runtime/unprivileged-user.js';
+import { convertVmiToDomain } from './index.js';
+
+const IN_CI = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
+const IS_ROOT = process.getuid?.() === 0;
+
+function have(command: string, args: string[]): boolean {
+  try {
+    execFileSync(command, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const AVAILABLE = have('libvirtd', ['--version']) && have('virsh', ['--version']) && have('qemu-system-x86_64', ['--version']);
+
+describe.skipIf(!AVAILABLE && !IN_CI)('hostile values through a real libvirtd', () => {
+  let baseDir = '';
+  let daemon: SessionDaemon | undefined;
+  let h: Hypervisor | undefined;
+
+  beforeAll(async () => {
+    if (!AVAILABLE) throw new Error('libvirtd, virsh and qemu-system-x86_64 are required in CI: install scripts/launcher-deps.sh packages');
+    const user = IS_ROOT ? await ensureUnprivilegedUser() : undefined;
+    baseDir = await mkdtemp('/tmp/kvt-hv-');
+    daemon = await startSessionLibvirtd({ baseDir, ...(user === undefined ? {} : { user }) });
+    h = await connectLibvirt(daemon.uri);
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.close().catch(() => undefined);
+    await daemon?.stop();
+    if (baseDir !== '') await rm(baseDir, { recursive: true, force: true });
+  });
+
+  it('defines the domain and reads every hostile string back unchanged', async () => {
+    const hv = h as Hypervisor;
+    const domain = convertVmiToDomain(hostileVmi(), hostileContext());
+    const name = await hv.define(encodeDomain(domain));
+    try {
+      expect(name).toBe(`${HOSTILE_NAMESPACE}_${HOSTILE_NAME}`);
+      const back = decodeDomain(await hv.domainXml(name));
+      expect(back.name).toBe(name);
+      expect(back.os.cmdline).toBe(HOSTILE_KERNEL_ARGS);
+      expect(back.devices.disks[0]?.serial).toBe(WIDEST_DISK_SERIAL);
+      expect(back.sysinfo?.system?.entries.find((e) => e.name === 'serial')?.value).toBe(HOSTILE_FIRMWARE_SERIAL);
+      // libvirt makes the SMBIOS uuid the domain's own.
+      expect(back.uuid).toBe(domain.sysinfo?.system?.entries.find((e) => e.name === 'uuid')?.value);
+    } finally {
+      await hv.undefine(name);
+    }
+  }, 60_000);
+});
