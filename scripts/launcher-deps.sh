@@ -2,7 +2,9 @@
 # install with: apt_install "${LAUNCHER_APT_PACKAGES[@]}" from scripts/lib.sh, before `npm ci`).
 #   libvirt-daemon, libvirt-daemon-driver-qemu  the per-launcher libvirtd in session mode
 #   libvirt-clients                             virsh: domain state reasons, which the binding lacks
-#   qemu-system-x86, qemu-utils                 QEMU itself; qemu-img for overlays
+#   qemu-system-x86, qemu-utils                 QEMU itself; qemu-img for overlays and empty disks
+#   genisoimage                                 cloud-init, configMap, secret, serviceAccount and
+#                                               downwardAPI ISO disks (its isoinfo reads them in tests)
 #   libvirt-dev, pkg-config, g++, make, python3 `npm ci` compiles @unraid/libvirt (node-gyp)
 #   passwd                                      useradd for the unprivileged kvt-qemu user (root runs)
 # shellcheck disable=SC2034  # used by the scripts that source this file
@@ -12,6 +14,7 @@ LAUNCHER_APT_PACKAGES=(
   libvirt-clients
   qemu-system-x86
   qemu-utils
+  genisoimage
   libvirt-dev
   pkg-config
   g++
