@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../crd-gen/index.js';
-import { newRawVmi, newVmi, withDomain, withSpec } from '../../test/builders/vmi.js';
+import type { Clock, DomainSpec } from '../../crd-gen/index.js';
+import { newRawVmi, newVmi, withDomain } from '../../test/builders/vmi.js';
 import { testContext } from '../../test/builders/context.js';
 import { configureClock } from './clock.js';
 import { emptyDomain } from './configurator.js';
@@ -43,7 +43,7 @@ describe('configureClock', () => {
     ['Hyper-V reenlightenment', { features: { hyperv: { reenlightenment: {} } } }, [{ name: 'tsc', frequency: '2400000000' }]],
     ['neither', {}, []],
   ])('pins the TSC frequency from status for %s', (_what, domain, timers) => {
-    const vmi = newRawVmi(withDomain({ clock: { utc: {} }, ...domain }), withSpec(() => undefined), (v) => { v.status = { topologyHints: { tscFrequency: 2_400_000_000 } }; });
+    const vmi = newRawVmi(withDomain({ clock: { utc: {} }, ...(domain as Partial<DomainSpec>) }), (v) => { v.status = { topologyHints: { tscFrequency: 2_400_000_000 } }; });
     expect(configureClock(vmi, testContext(), emptyDomain()).clock?.timers).toEqual(timers);
   });
 });

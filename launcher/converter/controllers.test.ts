@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Devices } from '../../crd-gen/index.js';
 import { newVmi, withAnnotation, withDevices } from '../../test/builders/vmi.js';
+import type { VmiOption } from '../../test/builders/vmi.js';
 import { testContext } from '../../test/builders/context.js';
 import { emptyDomain } from './configurator.js';
 import { configureControllers } from './controllers.js';
@@ -9,7 +10,7 @@ const USB_NONE = { type: 'usb', index: 0, model: 'none' };
 const USB_XHCI = { type: 'usb', index: 0, model: 'qemu-xhci' };
 const SCSI = { type: 'scsi', index: 0, model: 'virtio-non-transitional' };
 const SERIAL = { type: 'virtio-serial', index: 0, model: 'virtio-non-transitional' };
-const controllersOf = (devices: Partial<Devices>, ...more: Parameters<typeof newVmi>) =>
+const controllersOf = (devices: Partial<Devices>, ...more: VmiOption[]) =>
   configureControllers(newVmi(withDevices(devices), ...more), testContext(), emptyDomain()).devices.controllers;
 
 describe('configureControllers', () => {

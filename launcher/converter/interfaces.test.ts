@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Interface as VmiInterface } from '../../crd-gen/index.js';
 import { newRawVmi, newVmi, withDevices, withInterface } from '../../test/builders/vmi.js';
+import type { VmiOption } from '../../test/builders/vmi.js';
 import { testContext } from '../../test/builders/context.js';
 import type { NetworkMode } from './context.js';
 import { emptyDomain } from './configurator.js';
 import { configureInterfaces } from './interfaces.js';
 
 const POD = { pod: {} };
-const ifacesOf = (iface: VmiInterface, networkMode: NetworkMode = 'tap', ...more: Parameters<typeof newVmi>) =>
+const ifacesOf = (iface: VmiInterface, networkMode: NetworkMode = 'tap', ...more: VmiOption[]) =>
   configureInterfaces(newVmi(withInterface(iface, POD), ...more), testContext({ networkMode }), emptyDomain()).devices.interfaces;
 const MODEL = { type: 'virtio-non-transitional' };
 

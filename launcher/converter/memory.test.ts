@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainSpec } from '../../crd-gen/index.js';
 import { newRawVmi, newVmi, withAnnotation, withDomain } from '../../test/builders/vmi.js';
+import type { VmiOption } from '../../test/builders/vmi.js';
 import { testContext } from '../../test/builders/context.js';
 import { emptyDomain } from './configurator.js';
 import { configureMemory, quantityToBytes } from './memory.js';
@@ -8,7 +9,7 @@ import { configureMemory, quantityToBytes } from './memory.js';
 const MI = 2 ** 20;
 const GI = 2 ** 30;
 
-function memoryOf(domain: Partial<DomainSpec>, raw = false, ...extra: Parameters<typeof newVmi>) {
+function memoryOf(domain: Partial<DomainSpec>, raw = false, ...extra: VmiOption[]) {
   const vmi = (raw ? newRawVmi : newVmi)(withDomain(domain), ...extra);
   const d = configureMemory(vmi, testContext(), emptyDomain());
   return { memory: d.memory, maxMemory: d.maxMemory, memoryBacking: d.memoryBacking };

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConversionError } from '../../core/errors.js';
 import { newRawVmi, withName, withSpec } from '../../test/builders/vmi.js';
+import type { VmiOption } from '../../test/builders/vmi.js';
 import { testContext } from '../../test/builders/context.js';
 import { emptyDomain } from './configurator.js';
 import { configureMetadata } from './metadata.js';
 
-const run = (...options: Parameters<typeof newRawVmi>) => configureMetadata(newRawVmi(...options), testContext(), emptyDomain());
+const run = (...options: VmiOption[]) => configureMetadata(newRawVmi(...options), testContext(), emptyDomain());
 
 describe('configureMetadata', () => {
   it.each([

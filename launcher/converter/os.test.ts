@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Firmware } from '../../crd-gen/index.js';
 import { newVmi, withDomain, withSpec } from '../../test/builders/vmi.js';
+import type { VmiOption } from '../../test/builders/vmi.js';
 import { TEST_EFI, TEST_RUN_DIR, testContext } from '../../test/builders/context.js';
 import type { ConverterContext } from './context.js';
 import { emptyDomain } from './configurator.js';
@@ -9,7 +10,7 @@ import { configureOs } from './os.js';
 const NVRAM = `${TEST_RUN_DIR}/nvram/testvmi_VARS.fd`;
 const KERNEL = { kernel: `${TEST_RUN_DIR}/kernel-boot/vmlinuz`, initrd: `${TEST_RUN_DIR}/kernel-boot/initrd.img` };
 const ctx = (o: Partial<ConverterContext> = {}) => testContext({ efi: TEST_EFI, nvramPath: NVRAM, kernelBoot: KERNEL, ...o });
-const osOf = (firmware: Firmware, c = ctx(), ...more: Parameters<typeof newVmi>) => configureOs(newVmi(withDomain({ firmware }), ...more), c, emptyDomain()).os;
+const osOf = (firmware: Firmware, c = ctx(), ...more: VmiOption[]) => configureOs(newVmi(withDomain({ firmware }), ...more), c, emptyDomain()).os;
 const TYPE = { arch: 'x86_64', machine: 'q35', value: 'hvm' };
 const SMBIOS = { mode: 'sysinfo' };
 
