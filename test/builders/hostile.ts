@@ -8,9 +8,14 @@ import { newVmi, withDevices, withDisk, withDomain, withInterface, withName, typ
 
 /** The hostile characters, as one string. */
 export const HOSTILE = `'"<>&]]>`;
+/** A VMI name with every hostile character. */
 export const HOSTILE_NAME = `vm${HOSTILE}`;
+/** A VMI name with every hostile character. */
+/** A namespace with every hostile character. */
 export const HOSTILE_NAMESPACE = `ns${HOSTILE}`;
+/** Kernel arguments with hostile characters and leading/trailing spaces (libvirt keeps both). */
 export const HOSTILE_KERNEL_ARGS = ` console=ttyS0 x=${HOSTILE} y="${HOSTILE}" `;
+/** An SMBIOS serial with every hostile character. */
 export const HOSTILE_FIRMWARE_SERIAL = `sn${HOSTILE}`;
 /** The most a disk serial may hold: libvirt's grammar allows letters, digits, `_ . + -` and space. */
 export const WIDEST_DISK_SERIAL = 'Az09_.+- end';
