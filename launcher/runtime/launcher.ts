@@ -1,0 +1,250 @@
+/**
+ * One virt-launcher: prepares a VMI's volumes, runs its domain in a private libvirtd, reports the
+ * domain's states on the protocol socket, shares the serial console, and on a stop request asks the
+ * guest to power off (ACPI), waits up to the grace period, then destroys it. Whatever happens, it
+ * cleans up: no QEMU, no libvirtd, no prepared file outlives it. The steps are IO; every decision
+ * about the domain itself is the pure converter's.
+ * @see https://github.com/kubevirt/kubevirt/tree/main/cmd/virt-launcher
+ */
+import { chown, mkdir, rm } from 'node:fs/promises';
+import type { Logger } from '../../core/log.js';
+import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { convertVmiToDomain } from '../converter/index.js';
+import type { ConverterContext } from '../converter/context.js';
+import { encodeDomain } from '../domain/xml.js';
+import { LAUNCHER_PROTOCOL_VERSION, type DomainStatus, type LauncherPhase } from '../protocol.js';
+import { startConsoleProxy, type ConsoleProxy } from './console.js';
+import { watchDomain, type Hypervisor } from './hypervisor.js';
+import type { LauncherDirs } from './launcher-dirs.js';
+import type { SessionDaemon } from './libvirtd.js';
+import { startProtocolServer, type ProtocolServer } from './protocol-server.js';
+import type { FileOwner } from './unprivileged-user.js';
+
+/** What volume preparation hands over: the sources the converter sees, and how to undo it. */
+export interface PreparedVolumes {
+  readonly volumes: ConverterContext['volumes'];
+  readonly kernelBoot?: ConverterContext['kernelBoot'];
+  cleanup(): Promise<void>;
+}
+
+/** Everything the launcher uses from the outside world, passed in (main.ts wires the real ones). */
+export interface LauncherDeps {
+  readonly log: Logger;
+  /** Host facts and cluster settings for the converter, except what the launcher itself decides. */
+  readonly context: Omit<ConverterContext, 'volumes' | 'kernelBoot' | 'serialSocketPath' | 'serialLogPath' | 'vncSocketPath' | 'nvramPath'>;
+  /** The account QEMU runs as, when this process is root. */
+  readonly qemuUser?: FileOwner;
+  prepareVolumes(vmi: Readonly<VirtualMachineInstance>, dirs: LauncherDirs): Promise<PreparedVolumes>;
+  startDaemon(dirs: LauncherDirs): Promise<SessionDaemon>;
+  connect(uri: string): Promise<Hypervisor>;
+  /** Sends the guest's console bytes somewhere (the launcher's stdout), when wanted. */
+  readonly consoleOut?: (chunk: Buffer) => void;
+  /** Resolves when a stop was asked for (SIGTERM/SIGINT). */
+  readonly stopRequested: Promise<void>;
+  /** Poll interval of the domain state. @default 250 */
+  readonly pollMs?: number;
+}
+
+/** How a launcher ended. */
+export interface LauncherOutcome {
+  readonly phase: 'Stopped' | 'Failed';
+  readonly reason: string;
+  readonly message: string;
+  /** The last domain status seen. */
+  readonly domain?: DomainStatus;
+}
+
+const DEFAULT_GRACE_SECONDS = 30;
+const FINAL_STATES: ReadonlySet<string> = new Set(['Shutoff', 'Crashed', 'NoState']);
+
+class Run {
+  readonly cleanups: (() => Promise<void>)[] = [];
+  server: ProtocolServer | undefined;
+  hypervisor: Hypervisor | undefined;
+  console: ConsoleProxy | undefined;
+  domain: DomainStatus | undefined;
+  name = '';
+  stopAsked = false;
+  private settle!: (o: LauncherOutcome) => void;
+  readonly outcome = new Promise<LauncherOutcome>((done) => { this.settle = done; });
+  private settled = false;
+
+  constructor(readonly vmi: Readonly<VirtualMachineInstance>, readonly dirs: LauncherDirs, readonly deps: LauncherDeps) {}
+
+  phase(phase: LauncherPhase, reason?: string, message?: string): void {
+    this.deps.log.info({ phase, reason }, message ?? `Launcher phase ${phase}`);
+    this.server?.publish({ type: 'phase', phase, ...(reason ? { reason } : {}), ...(message ? { message } : {}), time: new Date().toISOString() });
+  }
+
+  end(outcome: LauncherOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.settle(outcome);
+  }
+
+  get ended(): boolean {
+    return this.settled;
+  }
+}
+
+function vmiIdentity(vmi: Readonly<VirtualMachineInstance>): { namespace: string; name: string; uid: string } {
+  return { namespace: vmi.metadata.namespace ?? 'default', name: vmi.metadata.name ?? '', uid: vmi.metadata.uid ?? '' };
+}
+
+async function ownedDir(path: string, owner: FileOwner | undefined, mode: number): Promise<void> {
+  await mkdir(path, { recursive: true, mode });
+  if (owner !== undefined) await chown(path, owner.uid, owner.gid);
+}
+
+async function makeDirs(run: Run): Promise<void> {
+  const { dirs, deps } = run;
+  await mkdir(dirs.runDir, { recursive: true, mode: 0o711 });
+  await mkdir(dirs.stateDir, { recursive: true, mode: 0o711 });
+  run.cleanups.push(() => rm(dirs.runDir, { recursive: true, force: true }), () => rm(dirs.stateDir, { recursive: true, force: true }));
+  await ownedDir(dirs.qemuDir, deps.qemuUser, 0o700);
+  await ownedDir(`${dirs.stateDir}/nvram`, deps.qemuUser, 0o700);
+}
+
+function converterContext(run: Run, volumes: PreparedVolumes): ConverterContext {
+  const { dirs, deps } = run;
+  return {
+    ...deps.context,
+    volumes: volumes.volumes,
+    ...(volumes.kernelBoot === undefined ? {} : { kernelBoot: volumes.kernelBoot }),
+    serialSocketPath: dirs.serialSocket,
+    serialLogPath: dirs.serialLog,
+    vncSocketPath: dirs.vncSocket,
+    nvramPath: dirs.nvramPath,
+  };
+}
+
+const STOPPED_BEFORE_START: LauncherOutcome = { phase: 'Stopped', reason: 'StopRequested', message: 'Stopped before the domain started' };
+
+/** Prepares and starts; returns false when a stop request came first (then nothing was started). */
+async function bootDomain(run: Run): Promise<boolean> {
+  const { vmi, dirs, deps } = run;
+  const volumes = await deps.prepareVolumes(vmi, dirs);
+  run.cleanups.push(() => volumes.cleanup());
+  const domainSpec = convertVmiToDomain(vmi, converterContext(run, volumes));
+  if (run.stopAsked) return false;
+  run.phase('Starting');
+  const daemon = await deps.startDaemon(dirs);
+  run.cleanups.push(() => daemon.stop());
+  void daemon.exited.then((exit) => {
+    if (run.ended) return;
+    const how = exit.signal === null ? `exit status ${String(exit.code)}` : `signal ${exit.signal}`;
+    run.end({ phase: 'Failed', reason: 'LibvirtdDied', message: `libvirtd ended unexpectedly (${how})`, ...(run.domain ? { domain: run.domain } : {}) });
+  });
+  const h = await deps.connect(daemon.uri);
+  run.hypervisor = h;
+  run.cleanups.push(() => h.close());
+  run.name = await h.define(encodeDomain(domainSpec));
+  if (run.stopAsked) return false;
+  await h.start(run.name);
+  deps.log.info({ domain: run.name, type: domainSpec.type }, 'Started domain');
+  if (domainSpec.devices.serials.length > 0) await attachConsole(run);
+  return true;
+}
+
+async function attachConsole(run: Run): Promise<void> {
+  const proxy = await startConsoleProxy({ serialSocket: run.dirs.serialSocket, listenPath: run.dirs.consoleSocket });
+  run.console = proxy;
+  run.cleanups.push(() => proxy.close());
+  const out = run.deps.consoleOut;
+  if (out !== undefined) {
+    out(proxy.history());
+    proxy.onOutput(out);
+  }
+}
+
+function watch(run: Run): () => void {
+  return watchDomain(run.hypervisor as Hypervisor, run.name, (status) => {
+    run.domain = status;
+    run.deps.log.info({ domain: run.name, state: status.state, reason: status.reason }, 'Domain changed state');
+    run.server?.publish({ type: 'domain', ...status, time: new Date().toISOString() });
+    if (FINAL_STATES.has(status.state)) run.end({ phase: 'Stopped', reason: `Domain${status.state}`, message: `The domain is ${status.state} (${status.reason})`, domain: status });
+  }, { intervalMs: run.deps.pollMs ?? 250, onError: (err) => run.deps.log.warn({ err, domain: run.name }, 'Could not read the domain state') });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+/** ACPI power-off, then destroy when the guest has not stopped within the grace period. */
+async function stopGuest(run: Run): Promise<void> {
+  const h = run.hypervisor;
+  if (h === undefined || run.ended) return;
+  const grace = run.vmi.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+  run.phase('Stopping', 'StopRequested', `Asked the guest to shut down; destroying it after ${grace} s`);
+  await h.shutdown(run.name).catch((err: unknown) => run.deps.log.warn({ err }, 'Could not send the ACPI shutdown'));
+  const deadline = Date.now() + grace * 1000;
+  while (!run.ended && Date.now() < deadline) await sleep(100);
+  if (run.ended) return;
+  run.deps.log.info({ domain: run.name, grace }, 'Grace period over, destroying the domain');
+  await h.destroy(run.name);
+}
+
+async function handleCommand(run: Run, command: 'shutdown' | 'destroy' | 'pause' | 'resume'): Promise<void> {
+  const h = run.hypervisor;
+  if (h === undefined || run.name === '') throw new Error('the domain is not running yet');
+  if (command === 'shutdown') void stopGuest(run);
+  else if (command === 'destroy') await h.destroy(run.name);
+  else if (command === 'pause') await h.pause(run.name);
+  else await h.resume(run.name);
+}
+
+async function cleanUp(run: Run): Promise<void> {
+  const h = run.hypervisor;
+  if (h !== undefined && run.name !== '') {
+    await h.destroy(run.name).catch(() => undefined);
+    await h.undefine(run.name).catch(() => undefined);
+  }
+  // In reverse order of creation; each step runs even when an earlier one failed.
+  const failures: unknown[] = [];
+  for (const step of [...run.cleanups].reverse()) await step().catch((e: unknown) => failures.push(e));
+  if (failures.length > 0) throw new AggregateError(failures, 'Could not clean up everything the launcher created');
+}
+
+function failureOf(e: unknown): LauncherOutcome {
+  const message = e instanceof Error ? e.message : String(e);
+  const reason = e instanceof Error && e.name === 'ConversionError' ? 'ConversionFailed' : 'LaunchFailed';
+  return { phase: 'Failed', reason, message };
+}
+
+/**
+ * Runs the VMI until its domain stops, a stop is requested (then the guest gets its grace period),
+ * or something fails; then cleans up and resolves with how it ended. Never leaves processes or
+ * prepared files behind on a normal return; a thrown error means cleanup itself failed.
+ */
+export async function runLauncher(vmi: Readonly<VirtualMachineInstance>, dirs: LauncherDirs, deps: LauncherDeps): Promise<LauncherOutcome> {
+  const run = new Run(vmi, dirs, deps);
+  let stopWatch = (): void => undefined;
+  try {
+    await makeDirs(run);
+    const identity = vmiIdentity(vmi);
+    run.server = await startProtocolServer(dirs.protocolSocket, {
+      type: 'hello', protocol: LAUNCHER_PROTOCOL_VERSION, vmi: identity, domain: `${identity.namespace}_${identity.name}`,
+      pid: process.pid, consoleSocket: dirs.consoleSocket, vncSocket: dirs.vncSocket, hypervisor: deps.context.kvmUsable ? 'kvm' : 'qemu',
+    }, (command) => handleCommand(run, command));
+    run.cleanups.push(() => run.server?.close() ?? Promise.resolve());
+    run.phase('Preparing');
+    let booted = false;
+    void deps.stopRequested.then(() => {
+      run.stopAsked = true;
+      // Mid-boot the stop waits for the boot step in progress; once running, the guest gets its grace period.
+      if (booted) void stopGuest(run).catch((e: unknown) => run.end(failureOf(e)));
+    });
+    booted = await bootDomain(run);
+    if (!booted) run.end(STOPPED_BEFORE_START);
+    else if (run.stopAsked) void stopGuest(run).catch((e: unknown) => run.end(failureOf(e)));
+    if (!run.ended) {
+      run.phase('Running');
+      stopWatch = watch(run);
+    }
+  } catch (e: unknown) {
+    run.end(failureOf(e));
+  }
+  const outcome = await run.outcome;
+  stopWatch();
+  run.phase(outcome.phase, outcome.reason, outcome.message);
+  await cleanUp(run);
+  return outcome;
+}
