@@ -38,6 +38,8 @@ export default tseslint.config(
       '@typescript-eslint/explicit-module-boundary-types': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-non-null-assertion': 'warn',
+      // `_`-prefixed names are deliberately unused (a rest pattern that drops keys, a callback's slot).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       complexity: ['error', 10],
       'max-params': ['error', 4],
     },
