@@ -3,13 +3,15 @@
  * dispatches, prints help and turns failures into exit codes.
  */
 import { crdsCommand } from './commands/crds.js';
+import { domxmlCommand } from './commands/domxml.js';
 import { imageCommand } from './commands/image.js';
 import { validateCommand } from './commands/validate.js';
+import { virtLauncherCommand } from './commands/virt-launcher.js';
 import { versionCommand } from './commands/version.js';
 import { UsageError, type Command, type CommandIo } from './command.js';
 
 /** Every subcommand, in the order `kvt --help` lists them. */
-export const COMMANDS: readonly Command[] = [validateCommand, crdsCommand, imageCommand, versionCommand];
+export const COMMANDS: readonly Command[] = [validateCommand, domxmlCommand, virtLauncherCommand, imageCommand, crdsCommand, versionCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -9,7 +9,7 @@ export type Logger = PinoLogger;
 
 /** Options of {@link createLogger}. */
 export interface LogConfig {
-  /** The component's name, on every line (`virt-launcher`, `virt-controller`…). */
+  /** The component's name, on every line as `component` (`virt-launcher`, `virt-controller`…); `name` is left to objects. */
   readonly name: string;
   /** @default "info" */
   readonly level?: string;
@@ -26,6 +26,6 @@ export const REDACTED_PATHS: readonly string[] = [
 
 /** The root logger of a process. */
 export function createLogger(config: LogConfig): Logger {
-  const options = { name: config.name, level: config.level ?? 'info', redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } };
+  const options = { base: { component: config.name }, level: config.level ?? 'info', redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } };
   return config.destination === undefined ? pino(options, pino.destination(2)) : pino(options, config.destination);
 }

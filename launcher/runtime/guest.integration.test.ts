@@ -7,16 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultDataDir, imageStoreRoot } from './data-dir.js';
-import { DEMO_GUEST_REF, ImageNotFoundError, locateImageFile, openImageStore, type ImageRecord } from './image-store.js';
+import { IN_CI, ensureDemoGuest } from '../../test/fixtures/demo-guest.js';
+import { locateImageFile, type ImageRecord } from './image-store.js';
 
 const run = promisify(execFile);
-const REPO = resolve(import.meta.dirname, '../..');
 const QEMU = 'qemu-system-x86_64';
-const IN_CI = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
 
 function haveQemu(): boolean {
   try {
@@ -25,17 +23,6 @@ function haveQemu(): boolean {
   } catch {
     return false;
   }
-}
-
-async function demoGuest(): Promise<ImageRecord> {
-  const store = openImageStore(imageStoreRoot(defaultDataDir()));
-  try {
-    return await store.resolve(DEMO_GUEST_REF);
-  } catch (e: unknown) {
-    if (!(e instanceof ImageNotFoundError)) throw e;
-  }
-  await run('bash', [join(REPO, 'scripts/build-guest.sh')], { cwd: REPO, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
-  return store.resolve(DEMO_GUEST_REF);
 }
 
 /** Collects the serial console (QEMU's stdout) and resolves waiters when a pattern shows up. */
@@ -84,7 +71,7 @@ describe.skipIf(!IN_CI && !haveQemu())('the demo guest under QEMU (TCG)', () => 
   let qemu: ChildProcess | undefined;
 
   beforeAll(async () => {
-    image = await demoGuest();
+    image = await ensureDemoGuest();
   }, 600_000);
 
   afterEach(async () => {

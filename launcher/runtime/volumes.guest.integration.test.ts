@@ -3,35 +3,22 @@
 // (TCG; see TEST-GUEST.md), boots from exactly those files and prints the user-data token. Proves
 // the grants: no file is readable by QEMU by accident of running as root. Skips outside CI when
 // QEMU is absent or we are not root; under CI=true neither may be missing.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { staticObjectSource } from '../volumes/index.js';
 import { defaultDataDir, imageStoreRoot } from './data-dir.js';
-import { DEMO_GUEST_REF, ImageNotFoundError, openImageStore, type ImageRecord, type ImageStore } from './image-store.js';
+import { DEMO_GUEST_REF, openImageStore } from './image-store.js';
 import { ensureUnprivilegedUser } from './unprivileged-user.js';
+import { IN_CI, ensureDemoGuest } from '../../test/fixtures/demo-guest.js';
 import { checksum, haveTools, testVmi } from './volumes-fixture.js';
 import { prepareVolumes, type PreparedVolumes } from './volumes.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const IN_CI = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
 const QEMU = 'qemu-system-x86_64';
 const RUNNABLE = haveTools([QEMU, 'qemu-img', 'genisoimage', 'setpriv']) && process.getuid?.() === 0;
-
-/** The demo guest, built (scripts/build-guest.sh, which locks its cache) when the store lacks it. */
-async function demoGuest(store: ImageStore): Promise<ImageRecord> {
-  try {
-    return await store.resolve(DEMO_GUEST_REF);
-  } catch (e: unknown) {
-    if (!(e instanceof ImageNotFoundError)) throw e;
-  }
-  await promisify(execFile)('bash', [join(REPO, 'scripts/build-guest.sh')], { cwd: REPO, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
-  return store.resolve(DEMO_GUEST_REF);
-}
 
 function waitFor(output: { text: string }, pattern: RegExp, child: ChildProcess, timeoutMs: number): Promise<void> {
   return new Promise((done, fail) => {
@@ -60,7 +47,7 @@ describe.skipIf(!IN_CI && !RUNNABLE)('the demo guest boots from prepared volumes
 
   it('prints its NoCloud token, and the base image is unchanged', async () => {
     const store = openImageStore(imageStoreRoot(defaultDataDir()));
-    const image = await demoGuest(store);
+    const image = await ensureDemoGuest(store);
     const user = await ensureUnprivilegedUser();
     work = await mkdtemp(join(tmpdir(), 'kvt-vol-guest-'));
     const vmiDir = join(work, 'vmi');
