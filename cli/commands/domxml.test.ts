@@ -1,0 +1,95 @@
+// `kvt domxml` as a user runs it: admission defaults, KubeVirt's cluster mapping, our host paths;
+// its XML must be valid libvirt XML (virt-xml-validate), and bad input is named by field.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeDomain } from '../../launcher/domain/xml.js';
+import { ensureDemoGuest } from '../../test/fixtures/demo-guest.js';
+import { runKvt } from '../kvt.js';
+
+const run = promisify(execFile);
+
+async function kvt(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runKvt(args, { out: (t) => { out += t; }, err: (t) => { err += t; } });
+  return { code, out, err };
+}
+
+let work = '';
+beforeAll(async () => {
+  await ensureDemoGuest();
+  work = await mkdtemp(join(tmpdir(), 'kvt-domxml-'));
+}, 600_000);
+afterAll(async () => { await rm(work, { recursive: true, force: true }); });
+
+async function validXml(xml: string): Promise<void> {
+  const file = join(work, `d-${Math.random().toString(36).slice(2)}.xml`);
+  await writeFile(file, xml);
+  await run('virt-xml-validate', [file, 'domain']);
+}
+
+describe('kvt domxml', () => {
+  it.each([
+    'examples/vmi-kernel-boot.yaml', 'examples/vmi-efi.yaml', 'examples/vmi-sata-masquerade.yaml', 'examples/vmi-ephemeral-emptydisk.yaml',
+  ])('prints valid domain XML for %s', async (example) => {
+    const r = await kvt('domxml', example);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    await validXml(r.out);
+    const domain = decodeDomain(r.out);
+    expect(domain.type).toBe('kvm');
+    expect(domain.name).toMatch(/^default_/);
+  });
+
+  it('converts a VM through its template, named after the VM, and honours --emulation', async () => {
+    const r = await kvt('domxml', '--emulation', 'examples/vm-containerdisk-cloudinit.yaml');
+    expect(r.code).toBe(0);
+    const domain = decodeDomain(r.out);
+    expect(domain.type).toBe('qemu');
+    expect(domain.name).toMatch(/^default_\w/);
+    expect(domain.devices.disks.find((d) => d.alias?.name === 'ua-containerdisk')?.backingStore?.format?.type).toBe('raw');
+    await validXml(r.out);
+  });
+
+  it('names the field of a disk without a volume and exits 1', async () => {
+    const file = join(work, 'orphan.yaml');
+    await writeFile(file, 'apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: orphan}\nspec:\n  domain:\n    devices:\n      disks: [{name: nope, disk: {bus: virtio}}]\n    resources: {requests: {memory: 64Mi}}\n');
+    const r = await kvt('domxml', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^VirtualMachineInstance\/orphan: spec\.domain\.devices\.disks\[0\]\.name: /m);
+  });
+
+  it('reports schema problems as kvt validate does, and refuses two VMIs', async () => {
+    const bad = join(work, 'bad.yaml');
+    await writeFile(bad, 'apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: bad}\nspec:\n  domain:\n    devices: {disks: {}}\n');
+    expect(await kvt('domxml', bad)).toMatchObject({ code: 1, err: expect.stringContaining('VirtualMachineInstance/bad: spec.domain.devices.disks: must be array') });
+    const two = join(work, 'two.yaml');
+    await writeFile(two, 'apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: a}\nspec: {domain: {devices: {}}}\n---\napiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: b}\nspec: {domain: {devices: {}}}\n');
+    expect(await kvt('domxml', two)).toMatchObject({ code: 1, err: expect.stringMatching(/expected exactly one .* found VirtualMachineInstance\/a, VirtualMachineInstance\/b/) });
+  });
+
+  it('tells the user to import a containerDisk image the local store lacks', async () => {
+    const file = join(work, 'remote.yaml');
+    await writeFile(file, 'apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: remote}\nspec:\n  domain:\n    devices: {disks: [{name: root, disk: {}}]}\n    resources: {requests: {memory: 64Mi}}\n  volumes: [{name: root, containerDisk: {image: quay.io/kubevirt/cirros-container-disk-demo:v1.0}}]\n');
+    const r = await kvt('domxml', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/spec\.volumes\[0\]\.containerDisk.*kvt image import/s);
+  });
+});
+
+describe('kvt virt-launcher (command line)', () => {
+  it('refuses a bad command line with exit 2', async () => {
+    expect(await kvt('virt-launcher')).toMatchObject({ code: 2, err: expect.stringContaining('name one FILE') });
+    expect(await kvt('virt-launcher', '--accel', 'warp', 'x.yaml')).toMatchObject({ code: 2, err: expect.stringContaining('--accel must be one of auto, kvm, emulation') });
+  });
+
+  it('exits 1 with the problem for an invalid VMI, before starting anything', async () => {
+    const file = join(work, 'invalid.yaml');
+    await writeFile(file, 'apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: inv}\nspec: {domain: {devices: {}, memory: {guest: 12x}}}\n');
+    expect(await kvt('virt-launcher', file)).toMatchObject({ code: 1, err: expect.stringContaining('spec.domain.memory.guest: must match quantity format') });
+  });
+});
