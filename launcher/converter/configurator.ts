@@ -23,7 +23,7 @@ export function emptyDomain(): DomainSpec {
     name: '',
     memory: { value: 0, unit: 'b' },
     os: { type: { arch: 'x86_64', machine: DEFAULT_MACHINE, value: 'hvm' } },
-    devices: { interfaces: [], channels: [], controllers: [], videos: [], graphics: [], disks: [], inputs: [], serials: [], consoles: [], watchdogs: [], rngs: [] },
+    devices: { interfaces: [], channels: [], controllers: [], videos: [], graphics: [], disks: [], inputs: [], serials: [], consoles: [], watchdogs: [], rngs: [], memories: [] },
   };
 }
 

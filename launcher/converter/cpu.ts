@@ -1,11 +1,12 @@
 /**
  * The guest CPU: mode and model, flags, topology, the vCPU count, the CPU-hotplug layout
- * (`maxSockets`) and the single NUMA cell that memfd-backed memory needs.
+ * (`maxSockets`) and the single NUMA cell that memfd-backed memory and memory hotplug need.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/converter/converter.go (CPU model, features, domainVCPUTopologyForHotplug)
  */
 import type { CPU, VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { Cpu, DomainSpec, VcpuState } from '../domain/schema.js';
 import type { Configurator } from './configurator.js';
+import { bootMemoryBytes } from './memory.js';
 import { requestedTopology, vcpuCount, type Topology } from './cpu-topology.js';
 import { matching, oneOf, yesNo } from './values.js';
 
@@ -57,17 +58,32 @@ function withTopology(vmi: Readonly<VirtualMachineInstance>, domain: DomainSpec,
   };
 }
 
-/** memfd backing needs a NUMA cell; one cell holds every vCPU and all guest memory. */
-function withMemfdNuma(domain: DomainSpec): DomainSpec {
-  if (domain.memoryBacking?.source?.type !== 'memfd' || domain.cpu === undefined || domain.cpu.numa !== undefined) return domain;
+/**
+ * Whether the guest needs a NUMA topology: memfd backing does (KubeVirt adds the cell with it),
+ * and so does memory hotplug (libvirt: "At least one numa node has to be configured when enabling
+ * memory hotplug"; the virtio-mem device names node 0).
+ */
+function needsNumaCell(domain: DomainSpec): boolean {
+  return domain.memoryBacking?.source?.type === 'memfd' || domain.maxMemory !== undefined;
+}
+
+/**
+ * One cell holds every vCPU and the boot memory; hotpluggable memory comes on top of it from the
+ * memory devices, so memfd backing and hotplug share the same cell.
+ */
+function withNumaCell(domain: DomainSpec): DomainSpec {
+  if (!needsNumaCell(domain) || domain.cpu === undefined || domain.cpu.numa !== undefined) return domain;
   const vcpus = domain.vcpu?.value ?? 1;
-  const cell = { id: 0, cpus: `0-${vcpus - 1}`, memory: Math.floor(domain.memory.value / 1024), unit: 'KiB' };
+  const cell = { id: 0, cpus: `0-${vcpus - 1}`, memory: Math.floor(bootMemoryBytes(domain) / 1024), unit: 'KiB' };
   return { ...domain, cpu: { ...domain.cpu, numa: { cells: [cell] } } };
 }
 
-/** Sets `<cpu>`, `<vcpu>` and, with `maxSockets`, the `<vcpus>` hotplug layout. Runs after memory. */
+/**
+ * Sets `<cpu>`, `<vcpu>`, with `maxSockets` the `<vcpus>` hotplug layout, and the NUMA cell memfd
+ * backing or memory hotplug needs. Runs after memory.
+ */
 export const configureCpu: Configurator = (vmi, _ctx, domain) => {
   const spec = vmi.spec.domain.cpu;
   const cpu: Cpu = { ...mode(spec), features: features(spec) };
-  return withMemfdNuma(withTopology(vmi, domain, cpu));
+  return withNumaCell(withTopology(vmi, domain, cpu));
 };

@@ -4,7 +4,7 @@ import { newRawVmi, newVmi, withAnnotation, withDomain } from '../../test/builde
 import type { VmiOption } from '../../test/builders/vmi.js';
 import { testContext } from '../../test/builders/context.js';
 import { emptyDomain } from './configurator.js';
-import { configureMemory, quantityToBytes } from './memory.js';
+import { bootMemoryBytes, configureMemory, quantityToBytes } from './memory.js';
 
 const MI = 2 ** 20;
 const GI = 2 ** 30;
@@ -12,8 +12,12 @@ const GI = 2 ** 30;
 function memoryOf(domain: Partial<DomainSpec>, raw = false, ...extra: VmiOption[]) {
   const vmi = (raw ? newRawVmi : newVmi)(withDomain(domain), ...extra);
   const d = configureMemory(vmi, testContext(), emptyDomain());
-  return { memory: d.memory, maxMemory: d.maxMemory, memoryBacking: d.memoryBacking };
+  return { memory: d.memory, maxMemory: d.maxMemory, memoryBacking: d.memoryBacking, memories: d.devices.memories };
 }
+
+const b = (value: number) => ({ value, unit: 'b' });
+/** The virtio-mem device of a hotplug layout: `size` bytes on node 0, none requested. */
+const virtioMem = (size: number, block = 2 * MI) => ({ model: 'virtio-mem', target: { size: b(size), requested: b(0), node: 0, block: b(block) } });
 
 describe('configureMemory', () => {
   it.each([
@@ -21,11 +25,31 @@ describe('configureMemory', () => {
     ['memory.guest over the request', { memory: { guest: '128Mi' }, resources: { requests: { memory: '256Mi' } } }, true, { memory: { value: 128 * MI, unit: 'b' } }],
     ['the limit when no request is set', { resources: { limits: { memory: '64Mi' } } }, true, { memory: { value: 64 * MI, unit: 'b' } }],
     ['the request when both are set', { resources: { requests: { memory: '32Mi' }, limits: { memory: '64Mi' } } }, true, { memory: { value: 32 * MI, unit: 'b' } }],
-    ['maxGuest as the hotplug ceiling (defaulted to 4× for 1Gi)', { resources: { requests: { memory: '1Gi' } } }, false, { memory: { value: GI, unit: 'b' }, maxMemory: { value: 4 * GI, unit: 'b', slots: 0 } }],
-    ['no ceiling when maxGuest equals guest', { memory: { guest: '1Gi', maxGuest: '1024Mi' } }, true, { memory: { value: GI, unit: 'b' } }],
-    ['hugepages backed by memfd', { memory: { guest: '512Mi', hugepages: { pageSize: '2Mi' } } }, true, { memory: { value: 512 * MI, unit: 'b' }, memoryBacking: { hugepages: true, source: { type: 'memfd' } } }],
+    ['no ceiling when maxGuest equals guest', { memory: { guest: '1Gi', maxGuest: '1024Mi' } }, true, { memory: b(GI) }],
+    ['hugepages backed by memfd', { memory: { guest: '512Mi', hugepages: { pageSize: '2Mi' } } }, true, { memory: b(512 * MI), memoryBacking: { hugepages: true, source: { type: 'memfd' } } }],
   ])('%s', (_what, domain, raw, expected) => {
-    expect(memoryOf(domain as Partial<DomainSpec>, raw)).toEqual({ maxMemory: undefined, memoryBacking: undefined, ...expected });
+    expect(memoryOf(domain as Partial<DomainSpec>, raw)).toEqual({ maxMemory: undefined, memoryBacking: undefined, memories: [], ...expected });
+  });
+
+  it.each([
+    ['maxGuest defaulted to 4× for 1Gi', { resources: { requests: { memory: '1Gi' } } }, false, GI, 4 * GI, 2 * MI, undefined],
+    ['an explicit maxGuest', { memory: { guest: '2Gi', maxGuest: '3Gi' } }, true, 2 * GI, 3 * GI, 2 * MI, undefined],
+    ['2Mi hugepages: 2 MiB blocks, memfd backing', { memory: { guest: '2Gi', maxGuest: '8Gi', hugepages: { pageSize: '2Mi' } } }, true, 2 * GI, 8 * GI, 2 * MI, { hugepages: true, source: { type: 'memfd' } }],
+    ['1Gi hugepages: 1 GiB blocks', { memory: { guest: '2Gi', maxGuest: '4Gi', hugepages: { pageSize: '1Gi' } } }, true, 2 * GI, 4 * GI, GI, { hugepages: true, source: { type: 'memfd' } }],
+  ])('lays out memory hotplug: %s', (_what, domain, raw, guest, max, block, memoryBacking) => {
+    expect(memoryOf(domain as Partial<DomainSpec>, raw)).toEqual({
+      // libvirt counts the virtio-mem device into <memory>: the total is the ceiling.
+      memory: b(max),
+      maxMemory: { ...b(max), slots: 1 },
+      memoryBacking,
+      memories: [virtioMem(max - guest, block)],
+    });
+  });
+
+  it('boots with <memory> less the memory devices', () => {
+    const vmi = newRawVmi(withDomain({ memory: { guest: '1Gi', maxGuest: '4Gi' } }));
+    expect(bootMemoryBytes(configureMemory(vmi, testContext(), emptyDomain()))).toBe(GI);
+    expect(bootMemoryBytes({ ...emptyDomain(), memory: b(512 * MI) })).toBe(512 * MI);
   });
 
   it('leaves memfd out when the annotation says false', () => {
@@ -46,6 +70,11 @@ describe('configureMemory', () => {
     [{ memory: { guest: '-1Mi' } }, 'spec.domain.memory.guest: "-1Mi" is negative'],
     [{ memory: { guest: 'lots' } }, 'spec.domain.memory.guest: "lots" is not a quantity'],
     [{ resources: {} }, 'spec.domain.memory.guest: the VMI has no guest memory'],
+    [{ memory: { guest: '2Gi', maxGuest: '1Gi' } }, 'spec.domain.memory.maxGuest: "1Gi" is less than the guest memory (2147483648 bytes)'],
+    [{ memory: { guest: '1025Mi', maxGuest: '4Gi' } }, 'spec.domain.memory.guest: 1074790400 bytes is not 2Mi aligned'],
+    [{ memory: { guest: '1Gi', maxGuest: '4097Mi' } }, 'spec.domain.memory.maxGuest: "4097Mi" is not 2Mi aligned'],
+    [{ memory: { guest: '1Gi', maxGuest: '3584Mi', hugepages: { pageSize: '1Gi' } } }, 'spec.domain.memory.maxGuest: "3584Mi" is not 1Gi aligned'],
+    [{ resources: { requests: { memory: '1025Mi' } }, memory: { maxGuest: '4Gi' } }, 'spec.domain.resources.requests.memory: 1074790400 bytes is not 2Mi aligned'],
   ])('refuses %j', (domain, message) => {
     expect(() => memoryOf(domain as Partial<DomainSpec>, true)).toThrow(message);
   });

@@ -1,18 +1,46 @@
 /**
- * Guest memory: `<memory unit="b">`, the hotplug ceiling `<maxMemory>` when `maxGuest` differs from
- * the guest size, and hugepage backing. The NUMA cell that memfd backing needs is added by the CPU
- * configurator, which knows the vCPU count.
+ * Guest memory: `<memory unit="b">`, hugepage backing and, when `maxGuest` differs from the guest
+ * size, the memory-hotplug layout: the `<maxMemory>` ceiling and a `virtio-mem` device holding the
+ * hotpluggable rest. The NUMA cell that memfd backing and memory hotplug need is added by the CPU
+ * configurator, which knows the vCPU count; it holds the boot memory ({@link bootMemoryBytes}).
+ *
+ * KubeVirt's converter writes only `<maxMemory>` (slots="0") and `<memory>` = guest, and its
+ * launcher attaches the virtio-mem device (`liveupdate/memory.BuildMemoryDevice`) when the guest
+ * memory is raised. libvirt 9.0 refuses that domain ("both maximum memory size and memory slot
+ * count must be specified"; later libvirt only refuses slots without a ceiling), so the complete
+ * layout is written up front, as KubeVirt v1.1's converter did.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/converter/compute/memory.go
+ * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/liveupdate/memory/memory.go (BuildMemoryDevice, block alignment)
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/converter/vcpu/ (QuantityToByte, GetVirtualMemory)
+ * @see https://libvirt.org/formatdomain.html#memory-allocation
+ * @see https://libvirt.org/formatdomain.html#memory-devices
  */
 import { ConversionError } from '../../core/errors.js';
 import { parseQuantity } from '../../core/quantity.js';
 import type { Quantity, VirtualMachineInstance } from '../../crd-gen/index.js';
-import type { MemoryBacking } from '../domain/schema.js';
-import type { Configurator } from './configurator.js';
+import type { DomainSpec, MemoryAmount, MemoryBacking, MemoryDevice } from '../domain/schema.js';
+import { withDevices, type Configurator } from './configurator.js';
 
 /** Annotation that turns memfd backing of hugepages off ("false"). */
 export const MEMFD_ANNOTATION = 'kubevirt.io/memfd';
+
+const MI = 2 ** 20;
+const GI = 2 ** 30;
+
+/**
+ * The virtio-mem block size: 2 MiB, the x86_64 transparent hugepage and QEMU's recommendation.
+ * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/liveupdate/memory/memory.go (HotplugBlockAlignmentBytes)
+ */
+export const HOTPLUG_BLOCK_BYTES = 2 * MI;
+
+/** The virtio-mem block size with 1Gi hugepages: one page (KubeVirt's Hotplug1GHugePagesBlockAlignmentBytes). */
+export const HOTPLUG_1G_HUGEPAGES_BLOCK_BYTES = GI;
+
+/**
+ * `slots` of `<maxMemory>`. virtio-mem takes no slot (only DIMMs do), but libvirt 9.0 wants a
+ * positive count beside the ceiling; one slot, never used, satisfies it.
+ */
+export const HOTPLUG_MEMORY_SLOTS = 1;
 
 /**
  * Bytes of a quantity as KubeVirt's QuantityToByte computes them: whole values as they are,
@@ -50,24 +78,72 @@ export function guestMemoryBytes(vmi: Readonly<VirtualMachineInstance>): number 
   return quantityToBytes(field, q);
 }
 
-function sameQuantity(a: Quantity, b: Quantity | undefined): boolean {
-  return b !== undefined && parseQuantity(a) === parseQuantity(b);
-}
-
 function memoryBacking(vmi: Readonly<VirtualMachineInstance>): MemoryBacking | undefined {
   if (vmi.spec.domain.memory?.hugepages === undefined) return undefined;
   const memfd = vmi.metadata.annotations?.[MEMFD_ANNOTATION] !== 'false';
   return memfd ? { hugepages: true, source: { type: 'memfd' } } : { hugepages: true };
 }
 
-/** Sets `<memory>`, `<maxMemory>` (memory hotplug) and `<memoryBacking>` (hugepages). */
-export const configureMemory: Configurator = (vmi, _ctx, domain) => {
-  const memory = { value: guestMemoryBytes(vmi), unit: 'b' };
-  const backing = memoryBacking(vmi);
-  const out = { ...domain, memory, ...(backing === undefined ? {} : { memoryBacking: backing }) };
+const bytes = (value: number): MemoryAmount => ({ value, unit: 'b' });
+
+/** The block size virtio-mem hotplugs in, which guest and ceiling must both be multiples of. */
+function hotplugBlockBytes(vmi: Readonly<VirtualMachineInstance>): number {
+  return parseQuantity(vmi.spec.domain.memory?.hugepages?.pageSize) === GI ? HOTPLUG_1G_HUGEPAGES_BLOCK_BYTES : HOTPLUG_BLOCK_BYTES;
+}
+
+/** A size as KubeVirt names alignments in its messages ("2Mi", "1Gi"). */
+function binarySize(n: number): string {
+  return n % GI === 0 ? `${n / GI}Gi` : `${n / MI}Mi`;
+}
+
+/**
+ * The hotplug ceiling in bytes, or undefined without hotplug (no `maxGuest`, or one equal to the
+ * guest size). A ceiling below the guest size or off the block size is a VMI admission should
+ * have refused (KubeVirt's ValidateLiveUpdateMemory).
+ */
+function hotplugCeiling(vmi: Readonly<VirtualMachineInstance>, guestField: string, guest: number, block: number): number | undefined {
   const maxGuest = vmi.spec.domain.memory?.maxGuest;
-  const guest = vmi.spec.domain.memory?.guest;
-  if (maxGuest === undefined || sameQuantity(maxGuest, guest)) return out;
-  // libvirt requires `slots` beside the ceiling; KubeVirt writes 0 (its struct has no omitempty).
-  return { ...out, maxMemory: { value: quantityToBytes('spec.domain.memory.maxGuest', maxGuest), unit: 'b', slots: 0 } };
+  if (maxGuest === undefined) return undefined;
+  const field = 'spec.domain.memory.maxGuest';
+  const max = quantityToBytes(field, maxGuest);
+  if (max === guest) return undefined;
+  if (max < guest) throw new ConversionError(field, `${JSON.stringify(maxGuest)} is less than the guest memory (${guest} bytes); memory hotplug needs guest memory ≤ maxGuest`);
+  if (guest % block !== 0) throw new ConversionError(guestField, `${guest} bytes is not ${binarySize(block)} aligned, as memory hotplug (maxGuest) requires`);
+  if (max % block !== 0) throw new ConversionError(field, `${JSON.stringify(maxGuest)} is not ${binarySize(block)} aligned, as memory hotplug requires`);
+  return max;
+}
+
+/**
+ * The virtio-mem device of a guest booted with `guest` bytes that may grow to `max`: the whole
+ * difference hotpluggable on NUMA node 0, none of it requested yet (KubeVirt's BuildMemoryDevice
+ * with the boot memory equal to the guest memory, as on a fresh start).
+ */
+function virtioMemDevice(guest: number, max: number, block: number): MemoryDevice {
+  return { model: 'virtio-mem', target: { size: bytes(max - guest), requested: bytes(0), node: 0, block: bytes(block) } };
+}
+
+/**
+ * The memory the guest boots with: `<memory>` less what memory devices add. libvirt counts memory
+ * devices into `<memory>` (virDomainDefGetMemoryInitial); the NUMA cells hold the rest.
+ */
+export function bootMemoryBytes(domain: Readonly<DomainSpec>): number {
+  return domain.devices.memories.reduce((left, device) => left - device.target.size.value, domain.memory.value);
+}
+
+/**
+ * Sets `<memory>` and `<memoryBacking>` (hugepages) and, for memory hotplug, `<maxMemory>` and the
+ * virtio-mem device. With hotplug `<memory>` is the ceiling: libvirt counts the device into it
+ * (and rewrites it so on define), and refuses a smaller one when it does not recompute it from
+ * the NUMA cells ("Total size of memory devices exceeds the total memory size").
+ */
+export const configureMemory: Configurator = (vmi, _ctx, domain) => {
+  const [guestField, guestQuantity] = guestMemory(vmi);
+  const guest = quantityToBytes(guestField, guestQuantity);
+  const backing = memoryBacking(vmi);
+  const out = { ...domain, memory: bytes(guest), ...(backing === undefined ? {} : { memoryBacking: backing }) };
+  const block = hotplugBlockBytes(vmi);
+  const max = hotplugCeiling(vmi, guestField, guest, block);
+  if (max === undefined) return out;
+  const hotplug = { ...out, memory: bytes(max), maxMemory: { ...bytes(max), slots: HOTPLUG_MEMORY_SLOTS } };
+  return withDevices(hotplug, { memories: [...domain.devices.memories, virtioMemDevice(guest, max, block)] });
 };

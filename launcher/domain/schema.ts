@@ -35,8 +35,11 @@ export interface DomainSpec {
 
 /** An amount of memory in `unit` (the converter always uses bytes, `b`). */
 export interface MemoryAmount { value: number; unit: string }
-/** The memory-hotplug ceiling; libvirt requires `slots` next to it. */
-export interface MaxMemory { value: number; unit: string; slots?: number }
+/**
+ * The memory-hotplug ceiling. libvirt's grammar requires `slots` next to it, and libvirt 9.0 also
+ * refuses `slots="0"` ("both maximum memory size and memory slot count must be specified").
+ */
+export interface MaxMemory { value: number; unit: string; slots: number }
 /** How guest memory is backed on the host (hugepages, memfd, shared access). */
 export interface MemoryBacking { hugepages?: boolean; source?: { type: string }; access?: { mode: string } }
 
@@ -163,6 +166,19 @@ export interface Rng { model: string; backend: { model: string; path: string } }
 /** The memory balloon (`model="none"` turns it off). */
 export interface MemBalloon { model: string; stats?: { period: number }; freePageReporting?: OnOff }
 
+/**
+ * Where a memory device's memory goes and how much of it: `size` is the most it can give the
+ * guest, `requested` what the guest is asked to use now, `block` the granularity (virtio-mem),
+ * `node` the guest NUMA cell it belongs to.
+ */
+export interface MemoryTarget { size: MemoryAmount; requested?: MemoryAmount; node?: number; block?: MemoryAmount }
+/**
+ * A memory device (`<memory model="…">` in `<devices>`). kubevirt-ts emits only `virtio-mem`,
+ * the hotpluggable region between the boot memory and `maxGuest`.
+ * @see https://libvirt.org/formatdomain.html#memory-devices
+ */
+export interface MemoryDevice { model: string; target: MemoryTarget }
+
 /** Everything plugged into the guest, one list per device kind. */
 export interface Devices {
   emulator?: string;
@@ -178,6 +194,7 @@ export interface Devices {
   consoles: Console[];
   watchdogs: Watchdog[];
   rngs: Rng[];
+  memories: MemoryDevice[];
 }
 
 /** A guest timer. */

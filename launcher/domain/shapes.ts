@@ -34,6 +34,8 @@ const ADDRESS = elem('address', {
 const STATE = { state: a('state') };
 const ENTRIES = { entries: list('entry', { name: a('name'), value: text() }) };
 const CHAR_SOURCE = elem('source', { mode: a('mode'), path: a('path') });
+/** An amount of memory: `<x unit="b">N</x>`. */
+const AMOUNT: Shape = { unit: a('unit'), value: text('int') };
 
 const DISK_SOURCE = elem('source', { file: a('file'), dev: a('dev') });
 const DISK: Shape = {
@@ -96,6 +98,10 @@ const DEVICES: Shape = {
   consoles: list('console', { type: a('type'), target: elem('target', { type: a('type'), port: a('port', 'int') }), source: CHAR_SOURCE, alias: ALIAS }),
   watchdogs: list('watchdog', { model: a('model'), action: a('action'), alias: ALIAS }),
   rngs: list('rng', { model: a('model'), backend: elem('backend', { model: a('model'), path: text() }) }),
+  memories: list('memory', {
+    model: a('model'),
+    target: elem('target', { size: elem('size', AMOUNT), requested: elem('requested', AMOUNT), node: leaf('node', 'int'), block: elem('block', AMOUNT) }),
+  }),
 };
 
 const HYPERV: Shape = {
@@ -116,7 +122,7 @@ export const DOMAIN: Shape = {
   xmlnsQemu: { k: 'fixed', xml: 'xmlns:qemu', value: 'http://libvirt.org/schemas/domain/qemu/1.0' },
   name: leaf('name'),
   uuid: leaf('uuid'),
-  memory: elem('memory', { unit: a('unit'), value: text('int') }),
+  memory: elem('memory', AMOUNT),
   maxMemory: elem('maxMemory', { unit: a('unit'), slots: a('slots', 'int'), value: text('int') }),
   memoryBacking: elem('memoryBacking', { hugepages: flag('hugepages'), source: elem('source', { type: a('type') }), access: elem('access', { mode: a('mode') }) }),
   os: elem('os', {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DomainSpec } from './schema.js';
 import { DomainXmlError, decodeDomain, encodeDomain } from './xml.js';
 
-const devices = (): DomainSpec['devices'] => ({ interfaces: [], channels: [], controllers: [], videos: [], graphics: [], disks: [], inputs: [], serials: [], consoles: [], watchdogs: [], rngs: [] });
+const devices = (): DomainSpec['devices'] => ({ interfaces: [], channels: [], controllers: [], videos: [], graphics: [], disks: [], inputs: [], serials: [], consoles: [], watchdogs: [], rngs: [], memories: [] });
 const minimal = (over: Partial<DomainSpec> = {}): DomainSpec => ({
   type: 'kvm', name: 'ns_vm', memory: { value: 1024, unit: 'b' }, os: { type: { arch: 'x86_64', machine: 'q35', value: 'hvm' } }, devices: devices(), ...over,
 });
@@ -19,7 +19,8 @@ describe('encodeDomain / decodeDomain', () => {
       metadata: { kubevirt: { uid: '' } },
     })],
     ['devices, features and cpu', minimal({
-      maxMemory: { value: 4096, unit: 'b', slots: 0 },
+      memory: { value: 4 * 2 ** 30, unit: 'b' },
+      maxMemory: { value: 4 * 2 ** 30, unit: 'b', slots: 1 },
       memoryBacking: { hugepages: true, source: { type: 'memfd' } },
       devices: {
         ...devices(),
@@ -27,6 +28,7 @@ describe('encodeDomain / decodeDomain', () => {
         controllers: [{ type: 'pci', index: 0, model: 'pcie-root', pcihole64: { unit: 'KiB', value: 0 } }],
         interfaces: [{ type: 'user', model: { type: 'e1000' }, mac: { address: '02:00:00:00:00:01' }, rom: { enabled: 'no' }, acpi: { index: 2 }, alias: { name: 'ua-n' } }],
         memballoon: { model: 'virtio', stats: { period: 10 }, freePageReporting: 'on' },
+        memories: [{ model: 'virtio-mem', target: { size: { value: 3 * 2 ** 30, unit: 'b' }, requested: { value: 0, unit: 'b' }, node: 0, block: { value: 2 * 2 ** 20, unit: 'b' } } }],
       },
       clock: { offset: 'utc', adjustment: 'reset', timers: [{ name: 'rtc', tickpolicy: 'catchup', present: 'yes', track: 'guest' }] },
       features: { acpi: true, hyperv: { spinlocks: { state: 'on', retries: 4096 }, stimer: { state: 'on', direct: { state: 'on' } } }, smm: true, vmport: { state: 'off' } },
@@ -60,6 +62,20 @@ describe('encodeDomain / decodeDomain', () => {
       <devices><emulator>/usr/bin/qemu-system-x86_64</emulator><disk type='file' device='disk'><target dev='vda' bus='virtio'/><serial>S</serial></disk></devices></domain>`;
     const d = decodeDomain(xml);
     expect([d.name, d.memory, d.os.cmdline, d.devices.disks[0]?.serial, d.devices.emulator]).toEqual(["a'b", { unit: 'KiB', value: 262144 }, ' x=1 ', 'S', '/usr/bin/qemu-system-x86_64']);
+  });
+
+  it('reads libvirt\'s virtio-mem device apart from the <memory> total (KiB, runtime-only children ignored)', () => {
+    const xml = `<domain type='qemu'><name>m</name><maxMemory slots='1' unit='KiB'>4194304</maxMemory><memory unit='KiB'>4194304</memory>
+      <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>
+      <devices><memory model='virtio-mem'><target><size unit='KiB'>3145728</size><node>0</node><block unit='KiB'>2048</block>
+      <requested unit='KiB'>0</requested><current unit='KiB'>0</current></target><alias name='virtiomem0'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/></memory></devices></domain>`;
+    const d = decodeDomain(xml);
+    expect([d.memory, d.maxMemory]).toEqual([{ unit: 'KiB', value: 4194304 }, { unit: 'KiB', slots: 1, value: 4194304 }]);
+    expect(d.devices.memories).toEqual([{
+      model: 'virtio-mem',
+      target: { size: { unit: 'KiB', value: 3145728 }, requested: { unit: 'KiB', value: 0 }, node: 0, block: { unit: 'KiB', value: 2048 } },
+    }]);
   });
 
   it.each([

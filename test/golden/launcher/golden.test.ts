@@ -3,25 +3,15 @@
 // libvirt XML). The manifest goes through the real admission defaults, then the converter and the
 // codec; the XML must equal domain.xml, pass libvirt's own schema check (virt-xml-validate) and
 // decode back to the same model. Regenerate with `npx vitest run -u test/golden` and review the diff.
+// libvirt.integration.test.ts also defines every one of them in a real libvirtd.
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CLUSTER_CONFIG } from '../../../core/cluster-config.js';
-import { parseKubeYamlDocuments } from '../../../core/yaml.js';
-import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
-import type { ConverterContext } from '../../../launcher/converter/context.js';
 import { convertVmiToDomain } from '../../../launcher/converter/index.js';
 import { decodeDomain, encodeDomain } from '../../../launcher/domain/xml.js';
-import { applyVmiDefaults } from '../../../webhooks/mutate/vmi-defaults.js';
-import { testContext } from '../../builders/context.js';
-import { TEST_FIRMWARE_UUID, TEST_UID } from '../../builders/vmi.js';
+import { GOLDEN_CASES as CASES, admittedVmi, goldenContext as context, goldenDomainFile } from './cases.js';
 
 const run = promisify(execFile);
-const DIR = dirname(fileURLToPath(import.meta.url));
-const CASES = readdirSync(DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
 const IN_CI = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
 
 /** virt-xml-validate is a shell script around xmllint: both must be there. */
@@ -36,25 +26,13 @@ function validatorPresent(): boolean {
 }
 const VALIDATOR = validatorPresent();
 
-/** The case's VMI as the API server stores it: uid assigned, admission defaults applied. */
-function admittedVmi(name: string): VirtualMachineInstance {
-  const [doc] = parseKubeYamlDocuments(readFileSync(join(DIR, name, 'vmi.yaml'), 'utf8'));
-  const vmi = doc?.toJS() as VirtualMachineInstance;
-  vmi.metadata = { uid: TEST_UID, ...vmi.metadata };
-  return applyVmiDefaults(vmi, DEFAULT_CLUSTER_CONFIG, { firmwareUuid: TEST_FIRMWARE_UUID });
-}
-
-function context(name: string): ConverterContext {
-  return testContext(JSON.parse(readFileSync(join(DIR, name, 'context.json'), 'utf8')) as Partial<ConverterContext>);
-}
-
 describe('golden domains', () => {
   it('has the cases the converter promises to cover', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(16);
   });
 
   describe.each(CASES)('%s', (name) => {
-    const file = join(DIR, name, 'domain.xml');
+    const file = goldenDomainFile(name);
 
     it('converts to domain.xml', async () => {
       await expect(encodeDomain(convertVmiToDomain(admittedVmi(name), context(name)))).toMatchFileSnapshot(file);
