@@ -62,4 +62,18 @@ describe('launcher reaper', () => {
     expect(await exists(marker)).toBe(true);
     process.kill(sleeper, 'SIGKILL');
   });
+
+  it('keeps its caller alive while disarming (a top-level await must not end with exit 13)', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kvt-reaper-'));
+    const marker = join(dir, 'daemon');
+    await mkdir(marker);
+    const reaperModule = resolve(import.meta.dirname, 'reaper.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e',
+      `const m = await import(${JSON.stringify(reaperModule)}); const r = await m.startReaper(${JSON.stringify(marker)}, []); await r.disarm(); console.log('disarmed');`,
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    const code = await new Promise<number | null>((done) => child.once('exit', (c) => done(c)));
+    expect({ code, out: out.trim() }).toEqual({ code: 0, out: 'disarmed' });
+  });
 });

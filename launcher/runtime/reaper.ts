@@ -35,6 +35,8 @@ export async function startReaper(markerDir: string, paths: readonly string[]): 
   return {
     pid: child.pid ?? -1,
     disarm: async () => {
+      // Waiting for an unref'd child would leave the event loop empty (exit 13 under a top-level await).
+      child.ref();
       stdin.end('done\n');
       await exited;
     },
