@@ -3,8 +3,9 @@
 // libvirtd (as the unprivileged QEMU user when root) and QEMU (TCG here) boot the real guest; the
 // token and the disk appear on the console, the protocol socket reports Running, the console socket
 // replays the history; SIGTERM gives a clean ACPI shutdown inside the grace period, and afterwards
-// no QEMU, no libvirtd and no file of the launcher is left. Runs in CI; skips only outside CI when
-// libvirtd or QEMU is missing.
+// no QEMU, no libvirtd and no file of the launcher is left. The same holds when the launcher is
+// SIGKILLed mid-boot (its reaper cleans up) and when libvirtd dies (the launcher reports Failed with
+// LibvirtdDied). Runs in CI; skips only outside CI when libvirtd or QEMU is missing.
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -161,5 +162,55 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt virt-launcher, end to end (real libvi
     expect(await exists(dirs.stateDir)).toBe(false);
     const vmis = join(defaultDataDir(), 'vmis');
     expect((await exists(vmis)) ? await readdir(vmis) : []).not.toContain(dirs.id);
+  }, 300_000);
+
+  /** Starts a launcher on a fresh VMI and resolves once its guest is running and printing. */
+  async function startGuest(): Promise<{ child: ChildProcessWithoutNullStreams; dirs: ReturnType<typeof launcherDirs>; logs: Collected; exited: Promise<number | null> }> {
+    const name = `e2e-${randomBytes(3).toString('hex')}`;
+    const file = join(work, `${name}.yaml`);
+    await writeFile(file, manifest(name, 'kvt-e2e-token'));
+    const dirs = launcherDirs({ namespace: 'default', name, uid: '' }, { runRoot: defaultRunRoot(process.getuid?.() ?? -1, process.env), dataDir: defaultDataDir() });
+    const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), 'virt-launcher', '--console', file], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+    launcher = child;
+    const console = new Collected();
+    const logs = new Collected();
+    child.stdout.on('data', (b: Buffer) => console.add(b));
+    child.stderr.on('data', (b: Buffer) => logs.add(b));
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    await console.waitFor(/kvt-guest: booting/, 120_000, 'the console');
+    return { child, dirs, logs, exited };
+  }
+
+  async function nothingLeft(dirs: ReturnType<typeof launcherDirs>): Promise<boolean> {
+    return (await findSessionProcesses([dirs.daemonDir])).length === 0 && !(await exists(dirs.runDir)) && !(await exists(dirs.stateDir));
+  }
+
+  async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await check()) return true;
+      await new Promise((d) => setTimeout(d, 100));
+    }
+    return check();
+  }
+
+  it('leaves no QEMU, libvirtd or file behind when the launcher is SIGKILLed mid-boot', async () => {
+    const { child, dirs, exited } = await startGuest();
+    expect((await findSessionProcesses([dirs.daemonDir])).length).toBeGreaterThanOrEqual(2);
+    child.kill('SIGKILL');
+    await exited;
+    expect(await eventually(() => nothingLeft(dirs), 15_000)).toBe(true);
+  }, 300_000);
+
+  it('reports Failed (LibvirtdDied) when libvirtd is killed, and ends the orphaned QEMU', async () => {
+    const { dirs, logs, exited } = await startGuest();
+    const daemonPids = execFileSync('pgrep', ['-x', 'libvirtd'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    const ours = (await findSessionProcesses([dirs.daemonDir])).filter((pid) => daemonPids.includes(pid));
+    expect(ours).toHaveLength(1);
+    process.kill(ours[0] as number, 'SIGKILL');
+    expect(await exited).toBe(1);
+    expect(logs.text).toMatch(/"phase":"Failed","reason":"LibvirtdDied"/);
+    expect(logs.text).toMatch(/virt-launcher: Failed \(LibvirtdDied\): libvirtd ended unexpectedly \(signal SIGKILL\)/);
+    expect(await nothingLeft(dirs)).toBe(true);
   }, 300_000);
 });
