@@ -1,21 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../command.js';
 import { formatImageTable, formatSize, imageCommand } from './image.js';
+import { IN_CI, haveTools } from '../../test/fixtures/host.js';
 
-const IN_CI = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
 
-function haveQemuImg(): boolean {
-  try {
-    execFileSync('qemu-img', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function image(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -63,7 +54,7 @@ describe('kvt image: usage', () => {
   });
 });
 
-describe.skipIf(!IN_CI && !haveQemuImg())('kvt image import / list / remove', () => {
+describe.skipIf(!IN_CI && !haveTools(['qemu-img']))('kvt image import / list / remove', () => {
   let work: string;
 
   beforeEach(async () => {

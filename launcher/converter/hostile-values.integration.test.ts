@@ -2,7 +2,6 @@
 // running as the unprivileged user, then read back: libvirt must hand the kernel command line, the
 // disk serial, the SMBIOS serial and the name back byte for byte.
 // Skips only outside CI when libvirtd or virsh is absent; in CI (CI=true) that is a failure.
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,20 +13,11 @@ import { connectLibvirt } from '../runtime/libvirt.js';
 import { startSessionLibvirtd, type SessionDaemon } from '../runtime/libvirtd.js';
 import { ensureUnprivilegedUser } from '../runtime/unprivileged-user.js';
 import { convertVmiToDomain } from './index.js';
+import { IN_CI, IS_ROOT, LIBVIRT_TOOLS, haveTools } from '../../test/fixtures/host.js';
 
-const IN_CI = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
-const IS_ROOT = process.getuid?.() === 0;
 
-function have(command: string, args: string[]): boolean {
-  try {
-    execFileSync(command, args, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-const AVAILABLE = have('libvirtd', ['--version']) && have('virsh', ['--version']) && have('qemu-system-x86_64', ['--version']);
+const AVAILABLE = haveTools(LIBVIRT_TOOLS);
 
 describe.skipIf(!AVAILABLE && !IN_CI)('hostile values through a real libvirtd', () => {
   let baseDir = '';

@@ -14,9 +14,9 @@ import {
 import { withSpec, type VmiOption } from '../../test/builders/vmi.js';
 import { decodeDomain, encodeDomain } from '../domain/xml.js';
 import { convertVmiToDomain } from './index.js';
+import { IN_CI } from '../../test/fixtures/host.js';
 
 const run = promisify(execFile);
-const IN_CI = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
 const VALIDATOR = (() => {
   try {
     execFileSync('xmllint', ['--version'], { stdio: 'ignore' });

@@ -2,7 +2,7 @@
 // kernel boot from the image's /boot, its ext4 disk behind a qcow2 overlay, a NoCloud ISO whose
 // user-data script echoes a random token; then an ACPI power-button press through the monitor.
 // Skips only outside CI when QEMU is absent; in CI (CI=true) a missing QEMU is a failure.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -10,20 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { IN_CI, ensureDemoGuest } from '../../test/fixtures/demo-guest.js';
+import { ensureDemoGuest } from '../../test/fixtures/demo-guest.js';
+import { IN_CI, haveTools } from '../../test/fixtures/host.js';
 import { locateImageFile, type ImageRecord } from './image-store.js';
 
 const run = promisify(execFile);
 const QEMU = 'qemu-system-x86_64';
 
-function haveQemu(): boolean {
-  try {
-    execFileSync(QEMU, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Collects the serial console (QEMU's stdout) and resolves waiters when a pattern shows up. */
 class SerialConsole {
@@ -65,7 +58,7 @@ function monitorCommand(socket: string, command: string): Promise<void> {
   });
 }
 
-describe.skipIf(!IN_CI && !haveQemu())('the demo guest under QEMU (TCG)', () => {
+describe.skipIf(!IN_CI && !haveTools([QEMU]))('the demo guest under QEMU (TCG)', () => {
   let image: ImageRecord;
   let work = '';
   let qemu: ChildProcess | undefined;

@@ -1,17 +1,9 @@
 // The KVM verdict (pure) on recorded probe runs, and the probe itself against the real QEMU.
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { findEfiFirmware, judgeKvm, probeKvm } from './host-facts.js';
+import { IN_CI, haveTools } from '../../test/fixtures/host.js';
 
-const IN_CI = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
-const haveQemu = ((): boolean => {
-  try {
-    execFileSync('qemu-system-x86_64', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const haveQemu = haveTools(['qemu-system-x86_64']);
 
 describe('judgeKvm', () => {
   const ok = (ms: number) => ({ ok: true, ms, detail: 'exited through isa-debug-exit' });

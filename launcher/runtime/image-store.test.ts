@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,18 +19,10 @@ import {
   resolveImagePath,
   type ImageStore,
 } from './image-store.js';
+import { IN_CI, haveTools } from '../../test/fixtures/host.js';
 
 const run = promisify(execFile);
-const IN_CI = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
 
-function haveQemuImg(): boolean {
-  try {
-    execFileSync('qemu-img', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('normalizeImageRef', () => {
   it.each([
@@ -145,7 +137,7 @@ describe('defaultDataDir', () => {
   });
 });
 
-describe.skipIf(!IN_CI && !haveQemuImg())('the local image store', () => {
+describe.skipIf(!IN_CI && !haveTools(['qemu-img']))('the local image store', () => {
   let work: string;
   let store: ImageStore;
   let clock: number;

@@ -19,20 +19,11 @@ import {
   grantWrite,
   type UnprivilegedUser,
 } from './unprivileged-user.js';
+import { IN_CI, IS_ROOT, LIBVIRT_TOOLS, haveTools } from '../../test/fixtures/host.js';
 
-const IN_CI = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
-const IS_ROOT = process.getuid?.() === 0;
 
-function have(command: string, args: string[]): boolean {
-  try {
-    execFileSync(command, args, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-const AVAILABLE = have('libvirtd', ['--version']) && have('virsh', ['--version']) && have('qemu-system-x86_64', ['--version']);
+const AVAILABLE = haveTools(LIBVIRT_TOOLS);
 
 const XDG_DIRS = ['run', 'cfg', 'cache', 'data'];
 

@@ -10,8 +10,8 @@ import { staticObjectSource, type StaticObjects } from '../volumes/index.js';
 import { ensureUnprivilegedUser } from './unprivileged-user.js';
 import { TEST_IMAGE, checksum, haveTools, makeClaim, makeVolumeHost, testVmi, type VolumeHost } from './volumes-fixture.js';
 import { VolumePreparationError, prepareVolumes, type PrepareVolumesOptions } from './volumes.js';
+import { IN_CI } from '../../test/fixtures/host.js';
 
-const IN_CI = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
 const TOOLS = ['qemu-img', 'qemu-io', 'genisoimage', 'isoinfo'];
 
 const OBJECTS: StaticObjects = {

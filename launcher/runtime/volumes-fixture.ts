@@ -4,7 +4,7 @@
  * all in one temporary directory; plus readers for what the tests check (ISO contents, qcow2
  * headers, checksums, reads and writes as the QEMU user). Test support only.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,17 +16,7 @@ import type { FileOwner } from './unprivileged-user.js';
 
 const run = promisify(execFile);
 
-/** Whether every named tool answers. */
-export function haveTools(tools: readonly string[]): boolean {
-  return tools.every((tool) => {
-    try {
-      execFileSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
+export { haveTools } from '../../test/fixtures/host.js';
 
 /** The test host's directories and its image. */
 export interface VolumeHost {

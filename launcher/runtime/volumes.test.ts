@@ -11,8 +11,8 @@ import {
   TEST_IMAGE, checksum, diskInfo, haveTools, isoFile, isoListing, isoVolumeId, makeClaim, makeVolumeHost, runAs, testVmi, type VolumeHost,
 } from './volumes-fixture.js';
 import { prepareVolumes, type PrepareVolumesOptions } from './volumes.js';
+import { IN_CI } from '../../test/fixtures/host.js';
 
-const IN_CI = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
 const TOOLS = ['qemu-img', 'qemu-io', 'genisoimage', 'isoinfo', 'setpriv'];
 const AS_ROOT = process.getuid?.() === 0;
 const HOSTILE = `#!/bin/sh\necho '"<>&' ]]> \n$(rm -rf /) \`touch /tmp/pwned\`\n`;

@@ -17,20 +17,13 @@ import type { LauncherEvent } from '../../launcher/protocol.js';
 import { defaultDataDir } from '../../launcher/runtime/data-dir.js';
 import { defaultRunRoot, launcherDirs } from '../../launcher/runtime/launcher-dirs.js';
 import { findSessionProcesses } from '../../launcher/runtime/session-processes.js';
-import { IN_CI, ensureDemoGuest } from '../fixtures/demo-guest.js';
+import { ensureDemoGuest } from '../fixtures/demo-guest.js';
+import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../fixtures/host.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const GRACE_SECONDS = 30;
 
-function have(command: string): boolean {
-  try {
-    execFileSync(command, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const AVAILABLE = ['libvirtd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'genisoimage'].every(have);
+const AVAILABLE = haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage']);
 
 function manifest(name: string, token: string): string {
   return `apiVersion: kubevirt.io/v1

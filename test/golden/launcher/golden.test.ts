@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { convertVmiToDomain } from '../../../launcher/converter/index.js';
 import { decodeDomain, encodeDomain } from '../../../launcher/domain/xml.js';
 import { GOLDEN_CASES as CASES, admittedVmi, goldenContext as context, goldenDomainFile } from './cases.js';
+import { IN_CI } from '../../fixtures/host.js';
 
 const run = promisify(execFile);
-const IN_CI = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
 
 /** virt-xml-validate is a shell script around xmllint: both must be there. */
 function validatorPresent(): boolean {

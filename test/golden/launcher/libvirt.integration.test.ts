@@ -5,7 +5,6 @@
 // started under TCG — no disk is bootable, so it idles in SeaBIOS — and destroyed; hugepages cannot
 // be started here (the host has none), so that case is only defined.
 // Skips only outside CI when libvirtd, virsh or QEMU is absent; in CI (CI=true) that is a failure.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,20 +17,11 @@ import { connectLibvirt } from '../../../launcher/runtime/libvirt.js';
 import { startSessionLibvirtd, type SessionDaemon } from '../../../launcher/runtime/libvirtd.js';
 import { ensureUnprivilegedUser, grantWrite, type UnprivilegedUser } from '../../../launcher/runtime/unprivileged-user.js';
 import { GOLDEN_CASES, admittedVmi, goldenContext, goldenDomainFile } from './cases.js';
+import { IN_CI, IS_ROOT, LIBVIRT_TOOLS, haveTools } from '../../fixtures/host.js';
 
-const IN_CI = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
-const IS_ROOT = process.getuid?.() === 0;
 
-function have(command: string, args: string[]): boolean {
-  try {
-    execFileSync(command, args, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-const AVAILABLE = have('libvirtd', ['--version']) && have('virsh', ['--version']) && have('qemu-system-x86_64', ['--version']);
+const AVAILABLE = haveTools(LIBVIRT_TOOLS);
 
 /** The golden case with memory hotplug (maxGuest 4× its 1Gi) and no hugepages: the one started. */
 const STARTED_CASE = 'pvc-datavolume';
