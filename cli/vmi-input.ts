@@ -12,6 +12,8 @@ import { createSchemaValidator, loadSchema, type VirtualMachine, type VirtualMac
 import { vmiFromVm } from '../reconcilers/vm/vmi-from-vm.js';
 import { applyVmiDefaults } from '../webhooks/mutate/vmi-defaults.js';
 import { checkObject } from './check.js';
+import type { CommandIo } from './command.js';
+import { readSources } from './commands/validate.js';
 import { displayName, type ManifestObject } from './manifests.js';
 
 /** A usable VMI, or the lines that say why there is none. */
@@ -54,4 +56,21 @@ export function vmiFromManifests(items: readonly ManifestObject[], cfg: ClusterC
   const defaulted = applyVmiDefaults(vmi, cfg, { firmwareUuid: firmwareUuidFor(vmi.metadata.name ?? '') });
   const objects = items.filter((i) => i !== root).map((i) => i.object);
   return { ok: true, vmi: defaulted, objects, warnings: verdict.warnings };
+}
+
+/**
+ * Reads `source` and returns its VMI, or the exit code when there is none: 2 when the source cannot
+ * be read or parsed, 1 when it holds no usable VMI. Problems and warnings go to `io.err`.
+ */
+export async function loadVmi(source: string, io: CommandIo): Promise<Extract<VmiInput, { ok: true }> | number> {
+  const { objects, errors } = await readSources([source], false);
+  for (const e of errors) io.err(`error: ${e.source}: ${e.message}\n`);
+  if (errors.length > 0) return 2;
+  const input = vmiFromManifests(objects);
+  if (!input.ok) {
+    for (const p of input.problems) io.err(`${p}\n`);
+    return 1;
+  }
+  for (const w of input.warnings) io.err(`Warning: ${w}\n`);
+  return input;
 }

@@ -7,13 +7,12 @@ import { encodeDomain } from '../../launcher/domain/xml.js';
 import { defaultDataDir, imageStoreRoot } from '../../launcher/runtime/data-dir.js';
 import { findEfiFirmware } from '../../launcher/runtime/host-facts.js';
 import { ImageStoreError, openImageStore } from '../../launcher/runtime/image-store.js';
-import { defaultRunRoot, launcherDirs } from '../../launcher/runtime/launcher-dirs.js';
+import { defaultRunRoot, launcherDirs, vmiIdentity } from '../../launcher/runtime/launcher-dirs.js';
 import { gatherImageFacts } from '../../launcher/runtime/volumes-images.js';
 import { planVolumes } from '../../launcher/volumes/index.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
-import { vmiFromManifests } from '../vmi-input.js';
-import { readSources } from './validate.js';
+import { loadVmi } from '../vmi-input.js';
 
 interface DomxmlOptions {
   readonly source: string;
@@ -39,8 +38,7 @@ function parseOptions(args: readonly string[]): DomxmlOptions {
 
 /** The cluster mapping (tap networking, KVM unless --emulation) with the paths our launcher would use. */
 async function contextFor(vmi: VirtualMachineInstance, options: DomxmlOptions): Promise<ConverterContext> {
-  const identity = { namespace: vmi.metadata.namespace ?? 'default', name: vmi.metadata.name ?? '', uid: vmi.metadata.uid ?? '' };
-  const dirs = launcherDirs(identity, { runRoot: defaultRunRoot(process.getuid?.() ?? -1, process.env), dataDir: options.dataDir });
+  const dirs = launcherDirs(vmiIdentity(vmi), { runRoot: defaultRunRoot(process.getuid?.() ?? -1, process.env), dataDir: options.dataDir });
   const images = await gatherImageFacts(vmi, openImageStore(imageStoreRoot(options.dataDir)));
   const plan = planVolumes(vmi, { vmiDir: dirs.stateDir, volumeStore: join(options.dataDir, 'volumes'), hostDiskRoots: options.hostDiskRoots, images });
   const efi = await findEfiFirmware();
@@ -70,15 +68,8 @@ function fieldProblem(e: unknown): string | undefined {
 }
 
 async function domxml(options: DomxmlOptions, io: CommandIo): Promise<number> {
-  const { objects, errors } = await readSources([options.source], false);
-  for (const e of errors) io.err(`error: ${e.source}: ${e.message}\n`);
-  if (errors.length > 0) return 2;
-  const input = vmiFromManifests(objects);
-  if (!input.ok) {
-    for (const p of input.problems) io.err(`${p}\n`);
-    return 1;
-  }
-  for (const w of input.warnings) io.err(`Warning: ${w}\n`);
+  const input = await loadVmi(options.source, io);
+  if (typeof input === 'number') return input;
   try {
     io.out(encodeDomain(convertVmiToDomain(input.vmi, await contextFor(input.vmi, options))));
     return 0;

@@ -7,8 +7,7 @@ import { launchVmi, type AccelChoice } from '../../launcher/runtime/main.js';
 import { prepareVolumes } from '../../launcher/runtime/volumes.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { manifestObjectSource } from '../objects.js';
-import { vmiFromManifests } from '../vmi-input.js';
-import { readSources } from './validate.js';
+import { loadVmi } from '../vmi-input.js';
 
 const ACCELS: readonly AccelChoice[] = ['auto', 'kvm', 'emulation'];
 
@@ -60,15 +59,8 @@ function stopSignal(): Promise<void> {
 }
 
 async function launch(options: LauncherCliOptions, io: CommandIo): Promise<number> {
-  const { objects, errors } = await readSources([options.source], false);
-  for (const e of errors) io.err(`error: ${e.source}: ${e.message}\n`);
-  if (errors.length > 0) return 2;
-  const input = vmiFromManifests(objects);
-  if (!input.ok) {
-    for (const p of input.problems) io.err(`${p}\n`);
-    return 1;
-  }
-  for (const w of input.warnings) io.err(`Warning: ${w}\n`);
+  const input = await loadVmi(options.source, io);
+  if (typeof input === 'number') return input;
   const log = createLogger({ name: 'virt-launcher', level: options.logLevel });
   const imageStore = openImageStore(imageStoreRoot(options.dataDir));
   const objectSource = manifestObjectSource(input.objects);

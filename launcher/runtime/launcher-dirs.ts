@@ -37,6 +37,11 @@ export interface VmiIdentity {
   readonly uid: string;
 }
 
+/** The identity of a VMI object (a namespace-less one is in `default`). */
+export function vmiIdentity(vmi: { readonly metadata: { readonly namespace?: string; readonly name?: string; readonly uid?: string } }): VmiIdentity {
+  return { namespace: vmi.metadata.namespace ?? 'default', name: vmi.metadata.name ?? '', uid: vmi.metadata.uid ?? '' };
+}
+
 /** 10 hex digits of a hash of the VMI's namespace, name and uid. */
 export function launcherId(vmi: VmiIdentity): string {
   return createHash('sha256').update(`${vmi.namespace}/${vmi.name}/${vmi.uid}`).digest('hex').slice(0, 10);

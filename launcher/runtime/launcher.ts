@@ -15,7 +15,7 @@ import { encodeDomain } from '../domain/xml.js';
 import { LAUNCHER_PROTOCOL_VERSION, type DomainStatus, type LauncherPhase } from '../protocol.js';
 import { startConsoleProxy, type ConsoleProxy } from './console.js';
 import { watchDomain, type Hypervisor } from './hypervisor.js';
-import type { LauncherDirs } from './launcher-dirs.js';
+import { vmiIdentity, type LauncherDirs } from './launcher-dirs.js';
 import type { SessionDaemon } from './libvirtd.js';
 import { startProtocolServer, type ProtocolServer } from './protocol-server.js';
 import type { FileOwner } from './unprivileged-user.js';
@@ -85,10 +85,6 @@ class Run {
   get ended(): boolean {
     return this.settled;
   }
-}
-
-function vmiIdentity(vmi: Readonly<VirtualMachineInstance>): { namespace: string; name: string; uid: string } {
-  return { namespace: vmi.metadata.namespace ?? 'default', name: vmi.metadata.name ?? '', uid: vmi.metadata.uid ?? '' };
 }
 
 async function ownedDir(path: string, owner: FileOwner | undefined, mode: number): Promise<void> {

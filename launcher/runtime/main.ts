@@ -11,7 +11,7 @@ import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { DEFAULT_SMBIOS, type EfiFirmware } from '../converter/context.js';
 import { findEfiFirmware, probeKvm, type KvmVerdict } from './host-facts.js';
 import { runLauncher, type LauncherDeps, type LauncherOutcome, type PreparedVolumes } from './launcher.js';
-import { defaultRunRoot, launcherDirs, type LauncherDirs } from './launcher-dirs.js';
+import { defaultRunRoot, launcherDirs, vmiIdentity, type LauncherDirs } from './launcher-dirs.js';
 import { connectLibvirt } from './libvirt.js';
 import { startSessionLibvirtd } from './libvirtd.js';
 import { startReaper } from './reaper.js';
@@ -59,10 +59,6 @@ function baseContext(kvm: KvmVerdict, cluster: ClusterConfig, efi: EfiFirmware |
   };
 }
 
-function identityOf(vmi: Readonly<VirtualMachineInstance>): { namespace: string; name: string; uid: string } {
-  return { namespace: vmi.metadata.namespace ?? 'default', name: vmi.metadata.name ?? '', uid: vmi.metadata.uid ?? '' };
-}
-
 function daemonStarter(qemuUser: UnprivilegedUser | undefined, dataDir: string, log: Logger): LauncherDeps['startDaemon'] {
   return (d) => startSessionLibvirtd({
     baseDir: d.daemonDir,
@@ -74,7 +70,7 @@ function daemonStarter(qemuUser: UnprivilegedUser | undefined, dataDir: string, 
 
 /** Runs the VMI to its end; see {@link runLauncher}. The reaper covers a launcher that dies. */
 export async function launchVmi(vmi: Readonly<VirtualMachineInstance>, opts: LaunchOptions): Promise<LauncherOutcome> {
-  const identity = identityOf(vmi);
+  const identity = vmiIdentity(vmi);
   const dirs = launcherDirs(identity, { runRoot: defaultRunRoot(process.getuid?.() ?? -1, process.env), dataDir: opts.dataDir });
   const log = opts.log.child({ namespace: identity.namespace, name: identity.name, launcher: dirs.id });
   const qemuUser = IS_ROOT ? await ensureUnprivilegedUser() : undefined;
