@@ -105,14 +105,21 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt virt-launcher, end to end (real libvi
     await rm(work, { recursive: true, force: true });
   });
 
-  it('boots the guest, shows the token and disk, shuts down cleanly on SIGTERM, and leaves nothing behind', async () => {
-    const token = `kvt-e2e-${randomBytes(8).toString('hex')}`;
+  interface Launched {
+    child: ChildProcessWithoutNullStreams;
+    name: string;
+    dirs: ReturnType<typeof launcherDirs>;
+    console: Collected;
+    logs: Collected;
+    exited: Promise<number | null>;
+  }
+
+  /** Starts `kvt virt-launcher --console` on a fresh VMI whose user-data prints `token`. */
+  async function launch(token: string): Promise<Launched> {
     const name = `e2e-${randomBytes(3).toString('hex')}`;
-    const file = join(work, 'vmi.yaml');
+    const file = join(work, `${name}.yaml`);
     await writeFile(file, manifest(name, token));
     const dirs = launcherDirs({ namespace: 'default', name, uid: '' }, { runRoot: defaultRunRoot(process.getuid?.() ?? -1, process.env), dataDir: defaultDataDir() });
-
-    const started = performance.now();
     const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), 'virt-launcher', '--console', file], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
     launcher = child;
     const console = new Collected();
@@ -120,6 +127,20 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt virt-launcher, end to end (real libvi
     child.stdout.on('data', (b: Buffer) => console.add(b));
     child.stderr.on('data', (b: Buffer) => logs.add(b));
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    return { child, name, dirs, console, logs, exited };
+  }
+
+  /** A launcher whose guest is booting (QEMU and libvirtd are up). */
+  async function startGuest(): Promise<Launched> {
+    const launched = await launch('kvt-e2e-token');
+    await launched.console.waitFor(/kvt-guest: booting/, 120_000, 'the console');
+    return launched;
+  }
+
+  it('boots the guest, shows the token and disk, shuts down cleanly on SIGTERM, and leaves nothing behind', async () => {
+    const token = `kvt-e2e-${randomBytes(8).toString('hex')}`;
+    const started = performance.now();
+    const { child, name, dirs, console, logs, exited } = await launch(token);
 
     await console.waitFor(new RegExp(`^${token}$`, 'm'), 120_000, 'the console');
     const tokenSeconds = (performance.now() - started) / 1000;
@@ -156,23 +177,6 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt virt-launcher, end to end (real libvi
     const vmis = join(defaultDataDir(), 'vmis');
     expect((await exists(vmis)) ? await readdir(vmis) : []).not.toContain(dirs.id);
   }, 300_000);
-
-  /** Starts a launcher on a fresh VMI and resolves once its guest is running and printing. */
-  async function startGuest(): Promise<{ child: ChildProcessWithoutNullStreams; dirs: ReturnType<typeof launcherDirs>; logs: Collected; exited: Promise<number | null> }> {
-    const name = `e2e-${randomBytes(3).toString('hex')}`;
-    const file = join(work, `${name}.yaml`);
-    await writeFile(file, manifest(name, 'kvt-e2e-token'));
-    const dirs = launcherDirs({ namespace: 'default', name, uid: '' }, { runRoot: defaultRunRoot(process.getuid?.() ?? -1, process.env), dataDir: defaultDataDir() });
-    const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), 'virt-launcher', '--console', file], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
-    launcher = child;
-    const console = new Collected();
-    const logs = new Collected();
-    child.stdout.on('data', (b: Buffer) => console.add(b));
-    child.stderr.on('data', (b: Buffer) => logs.add(b));
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    await console.waitFor(/kvt-guest: booting/, 120_000, 'the console');
-    return { child, dirs, logs, exited };
-  }
 
   async function nothingLeft(dirs: ReturnType<typeof launcherDirs>): Promise<boolean> {
     return (await findSessionProcesses([dirs.daemonDir])).length === 0 && !(await exists(dirs.runDir)) && !(await exists(dirs.stateDir));
