@@ -2,40 +2,29 @@
 // running as the unprivileged user, then read back: libvirt must hand the kernel command line, the
 // disk serial, the SMBIOS serial and the name back byte for byte.
 // Skips only outside CI when libvirtd or virsh is absent; in CI (CI=true) that is a failure.
-import { mkdtemp, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HOSTILE_FIRMWARE_SERIAL, HOSTILE_KERNEL_ARGS, HOSTILE_NAME, HOSTILE_NAMESPACE, WIDEST_DISK_SERIAL, hostileContext, hostileVmi,
 } from '../../test/builders/hostile.js';
 import { decodeDomain, encodeDomain } from '../domain/xml.js';
 import type { Hypervisor } from '../runtime/hypervisor.js';
-import { connectLibvirt } from '../runtime/libvirt.js';
-import { startSessionLibvirtd, type SessionDaemon } from '../runtime/libvirtd.js';
-import { ensureUnprivilegedUser } from '../runtime/unprivileged-user.js';
 import { convertVmiToDomain } from './index.js';
-import { IN_CI, IS_ROOT, LIBVIRT_TOOLS, haveTools } from '../../test/fixtures/host.js';
-
-
+import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../../test/fixtures/host.js';
+import { startTestLibvirt, type TestLibvirt } from '../../test/fixtures/libvirt.js';
 
 const AVAILABLE = haveTools(LIBVIRT_TOOLS);
 
 describe.skipIf(!AVAILABLE && !IN_CI)('hostile values through a real libvirtd', () => {
-  let baseDir = '';
-  let daemon: SessionDaemon | undefined;
+  let libvirt: TestLibvirt | undefined;
   let h: Hypervisor | undefined;
 
   beforeAll(async () => {
-    if (!AVAILABLE) throw new Error('libvirtd, virsh and qemu-system-x86_64 are required in CI: install scripts/launcher-deps.sh packages');
-    const user = IS_ROOT ? await ensureUnprivilegedUser() : undefined;
-    baseDir = await mkdtemp('/tmp/kvt-hv-');
-    daemon = await startSessionLibvirtd({ baseDir, ...(user === undefined ? {} : { user }) });
-    h = await connectLibvirt(daemon.uri);
+    libvirt = await startTestLibvirt('kvt-hv-');
+    h = libvirt.hypervisor;
   }, 60_000);
 
   afterAll(async () => {
-    await h?.close().catch(() => undefined);
-    await daemon?.stop();
-    if (baseDir !== '') await rm(baseDir, { recursive: true, force: true });
+    await libvirt?.stop();
   });
 
   it('defines the domain and reads every hostile string back unchanged', async () => {

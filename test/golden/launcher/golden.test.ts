@@ -4,27 +4,18 @@
 // codec; the XML must equal domain.xml, pass libvirt's own schema check (virt-xml-validate) and
 // decode back to the same model. Regenerate with `npx vitest run -u test/golden` and review the diff.
 // libvirt.integration.test.ts also defines every one of them in a real libvirtd.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { convertVmiToDomain } from '../../../launcher/converter/index.js';
 import { decodeDomain, encodeDomain } from '../../../launcher/domain/xml.js';
 import { GOLDEN_CASES as CASES, admittedVmi, goldenContext as context, goldenDomainFile } from './cases.js';
-import { IN_CI } from '../../fixtures/host.js';
+import { IN_CI, haveTools } from '../../fixtures/host.js';
 
 const run = promisify(execFile);
 
 /** virt-xml-validate is a shell script around xmllint: both must be there. */
-function validatorPresent(): boolean {
-  try {
-    execFileSync('xmllint', ['--version'], { stdio: 'ignore' });
-    execFileSync('sh', ['-c', 'command -v virt-xml-validate'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const VALIDATOR = validatorPresent();
+const VALIDATOR = haveTools(['xmllint', 'virt-xml-validate']);
 
 describe('golden domains', () => {
   it('has the cases the converter promises to cover', () => {

@@ -6,18 +6,17 @@
 // be started here (the host has none), so that case is only defined.
 // Skips only outside CI when libvirtd, virsh or QEMU is absent; in CI (CI=true) that is a failure.
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertVmiToDomain } from '../../../launcher/converter/index.js';
 import type { DomainSpec, MemoryAmount } from '../../../launcher/domain/schema.js';
 import { decodeDomain, encodeDomain } from '../../../launcher/domain/xml.js';
 import type { Hypervisor } from '../../../launcher/runtime/hypervisor.js';
-import { connectLibvirt } from '../../../launcher/runtime/libvirt.js';
-import { startSessionLibvirtd, type SessionDaemon } from '../../../launcher/runtime/libvirtd.js';
-import { ensureUnprivilegedUser, grantWrite, type UnprivilegedUser } from '../../../launcher/runtime/unprivileged-user.js';
+import { grantWrite, type UnprivilegedUser } from '../../../launcher/runtime/unprivileged-user.js';
 import { GOLDEN_CASES, admittedVmi, goldenContext, goldenDomainFile } from './cases.js';
-import { IN_CI, IS_ROOT, LIBVIRT_TOOLS, haveTools } from '../../fixtures/host.js';
+import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../../fixtures/host.js';
+import { startTestLibvirt, type TestLibvirt } from '../../fixtures/libvirt.js';
 
 
 
@@ -49,24 +48,19 @@ function memoryLayout(d: DomainSpec): unknown {
 }
 
 describe.skipIf(!AVAILABLE && !IN_CI)('golden domains in a real libvirtd', () => {
+  let libvirt: TestLibvirt | undefined;
   let user: UnprivilegedUser | undefined;
   let baseDir = '';
-  let daemon: SessionDaemon | undefined;
   let h: Hypervisor | undefined;
 
   beforeAll(async () => {
-    if (!AVAILABLE) throw new Error('libvirtd, virsh and qemu-system-x86_64 are required in CI: install scripts/launcher-deps.sh packages');
-    user = IS_ROOT ? await ensureUnprivilegedUser() : undefined;
     // Short: QEMU's socket paths (the started case's serial and VNC sockets) must fit 107 bytes.
-    baseDir = await mkdtemp('/tmp/kvt-gl-');
-    daemon = await startSessionLibvirtd({ baseDir, ...(user === undefined ? {} : { user }) });
-    h = await connectLibvirt(daemon.uri);
+    libvirt = await startTestLibvirt('kvt-gl-');
+    ({ user, baseDir, hypervisor: h } = libvirt);
   }, 60_000);
 
   afterAll(async () => {
-    await h?.close().catch(() => undefined);
-    await daemon?.stop();
-    if (baseDir !== '') await rm(baseDir, { recursive: true, force: true });
+    await libvirt?.stop();
   });
 
   it('covers the memory-hotplug cases', () => {
