@@ -5,6 +5,7 @@
 #   qemu-system-x86, qemu-utils                 QEMU itself; qemu-img for overlays and empty disks
 #   genisoimage                                 cloud-init, configMap, secret, serviceAccount and
 #                                               downwardAPI ISO disks (its isoinfo reads them in tests)
+#   ovmf                                        UEFI firmware for EFI and secure-boot VMIs
 #   libxml2-utils                               xmllint, which virt-xml-validate runs on golden domain XML
 #   libvirt-dev, pkg-config, g++, make, python3 `npm ci` compiles @unraid/libvirt (node-gyp)
 #   passwd                                      useradd for the unprivileged kvt-qemu user (root runs)
@@ -17,6 +18,7 @@ LAUNCHER_APT_PACKAGES=(
   qemu-utils
   genisoimage
   libxml2-utils
+  ovmf
   libvirt-dev
   pkg-config
   g++
