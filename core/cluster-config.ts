@@ -30,6 +30,10 @@ export interface ClusterConfig {
   readonly useEmulation: boolean;
   /** Enabled feature gates (`developerConfiguration.featureGates`). @default [] */
   readonly featureGates: readonly string[];
+  /** `spec.configuration.vmRolloutStrategy`; undefined behaves as LiveUpdate. @default undefined */
+  readonly vmRolloutStrategy?: 'LiveUpdate' | 'Stage';
+  /** Shell-glob patterns of accepted machine types (`emulatedMachines`). @default ["q35*", "pc-q35*"] */
+  readonly emulatedMachines: readonly string[];
 }
 
 /** KubeVirt's compiled-in defaults. */
@@ -43,4 +47,5 @@ export const DEFAULT_CLUSTER_CONFIG: ClusterConfig = {
   maxHotplugRatio: 4,
   useEmulation: false,
   featureGates: [],
+  emulatedMachines: ['q35*', 'pc-q35*'],
 };
