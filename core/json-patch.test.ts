@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { applyPatch, diff, escapePointerToken, JsonPatchError, toPointer, unescapePointerToken, type Op } from './json-patch.js';
+
+/** A small seeded PRNG (mulberry32): the generated cases are the same on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KEYS = ['a', 'b', 'spec', 'kubevirt.io/vm', 'a~b', '~1', '~0', '/', '', 'x/y~z', 'ä', '0', '-', 'metadata'];
+
+function gen(r: () => number, depth: number): unknown {
+  const pick = r();
+  if (depth <= 0 || pick < 0.35) {
+    const s = r();
+    if (s < 0.2) return null;
+    if (s < 0.4) return r() < 0.5;
+    if (s < 0.6) return Math.floor(r() * 10) - 3;
+    return KEYS[Math.floor(r() * KEYS.length)];
+  }
+  if (pick < 0.65) return Array.from({ length: Math.floor(r() * 5) }, () => gen(r, depth - 1));
+  const out: Record<string, unknown> = {};
+  for (let i = Math.floor(r() * 5); i > 0; i--) out[KEYS[Math.floor(r() * KEYS.length)] as string] = gen(r, depth - 1);
+  return out;
+}
+
+/** A variation of `v`: some members changed, dropped or added, some array items too. */
+function mutate(r: () => number, v: unknown, depth: number): unknown {
+  if (r() < 0.15) return gen(r, depth);
+  if (Array.isArray(v)) {
+    const out = v.map((x) => (r() < 0.3 ? mutate(r, x, depth - 1) : x));
+    if (r() < 0.3) out.splice(Math.floor(r() * (out.length + 1)), 0, gen(r, depth - 1));
+    if (r() < 0.3 && out.length > 0) out.splice(Math.floor(r() * out.length), 1);
+    return out;
+  }
+  if (typeof v === 'object' && v !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (r() > 0.2) out[k] = r() < 0.3 ? mutate(r, x, depth - 1) : x;
+    if (r() < 0.4) out[KEYS[Math.floor(r() * KEYS.length)] as string] = gen(r, depth - 1);
+    return out;
+  }
+  return v;
+}
+
+describe('diff / applyPatch round trip', () => {
+  it('applyPatch(a, diff(a, b)) deep-equals b over 3000 generated pairs', () => {
+    const r = rng(6902);
+    for (let n = 0; n < 3000; n++) {
+      const a = gen(r, 4);
+      const b = r() < 0.5 ? mutate(r, a, 4) : gen(r, 4);
+      const before = JSON.stringify(a);
+      const ops = diff(a, b);
+      expect(applyPatch(a, ops), `case ${n}: ${before} → ${JSON.stringify(b)}`).toEqual(b);
+      expect(JSON.stringify(a), 'diff and applyPatch leave their input alone').toBe(before);
+    }
+  });
+
+  it('gives an empty patch for equal documents, whatever the member order', () => {
+    const r = rng(1);
+    for (let n = 0; n < 500; n++) {
+      const a = gen(r, 4);
+      expect(diff(a, structuredClone(a))).toEqual([]);
+    }
+    expect(diff({ a: 1, b: { c: [1, 2] } }, { b: { c: [1, 2] }, a: 1 })).toEqual([]);
+  });
+
+  it('treats undefined members as absent, as JSON does', () => {
+    expect(diff({ a: 1, b: undefined }, { a: 1 })).toEqual([]);
+    expect(diff({ a: 1 }, { a: 1, b: undefined })).toEqual([]);
+    expect(diff({ a: undefined }, { a: 2 })).toEqual([{ op: 'add', path: '/a', value: 2 }]);
+  });
+});
+
+describe('diff', () => {
+  it.each<[string, unknown, unknown, Op[]]>([
+    ['label keys with a slash', { metadata: { labels: {} } }, { metadata: { labels: { 'kubevirt.io/vm': 'x' } } },
+      [{ op: 'add', path: '/metadata/labels/kubevirt.io~1vm', value: 'x' }]],
+    ['keys with a tilde', { 'a~b': 1 }, { 'a~b': 2 }, [{ op: 'replace', path: '/a~0b', value: 2 }]],
+    ['a tilde before a one', { '~1': 1 }, {}, [{ op: 'remove', path: '/~01' }]],
+    ['the empty key', {}, { '': 1 }, [{ op: 'add', path: '/', value: 1 }]],
+    ['a new object member', { spec: {} }, { spec: { a: { b: 1 } } }, [{ op: 'add', path: '/spec/a', value: { b: 1 } }]],
+    ['a changed type', { a: [1] }, { a: { 0: 1 } }, [{ op: 'replace', path: '/a', value: { 0: 1 } }]],
+    ['appended array items', { f: ['x'] }, { f: ['x', 'y', 'z'] },
+      [{ op: 'add', path: '/f/1', value: 'y' }, { op: 'add', path: '/f/2', value: 'z' }]],
+    ['removed array items, from the end', { f: [1, 2, 3] }, { f: [1] },
+      [{ op: 'remove', path: '/f/2' }, { op: 'remove', path: '/f/1' }]],
+    ['a changed array item', { f: [{ n: 1 }, { n: 2 }] }, { f: [{ n: 1 }, { n: 3 }] }, [{ op: 'replace', path: '/f/1/n', value: 3 }]],
+    ['the root', 1, 'x', [{ op: 'replace', path: '', value: 'x' }]],
+    ['null to object', { a: null }, { a: {} }, [{ op: 'replace', path: '/a', value: {} }]],
+  ])('%s', (_name, before, after, ops) => {
+    expect(diff(before, after)).toEqual(ops);
+  });
+});
+
+describe('pointer tokens', () => {
+  it.each([
+    ['kubevirt.io/vm', 'kubevirt.io~1vm'],
+    ['a~b', 'a~0b'],
+    ['~1', '~01'],
+    ['/~', '~1~0'],
+    ['', ''],
+  ])('%j ↔ %j', (raw, escaped) => {
+    expect(escapePointerToken(raw)).toBe(escaped);
+    expect(unescapePointerToken(escaped)).toBe(raw);
+  });
+  it('builds pointers from tokens', () => {
+    expect(toPointer(['metadata', 'annotations', 'virtualmachinepreset.kubevirt.io/small'])).toBe('/metadata/annotations/virtualmachinepreset.kubevirt.io~1small');
+    expect(toPointer(['spec', 'volumes', 0])).toBe('/spec/volumes/0');
+  });
+});
+
+describe('applyPatch', () => {
+  it('supports `-` for appending and `test`', () => {
+    expect(applyPatch({ a: [1] }, [{ op: 'add', path: '/a/-', value: 2 }, { op: 'test', path: '/a/1', value: 2 }])).toEqual({ a: [1, 2] });
+  });
+  it.each<[string, unknown, Op[]]>([
+    ['a missing member', { a: 1 }, [{ op: 'replace', path: '/b', value: 1 }]],
+    ['a missing parent', {}, [{ op: 'add', path: '/a/b', value: 1 }]],
+    ['an index past the end', { a: [] }, [{ op: 'add', path: '/a/1', value: 1 }]],
+    ['a bad index', { a: [1] }, [{ op: 'remove', path: '/a/01' }]],
+    ['a failed test', { a: 1 }, [{ op: 'test', path: '/a', value: 2 }]],
+    ['a pointer without a slash', { a: 1 }, [{ op: 'remove', path: 'a' }]],
+  ])('refuses %s', (_name, doc, ops) => {
+    expect(() => applyPatch(doc, ops)).toThrow(JsonPatchError);
+  });
+});
