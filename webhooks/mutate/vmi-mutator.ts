@@ -1,0 +1,74 @@
+/**
+ * KubeVirt's VMI mutating webhook on CREATE: presets, then the spec defaults, then what the webhook
+ * sets outside the spec (status phase Pending with its transition time, the memory and CPU-topology
+ * status, the runtime user, the foreground-delete finalizer). Idempotent, unlike KubeVirt: admitting
+ * an admitted VMI changes nothing (no second finalizer, no second Pending timestamp, no new UUID).
+ * @see ../../../shared/design/kubevirt/mutation.md §1, §2
+ * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-api/webhooks/mutating-webhook/mutators/vmi-mutator.go
+ */
+import type { VirtualMachineInstance, VirtualMachineInstanceStatus } from '../../crd-gen/index.js';
+import type { AdmissionContext, MutationResult } from '../context.js';
+import { applyPresets, presetDeprecationWarnings } from './presets.js';
+import { applyVmiDefaults } from './vmi-defaults.js';
+
+/** The finalizer KubeVirt's VMI webhook adds on CREATE; virt-controller removes it after cleanup. */
+export const VMI_FOREGROUND_FINALIZER = 'kubevirt.io/foregroundDeleteVirtualMachine';
+/** The uid (and gid) QEMU runs as in a non-root launcher (KubeVirt's `util.NonRootUID`). */
+export const NON_ROOT_UID = 107;
+/** The feature gate under which VMIs run as root. */
+export const ROOT_FEATURE_GATE = 'Root';
+/** The phase every new VMI starts in. */
+export const PENDING_PHASE = 'Pending';
+
+/** The namespace whose presets apply: the VMI's own; one created without a namespace lands in `default`. */
+export function presetNamespaceOf(vmi: Readonly<VirtualMachineInstance>): string {
+  return vmi.metadata.namespace || 'default';
+}
+
+/** `metav1.Time` as it goes on the wire: RFC 3339 in UTC, whole seconds. */
+export function formatKubeTime(time: Date): string {
+  return time.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+function withPending(status: VirtualMachineInstanceStatus, now: Date): VirtualMachineInstanceStatus {
+  const transitions = status.phaseTransitionTimestamps ?? [];
+  const hasPending = transitions.some((t) => t.phase === PENDING_PHASE);
+  return {
+    ...status,
+    phase: PENDING_PHASE,
+    phaseTransitionTimestamps: hasPending ? transitions : [...transitions, { phase: PENDING_PHASE, phaseTransitionTimestamp: formatKubeTime(now) }],
+  };
+}
+
+/** The status KubeVirt's webhook gives a new VMI; the spec has been defaulted. */
+function createStatus(vmi: Readonly<VirtualMachineInstance>, ctx: AdmissionContext): VirtualMachineInstanceStatus {
+  const status: VirtualMachineInstanceStatus = withPending(structuredClone(vmi.status ?? {}), ctx.now);
+  const guest = vmi.spec.domain.memory?.guest;
+  if (guest !== undefined) status.memory = { ...status.memory, guestAtBoot: guest, guestCurrent: guest, guestRequested: guest };
+  const cpu = vmi.spec.domain.cpu;
+  if (status.currentCPUTopology === undefined && cpu !== undefined) {
+    status.currentCPUTopology = { sockets: cpu.sockets, cores: cpu.cores, threads: cpu.threads };
+  }
+  status.runtimeUser = ctx.cfg.featureGates.includes(ROOT_FEATURE_GATE) ? 0 : NON_ROOT_UID;
+  return status;
+}
+
+function withFinalizer(vmi: VirtualMachineInstance): VirtualMachineInstance {
+  const finalizers = vmi.metadata.finalizers ?? [];
+  if (finalizers.includes(VMI_FOREGROUND_FINALIZER)) return vmi;
+  return { ...vmi, metadata: { ...vmi.metadata, finalizers: [...finalizers, VMI_FOREGROUND_FINALIZER] } };
+}
+
+/**
+ * The VMI as KubeVirt's mutating webhook leaves it on CREATE, or the denial (conflicting presets, a
+ * preset selector that cannot be used). The firmware UUID is drawn from `ctx.ids` only when the VMI
+ * has none; the Pending timestamp is `ctx.now`. The input is left untouched.
+ */
+export function mutateVmiOnCreate(vmi: Readonly<VirtualMachineInstance>, ctx: AdmissionContext): MutationResult<VirtualMachineInstance> {
+  const presets = applyPresets(vmi, ctx.lookups.presets(presetNamespaceOf(vmi)));
+  if (!presets.ok) return { ok: false, causes: presets.causes, code: presets.code, message: presets.message };
+  const firmwareUuid = presets.object.spec.domain.firmware?.uuid || ctx.ids.uuid();
+  const defaulted = applyVmiDefaults(presets.object, ctx.cfg, { firmwareUuid });
+  const object = withFinalizer({ ...defaulted, status: createStatus(defaulted, ctx) });
+  return { ok: true, object, warnings: presetDeprecationWarnings(object) };
+}
