@@ -1,0 +1,144 @@
+/**
+ * Fuzzing admission: generated and mutated AdmissionReviews (random JSON, truncated and
+ * field-swapped reviews, wrong types at every level, huge strings, deep nesting within the size
+ * limit) against the route functions in-process, and a few thousand over the real HTTPS server.
+ * Every one must be answered with a well-formed AdmissionReview carrying the request's uid (when
+ * it had a string uid) or with the right HTTP error, and nothing may throw or crash.
+ * Reproduce a failure with FUZZ_SEED=<seed> (printed in every failure message).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CLUSTER_CONFIG } from '../../core/cluster-config.js';
+import { parseKubeYamlDocuments } from '../../core/yaml.js';
+import { NO_LOOKUPS, type AdmissionContext } from '../context.js';
+import type { WebhookRoute } from '../review-types.js';
+import { randomCases, reviewResponseProblems, seededRandom, uidOf, wrongTypeCases, type FuzzCase } from './fuzz-reviews.js';
+import { ECHO_ROUTE, TEST_MUTATING_ROUTE, TEST_THROWING_ROUTE, TEST_VALIDATING_ROUTE } from './test-routes.js';
+import { send, startTestServer, type TestServer } from './test-server.js';
+
+const SEED = Number(process.env['FUZZ_SEED'] ?? 20_240_601);
+const IN_PROCESS_CASES = 10_000;
+const HTTPS_CASES = 3_000;
+const MAX_BODY = 3 * 1024 * 1024;
+
+/** The routes under fuzz: every route the server is built to serve. */
+const ROUTES: readonly WebhookRoute[] = [TEST_VALIDATING_ROUTE, TEST_MUTATING_ROUTE, ECHO_ROUTE];
+
+type Json = Parameters<typeof randomCases>[0][number];
+
+function seedObjects(): Json[] {
+  const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+  const files = [
+    ...readdirSync(examples).filter((f) => f.endsWith('.yaml')).sort().map((f) => `${examples}${f}`),
+    fileURLToPath(new URL('../../test/golden/launcher/thirteen-disks/vmi.yaml', import.meta.url)),
+  ];
+  return files.flatMap((f) => parseKubeYamlDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS() as Json)).filter((o) => o !== null);
+}
+
+const ctx = (): AdmissionContext => ({ cfg: DEFAULT_CLUSTER_CONFIG, lookups: NO_LOOKUPS, ids: { uuid: () => '00000000-0000-4000-8000-000000000000' }, now: new Date(0) });
+
+function parse(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** What is wrong with one route's answer to one case, as a message naming the seed and the case. */
+function reviewInProcess(route: WebhookRoute, c: FuzzCase, body: unknown, where: string): string | undefined {
+  let answer: unknown;
+  try {
+    answer = route.review(body, ctx());
+    JSON.stringify(answer);
+  } catch (e: unknown) {
+    return `${where} (${c.label}) ${route.path} threw: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  const problems = reviewResponseProblems(answer, uidOf(body));
+  return problems.length === 0 ? undefined : `${where} (${c.label}) ${route.path}: ${problems.join('; ')}`;
+}
+
+describe(`admission fuzz (FUZZ_SEED=${SEED})`, () => {
+  const seeds = seedObjects();
+
+  it('has seeds of every kind the examples hold', () => {
+    expect(new Set(seeds.map((s) => (s as { kind?: string }).kind)).size).toBeGreaterThanOrEqual(4);
+  });
+
+  it(`answers ≥ ${IN_PROCESS_CASES} generated reviews in-process with well-formed AdmissionReviews`, () => {
+    const rnd = seededRandom(SEED);
+    const sweep = wrongTypeCases(seeds, rnd);
+    const cases = [...sweep, ...randomCases(seeds, IN_PROCESS_CASES + 2_000, rnd)];
+    expect(sweep.length).toBeGreaterThan(500);
+    const failures: string[] = [];
+    let reviewed = 0;
+    cases.forEach((c, i) => {
+      const parsed = parse(c.text);
+      if (!parsed.ok) return;
+      const route = ROUTES[i % ROUTES.length] as WebhookRoute;
+      reviewed += 1;
+      const failure = reviewInProcess(route, c, parsed.value, `FUZZ_SEED=${SEED} case ${i}`);
+      if (failure !== undefined && failures.length < 20) failures.push(failure);
+    });
+    expect(failures).toEqual([]);
+    expect(reviewed).toBeGreaterThanOrEqual(IN_PROCESS_CASES);
+  });
+
+  describe('over HTTPS', () => {
+    let s: TestServer;
+    let agent: Agent;
+    beforeAll(async () => {
+      s = await startTestServer({ routes: [...ROUTES, TEST_THROWING_ROUTE] });
+      agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    });
+    afterAll(async () => {
+      agent.destroy();
+      await s.stop();
+    });
+
+    it(`answers ${HTTPS_CASES} generated bodies with an AdmissionReview or the right HTTP error, and keeps serving`, async () => {
+      const rnd = seededRandom(SEED + 1);
+      const cases = randomCases(seeds, HTTPS_CASES, rnd);
+      const failures: string[] = [];
+      const statuses: Record<number, number> = {};
+      const one = async (c: FuzzCase, i: number): Promise<void> => {
+        const wire = Buffer.from(c.text, 'utf8');
+        const route = ROUTES[i % ROUTES.length] as WebhookRoute;
+        const res = await send(s, route.path, wire, { agent });
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        const parsed = wire.length > MAX_BODY ? undefined : parse(wire.toString('utf8'));
+        const expected = parsed === undefined ? 413 : parsed.ok ? 200 : 400;
+        const where = `FUZZ_SEED=${SEED + 1} case ${i} (${c.label}) ${route.path}`;
+        if (res.status !== expected) return void failures.push(`${where}: HTTP ${res.status}, expected ${expected}`);
+        if (expected !== 200) {
+          const status = JSON.parse(res.text) as { kind?: string; code?: number };
+          if (status.kind !== 'Status' || status.code !== expected) failures.push(`${where}: not a Status ${expected}: ${res.text.slice(0, 200)}`);
+          return;
+        }
+        const problems = reviewResponseProblems(JSON.parse(res.text), uidOf((parsed as { value: unknown }).value));
+        if (problems.length > 0) failures.push(`${where}: ${problems.join('; ')}`);
+      };
+      for (let i = 0; i < cases.length; i += 8) {
+        await Promise.all(cases.slice(i, i + 8).map((c, j) => one(c, i + j)));
+      }
+      expect(failures.slice(0, 20)).toEqual([]);
+      expect(statuses[200]).toBeGreaterThan(HTTPS_CASES / 2);
+      expect(statuses[400]).toBeGreaterThan(0);
+      expect(s.lines.filter((l) => (l['level'] as number) >= 50)).toEqual([]);
+      expect((await send(s, '/healthz')).status).toBe(200);
+    });
+
+    it('answers a route that throws on fuzzed input with a well-formed denial carrying the uid', async () => {
+      const rnd = seededRandom(SEED + 2);
+      for (const c of randomCases(seeds, 50, rnd)) {
+        const res = await send(s, TEST_THROWING_ROUTE.path, Buffer.from(c.text, 'utf8'), { agent });
+        const parsed = parse(c.text);
+        if (!parsed.ok || res.status !== 200) continue;
+        expect(reviewResponseProblems(JSON.parse(res.text), uidOf(parsed.value)), c.label).toEqual([]);
+      }
+      expect((await send(s, '/healthz')).status).toBe(200);
+    });
+  });
+});
