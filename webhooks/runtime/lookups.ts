@@ -72,7 +72,7 @@ export function watchObjectDirectory(dir: string, options: ObjectDirectoryOption
     try {
       const index = await loadObjectDirectory(dir);
       snapshot = index.lookups;
-      log.info({ dir, counts: index.counts, skipped: index.skipped }, 'Loaded admission objects');
+      log.info({ dir, counts: index.counts }, 'Loaded admission objects');
     } catch (err: unknown) {
       log.error({ err, dir }, snapshot === undefined ? 'Could not load admission objects' : 'Could not reload admission objects; kept the previous ones');
     }
