@@ -88,5 +88,5 @@ export const validateArchitectureSupported: SpecValidator = (spec, path, ctx) =>
   const arch = spec.architecture;
   if (!arch || arch === 'amd64') return [];
   if (ctx.origin === 'VirtualMachineInstance' && !KNOWN.includes(arch)) return [];
-  return [notSupported(path.child('architecture'), `the ${JSON.stringify(arch)} architecture (only amd64 guests run)`)];
+  return [notSupported(path.child('architecture'), `the ${JSON.stringify(arch)} architecture`, 'its launcher runs amd64 (x86_64) guests only')];
 };

@@ -69,8 +69,8 @@ export function secureBootOn(spec: Spec): boolean {
  * The cause for a field kubevirt-ts cannot run. The wording is the launcher's own
  * (`<what> is not supported by kubevirt-ts`), so admission and conversion say the same thing.
  */
-export function notSupported(field: FieldPath, what: string): Cause {
-  return cause(CauseType.NotSupported, field, `${what} is not supported by kubevirt-ts`);
+export function notSupported(field: FieldPath, what: string, why?: string): Cause {
+  return cause(CauseType.NotSupported, field, `${what} is not supported by kubevirt-ts${why === undefined ? '' : `: ${why}`}`);
 }
 
 /**

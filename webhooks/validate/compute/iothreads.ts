@@ -25,6 +25,6 @@ export const validateIoThreads: SpecValidator = (spec, path) => {
     const countField = at(path, 'domain.ioThreads.supplementalPoolThreadCount');
     out.push(cause(CauseType.Invalid, countField, `${countField} ${count ?? 'unset'}: the number of I/O threads must be set and positive for the supplementalPool policy`));
   }
-  out.push(notSupported(field, 'the supplementalPool I/O threads policy (the libvirt kubevirt-ts targets cannot map disk queues to a thread pool)'));
+  out.push(notSupported(field, 'the supplementalPool I/O threads policy', 'the libvirt it targets (9.0) cannot map disk queues to a thread pool'));
   return out;
 };

@@ -27,7 +27,7 @@ function classToRegex(body: string): string | undefined {
   return `[${negated ? '^' : ''}${items}]`;
 }
 
-const escapeRegex = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/-]/g, (x) => `\\${x}`);
+const escapeRegex = (c: string): string => c.replace(/[.*+?^${}()|[\]\\]/g, (x) => `\\${x}`);
 
 /** A glob pattern as an anchored regex: `*` and `?` never match `/`; undefined when malformed. */
 function globToRegex(pattern: string): RegExp | undefined {

@@ -13,8 +13,8 @@ import { at, isOn, notSupported, type Spec } from './common.js';
 
 const nonEmpty = (list: readonly unknown[] | undefined): boolean => (list?.length ?? 0) > 0;
 
-/** `[id, field under the spec, is it used, what it is]`, in this order. */
-const UNSUPPORTED: readonly (readonly [string, string, (spec: Spec) => boolean, string])[] = [
+/** `[id, field under the spec, is it used, what it is, why (when not obvious)]`, in this order. */
+const UNSUPPORTED: readonly (readonly [string, string, (spec: Spec) => boolean, string, string?])[] = [
   ['AX01', 'domain.cpu.dedicatedCpuPlacement', (s) => s.domain.cpu?.dedicatedCpuPlacement === true, 'dedicated CPU placement (vCPU pinning)'],
   ['AX02', 'domain.cpu.realtime', (s) => s.domain.cpu?.realtime !== undefined, 'realtime vCPUs'],
   ['AX03', 'domain.cpu.numa.guestMappingPassthrough', (s) => s.domain.cpu?.numa?.guestMappingPassthrough !== undefined, 'NUMA passthrough'],
@@ -24,10 +24,10 @@ const UNSUPPORTED: readonly (readonly [string, string, (spec: Spec) => boolean, 
   ['AX08', 'domain.devices.hostDevices', (s) => nonEmpty(s.domain.devices.hostDevices), 'host device passthrough'],
   ['AX09', 'domain.devices.autoattachVSOCK', (s) => s.domain.devices.autoattachVSOCK === true, 'VSOCK'],
   ['AX10', 'domain.devices.panicDevices', (s) => nonEmpty(s.domain.devices.panicDevices), 'panic devices'],
-  ['AX30', 'domain.firmware.bootloader.efi.persistent', (s) => s.domain.firmware?.bootloader?.efi?.persistent === true, 'persistent EFI variables (the UEFI variable store is fresh on every start)'],
+  ['AX30', 'domain.firmware.bootloader.efi.persistent', (s) => s.domain.firmware?.bootloader?.efi?.persistent === true, 'persistent EFI variables', 'the UEFI variable store starts fresh on every start'],
   ['AX31', 'domain.features.apic.endOfInterrupt', (s) => s.domain.features?.apic?.endOfInterrupt === true, 'the paravirtual end-of-interrupt APIC optimisation'],
-  ['AX32', 'domain.features.hyperv.tlbflush.direct', (s) => isOn(s.domain.features?.hyperv?.tlbflush?.direct), 'Hyper-V direct TLB flush (the libvirt kubevirt-ts targets has no element for it)'],
-  ['AX32', 'domain.features.hyperv.tlbflush.extended', (s) => isOn(s.domain.features?.hyperv?.tlbflush?.extended), 'Hyper-V extended TLB flush (the libvirt kubevirt-ts targets has no element for it)'],
+  ['AX32', 'domain.features.hyperv.tlbflush.direct', (s) => isOn(s.domain.features?.hyperv?.tlbflush?.direct), 'Hyper-V direct TLB flush', 'the libvirt it targets (9.0) has no element for it'],
+  ['AX32', 'domain.features.hyperv.tlbflush.extended', (s) => isOn(s.domain.features?.hyperv?.tlbflush?.extended), 'Hyper-V extended TLB flush', 'the libvirt it targets (9.0) has no element for it'],
 ];
 
 /** The ids of {@link UNSUPPORTED}'s rows, for tests and the rule inventory. */
@@ -36,8 +36,8 @@ export const UNSUPPORTED_FIELDS: readonly (readonly [string, string])[] = UNSUPP
 /** AX01–AX06, AX08–AX10, AX30–AX32: one cause per unsupported field the spec uses. */
 export const validateUnsupported: SpecValidator = (spec, path) => {
   const out: Cause[] = [];
-  for (const [, field, used, what] of UNSUPPORTED) {
-    if (used(spec)) out.push(notSupported(at(path, field), what));
+  for (const [, field, used, what, why] of UNSUPPORTED) {
+    if (used(spec)) out.push(notSupported(at(path, field), what, why));
   }
   return out;
 };
