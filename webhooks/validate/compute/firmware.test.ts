@@ -5,14 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLUSTER_CONFIG } from '../../../core/cluster-config.js';
 import { path } from '../../../core/field-path.js';
 import type { Firmware, KernelBoot, VirtualMachineInstance } from '../../../crd-gen/index.js';
-import { newVmi, withDisk, withDomain } from '../../../test/builders/vmi.js';
+import { newVmi, withDisk, withDomain, type VmiOption } from '../../../test/builders/vmi.js';
 import { CauseType } from '../../cause.js';
 import type { SpecContext, SpecValidator } from '../types.js';
 import { validateFirmware, validateFirmwareAcpi } from './firmware.js';
 
 const ctx = (vmi: VirtualMachineInstance): SpecContext => ({ cfg: DEFAULT_CLUSTER_CONFIG, metadata: vmi.metadata, metadataPath: path('metadata'), origin: 'VirtualMachineInstance' });
 const run = (validate: SpecValidator, vmi: VirtualMachineInstance) => validate(vmi.spec, path('spec'), ctx(vmi));
-const firmware = (f: Firmware, ...more: Parameters<typeof newVmi>) => newVmi(withDomain({ firmware: f }), ...more);
+const firmware = (f: Firmware, ...more: VmiOption[]) => newVmi(withDomain({ firmware: f }), ...more);
 const kernel = (kb: KernelBoot) => firmware({ kernelBoot: kb });
 const container = (c: Record<string, string>) => kernel({ container: { image: 'registry.example/kernel:1', ...c } });
 const smm = withDomain({ features: { smm: { enabled: true } } });
