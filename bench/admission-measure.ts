@@ -1,0 +1,148 @@
+/**
+ * The measurements of bench/admission.bench.ts, over whatever routes it is given:
+ * - in-process admissions/s (mutate, then validate the mutated object, each as AdmissionReview
+ *   JSON text in and JSON text out) for a minimal VMI and the 13-disk golden VMI, against parsing
+ *   and serialising the same texts (the floor of any JSON-in/JSON-out webhook);
+ * - over HTTPS with keep-alive, from a separate load process at fixed offered rates, p50/p99
+ *   latency and errors, against the same server's echo route (same TLS, body reading, JSON
+ *   parsing, logging and metrics; no admission).
+ * PERFORMANCE.md's targets: ≥ 5,000/s minimal, ≥ 1,000/s 13-disk; p99 ≤ 5 ms at 1,000 req/s, 0 errors.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_CLUSTER_CONFIG } from '../core/cluster-config.js';
+import { applyPatch, type Op } from '../core/json-patch.js';
+import { createLogger } from '../core/log.js';
+import { parseKubeYamlDocuments } from '../core/yaml.js';
+import { NO_LOOKUPS, type AdmissionContext } from '../webhooks/context.js';
+import type { WebhookRoute } from '../webhooks/review-types.js';
+import { NO_LOOKUPS_PROVIDER } from '../webhooks/runtime/lookups.js';
+import { createWebhookServer } from '../webhooks/runtime/server.js';
+import { createTestCa } from '../webhooks/runtime/test-pki.js';
+import { admissionReview, ECHO_ROUTE } from '../webhooks/runtime/test-routes.js';
+import type { LoadResult, LoadSpec } from './admission-load.js';
+import { rate, row, type BenchRow } from './harness.js';
+
+const MUTATE = '/virtualmachineinstances-mutate';
+const VALIDATE = '/virtualmachineinstances-validate-create';
+const RATES = [500, 1000, 2000];
+const LOAD_SECONDS = 4;
+const WARMUP_SECONDS = 1;
+
+/** A VMI with nothing but what KubeVirt requires. */
+const MINIMAL_VMI = {
+  apiVersion: 'kubevirt.io/v1',
+  kind: 'VirtualMachineInstance',
+  metadata: { name: 'minimal', namespace: 'default' },
+  spec: { domain: { devices: {}, resources: { requests: { memory: '128Mi' } } } },
+};
+
+function thirteenDiskVmi(): Record<string, unknown> {
+  const file = fileURLToPath(new URL('../test/golden/launcher/thirteen-disks/vmi.yaml', import.meta.url));
+  return parseKubeYamlDocuments(readFileSync(file, 'utf8'))[0]?.toJS() as Record<string, unknown>;
+}
+
+const context = (): AdmissionContext => ({ cfg: DEFAULT_CLUSTER_CONFIG, lookups: NO_LOOKUPS, ids: { uuid: randomUUID }, now: new Date() });
+
+function routeAt(routes: readonly WebhookRoute[], path: string): WebhookRoute {
+  const route = routes.find((r) => r.path === path);
+  if (route === undefined) throw new Error(`no route serves ${path}`);
+  return route;
+}
+
+/** The two request texts of one admission: the mutate review of `vmi`, the validate review of its mutated form. */
+interface Admission {
+  readonly mutate: string;
+  readonly validate: string;
+  /** Empty when validation allows the mutated VMI; else its denial, which goes into the row name. */
+  readonly note: string;
+}
+
+function prepare(routes: readonly WebhookRoute[], vmi: Record<string, unknown>): Admission {
+  const namespace = (vmi['metadata'] as { namespace?: string } | undefined)?.namespace ?? 'default';
+  const mutate = JSON.stringify(admissionReview('bench-mutate', vmi, { namespace }));
+  const mutated = routeAt(routes, MUTATE).review(JSON.parse(mutate), context()).response;
+  if (!mutated.allowed) throw new Error(`the mutating webhook denied the benchmark VMI: ${mutated.status?.message ?? ''}`);
+  const ops = mutated.patch === undefined ? [] : (JSON.parse(Buffer.from(mutated.patch, 'base64').toString('utf8')) as Op[]);
+  const validate = JSON.stringify(admissionReview('bench-validate', applyPatch(vmi, ops), { namespace }));
+  const validated = routeAt(routes, VALIDATE).review(JSON.parse(validate), context()).response;
+  return { mutate, validate, note: validated.allowed ? '' : ` (denied: ${validated.status?.message ?? ''})` };
+}
+
+function inProcessRows(routes: readonly WebhookRoute[], label: string, admission: Admission): BenchRow[] {
+  const mutate = routeAt(routes, MUTATE);
+  const validate = routeAt(routes, VALIDATE);
+  const admit = (): void => {
+    JSON.stringify(mutate.review(JSON.parse(admission.mutate), context()));
+    JSON.stringify(validate.review(JSON.parse(admission.validate), context()));
+  };
+  const jsonOnly = (): void => {
+    JSON.stringify(JSON.parse(admission.mutate));
+    JSON.stringify(JSON.parse(admission.validate));
+  };
+  const admissions = rate(admit);
+  const floor = rate(jsonOnly);
+  const mutateOnly = rate(() => JSON.stringify(mutate.review(JSON.parse(admission.mutate), context())), 1000);
+  const validateOnly = rate(() => JSON.stringify(validate.review(JSON.parse(admission.validate), context())), 1000);
+  return [
+    row(`admission in-process, ${label} (mutate + validate)${admission.note}, vs JSON parse+stringify`, admissions, 'admissions/s', floor),
+    row(`  mutate only, ${label}`, mutateOnly, 'reviews/s', floor * 2),
+    row(`  validate only, ${label}${admission.note}`, validateOnly, 'reviews/s', floor * 2),
+  ];
+}
+
+function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const script = fileURLToPath(new URL('./admission-load.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load process exited ${code}`))));
+    child.stdin.end(JSON.stringify(spec));
+  });
+}
+
+async function httpsRows(routes: readonly WebhookRoute[], admission: Admission): Promise<BenchRow[]> {
+  const ca = createTestCa();
+  const pair = ca.issue({ serial: '1001' });
+  // The production log line per request is written, to nowhere.
+  const log = createLogger({ name: 'virt-api', destination: { write: () => undefined } });
+  const webhook = createWebhookServer({ routes: [...routes, ECHO_ROUTE], cfg: DEFAULT_CLUSTER_CONFIG, lookups: NO_LOOKUPS_PROVIDER, certificate: { cert: Buffer.from(pair.certPem), key: Buffer.from(pair.keyPem) }, log });
+  const { port } = await webhook.listen(0, '127.0.0.1');
+  const load = (paths: readonly string[], ratePerSecond: number): Promise<LoadResult> => runLoad({
+    host: '127.0.0.1', port, caPem: ca.certPem, ratePerSecond, durationSeconds: LOAD_SECONDS, warmupSeconds: WARMUP_SECONDS, connections: 32,
+    requests: [{ path: paths[0] ?? MUTATE, body: admission.mutate }, { path: paths[1] ?? VALIDATE, body: admission.validate }],
+  });
+  const rows: BenchRow[] = [];
+  try {
+    for (const offered of RATES) {
+      const real = await load([MUTATE, VALIDATE], offered);
+      const echo = await load([ECHO_ROUTE.path, ECHO_ROUTE.path], offered);
+      const at = `HTTPS keep-alive @${offered}/s offered, minimal VMI (mutate/validate alternating), vs echo route`;
+      rows.push(
+        row(`${at}: p50`, real.p50Ms, 'ms', echo.p50Ms),
+        row(`${at}: p99`, real.p99Ms, 'ms', echo.p99Ms),
+        row(`${at}: errors of ${real.sent}${real.firstError === undefined ? '' : ` (first: ${real.firstError})`}`, real.errors, 'requests', echo.errors),
+        row(`${at}: answered`, real.achievedPerSecond, 'req/s', echo.achievedPerSecond),
+      );
+    }
+  } finally {
+    await webhook.close();
+  }
+  return rows;
+}
+
+/** Every row of the admission benchmark, through `routes` (which must serve the VMI mutate and validate-create paths). */
+export async function measureAdmission(routes: readonly WebhookRoute[]): Promise<BenchRow[]> {
+  const minimal = prepare(routes, MINIMAL_VMI);
+  const thirteen = thirteenDiskVmi();
+  if ((thirteen['spec'] as { domain?: { devices?: { disks?: unknown[] } } }).domain?.devices?.disks?.length !== 13) throw new Error('the thirteen-disks golden case no longer has 13 disks');
+  return [
+    ...inProcessRows(routes, 'minimal VMI', minimal),
+    ...inProcessRows(routes, '13-disk VMI', prepare(routes, thirteen)),
+    ...(await httpsRows(routes, minimal)),
+  ];
+}
