@@ -3,6 +3,7 @@
  * apiserver can get (allow, deny with causes, patch, refusals), timeouts, metrics, probes and a
  * graceful close. Certificate rotation is in tls.test.ts.
  */
+import { Agent } from 'node:https';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdmissionReviewResponse } from '../review-types.js';
@@ -193,6 +194,19 @@ describe('slow clients', () => {
     const { data, ms } = await rawExchange(t, 'POST /test-validate HTTP/1.1\r\nHost: localhost\r\n');
     expect(data).toMatch(/^HTTP\/1\.1 408 /);
     expect(ms).toBeLessThan(3000);
+  });
+
+  it('keeps an idle keep-alive connection past those timeouts', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const first = await send(t, '/test-validate', JSON.stringify(admissionReview('uid-idle-1', vmi({}))), { agent });
+      await new Promise((r) => setTimeout(r, 1000));
+      const second = await send(t, '/test-validate', JSON.stringify(admissionReview('uid-idle-2', vmi({}))), { agent });
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(second.reusedSocket).toBe(true);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('times out a client that never finishes its body', async () => {

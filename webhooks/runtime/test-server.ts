@@ -93,6 +93,8 @@ export interface TestResponse {
   readonly text: string;
   /** Serial of the certificate the server presented on this connection. */
   readonly serial: string;
+  /** Whether the request went over a kept-alive connection of the agent. */
+  readonly reusedSocket: boolean;
 }
 
 /** Options of {@link send}. */
@@ -130,11 +132,11 @@ export function slowRequest(server: Pick<TestServer, 'ca' | 'port'>, path: strin
   return { started, finish: () => finish(), response };
 }
 
-function collect(res: IncomingMessage, resolve: (r: TestResponse) => void, reject: (e: Error) => void): void {
+function collect(res: IncomingMessage, resolve: (r: TestResponse) => void, reject: (e: Error) => void, reusedSocket = false): void {
   const chunks: Buffer[] = [];
   const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber;
   res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), serial }));
+  res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), serial, reusedSocket }));
   res.on('error', reject);
 }
 
@@ -151,7 +153,7 @@ export function send(server: Pick<TestServer, 'ca' | 'port'>, path: string, body
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
   };
   return new Promise((resolve, reject) => {
-    const r = request(req, (res) => collect(res, resolve, reject));
+    const r = request(req, (res) => collect(res, resolve, reject, r.reusedSocket));
     r.on('error', reject);
     r.end(body);
   });
