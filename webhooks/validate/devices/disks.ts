@@ -93,10 +93,10 @@ const errorPolicy: DiskCheck = ({ disk, field }) => {
 
 /** B16: the disk name becomes a container name, so it must be a DNS-1123 label. */
 const nameIsDnsLabel: DiskCheck = ({ disk, field }) => {
-  const problem = dnsLabelProblem(disk.name);
+  const problem = dnsLabelProblem(disk.name ?? '');
   if (problem === undefined) return [];
   const at = field.child('name');
-  return [invalid(at, `${at} ${quote(disk.name)} ${problem}`)];
+  return [invalid(at, `${at} ${quote(disk.name ?? '')} ${problem}`)];
 };
 
 /** Every per-disk check, in KubeVirt's order. */

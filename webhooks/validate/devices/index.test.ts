@@ -293,6 +293,25 @@ describe('DEVICE_VALIDATORS', () => {
     expect(first.length).toBeGreaterThan(5);
   });
 
+  it('never throws on values the schema would have refused (missing names, wrong types)', () => {
+    const hostile = {
+      domain: {
+        devices: {
+          disks: [{}, { name: 7, disk: { bus: 3 }, serial: '', blockSize: { custom: {} } }],
+          interfaces: [{}, { name: 'a', ports: [{}], dhcpOptions: { privateOptions: [{}], ntpServers: [''] }, macAddress: '' }],
+          inputs: [{}], watchdog: {}, sound: {}, gpus: [{}], hostDevices: [{}],
+        },
+      },
+      volumes: [{}, { name: 'c', containerDisk: {} }, { name: 'h', hostDisk: {} }, { name: 'd', downwardAPI: { fields: [{}] } }, { name: 'n', cloudInitNoCloud: { secretRef: {} } }],
+      networks: [{}, { name: 'm', multus: {} }],
+      accessCredentials: [{}, { sshPublicKey: {} }],
+    } as unknown as VirtualMachineInstanceSpec;
+    for (const template of [false, true]) {
+      expect(() => runAll([...DEVICE_VALIDATORS, validateOtherDevices], hostile, template)).not.toThrow();
+    }
+    expect(runAll(DEVICE_VALIDATORS, hostile, false).length).toBeGreaterThan(10);
+  });
+
   it('prefixes every field with spec.template.spec on a VM template', () => {
     const spec = specWith({ disks: [{ name: 'Bad', disk: { bus: 'ide' as 'sata' } }], interfaces: [{ name: 'x', slirp: {} }] }, { volumes: [{ name: 'v' }] });
     const causes = runAll(DEVICE_VALIDATORS, spec, true);
