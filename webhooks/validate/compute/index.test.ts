@@ -34,6 +34,7 @@ import * as unsupported from './unsupported.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const EXAMPLES = join(HERE, '../../../examples');
 const RULES = join(HERE, '../../../../shared/design/kubevirt/rules-compute.md');
+const GOLDEN = join(HERE, '../../../test/golden/launcher');
 
 type Obj = Record<string, unknown>;
 type Meta = KubeObjectMeta | undefined;
@@ -88,6 +89,7 @@ function specsOf(text: string): { name: string; causes: Cause[] }[] {
 }
 
 const exampleFiles = readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f));
+const goldenCases = readdirSync(GOLDEN).filter((d) => existsSync(join(GOLDEN, d, 'vmi.yaml')));
 
 /** KubeVirt's own example shapes (examples/ of KubeVirt v1.8), written out here. */
 const KUBEVIRT_SHAPES: Readonly<Record<string, string>> = {
@@ -236,6 +238,11 @@ describe('COMPUTE_VALIDATORS', () => {
     const specs = specsOf(text);
     expect(specs).toHaveLength(1);
     expect(specs[0]?.causes).toEqual([]);
+  });
+
+  it.each(goldenCases)('admits the VMI of the launcher golden case %s (what the launcher runs, admission accepts)', (name) => {
+    const specs = specsOf(readFileSync(join(GOLDEN, name, 'vmi.yaml'), 'utf8'));
+    expect(specs.flatMap((s) => s.causes)).toEqual([]);
   });
 
   it('registers every validator the rule files export, once each', () => {
