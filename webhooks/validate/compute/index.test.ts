@@ -8,9 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLUSTER_CONFIG } from '../../../core/cluster-config.js';
 import { path, type FieldPath } from '../../../core/field-path.js';
 import { parseKubeYamlDocuments } from '../../../core/yaml.js';
-import type { KubeObjectMeta, VirtualMachineInstance, VirtualMachineInstanceSpec } from '../../../crd-gen/index.js';
+import type { KubeObjectMeta, VirtualMachineInstance, VirtualMachineInstancePreset, VirtualMachineInstanceSpec } from '../../../crd-gen/index.js';
 import { admitted } from '../../../test/builders/vmi.js';
 import type { Cause } from '../../cause.js';
+import { applyPresets } from '../../mutate/presets.js';
 import type { SpecOrigin, SpecValidator } from '../types.js';
 import * as arch from './arch.js';
 import * as clock from './clock.js';
@@ -50,23 +51,11 @@ function defaulted(meta: Meta, spec: VirtualMachineInstanceSpec): VirtualMachine
   return admitted({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: meta ?? {}, spec });
 }
 
-/** A preset's domain merged under the VMI's (the VMI wins), standing in for the preset mutator. */
-function mergeUnder(base: unknown, over: unknown): unknown {
-  if (typeof base !== 'object' || base === null || typeof over !== 'object' || over === null || Array.isArray(over)) return over ?? base;
-  const out: Obj = { ...(base as Obj) };
-  for (const [k, v] of Object.entries(over as Obj)) out[k] = mergeUnder(out[k], v);
-  return out;
-}
-
+/** The VMI with the file's presets applied by the real preset mutator. */
 function withPresets(vmi: Obj, presets: readonly Obj[]): Obj {
-  const labels = ((vmi['metadata'] as Obj | undefined)?.['labels'] ?? {}) as Record<string, string>;
-  const spec = vmi['spec'] as Obj;
-  const selected = presets.filter((p) => {
-    const match = (((p['spec'] as Obj)['selector'] as Obj | undefined)?.['matchLabels'] ?? {}) as Record<string, string>;
-    return Object.entries(match).every(([k, v]) => labels[k] === v);
-  });
-  const domain = selected.reduce((d, p) => mergeUnder((p['spec'] as Obj)['domain'], d), spec['domain']);
-  return { ...vmi, spec: { ...spec, domain } };
+  const result = applyPresets(vmi as unknown as VirtualMachineInstance, presets as unknown as VirtualMachineInstancePreset[]);
+  if (!result.ok) throw new Error(`presets do not apply: ${JSON.stringify(result.causes)}`);
+  return result.object as unknown as Obj;
 }
 
 /** Every VMI spec a manifest file holds: VMIs (with the file's presets applied) and templates. */
