@@ -7,7 +7,7 @@ import type {
 import { CauseType } from '../cause.js';
 import { expandInstancetypes, type ExpansionResult, type InstancetypeMatchers } from './instancetype.js';
 import { overcommittedRequest } from './instancetype-apply.js';
-import { lookupsFromObjects } from './instancetype-lookups.js';
+import { lookupsFromObjects } from '../admission-lookups.js';
 
 const NS = 'default';
 

@@ -9,8 +9,13 @@ import type { ApiKind, VirtualMachine } from '../../crd-gen/index.js';
 import { CauseType } from '../cause.js';
 import type { AdmissionContext, AdmissionLookups } from '../context.js';
 import { NO_LOOKUPS } from '../context.js';
-import { lookupsFromObjects, volumeKey, type VolumeLabelTable } from './instancetype-lookups.js';
+import { lookupsFromObjects } from '../admission-lookups.js';
 import { mutateVm } from './vm-mutator.js';
+
+type VolumeKind = 'PersistentVolumeClaim' | 'DataVolume' | 'DataSource';
+const API: Readonly<Record<VolumeKind, string>> = { PersistentVolumeClaim: 'v1', DataVolume: 'cdi.kubevirt.io/v1beta1', DataSource: 'cdi.kubevirt.io/v1beta1' };
+/** A PVC, DataVolume or DataSource with labels, as the object directory would hold it. */
+const volume = (kind: VolumeKind, namespace: string, name: string, labels: Record<string, string>) => ({ apiVersion: API[kind], kind, metadata: { name, namespace, labels } });
 
 function ctx(lookups: AdmissionLookups = NO_LOOKUPS): AdmissionContext {
   let n = 0;
@@ -67,7 +72,7 @@ describe('mutateVm: defaults', () => {
 
   it('takes the architecture from a dataVolumeTemplate DataSource label', () => {
     const input = vm({ dataVolumeTemplates: [{ metadata: { name: 'root-pvc' }, spec: { sourceRef: { kind: 'DataSource', name: 'fedora' }, storage: {} } }] });
-    const lookups = lookupsFromObjects([], { [volumeKey('DataSource', 'ns', 'fedora')]: { 'template.kubevirt.io/architecture': 'arm64' } });
+    const lookups = lookupsFromObjects([volume('DataSource', 'ns', 'fedora', { 'template.kubevirt.io/architecture': 'arm64' })]);
     expect(mutated(input, undefined, ctx(lookups)).spec.template.spec?.architecture).toBe('arm64');
   });
 
@@ -164,13 +169,13 @@ describe('mutateVm: inference (C08)', () => {
   const labels = (name: string, kind?: string, prefix = 'instancetype') => ({
     [`instancetype.kubevirt.io/default-${prefix}`]: name, ...(kind === undefined ? {} : { [`instancetype.kubevirt.io/default-${prefix}-kind`]: kind }),
   });
-  const table: VolumeLabelTable = {
-    [volumeKey('PersistentVolumeClaim', 'ns', 'root-pvc')]: { ...labels('u1.small', 'VirtualMachineClusterInstancetype'), ...labels('fedora', undefined, 'preference') },
-    [volumeKey('PersistentVolumeClaim', 'ns', 'unlabelled')]: {},
-    [volumeKey('DataSource', 'images', 'rhel')]: labels('u1.large'),
-    [volumeKey('DataVolume', 'ns', 'dv-live')]: labels('u1.medium'),
-  };
-  const c = () => ctx(lookupsFromObjects([], table));
+  const objects = [
+    volume('PersistentVolumeClaim', 'ns', 'root-pvc', { ...labels('u1.small', 'VirtualMachineClusterInstancetype'), ...labels('fedora', undefined, 'preference') }),
+    volume('PersistentVolumeClaim', 'ns', 'unlabelled', {}),
+    volume('DataSource', 'images', 'rhel', labels('u1.large')),
+    volume('DataVolume', 'ns', 'dv-live', labels('u1.medium')),
+  ];
+  const c = () => ctx(lookupsFromObjects(objects));
 
   it('C08 admitted: infers instancetype and preference from PVC labels, dropping inferFromVolume', () => {
     const out = mutated(vm({ instancetype: { inferFromVolume: 'root' }, preference: { inferFromVolume: 'root' } }), undefined, c());
