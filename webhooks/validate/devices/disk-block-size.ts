@@ -46,8 +46,10 @@ export const blockSizeCauses: DiskCheck = ({ disk, field }) => {
   const custom = disk.blockSize?.custom;
   if (custom === undefined) return [];
   const at = field.child('blockSize');
-  if (isOn(disk.blockSize?.matchVolume)) {
-    return [invalid(at, `${at} sets a custom size, so matchVolume must not be enabled as well`)];
+  const matchVolume = disk.blockSize?.matchVolume;
+  if (isOn(matchVolume)) {
+    const enabled = matchVolume?.enabled === undefined ? 'unset, which means true' : String(matchVolume.enabled);
+    return [invalid(at, `${at} sets a custom size, so matchVolume must not be enabled as well (matchVolume.enabled is ${enabled})`)];
   }
   return customCauses(custom, at.child('custom'), diskBusOf(disk));
 };

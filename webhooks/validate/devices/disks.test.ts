@@ -30,7 +30,7 @@ const denied: readonly DeniedCase[] = [
   { id: 'B15', title: 'an empty error policy', spec: one({ disk: {}, errorPolicy: '' as 'stop' }), field: `${D}[0].errorPolicy`, type: CauseType.Invalid, value: '""' },
   { id: 'B16', title: 'an upper-case disk name', spec: disks({ name: 'Root', disk: {} }), field: `${D}[0].name`, type: CauseType.Invalid, value: '"Root"' },
   { id: 'B16', title: 'a 64-character disk name', spec: disks({ name: 'a'.repeat(64), disk: {} }), field: `${D}[0].name`, type: CauseType.Invalid, value: '63' },
-  { id: 'B17', title: 'custom sizes with matchVolume unset-enabled', spec: one({ disk: {}, blockSize: { custom: { logical: 512, physical: 512 }, matchVolume: {} } }), field: `${D}[0].blockSize`, type: CauseType.Invalid, value: 'matchVolume' },
+  { id: 'B17', title: 'custom sizes with matchVolume unset-enabled', spec: one({ disk: {}, blockSize: { custom: { logical: 512, physical: 512 }, matchVolume: {} } }), field: `${D}[0].blockSize`, type: CauseType.Invalid, value: 'matchVolume.enabled is unset' },
   { id: 'B18', title: 'logical above physical', spec: one({ disk: {}, blockSize: { custom: { logical: 4096, physical: 512 } } }), field: `${D}[0].blockSize.custom.logical`, type: CauseType.Invalid, value: '4096' },
   { id: 'B19', title: 'sata with logical 4096', spec: one({ disk: { bus: 'sata' }, blockSize: { custom: { logical: 4096, physical: 4096 } } }), field: `${D}[0].blockSize.custom.logical`, type: CauseType.Invalid, value: '4096' },
   { id: 'B20', title: 'a discard granularity that is no multiple', spec: one({ disk: {}, blockSize: { custom: { logical: 4096, physical: 4096, discardGranularity: 6000 } } }), field: `${D}[0].blockSize.custom.discardGranularity`, type: CauseType.Invalid, value: '6000' },
