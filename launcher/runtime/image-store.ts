@@ -16,6 +16,7 @@ import { createReadStream } from 'node:fs';
 import { chmod, copyFile, cp, lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
+import { MAX_IMAGE_NAME_LENGTH, imageRefFault, splitImageRef, type ImageRefFault } from '../../core/image-ref.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -49,55 +50,21 @@ export class ImagePathError extends ImageStoreError {
   }
 }
 
-// The grammar of github.com/distribution/reference (what docker and CRI-O accept).
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?$`);
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^\w[\w.-]{0,127}$/;
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
-const MAX_NAME_LENGTH = 255;
 /** Longest encoded directory name kept readable; longer ones are hashed (filenames stop at 255 bytes). */
 const MAX_DIR_NAME = 200;
 
-interface RefParts {
-  readonly name: string;
-  readonly tag?: string;
-  readonly digest?: string;
-}
-
-function splitRef(ref: string): RefParts {
-  const at = ref.indexOf('@');
-  const digest = at === -1 ? undefined : ref.slice(at + 1);
-  const rest = at === -1 ? ref : ref.slice(0, at);
-  const colon = rest.lastIndexOf(':');
-  if (colon <= rest.lastIndexOf('/')) return { name: rest, digest };
-  return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), digest };
-}
-
-/** Whether the first component of a multi-component name is a registry host, as docker decides it. */
-function isDomain(component: string): boolean {
-  return component.includes('.') || component.includes(':') || component === 'localhost' || component !== component.toLowerCase();
-}
-
-function checkEscapes(ref: string): void {
-  if (ref === '') throw new ImageRefError(ref, 'it is empty');
-  if (ref.startsWith('/')) throw new ImageRefError(ref, 'an image reference is not a path and must not start with "/"');
-  if (ref.split(/[/:@]/).some((s) => s === '.' || s === '..')) {
-    throw new ImageRefError(ref, 'it must not contain "." or ".." segments');
-  }
-}
-
-function checkName(ref: string, name: string): void {
-  if (name.length > MAX_NAME_LENGTH) throw new ImageRefError(ref, `the repository name is longer than ${MAX_NAME_LENGTH} characters`);
-  const components = name.split('/');
-  const first = components[0] ?? '';
-  const paths = components.length > 1 && isDomain(first) ? components.slice(1) : components;
-  if (paths !== components && !DOMAIN.test(first)) throw new ImageRefError(ref, `"${first}" is not a valid registry host`);
-  for (const c of paths) {
-    if (c === '') throw new ImageRefError(ref, 'a name component is empty (two "/" in a row or a trailing "/")');
-    if (!PATH_COMPONENT.test(c)) {
-      throw new ImageRefError(ref, `name component "${c}" must be lowercase letters and digits, separated by ".", "_", "__" or "-"`);
-    }
+/** The store's wording of each grammar fault. */
+function faultReason(fault: ImageRefFault): string {
+  switch (fault.kind) {
+    case 'empty': return 'it is empty';
+    case 'absolute': return 'an image reference is not a path and must not start with "/"';
+    case 'dot-segment': return 'it must not contain "." or ".." segments';
+    case 'name-too-long': return `the repository name is longer than ${MAX_IMAGE_NAME_LENGTH} characters`;
+    case 'empty-component': return 'a name component is empty (two "/" in a row or a trailing "/")';
+    case 'host': return `"${fault.value}" is not a valid registry host`;
+    case 'component': return `name component "${fault.value}" must be lowercase letters and digits, separated by ".", "_", "__" or "-"`;
+    case 'tag': return `tag "${fault.value}" must be letters, digits, "_", "." or "-" (at most 128, not starting with "." or "-")`;
+    case 'digest': return `digest "${fault.value}" must look like sha256:<64 hex digits>`;
   }
 }
 
@@ -108,15 +75,9 @@ function checkName(ref: string, name: string): void {
  * @see https://github.com/distribution/reference/blob/main/reference.go
  */
 export function normalizeImageRef(ref: string): string {
-  checkEscapes(ref);
-  const { name, tag, digest } = splitRef(ref);
-  checkName(ref, name);
-  if (tag !== undefined && !TAG.test(tag)) {
-    throw new ImageRefError(ref, `tag "${tag}" must be letters, digits, "_", "." or "-" (at most 128, not starting with "." or "-")`);
-  }
-  if (digest !== undefined && !DIGEST.test(digest)) {
-    throw new ImageRefError(ref, `digest "${digest}" must look like sha256:<64 hex digits>`);
-  }
+  const fault = imageRefFault(ref);
+  if (fault !== undefined) throw new ImageRefError(ref, faultReason(fault));
+  const { name, tag, digest } = splitImageRef(ref);
   const withTag = tag === undefined && digest === undefined ? `${name}:latest` : name + (tag === undefined ? '' : `:${tag}`);
   return digest === undefined ? withTag : `${withTag}@${digest}`;
 }

@@ -84,8 +84,10 @@ describe('validateVolumeSupport', () => {
 
   it.each([
     ['a', undefined], ['ns/a:1.0', undefined], ['host.io:5000/a/b_c__d-e:tag', undefined],
-    ['/abs', 'a name component is empty'], ['a//b', 'a name component is empty'], ['a:..', 'the tag ".." must be letters, digits, "_", "." or "-" (at most 128, not starting with "." or "-")'],
-    ['a@md5:12', 'the digest "md5:12" must look like sha256:<hex digits>'], ['bad_host:x/a', '"bad_host:x" is not a valid registry host'],
+    ['/abs', 'starts with "/" (an image reference is not a path)'], ['a//b', 'has an empty name component'], ['a:..', 'has a "." or ".." segment'],
+    ['a:-x', 'has the tag "-x", where a tag is letters, digits, "_", "." or "-" (at most 128, not starting with "." or "-")'],
+    ['a@md5:12', 'has the digest "md5:12", where a digest looks like sha256:<hex digits>'], ['bad_host:x/a', 'names "bad_host:x", which is not a valid registry host'],
+    ['Demo', 'has the name component "Demo", where components must be lowercase letters and digits, separated by ".", "_", "__" or "-"'],
   ])('imageRefProblem(%j) is %j', (ref, problem) => {
     expect(imageRefProblem(ref)).toBe(problem);
   });

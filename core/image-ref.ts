@@ -1,0 +1,72 @@
+/**
+ * The image reference grammar of github.com/distribution/reference (docker's and CRI-O's):
+ * `[host[:port]/]path[:tag][@digest]`, lowercase path components. One checker, shared by the local
+ * image store (which resolves references) and admission (which refuses what the store would), each
+ * wording the fault its own way.
+ * @see https://github.com/distribution/reference/blob/main/reference.go
+ */
+
+const HOST_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const HOST = new RegExp(`^${HOST_PART}(?:\\.${HOST_PART})*(?::[0-9]+)?$`);
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^\w[\w.-]{0,127}$/;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
+
+/** Longest repository name the grammar allows. */
+export const MAX_IMAGE_NAME_LENGTH = 255;
+
+/** A reference split into its parts (not yet checked). */
+export interface ImageRefParts {
+  readonly name: string;
+  readonly tag?: string;
+  readonly digest?: string;
+}
+
+/** What is wrong with a reference; `value` is the offending part. */
+export type ImageRefFault =
+  | { readonly kind: 'empty' | 'absolute' | 'dot-segment' | 'name-too-long' | 'empty-component' }
+  | { readonly kind: 'host' | 'component' | 'tag' | 'digest'; readonly value: string };
+
+/** Splits `name[:tag][@digest]`; a `:` before the last `/` belongs to a host port. */
+export function splitImageRef(ref: string): ImageRefParts {
+  const at = ref.indexOf('@');
+  const rest = at === -1 ? ref : ref.slice(0, at);
+  const digest = at === -1 ? undefined : ref.slice(at + 1);
+  const colon = rest.lastIndexOf(':');
+  if (colon <= rest.lastIndexOf('/')) return digest === undefined ? { name: rest } : { name: rest, digest };
+  return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), ...(digest === undefined ? {} : { digest }) };
+}
+
+/** Whether the first of several components names a registry host, as docker decides it. */
+function looksLikeHost(component: string): boolean {
+  return component.includes('.') || component.includes(':') || component === 'localhost' || component !== component.toLowerCase();
+}
+
+function escapeFault(ref: string): ImageRefFault | undefined {
+  if (ref === '') return { kind: 'empty' };
+  if (ref.startsWith('/')) return { kind: 'absolute' };
+  return ref.split(/[/:@]/).some((s) => s === '.' || s === '..') ? { kind: 'dot-segment' } : undefined;
+}
+
+function nameFault(name: string): ImageRefFault | undefined {
+  if (name.length > MAX_IMAGE_NAME_LENGTH) return { kind: 'name-too-long' };
+  const components = name.split('/');
+  const first = components[0] ?? '';
+  const hasHost = components.length > 1 && looksLikeHost(first);
+  if (hasHost && !HOST.test(first)) return { kind: 'host', value: first };
+  const bad = (hasHost ? components.slice(1) : components).find((c) => !PATH_COMPONENT.test(c));
+  if (bad === undefined) return undefined;
+  return bad === '' ? { kind: 'empty-component' } : { kind: 'component', value: bad };
+}
+
+/** The first fault of `ref`, or undefined when it is a well-formed reference. */
+export function imageRefFault(ref: string): ImageRefFault | undefined {
+  const escape = escapeFault(ref);
+  if (escape !== undefined) return escape;
+  const { name, tag, digest } = splitImageRef(ref);
+  const fault = nameFault(name);
+  if (fault !== undefined) return fault;
+  if (tag !== undefined && !TAG.test(tag)) return { kind: 'tag', value: tag };
+  if (digest !== undefined && !DIGEST.test(digest)) return { kind: 'digest', value: digest };
+  return undefined;
+}
