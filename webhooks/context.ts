@@ -40,6 +40,8 @@ export interface AdmissionIds {
 export interface RequestUser {
   readonly username: string;
   readonly groups?: readonly string[];
+  /** `userInfo.extra` (a bound token's `authentication.kubernetes.io/node-name`, …). */
+  readonly extra?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Everything admission takes besides the object. */

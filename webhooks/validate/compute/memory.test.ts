@@ -56,4 +56,10 @@ describe('memory', () => {
     const vmi = newVmi(noResources);
     expect(validateMemoryRequired(vmi.spec, path('spec', 'template', 'spec'), ctx(vmi, {}, 'template'))).toEqual([]);
   });
+
+  it('AX26 runs for VMIs only: a template\'s ceiling is the VM admitter\'s C34', () => {
+    const vmi = newVmi(withDomain({ resources: { requests: { memory: '1Gi' } }, memory: { maxGuest: '512Mi' } }));
+    expect(validateMemoryHotplug(vmi.spec, path('spec', 'template', 'spec'), ctx(vmi, {}, 'template'))).toEqual([]);
+    expect(run(validateMemoryHotplug, vmi)).toHaveLength(1);
+  });
 });

@@ -95,8 +95,13 @@ function hotplugBlock(spec: Spec): number {
 
 const blockName = (block: number): string => (block === GI ? '1Gi' : '2Mi');
 
-/** AX26: a memory-hotplug ceiling the launcher can lay out. */
-export const validateMemoryHotplug: SpecValidator = (spec, path) => {
+/**
+ * AX26: a memory-hotplug ceiling the launcher can lay out. VMIs only: a VM template's ceiling is
+ * KubeVirt's C34 (webhooks/validate/vm*.ts), which would otherwise be reported twice in two wordings.
+ */
+export const validateMemoryHotplug: SpecValidator = (spec, path, ctx) => (ctx.origin === 'VirtualMachineInstance' ? hotplugCauses(spec, path) : []);
+
+function hotplugCauses(spec: Parameters<SpecValidator>[0], path: Parameters<SpecValidator>[1]): Cause[] {
   const maxGuest = spec.domain.memory?.maxGuest;
   const sized = launcherGuest(spec);
   if (maxGuest === undefined || sized === undefined) return [];
@@ -112,7 +117,7 @@ export const validateMemoryHotplug: SpecValidator = (spec, path) => {
   if (guest % block !== 0) out.push(cause(CauseType.Invalid, guestField, `${guestField} ${shown(sized[0])} is not ${blockName(block)} aligned, as memory hotplug (${maxField}) requires`));
   if (max % block !== 0) out.push(cause(CauseType.Invalid, maxField, `${maxField} ${shown(maxGuest)} is not ${blockName(block)} aligned, as memory hotplug requires`));
   return out;
-};
+}
 
 /**
  * A65 (VMI only, KubeVirt's "mandatory fields"): some memory must be asked for. KubeVirt leaves
