@@ -40,14 +40,14 @@ export type AdmissionHandler = (input: AdmissionInput, ctx: AdmissionContext) =>
 
 const HTTP_REASONS: Readonly<Record<number, string>> = { 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 422: 'Invalid', 500: 'InternalError' };
 
-/** A cause as one line: `field: message` (the message alone when there is no field). */
+/** A cause as one line of a summary: its message, with the field in front unless the message already names it. */
 export function causeLine(c: Cause): string {
-  return c.field === '' ? c.message : `${c.field}: ${c.message}`;
+  return c.field === '' || c.message.includes(c.field) ? c.message : `${c.field}: ${c.message}`;
 }
 
 /**
- * KubeVirt's denial: every cause, and a message made of all of them joined by ", " (KubeVirt joins
- * its cause messages the same way; ours name the field in front, since our messages do not repeat it).
+ * KubeVirt's denial: every cause, and a message made of all of them joined by ", ", as KubeVirt
+ * joins its cause messages (a message that does not name its field gets the field in front).
  */
 export function denialStatus(causes: readonly Cause[], options: { readonly code?: number; readonly message?: string } = {}): DenialStatus {
   const code = options.code ?? 422;
