@@ -1,39 +1,50 @@
 /**
- * Pure checking of manifest objects against our API: which objects are ours, which kinds exist,
- * and every schema problem, as `Kind/name: field.path: message` lines.
+ * Pure checking of manifest objects against our API: which objects are ours, and the verdict of
+ * the whole admission chain (`admit`, CREATE) on each, as `Kind/name: field.path: message` lines.
+ * The chain is the one the webhooks and the local store run, so a manifest `kvt validate` accepts
+ * is one they accept, and the admitted object is what they would store.
  */
-import { isOurGroup, lookupKind, type SchemaValidator } from '../crd-gen/index.js';
+import { isOurGroup } from '../crd-gen/index.js';
+import { admit } from '../webhooks/admission.js';
+import type { DenialStatus } from '../webhooks/admission-handlers.js';
+import type { Cause } from '../webhooks/cause.js';
+import type { AdmissionContext } from '../webhooks/context.js';
 import { displayName, type ManifestObject } from './manifests.js';
 
 /** The verdict on one object. */
 export interface ObjectVerdict {
   readonly object: ManifestObject;
-  /** `ours` when it is one of our kinds, `foreign` when it belongs to another API group. */
+  /** `ours` when it is in one of our API groups (or names none), `foreign` when it belongs to another. */
   readonly scope: 'ours' | 'foreign';
   readonly problems: string[];
   readonly warnings: string[];
+  /** The object as admission leaves it (defaults, presets, status); the input when it was refused or foreign. */
+  readonly admitted: Record<string, unknown>;
 }
 
-/** Checks one object: its kind must be served, its content must match the schema. */
-export function checkObject(item: ManifestObject, validator: SchemaValidator): ObjectVerdict {
+/** One cause as a line: `Kind/name: field.path: message` (`<root>` for the object itself). */
+export function causeLine(name: string, c: Cause): string {
+  return `${name}: ${c.field === '' ? '<root>' : c.field}: ${c.message}`;
+}
+
+/** A denial as lines: one per cause, or its message when it has none (KubeVirt's 400s carry only a message). */
+export function denialLines(name: string, status: DenialStatus): string[] {
+  const causes = status.details?.causes ?? [];
+  return causes.length > 0 ? causes.map((c) => causeLine(name, c)) : [`${name}: ${status.message}`];
+}
+
+function isForeign(object: Readonly<Record<string, unknown>>): boolean {
+  const apiVersion = object['apiVersion'];
+  return typeof apiVersion === 'string' && apiVersion !== '' && typeof object['kind'] === 'string' && object['kind'] !== '' && !isOurGroup(apiVersion);
+}
+
+/** Admits one object as a CREATE and says what admission found. */
+export function checkObject(item: ManifestObject, ctx: AdmissionContext): ObjectVerdict {
   const { object } = item;
+  if (isForeign(object)) return { object: item, scope: 'foreign', problems: [], warnings: [], admitted: object };
   const name = displayName(object);
-  const apiVersion = typeof object['apiVersion'] === 'string' ? object['apiVersion'] : undefined;
-  const kindText = typeof object['kind'] === 'string' ? object['kind'] : undefined;
-  if (apiVersion === undefined || kindText === undefined || kindText === '') {
-    const missing = apiVersion === undefined ? 'apiVersion' : 'kind';
-    return { object: item, scope: 'ours', problems: [`${name}: ${missing}: Required value: every object needs apiVersion and kind`], warnings: [] };
-  }
-  if (!isOurGroup(apiVersion)) return { object: item, scope: 'foreign', problems: [], warnings: [] };
-  const kind = lookupKind(apiVersion, kindText);
-  if (kind === undefined) {
-    return { object: item, scope: 'ours', problems: [`${name}: kind: no matches for kind "${kindText}" in version "${apiVersion}"`], warnings: [] };
-  }
-  const result = validator.validate(kind, object);
-  return {
-    object: item,
-    scope: 'ours',
-    problems: result.errors.map((c) => `${name}: ${c.field === '' ? '<root>' : c.field}: ${c.message}`),
-    warnings: result.warnings.map((c) => `${name}: ${c.field}: ${c.message}`),
-  };
+  const result = admit(object, undefined, 'CREATE', ctx);
+  const warnings = result.warnings.map((w) => `${name}: ${w}`);
+  if (result.allowed) return { object: item, scope: 'ours', problems: [], warnings, admitted: result.object };
+  return { object: item, scope: 'ours', problems: denialLines(name, result.status), warnings, admitted: object };
 }

@@ -5,6 +5,8 @@ import { parse, parseAllDocuments } from 'yaml';
 import { runKvt } from './kvt.js';
 
 const FIXTURES = 'test/fixtures/validate';
+const ADMISSION = 'test/fixtures/admission/cli';
+const DEPRECATION = 'Warning: VirtualMachineInstance/vmi-small: kubevirt.io/v1 VirtualMachineInstancePresets is now deprecated and will be removed in v2.';
 
 async function kvt(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -16,7 +18,10 @@ async function kvt(...args: string[]): Promise<{ code: number; out: string; err:
 describe('kvt validate', () => {
   it('accepts every example and exits 0', async () => {
     const r = await kvt('validate', 'examples/');
-    expect(r.err).not.toMatch(/Warning|error/);
+    // The one warning is KubeVirt's: examples/preset-small.yaml applies a (deprecated) preset.
+    const lines = r.err.trim().split('\n');
+    expect(lines.filter((l) => /Warning|error/.test(l))).toEqual([DEPRECATION]);
+    expect(r.out).toBe('');
     expect(r.code).toBe(0);
   });
 
@@ -55,6 +60,60 @@ describe('kvt validate', () => {
     expect(j.code).toBe(1);
     expect((JSON.parse(j.out) as { items: unknown[] }).items).toHaveLength(3);
     expect(j.err).toContain('VirtualMachineInstanceReplicaSet/negative: spec.replicas: must be >= 0');
+  });
+
+  it('applies a preset from the same files: -o yaml shows the merged fields and the annotation', async () => {
+    const r = await kvt('validate', '-o', 'yaml', 'examples/preset-small.yaml');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(DEPRECATION);
+    const docs = parseAllDocuments(r.out).map((d) => d.toJS() as { kind: string; metadata: { annotations?: Record<string, string>; finalizers?: string[] }; spec: { domain: Record<string, unknown> }; status?: Record<string, unknown> });
+    const vmi = docs.find((d) => d.kind === 'VirtualMachineInstance');
+    expect(vmi?.metadata.annotations).toMatchObject({ 'virtualmachinepreset.kubevirt.io/small': 'kubevirt.io/v1', 'kubevirt.io/pci-topology-version': 'v3' });
+    expect(vmi?.spec.domain).toMatchObject({ cpu: { cores: 1 }, resources: { requests: { memory: '128Mi' } }, memory: { guest: '128Mi' } });
+    expect(vmi?.metadata.finalizers).toEqual(['kubevirt.io/foregroundDeleteVirtualMachine']);
+    expect(vmi?.status).toMatchObject({ phase: 'Pending' });
+    expect(docs.find((d) => d.kind === 'VirtualMachineInstancePreset')).toMatchObject({ metadata: { name: 'small' } });
+  });
+
+  it('applies presets from --presets DIR, and draws a fresh firmware UUID on each run', async () => {
+    const first = await kvt('validate', '--presets', `${ADMISSION}/presets`, '-o', 'json', `${ADMISSION}/flavoured-vmi.yaml`);
+    expect(first.code).toBe(0);
+    const vmi = JSON.parse(first.out) as { metadata: { annotations: Record<string, string> }; spec: { domain: { cpu: object; devices: { watchdog: object }; firmware: { uuid: string } } } };
+    expect(Object.keys(vmi.metadata.annotations).filter((k) => k.startsWith('virtualmachinepreset.kubevirt.io/')).sort()).toEqual(['virtualmachinepreset.kubevirt.io/medium', 'virtualmachinepreset.kubevirt.io/watchdog']);
+    expect(vmi.spec.domain.cpu).toMatchObject({ sockets: 2, maxSockets: 8 });
+    expect(vmi.spec.domain.devices.watchdog).toEqual({ name: 'wd', i6300esb: { action: 'poweroff' } });
+    expect(vmi.spec.domain.firmware.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const second = JSON.parse((await kvt('validate', '--presets', `${ADMISSION}/presets`, '-o', 'json', `${ADMISSION}/flavoured-vmi.yaml`)).out) as typeof vmi;
+    expect(second.spec.domain.firmware.uuid).not.toBe(vmi.spec.domain.firmware.uuid);
+    // Without the preset's memory request the VMI asks for no memory at all, which KubeVirt refuses.
+    const without = await kvt('validate', `${ADMISSION}/flavoured-vmi.yaml`);
+    expect(without.code).toBe(1);
+    expect(without.out).toMatch(/^VirtualMachineInstance\/flavoured: spec\.domain\.resources\.requests\.memory: /m);
+  });
+
+  it('prints a semantic denial as one `Kind/name: field: message` line and exits 1', async () => {
+    const r = await kvt('validate', `${ADMISSION}/semantic.yaml`);
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.every((l) => /^VirtualMachineInstance\/twins: [\w.[\]]+: ./.test(l))).toBe(true);
+    expect(lines).toContainEqual(expect.stringMatching(/^VirtualMachineInstance\/twins: spec\.domain\.devices\.disks\[1\]\.name: /));
+  });
+
+  it('refuses presets that conflict, one line per conflicting field', async () => {
+    const r = await kvt('validate', `${ADMISSION}/conflicting-presets.yaml`);
+    expect(r.code).toBe(1);
+    expect(r.out.trim().split('\n')).toEqual([
+      'VirtualMachineInstance/web: spec.domain.resources.requests.memory: presets \'large\' and \'small\' conflict: "4Gi" != "128Mi"',
+      'VirtualMachineInstance/web: spec.domain.cpu: presets \'large\' and \'small\' conflict: {"cores":4} != {"cores":1}',
+    ]);
+    expect(r.err).toMatch(/3 objects checked: 2 valid, 1 invalid/);
+  });
+
+  it('exits 2 when --presets names nothing readable', async () => {
+    const r = await kvt('validate', '--presets', 'no/such/dir', 'examples/vmi-efi.yaml');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no\/such\/dir: ENOENT/);
   });
 
   it('refuses a bad command line with exit 2 and the usage', async () => {

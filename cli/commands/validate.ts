@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_CLUSTER_CONFIG } from '../../core/cluster-config.js';
 import { toYamlDocuments } from '../../core/yaml.js';
-import { createSchemaValidator, loadSchema } from '../../crd-gen/index.js';
+import { lookupsFromObjects } from '../../webhooks/admission-lookups.js';
+import type { AdmissionContext } from '../../webhooks/context.js';
 import { checkObject } from '../check.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { displayName, parseManifests, type ManifestError, type ManifestObject } from '../manifests.js';
@@ -58,28 +61,39 @@ interface ValidateOptions {
   readonly paths: readonly string[];
   readonly recursive: boolean;
   readonly output: 'yaml' | 'json' | undefined;
+  /** A directory of presets, instancetypes and preferences admission may consult. */
+  readonly presets: string | undefined;
 }
 
 function parseOptions(args: readonly string[]): ValidateOptions {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { output: { type: 'string', short: 'o' }, recursive: { type: 'boolean', short: 'R', default: false } },
+    options: { output: { type: 'string', short: 'o' }, recursive: { type: 'boolean', short: 'R', default: false }, presets: { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length === 0) throw new UsageError('name at least one FILE or DIR (or - for stdin)');
   const output = values.output;
   if (output !== undefined && output !== 'yaml' && output !== 'json') throw new UsageError(`--output must be yaml or json, not ${JSON.stringify(output)}`);
-  return { paths: positionals, recursive: values.recursive, output };
+  if (values.presets === '') throw new UsageError('--presets needs a directory');
+  return { paths: positionals, recursive: values.recursive, output, presets: values.presets };
 }
 
-/** Checks every object; prints problems on `problemOut`, warnings and notes on stderr. */
-function checkAll(objects: readonly ManifestObject[], io: CommandIo, problemOut: (t: string) => void): { checked: Record<string, unknown>[]; invalid: number } {
-  const validator = createSchemaValidator(loadSchema);
+/**
+ * The admission context of a `kvt validate` run: KubeVirt's default cluster settings, lookups over
+ * every object read (the named files and --presets), the run's time, and fresh random v4 UUIDs
+ * for what KubeVirt draws at random (firmware UUIDs, VM serials), as a cluster's webhook would.
+ */
+export function cliAdmissionContext(objects: readonly unknown[]): AdmissionContext {
+  return { cfg: DEFAULT_CLUSTER_CONFIG, lookups: lookupsFromObjects(objects), ids: { uuid: randomUUID }, now: new Date() };
+}
+
+/** Admits every object; prints problems on `problemOut`, warnings and notes on stderr. */
+function checkAll(objects: readonly ManifestObject[], ctx: AdmissionContext, io: CommandIo, problemOut: (t: string) => void): { checked: Record<string, unknown>[]; invalid: number } {
   const checked: Record<string, unknown>[] = [];
   let invalid = 0;
   for (const item of objects) {
-    const verdict = checkObject(item, validator);
+    const verdict = checkObject(item, ctx);
     if (verdict.scope === 'foreign') {
       io.err(`note: ${item.source}: ${displayName(item.object)} (${String(item.object['apiVersion'])}) is not a kubevirt-ts kind; skipped\n`);
       continue;
@@ -87,7 +101,7 @@ function checkAll(objects: readonly ManifestObject[], io: CommandIo, problemOut:
     for (const w of verdict.warnings) io.err(`Warning: ${w}\n`);
     for (const p of verdict.problems) problemOut(`${p}\n`);
     if (verdict.problems.length > 0) invalid += 1;
-    checked.push(item.object);
+    checked.push(verdict.admitted);
   }
   return { checked, invalid };
 }
@@ -106,23 +120,30 @@ export const validateCommand: Command = {
   name: 'validate',
   summary: 'Check manifests against the kubevirt.io API: one line per problem',
   usage: [
-    'kvt validate [-o yaml|json] [-R] FILE|DIR|- ...',
+    'kvt validate [--presets DIR] [-o yaml|json] [-R] FILE|DIR|- ...',
     '',
-    'Reads multi-document YAML or JSON and checks every object of our API groups against its schema.',
-    'Problems print as `Kind/name: field.path: message`; unknown fields print as warnings on stderr.',
+    'Reads multi-document YAML or JSON and admits every object of our API groups as a CREATE, through',
+    'the whole admission chain the webhooks run: schema, presets and defaults, KubeVirt\'s rules.',
+    'Presets, instancetypes and preferences in the named files (and in --presets DIR) are applied.',
+    'Problems print as `Kind/name: field.path: message`; warnings (unknown fields, deprecations) go to stderr.',
     'Objects of other API groups are passed over with a note on stderr.',
-    'With -o, the checked objects are printed on stdout and problems go to stderr.',
+    'With -o, the admitted objects are printed on stdout (refused ones as given) and problems go to stderr.',
+    'Firmware UUIDs and serials the webhooks would draw are fresh random UUIDs on every run.',
     'Exit status: 0 all valid, 1 any object invalid, 2 unreadable or unparseable input.',
     '',
     'Options:',
-    '  -o, --output yaml|json   print the checked objects',
+    '      --presets DIR        presets, instancetypes and preferences admission may use',
+    '  -o, --output yaml|json   print the admitted objects',
     '  -R, --recursive          descend into subdirectories',
   ].join('\n'),
   async run(args, io) {
     const options = parseOptions(args);
     const { objects, errors } = await readSources(options.paths, options.recursive);
+    const extra = options.presets === undefined ? { objects: [], errors: [] } : await readSources([options.presets], true);
+    errors.push(...extra.errors);
     for (const e of errors) io.err(`error: ${e.source}: ${e.message}\n`);
-    const { checked, invalid } = checkAll(objects, io, options.output === undefined ? io.out : io.err);
+    const ctx = cliAdmissionContext([...objects, ...extra.objects].map((o) => o.object));
+    const { checked, invalid } = checkAll(objects, ctx, io, options.output === undefined ? io.out : io.err);
     if (options.output !== undefined) io.out(formatObjects(checked, options.output));
     io.err(`${summary(checked.length, invalid)}${errors.length > 0 ? `; ${errors.length} unreadable source(s)` : ''}\n`);
     if (errors.length > 0) return 2;
