@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyPatch } from '../core/json-patch.js';
 import { testContext } from '../test/fixtures/admission/context.js';
-import { mutateVmiHandler, validateVmiCreateHandler, type AdmissionHandler } from './admission-handlers.js';
+import { mutateVmiHandler, type AdmissionHandler } from './admission-handlers.js';
+import { WEBHOOK_ROUTES, type RegisteredWebhook } from './registry.js';
 import { mutateVmiOnCreate } from './mutate/vmi-mutator.js';
 import { PRESET_DEPRECATION_WARNING } from './mutate/presets.js';
-import { createReview, decodeReview, reviewWith, type ReviewTarget } from './review.js';
+import { createReview, decodeReview, reviewWith } from './review.js';
 import type { AdmissionReviewResponse } from './review-types.js';
 import { randomCases, reviewResponseProblems, seededRandom, uidOf, wrongTypeCases } from './runtime/fuzz-reviews.js';
 
@@ -15,9 +16,15 @@ function fixture(name: string): Record<string, unknown> & { request: Record<stri
   return JSON.parse(readFileSync(`${REVIEWS}/${name}.json`, 'utf8')) as Record<string, unknown> & { request: Record<string, unknown> };
 }
 
-const VMI = { group: 'kubevirt.io', version: 'v1', kind: 'VirtualMachineInstance' } as const;
-const MUTATE: ReviewTarget = { path: '/virtualmachineinstances-mutate', type: 'mutating', ...VMI, operations: ['CREATE', 'UPDATE'] };
-const VALIDATE: ReviewTarget = { path: '/virtualmachineinstances-validate-create', type: 'validating', ...VMI, operations: ['CREATE'] };
+function route(path: string): RegisteredWebhook {
+  const found = WEBHOOK_ROUTES.find((r) => r.path === path);
+  if (found === undefined) throw new Error(`no route ${path}`);
+  return found;
+}
+
+/** The registry's own VMI routes: what the HTTPS server answers with. */
+const MUTATE = route('/virtualmachineinstances-mutate');
+const VALIDATE = route('/virtualmachineinstances-validate-create');
 
 const SMALL = {
   apiVersion: 'kubevirt.io/v1',
@@ -34,7 +41,7 @@ describe('a mutating review', () => {
   it('answers a VMI CREATE with a base64 JSONPatch from the request object to the mutated VMI', () => {
     const body = fixture('vmi-create');
     const ctx = testContext([SMALL]);
-    const answer = reviewWith(MUTATE, mutateVmiHandler, body, ctx);
+    const answer = MUTATE.review(body, ctx);
     expect(answer).toMatchObject({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: '0df28fbd-5f5f-48ab-8d6d-e1b6ce1b7c4e', allowed: true, patchType: 'JSONPatch', warnings: [PRESET_DEPRECATION_WARNING] } });
     const expected = mutateVmiOnCreate(body.request['object'] as never, testContext([SMALL]));
     expect(expected.ok).toBe(true);
@@ -43,21 +50,21 @@ describe('a mutating review', () => {
   });
 
   it('escapes label and annotation keys in the patch', () => {
-    const ops = decodePatch(reviewWith(MUTATE, mutateVmiHandler, fixture('vmi-create'), testContext([SMALL]))) as { path: string }[];
+    const ops = decodePatch(MUTATE.review(fixture('vmi-create'), testContext([SMALL]))) as { path: string }[];
     expect(ops.map((o) => o.path)).toContain('/metadata/annotations/virtualmachinepreset.kubevirt.io~1small');
     expect(ops.map((o) => o.path)).toContain('/metadata/annotations/kubevirt.io~1pci-topology-version');
   });
 
   it('leaves warnings out when there are none, and the patch out on UPDATE', () => {
-    const create = reviewWith(MUTATE, mutateVmiHandler, fixture('vmi-create'), testContext());
+    const create = MUTATE.review(fixture('vmi-create'), testContext());
     expect(create.response).not.toHaveProperty('warnings');
-    const update = reviewWith(MUTATE, mutateVmiHandler, fixture('vmi-update'), testContext());
+    const update = MUTATE.review(fixture('vmi-update'), testContext());
     expect(update).toEqual({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'a6a7d2f4-11b8-4b0e-9d0c-2f5f3f0a9e11', allowed: true } });
   });
 
   it('denies conflicting presets with 422 and every cause', () => {
     const large = { ...SMALL, metadata: { name: 'large', namespace: 'default' }, spec: { ...SMALL.spec, domain: { devices: {}, cpu: { cores: 4 } } } };
-    const answer = reviewWith(MUTATE, mutateVmiHandler, fixture('vmi-create'), testContext([SMALL, large]));
+    const answer = MUTATE.review(fixture('vmi-create'), testContext([SMALL, large]));
     expect(answer.response).toEqual({
       uid: '0df28fbd-5f5f-48ab-8d6d-e1b6ce1b7c4e',
       allowed: false,
@@ -71,7 +78,7 @@ describe('a mutating review', () => {
   });
 
   it('denies an object the schema refuses before mutating it', () => {
-    const answer = reviewWith(MUTATE, mutateVmiHandler, fixture('vmi-create-invalid'), testContext());
+    const answer = MUTATE.review(fixture('vmi-create-invalid'), testContext());
     expect(answer.response).toMatchObject({ allowed: false, status: { code: 422, reason: 'Invalid' } });
     expect(answer.response).not.toHaveProperty('patch');
   });
@@ -79,11 +86,15 @@ describe('a mutating review', () => {
 
 describe('a validating review', () => {
   it('denies with 422, every cause and a message naming each field', () => {
-    const answer = reviewWith(VALIDATE, validateVmiCreateHandler, fixture('vmi-create-invalid'), testContext());
+    const answer = VALIDATE.review(fixture('vmi-create-invalid'), testContext());
     const status = answer.response.status;
     expect(answer.response).toMatchObject({ uid: '6e1f3c1e-8f0a-4d8e-a0a2-7d8f3d5c4b21', allowed: false, status: { code: 422, reason: 'Invalid' } });
     expect(status?.details?.causes.map((c) => c.field)).toEqual(['spec.domain.devices.disks[0].disk.bus', 'spec.domain.memory.guest']);
     expect(status?.message).toBe(status?.details?.causes.map((c) => `${c.field}: ${c.message}`).join(', '));
+  });
+
+  it('is the handler the table registers', () => {
+    expect(MUTATE.handler).toBe(mutateVmiHandler);
   });
 
   it('never answers with a patch', () => {
@@ -115,7 +126,7 @@ describe('envelope checks', () => {
     ['an object of another kind', withRequest({ object: { apiVersion: 'v1', kind: 'Pod', metadata: {} } }), '0df28fbd-5f5f-48ab-8d6d-e1b6ce1b7c4e', /request.object is "v1" "Pod", not kubevirt.io\/v1 VirtualMachineInstance/],
     ['an UPDATE without the old object', withRequest({ operation: 'UPDATE', oldObject: null }), '0df28fbd-5f5f-48ab-8d6d-e1b6ce1b7c4e', /request.oldObject is null; the VirtualMachineInstance is missing/],
   ])('denies %s with 400, echoing the uid when there is one', (_name, body, uid, message) => {
-    const answer = reviewWith(MUTATE, mutateVmiHandler, body, testContext());
+    const answer = MUTATE.review(body, testContext());
     expect(answer.response).toMatchObject({ uid, allowed: false, status: { code: 400, reason: 'BadRequest', message: expect.stringMatching(message) } });
     expect(reviewResponseProblems(answer)).toEqual([]);
   });
@@ -139,9 +150,9 @@ describe('robustness', () => {
   const seeds = [fixture('vmi-create').request['object'], fixture('vmi-create-invalid').request['object'], fixture('vmi-update').request['object']] as never[];
 
   it.each([
-    ['mutating', MUTATE, mutateVmiHandler],
-    ['validating', VALIDATE, validateVmiCreateHandler],
-  ] as const)('never throws on garbage and always answers a well-formed review (%s)', (_name, target, handler) => {
+    ['mutating', MUTATE],
+    ['validating', VALIDATE],
+  ] as const)('never throws on garbage and always answers a well-formed review (%s)', (_name, target) => {
     const rnd = seededRandom(2718);
     const cases = [...randomCases(seeds, 600, rnd), ...wrongTypeCases(seeds, rnd)];
     const ctx = testContext([SMALL]);
@@ -152,7 +163,7 @@ describe('robustness', () => {
       } catch {
         body = c.text;
       }
-      const answer = reviewWith(target, handler, body, ctx);
+      const answer = target.review(body, ctx);
       const uid = uidOf(body);
       expect(reviewResponseProblems(answer, typeof uid === 'string' && uid !== '' ? uid : undefined), c.label).toEqual([]);
     }
