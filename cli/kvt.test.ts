@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { admit } from '../webhooks/admission.js';
+import { testContext } from '../test/fixtures/admission/context.js';
 import { runKvt } from './kvt.js';
 
 const FIXTURES = 'test/fixtures/validate';
@@ -108,6 +111,18 @@ describe('kvt validate', () => {
       'VirtualMachineInstance/web: spec.domain.cpu: presets \'large\' and \'small\' conflict: {"cores":4} != {"cores":1}',
     ]);
     expect(r.err).toMatch(/3 objects checked: 2 valid, 1 invalid/);
+  });
+
+  it('prints what admit returns: the CLI, the routes and the store share one chain', async () => {
+    const file = 'examples/vmi-sata-masquerade.yaml';
+    const r = await kvt('validate', '-o', 'json', file);
+    expect(r.code).toBe(0);
+    const printed = JSON.parse(r.out) as { spec: { domain: { firmware: { uuid: string } } }; status: { phaseTransitionTimestamps: { phaseTransitionTimestamp: string }[] } };
+    const direct = admit(parseAllDocuments(readFileSync(file, 'utf8'))[0]?.toJS() as unknown, undefined, 'CREATE', testContext());
+    if (!direct.allowed) throw new Error('denied');
+    // Only what differs by design: the random firmware UUID and the request time.
+    const same = (o: typeof printed): unknown => ({ ...o, spec: { ...o.spec, domain: { ...o.spec.domain, firmware: { ...o.spec.domain.firmware, uuid: 'U' } } }, status: { ...o.status, phaseTransitionTimestamps: [] } });
+    expect(same(printed)).toEqual(same(JSON.parse(JSON.stringify(direct.object)) as typeof printed));
   });
 
   it('exits 2 when --presets names nothing readable', async () => {
