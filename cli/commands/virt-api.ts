@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { WEBHOOK_ROUTES } from '../../webhooks/registry.js';
 import type { WebhookRoute } from '../../webhooks/review-types.js';
 import { runVirtApi, type VirtApiOptions } from '../../webhooks/runtime/main.js';
 import { UsageError, type Command } from '../command.js';
@@ -87,3 +88,6 @@ export function virtApiCommandFor(routes: readonly WebhookRoute[]): Command {
     },
   };
 }
+
+/** `kvt virt-api`: every KubeVirt webhook of the registry. */
+export const virtApiCommand: Command = virtApiCommandFor(WEBHOOK_ROUTES);

@@ -15,7 +15,8 @@ import { parseKubeYamlDocuments } from '../../core/yaml.js';
 import { NO_LOOKUPS, type AdmissionContext } from '../context.js';
 import type { WebhookRoute } from '../review-types.js';
 import { randomCases, reviewResponseProblems, seededRandom, uidOf, wrongTypeCases, type FuzzCase } from './fuzz-reviews.js';
-import { ECHO_ROUTE, TEST_MUTATING_ROUTE, TEST_THROWING_ROUTE, TEST_VALIDATING_ROUTE } from './test-routes.js';
+import { WEBHOOK_ROUTES } from '../registry.js';
+import { TEST_THROWING_ROUTE } from './test-routes.js';
 import { send, startTestServer, type TestServer } from './test-server.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_240_601);
@@ -23,8 +24,16 @@ const IN_PROCESS_CASES = 10_000;
 const HTTPS_CASES = 3_000;
 const MAX_BODY = 3 * 1024 * 1024;
 
-/** The routes under fuzz: every route the server is built to serve. */
-const ROUTES: readonly WebhookRoute[] = [TEST_VALIDATING_ROUTE, TEST_MUTATING_ROUTE, ECHO_ROUTE];
+/** The routes under fuzz: every KubeVirt webhook `kvt virt-api` serves. */
+const ROUTES: readonly WebhookRoute[] = WEBHOOK_ROUTES;
+
+/** The routes of the kind a body's request names (so most reviews get past the envelope), else any. */
+function routeFor(body: unknown, i: number): WebhookRoute {
+  const kind = (body as { request?: { kind?: { kind?: unknown } } } | null)?.request?.kind?.kind;
+  const ofKind = ROUTES.filter((r) => r.kind === kind);
+  const from = ofKind.length > 0 ? ofKind : ROUTES;
+  return from[i % from.length] as WebhookRoute;
+}
 
 type Json = Parameters<typeof randomCases>[0][number];
 
@@ -77,7 +86,7 @@ describe(`admission fuzz (FUZZ_SEED=${SEED})`, () => {
     cases.forEach((c, i) => {
       const parsed = parse(c.text);
       if (!parsed.ok) return;
-      const route = ROUTES[i % ROUTES.length] as WebhookRoute;
+      const route = routeFor(parsed.value, i);
       reviewed += 1;
       const failure = reviewInProcess(route, c, parsed.value, `FUZZ_SEED=${SEED} case ${i}`);
       if (failure !== undefined && failures.length < 20) failures.push(failure);
@@ -105,10 +114,10 @@ describe(`admission fuzz (FUZZ_SEED=${SEED})`, () => {
       const statuses: Record<number, number> = {};
       const one = async (c: FuzzCase, i: number): Promise<void> => {
         const wire = Buffer.from(c.text, 'utf8');
-        const route = ROUTES[i % ROUTES.length] as WebhookRoute;
+        const parsed = wire.length > MAX_BODY ? undefined : parse(wire.toString('utf8'));
+        const route = routeFor(parsed?.ok === true ? parsed.value : undefined, i);
         const res = await send(s, route.path, wire, { agent });
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-        const parsed = wire.length > MAX_BODY ? undefined : parse(wire.toString('utf8'));
         const expected = parsed === undefined ? 413 : parsed.ok ? 200 : 400;
         const where = `FUZZ_SEED=${SEED + 1} case ${i} (${c.label}) ${route.path}`;
         if (res.status !== expected) return void failures.push(`${where}: HTTP ${res.status}, expected ${expected}`);

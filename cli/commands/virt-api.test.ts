@@ -1,0 +1,116 @@
+// `kvt virt-api` as a cluster runs it: a separate process serving KubeVirt's webhook paths over
+// HTTPS with a certificate from a test CA, answering real admission reviews, and stopping cleanly
+// on SIGTERM; bad command lines are refused with usage.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdmissionReviewResponse } from '../../webhooks/review-types.js';
+import { createTestCa, type TestCa } from '../../webhooks/runtime/test-pki.js';
+import { admissionReview } from '../../webhooks/runtime/test-routes.js';
+import { send, writePair } from '../../webhooks/runtime/test-server.js';
+import { runKvt } from '../kvt.js';
+
+async function kvt(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runKvt(args, { out: (t) => { out += t; }, err: (t) => { err += t; } });
+  return { code, out, err };
+}
+
+describe('kvt virt-api command line', () => {
+  it.each([
+    [['--tls-key-file', 'k'], '--tls-cert-file is required'],
+    [['--tls-cert-file', 'c'], '--tls-key-file is required'],
+    [['--tls-cert-file', 'c', '--tls-key-file', 'k', '--port', '70000'], '--port must be a number from 0 to 65535, not "70000"'],
+    [['--tls-cert-file', 'c', '--tls-key-file', 'k', '--port=-1'], '--port must be a number from 0 to 65535, not "-1"'],
+    [['--tls-cert-file', 'c', '--tls-key-file', 'k', '--port', '84a3'], '--port must be a number from 0 to 65535, not "84a3"'],
+    [['--tls-cert-file', 'c', '--tls-key-file', 'k', '--log-level', 'loud'], '--log-level must be one of'],
+    [['--tls-cert-file', 'c', '--tls-key-file', 'k', 'extra'], 'unexpected argument "extra"'],
+    [['--tls-cert-file', 'c', '--tls-key-file', 'k', '--nope'], 'Unknown option \'--nope\''],
+  ])('refuses %j with usage and exit 2', async (args, message) => {
+    const r = await kvt('virt-api', ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+    expect(r.err).toContain('Usage: kvt virt-api --tls-cert-file F --tls-key-file F');
+  });
+
+  it('is listed in kvt --help and has its own', async () => {
+    expect((await kvt('--help')).out).toMatch(/^ {2}virt-api +Serve KubeVirt's admission webhooks over HTTPS/m);
+    expect((await kvt('virt-api', '--help')).out).toContain('--objects DIR');
+  });
+
+  it('exits 1 when the certificate files cannot be read', async () => {
+    const r = await kvt('virt-api', '--tls-cert-file', '/nonexistent/tls.crt', '--tls-key-file', '/nonexistent/tls.key', '--log-level', 'silent');
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('kvt virt-api serving', () => {
+  let dir: string;
+  let ca: TestCa;
+  let child: ChildProcess;
+  let port = 0;
+  const lines: Record<string, unknown>[] = [];
+  let exited: Promise<number | null>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kvt-virt-api-cli-'));
+    ca = createTestCa();
+    const files = { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') };
+    writePair(files, ca.issue({ serial: '1001' }));
+    child = spawn(process.execPath, ['bin/kvt.js', 'virt-api', '--tls-cert-file', files.certFile, '--tls-key-file', files.keyFile, '--address', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    port = await new Promise<number>((resolve, reject) => {
+      const rl = createInterface({ input: child.stderr! });
+      rl.on('line', (line) => {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        lines.push(entry);
+        if (entry['msg'] === 'Started admission webhook server') resolve(entry['port'] as number);
+      });
+      child.on('exit', (code) => reject(new Error(`kvt virt-api exited ${code}: ${JSON.stringify(lines)}`)));
+    });
+  }, 60_000);
+  afterAll(() => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const vmi = (spec: Record<string, unknown>): Record<string, unknown> => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'testvmi', namespace: 'default' }, spec });
+  const post = async (path: string, body: unknown): Promise<AdmissionReviewResponse['response']> => {
+    const res = await send({ ca, port }, path, JSON.stringify(body));
+    expect(res.status).toBe(200);
+    return (JSON.parse(res.text) as AdmissionReviewResponse).response;
+  };
+
+  it('serves every KubeVirt webhook path', () => {
+    expect(lines.find((l) => l['msg'] === 'Started admission webhook server')?.['webhooks']).toEqual([
+      '/virtualmachineinstances-mutate', '/virtualmachineinstances-validate-create', '/virtualmachineinstances-validate-update',
+      '/virtualmachines-mutate', '/virtualmachines-validate', '/virtualmachinereplicaset-validate', '/vmipreset-validate',
+      '/virtualmachineinstancetypes-validate', '/virtualmachineclusterinstancetypes-validate', '/virtualmachinepreferences-validate',
+      '/virtualmachineclusterpreferences-validate',
+    ]);
+  });
+
+  it('defaults a VMI with a JSON patch and allows it', async () => {
+    const response = await post('/virtualmachineinstances-mutate', admissionReview('uid-cli-mutate', vmi({ domain: { devices: {}, resources: { requests: { memory: '128Mi' } } } })));
+    expect(response).toMatchObject({ uid: 'uid-cli-mutate', allowed: true, patchType: 'JSONPatch' });
+    const ops = JSON.parse(Buffer.from(response.patch ?? '', 'base64').toString('utf8')) as { path: string }[];
+    expect(ops.map((o) => o.path)).toContain('/spec/domain/machine');
+  });
+
+  it('denies an invalid VMI with 422 and its causes', async () => {
+    const bad = vmi({ domain: { devices: { disks: [{ name: 'a' }, { name: 'a' }] }, resources: { requests: { memory: '128Mi' } } } });
+    const response = await post('/virtualmachineinstances-validate-create', admissionReview('uid-cli-deny', bad));
+    expect(response).toMatchObject({ uid: 'uid-cli-deny', allowed: false, status: { code: 422, reason: 'Invalid' } });
+    expect(response.status?.details?.causes.map((c) => c.field)).toContain('spec.domain.devices.disks[1].name');
+  });
+
+  it('stops on SIGTERM with exit 0', async () => {
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(lines.map((l) => l['msg'])).toContain('Stopped admission webhook server');
+  });
+});
