@@ -25,6 +25,8 @@ export interface SchemaCheck {
 /** Checks objects of our kinds against their schemas. */
 export interface SchemaValidator {
   validate(kind: KindName, object: unknown): SchemaCheck;
+  /** Compiles the validators of these kinds now, so a server's first request does not pay for it. */
+  compile(kinds: readonly KindName[]): void;
 }
 
 /** Kubernetes' resource quantity syntax, the pattern every quantity field carries. */
@@ -190,6 +192,9 @@ export function createSchemaValidator(schemaOf: (kind: KindName) => Record<strin
       const { fn, schema } = get(kind);
       const ok = fn(object);
       return { errors: ok ? [] : toCauses(fn.errors ?? [], object), warnings: unknownFields(schema, object) };
+    },
+    compile(kinds) {
+      for (const kind of kinds) get(kind);
     },
   };
 }

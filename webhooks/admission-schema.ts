@@ -4,7 +4,7 @@
  * unknown fields as warnings. Every validating path runs it first, as the API server and KubeVirt's
  * `ValidateSchema` do, so semantic rules only ever see objects of the right shape.
  */
-import { createSchemaValidator, loadSchema, type KindName } from '../crd-gen/index.js';
+import { KINDS, createSchemaValidator, loadSchema, type KindName } from '../crd-gen/index.js';
 import { CauseType, type Cause } from './cause.js';
 
 /** The schema verdict on one object. */
@@ -15,6 +15,11 @@ export interface SchemaVerdict {
 }
 
 const SCHEMAS = createSchemaValidator(loadSchema);
+
+/** Compiles every kind's validator now (ARCHITECTURE.md §3: once, at start-up, not on the first request). */
+export function compileSchemas(): void {
+  SCHEMAS.compile(Object.keys(KINDS) as KindName[]);
+}
 
 /** The object checked against the schema of `kind`. */
 export function checkSchema(kind: KindName, object: unknown): SchemaVerdict {

@@ -10,6 +10,7 @@ import { NO_LOOKUPS_PROVIDER, watchObjectDirectory, type LookupsProvider } from 
 import { createAdmissionMetrics } from './metrics.js';
 import { createWebhookServer, type ServerLimits, type WebhookServer } from './server.js';
 import { readServingCertificate, watchServingCertificate, type ServingCertificate } from './tls.js';
+import { compileSchemas } from '../admission-schema.js';
 
 /** How `kvt virt-api` runs. */
 export interface VirtApiOptions {
@@ -75,6 +76,7 @@ export async function runVirtApi(options: VirtApiOptions): Promise<number> {
   const certificate = await loadCertificate(options, log);
   if (certificate === undefined) return 1;
   const lookups = lookupsFor(options, log);
+  compileSchemas();
   const webhook = createWebhookServer({
     routes: options.routes,
     cfg: options.cfg ?? DEFAULT_CLUSTER_CONFIG,
