@@ -3,6 +3,7 @@ import { WEBHOOK_ROUTES } from '../../webhooks/registry.js';
 import type { WebhookRoute } from '../../webhooks/review-types.js';
 import { runVirtApi, type VirtApiOptions } from '../../webhooks/runtime/main.js';
 import { UsageError, type Command } from '../command.js';
+import { stopSignal } from '../signals.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -43,19 +44,6 @@ function parseOptions(args: readonly string[]): CliOptions {
     logLevel: values['log-level'],
     ...(values.objects === undefined ? {} : { objectsDir: values.objects }),
   };
-}
-
-/** Resolves on the first SIGTERM or SIGINT; the server then drains and the command exits 0. */
-function stopSignal(): Promise<void> {
-  return new Promise((done) => {
-    const onSignal = (): void => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      done();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
 }
 
 /** `kvt virt-api` serving the given webhooks (tests pass their own; kvt passes the registry's). */

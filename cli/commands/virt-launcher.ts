@@ -8,6 +8,7 @@ import { prepareVolumes } from '../../launcher/runtime/volumes.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { manifestObjectSource } from '../objects.js';
 import { loadVmi } from '../vmi-input.js';
+import { stopSignal } from '../signals.js';
 
 const ACCELS: readonly AccelChoice[] = ['auto', 'kvm', 'emulation'];
 
@@ -43,19 +44,6 @@ function parseOptions(args: readonly string[]): LauncherCliOptions {
     logLevel: values['log-level'],
     hostDiskRoots: values['host-disk-root'],
   };
-}
-
-/** Resolves on the first SIGTERM or SIGINT: the launcher then gives the guest its grace period. */
-function stopSignal(): Promise<void> {
-  return new Promise((done) => {
-    const onSignal = (): void => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      done();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
 }
 
 async function launch(options: LauncherCliOptions, io: CommandIo): Promise<number> {
