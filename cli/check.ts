@@ -9,7 +9,7 @@ import { admit } from '../webhooks/admission.js';
 import type { DenialStatus } from '../webhooks/admission-handlers.js';
 import type { Cause } from '../webhooks/cause.js';
 import type { AdmissionContext } from '../webhooks/context.js';
-import { displayName, type ManifestObject } from './manifests.js';
+import { displayName, type ManifestObject } from '../core/manifests.js';
 
 /** The verdict on one object. */
 export interface ObjectVerdict {

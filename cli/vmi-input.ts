@@ -21,7 +21,7 @@ import type { AdmissionContext, AdmissionIds } from '../webhooks/context.js';
 import { denialLines } from './check.js';
 import type { CommandIo } from './command.js';
 import { readSources } from './commands/validate.js';
-import { displayName, type ManifestObject } from './manifests.js';
+import { displayName, type ManifestObject } from '../core/manifests.js';
 
 /** A usable VMI, or the lines that say why there is none. */
 export type VmiInput =

@@ -8,7 +8,7 @@ import { lookupsFromObjects } from '../../webhooks/admission-lookups.js';
 import type { AdmissionContext } from '../../webhooks/context.js';
 import { checkObject } from '../check.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
-import { displayName, parseManifests, type ManifestError, type ManifestObject } from '../manifests.js';
+import { displayName, parseManifests, type ManifestError, type ManifestObject } from '../../core/manifests.js';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 

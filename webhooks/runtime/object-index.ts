@@ -1,11 +1,11 @@
 /**
  * Admission lookups over the objects of a set of manifests (`kvt virt-api --objects DIR`): the
- * texts are parsed here (YAML or JSON, several documents, `kind: List` expanded) and handed to
+ * texts are parsed as `kvt validate` parses its files (core/manifests.ts) and handed to
  * webhooks/admission-lookups.ts, the same lookups `kvt validate` builds from its files, so both
  * commands find the same presets, instancetypes, preferences and volume labels. Pure: the runtime
  * reads the files.
  */
-import { parseKubeYamlDocuments } from '../../core/yaml.js';
+import { parseManifests } from '../../core/manifests.js';
 import { lookupsFromObjects } from '../admission-lookups.js';
 import type { AdmissionLookups } from '../context.js';
 
@@ -26,11 +26,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function expandLists(value: unknown): unknown[] {
-  if (isRecord(value) && value['kind'] === 'List' && Array.isArray(value['items'])) return value['items'].flatMap(expandLists);
-  return [value];
-}
-
 /** A problem in one manifest. */
 export class ObjectManifestError extends Error {
   override name = 'ObjectManifestError';
@@ -40,11 +35,10 @@ export class ObjectManifestError extends Error {
 export function parseObjectTexts(texts: readonly ObjectText[]): unknown[] {
   const objects: unknown[] = [];
   for (const { source, text } of texts) {
-    parseKubeYamlDocuments(text).forEach((doc, i) => {
-      const err = doc.errors[0];
-      if (err !== undefined) throw new ObjectManifestError(`${source}: document ${i + 1}: ${err.message.split('\n')[0] ?? ''}`);
-      objects.push(...expandLists(doc.toJS({ maxAliasCount: 100 })).filter((o) => o !== null && o !== undefined));
-    });
+    const parsed = parseManifests(source, text);
+    const err = parsed.errors[0];
+    if (err !== undefined) throw new ObjectManifestError(`${err.source}: ${err.message}`);
+    objects.push(...parsed.objects.map((o) => o.object));
   }
   return objects;
 }

@@ -2,7 +2,7 @@
  * Pure manifest handling: multi-document YAML/JSON text → objects, with kubectl's conventions
  * (YAML 1.1 scalars, `kind: List` expanded, empty documents skipped).
  */
-import { parseKubeYamlDocuments } from '../core/yaml.js';
+import { parseKubeYamlDocuments } from './yaml.js';
 
 /** One object read from a source, with where it came from. */
 export interface ManifestObject {
