@@ -83,6 +83,12 @@ export interface DeleteOptions {
   readonly resourceVersion?: string;
   /** @default "Background" */
   readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  /**
+   * Pods only, as the API server treats them: a pod bound to a node with a grace period > 0 is only
+   * marked (deletionTimestamp + deletionGracePeriodSeconds) until its kubelet deletes it with 0.
+   * @default the pod's spec.terminationGracePeriodSeconds (30)
+   */
+  readonly gracePeriodSeconds?: number;
 }
 
 /** The API, as far as kubevirt-ts uses it. */
