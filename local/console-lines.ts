@@ -5,7 +5,6 @@
  */
 
 // CSI sequences (colours, cursor moves), OSC sequences, and the other C0 controls except tab.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1f\x7f]/g;
 
 /** A line without its terminal control characters. */
