@@ -10,7 +10,7 @@
 import { parseQuantity } from '../../core/quantity.js';
 import type { DomainSpec, VirtualMachineInstance, VirtualMachineInstancePreset } from '../../crd-gen/index.js';
 import { CauseType, type Cause } from '../cause.js';
-import { parseLabelSelector } from './presets-selector.js';
+import { parseLabelSelector } from '../../core/labels.js';
 
 type Preset = Readonly<VirtualMachineInstancePreset>;
 type Domain = DomainSpec;

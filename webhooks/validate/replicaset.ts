@@ -10,7 +10,7 @@ import { path } from '../../core/field-path.js';
 import type { VirtualMachineInstanceReplicaSet, VirtualMachineInstanceSpec } from '../../crd-gen/index.js';
 import { cause, CauseType, type Cause } from '../cause.js';
 import type { AdmissionContext } from '../context.js';
-import { parseLabelSelector } from '../mutate/presets-selector.js';
+import { parseLabelSelector } from '../../core/labels.js';
 import { validateVmiSpec } from './vmi-spec.js';
 
 /** Go's zero value of a template spec, validated when a template has none. */
