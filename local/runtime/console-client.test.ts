@@ -56,6 +56,7 @@ describe('console clients over a real unix socket', () => {
     await until(() => Buffer.concat(fromTerminal).toString() === 'root\r');
     (input as unknown as PassThrough).write(Buffer.from([0x71, 0x1d, 0x72]));
     expect(await session).toBe('escaped');
+    await until(() => Buffer.concat(fromTerminal).toString() === 'root\rq');
     expect(Buffer.concat(fromTerminal).toString()).toBe('root\rq');
     expect(Buffer.concat(shown).toString()).toBe('login: ');
   });

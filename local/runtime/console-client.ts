@@ -54,7 +54,8 @@ export async function attachConsole(path: string, terminal: Terminal): Promise<'
       terminal.input.pause();
       if (raw) terminal.input.setRawMode(false);
       socket.unpipe(terminal.output);
-      socket.destroy();
+      // end, not destroy: what was typed just before the escape still reaches the guest.
+      socket.end();
       finished(how);
     };
     const onInput = (chunk: Buffer): void => {
