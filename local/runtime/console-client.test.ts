@@ -14,6 +14,7 @@ const fromTerminal: Buffer[] = [];
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kvt-console-'));
   fromTerminal.length = 0;
+  guest = undefined;
   server = createServer((s) => {
     guest = s;
     s.on('data', (b: Buffer) => fromTerminal.push(b));
