@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+import { isNotFound } from '../../core/errors.js';
+import type { KubeObject } from '../../core/kube.js';
+import { describeApiError } from '../../local/apply.js';
+import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
+import { describeObject, type EventLike } from '../describe.js';
+import { resolveResource, unknownResource } from '../resources.js';
+import { UsageError, type Command, type CommandIo } from '../command.js';
+
+async function describeCommandRun(args: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...args], options: { ...DAEMON_OPTIONS }, allowPositionals: true, strict: true });
+  const [word, name, ...extra] = positionals;
+  if (word === undefined || name === undefined || extra.length > 0) throw new UsageError('name a resource type and a name, e.g. `kvt describe vmi demo`');
+  const resource = resolveResource(word);
+  if (resource === undefined) throw new UsageError(unknownResource(word));
+  const namespace = resource.namespaced ? (values.namespace ?? 'default') : undefined;
+  return withDaemon(values, async (kube) => {
+    try {
+      const object = await kube.get<KubeObject>(resource.type, namespace, name);
+      const events = (await kube.list<KubeObject & EventLike & { involvedObject?: { uid?: string } }>({ apiVersion: 'v1', kind: 'Event' }, namespace === undefined ? {} : { namespace })).items
+        .filter((e) => e.involvedObject?.uid === object.metadata.uid);
+      io.out(describeObject(object, events, new Date()));
+      return 0;
+    } catch (e) {
+      io.err(isNotFound(e) ? `Error from server (NotFound): ${resource.display} "${name}" not found\n` : `${describeApiError(e, 'describing', name)}\n`);
+      return 1;
+    }
+  });
+}
+
+/** `kvt describe KIND NAME`. */
+export const describeCommand: Command = {
+  name: 'describe',
+  summary: 'show an object of the local control plane in detail, with its events',
+  usage: 'kvt describe KIND NAME [-n NS] [--data-dir D | --socket S]',
+  run: describeCommandRun,
+};

@@ -1,0 +1,74 @@
+/**
+ * The wire format between `kvt daemon` and the user commands (`kvt apply`, `kvt get`, …): the KubeApi
+ * port (core/kube.ts) as newline-delimited JSON-RPC over the daemon's unix socket. One request per
+ * line; one response per request; a watch also streams `event` lines and ends with `done`. Failures
+ * travel as the ApiError fields, so the client re-raises the same error the store raised.
+ */
+import { ApiError } from '../core/errors.js';
+import type { KubeApi } from '../core/kube.js';
+
+/** The KubeApi methods a request may call, plus `unwatch` (ends the watch of `params[0]`). */
+export const API_METHODS = ['get', 'list', 'watch', 'create', 'update', 'updateStatus', 'patch', 'delete', 'unwatch'] as const;
+
+/** A method name. */
+export type ApiMethod = (typeof API_METHODS)[number];
+
+/** One request line. */
+export interface ApiRequest {
+  readonly id: number;
+  readonly method: ApiMethod;
+  /** The method's arguments, in the KubeApi order (watch: type and options; its events go to this id). */
+  readonly params: readonly unknown[];
+}
+
+/** An ApiError as it travels. */
+export interface WireError {
+  readonly status: number;
+  readonly reason: string;
+  readonly message: string;
+  readonly causes?: ApiError['causes'];
+}
+
+/** One response or stream line. */
+export type ApiResponse =
+  | { readonly id: number; readonly result: unknown }
+  | { readonly id: number; readonly error: WireError }
+  | { readonly id: number; readonly event: unknown }
+  | { readonly id: number; readonly done: WireError | null };
+
+/** The fields of an error to send: an ApiError keeps its own; anything else is a 500 InternalError. */
+export function toWireError(e: unknown): WireError {
+  if (e instanceof ApiError) return { status: e.status, reason: e.reason, message: e.message, causes: e.causes };
+  return { status: 500, reason: 'InternalError', message: e instanceof Error ? e.message : String(e) };
+}
+
+/** The ApiError a wire error stands for. */
+export function fromWireError(e: WireError): ApiError {
+  return new ApiError(e.status, e.reason, e.message, { causes: e.causes ?? [] });
+}
+
+/** Why a line is not a request, or the request. */
+export function parseRequest(line: string): ApiRequest | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return 'not JSON';
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const { id, method, params } = value as Record<string, unknown>;
+  if (typeof id !== 'number' || !Number.isInteger(id)) return 'missing "id" (an integer)';
+  if (typeof method !== 'string' || !(API_METHODS as readonly string[]).includes(method)) return `unknown method ${JSON.stringify(method)}`;
+  if (!Array.isArray(params)) return '"params" must be an array';
+  return { id, method: method as ApiMethod, params };
+}
+
+/** The KubeApi methods that answer once (everything but watch and unwatch). */
+export type UnaryMethod = Exclude<ApiMethod, 'watch' | 'unwatch'>;
+
+/** Calls a unary method of `api` with wire params. */
+export function callUnary(api: KubeApi, method: UnaryMethod, params: readonly unknown[]): Promise<unknown> {
+  const call = api[method] as (...args: unknown[]) => Promise<unknown>;
+  // JSON has no undefined: an omitted argument (a cluster-scoped namespace) arrives as null.
+  return call.apply(api, params.map((p) => (p === null ? undefined : p)));
+}

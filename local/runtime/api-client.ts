@@ -1,0 +1,144 @@
+/**
+ * The user commands' end of `kvt daemon`'s socket: a KubeApi whose calls travel as
+ * local/api-protocol.ts lines, so `kvt apply`/`get`/`delete` see exactly the store's answers and
+ * errors (ApiError with status, reason and causes). A daemon that goes away fails every pending
+ * call and ends every watch with a 503.
+ */
+import { connect, type Socket } from 'node:net';
+import { ApiError } from '../../core/errors.js';
+import type { KubeApi, KubeObject, ListOptions, ObjectList, PatchType, ResourceType, Watch, WatchEvent, WriteOptions, DeleteOptions } from '../../core/kube.js';
+import { fromWireError, type ApiMethod, type ApiResponse } from '../api-protocol.js';
+
+/** A KubeApi over the daemon socket. */
+export interface ApiSocketClient extends KubeApi {
+  /** Disconnects (pending calls fail, watches end). */
+  close(): void;
+}
+
+interface Pending {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Streaming {
+  readonly onEvent: (event: never) => void;
+  readonly end: (error: unknown) => void;
+}
+
+class Client {
+  private nextId = 1;
+  private buffer = '';
+  private readonly pending = new Map<number, Pending>();
+  private readonly streams = new Map<number, Streaming>();
+  private gone: ApiError | undefined;
+
+  constructor(private readonly socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.fail(new ApiError(503, 'ServiceUnavailable', 'the kvt daemon closed the connection')));
+  }
+
+  call(method: ApiMethod, params: readonly unknown[]): Promise<unknown> {
+    if (this.gone !== undefined) return Promise.reject(this.gone);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket.write(`${JSON.stringify({ id, method, params })}\n`);
+    });
+  }
+
+  async watch(params: readonly unknown[], onEvent: (event: never) => void): Promise<Watch> {
+    const id = this.nextId;
+    let end!: (error: unknown) => void;
+    const done = new Promise<unknown>((resolve) => (end = resolve));
+    this.streams.set(id, { onEvent, end });
+    try {
+      await this.call('watch', params);
+    } catch (e) {
+      this.streams.delete(id);
+      throw e;
+    }
+    let stopped = false;
+    return {
+      done,
+      stop: () => {
+        if (stopped) return;
+        stopped = true;
+        this.streams.delete(id);
+        end(undefined);
+        if (this.gone === undefined) this.call('unwatch', [id]).catch(() => undefined);
+      },
+    };
+  }
+
+  private onData(chunk: string): void {
+    this.buffer += chunk;
+    let newline: number;
+    while ((newline = this.buffer.indexOf('\n')) !== -1) {
+      const line = this.buffer.slice(0, newline);
+      this.buffer = this.buffer.slice(newline + 1);
+      if (line !== '') this.onLine(JSON.parse(line) as ApiResponse);
+    }
+  }
+
+  private onLine(response: ApiResponse): void {
+    if ('event' in response) {
+      this.streams.get(response.id)?.onEvent(response.event as never);
+    } else if ('done' in response) {
+      const stream = this.streams.get(response.id);
+      this.streams.delete(response.id);
+      stream?.end(response.done === null ? undefined : fromWireError(response.done));
+    } else {
+      this.settle(response);
+    }
+  }
+
+  private settle(response: ApiResponse): void {
+    const call = this.pending.get(response.id);
+    if (call === undefined) return;
+    this.pending.delete(response.id);
+    if ('error' in response) call.reject(fromWireError(response.error));
+    else if ('result' in response) call.resolve(response.result);
+  }
+
+  fail(error: ApiError): void {
+    this.gone ??= error;
+    for (const call of this.pending.values()) call.reject(error);
+    this.pending.clear();
+    for (const stream of this.streams.values()) stream.end(error);
+    this.streams.clear();
+  }
+
+  close(): void {
+    this.fail(new ApiError(503, 'ServiceUnavailable', 'the connection to the kvt daemon was closed'));
+    this.socket.destroy();
+  }
+}
+
+/** Connects to the daemon at `path`; a missing daemon is an error saying how to start one. */
+export async function connectApiSocket(path: string): Promise<ApiSocketClient> {
+  const socket = await new Promise<Socket>((connected, failed) => {
+    const s = connect(path, () => connected(s));
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      const missing = e.code === 'ENOENT' || e.code === 'ECONNREFUSED';
+      failed(missing ? new ApiError(503, 'ServiceUnavailable', `no kvt daemon is listening on ${path}; start one with \`kvt daemon\``, { cause: e }) : e);
+    });
+  });
+  const client = new Client(socket);
+  const call = <T>(method: ApiMethod, ...params: unknown[]): Promise<T> => client.call(method, params) as Promise<T>;
+  return {
+    get: <T extends KubeObject>(type: ResourceType, namespace: string | undefined, name: string) => call<T>('get', type, namespace, name),
+    list: <T extends KubeObject>(type: ResourceType, options?: ListOptions) => call<ObjectList<T>>('list', type, options ?? {}),
+    watch: <T extends KubeObject>(type: ResourceType, options: ListOptions & { readonly resourceVersion: string }, onEvent: (event: WatchEvent<T>) => void) =>
+      client.watch([type, options], onEvent as (event: never) => void),
+    create: <T extends KubeObject>(object: T, options?: WriteOptions) => call<T>('create', object, options ?? {}),
+    update: <T extends KubeObject>(object: T, options?: WriteOptions) => call<T>('update', object, options ?? {}),
+    updateStatus: <T extends KubeObject>(object: T) => call<T>('updateStatus', object),
+    // eslint-disable-next-line max-params -- KubeApi.patch's own signature
+    patch: <T extends KubeObject>(type: ResourceType, target: { readonly namespace?: string; readonly name: string; readonly subresource?: 'status' }, patch: unknown, patchType: PatchType, options?: WriteOptions) =>
+      call<T>('patch', type, target, patch, patchType, options ?? {}),
+    delete: (type: ResourceType, namespace: string | undefined, name: string, options?: DeleteOptions) => call<void>('delete', type, namespace, name, options ?? {}).then(() => undefined),
+    close: () => client.close(),
+  };
+}

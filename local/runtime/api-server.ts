@@ -1,0 +1,121 @@
+/**
+ * `kvt daemon`'s socket: serves a KubeApi (the local control plane's in-memory store) to the user
+ * commands over a unix socket (mode 0600: only the daemon's user may talk to it), in the format of
+ * local/api-protocol.ts. A malformed line gets an error response; no request can bring the daemon
+ * down. Watches end when their client goes.
+ */
+import { chmod, rm } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { KubeApi, ListOptions, ResourceType, Watch } from '../../core/kube.js';
+import { callUnary, parseRequest, toWireError, type ApiRequest, type ApiResponse, type UnaryMethod } from '../api-protocol.js';
+
+/** A listening API socket. */
+export interface ApiSocketServer {
+  readonly path: string;
+  /** Stops listening, ends every watch and disconnects every client. Idempotent. */
+  close(): Promise<void>;
+}
+
+const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+class Connection {
+  private readonly watches = new Map<number, Watch>();
+  private buffer = '';
+
+  constructor(private readonly socket: Socket, private readonly api: KubeApi) {}
+
+  send(response: ApiResponse): void {
+    if (!this.socket.destroyed) this.socket.write(`${JSON.stringify(response)}\n`);
+  }
+
+  onData(chunk: string): void {
+    this.buffer += chunk;
+    if (this.buffer.length > MAX_LINE_BYTES) {
+      this.send({ id: -1, error: { status: 413, reason: 'RequestEntityTooLarge', message: `request line longer than ${MAX_LINE_BYTES} bytes` } });
+      this.socket.destroy();
+      return;
+    }
+    let newline: number;
+    while ((newline = this.buffer.indexOf('\n')) !== -1) {
+      const line = this.buffer.slice(0, newline);
+      this.buffer = this.buffer.slice(newline + 1);
+      if (line.trim() !== '') void this.handle(line);
+    }
+  }
+
+  private async handle(line: string): Promise<void> {
+    const request = parseRequest(line);
+    if (typeof request === 'string') {
+      this.send({ id: -1, error: { status: 400, reason: 'BadRequest', message: request } });
+      return;
+    }
+    try {
+      await this.dispatch(request);
+    } catch (e) {
+      this.send({ id: request.id, error: toWireError(e) });
+    }
+  }
+
+  private async dispatch(request: ApiRequest): Promise<void> {
+    if (request.method === 'unwatch') {
+      this.stopWatch(Number(request.params[0]));
+      this.send({ id: request.id, result: null });
+    } else if (request.method === 'watch') {
+      await this.startWatch(request);
+    } else {
+      this.send({ id: request.id, result: await callUnary(this.api, request.method as UnaryMethod, request.params) });
+    }
+  }
+
+  private async startWatch(request: ApiRequest): Promise<void> {
+    const [type, options] = request.params as [ResourceType, ListOptions & { resourceVersion: string }];
+    const watch = await this.api.watch(type, options, (event) => this.send({ id: request.id, event }));
+    this.watches.set(request.id, watch);
+    this.send({ id: request.id, result: null });
+    const end = await watch.done.then((e) => e, (e: unknown) => e);
+    this.watches.delete(request.id);
+    this.send({ id: request.id, done: end === undefined ? null : toWireError(end) });
+  }
+
+  private stopWatch(id: number): void {
+    this.watches.get(id)?.stop();
+  }
+
+  close(): void {
+    for (const watch of this.watches.values()) watch.stop();
+    this.watches.clear();
+  }
+}
+
+/** Serves `api` on the unix socket `path` (replacing a stale socket file). */
+export async function serveApiSocket(path: string, api: KubeApi): Promise<ApiSocketServer> {
+  await rm(path, { force: true });
+  const clients = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    const connection = new Connection(socket, api);
+    clients.add(socket);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => connection.onData(chunk));
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      clients.delete(socket);
+      connection.close();
+    });
+  });
+  await new Promise<void>((listening, failed) => {
+    server.once('error', failed);
+    server.listen(path, () => listening());
+  });
+  await chmod(path, 0o600);
+  let closing: Promise<void> | undefined;
+  return {
+    path,
+    close: () => {
+      closing ??= new Promise<void>((closed) => {
+        for (const socket of clients) socket.destroy();
+        server.close(() => closed());
+      }).then(() => rm(path, { force: true }));
+      return closing;
+    },
+  };
+}
