@@ -1,0 +1,429 @@
+/**
+ * The in-memory API server of the local mode: a KubeApi with the API server's semantics —
+ * resourceVersions, uids, generation, generateName, status subresources, preconditions, finalizers,
+ * graceful pod deletion, garbage collection by ownerReferences, list/watch with selectors and a
+ * bounded watch history, admission through our webhooks as the writing user, and optional
+ * durability in a journal file (store/runtime/persist.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { ClusterConfig } from '../core/cluster-config.js';
+import type {
+  DeleteOptions, KubeApi, KubeObject, ListOptions, ObjectList, PatchType, ResourceType, Watch, WatchEvent, WriteOptions,
+} from '../core/kube.js';
+import { typeOf } from '../core/kube.js';
+import type { Logger } from '../core/log.js';
+import type { AdmissionIds, RequestUser } from '../webhooks/context.js';
+import type { AdmissionOperation } from '../webhooks/review-types.js';
+import { admissionSettings, admitWrite, storeLookups, type AdmissionSettings } from './memory-admission.js';
+import { alreadyExists, badRequest, invalid, notFound, preconditionConflict, staleConflict } from './memory-errors.js';
+import { Collector, FOREGROUND_FINALIZER } from './memory-gc.js';
+import { kindKeyOf, ObjectIndex, storeKeyOf } from './memory-index.js';
+import { kindInfo, type KindInfo } from './memory-kinds.js';
+import { listFilter, nameSuffix, namespaceFor, prepareCreate, prepareUpdate, unchanged, withGeneration } from './memory-meta.js';
+import { patched } from './memory-patch.js';
+import { WatchHub } from './memory-watch.js';
+import { openJournal, type Journal } from './runtime/persist.js';
+
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Our webhooks on create/update of our kinds (default on); `false` turns admission off. */
+  readonly admission?: false | { readonly cfg?: ClusterConfig; readonly ids?: AdmissionIds };
+  /** Journal file: state survives restarts; every write is durable before it resolves. */
+  readonly dataFile?: string;
+  readonly now?: () => Date;
+  readonly uid?: () => string;
+  readonly log?: Logger;
+  /** Changes kept for watches from an older resourceVersion. @default 10000 */
+  readonly watchHistory?: number;
+}
+
+/** The in-memory API server. Its own writes are made as an admin (`system:admin`). */
+export interface MemoryStore extends KubeApi {
+  /** A view whose writes are made (and admitted) as `user`. */
+  client(user?: RequestUser): KubeApi;
+  /** Forgets the watch history: a watch from any earlier resourceVersion then ends with 410 Gone. */
+  expireWatchHistory(): void;
+  /** Resolves once garbage collection has nothing left to do. */
+  settled(): Promise<void>;
+  /** Ends every watch, waits for garbage collection and flushes the journal. */
+  close(): Promise<void>;
+}
+
+/** The admin user the store writes as by default. */
+export const STORE_ADMIN: RequestUser = { username: 'system:admin', groups: ['system:masters', 'system:authenticated'] };
+
+type Obj = KubeObject & Record<string, unknown>;
+
+function patchedObject(stored: Obj, body: unknown, patchType: PatchType): Obj {
+  const result = patched(stored, body, patchType) as Obj | null;
+  if (typeof result !== 'object' || result === null || typeof result.metadata !== 'object') throw badRequest('the patched object is not an object with metadata');
+  return result;
+}
+
+/** One patch call. */
+interface PatchRequest {
+  readonly type: ResourceType;
+  readonly target: { readonly namespace?: string; readonly name: string; readonly subresource?: 'status' };
+  readonly body: unknown;
+  readonly patchType: PatchType;
+  readonly fieldManager?: string | undefined;
+  readonly user?: RequestUser | undefined;
+}
+
+interface Located {
+  readonly info: KindInfo;
+  readonly kind: string;
+  readonly key: string;
+  readonly name: string;
+}
+
+const clone = <T>(o: T): T => structuredClone(o);
+
+/** RFC 3339 with second precision, as metav1.Time is serialized. */
+const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function locate(type: ResourceType, namespace: string | undefined, name: string): Located {
+  const info = kindInfo(type);
+  return { info, kind: kindKeyOf(type), key: storeKeyOf(namespaceFor(info, namespace), name), name };
+}
+
+const kindGroup = (o: ResourceType): string => (o.apiVersion.includes('/') ? `${o.kind}.${o.apiVersion.slice(0, o.apiVersion.indexOf('/'))}` : o.kind);
+
+function isTerminalOrUnbound(pod: Obj): boolean {
+  const nodeName = (pod['spec'] as { nodeName?: string } | undefined)?.nodeName ?? '';
+  const phase = (pod['status'] as { phase?: string } | undefined)?.phase ?? '';
+  return nodeName === '' || phase === 'Succeeded' || phase === 'Failed';
+}
+
+/** The grace period a delete gives a pod (0: delete now), as the pod strategy computes it. */
+function podGrace(stored: Obj, options: DeleteOptions): number {
+  if (stored.apiVersion !== 'v1' || stored.kind !== 'Pod' || isTerminalOrUnbound(stored)) return 0;
+  const spec = stored['spec'] as { terminationGracePeriodSeconds?: number };
+  return options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
+}
+
+class Engine {
+  readonly index = new ObjectIndex();
+  private rv = 0;
+  private readonly hub: WatchHub;
+  private readonly journal: Journal | undefined;
+  private readonly admission: AdmissionSettings | undefined;
+  private readonly gc: Collector;
+  private readonly now: () => Date;
+  private readonly uid: () => string;
+
+  constructor(private readonly options: MemoryStoreOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.uid = options.uid ?? randomUUID;
+    this.journal = options.dataFile === undefined ? undefined : this.restore(options.dataFile);
+    this.hub = new WatchHub(options.watchHistory ?? 10000, this.rv);
+    this.admission = options.admission === false ? undefined : admissionSettings(options.admission ?? {}, storeLookups(this.index), this.now, this.uid);
+    this.gc = new Collector({
+      byUid: (uid) => this.index.byUid(uid),
+      dependents: (uid) => this.index.dependents(uid),
+      remove: (o) => this.delete(typeOf(o), o.metadata.namespace, o.metadata.name ?? '', { uid: o.metadata.uid ?? '' }),
+      setMeta: (o, meta) => this.update({ ...o, metadata: { ...o.metadata, ...meta, resourceVersion: undefined } }, undefined, false).then(() => undefined),
+      onError: (e) => this.options.log?.warn({ err: e }, 'garbage collection failed'),
+    });
+  }
+
+  private restore(file: string): Journal {
+    const journal = openJournal(file, () => ({ rv: this.rv, objects: this.index.everything() }), (o) => ({ kind: kindKeyOf(o), key: storeKeyOf(o.metadata.namespace, o.metadata.name ?? '') }));
+    for (const o of journal.restored.objects) this.index.put(kindKeyOf(o), storeKeyOf(o.metadata.namespace, o.metadata.name ?? ''), o);
+    this.rv = journal.restored.rv;
+    return journal;
+  }
+
+  private durable(): Promise<void> {
+    return this.journal?.flushed() ?? Promise.resolve();
+  }
+
+  private commit(at: Located, type: 'ADDED' | 'MODIFIED' | 'DELETED', object: Obj, prev?: Obj): Obj {
+    this.rv += 1;
+    const stored: Obj = { ...object, metadata: { ...object.metadata, resourceVersion: String(this.rv) } };
+    if (type === 'DELETED') this.index.remove(at.kind, at.key);
+    else this.index.put(at.kind, at.key, stored);
+    this.hub.publish({ rv: this.rv, type, kind: at.kind, object: stored, ...(prev === undefined ? {} : { prev }) });
+    if (type === 'DELETED') this.journal?.remove({ kind: at.kind, key: at.key }, this.rv);
+    else this.journal?.put(stored);
+    this.collect(type, stored);
+    return stored;
+  }
+
+  private collect(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: Obj): void {
+    const uid = object.metadata.uid ?? '';
+    const owners = object.metadata.ownerReferences ?? [];
+    if (type === 'DELETED') return this.collectRemoved(uid, owners);
+    if (owners.some((r) => this.index.byUid(r.uid) === undefined)) this.gc.checkDependent(uid);
+    if (object.metadata.deletionTimestamp !== undefined && (object.metadata.finalizers ?? []).includes(FOREGROUND_FINALIZER)) this.gc.foreground(uid);
+  }
+
+  private collectRemoved(uid: string, owners: readonly { readonly uid: string }[]): void {
+    if (this.index.dependents(uid).length > 0) this.gc.ownerGone(uid);
+    for (const r of owners) if (this.index.byUid(r.uid)?.metadata.deletionTimestamp !== undefined) this.gc.foreground(r.uid);
+  }
+
+  private stored(at: Located): Obj {
+    const o = this.index.get(at.kind, at.key);
+    if (o === undefined) throw notFound(at.info.resource, at.name);
+    return o as Obj;
+  }
+
+  private admit(object: Obj, old: Obj | undefined, operation: AdmissionOperation, user: RequestUser | undefined): Obj {
+    return this.admission === undefined ? object : admitWrite({ object, old, operation, user: user ?? STORE_ADMIN }, this.admission);
+  }
+
+  get(type: ResourceType, namespace: string | undefined, name: string): Obj {
+    return clone(this.stored(locate(type, namespace, name)));
+  }
+
+  list(type: ResourceType, options?: ListOptions): ObjectList<Obj> {
+    const matches = listFilter(options);
+    const items = [...this.index.all(kindKeyOf(type))].filter(matches) as Obj[];
+    items.sort((a, b) => storeKeyOf(a.metadata.namespace, a.metadata.name ?? '').localeCompare(storeKeyOf(b.metadata.namespace, b.metadata.name ?? '')));
+    return { items: items.map(clone), resourceVersion: String(this.rv) };
+  }
+
+  watch(type: ResourceType, options: ListOptions & { readonly resourceVersion: string }, onEvent: (event: WatchEvent) => void): Watch {
+    const matches = listFilter(options);
+    const text = options.resourceVersion;
+    const initial = text === '' || text === '0' ? [...this.index.all(kindKeyOf(type))] : undefined;
+    const rv = initial === undefined ? Number(text) : this.rv;
+    if (!Number.isSafeInteger(rv) || rv < 0) throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(text)}: must be a decimal resource version`);
+    return this.hub.watch(kindKeyOf(type), { rv, text, ...(initial === undefined ? {} : { initial }) }, matches, onEvent);
+  }
+
+  private nameFor(at: { kind: string; info: KindInfo; namespace: string | undefined }, object: Obj): string {
+    const { name, generateName } = object.metadata;
+    if (name !== undefined && name !== '') return name;
+    if (generateName === undefined || generateName === '') {
+      throw invalid(kindGroup(object), '', [{ type: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+    }
+    for (let i = 0; i < 16; i++) {
+      const candidate = `${generateName}${nameSuffix(Math.random)}`;
+      if (this.index.get(at.kind, storeKeyOf(at.namespace, candidate)) === undefined) return candidate;
+    }
+    return `${generateName}${nameSuffix(Math.random)}`;
+  }
+
+  async create(object: KubeObject, user: RequestUser | undefined): Promise<Obj> {
+    const type = typeOf(object);
+    const info = kindInfo(type);
+    const namespace = namespaceFor(info, object.metadata.namespace);
+    const kind = kindKeyOf(type);
+    const name = this.nameFor({ kind, info, namespace }, object as Obj);
+    const at: Located = { info, kind, key: storeKeyOf(namespace, name), name };
+    const given = clone(object) as Obj;
+    const meta = { ...given.metadata, name, namespace };
+    if (namespace === undefined) delete meta.namespace;
+    if (this.index.get(kind, at.key) !== undefined) throw alreadyExistsOf(at);
+    const admitted = this.admit({ ...given, metadata: meta }, undefined, 'CREATE', user);
+    const prepared = prepareCreate({ ...admitted, metadata: { ...admitted.metadata, name, ...(namespace === undefined ? {} : { namespace }) } }, info, { uid: this.uid(), now: rfc3339(this.now()) });
+    const stored = this.commit(at, 'ADDED', prepared);
+    await this.durable();
+    return clone(stored);
+  }
+
+  private replace(at: Located, next: Obj, stored: Obj): Obj {
+    if (unchanged(next, stored)) return stored;
+    const written = this.commit(at, 'MODIFIED', next, stored);
+    if (written.metadata.deletionTimestamp !== undefined && (written.metadata.finalizers ?? []).length === 0) this.commit(at, 'DELETED', written);
+    return written;
+  }
+
+  private precondition(at: Located, object: KubeObject, stored: Obj): void {
+    const rv = object.metadata.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== stored.metadata.resourceVersion) throw staleConflict(at.info.resource, at.name);
+  }
+
+  async update(object: KubeObject, user: RequestUser | undefined, admission = true): Promise<Obj> {
+    const at = locate(typeOf(object), object.metadata.namespace, object.metadata.name ?? '');
+    const stored = this.stored(at);
+    this.precondition(at, object, stored);
+    let next = prepareUpdate(clone(object) as Obj, stored, at.info);
+    refuseNewFinalizers(next, stored);
+    if (admission) next = prepareUpdate(this.admit(next, stored, 'UPDATE', user), stored, at.info);
+    const written = this.replace(at, withGeneration(next, stored), stored);
+    await this.durable();
+    return clone(written);
+  }
+
+  async updateStatus(object: KubeObject): Promise<Obj> {
+    const at = locate(typeOf(object), object.metadata.namespace, object.metadata.name ?? '');
+    const stored = this.stored(at);
+    if (!at.info.hasStatus) throw notFound(at.info.resource, `${at.name}/status`);
+    this.precondition(at, object, stored);
+    const next: Obj = { ...stored };
+    const status = (object as Obj)['status'];
+    if (status === undefined) delete next['status'];
+    else next['status'] = clone(status);
+    const written = this.replace(at, next, stored);
+    await this.durable();
+    return clone(written);
+  }
+
+  async patch(request: PatchRequest): Promise<Obj> {
+    const { type, target, body, patchType } = request;
+    if (patchType === 'apply' && (request.fieldManager ?? '') === '') {
+      throw invalid('PatchOptions.meta.k8s.io', '', [{ type: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }]);
+    }
+    const at = locate(type, target.namespace, target.name);
+    const stored = this.index.get(at.kind, at.key) as Obj | undefined;
+    if (stored === undefined && patchType === 'apply' && target.subresource === undefined) {
+      const fresh = patched({ apiVersion: type.apiVersion, kind: type.kind, metadata: { name: target.name, namespace: target.namespace } }, body, 'apply') as Obj;
+      return this.create(fresh, request.user);
+    }
+    const result = patchedObject(clone(stored ?? this.stored(at)), body, patchType);
+    const object = { ...result, apiVersion: type.apiVersion, kind: type.kind, metadata: { ...result.metadata, name: target.name, namespace: target.namespace } };
+    return target.subresource === 'status' ? this.updateStatus(object) : this.update(object, request.user);
+  }
+
+  async delete(type: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<void> {
+    const at = locate(type, namespace, name);
+    const stored = this.stored(at);
+    checkDeletePreconditions(at, stored, options);
+    const grace = podGrace(stored, options);
+    if (grace > 0) this.markGraceful(at, stored, grace);
+    else this.deleteNow(at, stored, options.propagationPolicy ?? 'Background');
+    await this.durable();
+  }
+
+  private markGraceful(at: Located, stored: Obj, grace: number): void {
+    const current = stored.metadata.deletionGracePeriodSeconds;
+    if (stored.metadata.deletionTimestamp !== undefined && current !== undefined && current <= grace) return;
+    const deletionTimestamp = rfc3339(new Date(this.now().getTime() + grace * 1000));
+    this.commit(at, 'MODIFIED', { ...stored, metadata: { ...stored.metadata, deletionTimestamp, deletionGracePeriodSeconds: grace } }, stored);
+  }
+
+  private deleteNow(at: Located, stored: Obj, policy: NonNullable<DeleteOptions['propagationPolicy']>): void {
+    if (policy === 'Orphan') this.orphan(stored);
+    const finalizers = [...(stored.metadata.finalizers ?? [])];
+    if (policy === 'Foreground' && !finalizers.includes(FOREGROUND_FINALIZER)) finalizers.push(FOREGROUND_FINALIZER);
+    if (finalizers.length === 0) {
+      this.commit(at, 'DELETED', stored);
+      return;
+    }
+    const deletionTimestamp = stored.metadata.deletionTimestamp ?? rfc3339(this.now());
+    const next: Obj = { ...stored, metadata: { ...stored.metadata, deletionTimestamp, deletionGracePeriodSeconds: 0, finalizers } };
+    this.replace(at, next, stored);
+  }
+
+  private orphan(owner: Obj): void {
+    const uid = owner.metadata.uid ?? '';
+    for (const dep of this.index.dependents(uid)) {
+      const refs = (dep.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
+      const at = locate(typeOf(dep), dep.metadata.namespace, dep.metadata.name ?? '');
+      const { ownerReferences: _drop, ...rest } = dep.metadata;
+      const meta = refs.length === 0 ? rest : { ...rest, ownerReferences: refs };
+      this.commit(at, 'MODIFIED', { ...dep, metadata: meta } as Obj, dep as Obj);
+    }
+  }
+
+  expireWatchHistory(): void {
+    this.hub.expire(this.rv);
+  }
+
+  settled(): Promise<void> {
+    return this.gc.idle();
+  }
+
+  async close(): Promise<void> {
+    this.hub.closeAll();
+    await this.gc.idle();
+    await this.journal?.close();
+  }
+}
+
+const alreadyExistsOf = (at: Located): Error => alreadyExists(at.info.resource, at.name);
+
+function refuseNewFinalizers(next: Obj, stored: Obj): void {
+  if (stored.metadata.deletionTimestamp === undefined) return;
+  const before = new Set(stored.metadata.finalizers ?? []);
+  const added = (next.metadata.finalizers ?? []).filter((f) => !before.has(f));
+  if (added.length === 0) return;
+  throw invalid(kindGroup(stored), stored.metadata.name ?? '', [
+    { type: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` },
+  ]);
+}
+
+function checkDeletePreconditions(at: Located, stored: Obj, options: DeleteOptions): void {
+  if (options.uid !== undefined && options.uid !== stored.metadata.uid) {
+    throw preconditionConflict(at.info.resource, at.name, `UID in precondition: ${options.uid}, UID in object meta: ${stored.metadata.uid ?? ''}`);
+  }
+  if (options.resourceVersion !== undefined && options.resourceVersion !== stored.metadata.resourceVersion) {
+    throw preconditionConflict(at.info.resource, at.name, `ResourceVersion in precondition: ${options.resourceVersion}, ResourceVersion in object meta: ${stored.metadata.resourceVersion ?? ''}`);
+  }
+}
+
+/** The KubeApi of one user over the engine. */
+class View implements KubeApi {
+  constructor(
+    protected readonly engine: Engine,
+    private readonly user: RequestUser | undefined,
+  ) {}
+
+  get<T extends KubeObject>(type: ResourceType, namespace: string | undefined, name: string): Promise<T> {
+    return Promise.resolve().then(() => this.engine.get(type, namespace, name) as unknown as T);
+  }
+
+  list<T extends KubeObject>(type: ResourceType, options?: ListOptions): Promise<ObjectList<T>> {
+    return Promise.resolve().then(() => this.engine.list(type, options) as unknown as ObjectList<T>);
+  }
+
+  watch<T extends KubeObject>(type: ResourceType, options: ListOptions & { readonly resourceVersion: string }, onEvent: (event: WatchEvent<T>) => void): Promise<Watch> {
+    return Promise.resolve().then(() => this.engine.watch(type, options, onEvent as (event: WatchEvent) => void));
+  }
+
+  async create<T extends KubeObject>(object: T, _options?: WriteOptions): Promise<T> {
+    return (await this.engine.create(object, this.user)) as unknown as T;
+  }
+
+  async update<T extends KubeObject>(object: T, _options?: WriteOptions): Promise<T> {
+    return (await this.engine.update(object, this.user)) as unknown as T;
+  }
+
+  async updateStatus<T extends KubeObject>(object: T): Promise<T> {
+    return (await this.engine.updateStatus(object)) as unknown as T;
+  }
+
+  // eslint-disable-next-line max-params -- KubeApi.patch's own signature
+  async patch<T extends KubeObject>(
+    type: ResourceType,
+    target: { readonly namespace?: string; readonly name: string; readonly subresource?: 'status' },
+    patch: unknown,
+    patchType: PatchType,
+    options?: WriteOptions,
+  ): Promise<T> {
+    return (await this.engine.patch({ type, target, body: patch, patchType, fieldManager: options?.fieldManager, user: this.user })) as unknown as T;
+  }
+
+  delete(type: ResourceType, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<void> {
+    return this.engine.delete(type, namespace, name, options);
+  }
+}
+
+class Store extends View implements MemoryStore {
+  client(user?: RequestUser): KubeApi {
+    return new View(this.engine, user ?? STORE_ADMIN);
+  }
+
+  expireWatchHistory(): void {
+    this.engine.expireWatchHistory();
+  }
+
+  settled(): Promise<void> {
+    return this.engine.settled();
+  }
+
+  close(): Promise<void> {
+    return this.engine.close();
+  }
+}
+
+/**
+ * A new in-memory API server; with `dataFile`, the state that file holds (a torn or corrupt file
+ * throws a StoreFileError naming it).
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  return new Store(new Engine(options), STORE_ADMIN);
+}
