@@ -1,0 +1,187 @@
+/**
+ * The launcher pod of a VMI, rendered as KubeVirt's virt-controller renders it (kubevirt/controllers.md
+ * §1: metadata §1.3, spec §1.4, resources §1.1–1.2). Pure: same VMI, same pod.
+ *
+ * One deliberate difference: the pod has ONE container, `compute`, running `kvt virt-launcher`.
+ * KubeVirt adds a `container-disk-binary` init container and per-containerDisk init and sidecar
+ * containers that copy disk images into the pod; our launcher resolves containerDisks from the
+ * node's image store itself, so those containers do not exist here (see reconcilers/README.md).
+ * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/services/template.go
+ */
+import { createHash } from 'node:crypto';
+import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from '../../core/cluster-config.js';
+import { Annotations, LabelValues, Labels } from '../../core/constants.js';
+import { controllerRef } from '../../core/owner.js';
+import type { Affinity, NodeSelectorRequirement, VirtualMachineInstance } from '../../crd-gen/index.js';
+import { LAUNCHER_CONTAINER, type Container, type Pod, type PodSpec } from '../pod.js';
+import { computeResources } from './launcher-resources.js';
+import { renderVolumes, serviceAccountOf } from './launcher-volumes.js';
+
+/** What the renderer needs beyond the VMI. */
+export interface LauncherPodContext {
+  /** The image of the compute container (the kvt image in a cluster; informational locally). */
+  readonly launcherImage: string;
+  /** @default DEFAULT_CLUSTER_CONFIG */
+  readonly cfg?: ClusterConfig;
+}
+
+/** KubeVirt's VMI grace period when `spec.terminationGracePeriodSeconds` is unset. */
+export const DEFAULT_VMI_GRACE_SECONDS = 30;
+/** The qemu user/group id of non-root launchers, and the pod's fsGroup. */
+export const QEMU_UID = 107;
+/** The readiness gate virt-handler sets while the guest is not paused. */
+export const UNPAUSED_READINESS_GATE = 'kubevirt.io/virtual-machine-unpaused';
+/** The node label that marks nodes whose host-model CPU is obsolete. */
+export const OBSOLETE_HOST_MODEL_LABEL = 'node-labeller.kubevirt.io/obsolete-host-model';
+
+const DROPPED_ANNOTATION_PREFIXES = ['kubectl.kubernetes.io', Annotations.storageObservedApiVersion, Annotations.latestObservedApiVersion];
+
+type Vmi = Readonly<VirtualMachineInstance>;
+
+/** `virt-launcher-<vmi name>-<5 hex chars of a hash of the uid>`: deterministic, so a stale cache cannot make a second pod. */
+export function launcherPodName(vmi: Vmi): string {
+  const suffix = createHash('sha256').update(vmi.metadata.uid ?? '').digest('hex').slice(0, 5);
+  return `virt-launcher-${vmi.metadata.name ?? ''}-${suffix}`;
+}
+
+/** The VMI's grace period: `spec.terminationGracePeriodSeconds`, else 30. */
+export function vmiGraceSeconds(vmi: Vmi): number {
+  return vmi.spec.terminationGracePeriodSeconds ?? DEFAULT_VMI_GRACE_SECONDS;
+}
+
+/** The VMI's hostname as a DNS label (`spec.hostname` or the name; dots become dashes, at most 63 characters). */
+export function sanitizedHostname(vmi: Vmi): string {
+  return (vmi.spec.hostname ?? vmi.metadata.name ?? '').replace(/\./g, '-').slice(0, 63);
+}
+
+function podLabels(vmi: Vmi): Record<string, string> {
+  return {
+    ...(vmi.metadata.labels ?? {}),
+    [Labels.app]: LabelValues.virtLauncher,
+    [Labels.createdBy]: vmi.metadata.uid ?? '',
+    [Labels.vmName]: sanitizedHostname(vmi),
+  };
+}
+
+function podAnnotations(vmi: Vmi): Record<string, string> {
+  const copied = Object.entries(vmi.metadata.annotations ?? {}).filter(([key]) => !DROPPED_ANNOTATION_PREFIXES.some((p) => key.startsWith(p)));
+  return {
+    ...Object.fromEntries(copied),
+    [Annotations.domain]: vmi.metadata.name ?? '',
+    'kubectl.kubernetes.io/default-container': LAUNCHER_CONTAINER,
+    'kubevirt.io/migrationTransportUnix': 'true',
+    'descheduler.alpha.kubernetes.io/request-evict-only': '',
+  };
+}
+
+function launcherArgs(vmi: Vmi): string[] {
+  const { namespace = 'default', name = '', uid = '' } = vmi.metadata;
+  return ['--await-vmi', '--namespace', namespace, '--name', name, '--uid', uid, '--grace-period-seconds', String(vmiGraceSeconds(vmi) + 15)];
+}
+
+function computeSecurityContext(nonRoot: boolean): Record<string, unknown> {
+  if (!nonRoot) return { runAsUser: 0, runAsNonRoot: false, capabilities: { add: ['NET_BIND_SERVICE', 'SYS_NICE'] } };
+  return { runAsUser: QEMU_UID, runAsGroup: QEMU_UID, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] } };
+}
+
+function containerPorts(vmi: Vmi): NonNullable<Container['ports']> {
+  return (vmi.spec.domain.devices.interfaces ?? []).flatMap((i) =>
+    (i.ports ?? []).map((p) => ({ ...(p.name === undefined ? {} : { name: p.name }), containerPort: p.port, protocol: p.protocol ?? 'TCP' })));
+}
+
+function computeContainer(vmi: Vmi, ctx: LauncherPodContext, mounts: Container['volumeMounts']): Container {
+  const ports = containerPorts(vmi);
+  return {
+    name: LAUNCHER_CONTAINER,
+    image: ctx.launcherImage,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['kvt', 'virt-launcher'],
+    args: launcherArgs(vmi),
+    env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+    resources: computeResources(vmi, ctx.cfg ?? DEFAULT_CLUSTER_CONFIG),
+    volumeMounts: mounts,
+    securityContext: computeSecurityContext(vmi.status?.runtimeUser === QEMU_UID),
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+    ...(ports.length > 0 ? { ports } : {}),
+  };
+}
+
+/** Node requirements KubeVirt adds to every required term: a host-model CPU must not be obsolete on the node. */
+function requiredExpressions(vmi: Vmi): NodeSelectorRequirement[] {
+  const model = vmi.spec.domain.cpu?.model ?? '';
+  return model === '' || model === 'host-model' ? [{ key: OBSOLETE_HOST_MODEL_LABEL, operator: 'DoesNotExist' }] : [];
+}
+
+/** The VMI's affinity with KubeVirt's required node expressions appended to each required term (or one new term). */
+export function podAffinity(vmi: Vmi): Affinity | undefined {
+  const extra = requiredExpressions(vmi);
+  const affinity = vmi.spec.affinity;
+  if (extra.length === 0) return affinity;
+  const terms = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [{}];
+  const nodeSelectorTerms = terms.map((t) => ({ ...t, matchExpressions: [...(t.matchExpressions ?? []), ...extra] }));
+  return { ...affinity, nodeAffinity: { ...affinity?.nodeAffinity, requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms } } };
+}
+
+function nodeSelector(vmi: Vmi): Record<string, string> {
+  const fromVmi = Object.entries(vmi.spec.nodeSelector ?? {}).filter((e): e is [string, string] => e[1] !== undefined);
+  return { ...Object.fromEntries(fromVmi), [Labels.schedulable]: 'true' };
+}
+
+function securityContext(vmi: Vmi): NonNullable<PodSpec['securityContext']> {
+  if (vmi.status?.runtimeUser === QEMU_UID) return { fsGroup: QEMU_UID, runAsUser: QEMU_UID, runAsGroup: QEMU_UID, runAsNonRoot: true };
+  return { fsGroup: QEMU_UID, runAsUser: 0 };
+}
+
+/** Spec fields copied from the VMI as they are, when set. */
+function passedThrough(vmi: Vmi): Partial<PodSpec> {
+  const s = vmi.spec;
+  const fields: Partial<PodSpec> = {
+    subdomain: s.subdomain,
+    dnsPolicy: s.dnsPolicy,
+    dnsConfig: s.dnsConfig as PodSpec['dnsConfig'],
+    schedulerName: s.schedulerName,
+    priorityClassName: s.priorityClassName,
+    tolerations: s.tolerations as PodSpec['tolerations'],
+    topologySpreadConstraints: s.topologySpreadConstraints as PodSpec['topologySpreadConstraints'],
+    affinity: podAffinity(vmi) as PodSpec['affinity'],
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}
+
+function serviceAccountFields(vmi: Vmi): Partial<PodSpec> {
+  const account = serviceAccountOf(vmi);
+  return account === undefined ? { automountServiceAccountToken: false } : { serviceAccountName: account, automountServiceAccountToken: true };
+}
+
+/**
+ * The launcher pod of `vmi` (§1). Unbound (no nodeName: the scheduler, or the local kubelet, binds
+ * it), controlled by the VMI, with the compute container first and the `kvt-run` hostPath volume
+ * virt-handler shares.
+ */
+export function renderLauncherPod(vmi: Vmi, ctx: LauncherPodContext): Pod {
+  const { volumes, mounts } = renderVolumes(vmi);
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: launcherPodName(vmi),
+      namespace: vmi.metadata.namespace ?? 'default',
+      labels: podLabels(vmi),
+      annotations: podAnnotations(vmi),
+      ownerReferences: [controllerRef(vmi)],
+    },
+    spec: {
+      hostname: sanitizedHostname(vmi),
+      ...passedThrough(vmi),
+      ...serviceAccountFields(vmi),
+      nodeSelector: nodeSelector(vmi),
+      restartPolicy: 'Never',
+      enableServiceLinks: false,
+      terminationGracePeriodSeconds: vmiGraceSeconds(vmi) + 30,
+      securityContext: securityContext(vmi),
+      readinessGates: [{ conditionType: UNPAUSED_READINESS_GATE }],
+      containers: [computeContainer(vmi, ctx, mounts)],
+      volumes,
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The launcher pod's volumes: what the node must provide to the launcher (claims, secrets,
+ * configMaps, downward API files) and the shared run directory of virt-handler and the launcher
+ * (kubevirt/controllers.md §1.4). Volumes the launcher makes itself (containerDisk, emptyDisk,
+ * cloud-init, ephemeral) need no pod volume. Pure.
+ * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/services/rendervolumes.go
+ */
+import type { Volume as VmiVolume, VirtualMachineInstance } from '../../crd-gen/index.js';
+import type { Volume, VolumeMount } from '../pod.js';
+
+/** The hostPath volume shared with virt-handler: launcher sockets and `vmi.json` live under it. */
+export const RUN_VOLUME = { name: 'kvt-run', path: '/run/kvt' } as const;
+
+/** KubeVirt's private mount root of per-VMI volumes in the compute container. */
+export const PRIVATE_DIR = '/var/run/kubevirt-private';
+
+interface Rendered {
+  readonly volume: Volume;
+  readonly mount: VolumeMount;
+}
+
+function claimVolume(v: Readonly<VmiVolume>): Rendered | undefined {
+  const claimName = v.persistentVolumeClaim?.claimName ?? v.dataVolume?.name;
+  if (claimName === undefined) return undefined;
+  const readOnly = v.persistentVolumeClaim?.readOnly === true;
+  return {
+    volume: { name: v.name, persistentVolumeClaim: { claimName, ...(readOnly ? { readOnly } : {}) } },
+    mount: { name: v.name, mountPath: `${PRIVATE_DIR}/vmi-disks/${v.name}`, ...(readOnly ? { readOnly } : {}) },
+  };
+}
+
+function secretVolume(v: Readonly<VmiVolume>): Rendered | undefined {
+  const secretName = v.secret?.secretName;
+  if (secretName === undefined) return undefined;
+  return {
+    volume: { name: v.name, secret: { secretName, ...(v.secret?.optional === undefined ? {} : { optional: v.secret.optional }) } },
+    mount: { name: v.name, mountPath: `${PRIVATE_DIR}/secret/${v.name}`, readOnly: true },
+  };
+}
+
+function configMapVolume(v: Readonly<VmiVolume>): Rendered | undefined {
+  const name = v.configMap?.name;
+  if (name === undefined) return undefined;
+  return {
+    volume: { name: v.name, configMap: { name, ...(v.configMap?.optional === undefined ? {} : { optional: v.configMap.optional }) } },
+    mount: { name: v.name, mountPath: `${PRIVATE_DIR}/config-map/${v.name}`, readOnly: true },
+  };
+}
+
+function downwardApiVolume(v: Readonly<VmiVolume>): Rendered | undefined {
+  if (v.downwardAPI === undefined) return undefined;
+  const items = (v.downwardAPI.fields ?? []).map((f) => ({ path: f.path, ...(f.fieldRef === undefined ? {} : { fieldRef: { fieldPath: f.fieldRef.fieldPath } }) }));
+  return {
+    volume: { name: v.name, downwardAPI: { items } },
+    mount: { name: v.name, mountPath: `${PRIVATE_DIR}/downwardapi/${v.name}`, readOnly: true },
+  };
+}
+
+const RENDERERS = [claimVolume, secretVolume, configMapVolume, downwardApiVolume] as const;
+
+/** The pod volumes and compute-container mounts of a VMI, the shared run directory first. */
+export function renderVolumes(vmi: Readonly<VirtualMachineInstance>): { volumes: Volume[]; mounts: VolumeMount[] } {
+  const volumes: Volume[] = [{ name: RUN_VOLUME.name, hostPath: { path: RUN_VOLUME.path, type: 'DirectoryOrCreate' } }];
+  const mounts: VolumeMount[] = [{ name: RUN_VOLUME.name, mountPath: RUN_VOLUME.path }];
+  for (const v of vmi.spec.volumes ?? []) {
+    const rendered = RENDERERS.map((render) => render(v)).find((r) => r !== undefined);
+    if (rendered === undefined) continue;
+    volumes.push(rendered.volume);
+    mounts.push(rendered.mount);
+  }
+  return { volumes, mounts };
+}
+
+/** The service account a `serviceAccount` volume names, or undefined (then no token is mounted). */
+export function serviceAccountOf(vmi: Readonly<VirtualMachineInstance>): string | undefined {
+  return vmi.spec.volumes?.find((v) => v.serviceAccount !== undefined)?.serviceAccount?.serviceAccountName;
+}
