@@ -1,0 +1,90 @@
+/**
+ * The VMI status fields the node handler owns (ARCHITECTURE.md §2, kubevirt/controllers.md §2, §5):
+ * Running / Succeeded / Failed with `reason`, their phase transition timestamps, the `Paused` and
+ * `LiveMigratable` conditions, and `interfaces` once the guest runs. Everything else (Pending …
+ * Scheduled, nodeName, Ready, the nodeName label) belongs to the VMI controller and is copied through
+ * untouched. Pure: the caller passes the time.
+ */
+import { removeCondition, setCondition } from '../../core/conditions.js';
+import type {
+  VirtualMachineInstance,
+  VirtualMachineInstanceCondition,
+  VirtualMachineInstanceNetworkInterface,
+  VirtualMachineInstanceStatus,
+} from '../../crd-gen/index.js';
+import type { DomainStatus } from '../../launcher/protocol.js';
+import { isDomainLive, vmiPhase, type LauncherView, type PhaseDecision } from './phase.js';
+
+/** Condition types the handler sets. */
+export const HandlerConditions = { paused: 'Paused', liveMigratable: 'LiveMigratable' } as const;
+
+/** Why a VMI is not live-migratable here: kubevirt-ts runs every guest on its one node. */
+export const NOT_MIGRATABLE_REASON = 'MigrationNotSupported';
+
+// The Paused condition reasons of KubeVirt, by the domain's paused reason.
+const PAUSED_REASONS: Readonly<Record<string, string>> = {
+  User: 'PausedByUser',
+  Migration: 'PausedByMigrationMonitor',
+  IOError: 'PausedIOError',
+};
+
+/** The Paused condition a domain calls for, or undefined when it is not paused for a reason users see. */
+export function pausedCondition(domain: DomainStatus | undefined): VirtualMachineInstanceCondition | undefined {
+  if (domain?.state !== 'Paused') return undefined;
+  const reason = PAUSED_REASONS[domain.reason];
+  return reason === undefined ? undefined : { type: HandlerConditions.paused, status: 'True', reason, message: `the domain is paused (${domain.reason})` };
+}
+
+/** `status.interfaces` as known without a guest agent: each interface of the spec, by name and MAC. */
+export function specInterfaces(vmi: Readonly<VirtualMachineInstance>): VirtualMachineInstanceNetworkInterface[] {
+  return (vmi.spec.domain.devices.interfaces ?? []).map((i) => ({
+    name: i.name,
+    infoSource: 'domain',
+    ...(i.macAddress === undefined ? {} : { mac: i.macAddress }),
+  }));
+}
+
+function withPhase(status: VirtualMachineInstanceStatus, decision: PhaseDecision, now: Date): VirtualMachineInstanceStatus {
+  if (status.phase === decision.phase) return status;
+  const stamps = [...(status.phaseTransitionTimestamps ?? []), { phase: decision.phase, phaseTransitionTimestamp: now.toISOString() }];
+  const next: VirtualMachineInstanceStatus = { ...status, phase: decision.phase, phaseTransitionTimestamps: stamps };
+  if (decision.reason !== undefined) next.reason = decision.reason;
+  return next;
+}
+
+function withConditions(status: VirtualMachineInstanceStatus, view: LauncherView, now: Date): VirtualMachineInstanceStatus {
+  const live = status.phase === 'Running' && isDomainLive(view.domain);
+  const paused = live ? pausedCondition(view.domain) : undefined;
+  let conditions = paused === undefined
+    ? removeCondition(status.conditions, HandlerConditions.paused)
+    : setCondition(status.conditions, paused, now);
+  conditions = status.phase === 'Running'
+    ? setCondition(conditions, { type: HandlerConditions.liveMigratable, status: 'False', reason: NOT_MIGRATABLE_REASON, message: 'kubevirt-ts does not live-migrate VMIs' }, now)
+    : conditions;
+  return conditions.length === 0 && status.conditions === undefined ? status : { ...status, conditions };
+}
+
+function withInterfaces(status: VirtualMachineInstanceStatus, vmi: Readonly<VirtualMachineInstance>): VirtualMachineInstanceStatus {
+  if (status.phase !== 'Running' || status.interfaces !== undefined) return status;
+  const interfaces = specInterfaces(vmi);
+  return interfaces.length === 0 ? status : { ...status, interfaces };
+}
+
+/**
+ * The VMI's status with the handler's fields brought up to date from its launcher, or undefined when
+ * nothing changes (so the caller writes only real changes). A final VMI is never changed.
+ */
+export function handlerStatus(vmi: Readonly<VirtualMachineInstance>, view: LauncherView, now: Date): VirtualMachineInstanceStatus | undefined {
+  const before: VirtualMachineInstanceStatus = vmi.status ?? {};
+  const decision = vmiPhase(vmi, view);
+  if (decision === undefined) return undefined;
+  let next = withPhase(before, decision, now);
+  next = withConditions(next, view, now);
+  next = withInterfaces(next, vmi);
+  return sameStatus(before, next) ? undefined : next;
+}
+
+function sameStatus(a: VirtualMachineInstanceStatus, b: VirtualMachineInstanceStatus): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
