@@ -1,0 +1,126 @@
+// The handler's launcher client against the launcher's real protocol server on a unix socket: the
+// view follows hello/domain/phase events, commands get their replies, a dropped connection is
+// re-established, and a launcher whose socket vanished, or whose process died, is reported gone.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HelloEvent } from '../../../launcher/protocol.js';
+import { startProtocolServer, type ProtocolServer } from '../../../launcher/runtime/protocol-server.js';
+import { connectLauncher, parseEvent, processAlive, type LauncherConnection } from './launcher-connection.js';
+
+const hello = (pid: number): HelloEvent => ({
+  type: 'hello', protocol: 1, vmi: { namespace: 'default', name: 'v', uid: 'u' }, domain: 'default_v', pid,
+  consoleSocket: '/x/console.sock', hypervisor: 'qemu',
+});
+
+async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((d) => setTimeout(d, 10));
+  }
+}
+
+let dir = '';
+let server: ProtocolServer | undefined;
+let conn: LauncherConnection | undefined;
+afterEach(async () => {
+  conn?.close();
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+  conn = undefined;
+  server = undefined;
+});
+
+async function socketPath(): Promise<string> {
+  dir = await mkdtemp(join(tmpdir(), 'kvt-conn-'));
+  return join(dir, 'launcher.sock');
+}
+
+describe('connectLauncher', () => {
+  it('keeps the latest state, counts changes, and sends commands with replies', async () => {
+    const path = await socketPath();
+    const ran: string[] = [];
+    server = await startProtocolServer(path, hello(process.pid), async (command) => {
+      if (command === 'pause') throw new Error('cannot pause now');
+      ran.push(command);
+    });
+    server.publish({ type: 'phase', phase: 'Running', time: new Date().toISOString() });
+    let changes = 0;
+    conn = connectLauncher(path, { onChange: () => { changes++; } });
+    await until('hello and phase', () => conn?.view().phase?.phase === 'Running');
+    expect(conn.view()).toMatchObject({ seen: true, gone: false, hypervisor: 'qemu' });
+    server.publish({ type: 'domain', state: 'Running', reason: 'Unknown', time: new Date().toISOString() });
+    await until('the domain', () => conn?.view().domain?.state === 'Running');
+    server.publish({ type: 'domain', state: 'NoState', reason: 'NonExistent', time: new Date().toISOString() });
+    await until('the domain gone', () => conn?.view().domain?.state === 'NoState');
+    expect(conn.view().lastDomain).toEqual({ state: 'Running', reason: 'Unknown' });
+    expect(changes).toBeGreaterThanOrEqual(4);
+    expect(await conn.send('shutdown')).toMatchObject({ type: 'reply', ok: true });
+    expect(await conn.send('pause')).toMatchObject({ ok: false, error: 'cannot pause now' });
+    expect(ran).toEqual(['shutdown']);
+  });
+
+  it('reports a launcher whose socket vanished as gone, and refuses commands then', async () => {
+    const path = await socketPath();
+    server = await startProtocolServer(path, hello(process.pid), async () => {});
+    conn = connectLauncher(path, { onChange: () => {}, backoffMs: { min: 20, max: 50 } });
+    await until('hello', () => conn?.view().seen === true);
+    await server.close();
+    await until('gone', () => conn?.view().gone === true);
+    await expect(conn.send('shutdown')).rejects.toThrow(/not connected/);
+  });
+
+  it('reports a launcher whose process died as gone (even if its socket file stayed)', async () => {
+    const path = await socketPath();
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    expect(processAlive(dead)).toBe(false);
+    const accepted: Socket[] = [];
+    const raw: Server = createServer((s) => { s.on('error', () => {}); accepted.push(s); s.write(`${JSON.stringify(hello(dead))}\n`); });
+    await new Promise<void>((d) => raw.listen(path, d));
+    conn = connectLauncher(path, { onChange: () => {}, backoffMs: { min: 20, max: 50 } });
+    await until('hello', () => conn?.view().seen === true);
+    for (const s of accepted) s.destroy();
+    await until('gone', () => conn?.view().gone === true);
+    await new Promise<void>((d) => raw.close(() => d()));
+  });
+
+  it('reconnects after a dropped connection while the launcher lives', async () => {
+    const path = await socketPath();
+    let connections = 0;
+    const raw: Server = createServer((s) => {
+      s.on('error', () => {});
+      connections++;
+      s.write(`${JSON.stringify(hello(process.pid))}\n`);
+      if (connections === 1) s.destroy();
+    });
+    await new Promise<void>((d) => raw.listen(path, d));
+    conn = connectLauncher(path, { onChange: () => {}, backoffMs: { min: 20, max: 50 } });
+    await until('a second connection', () => connections >= 2);
+    expect(conn.view().gone).toBe(false);
+    conn.close();
+    await new Promise<void>((d) => raw.close(() => d()));
+  });
+
+  it('a launcher never reached is gone only after neverSeenGoneMs', async () => {
+    const path = await socketPath();
+    conn = connectLauncher(path, { onChange: () => {}, backoffMs: { min: 20, max: 20 }, neverSeenGoneMs: 300 });
+    await new Promise((d) => setTimeout(d, 100));
+    expect(conn.view().gone).toBe(false);
+    await until('gone', () => conn?.view().gone === true);
+  });
+});
+
+describe('parseEvent', () => {
+  it.each<[string, string | undefined]>([
+    ['{"type":"phase","phase":"Running","time":"t"}', 'phase'],
+    ['{"type":"bogus"}', undefined],
+    ['not json', undefined],
+    ['null', undefined],
+  ])('%s', (line, type) => {
+    expect(parseEvent(line)?.type).toBe(type);
+  });
+});
