@@ -26,7 +26,10 @@ const GONE: LauncherView = { seen: true, gone: true, domain: RUNNING, lastDomain
 
 describe('planVmi', () => {
   it.each<[string, VirtualMachineInstance, LauncherView, boolean, unknown]>([
-    ['Scheduled, not handed over → hand over, wait for the launcher', vmiIn('Scheduled'), UNSEEN, false, { actions: [{ kind: 'handOver' }], requeueAfterMs: 1000 }],
+    ['Scheduled, launcher not answered yet → wait, no handover', vmiIn('Scheduled'), UNSEEN, false, { actions: [], requeueAfterMs: 1000 }],
+    ['Scheduled, launcher answered, not handed over → hand over', vmiIn('Scheduled'), PREPARING, false, { actions: [{ kind: 'handOver' }] }],
+    ['Scheduled, launcher gone before the handover → nothing', vmiIn('Scheduled'), { seen: false, gone: true }, false, { actions: [] }],
+    ['Scheduled, launcher failed → no handover', vmiIn('Scheduled'), { seen: true, gone: false, phase: { phase: 'Failed', reason: 'X' } }, false, { actions: [] }],
     ['Scheduled, handed over, launcher preparing → nothing', vmiIn('Scheduled'), PREPARING, true, { actions: [] }],
     ['Running, handed over → nothing', vmiIn('Running'), LIVE, true, { actions: [] }],
     ['Running after a handler restart, file there → no second handover', vmiIn('Running'), UNSEEN, true, { actions: [], requeueAfterMs: 1000 }],

@@ -71,15 +71,16 @@ export function planShutdown(vmi: Readonly<VirtualMachineInstance>, clock: Shutd
 /**
  * The plan for a VMI on this node. Final VMIs and phases the VMI controller owns: nothing. Deleted:
  * the shutdown steps while the guest is live (else wait for the launcher to end). Otherwise the
- * handover once, and a short wait while the launcher has not answered yet.
+ * handover once the launcher answered (a short wait until it does).
  */
 export function planVmi(input: PlanInput): HandlerPlan {
   const { vmi, view } = input;
   const phase = vmi.status?.phase ?? '';
   if (isFinalPhase(phase) || !HANDLED_PHASES.has(phase)) return NOTHING;
   if (vmi.metadata.deletionTimestamp !== undefined) return planDeleted(input);
-  const actions: HandlerAction[] = input.handedOver ? [] : [{ kind: 'handOver' }];
-  return view.seen || view.gone ? { actions } : { actions, requeueAfterMs: WAIT_MS };
+  // The launcher makes its run dir and serves its socket before it waits: hand over once it answered.
+  if (!view.seen) return view.gone ? NOTHING : { actions: [], requeueAfterMs: WAIT_MS };
+  return { actions: input.handedOver || !launcherAlive(view) ? [] : [{ kind: 'handOver' }] };
 }
 
 function planDeleted({ vmi, view, shutdown, now }: PlanInput): HandlerPlan {
