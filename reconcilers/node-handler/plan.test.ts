@@ -63,12 +63,10 @@ describe('planShutdown (grace 30 s)', () => {
     expect(planShutdown(vmiIn('Running', true, 0), undefined, T0).actions).toEqual([{ kind: 'send', command: 'destroy' }]);
   });
 
-  it('grace: the deletion\'s, else the VMI\'s, else 30', () => {
+  it('grace: the VMI\'s, else 30 (deletionGracePeriodSeconds 0 of a finalized delete is ignored)', () => {
     const v = vmiIn('Running', true, 12);
+    v.metadata.deletionGracePeriodSeconds = 0;
     expect(graceSeconds(v)).toBe(12);
-    v.metadata.deletionGracePeriodSeconds = 3;
-    expect(graceSeconds(v)).toBe(3);
-    delete v.metadata.deletionGracePeriodSeconds;
     delete v.spec.terminationGracePeriodSeconds;
     expect(graceSeconds(v)).toBe(30);
   });

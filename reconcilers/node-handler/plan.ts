@@ -50,9 +50,13 @@ export interface HandlerPlan {
 
 const NOTHING: HandlerPlan = { actions: [] };
 
-/** The grace period of a deletion: the one the delete asked for, else the VMI's, else 30 s. */
+/**
+ * The grace period of a shutdown: the VMI's `terminationGracePeriodSeconds`, else 30 s. (The API
+ * server sets `deletionGracePeriodSeconds` to 0 on any deleted object with finalizers, so it says
+ * nothing about the guest.)
+ */
 export function graceSeconds(vmi: Readonly<VirtualMachineInstance>): number {
-  return vmi.metadata.deletionGracePeriodSeconds ?? vmi.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+  return vmi.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
 }
 
 /** The shutdown steps of a deleted VMI whose guest is live. */

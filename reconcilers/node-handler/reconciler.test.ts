@@ -1,0 +1,182 @@
+// The node handler on the real in-memory API server (admission on), against launchers' real
+// protocol servers in run directories (the guest's domain events are published by the test, as a
+// launcher's hypervisor watch would): a Scheduled VMI is handed over (vmi.json) → Running when the
+// domain runs; deleted → ACPI shutdown sent → Succeeded; a launcher that vanishes → Failed with a
+// reason; VMIs of other nodes are never touched (kubevirt/controllers.md §5).
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Cache } from '../../core/cache.js';
+import { createLogger } from '../../core/log.js';
+import { objectKey, type KubeApi, type Watch } from '../../core/kube.js';
+import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import type { HelloEvent, LauncherCommand } from '../../launcher/protocol.js';
+import { startProtocolServer, type ProtocolServer } from '../../launcher/runtime/protocol-server.js';
+import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
+import { newRawVmi, withName } from '../../test/builders/vmi.js';
+import type { ControllerDefinition } from '../runtime/types.js';
+import { nodeHandler, type NodeHandler } from './reconciler.js';
+import { fileLauncherAccess } from './runtime/launcher-access.js';
+
+const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
+const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
+const HANDLER = { username: 'system:serviceaccount:kubevirt:kubevirt-handler', groups: ['system:serviceaccounts', 'system:authenticated'], extra: { 'authentication.kubernetes.io/node-name': ['n1'] } };
+const log = createLogger({ name: 'virt-handler', level: 'silent' });
+
+/** A list+watch cache of VMIs (test scaffolding until the runtime's informer is used here). */
+async function vmiCache(kube: KubeApi): Promise<Cache<VirtualMachineInstance> & { stop(): void }> {
+  const items = new Map<string, VirtualMachineInstance>();
+  const handlers = new Set<(o: VirtualMachineInstance, p: VirtualMachineInstance | undefined, d: boolean) => void>();
+  const listed = await kube.list<VirtualMachineInstance>(VMI_TYPE);
+  for (const v of listed.items) items.set(objectKey(v), v);
+  const watch: Watch = await kube.watch<VirtualMachineInstance>(VMI_TYPE, { resourceVersion: listed.resourceVersion }, (e) => {
+    if (e.type === 'BOOKMARK') return;
+    const key = objectKey(e.object);
+    const previous = items.get(key);
+    if (e.type === 'DELETED') items.delete(key);
+    else items.set(key, e.object);
+    for (const h of handlers) h(e.object, previous, e.type === 'DELETED');
+  });
+  return {
+    get: (key) => items.get(key),
+    list: () => [...items.values()],
+    controlledBy: () => [],
+    onChange: (h) => { handlers.add(h); return () => handlers.delete(h); },
+    hasSynced: () => true,
+    stop: () => watch.stop(),
+  };
+}
+
+/** Runs a definition: each source change reconciles its keys, one at a time per key, honouring requeueAfterMs. */
+function drive(def: ControllerDefinition): { stop(): void; errors: unknown[] } {
+  const chains = new Map<string, Promise<void>>();
+  const timers = new Set<NodeJS.Timeout>();
+  const errors: unknown[] = [];
+  let stopped = false;
+  const run = (key: string): void => {
+    if (stopped) return;
+    const next = (chains.get(key) ?? Promise.resolve()).then(async () => {
+      if (stopped) return;
+      try {
+        const result = await def.reconciler.reconcile(key);
+        if (result.requeueAfterMs !== undefined) {
+          const t = setTimeout(() => { timers.delete(t); run(key); }, result.requeueAfterMs);
+          timers.add(t);
+        }
+      } catch (e) {
+        errors.push(e);
+        const t = setTimeout(() => { timers.delete(t); run(key); }, 20);
+        timers.add(t);
+      }
+    });
+    chains.set(key, next);
+  };
+  const unsubscribes = def.sources.map((s) => {
+    const source = s as unknown as { cache: Cache; keysOf: (o: unknown) => readonly string[] };
+    for (const o of source.cache.list()) for (const k of source.keysOf(o)) run(k);
+    return source.cache.onChange((o) => { for (const k of source.keysOf(o)) run(k); });
+  });
+  return { errors, stop: () => { stopped = true; for (const u of unsubscribes) u(); for (const t of timers) clearTimeout(t); } };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 8000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((d) => setTimeout(d, 20));
+  }
+}
+
+/** A launcher's protocol end in its run dir; `shutdown` ends the guest cleanly. */
+async function fakeGuestLauncher(runDir: string, vmi: VirtualMachineInstance): Promise<{ server: ProtocolServer; commands: string[] }> {
+  await mkdir(runDir, { recursive: true });
+  const hello: HelloEvent = {
+    type: 'hello', protocol: 1, vmi: { namespace: vmi.metadata.namespace ?? 'default', name: vmi.metadata.name ?? '', uid: vmi.metadata.uid ?? '' },
+    domain: `${vmi.metadata.namespace}_${vmi.metadata.name}`, pid: process.pid, consoleSocket: join(runDir, 'console.sock'), hypervisor: 'qemu',
+  };
+  const commands: string[] = [];
+  const time = (): string => new Date().toISOString();
+  const server: ProtocolServer = await startProtocolServer(join(runDir, 'launcher.sock'), hello, async (command: LauncherCommand['command']) => {
+    commands.push(command);
+    if (command === 'shutdown') {
+      server.publish({ type: 'domain', state: 'Shutoff', reason: 'Shutdown', time: time() });
+      server.publish({ type: 'phase', phase: 'Stopped', reason: 'GuestShutdown', time: time() });
+    }
+  });
+  server.publish({ type: 'phase', phase: 'Preparing', time: time() });
+  return { server, commands };
+}
+
+let root = '';
+let store: MemoryStore | undefined;
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  await store?.close();
+  store = undefined;
+  await rm(root, { recursive: true, force: true });
+});
+
+async function scheduledVmi(kube: KubeApi, name: string, node: string): Promise<VirtualMachineInstance> {
+  const created = await kube.create(newRawVmi(withName(name, 'default'), (v) => { delete v.metadata.uid; }));
+  const controller = (store as MemoryStore).client(CONTROLLER);
+  return controller.updateStatus<VirtualMachineInstance>({ ...created, status: { phase: 'Scheduled', nodeName: node } });
+}
+
+async function setUp(): Promise<{ handler: NodeHandler; runDirOf: (v: VirtualMachineInstance) => string }> {
+  root = await mkdtemp(join(tmpdir(), 'kvt-handler-'));
+  store = createMemoryStore();
+  const s = store;
+  const runDirOf = (v: Readonly<VirtualMachineInstance>): string => join(root, v.metadata.uid ?? 'x');
+  const vmis = await vmiCache(s);
+  const handler = nodeHandler({
+    kube: s.client(HANDLER), log, now: () => new Date(), nodeName: 'n1', vmis,
+    launchers: fileLauncherAccess({ runDirOf, connection: { backoffMs: { min: 20, max: 100 } } }),
+  });
+  const driven = drive(handler);
+  cleanups.push(() => vmis.stop(), () => driven.stop(), () => handler.stop());
+  return { handler, runDirOf };
+}
+
+const phaseOf = async (name: string): Promise<VirtualMachineInstance> => (store as MemoryStore).get<VirtualMachineInstance>(VMI_TYPE, 'default', name);
+
+describe('nodeHandler on the memory store', () => {
+  it('hands a Scheduled VMI over, reports Running, shuts it down on delete → Succeeded', async () => {
+    const { runDirOf } = await setUp();
+    const vmi = await scheduledVmi(store as MemoryStore, 'a', 'n1');
+    const launcher = await fakeGuestLauncher(runDirOf(vmi), vmi);
+    cleanups.push(() => launcher.server.close());
+    const handed = await until('vmi.json', async () => readFile(join(runDirOf(vmi), 'vmi.json'), 'utf8').catch(() => undefined));
+    expect((JSON.parse(handed) as VirtualMachineInstance).metadata.uid).toBe(vmi.metadata.uid);
+    launcher.server.publish({ type: 'phase', phase: 'Running', time: new Date().toISOString() });
+    launcher.server.publish({ type: 'domain', state: 'Running', reason: 'Unknown', time: new Date().toISOString() });
+    const running = await until('Running', async () => { const v = await phaseOf('a'); return v.status?.phase === 'Running' ? v : undefined; });
+    expect(running.status?.nodeName).toBe('n1');
+    expect(running.status?.conditions?.find((c) => c.type === 'LiveMigratable')).toMatchObject({ status: 'False' });
+    expect(running.status?.phaseTransitionTimestamps?.map((p) => p.phase)).toContain('Running');
+
+    await (store as MemoryStore).delete(VMI_TYPE, 'default', 'a');
+    const done = await until('Succeeded', async () => { const v = await phaseOf('a'); return v.status?.phase === 'Succeeded' ? v : undefined; });
+    expect(done.metadata.deletionTimestamp).toBeDefined();
+    expect(launcher.commands).toEqual(['shutdown']);
+  });
+
+  it('a launcher that vanishes turns its Running VMI Failed with a reason; other nodes\' VMIs are left alone', async () => {
+    const { runDirOf } = await setUp();
+    const vmi = await scheduledVmi(store as MemoryStore, 'b', 'n1');
+    const elsewhere = await scheduledVmi(store as MemoryStore, 'c', 'n2');
+    const launcher = await fakeGuestLauncher(runDirOf(vmi), vmi);
+    launcher.server.publish({ type: 'phase', phase: 'Running', time: new Date().toISOString() });
+    launcher.server.publish({ type: 'domain', state: 'Running', reason: 'Unknown', time: new Date().toISOString() });
+    await until('Running', async () => ((await phaseOf('b')).status?.phase === 'Running' ? true : undefined));
+    await launcher.server.close();
+    const failed = await until('Failed', async () => { const v = await phaseOf('b'); return v.status?.phase === 'Failed' ? v : undefined; });
+    expect(failed.status?.reason).toBe('LauncherGone');
+    const other = await phaseOf('c');
+    expect(other.status).toEqual(elsewhere.status);
+    await expect(readFile(join(runDirOf(elsewhere), 'vmi.json'))).rejects.toThrow(/ENOENT/);
+  });
+});
