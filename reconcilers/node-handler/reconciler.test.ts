@@ -3,7 +3,7 @@
 // launcher's hypervisor watch would): a Scheduled VMI is handed over (vmi.json) → Running when the
 // domain runs; deleted → ACPI shutdown sent → Succeeded; a launcher that vanishes → Failed with a
 // reason; VMIs of other nodes are never touched (kubevirt/controllers.md §5).
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -178,5 +178,42 @@ describe('nodeHandler on the memory store', () => {
     const other = await phaseOf('c');
     expect(other.status).toEqual(elsewhere.status);
     await expect(readFile(join(runDirOf(elsewhere), 'vmi.json'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a restarted handler re-adopts 3 running launchers: no second handover, no command, no phase change', async () => {
+    const { runDirOf } = await setUp();
+    const launchers = [];
+    for (const name of ['r1', 'r2', 'r3']) {
+      const vmi = await scheduledVmi(store as MemoryStore, name, 'n1');
+      const l = await fakeGuestLauncher(runDirOf(vmi), vmi);
+      cleanups.push(() => l.server.close());
+      await until(`${name} handed over`, async () => readFile(join(runDirOf(vmi), 'vmi.json'), 'utf8').catch(() => undefined));
+      l.server.publish({ type: 'phase', phase: 'Running', time: new Date().toISOString() });
+      l.server.publish({ type: 'domain', state: 'Running', reason: 'Unknown', time: new Date().toISOString() });
+      launchers.push({ vmi, l });
+    }
+    for (const { vmi } of launchers) await until('Running', async () => ((await phaseOf(vmi.metadata.name ?? '')).status?.phase === 'Running' ? true : undefined));
+    const before = await Promise.all(launchers.map(async ({ vmi }) => ({ status: (await phaseOf(vmi.metadata.name ?? '')).status, file: await stat(join(runDirOf(vmi), 'vmi.json')) })));
+    // Stop the first handler (its cleanups run first), start a second on the same run root.
+    const [stopCache, stopDriver, stopHandler] = cleanups.splice(0, 3);
+    await stopDriver?.();
+    await stopHandler?.();
+    await stopCache?.();
+    const vmis = await vmiCache(store as MemoryStore);
+    const reconciled: string[] = [];
+    const second = nodeHandler({
+      kube: (store as MemoryStore).client(HANDLER), log, now: () => new Date(), nodeName: 'n1', vmis,
+      launchers: fileLauncherAccess({ runDirOf, connection: { backoffMs: { min: 20, max: 100 } } }),
+    });
+    const counting = { ...second, reconciler: { name: second.reconciler.name, reconcile: async (k: string) => { reconciled.push(k); return second.reconciler.reconcile(k); } } };
+    const driven = drive(counting);
+    cleanups.push(() => vmis.stop(), () => driven.stop(), () => second.stop());
+    await until('all three reconciled after their launchers answered', () => (reconciled.length >= 6 ? true : undefined));
+    await new Promise((d) => setTimeout(d, 300));
+    const after = await Promise.all(launchers.map(async ({ vmi }) => ({ status: (await phaseOf(vmi.metadata.name ?? '')).status, file: await stat(join(runDirOf(vmi), 'vmi.json')) })));
+    expect(after.map((a) => a.status)).toEqual(before.map((b) => b.status));
+    expect(after.map((a) => a.file.mtimeMs)).toEqual(before.map((b) => b.file.mtimeMs));
+    expect(launchers.map(({ l }) => l.commands)).toEqual([[], [], []]);
+    expect(driven.errors).toEqual([]);
   });
 });
