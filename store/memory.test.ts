@@ -119,7 +119,7 @@ describe('garbage collection', () => {
 
   it('collects a dependent whose owner uid does not exist, and drops a dangling reference next to a live owner', async () => {
     const store = createMemoryStore({ admission: false });
-    const live = await store.create({ ...CM, metadata: { name: 'live', namespace: 'default' } });
+    const live = await store.create<KubeObject>({ ...CM, metadata: { name: 'live', namespace: 'default' } });
     const ghost: KubeObject = { ...CM, metadata: { name: 'ghost', namespace: 'default', uid: 'no-such-uid' } };
     await store.create(owned('orphaned', [ghost]));
     await store.create(owned('shared', [live, ghost]));
