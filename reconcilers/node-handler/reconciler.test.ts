@@ -7,78 +7,21 @@ import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Cache } from '../../core/cache.js';
 import { createLogger } from '../../core/log.js';
-import { objectKey, type KubeApi, type Watch } from '../../core/kube.js';
+import type { KubeApi } from '../../core/kube.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { HelloEvent, LauncherCommand } from '../../launcher/protocol.js';
 import { startProtocolServer, type ProtocolServer } from '../../launcher/runtime/protocol-server.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { newRawVmi, withName } from '../../test/builders/vmi.js';
-import type { ControllerDefinition } from '../runtime/types.js';
 import { nodeHandler, type NodeHandler } from './reconciler.js';
 import { fileLauncherAccess } from './runtime/launcher-access.js';
+import { drive, vmiCache } from './runtime/test-harness.js';
 
 const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
 const HANDLER = { username: 'system:serviceaccount:kubevirt:kubevirt-handler', groups: ['system:serviceaccounts', 'system:authenticated'], extra: { 'authentication.kubernetes.io/node-name': ['n1'] } };
 const log = createLogger({ name: 'virt-handler', level: 'silent' });
-
-/** A list+watch cache of VMIs (test scaffolding until the runtime's informer is used here). */
-async function vmiCache(kube: KubeApi): Promise<Cache<VirtualMachineInstance> & { stop(): void }> {
-  const items = new Map<string, VirtualMachineInstance>();
-  const handlers = new Set<(o: VirtualMachineInstance, p: VirtualMachineInstance | undefined, d: boolean) => void>();
-  const listed = await kube.list<VirtualMachineInstance>(VMI_TYPE);
-  for (const v of listed.items) items.set(objectKey(v), v);
-  const watch: Watch = await kube.watch<VirtualMachineInstance>(VMI_TYPE, { resourceVersion: listed.resourceVersion }, (e) => {
-    if (e.type === 'BOOKMARK') return;
-    const key = objectKey(e.object);
-    const previous = items.get(key);
-    if (e.type === 'DELETED') items.delete(key);
-    else items.set(key, e.object);
-    for (const h of handlers) h(e.object, previous, e.type === 'DELETED');
-  });
-  return {
-    get: (key) => items.get(key),
-    list: () => [...items.values()],
-    controlledBy: () => [],
-    onChange: (h) => { handlers.add(h); return () => handlers.delete(h); },
-    hasSynced: () => true,
-    stop: () => watch.stop(),
-  };
-}
-
-/** Runs a definition: each source change reconciles its keys, one at a time per key, honouring requeueAfterMs. */
-function drive(def: ControllerDefinition): { stop(): void; errors: unknown[] } {
-  const chains = new Map<string, Promise<void>>();
-  const timers = new Set<NodeJS.Timeout>();
-  const errors: unknown[] = [];
-  let stopped = false;
-  const run = (key: string): void => {
-    if (stopped) return;
-    const next = (chains.get(key) ?? Promise.resolve()).then(async () => {
-      if (stopped) return;
-      try {
-        const result = await def.reconciler.reconcile(key);
-        if (result.requeueAfterMs !== undefined) {
-          const t = setTimeout(() => { timers.delete(t); run(key); }, result.requeueAfterMs);
-          timers.add(t);
-        }
-      } catch (e) {
-        errors.push(e);
-        const t = setTimeout(() => { timers.delete(t); run(key); }, 20);
-        timers.add(t);
-      }
-    });
-    chains.set(key, next);
-  };
-  const unsubscribes = def.sources.map((s) => {
-    const source = s as unknown as { cache: Cache; keysOf: (o: unknown) => readonly string[] };
-    for (const o of source.cache.list()) for (const k of source.keysOf(o)) run(k);
-    return source.cache.onChange((o) => { for (const k of source.keysOf(o)) run(k); });
-  });
-  return { errors, stop: () => { stopped = true; for (const u of unsubscribes) u(); for (const t of timers) clearTimeout(t); } };
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 8000): Promise<T> {
   const end = Date.now() + timeoutMs;

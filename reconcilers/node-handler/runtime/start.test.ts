@@ -1,0 +1,73 @@
+// virt-handler's start-up on the memory store: the Node heartbeat appears, a Scheduled VMI of this
+// node is handed to its launcher, and an orphan launcher (its VMI gone) is shut down; stop() leaves
+// the launchers running (no command sent to the known one).
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../core/log.js';
+import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
+import type { HelloEvent } from '../../../launcher/protocol.js';
+import { startProtocolServer, type ProtocolServer } from '../../../launcher/runtime/protocol-server.js';
+import { createMemoryStore, type MemoryStore } from '../../../store/memory.js';
+import { newRawVmi, withName } from '../../../test/builders/vmi.js';
+import { NODE_TYPE, type NodeObject } from '../heartbeat.js';
+import { startVirtHandler } from './start.js';
+import { drive, vmiCache } from './test-harness.js';
+
+const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
+const HANDLER = { username: 'system:serviceaccount:kubevirt:kubevirt-handler', groups: ['system:serviceaccounts', 'system:authenticated'], extra: { 'authentication.kubernetes.io/node-name': ['n1'] } };
+const log = createLogger({ name: 'virt-handler', level: 'silent' });
+
+let root = '';
+let store: MemoryStore | undefined;
+const servers: ProtocolServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+  await store?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function launcherIn(runDir: string, uid: string, name: string): Promise<string[]> {
+  await mkdir(runDir, { recursive: true });
+  const hello: HelloEvent = { type: 'hello', protocol: 1, vmi: { namespace: 'default', name, uid }, domain: `default_${name}`, pid: process.pid, consoleSocket: '/x', hypervisor: 'qemu' };
+  const commands: string[] = [];
+  const server: ProtocolServer = await startProtocolServer(join(runDir, 'launcher.sock'), hello, async (c) => {
+    commands.push(c);
+    if (c === 'shutdown') server.publish({ type: 'domain', state: 'Shutoff', reason: 'Shutdown', time: new Date().toISOString() });
+  });
+  server.publish({ type: 'phase', phase: 'Preparing', time: new Date().toISOString() });
+  servers.push(server);
+  return commands;
+}
+
+describe('startVirtHandler', () => {
+  it('beats, hands over, cleans orphans, and stops without touching guests', async () => {
+    root = await mkdtemp(join(tmpdir(), 'kvt-start-'));
+    store = createMemoryStore();
+    const s = store;
+    const created = await s.create(newRawVmi(withName('k', 'default'), (v) => { delete v.metadata.uid; }));
+    const vmi = await s.client(CONTROLLER).updateStatus<VirtualMachineInstance>({ ...created, status: { phase: 'Scheduled', nodeName: 'n1' } });
+    const runDirOf = (v: Readonly<VirtualMachineInstance>): string => join(root, (v.metadata.uid ?? '').slice(0, 8));
+    const known = await launcherIn(runDirOf(vmi), vmi.metadata.uid ?? '', 'k');
+    const orphan = await launcherIn(join(root, 'orphan'), 'uid-of-a-deleted-vmi', 'o');
+    const cache = await vmiCache(s);
+    const handler = await startVirtHandler({
+      kube: s.client(HANDLER), nodeName: 'n1', runRoot: root, log, runDirOf,
+      vmis: Object.assign(cache, { start: async () => {} }),
+      run: (def) => { const d = drive(def); return { stop: async () => d.stop() }; },
+      connection: { backoffMs: { min: 20, max: 100 } },
+    });
+    expect(await handler.orphansCleaned).toBe(1);
+    expect(orphan).toEqual(['shutdown']);
+    for (let i = 0; i < 200; i++) {
+      if (await readFile(join(runDirOf(vmi), 'vmi.json')).then(() => true, () => false)) break;
+      await new Promise((d) => setTimeout(d, 20));
+    }
+    expect((JSON.parse(await readFile(join(runDirOf(vmi), 'vmi.json'), 'utf8')) as VirtualMachineInstance).metadata.uid).toBe(vmi.metadata.uid);
+    const node = await s.get<NodeObject>(NODE_TYPE, undefined, 'n1');
+    expect(node.metadata.labels?.['kubevirt.io/schedulable']).toBe('true');
+    await handler.stop();
+    expect(known).toEqual([]);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * virt-handler's start-up, independent of how the API is reached: heartbeat, the VMI informer of
+ * this node, the node handler on the controller runtime, and the orphan-launcher cleanup once the
+ * cache has synced (kubevirt/controllers.md §5). Stopping stops the handler, never a guest.
+ */
+import type { Cache } from '../../../core/cache.js';
+import type { KubeApi } from '../../../core/kube.js';
+import type { Logger } from '../../../core/log.js';
+import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
+import type { ControllerDefinition } from '../../runtime/types.js';
+import { nodeHandler } from '../reconciler.js';
+import { startHeartbeat } from './heartbeat.js';
+import { fileLauncherAccess } from './launcher-access.js';
+import type { ConnectionOptions } from './launcher-connection.js';
+import { cleanOrphanLaunchers } from './orphans.js';
+
+/** What {@link startVirtHandler} wires together. */
+export interface VirtHandlerOptions {
+  /** The API as virt-handler's service account. */
+  readonly kube: KubeApi;
+  readonly nodeName: string;
+  readonly runRoot: string;
+  readonly log: Logger;
+  readonly now?: () => Date;
+  /** A launcher's run directory under `runRoot` (launcher/identity.ts's runDirFor). */
+  readonly runDirOf: (vmi: Readonly<VirtualMachineInstance>) => string;
+  /** An informer of the VMIs on this node (field selector `status.nodeName=<node>`), not yet started. */
+  readonly vmis: Cache<VirtualMachineInstance> & { start(): Promise<void>; stop(): void };
+  /** Runs a controller (the runtime's runController). */
+  readonly run: (definition: ControllerDefinition) => { stop(): Promise<void> };
+  readonly heartbeatIntervalMs?: number;
+  readonly connection?: Omit<ConnectionOptions, 'onChange'>;
+}
+
+/** A running virt-handler. */
+export interface VirtHandler {
+  /** Resolves once the orphan cleanup after start-up is done (with how many were stopped). */
+  readonly orphansCleaned: Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Starts virt-handler for `nodeName`. */
+export async function startVirtHandler(options: VirtHandlerOptions): Promise<VirtHandler> {
+  const now = options.now ?? ((): Date => new Date());
+  const heartbeat = startHeartbeat({ kube: options.kube, nodeName: options.nodeName, log: options.log, now, ...(options.heartbeatIntervalMs === undefined ? {} : { intervalMs: options.heartbeatIntervalMs }) });
+  await options.vmis.start();
+  const handler = nodeHandler({
+    kube: options.kube, log: options.log, now, nodeName: options.nodeName, vmis: options.vmis,
+    launchers: fileLauncherAccess({ runDirOf: options.runDirOf, ...(options.connection === undefined ? {} : { connection: options.connection }) }),
+  });
+  const running = options.run(handler);
+  const orphansCleaned = cleanOrphanLaunchers({
+    runRoot: options.runRoot, log: options.log,
+    isKnown: (uid) => options.vmis.list().some((v) => v.metadata.uid === uid),
+  });
+  options.log.info({ node: options.nodeName, runRoot: options.runRoot }, 'virt-handler started');
+  return {
+    orphansCleaned,
+    stop: async () => {
+      await running.stop();
+      await handler.stop();
+      options.vmis.stop();
+      await heartbeat.stop();
+      await orphansCleaned.catch(() => 0);
+    },
+  };
+}
