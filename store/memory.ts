@@ -180,8 +180,9 @@ class Engine {
   list(type: ResourceType, options?: ListOptions): ObjectList<Obj> {
     const matches = listFilter(options);
     const items = [...this.index.all(kindKeyOf(type))].filter(matches) as Obj[];
-    items.sort((a, b) => storeKeyOf(a.metadata.namespace, a.metadata.name ?? '').localeCompare(storeKeyOf(b.metadata.namespace, b.metadata.name ?? '')));
-    return { items: items.map(clone), resourceVersion: String(this.rv) };
+    const keyed = items.map((o) => ({ o, key: storeKeyOf(o.metadata.namespace, o.metadata.name ?? '') }));
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return { items: keyed.map(({ o }) => clone(o)), resourceVersion: String(this.rv) };
   }
 
   watch(type: ResourceType, options: ListOptions & { readonly resourceVersion: string }, onEvent: (event: WatchEvent) => void): Watch {
