@@ -226,3 +226,32 @@ describe('watch history', () => {
     await store.close();
   });
 });
+
+describe('scope and subresources', () => {
+  it('puts a namespaced object without namespace in default and drops the namespace of a cluster-scoped one', async () => {
+    const store = createMemoryStore({ admission: false });
+    const cm = await store.create<KubeObject>({ ...CM, metadata: { name: 'nons' } });
+    expect(cm.metadata.namespace).toBe('default');
+    const node = await store.create<KubeObject>({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node01', namespace: 'ignored' } });
+    expect(node.metadata.namespace).toBeUndefined();
+    expect((await store.get({ apiVersion: 'v1', kind: 'Node' }, undefined, 'node01')).metadata.uid).toBe(node.metadata.uid);
+    await store.close();
+  });
+
+  it('has no status subresource for a ConfigMap: updateStatus is NotFound, update keeps every field', async () => {
+    const store = createMemoryStore({ admission: false });
+    const cm = await store.create<Obj>({ ...CM, metadata: { name: 'nostatus', namespace: 'default' }, status: { kept: true } });
+    expect(cm['status']).toEqual({ kept: true });
+    expect(isNotFound(await failure(store.updateStatus(cm)))).toBe(true);
+    await store.close();
+  });
+
+  it('words errors as the API server does, with the resource name of the kind', async () => {
+    const store = createMemoryStore({ admission: false });
+    expect((await failure(store.get(VMI, 'default', 'x'))).message).toBe('virtualmachineinstances.kubevirt.io "x" not found');
+    expect((await failure(store.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' }, 'kubevirt', 'l'))).message).toBe('leases.coordination.k8s.io "l" not found');
+    const nameless = await failure(store.create({ ...CM, metadata: {} }));
+    expect([nameless.status, nameless.causes[0]?.field]).toEqual([422, 'metadata.name']);
+    await store.close();
+  });
+});
