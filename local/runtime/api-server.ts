@@ -63,7 +63,8 @@ class Connection {
     } else if (request.method === 'watch') {
       await this.startWatch(request);
     } else {
-      this.send({ id: request.id, result: await callUnary(this.api, request.method as UnaryMethod, request.params) });
+      // undefined (delete) would vanish from the JSON line: send null.
+      this.send({ id: request.id, result: (await callUnary(this.api, request.method as UnaryMethod, request.params)) ?? null });
     }
   }
 
