@@ -1,0 +1,111 @@
+// The VMI controller's phases and conditions of kubevirt/controllers.md §2.
+import { describe, expect, it } from 'vitest';
+import { findCondition } from '../../core/conditions.js';
+import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { newVmi } from '../../test/builders/vmi.js';
+import { LAUNCHER_CONTAINER, type Pod, type PodStatus } from '../pod.js';
+import { computeVmiStatus, VmiReason } from './status.js';
+
+const now = new Date('2026-12-02T20:00:00Z');
+const T0 = '2026-12-02T19:00:00Z';
+
+function vmiIn(phase: string | undefined, deleting = false): VirtualMachineInstance {
+  const vmi = newVmi();
+  if (phase !== undefined) vmi.status = { phase, phaseTransitionTimestamps: [{ phase, phaseTransitionTimestamp: T0 }] };
+  if (deleting) vmi.metadata.deletionTimestamp = T0;
+  return vmi;
+}
+
+function pod(status: PodStatus | undefined, options: { nodeName?: string; deleting?: boolean } = {}): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'virt-launcher-testvmi-abcde', namespace: 'mynamespace', uid: 'pod-uid', ...(options.deleting === true ? { deletionTimestamp: T0 } : {}) },
+    spec: { containers: [{ name: LAUNCHER_CONTAINER }], ...(options.nodeName === undefined ? {} : { nodeName: options.nodeName }) },
+    ...(status === undefined ? {} : { status }),
+  };
+}
+
+const unscheduled = pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available' }] });
+const bound = pod({ phase: 'Pending', qosClass: 'Burstable', conditions: [{ type: 'PodScheduled', status: 'True' }] }, { nodeName: 'node01' });
+const ready = pod({
+  phase: 'Running', qosClass: 'Burstable',
+  conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }],
+  containerStatuses: [{ name: LAUNCHER_CONTAINER, ready: true, state: { running: {} } }],
+}, { nodeName: 'node01' });
+const exited = pod({ phase: 'Failed', containerStatuses: [{ name: LAUNCHER_CONTAINER, ready: false, state: { terminated: { exitCode: 1 } } }] }, { nodeName: 'node01' });
+const terminating = pod(ready.status, { nodeName: 'node01', deleting: true });
+
+describe('computeVmiStatus phase', () => {
+  it.each([
+    ['"" without pod → Pending', vmiIn(undefined), undefined, 'Pending', undefined],
+    ['Pending without pod → Pending', vmiIn('Pending'), undefined, 'Pending', undefined],
+    ['"" deleting without pod → Failed', vmiIn(undefined, true), undefined, 'Failed', VmiReason.LauncherPodMissing],
+    ['Pending with pod → Scheduling', vmiIn('Pending'), unscheduled, 'Scheduling', undefined],
+    ['Pending with a ready pod → Scheduling first', vmiIn('Pending'), ready, 'Scheduling', undefined],
+    ['Scheduling, pod unscheduled → Scheduling', vmiIn('Scheduling'), unscheduled, 'Scheduling', undefined],
+    ['Scheduling, pod bound not running → Scheduling', vmiIn('Scheduling'), bound, 'Scheduling', undefined],
+    ['Scheduling, pod ready → Scheduled', vmiIn('Scheduling'), ready, 'Scheduled', undefined],
+    ['Scheduling, pod ready but VMI deleting → Scheduling', vmiIn('Scheduling', true), ready, 'Scheduling', undefined],
+    ['Scheduling, pod gone → Failed', vmiIn('Scheduling'), undefined, 'Failed', VmiReason.LauncherPodMissing],
+    ['Scheduling, pod exited → Failed', vmiIn('Scheduling'), exited, 'Failed', VmiReason.LauncherPodDown],
+    ['Scheduled, pod gone → Failed', vmiIn('Scheduled'), undefined, 'Failed', VmiReason.LauncherPodMissing],
+    ['Scheduled, pod terminating → Failed', vmiIn('Scheduled'), terminating, 'Failed', VmiReason.LauncherPodDown],
+    ['Running, pod exited → handler decides (Running)', vmiIn('Running'), exited, 'Running', undefined],
+    ['Running, pod gone → Failed', vmiIn('Running'), undefined, 'Failed', VmiReason.LauncherPodMissing],
+    ['Succeeded stays', vmiIn('Succeeded'), undefined, 'Succeeded', undefined],
+    ['Failed stays', vmiIn('Failed'), exited, 'Failed', undefined],
+  ])('%s', (_name, vmi, p, phase, reason) => {
+    const status = computeVmiStatus({ vmi, pod: p, now });
+    expect(status.phase).toBe(phase);
+    expect(status.reason).toBe(reason);
+  });
+
+  it('records the time of a transition, and only of a transition', () => {
+    const moved = computeVmiStatus({ vmi: vmiIn('Scheduling'), pod: ready, now });
+    expect(moved.phaseTransitionTimestamps).toEqual([{ phase: 'Scheduling', phaseTransitionTimestamp: T0 }, { phase: 'Scheduled', phaseTransitionTimestamp: now.toISOString() }]);
+    expect(computeVmiStatus({ vmi: vmiIn('Scheduling'), pod: bound, now }).phaseTransitionTimestamps).toHaveLength(1);
+  });
+
+  it('Scheduled takes the pod\'s node and QoS class', () => {
+    const status = computeVmiStatus({ vmi: vmiIn('Scheduling'), pod: ready, now });
+    expect([status.nodeName, status.qosClass]).toEqual(['node01', 'Burstable']);
+    expect(computeVmiStatus({ vmi: vmiIn('Scheduling'), pod: bound, now }).nodeName).toBeUndefined();
+  });
+
+  it('keeps fields it does not own', () => {
+    const vmi = vmiIn('Running');
+    vmi.status = { ...vmi.status, nodeName: 'node01', interfaces: [{ name: 'default', ipAddress: '10.0.0.2' }], guestOSInfo: { id: 'fedora' } };
+    const status = computeVmiStatus({ vmi, pod: ready, now });
+    expect(status.interfaces).toEqual(vmi.status.interfaces);
+    expect(status.guestOSInfo).toEqual({ id: 'fedora' });
+    expect(status.nodeName).toBe('node01');
+  });
+});
+
+describe('computeVmiStatus conditions', () => {
+  it.each([
+    ['no pod', vmiIn('Pending'), undefined, 'False', VmiReason.PodNotExists],
+    ['pod terminating', vmiIn('Running'), terminating, 'False', VmiReason.PodTerminating],
+    ['not running yet', vmiIn('Scheduling'), ready, 'False', VmiReason.GuestNotRunning],
+    ['running, pod ready: copied', vmiIn('Running'), ready, 'True', undefined],
+    ['running, pod has no Ready', vmiIn('Running'), pod({ phase: 'Running', containerStatuses: [] }), 'False', VmiReason.PodConditionMissing],
+  ])('Ready: %s', (_name, vmi, p, status, reason) => {
+    const ready = findCondition(computeVmiStatus({ vmi, pod: p, now }).conditions, 'Ready');
+    expect([ready?.status, ready?.reason]).toEqual([status, reason]);
+  });
+
+  it('mirrors PodScheduled=False while scheduling, drops it once placed', () => {
+    const scheduling = computeVmiStatus({ vmi: vmiIn('Pending'), pod: unscheduled, now });
+    expect(findCondition(scheduling.conditions, 'PodScheduled')).toMatchObject({ status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available' });
+    const placed = computeVmiStatus({ vmi: { ...vmiIn('Scheduling'), status: { ...scheduling, phase: 'Scheduling' } }, pod: ready, now });
+    expect(findCondition(placed.conditions, 'PodScheduled')).toBeUndefined();
+  });
+
+  it('Synchronized=False with the failure\'s reason, removed once a sync succeeds', () => {
+    const failed = computeVmiStatus({ vmi: vmiIn(undefined), pod: undefined, now, syncFailure: { reason: VmiReason.FailedCreate, message: 'Could not create Pod: quota' } });
+    expect(findCondition(failed.conditions, 'Synchronized')).toMatchObject({ status: 'False', reason: 'FailedCreate', message: 'Could not create Pod: quota' });
+    const retried: VirtualMachineInstance = { ...vmiIn(undefined), status: failed };
+    expect(findCondition(computeVmiStatus({ vmi: retried, pod: unscheduled, now }).conditions, 'Synchronized')).toBeUndefined();
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * The VMI status the VMI controller owns, from the VMI and its launcher pod (kubevirt/controllers.md
+ * §2): phase "" → Pending → Scheduling → Scheduled, status.nodeName, Failed when the pod is missing
+ * or down, and the Ready / PodScheduled / Synchronized conditions. Once the VMI is Running the node
+ * handler owns the phase; this only sets Failed when the pod is gone. Pure.
+ * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/watch/vmi/lifecycle.go
+ */
+import { findCondition, removeCondition, setCondition } from '../../core/conditions.js';
+import type { VirtualMachineInstance, VirtualMachineInstanceCondition, VirtualMachineInstanceStatus } from '../../crd-gen/index.js';
+import { isPodDown, isPodReady, type Pod } from '../pod.js';
+
+/** VMI phases, as KubeVirt spells them. */
+export const VmiPhase = {
+  Unset: '',
+  Pending: 'Pending',
+  Scheduling: 'Scheduling',
+  Scheduled: 'Scheduled',
+  Running: 'Running',
+  Succeeded: 'Succeeded',
+  Failed: 'Failed',
+} as const;
+
+/** Reasons this controller writes (conditions and `status.reason`). */
+export const VmiReason = {
+  PodNotExists: 'PodNotExists',
+  PodTerminating: 'PodTerminating',
+  GuestNotRunning: 'GuestNotRunning',
+  PodConditionMissing: 'PodConditionMissing',
+  /** `status.reason` of a VMI failed because its launcher pod vanished. */
+  LauncherPodMissing: 'LauncherPodMissing',
+  /** `status.reason` of a VMI failed because its launcher pod went down before the guest ran. */
+  LauncherPodDown: 'LauncherPodDown',
+  FailedCreate: 'FailedCreate',
+  FailedDelete: 'FailedDelete',
+} as const;
+
+/** A failed reconcile step, shown as `Synchronized=False`. */
+export interface SyncFailure {
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** What the status is computed from. */
+export interface VmiStatusInput {
+  readonly vmi: Readonly<VirtualMachineInstance>;
+  /** The VMI's launcher pod from the cache, if any. */
+  readonly pod: Readonly<Pod> | undefined;
+  readonly now: Date;
+  readonly syncFailure?: SyncFailure;
+}
+
+type Status = VirtualMachineInstanceStatus;
+type Cond = VirtualMachineInstanceCondition;
+
+/** Final phases: the guest is gone for good. */
+export function isFinal(phase: string | undefined): boolean {
+  return phase === VmiPhase.Succeeded || phase === VmiPhase.Failed;
+}
+
+/** Unprocessed: the controller has not created the pod's result yet ("" or Pending). */
+export function isUnprocessed(phase: string | undefined): boolean {
+  return phase === undefined || phase === VmiPhase.Unset || phase === VmiPhase.Pending;
+}
+
+interface Next {
+  readonly phase: string;
+  readonly reason?: string;
+}
+
+function unprocessedPhase(vmi: Readonly<VirtualMachineInstance>, pod: Readonly<Pod> | undefined): Next {
+  if (pod !== undefined) return { phase: VmiPhase.Scheduling };
+  return vmi.metadata.deletionTimestamp !== undefined ? { phase: VmiPhase.Failed, reason: VmiReason.LauncherPodMissing } : { phase: VmiPhase.Pending };
+}
+
+function schedulingPhase(vmi: Readonly<VirtualMachineInstance>, pod: Readonly<Pod> | undefined, current: string): Next {
+  if (pod === undefined) return { phase: VmiPhase.Failed, reason: VmiReason.LauncherPodMissing };
+  if (isPodDown(pod)) return { phase: VmiPhase.Failed, reason: VmiReason.LauncherPodDown };
+  if (isPodReady(pod) && vmi.metadata.deletionTimestamp === undefined) return { phase: VmiPhase.Scheduled };
+  return { phase: current };
+}
+
+/** The phase the controller moves the VMI to (and the reason when it fails it). */
+export function nextPhase(vmi: Readonly<VirtualMachineInstance>, pod: Readonly<Pod> | undefined): Next {
+  const phase = vmi.status?.phase ?? VmiPhase.Unset;
+  if (isUnprocessed(phase)) return unprocessedPhase(vmi, pod);
+  if (phase === VmiPhase.Scheduling || phase === VmiPhase.Scheduled) return schedulingPhase(vmi, pod, phase);
+  // Running (and any phase the handler owns): only a vanished pod fails it here.
+  if (phase === VmiPhase.Running && pod === undefined) return { phase: VmiPhase.Failed, reason: VmiReason.LauncherPodMissing };
+  return { phase };
+}
+
+/** The VMI's Ready condition, from its pod (§2). */
+export function readyCondition(phase: string, pod: Readonly<Pod> | undefined): Cond {
+  const notReady = (reason: string, message: string): Cond => ({ type: 'Ready', status: 'False', reason, message });
+  if (pod === undefined) return notReady(VmiReason.PodNotExists, 'virt-launcher pod does not exist');
+  if (pod.metadata.deletionTimestamp !== undefined) return notReady(VmiReason.PodTerminating, 'virt-launcher pod is terminating');
+  if (phase !== VmiPhase.Running) return notReady(VmiReason.GuestNotRunning, 'Guest VM is not reported as running');
+  const podReady = findCondition(pod.status?.conditions, 'Ready');
+  if (podReady === undefined) return notReady(VmiReason.PodConditionMissing, 'virt-launcher pod is missing the Ready condition');
+  return { type: 'Ready', status: podReady.status, ...(podReady.reason === undefined ? {} : { reason: podReady.reason }), ...(podReady.message === undefined ? {} : { message: podReady.message }) };
+}
+
+/** The pod's PodScheduled=False condition while the VMI waits for a node, or undefined. */
+function podScheduledCondition(phase: string, pod: Readonly<Pod> | undefined): Cond | undefined {
+  if (phase !== VmiPhase.Pending && phase !== VmiPhase.Scheduling) return undefined;
+  const scheduled = findCondition(pod?.status?.conditions, 'PodScheduled');
+  if (scheduled?.status !== 'False') return undefined;
+  return { type: 'PodScheduled', status: 'False', ...(scheduled.reason === undefined ? {} : { reason: scheduled.reason }), ...(scheduled.message === undefined ? {} : { message: scheduled.message }) };
+}
+
+function conditions(input: VmiStatusInput, phase: string): Cond[] {
+  const { pod, now, syncFailure } = input;
+  let list = setCondition(input.vmi.status?.conditions, readyCondition(phase, pod), now);
+  const scheduled = podScheduledCondition(phase, pod);
+  list = scheduled === undefined ? removeCondition(list, 'PodScheduled') : setCondition(list, scheduled, now);
+  list = syncFailure === undefined
+    ? removeCondition(list, 'Synchronized')
+    : setCondition(list, { type: 'Synchronized', status: 'False', reason: syncFailure.reason, message: syncFailure.message }, now);
+  return list;
+}
+
+function withPhase(status: Status, next: Next, input: VmiStatusInput): Status {
+  const old = input.vmi.status?.phase ?? VmiPhase.Unset;
+  if (next.phase === old) return status;
+  const stamp = { phase: next.phase, phaseTransitionTimestamp: input.now.toISOString() };
+  return { ...status, phase: next.phase, phaseTransitionTimestamps: [...(status.phaseTransitionTimestamps ?? []), stamp], ...(next.reason === undefined ? {} : { reason: next.reason }) };
+}
+
+function withScheduling(status: Status, phase: string, pod: Readonly<Pod> | undefined): Status {
+  const qos = pod?.status?.qosClass;
+  const out: Status = qos === undefined ? status : { ...status, qosClass: qos };
+  const nodeName = pod?.spec.nodeName;
+  if (phase === VmiPhase.Scheduled && status.nodeName === undefined && nodeName !== undefined) return { ...out, nodeName };
+  return out;
+}
+
+/** The whole status the VMI controller wants the VMI to have; fields it does not own are kept as they are. */
+export function computeVmiStatus(input: VmiStatusInput): Status {
+  const next = isFinal(input.vmi.status?.phase) ? { phase: input.vmi.status?.phase ?? VmiPhase.Unset } : nextPhase(input.vmi, input.pod);
+  let status = withPhase({ ...(input.vmi.status ?? {}) }, next, input);
+  status = withScheduling(status, next.phase, input.pod);
+  return { ...status, conditions: conditions(input, next.phase) };
+}
