@@ -1,0 +1,129 @@
+// The node handler following REAL launchers (`kvt virt-launcher` with the demo guest: private
+// libvirtd, QEMU under TCG here) on the in-memory API server. The VMI is put in Scheduled on node n1
+// as the VMI controller would; the handler reports Running from the real domain; deleting the VMI
+// makes the handler send the ACPI shutdown → the guest powers off → Succeeded; a launcher killed
+// with SIGKILL turns its VMI Failed with a reason (kubevirt/controllers.md §5). The launchers here run
+// a manifest (not yet `--await-vmi`), so the handler follows the run dir of the manifest's identity.
+// Runs in CI; skips only outside CI when libvirtd, QEMU or the image tools are missing.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../core/log.js';
+import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
+import { defaultDataDir } from '../../../launcher/runtime/data-dir.js';
+import { defaultRunRoot, launcherDirs } from '../../../launcher/runtime/launcher-dirs.js';
+import { createMemoryStore, type MemoryStore } from '../../../store/memory.js';
+import { ensureDemoGuest } from '../../../test/fixtures/demo-guest.js';
+import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../../../test/fixtures/host.js';
+import { toYaml } from '../../../core/yaml.js';
+import { nodeHandler } from '../reconciler.js';
+import { fileLauncherAccess } from './launcher-access.js';
+import { drive, vmiCache } from './test-harness.js';
+
+const REPO = resolve(import.meta.dirname, '../../..');
+const AVAILABLE = haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage']);
+const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
+const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
+const HANDLER = { username: 'system:serviceaccount:kubevirt:kubevirt-handler', groups: ['system:serviceaccounts', 'system:authenticated'], extra: { 'authentication.kubernetes.io/node-name': ['n1'] } };
+
+function manifest(name: string): VirtualMachineInstance {
+  return {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachineInstance',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      terminationGracePeriodSeconds: 30,
+      domain: {
+        firmware: { kernelBoot: { kernelArgs: 'console=ttyS0 panic=-1', container: { image: 'localhost/demo-guest:latest', kernelPath: '/boot/vmlinuz', initrdPath: '/boot/initrd.img' } } },
+        devices: {},
+        resources: { requests: { memory: '96Mi' } },
+      },
+    },
+  };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((d) => setTimeout(d, 100));
+  }
+}
+
+describe.skipIf(!IN_CI && !AVAILABLE)('node handler with real launchers (libvirtd, QEMU, demo guest)', () => {
+  let work = '';
+  let store: MemoryStore | undefined;
+  const children: ChildProcessWithoutNullStreams[] = [];
+  const stops: (() => Promise<void> | void)[] = [];
+
+  beforeAll(async () => {
+    await ensureDemoGuest();
+    work = await mkdtemp(join(tmpdir(), 'kvt-handler-guest-'));
+    store = createMemoryStore();
+    const s = store;
+    const runRoot = defaultRunRoot(process.getuid?.() ?? -1, process.env);
+    const runDirOf = (v: Readonly<VirtualMachineInstance>): string =>
+      launcherDirs({ namespace: v.metadata.namespace ?? 'default', name: v.metadata.name ?? '', uid: '' }, { runRoot, dataDir: defaultDataDir() }).runDir;
+    const vmis = await vmiCache(s);
+    const handler = nodeHandler({
+      kube: s.client(HANDLER), log: createLogger({ name: 'virt-handler', level: 'silent' }), now: () => new Date(), nodeName: 'n1', vmis,
+      launchers: fileLauncherAccess({ runDirOf, connection: { backoffMs: { min: 100, max: 1000 } } }),
+    });
+    const driven = drive(handler);
+    stops.push(() => vmis.stop(), () => driven.stop(), () => handler.stop());
+  }, 600_000);
+
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const s of stops.reverse()) await s();
+    await store?.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  /** Creates the VMI in Scheduled on n1 (as the VMI controller would) and starts its launcher. */
+  async function launch(): Promise<{ name: string; child: ChildProcessWithoutNullStreams; logs: string[]; exited: Promise<number | null> }> {
+    const s = store as MemoryStore;
+    const name = `h-${randomBytes(3).toString('hex')}`;
+    const file = join(work, `${name}.yaml`);
+    await writeFile(file, toYaml(manifest(name)));
+    const created = await s.create(manifest(name));
+    await s.client(CONTROLLER).updateStatus<VirtualMachineInstance>({ ...created, status: { phase: 'Scheduled', nodeName: 'n1' } });
+    const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), 'virt-launcher', file], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(child);
+    const logs: string[] = [];
+    child.stderr.on('data', (b: Buffer) => logs.push(b.toString()));
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    return { name, child, logs, exited };
+  }
+
+  const vmi = (name: string): Promise<VirtualMachineInstance> => (store as MemoryStore).get<VirtualMachineInstance>(VMI_TYPE, 'default', name);
+  const inPhase = (name: string, phase: string) => async (): Promise<VirtualMachineInstance | undefined> => {
+    const v = await vmi(name);
+    return v.status?.phase === phase ? v : undefined;
+  };
+
+  it('Scheduled → Running from the real domain; deleted → ACPI shutdown → Succeeded, launcher exits 0', async () => {
+    const { name, logs, exited } = await launch();
+    const running = await until('Running', inPhase(name, 'Running'), 120_000).catch((e: unknown) => { throw new Error(`${String(e)}\n${logs.join('').slice(-3000)}`); });
+    expect(running.status?.conditions?.find((c) => c.type === 'LiveMigratable')?.status).toBe('False');
+    await (store as MemoryStore).delete(VMI_TYPE, 'default', name);
+    const done = await until('Succeeded', inPhase(name, 'Succeeded'), 60_000);
+    expect(done.status?.phaseTransitionTimestamps?.map((p) => p.phase)).toEqual(['Running', 'Succeeded']);
+    expect(logs.join('')).toMatch(/"state":"Shutoff","reason":"Shutdown"/);
+    expect(await exited).toBe(0);
+  }, 200_000);
+
+  it('a launcher killed with SIGKILL turns its Running VMI Failed with a reason', async () => {
+    const { name, child, exited } = await launch();
+    await until('Running', inPhase(name, 'Running'), 120_000);
+    child.kill('SIGKILL');
+    await exited;
+    const failed = await until('Failed', inPhase(name, 'Failed'), 30_000);
+    expect(failed.status?.reason).toBe('LauncherGone');
+  }, 200_000);
+});
