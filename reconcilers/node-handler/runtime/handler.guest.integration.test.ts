@@ -15,6 +15,7 @@ import { createLogger } from '../../../core/log.js';
 import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
 import { defaultDataDir } from '../../../launcher/runtime/data-dir.js';
 import { defaultRunRoot, launcherDirs } from '../../../launcher/runtime/launcher-dirs.js';
+import { findSessionProcesses } from '../../../launcher/runtime/session-processes.js';
 import { createMemoryStore, type MemoryStore } from '../../../store/memory.js';
 import { ensureDemoGuest } from '../../../test/fixtures/demo-guest.js';
 import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../../../test/fixtures/host.js';
@@ -59,7 +60,18 @@ describe.skipIf(!IN_CI && !AVAILABLE)('node handler with real launchers (libvirt
   let work = '';
   let store: MemoryStore | undefined;
   const children: ChildProcessWithoutNullStreams[] = [];
-  const stops: (() => Promise<void> | void)[] = [];
+  let handler: { stop(): Promise<void> } | undefined;
+  let runDirOf: (v: Readonly<VirtualMachineInstance>) => string = () => '';
+
+  async function startHandler(s: MemoryStore, dirOf: (v: Readonly<VirtualMachineInstance>) => string): Promise<{ stop(): Promise<void> }> {
+    const vmis = await vmiCache(s);
+    const h = nodeHandler({
+      kube: s.client(HANDLER), log: createLogger({ name: 'virt-handler', level: 'silent' }), now: () => new Date(), nodeName: 'n1', vmis,
+      launchers: fileLauncherAccess({ runDirOf: dirOf, connection: { backoffMs: { min: 100, max: 1000 } } }),
+    });
+    const driven = drive(h);
+    return { stop: async () => { driven.stop(); await h.stop(); vmis.stop(); } };
+  }
 
   beforeAll(async () => {
     await ensureDemoGuest();
@@ -67,20 +79,14 @@ describe.skipIf(!IN_CI && !AVAILABLE)('node handler with real launchers (libvirt
     store = createMemoryStore();
     const s = store;
     const runRoot = defaultRunRoot(process.getuid?.() ?? -1, process.env);
-    const runDirOf = (v: Readonly<VirtualMachineInstance>): string =>
+    runDirOf = (v: Readonly<VirtualMachineInstance>): string =>
       launcherDirs({ namespace: v.metadata.namespace ?? 'default', name: v.metadata.name ?? '', uid: '' }, { runRoot, dataDir: defaultDataDir() }).runDir;
-    const vmis = await vmiCache(s);
-    const handler = nodeHandler({
-      kube: s.client(HANDLER), log: createLogger({ name: 'virt-handler', level: 'silent' }), now: () => new Date(), nodeName: 'n1', vmis,
-      launchers: fileLauncherAccess({ runDirOf, connection: { backoffMs: { min: 100, max: 1000 } } }),
-    });
-    const driven = drive(handler);
-    stops.push(() => vmis.stop(), () => driven.stop(), () => handler.stop());
+    handler = await startHandler(s, runDirOf);
   }, 600_000);
 
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    for (const s of stops.reverse()) await s();
+    await handler?.stop();
     await store?.close();
     await rm(work, { recursive: true, force: true });
   });
@@ -126,4 +132,25 @@ describe.skipIf(!IN_CI && !AVAILABLE)('node handler with real launchers (libvirt
     const failed = await until('Failed', inPhase(name, 'Failed'), 30_000);
     expect(failed.status?.reason).toBe('LauncherGone');
   }, 200_000);
+
+  it('a restarted handler re-adopts 3 running guests: same QEMU/libvirtd pids, no phase change; the new one shuts them down', async () => {
+    const s = store as MemoryStore;
+    const launched = await Promise.all([launch(), launch(), launch()]);
+    const running = await Promise.all(launched.map((l) => until(`${l.name} Running`, inPhase(l.name, 'Running'), 150_000)));
+    const daemonDir = (v: VirtualMachineInstance): string => join(runDirOf(v), 'd');
+    const pidsBefore = await Promise.all(running.map((v) => findSessionProcesses([daemonDir(v)])));
+    for (const pids of pidsBefore) expect(pids.length).toBeGreaterThanOrEqual(2);
+
+    await handler?.stop();
+    handler = await startHandler(s, runDirOf);
+    await new Promise((d) => setTimeout(d, 3000));
+    const after = await Promise.all(launched.map((l) => vmi(l.name)));
+    expect(after.map((v) => v.status?.phaseTransitionTimestamps)).toEqual(running.map((v) => v.status?.phaseTransitionTimestamps));
+    expect(after.map((v) => v.status?.phase)).toEqual(['Running', 'Running', 'Running']);
+    expect(await Promise.all(running.map((v) => findSessionProcesses([daemonDir(v)])))).toEqual(pidsBefore);
+
+    for (const l of launched) await s.delete(VMI_TYPE, 'default', l.name);
+    await Promise.all(launched.map((l) => until(`${l.name} Succeeded`, inPhase(l.name, 'Succeeded'), 90_000)));
+    expect(await Promise.all(launched.map((l) => l.exited))).toEqual([0, 0, 0]);
+  }, 300_000);
 });
