@@ -1,0 +1,154 @@
+import { X509Certificate } from 'node:crypto';
+import { Testing } from 'cdk8s';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { WEBHOOK_ROUTES } from '../../webhooks/registry.js';
+import { openApiProblem } from '../testing/openapi.js';
+import { KubevirtInstall, resolveInstallProps, virtApiDnsNames, type KubevirtInstallProps } from './install.js';
+import { generateServingPki, type ServingPki } from './pki.js';
+
+type Obj = Record<string, any>;
+
+let pki: ServingPki;
+beforeAll(() => {
+  pki = generateServingPki(virtApiDnsNames('kubevirt'), 30);
+});
+
+function synth(props: KubevirtInstallProps = {}): { crds: Obj[]; components: Obj[] } {
+  const install = new KubevirtInstall(Testing.app(), 'kv', { pki, ...props });
+  return { crds: Testing.synth(install.crds) as Obj[], components: Testing.synth(install.components) as Obj[] };
+}
+
+function find(objects: Obj[], kind: string, name: string): Obj {
+  const hit = objects.find((o) => o['kind'] === kind && o['metadata']?.name === name);
+  if (hit === undefined) throw new Error(`no ${kind}/${name}`);
+  return hit;
+}
+
+function containers(objects: Obj[]): Obj[] {
+  return objects.filter((o) => o['spec']?.template?.spec).flatMap((o) => o['spec'].template.spec.containers as Obj[]);
+}
+
+/** The manifests with the per-synth PEM material replaced, so the snapshot is stable. */
+function masked(objects: Obj[]): Obj[] {
+  const b64 = Buffer.from(pki.caCertPem).toString('base64');
+  const text = JSON.stringify(objects)
+    .replaceAll(b64, '<caBundle>')
+    .replaceAll(JSON.stringify(pki.certPem).slice(1, -1), '<tls.crt>')
+    .replaceAll(JSON.stringify(pki.keyPem).slice(1, -1), '<tls.key>')
+    .replaceAll(JSON.stringify(pki.caCertPem).slice(1, -1), '<ca.crt>');
+  return JSON.parse(text) as Obj[];
+}
+
+describe('KubevirtInstall', () => {
+  it('synthesizes the same install as the snapshot', () => {
+    const { crds, components } = synth();
+    expect(crds.map((c) => c['metadata'].name)).toMatchSnapshot('crd names');
+    expect(masked(components)).toMatchSnapshot('components');
+  });
+
+  it('puts no namespace on cluster-scoped objects and the install namespace on the rest', () => {
+    const { crds, components } = synth({ namespace: 'kv-system' });
+    const cluster = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
+    for (const o of crds) expect(o['metadata'].namespace).toBeUndefined();
+    for (const o of components) expect(o['metadata'].namespace).toBe(cluster.has(o['kind']) ? undefined : 'kv-system');
+  });
+
+  it('runs virt-handler privileged, with the run root and /dev/kvm, without host PID', () => {
+    const ds = find(synth().components, 'DaemonSet', 'virt-handler');
+    const pod = ds['spec'].template.spec;
+    expect(pod.containers[0].securityContext.privileged).toBe(true);
+    expect(pod.hostPID).toBe(false);
+    expect(pod.volumes.map((v: Obj) => v['hostPath']?.path).filter(Boolean)).toEqual(['/run/kvt', '/dev/kvm']);
+    expect(pod.containers[0].args).toEqual(['virt-handler', '--node-name', '$(NODE_NAME)', '--run-root', '/run/kvt']);
+    expect(pod.containers[0].env[0].valueFrom.fieldRef.fieldPath).toBe('spec.nodeName');
+  });
+
+  it('registers a webhook for every registry route, covering VMI, VM, VMIRS and preset CREATE and UPDATE', () => {
+    const { components } = synth();
+    const webhooks = [...find(components, 'MutatingWebhookConfiguration', 'kubevirt-ts-mutator')['webhooks'], ...find(components, 'ValidatingWebhookConfiguration', 'kubevirt-ts-validator')['webhooks']] as Obj[];
+    expect(webhooks.map((w) => w['clientConfig'].service.path).sort()).toEqual(WEBHOOK_ROUTES.map((r) => r.path).sort());
+    const covered = new Set(webhooks.flatMap((w) => (w['rules'] as Obj[]).flatMap((r) => (r['operations'] as string[]).map((op) => `${r['resources'][0]} ${op}`))));
+    for (const plural of ['virtualmachineinstances', 'virtualmachines', 'virtualmachineinstancereplicasets', 'virtualmachineinstancepresets']) {
+      expect(covered).toContain(`${plural} CREATE`);
+      expect(covered).toContain(`${plural} UPDATE`);
+    }
+    for (const w of webhooks) {
+      expect(w).toMatchObject({ failurePolicy: 'Fail', sideEffects: 'None', timeoutSeconds: 10, admissionReviewVersions: ['v1'] });
+      expect(w['namespaceSelector'].matchExpressions).toEqual([{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kubevirt'] }]);
+      expect(w['clientConfig'].service).toMatchObject({ name: 'virt-api', namespace: 'kubevirt', port: 443 });
+    }
+  });
+
+  it('gives the webhooks the CA that signed the serving certificate in the Secret', () => {
+    const install = new KubevirtInstall(Testing.app(), 'kv');
+    const components = Testing.synth(install.components) as Obj[];
+    const secret = find(components, 'Secret', 'virt-api-certs');
+    const bundle = Buffer.from(find(components, 'ValidatingWebhookConfiguration', 'kubevirt-ts-validator')['webhooks'][0].clientConfig.caBundle, 'base64').toString();
+    const ca = new X509Certificate(bundle);
+    const serving = new X509Certificate(secret['stringData']['tls.crt']);
+    expect(serving.verify(ca.publicKey)).toBe(true);
+    expect(serving.checkIssued(ca)).toBe(true);
+    expect(serving.checkHost('virt-api.kubevirt.svc')).toBe('virt-api.kubevirt.svc');
+    expect(new X509Certificate(pki.certPem).verify(ca.publicKey)).toBe(false);
+  });
+
+  it('with cert-manager emits an Issuer and Certificate and asks for CA injection instead of a caBundle', () => {
+    const install = new KubevirtInstall(Testing.app(), 'kv', { certificates: 'cert-manager' });
+    const components = Testing.synth(install.components) as Obj[];
+    expect(components.filter((o) => o['kind'] === 'Secret')).toEqual([]);
+    expect(find(components, 'Certificate', 'virt-api-certs')['spec']).toMatchObject({ secretName: 'virt-api-certs', issuerRef: { name: 'virt-api-selfsigned', kind: 'Issuer' } });
+    const mutating = find(components, 'MutatingWebhookConfiguration', 'kubevirt-ts-mutator');
+    expect(mutating['metadata'].annotations).toEqual({ 'cert-manager.io/inject-ca-from': 'kubevirt/virt-api-certs' });
+    expect(mutating['webhooks'][0].clientConfig.caBundle).toBeUndefined();
+  });
+
+  it('grants no RBAC wildcard', () => {
+    const rules = synth().components.filter((o) => o['kind'] === 'ClusterRole' || o['kind'] === 'Role').flatMap((o) => o['rules'] as Obj[]);
+    expect(rules.length).toBeGreaterThan(10);
+    for (const r of rules) for (const key of ['apiGroups', 'resources', 'verbs']) expect(r[key]).not.toContain('*');
+  });
+
+  it('gives every container requests, limits, IfNotPresent, an explicit securityContext and the image of the props', () => {
+    const all = containers(synth({ image: 'registry.example/kvt:1' }).components);
+    expect(all.map((c) => c['name'])).toEqual(['virt-api', 'virt-controller', 'virt-handler']);
+    for (const c of all) {
+      expect(Object.keys(c['resources'].requests).sort()).toEqual(['cpu', 'memory']);
+      expect(Object.keys(c['resources'].limits).sort()).toEqual(['cpu', 'memory']);
+      expect(c['imagePullPolicy']).toBe('IfNotPresent');
+      expect(c['image']).toBe('registry.example/kvt:1');
+      expect(c['securityContext']).toBeDefined();
+    }
+    const controller = all.find((c) => c['name'] === 'virt-controller')!;
+    expect(controller['args']).toEqual(['virt-controller', '--namespace', 'kubevirt', '--leader-elect', '--launcher-image', 'registry.example/kvt:1']);
+  });
+
+  it('validates every built-in object against the Kubernetes OpenAPI schemas', async () => {
+    const { crds, components } = synth();
+    const builtIn = [...crds, ...components.filter((o) => !String(o['apiVersion']).startsWith('cert-manager.io/'))];
+    const problems = (await Promise.all(builtIn.map((o) => openApiProblem(o)))).filter((p) => p !== undefined);
+    expect(problems).toEqual([]);
+    // The checker itself catches a broken object.
+    const broken = { ...find(components, 'Deployment', 'virt-api'), spec: { replicas: 'two' } };
+    expect(await openApiProblem(broken)).toMatch(/replicas|selector|template/);
+  });
+});
+
+describe('resolveInstallProps', () => {
+  it.each<[KubevirtInstallProps, RegExp]>([
+    [{ namespace: 'Kube_Virt' }, /namespace must be a DNS-1123 label, not "Kube_Virt"/],
+    [{ apiReplicas: 0 }, /apiReplicas must be an integer from 1 to 10, not 0/],
+    [{ webhookTimeoutSeconds: 31 }, /webhookTimeoutSeconds must be an integer from 1 to 30, not 31/],
+    [{ webhookPort: 80 }, /webhookPort must be an integer from 1024 to 65535, not 80/],
+    [{ image: 'a b' }, /image must be a non-empty image reference without spaces, not "a b"/],
+    [{ runRoot: 'run/kvt' }, /runRoot must be an absolute path without "..", not "run\/kvt"/],
+    [{ certificates: 'vault' as 'synth' }, /certificates must be "synth" or "cert-manager", not "vault"/],
+  ])('refuses %j', (props, message) => {
+    expect(() => resolveInstallProps(props)).toThrow(message);
+  });
+
+  it('fills in the documented defaults, the launcher image following the image', () => {
+    expect(resolveInstallProps({ image: 'x/kvt:2', namespace: undefined })).toMatchObject({
+      namespace: 'kubevirt', image: 'x/kvt:2', launcherImage: 'x/kvt:2', apiReplicas: 2, webhookPort: 8443, webhookTimeoutSeconds: 10, certificates: 'synth', runRoot: '/run/kvt',
+    });
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * virt-handler: `kvt virt-handler`, the node agent, one pod per node (DaemonSet). It shares
+ * /run/kvt with the launcher pods of its node (their control sockets) and reports VMI status and
+ * the node heartbeat.
+ */
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { ComponentIdentity, componentLabels, fieldEnv, kvtContainer, resourceRequirements, TMP_MOUNT, TMP_VOLUME, type RbacTable } from './common.js';
+
+/** The component's name: its ServiceAccount and DaemonSet. */
+export const VIRT_HANDLER = 'virt-handler';
+
+/** virt-handler's RBAC (controllers.md §5: the node agent). */
+export const VIRT_HANDLER_RULES: RbacTable = {
+  cluster: [
+    // The informer of the VMIs scheduled to its node (a field selector; RBAC cannot narrow it).
+    { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['get', 'list', 'watch'], why: 'VMIs of its node' },
+    // It owns the node-side VMI status: phase, interfaces, guest info, conditions.
+    { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances/status'], verbs: ['update', 'patch'], why: 'VMI status' },
+    // The heartbeat annotation and the kubevirt.io/schedulable label of its own Node.
+    { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'patch', 'create'], why: 'heartbeat and schedulable label of its Node' },
+    // Started, Stopped, ShutdownFailed and the like on VMIs.
+    { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'], why: 'events' },
+  ],
+  namespaced: [],
+};
+
+/** Props of {@link VirtHandler}. */
+export interface VirtHandlerProps {
+  readonly namespace: string;
+  readonly image: string;
+  /** The host directory shared with launcher pods. */
+  readonly runRoot: string;
+}
+
+/**
+ * virt-handler's DaemonSet ("Resource") and identity. Privileged: it reaches the launchers'
+ * sockets and state under the host's run root and /dev/kvm as root, as KubeVirt's virt-handler
+ * does. No hostPID: it talks to launchers over sockets in the shared directory, never through
+ * their process IDs, so the host's process table stays hidden.
+ */
+export class VirtHandler extends Construct {
+  public constructor(scope: Construct, id: string, props: VirtHandlerProps) {
+    super(scope, id);
+    const { namespace, image, runRoot } = props;
+    const labels = componentLabels(VIRT_HANDLER);
+    const identity = new ComponentIdentity(this, 'Identity', { component: VIRT_HANDLER, namespace, rules: VIRT_HANDLER_RULES });
+    new k8s.KubeDaemonSet(this, 'Resource', {
+      metadata: { name: VIRT_HANDLER, namespace, labels },
+      spec: {
+        selector: { matchLabels: labels },
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: identity.serviceAccountName,
+            // It reports status and the heartbeat with this token.
+            automountServiceAccountToken: true,
+            hostPid: false,
+            priorityClassName: 'system-node-critical',
+            containers: [{
+              ...kvtContainer(VIRT_HANDLER, image, ['virt-handler', '--node-name', '$(NODE_NAME)', '--run-root', runRoot]),
+              env: [fieldEnv('NODE_NAME', 'spec.nodeName')],
+              // No probe: `kvt virt-handler` serves no health endpoint yet; its Node heartbeat is
+              // what the controllers watch.
+              resources: resourceRequirements({ cpuRequest: '100m', memoryRequest: '128Mi', cpuLimit: '1', memoryLimit: '512Mi' }),
+              securityContext: { privileged: true, runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: true, readOnlyRootFilesystem: true },
+              volumeMounts: [{ name: 'run-root', mountPath: runRoot }, { name: 'dev-kvm', mountPath: '/dev/kvm' }, TMP_MOUNT],
+            }],
+            volumes: [
+              { name: 'run-root', hostPath: { path: runRoot, type: 'DirectoryOrCreate' } },
+              { name: 'dev-kvm', hostPath: { path: '/dev/kvm', type: 'CharDevice' } },
+              TMP_VOLUME,
+            ],
+          },
+        },
+      },
+    });
+  }
+}
