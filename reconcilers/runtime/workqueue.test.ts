@@ -38,7 +38,7 @@ class ManualTimers implements QueueTimers {
   }
 }
 
-const queueWith = (rateLimit?: ConstructorParameters<typeof WorkQueue>[0]['rateLimit']): { q: WorkQueue; timers: ManualTimers } => {
+const queueWith = (rateLimit?: NonNullable<ConstructorParameters<typeof WorkQueue>[0]>['rateLimit']): { q: WorkQueue; timers: ManualTimers } => {
   const timers = new ManualTimers();
   return { q: new WorkQueue({ timers, rateLimit }), timers };
 };
