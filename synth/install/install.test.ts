@@ -6,7 +6,18 @@ import { openApiProblem } from '../testing/openapi.js';
 import { KubevirtInstall, resolveInstallProps, virtApiDnsNames, type KubevirtInstallProps } from './install.js';
 import { generateServingPki, type ServingPki } from './pki.js';
 
-type Obj = Record<string, any>;
+type Obj = Readonly<Record<string, unknown>>;
+
+/** The value at a path of plain JSON (undefined when a step is missing). */
+function at(value: unknown, ...path: readonly (string | number)[]): unknown {
+  let v = value;
+  for (const key of path) v = typeof v === 'object' && v !== null ? (v as Record<string | number, unknown>)[key] : undefined;
+  return v;
+}
+
+function objs(value: unknown): Obj[] {
+  return Array.isArray(value) ? (value as Obj[]) : [];
+}
 
 let pki: ServingPki;
 beforeAll(() => {
@@ -19,13 +30,13 @@ function synth(props: KubevirtInstallProps = {}): { crds: Obj[]; components: Obj
 }
 
 function find(objects: Obj[], kind: string, name: string): Obj {
-  const hit = objects.find((o) => o['kind'] === kind && o['metadata']?.name === name);
+  const hit = objects.find((o) => o['kind'] === kind && at(o, 'metadata', 'name') === name);
   if (hit === undefined) throw new Error(`no ${kind}/${name}`);
   return hit;
 }
 
 function containers(objects: Obj[]): Obj[] {
-  return objects.filter((o) => o['spec']?.template?.spec).flatMap((o) => o['spec'].template.spec.containers as Obj[]);
+  return objects.flatMap((o) => objs(at(o, 'spec', 'template', 'spec', 'containers')));
 }
 
 /** The manifests with the per-synth PEM material replaced, so the snapshot is stable. */
@@ -42,40 +53,47 @@ function masked(objects: Obj[]): Obj[] {
 describe('KubevirtInstall', () => {
   it('synthesizes the same install as the snapshot', () => {
     const { crds, components } = synth();
-    expect(crds.map((c) => c['metadata'].name)).toMatchSnapshot('crd names');
+    expect(crds.map((c) => at(c, 'metadata', 'name'))).toMatchSnapshot('crd names');
     expect(masked(components)).toMatchSnapshot('components');
   });
 
   it('puts no namespace on cluster-scoped objects and the install namespace on the rest', () => {
     const { crds, components } = synth({ namespace: 'kv-system' });
     const cluster = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
-    for (const o of crds) expect(o['metadata'].namespace).toBeUndefined();
-    for (const o of components) expect(o['metadata'].namespace).toBe(cluster.has(o['kind']) ? undefined : 'kv-system');
+    for (const o of crds) expect(at(o, 'metadata', 'namespace')).toBeUndefined();
+    for (const o of components) expect(at(o, 'metadata', 'namespace')).toBe(cluster.has(String(o['kind'])) ? undefined : 'kv-system');
   });
 
   it('runs virt-handler privileged, with the run root and /dev/kvm, without host PID', () => {
     const ds = find(synth().components, 'DaemonSet', 'virt-handler');
-    const pod = ds['spec'].template.spec;
-    expect(pod.containers[0].securityContext.privileged).toBe(true);
-    expect(pod.hostPID).toBe(false);
-    expect(pod.volumes.map((v: Obj) => v['hostPath']?.path).filter(Boolean)).toEqual(['/run/kvt', '/dev/kvm']);
-    expect(pod.containers[0].args).toEqual(['virt-handler', '--node-name', '$(NODE_NAME)', '--run-root', '/run/kvt']);
-    expect(pod.containers[0].env[0].valueFrom.fieldRef.fieldPath).toBe('spec.nodeName');
+    const pod = at(ds, 'spec', 'template', 'spec');
+    expect(pod).toMatchObject({
+      hostPID: false,
+      containers: [{
+        securityContext: { privileged: true },
+        args: ['virt-handler', '--node-name', '$(NODE_NAME)', '--run-root', '/run/kvt'],
+        env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+      }],
+    });
+    expect(objs(at(pod, 'volumes')).map((v) => at(v, 'hostPath', 'path')).filter(Boolean)).toEqual(['/run/kvt', '/dev/kvm']);
   });
 
   it('registers a webhook for every registry route, covering VMI, VM, VMIRS and preset CREATE and UPDATE', () => {
     const { components } = synth();
-    const webhooks = [...find(components, 'MutatingWebhookConfiguration', 'kubevirt-ts-mutator')['webhooks'], ...find(components, 'ValidatingWebhookConfiguration', 'kubevirt-ts-validator')['webhooks']] as Obj[];
-    expect(webhooks.map((w) => w['clientConfig'].service.path).sort()).toEqual(WEBHOOK_ROUTES.map((r) => r.path).sort());
-    const covered = new Set(webhooks.flatMap((w) => (w['rules'] as Obj[]).flatMap((r) => (r['operations'] as string[]).map((op) => `${r['resources'][0]} ${op}`))));
+    const webhooks = [
+      ...objs(find(components, 'MutatingWebhookConfiguration', 'kubevirt-ts-mutator')['webhooks']),
+      ...objs(find(components, 'ValidatingWebhookConfiguration', 'kubevirt-ts-validator')['webhooks']),
+    ];
+    expect(webhooks.map((w) => at(w, 'clientConfig', 'service', 'path')).sort()).toEqual(WEBHOOK_ROUTES.map((r) => r.path).sort());
+    const covered = new Set(webhooks.flatMap((w) => objs(w['rules']).flatMap((r) => (r['operations'] as string[]).map((op) => `${String(at(r, 'resources', 0))} ${op}`))));
     for (const plural of ['virtualmachineinstances', 'virtualmachines', 'virtualmachineinstancereplicasets', 'virtualmachineinstancepresets']) {
       expect(covered).toContain(`${plural} CREATE`);
       expect(covered).toContain(`${plural} UPDATE`);
     }
     for (const w of webhooks) {
       expect(w).toMatchObject({ failurePolicy: 'Fail', sideEffects: 'None', timeoutSeconds: 10, admissionReviewVersions: ['v1'] });
-      expect(w['namespaceSelector'].matchExpressions).toEqual([{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kubevirt'] }]);
-      expect(w['clientConfig'].service).toMatchObject({ name: 'virt-api', namespace: 'kubevirt', port: 443 });
+      expect(at(w, 'namespaceSelector', 'matchExpressions')).toEqual([{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kubevirt'] }]);
+      expect(at(w, 'clientConfig', 'service')).toMatchObject({ name: 'virt-api', namespace: 'kubevirt', port: 443 });
     }
   });
 
@@ -83,9 +101,9 @@ describe('KubevirtInstall', () => {
     const install = new KubevirtInstall(Testing.app(), 'kv');
     const components = Testing.synth(install.components) as Obj[];
     const secret = find(components, 'Secret', 'virt-api-certs');
-    const bundle = Buffer.from(find(components, 'ValidatingWebhookConfiguration', 'kubevirt-ts-validator')['webhooks'][0].clientConfig.caBundle, 'base64').toString();
+    const bundle = Buffer.from(String(at(find(components, 'ValidatingWebhookConfiguration', 'kubevirt-ts-validator'), 'webhooks', 0, 'clientConfig', 'caBundle')), 'base64').toString();
     const ca = new X509Certificate(bundle);
-    const serving = new X509Certificate(secret['stringData']['tls.crt']);
+    const serving = new X509Certificate(String(at(secret, 'stringData', 'tls.crt')));
     expect(serving.verify(ca.publicKey)).toBe(true);
     expect(serving.checkIssued(ca)).toBe(true);
     expect(serving.checkHost('virt-api.kubevirt.svc')).toBe('virt-api.kubevirt.svc');
@@ -96,14 +114,14 @@ describe('KubevirtInstall', () => {
     const install = new KubevirtInstall(Testing.app(), 'kv', { certificates: 'cert-manager' });
     const components = Testing.synth(install.components) as Obj[];
     expect(components.filter((o) => o['kind'] === 'Secret')).toEqual([]);
-    expect(find(components, 'Certificate', 'virt-api-certs')['spec']).toMatchObject({ secretName: 'virt-api-certs', issuerRef: { name: 'virt-api-selfsigned', kind: 'Issuer' } });
+    expect(at(find(components, 'Certificate', 'virt-api-certs'), 'spec')).toMatchObject({ secretName: 'virt-api-certs', issuerRef: { name: 'virt-api-selfsigned', kind: 'Issuer' } });
     const mutating = find(components, 'MutatingWebhookConfiguration', 'kubevirt-ts-mutator');
-    expect(mutating['metadata'].annotations).toEqual({ 'cert-manager.io/inject-ca-from': 'kubevirt/virt-api-certs' });
-    expect(mutating['webhooks'][0].clientConfig.caBundle).toBeUndefined();
+    expect(at(mutating, 'metadata', 'annotations')).toEqual({ 'cert-manager.io/inject-ca-from': 'kubevirt/virt-api-certs' });
+    expect(at(mutating, 'webhooks', 0, 'clientConfig', 'caBundle')).toBeUndefined();
   });
 
   it('grants no RBAC wildcard', () => {
-    const rules = synth().components.filter((o) => o['kind'] === 'ClusterRole' || o['kind'] === 'Role').flatMap((o) => o['rules'] as Obj[]);
+    const rules = synth().components.filter((o) => o['kind'] === 'ClusterRole' || o['kind'] === 'Role').flatMap((o) => objs(o['rules']));
     expect(rules.length).toBeGreaterThan(10);
     for (const r of rules) for (const key of ['apiGroups', 'resources', 'verbs']) expect(r[key]).not.toContain('*');
   });
@@ -112,8 +130,8 @@ describe('KubevirtInstall', () => {
     const all = containers(synth({ image: 'registry.example/kvt:1' }).components);
     expect(all.map((c) => c['name'])).toEqual(['virt-api', 'virt-controller', 'virt-handler']);
     for (const c of all) {
-      expect(Object.keys(c['resources'].requests).sort()).toEqual(['cpu', 'memory']);
-      expect(Object.keys(c['resources'].limits).sort()).toEqual(['cpu', 'memory']);
+      expect(Object.keys(at(c, 'resources', 'requests') as Obj).sort()).toEqual(['cpu', 'memory']);
+      expect(Object.keys(at(c, 'resources', 'limits') as Obj).sort()).toEqual(['cpu', 'memory']);
       expect(c['imagePullPolicy']).toBe('IfNotPresent');
       expect(c['image']).toBe('registry.example/kvt:1');
       expect(c['securityContext']).toBeDefined();
