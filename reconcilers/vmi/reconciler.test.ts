@@ -1,0 +1,138 @@
+// The VMI controller on the in-memory API server with admission on, asserting the resulting objects.
+// The test plays the kubelet (binding and running the pod through updateStatus). Until the runtime's
+// informers land, each reconcile reads from caches listed fresh from the store (what a synced
+// informer holds), and the test drives reconcile() itself.
+import { describe, expect, it } from 'vitest';
+import type { Cache } from '../../core/cache.js';
+import { findCondition } from '../../core/conditions.js';
+import { Finalizers } from '../../core/constants.js';
+import { isNotFound } from '../../core/errors.js';
+import { objectKey, type KubeApi, type KubeObject, type ResourceType } from '../../core/kube.js';
+import { createLogger } from '../../core/log.js';
+import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
+import { LAUNCHER_CONTAINER, POD_TYPE, type Pod } from '../pod.js';
+import { vmiController } from './reconciler.js';
+
+const VMI_TYPE: ResourceType = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
+const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
+
+/** A read-only snapshot of one kind, refreshed from the store before each reconcile. */
+class Snapshot<T extends KubeObject> implements Cache<T> {
+  private items: T[] = [];
+  constructor(private readonly kube: KubeApi, private readonly type: ResourceType) {}
+  async refresh(): Promise<void> { this.items = (await this.kube.list<T>(this.type)).items; }
+  get(key: string): T | undefined { return this.items.find((o) => objectKey(o) === key); }
+  list(namespace?: string): T[] { return this.items.filter((o) => namespace === undefined || o.metadata.namespace === namespace); }
+  controlledBy(uid: string): T[] { return this.items.filter((o) => o.metadata.ownerReferences?.some((r) => r.controller === true && r.uid === uid)); }
+  onChange(): () => void { return () => undefined; }
+  hasSynced(): boolean { return true; }
+}
+
+const vmiManifest: VirtualMachineInstance = {
+  apiVersion: 'kubevirt.io/v1',
+  kind: 'VirtualMachineInstance',
+  metadata: { name: 'testvmi', namespace: 'default' },
+  spec: { domain: { devices: {}, resources: { requests: { memory: '64Mi' } } } },
+};
+
+async function setup(): Promise<{ store: MemoryStore; sync: () => Promise<void>; vmi: () => Promise<VirtualMachineInstance | undefined>; pod: () => Promise<Pod | undefined> }> {
+  const store = createMemoryStore({});
+  const kube = store.client(CONTROLLER);
+  const vmis = new Snapshot<VirtualMachineInstance>(store, VMI_TYPE);
+  const pods = new Snapshot<Pod>(store, POD_TYPE);
+  const log = createLogger({ name: 'test', level: 'silent' });
+  const { reconciler } = vmiController({ kube, log, now: () => new Date(), vmis, pods, launcherImage: 'kvt:dev' });
+  const sync = async (): Promise<void> => {
+    await Promise.all([vmis.refresh(), pods.refresh()]);
+    await reconciler.reconcile('default/testvmi');
+  };
+  const vmi = async (): Promise<VirtualMachineInstance | undefined> => store.get<VirtualMachineInstance>(VMI_TYPE, 'default', 'testvmi').catch((e: unknown) => {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  });
+  const pod = async (): Promise<Pod | undefined> => (await store.list<Pod>(POD_TYPE, { namespace: 'default' })).items[0];
+  await store.create(vmiManifest);
+  return { store, sync, vmi, pod };
+}
+
+/** What the kubelet does: bind the pod, run the compute container, report Ready. */
+async function runPod(store: MemoryStore, pod: Pod): Promise<void> {
+  const bound = await store.patch<Pod>(POD_TYPE, { namespace: 'default', name: pod.metadata.name ?? '' }, { spec: { nodeName: 'node01' } }, 'merge');
+  await store.updateStatus<Pod>({
+    ...bound,
+    status: {
+      phase: 'Running',
+      qosClass: 'Burstable',
+      conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }],
+      containerStatuses: [{ name: LAUNCHER_CONTAINER, ready: true, state: { running: { startedAt: new Date().toISOString() } } }],
+    },
+  });
+}
+
+describe('vmiController on the in-memory store', () => {
+  it('VMI → Pending → pod → Scheduling → Scheduled on the pod\'s node, labelled', async () => {
+    const { store, sync, vmi, pod } = await setup();
+    await sync();
+    expect((await vmi())?.status?.phase).toBe('Pending');
+    const created = await pod();
+    expect(created?.metadata.name).toMatch(/^virt-launcher-testvmi-[0-9a-f]{5}$/);
+    expect(created?.spec.containers[0]?.command).toEqual(['kvt', 'virt-launcher']);
+
+    await sync();
+    expect((await vmi())?.status?.phase).toBe('Scheduling');
+
+    await runPod(store, created!);
+    await sync();
+    const scheduled = await vmi();
+    expect(scheduled?.status?.phase).toBe('Scheduled');
+    expect(scheduled?.status?.nodeName).toBe('node01');
+    expect(scheduled?.metadata.labels?.['kubevirt.io/nodeName']).toBe('node01');
+    expect(scheduled?.status?.phaseTransitionTimestamps?.map((t) => t.phase)).toEqual(['Pending', 'Scheduling', 'Scheduled']);
+    await sync();
+    expect((await store.list<Pod>(POD_TYPE)).items).toHaveLength(1);
+    await store.close();
+  });
+
+  it('a deleted pod fails the VMI', async () => {
+    const { store, sync, vmi, pod } = await setup();
+    await sync();
+    await sync();
+    await runPod(store, (await pod())!);
+    await sync();
+    const running = await vmi();
+    await store.updateStatus<VirtualMachineInstance>({ ...running!, status: { ...running!.status, phase: 'Running' } });
+    await store.delete(POD_TYPE, 'default', (await pod())!.metadata.name ?? '', { gracePeriodSeconds: 0 });
+    await sync();
+    const failed = await vmi();
+    expect(failed?.status?.phase).toBe('Failed');
+    expect(failed?.status?.reason).toBe('LauncherPodMissing');
+    expect(findCondition(failed?.status?.conditions, 'Ready')).toMatchObject({ status: 'False', reason: 'PodNotExists' });
+    // A final VMI without pods loses the controller's finalizer.
+    expect(failed?.metadata.finalizers ?? []).not.toContain(Finalizers.vmiForegroundDelete);
+    await store.close();
+  });
+
+  it('VMI deletion: the pod is deleted gracefully, the finalizer stays until the pod is gone, then the VMI disappears', async () => {
+    const { store, sync, vmi, pod } = await setup();
+    await sync();
+    await sync();
+    await runPod(store, (await pod())!);
+    await sync();
+    expect((await vmi())?.metadata.finalizers).toContain(Finalizers.vmiForegroundDelete);
+
+    await store.delete(VMI_TYPE, 'default', 'testvmi');
+    await sync();
+    const terminating = await pod();
+    expect(terminating?.metadata.deletionTimestamp).toBeDefined();
+    await sync();
+    expect((await vmi())?.metadata.finalizers).toContain(Finalizers.vmiForegroundDelete);
+
+    // The kubelet finishes the pod's termination.
+    await store.delete(POD_TYPE, 'default', terminating?.metadata.name ?? '', { gracePeriodSeconds: 0 });
+    expect(await pod()).toBeUndefined();
+    await sync();
+    expect(await vmi()).toBeUndefined();
+    await store.close();
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * The VMI controller (virt-controller's VMI loop, kubevirt/controllers.md §2): observe the VMI and its
+ * launcher pods from the caches, create or delete pods (planPods), write the status it owns
+ * (computeVmiStatus, through /status with the observed resourceVersion), then patch labels and
+ * finalizers (planMetadata). Pods map to their VMI through the controller ownerReference.
+ */
+import type { Cache } from '../../core/cache.js';
+import type { ClusterConfig } from '../../core/cluster-config.js';
+import { isAlreadyExists, isNotFound, SyncError } from '../../core/errors.js';
+import { escapePointerToken, jsonEqual } from '../../core/json-patch.js';
+import { objectKey, typeOf, type KubeApi } from '../../core/kube.js';
+import type { Logger } from '../../core/log.js';
+import { controllerOf } from '../../core/owner.js';
+import { Labels } from '../../core/constants.js';
+import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { POD_TYPE, type Pod } from '../pod.js';
+import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type WatchSource } from '../runtime/types.js';
+import { planMetadata, planPods, type VmiAction } from './plan.js';
+import { computeVmiStatus, VmiReason, type SyncFailure } from './status.js';
+
+/** What the VMI controller needs. */
+export interface VmiControllerDeps extends ControllerDeps {
+  readonly vmis: Cache<VirtualMachineInstance>;
+  readonly pods: Cache<Pod>;
+  /** The compute container's image. */
+  readonly launcherImage: string;
+  readonly cfg?: ClusterConfig;
+}
+
+type Vmi = Readonly<VirtualMachineInstance>;
+
+/** The key of the VMI that controls `pod`, if any. */
+export function vmiKeyOfPod(pod: Readonly<Pod>): string[] {
+  const ref = controllerOf(pod);
+  if (ref?.kind !== 'VirtualMachineInstance') return [];
+  return [objectKey({ metadata: { namespace: pod.metadata.namespace, name: ref.name } })];
+}
+
+async function createPod(kube: KubeApi, log: Logger, pod: Pod): Promise<void> {
+  try {
+    await kube.create(pod);
+    log.info({ namespace: pod.metadata.namespace, name: pod.metadata.name }, 'Created Pod');
+  } catch (e: unknown) {
+    // A deterministic name: an existing pod is the one a stale cache did not show yet.
+    if (!isAlreadyExists(e)) throw new SyncError(VmiReason.FailedCreate, `Could not create Pod ${pod.metadata.name ?? ''}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+async function deletePod(kube: KubeApi, log: Logger, vmi: Vmi, action: { name: string; uid: string }): Promise<void> {
+  try {
+    await kube.delete(POD_TYPE, vmi.metadata.namespace, action.name, { uid: action.uid });
+    log.info({ namespace: vmi.metadata.namespace, name: action.name }, 'Deleted Pod');
+  } catch (e: unknown) {
+    if (!isNotFound(e)) throw new SyncError(VmiReason.FailedDelete, `Could not delete Pod ${action.name}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function metadataPatch(vmi: Vmi, action: Exclude<VmiAction, { type: 'createPod' | 'deletePod' }>): unknown[] {
+  if (action.type === 'labelNode') {
+    if (vmi.metadata.labels === undefined) return [{ op: 'add', path: '/metadata/labels', value: { [Labels.nodeName]: action.nodeName } }];
+    return [{ op: 'add', path: `/metadata/labels/${escapePointerToken(Labels.nodeName)}`, value: action.nodeName }];
+  }
+  return [
+    { op: 'test', path: '/metadata/finalizers', value: action.current },
+    { op: 'replace', path: '/metadata/finalizers', value: action.current.filter((f) => f !== action.finalizer) },
+  ];
+}
+
+class VmiReconciler {
+  readonly name = 'vmi';
+
+  constructor(private readonly deps: VmiControllerDeps) {}
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const vmi = this.deps.vmis.get(key);
+    if (vmi === undefined) return DONE;
+    const pods = this.deps.pods.controlledBy(vmi.metadata.uid ?? '');
+    const log = this.deps.log.child({ controller: 'vmi', key });
+    const failure = await this.executePodActions(vmi, pods, log);
+    const status = computeVmiStatus({ vmi, pod: pods[0], now: this.deps.now(), ...(failure === undefined ? {} : { syncFailure: failure }) });
+    const latest = jsonEqual(status, vmi.status ?? {}) ? vmi : await this.writeStatus(vmi, status, log);
+    for (const action of planMetadata(latest, status, pods)) {
+      if (action.type === 'labelNode' || action.type === 'removeFinalizer') await this.patch(latest, metadataPatch(latest, action));
+    }
+    if (failure !== undefined) throw new SyncError(failure.reason, failure.message);
+    return DONE;
+  }
+
+  private async executePodActions(vmi: Vmi, pods: readonly Readonly<Pod>[], log: Logger): Promise<SyncFailure | undefined> {
+    const planInput = { vmi, pods, launcherImage: this.deps.launcherImage, ...(this.deps.cfg === undefined ? {} : { cfg: this.deps.cfg }) };
+    for (const action of planPods(planInput)) {
+      try {
+        if (action.type === 'createPod') await createPod(this.deps.kube, log, action.pod);
+        else if (action.type === 'deletePod') await deletePod(this.deps.kube, log, vmi, action);
+      } catch (e: unknown) {
+        if (!(e instanceof SyncError)) throw e;
+        log.error({ err: e }, 'Could not sync VirtualMachineInstance');
+        return { reason: e.reason, message: e.message };
+      }
+    }
+    return undefined;
+  }
+
+  private async writeStatus(vmi: Vmi, status: VirtualMachineInstance['status'], log: Logger): Promise<Vmi> {
+    const updated = await this.deps.kube.updateStatus<VirtualMachineInstance>({ ...vmi, status } as VirtualMachineInstance);
+    if (updated.status?.phase !== vmi.status?.phase) log.info({ phase: updated.status?.phase, from: vmi.status?.phase ?? '' }, 'Updated VirtualMachineInstance phase');
+    return updated;
+  }
+
+  private async patch(vmi: Vmi, ops: unknown[]): Promise<void> {
+    try {
+      await this.deps.kube.patch(typeOf(vmi), { namespace: vmi.metadata.namespace, name: vmi.metadata.name ?? '' }, ops, 'json');
+    } catch (e: unknown) {
+      // The VMI went away once its last finalizer was removed elsewhere: nothing left to patch.
+      if (!isNotFound(e)) throw e;
+    }
+  }
+}
+
+/** The VMI controller: VMIs and the launcher pods they control enqueue the VMI's key. */
+export function vmiController(deps: VmiControllerDeps): ControllerDefinition {
+  const vmiSource: WatchSource<VirtualMachineInstance> = { cache: deps.vmis, keysOf: (vmi) => [objectKey(vmi)] };
+  const podSource: WatchSource<Pod> = { cache: deps.pods, keysOf: vmiKeyOfPod };
+  // Sources of different kinds in one list (types.ts): each is only ever called with its own cache's objects.
+  const sources = [vmiSource, podSource] as unknown as readonly WatchSource<never>[];
+  return { reconciler: new VmiReconciler(deps), sources };
+}
