@@ -16,22 +16,12 @@ import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { newRawVmi, withName } from '../../test/builders/vmi.js';
 import { nodeHandler, type NodeHandler } from './reconciler.js';
 import { fileLauncherAccess } from './runtime/launcher-access.js';
-import { drive, vmiCache } from './runtime/test-harness.js';
+import { drive, until, vmiCache } from './runtime/test-harness.js';
 
 const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
 const HANDLER = { username: 'system:serviceaccount:kubevirt:kubevirt-handler', groups: ['system:serviceaccounts', 'system:authenticated'], extra: { 'authentication.kubernetes.io/node-name': ['n1'] } };
 const log = createLogger({ name: 'virt-handler', level: 'silent' });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 8000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((d) => setTimeout(d, 20));
-  }
-}
 
 /** A launcher's protocol end in its run dir; `shutdown` ends the guest cleanly. */
 async function fakeGuestLauncher(runDir: string, vmi: VirtualMachineInstance): Promise<{ server: ProtocolServer; commands: string[] }> {

@@ -22,7 +22,7 @@ import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../../../test/fixtures/host.js'
 import { toYaml } from '../../../core/yaml.js';
 import { nodeHandler } from '../reconciler.js';
 import { fileLauncherAccess } from './launcher-access.js';
-import { drive, vmiCache } from './test-harness.js';
+import { drive, until, vmiCache } from './test-harness.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const AVAILABLE = haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage']);
@@ -44,16 +44,6 @@ function manifest(name: string): VirtualMachineInstance {
       },
     },
   };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((d) => setTimeout(d, 100));
-  }
 }
 
 describe.skipIf(!IN_CI && !AVAILABLE)('node handler with real launchers (libvirtd, QEMU, demo guest)', () => {

@@ -66,3 +66,14 @@ export function drive(def: ControllerDefinition): { stop(): void; errors: unknow
   return { errors, stop: () => { stopped = true; for (const u of unsubscribes) u(); for (const t of timers) clearTimeout(t); } };
 }
 
+
+/** Polls `probe` until it returns a value (not undefined); fails naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 8000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((d) => setTimeout(d, 20));
+  }
+}
