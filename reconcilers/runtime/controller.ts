@@ -1,0 +1,91 @@
+/**
+ * Runs one controller: every source's changes enqueue primary keys, the primary kind's existing
+ * objects are enqueued once at start, and workers reconcile keys from the work queue. Errors never
+ * escape: a TerminalError (or a SyncError without requeue) is logged and dropped, a 409 Conflict is
+ * retried at the first backoff step, anything else is retried with per-key exponential backoff.
+ * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/watch/vmi.go
+ */
+import { isConflict, SyncError, TerminalError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { ControllerDefinition, ReconcileResult } from './types.js';
+import { WorkQueue, type WorkQueueOptions } from './workqueue.js';
+
+/** Options of {@link runController}. */
+export interface RunControllerOptions {
+  readonly log: Logger;
+  /** Concurrent workers. @default the definition's `workers`, else 1 */
+  readonly workers?: number;
+  /** The queue's timers and rate limit (tests). */
+  readonly queue?: WorkQueueOptions;
+}
+
+/** A running controller. */
+export interface RunningController {
+  /** Shuts the queue down and resolves once in-flight reconciles finished. */
+  stop(): Promise<void>;
+}
+
+/** What happens to a key after its reconcile threw. */
+type Retry = 'drop' | 'now' | 'backoff';
+
+function retryOf(err: unknown): Retry {
+  if (err instanceof TerminalError) return 'drop';
+  if (err instanceof SyncError && !err.requeue) return 'drop';
+  return isConflict(err) ? 'now' : 'backoff';
+}
+
+function settle(queue: WorkQueue, key: string, result: ReconcileResult): void {
+  queue.forget(key);
+  if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+}
+
+function fail(queue: WorkQueue, key: string, err: unknown, log: Logger): void {
+  const retry = retryOf(err);
+  if (retry === 'drop') {
+    queue.forget(key);
+    log.error({ err, key }, 'Could not reconcile, not retrying');
+    return;
+  }
+  // A conflict only means the cache was stale: retry at the first backoff step, not growing it.
+  if (retry === 'now') queue.forget(key);
+  const level = retry === 'now' ? 'debug' : 'error';
+  log[level]({ err, key, requeues: queue.numRequeues(key) }, 'Could not reconcile, requeued');
+  queue.addRateLimited(key);
+}
+
+async function work(definition: ControllerDefinition, queue: WorkQueue, log: Logger): Promise<void> {
+  for (let key = await queue.get(); key !== undefined; key = await queue.get()) {
+    try {
+      settle(queue, key, await definition.reconciler.reconcile(key));
+    } catch (err: unknown) {
+      fail(queue, key, err, log);
+    } finally {
+      queue.done(key);
+    }
+  }
+}
+
+/** Starts `definition`'s workers over its sources (the first source is the primary kind). */
+export function runController(definition: ControllerDefinition, options: RunControllerOptions): RunningController {
+  const log = options.log.child({ controller: definition.reconciler.name });
+  const queue = new WorkQueue(options.queue);
+  const enqueue = (keysOf: (object: never) => readonly string[], object: never): void => {
+    try {
+      for (const key of keysOf(object)) queue.add(key);
+    } catch (err: unknown) {
+      log.error({ err }, 'Could not map a changed object to keys');
+    }
+  };
+  const unsubscribe = definition.sources.map((source) => source.cache.onChange((object) => enqueue(source.keysOf, object)));
+  const primary = definition.sources[0];
+  for (const object of primary?.cache.list() ?? []) enqueue(primary?.keysOf ?? (() => []), object);
+  const workers = Math.max(1, options.workers ?? definition.workers ?? 1);
+  const loops = Array.from({ length: workers }, () => work(definition, queue, log));
+  return {
+    async stop(): Promise<void> {
+      for (const off of unsubscribe) off();
+      queue.shutDown();
+      await Promise.all(loops);
+    },
+  };
+}
