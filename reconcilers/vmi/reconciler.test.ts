@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Cache } from '../../core/cache.js';
 import { findCondition } from '../../core/conditions.js';
 import { Finalizers } from '../../core/constants.js';
-import { isNotFound } from '../../core/errors.js';
+import { ApiError, isNotFound, SyncError } from '../../core/errors.js';
 import { objectKey, type KubeApi, type KubeObject, type ResourceType } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
@@ -36,9 +36,19 @@ const vmiManifest: VirtualMachineInstance = {
   spec: { domain: { devices: {}, resources: { requests: { memory: '64Mi' } } } },
 };
 
-async function setup(): Promise<{ store: MemoryStore; sync: () => Promise<void>; vmi: () => Promise<VirtualMachineInstance | undefined>; pod: () => Promise<Pod | undefined> }> {
+/** The controller's client, refusing pod creates as a quota would (a fake passed in, over the real store). */
+function refusingPods(kube: KubeApi): KubeApi {
+  return Object.assign(Object.create(kube) as KubeApi, {
+    create: async <T extends KubeObject>(object: T): Promise<T> => {
+      if (object.kind === 'Pod') throw new ApiError(403, 'Forbidden', 'pods "x" is forbidden: exceeded quota');
+      return kube.create(object);
+    },
+  });
+}
+
+async function setup(wrap: (kube: KubeApi) => KubeApi = (k) => k): Promise<{ store: MemoryStore; sync: () => Promise<void>; vmi: () => Promise<VirtualMachineInstance | undefined>; pod: () => Promise<Pod | undefined> }> {
   const store = createMemoryStore({});
-  const kube = store.client(CONTROLLER);
+  const kube = wrap(store.client(CONTROLLER));
   const vmis = new Snapshot<VirtualMachineInstance>(store, VMI_TYPE);
   const pods = new Snapshot<Pod>(store, POD_TYPE);
   const log = createLogger({ name: 'test', level: 'silent' });
@@ -134,5 +144,15 @@ describe('vmiController on the in-memory store', () => {
     await sync();
     expect(await vmi()).toBeUndefined();
     await store.close();
+  });
+
+  it('a refused pod create: Synchronized=False with FailedCreate, and the reconcile throws a SyncError (the runtime requeues it)', async () => {
+    const refused = await setup(refusingPods);
+    await expect(refused.sync()).rejects.toBeInstanceOf(SyncError);
+    const vmi = await refused.vmi();
+    expect(vmi?.status?.phase).toBe('Pending');
+    expect(findCondition(vmi?.status?.conditions, 'Synchronized')).toMatchObject({ status: 'False', reason: 'FailedCreate' });
+    expect(await refused.pod()).toBeUndefined();
+    await refused.store.close();
   });
 });
