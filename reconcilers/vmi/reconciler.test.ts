@@ -1,7 +1,7 @@
 // The VMI controller on the in-memory API server with admission on, asserting the resulting objects.
-// The test plays the kubelet (binding and running the pod through updateStatus). Until the runtime's
-// informers land, each reconcile reads from caches listed fresh from the store (what a synced
-// informer holds), and the test drives reconcile() itself.
+// The test plays the kubelet (binding and running the pod through updateStatus) and drives reconcile()
+// one step at a time, each from caches listed fresh from the store (what a synced informer holds);
+// controller.e2e.test.ts runs the same controller under the runtime's informers and work queue.
 import { describe, expect, it } from 'vitest';
 import type { Cache } from '../../core/cache.js';
 import { findCondition } from '../../core/conditions.js';
