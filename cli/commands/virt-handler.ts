@@ -3,7 +3,8 @@ import type { Cache } from '../../core/cache.js';
 import type { KubeApi } from '../../core/kube.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import { defaultRunRoot, launcherDirs, vmiIdentity } from '../../launcher/runtime/launcher-dirs.js';
+import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
+import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { startVirtHandler } from '../../reconcilers/node-handler/runtime/start.js';
 import type { ControllerDefinition } from '../../reconcilers/runtime/types.js';
 import { UsageError, type Command } from '../command.js';
@@ -86,7 +87,7 @@ export function virtHandlerCommandFor(wiring: VirtHandlerWiring): Command {
         const kube = await wiring.connect(options.kubeconfig);
         handler = await startVirtHandler({
           kube, nodeName: options.nodeName, runRoot: options.runRoot, log,
-          runDirOf: (vmi) => launcherDirs(vmiIdentity(vmi), { runRoot: options.runRoot, dataDir: '' }).runDir,
+          runDirOf: (vmi) => runDirFor(options.runRoot, vmiIdentity(vmi)),
           vmis: wiring.vmiInformer(kube, options.nodeName),
           run: (definition) => wiring.run(definition, log),
         });

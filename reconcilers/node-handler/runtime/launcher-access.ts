@@ -7,13 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
+import { PROTOCOL_SOCKET, VMI_FILE } from '../../../launcher/identity.js';
 import type { LauncherAccess } from '../reconciler.js';
 import { connectLauncher, type ConnectionOptions } from './launcher-connection.js';
 
-/** The file a launcher in `--await-vmi` mode waits for in its run directory. */
-export const VMI_FILE = 'vmi.json';
-/** The launcher's protocol socket in its run directory. */
-export const PROTOCOL_SOCKET = 'launcher.sock';
 
 /** Options of {@link fileLauncherAccess}. */
 export interface FileLauncherAccessOptions {
