@@ -1,0 +1,59 @@
+/**
+ * virt-controller's wiring over any KubeApi: shared informers for VMs, VMIs, VMIRSs and launcher pods,
+ * and the controllers that run on them, started once every informer synced. The cluster command
+ * (behind leader election) and the local mode's in-memory store use the same function.
+ * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/watch/application.go
+ */
+import type { Cache } from '../../core/cache.js';
+import type { ClusterConfig } from '../../core/cluster-config.js';
+import { Labels, LabelValues } from '../../core/constants.js';
+import type { KubeApi } from '../../core/kube.js';
+import type { Logger } from '../../core/log.js';
+import { KINDS, type VirtualMachine, type VirtualMachineInstance, type VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
+import { POD_TYPE, type Pod } from '../pod.js';
+import { vmiController } from '../vmi/reconciler.js';
+import { createInformer, type Informer } from './informer.js';
+import { startControllers, type RunningControllers } from './manager.js';
+import type { ControllerDefinition, ControllerDeps } from './types.js';
+
+/** The shared caches virt-controller's controllers read. */
+export interface VirtControllerCaches {
+  readonly vms: Cache<VirtualMachine>;
+  readonly vmis: Cache<VirtualMachineInstance>;
+  readonly replicaSets: Cache<VirtualMachineInstanceReplicaSet>;
+  readonly pods: Cache<Pod>;
+}
+
+/** Options of {@link startVirtController}. */
+export interface VirtControllerOptions {
+  readonly kube: KubeApi;
+  readonly log: Logger;
+  /** The launcher pods' compute image. */
+  readonly launcherImage: string;
+  readonly cfg?: ClusterConfig;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /**
+   * Further controllers on the same caches (the VM and ReplicaSet controllers are passed here until
+   * their factories are wired in directly).
+   */
+  readonly extraControllers?: (deps: ControllerDeps & VirtControllerCaches) => readonly ControllerDefinition[];
+}
+
+const typeOfKind = (kind: { readonly apiVersion: string; readonly kind: string }): { apiVersion: string; kind: string } => ({ apiVersion: kind.apiVersion, kind: kind.kind });
+
+/** Starts virt-controller's informers and controllers on `options.kube`; resolves once they run. */
+export async function startVirtController(options: VirtControllerOptions): Promise<RunningControllers & { readonly caches: VirtControllerCaches }> {
+  const { kube, log } = options;
+  const vms = createInformer<VirtualMachine>(kube, typeOfKind(KINDS.VirtualMachine), { log });
+  const vmis = createInformer<VirtualMachineInstance>(kube, typeOfKind(KINDS.VirtualMachineInstance), { log });
+  const replicaSets = createInformer<VirtualMachineInstanceReplicaSet>(kube, typeOfKind(KINDS.VirtualMachineInstanceReplicaSet), { log });
+  // Only launcher pods concern virt-controller (KubeVirt's pod informer selects on the same label).
+  const pods = createInformer<Pod>(kube, POD_TYPE, { log, labelSelector: `${Labels.app}=${LabelValues.virtLauncher}` });
+  const caches: VirtControllerCaches = { vms, vmis, replicaSets, pods };
+  const deps: ControllerDeps & VirtControllerCaches = { kube, log, now: options.now ?? ((): Date => new Date()), ...caches };
+  const controllers = [vmiController({ ...deps, launcherImage: options.launcherImage, cfg: options.cfg }), ...(options.extraControllers?.(deps) ?? [])];
+  const informers: Informer<never>[] = [vms, vmis, replicaSets, pods] as unknown as Informer<never>[];
+  const running = await startControllers({ informers, controllers, log });
+  return { stop: () => running.stop(), caches };
+}
