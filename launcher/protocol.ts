@@ -44,8 +44,8 @@ export interface DomainEvent extends DomainStatus {
   readonly time: string;
 }
 
-/** What the launcher is doing; `Failed` and `Stopped` are final. */
-export type LauncherPhase = 'Preparing' | 'Starting' | 'Running' | 'Stopping' | 'Stopped' | 'Failed';
+/** What the launcher is doing (`Pending`: started with --await-vmi, no vmi.json yet); `Failed` and `Stopped` are final. */
+export type LauncherPhase = 'Pending' | 'Preparing' | 'Starting' | 'Running' | 'Stopping' | 'Stopped' | 'Failed';
 
 /** The launcher's own lifecycle (volume preparation, daemon, shutdown), with a reason on failure. */
 export interface PhaseEvent {

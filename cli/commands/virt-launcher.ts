@@ -3,6 +3,9 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../../core/log.js';
 import { defaultDataDir, imageStoreRoot } from '../../launcher/runtime/data-dir.js';
 import { openImageStore } from '../../launcher/runtime/image-store.js';
+import { runDirFor, sameIdentity, vmiIdentity, type VmiIdentity } from '../../launcher/identity.js';
+import { awaitVmiFile, servePending } from '../../launcher/runtime/await-vmi.js';
+import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { launchVmi, type AccelChoice } from '../../launcher/runtime/main.js';
 import { prepareVolumes } from '../../launcher/runtime/volumes.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
@@ -19,6 +22,26 @@ interface LauncherCliOptions {
   readonly console: boolean;
   readonly logLevel: string;
   readonly hostDiskRoots: readonly string[];
+  readonly runRoot: string;
+  /** Set with --await-vmi: wait for virt-handler's `<runDir>/vmi.json` of this VMI. */
+  readonly awaitIdentity?: VmiIdentity;
+}
+
+function checkPositionals(awaiting: boolean, count: number): void {
+  if (awaiting && count > 0) throw new UsageError('--await-vmi takes no FILE: the VMI arrives as <runDir>/vmi.json');
+  if (!awaiting && count !== 1) throw new UsageError('name one FILE (or - for stdin) holding the VirtualMachineInstance');
+}
+
+function runRootOf(value: string | undefined): string {
+  return value ?? defaultRunRoot(process.getuid?.() ?? -1, process.env);
+}
+
+function awaitIdentityOf(values: { readonly namespace?: string | undefined; readonly name?: string | undefined; readonly uid?: string | undefined }): VmiIdentity {
+  const { namespace, name, uid } = values;
+  if (namespace === undefined || namespace === '') throw new UsageError('--await-vmi needs --namespace');
+  if (name === undefined || name === '') throw new UsageError('--await-vmi needs --name');
+  if (uid === undefined || uid === '') throw new UsageError('--await-vmi needs --uid');
+  return { namespace, name, uid };
 }
 
 function parseOptions(args: readonly string[]): LauncherCliOptions {
@@ -30,11 +53,18 @@ function parseOptions(args: readonly string[]): LauncherCliOptions {
       console: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       'host-disk-root': { type: 'string', multiple: true, default: [] },
+      'await-vmi': { type: 'boolean', default: false },
+      namespace: { type: 'string' },
+      name: { type: 'string' },
+      uid: { type: 'string' },
+      'grace-period-seconds': { type: 'string' },
+      'run-root': { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length !== 1) throw new UsageError('name one FILE (or - for stdin) holding the VirtualMachineInstance');
+  const awaiting = values['await-vmi'];
+  checkPositionals(awaiting, positionals.length);
   if (!ACCELS.includes(values.accel as AccelChoice)) throw new UsageError(`--accel must be one of ${ACCELS.join(', ')}, not ${JSON.stringify(values.accel)}`);
   return {
     source: positionals[0] ?? '-',
@@ -43,20 +73,27 @@ function parseOptions(args: readonly string[]): LauncherCliOptions {
     console: values.console,
     logLevel: values['log-level'],
     hostDiskRoots: values['host-disk-root'],
+    runRoot: runRootOf(values['run-root']),
+    ...(awaiting ? { awaitIdentity: awaitIdentityOf(values) } : {}),
   };
 }
 
-async function launch(options: LauncherCliOptions, io: CommandIo): Promise<number> {
+async function launch(options: LauncherCliOptions, io: CommandIo, stopRequested: Promise<void>): Promise<number> {
   const input = await loadVmi(options.source, io);
   if (typeof input === 'number') return input;
+  if (options.awaitIdentity !== undefined && !sameIdentity(vmiIdentity(input.vmi), options.awaitIdentity)) {
+    io.err(`virt-launcher: ${options.source} holds ${describeIdentity(vmiIdentity(input.vmi))}, not ${describeIdentity(options.awaitIdentity)}\n`);
+    return 1;
+  }
   const log = createLogger({ name: 'virt-launcher', level: options.logLevel });
   const imageStore = openImageStore(imageStoreRoot(options.dataDir));
   const objectSource = manifestObjectSource(input.objects);
   const outcome = await launchVmi(input.vmi, {
     log,
     dataDir: options.dataDir,
+    runRoot: options.runRoot,
     accel: options.accel,
-    stopRequested: stopSignal(),
+    stopRequested,
     ...(options.console ? { consoleOut: (chunk: Buffer) => { process.stdout.write(chunk); } } : {}),
     prepareVolumes: (vmi, dirs, qemuUser) => prepareVolumes(vmi, {
       vmiDir: dirs.stateDir,
@@ -71,12 +108,43 @@ async function launch(options: LauncherCliOptions, io: CommandIo): Promise<numbe
   return outcome.phase === 'Stopped' ? 0 : 1;
 }
 
+function describeIdentity(id: VmiIdentity): string {
+  return `VMI ${id.namespace}/${id.name} uid ${id.uid}`;
+}
+
+/** --await-vmi: serve the socket (Pending) until `<runDir>/vmi.json` of this VMI arrives, then launch it. */
+async function awaitAndLaunch(options: LauncherCliOptions, identity: VmiIdentity, io: CommandIo): Promise<number> {
+  const runDir = runDirFor(options.runRoot, identity);
+  const signal = stopSignal();
+  const pending = await servePending(runDir, identity);
+  const waited = await awaitVmiFile(runDir, { stopRequested: Promise.race([signal, pending.stopCommanded]) });
+  if (waited.kind === 'stopped') {
+    pending.server.publish({ type: 'phase', phase: 'Stopped', reason: 'StopRequested', message: 'Stopped before the VMI arrived', time: new Date().toISOString() });
+    await pending.server.close();
+    io.err('virt-launcher: Stopped (StopRequested): stopped before the VMI arrived\n');
+    return 0;
+  }
+  const input = await loadVmi(waited.path, io);
+  const found = typeof input === 'number' ? undefined : vmiIdentity(input.vmi);
+  if (found === undefined || !sameIdentity(found, identity)) {
+    const message = found === undefined ? `${waited.path} is not a valid VirtualMachineInstance` : `${waited.path} holds ${describeIdentity(found)}, not ${describeIdentity(identity)}`;
+    pending.server.publish({ type: 'phase', phase: 'Failed', reason: 'VmiMismatch', message, time: new Date().toISOString() });
+    await pending.server.close();
+    io.err(`virt-launcher: Failed (VmiMismatch): ${message}\n`);
+    return 1;
+  }
+  // The launch serves the socket again at once, now with the domain's states.
+  await pending.server.close();
+  return launch({ ...options, source: waited.path }, io, Promise.race([signal, pending.stopCommanded]));
+}
+
 /** `kvt virt-launcher`: runs one VMI on this machine until its guest stops or the launcher is told to. */
 export const virtLauncherCommand: Command = {
   name: 'virt-launcher',
   summary: 'Run one VirtualMachineInstance here in a private libvirtd until it stops',
   usage: [
     'kvt virt-launcher [--console] [--accel auto|kvm|emulation] [--data-dir D] [--host-disk-root DIR]... FILE|-',
+    'kvt virt-launcher --await-vmi --namespace NS --name N --uid U [--grace-period-seconds G] [--run-root DIR] [options]',
     '',
     'Reads a VirtualMachineInstance (or a VirtualMachine, whose template is used), with any Secrets and',
     'ConfigMaps its volumes name, from FILE. Applies KubeVirt\'s admission defaults, prepares the volumes,',
@@ -84,6 +152,9 @@ export const virtLauncherCommand: Command = {
     'reports its states on a unix socket for the node handler (launcher/protocol.ts).',
     'On SIGTERM or SIGINT the guest is asked to shut down (ACPI) and destroyed after its',
     'terminationGracePeriodSeconds. Nothing it started or prepared outlives it.',
+    'With --await-vmi (the launcher pod\'s mode) it serves its socket at once in phase Pending and waits',
+    'for virt-handler to write <run-root>/<id>/vmi.json; a VMI other than NS/N/U there is refused (Failed,',
+    'VmiMismatch). SIGTERM while waiting exits 0.',
     'Exit status: 0 the guest stopped, 1 it failed or the VMI is invalid, 2 usage or unreadable input.',
     '',
     'Options:',
@@ -91,7 +162,12 @@ export const virtLauncherCommand: Command = {
     '  --accel MODE            auto (probe KVM, else emulate), kvm, or emulation   [auto]',
     '  --data-dir D            images, volumes and caches   [$KVT_DATA_DIR, /var/lib/kvt as root]',
     '  --host-disk-root DIR    allow hostDisk volumes under DIR (repeatable; none by default)',
+    '  --run-root DIR          root of the launchers\' run directories   [/run/kvt as root, else $XDG_RUNTIME_DIR/kvt]',
+    '  --grace-period-seconds G  accepted for the pod\'s args; the VMI\'s terminationGracePeriodSeconds governs',
     '  --log-level LEVEL       pino level for the JSON logs on standard error   [info]',
   ].join('\n'),
-  run: (args, io) => launch(parseOptions(args), io),
+  run: (args, io) => {
+    const options = parseOptions(args);
+    return options.awaitIdentity === undefined ? launch(options, io, stopSignal()) : awaitAndLaunch(options, options.awaitIdentity, io);
+  },
 };

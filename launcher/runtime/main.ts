@@ -24,6 +24,8 @@ export type AccelChoice = 'auto' | 'kvm' | 'emulation';
 export interface LaunchOptions {
   readonly log: Logger;
   readonly dataDir: string;
+  /** Root of the run directories. @default defaultRunRoot of this process */
+  readonly runRoot?: string;
   /** @default "auto" */
   readonly accel?: AccelChoice;
   /** Cluster settings (emulation allowed, …). @default KubeVirt's defaults with emulation allowed */
@@ -71,7 +73,7 @@ function daemonStarter(qemuUser: UnprivilegedUser | undefined, dataDir: string, 
 /** Runs the VMI to its end; see {@link runLauncher}. The reaper covers a launcher that dies. */
 export async function launchVmi(vmi: Readonly<VirtualMachineInstance>, opts: LaunchOptions): Promise<LauncherOutcome> {
   const identity = vmiIdentity(vmi);
-  const dirs = launcherDirs(identity, { runRoot: defaultRunRoot(process.getuid?.() ?? -1, process.env), dataDir: opts.dataDir });
+  const dirs = launcherDirs(identity, { runRoot: opts.runRoot ?? defaultRunRoot(process.getuid?.() ?? -1, process.env), dataDir: opts.dataDir });
   const log = opts.log.child({ namespace: identity.namespace, name: identity.name, launcher: dirs.id });
   const qemuUser = IS_ROOT ? await ensureUnprivilegedUser() : undefined;
   const reaper = await startReaper(dirs.daemonDir, [dirs.runDir, dirs.stateDir]);
