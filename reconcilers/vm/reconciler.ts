@@ -1,0 +1,133 @@
+/**
+ * The VirtualMachine controller (ARCHITECTURE.md §6, controllers.md §4): observe the VM and the VMI
+ * it controls from the caches, plan (plan.ts), execute the actions idempotently, then write the
+ * status (status.ts) through `/status` only when it changed. A sync error is recorded as the VM's
+ * Failure condition and rethrown, so the key is retried with backoff; a 409 retries the same way.
+ * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/watch/vm/vm.go
+ */
+import type { Cache } from '../../core/cache.js';
+import { ApiError, isAlreadyExists, isConflict, isNotFound, SyncError } from '../../core/errors.js';
+import { jsonEqual, type Op } from '../../core/json-patch.js';
+import { objectKey, typeOf, type ResourceType } from '../../core/kube.js';
+import { controllerOf, isControlledBy } from '../../core/owner.js';
+import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
+import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler, type WatchSource } from '../runtime/types.js';
+import { planVm, VmSyncReasons, type VmAction, type VmPlan, type VmSyncError } from './plan.js';
+import { computeVmStatus } from './status.js';
+
+const VMI_TYPE: ResourceType = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
+
+/** What {@link vmController} needs. */
+export interface VmControllerDeps extends ControllerDeps {
+  readonly vms: Cache<VirtualMachine>;
+  readonly vmis: Cache<VirtualMachineInstance>;
+  /** In [0, 1): the crash-loop backoff's jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
+function finalizerOps(from: readonly string[], to: readonly string[]): Op[] {
+  // An absent list cannot be tested (RFC 6902); `add` then creates it.
+  if (from.length === 0) return [{ op: 'add', path: '/metadata/finalizers', value: to }];
+  return [{ op: 'test', path: '/metadata/finalizers', value: from }, { op: 'replace', path: '/metadata/finalizers', value: to }];
+}
+
+function ignore(e: unknown, expected: (e: unknown) => boolean): void {
+  if (!expected(e)) throw e;
+}
+
+class VmReconciler implements Reconciler {
+  readonly name = 'vm';
+  constructor(private readonly deps: VmControllerDeps) {}
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const observed = this.deps.vms.get(key);
+    if (observed === undefined) return DONE;
+    const candidate = this.deps.vmis.get(key);
+    const vmi = candidate !== undefined && isControlledBy(candidate, observed) ? candidate : undefined;
+    const plan = planVm({ vm: observed, vmi, now: this.deps.now() });
+    const { vm, syncError } = await this.act(observed, plan);
+    await this.writeStatus(vm, vmi, { ...plan, syncError });
+    if (syncError !== undefined && plan.syncError === undefined) throw new SyncError(syncError.reason, `VirtualMachine ${key}: ${syncError.message}`);
+    return plan.requeueAfterMs === undefined ? DONE : { requeueAfterMs: plan.requeueAfterMs };
+  }
+
+  /** Runs the actions in order; an API refusal (not a conflict) ends them as a sync error. */
+  private async act(observed: Readonly<VirtualMachine>, plan: VmPlan): Promise<{ vm: Readonly<VirtualMachine>; syncError: VmSyncError | undefined }> {
+    let vm = observed;
+    try {
+      for (const action of plan.actions) vm = await this.execute(vm, action);
+    } catch (e: unknown) {
+      if (!(e instanceof ApiError) || isConflict(e)) throw e;
+      return { vm, syncError: { reason: plan.stopExpected ? VmSyncReasons.failedDelete : VmSyncReasons.failedCreate, message: e.message } };
+    }
+    return { vm, syncError: plan.syncError };
+  }
+
+  private async writeStatus(vm: Readonly<VirtualMachine>, vmi: Readonly<VirtualMachineInstance> | undefined, plan: Parameters<typeof computeVmStatus>[0]['plan']): Promise<void> {
+    const status = computeVmStatus({ vm, vmi, plan, now: this.deps.now(), jitter: (this.deps.random ?? Math.random)() });
+    if (jsonEqual(status, vm.status ?? {})) return;
+    await this.deps.kube.updateStatus<VirtualMachine>({ ...vm, status });
+  }
+
+  /** One action; returns the VM as it is after it (VM writes move its resourceVersion). */
+  private async execute(vm: Readonly<VirtualMachine>, action: VmAction): Promise<Readonly<VirtualMachine>> {
+    const namespace = vm.metadata.namespace;
+    const { kube, log } = this.deps;
+    switch (action.type) {
+      case 'createVmi':
+        await kube.create(action.vmi).then(
+          () => log.info({ namespace, name: action.vmi.metadata.name }, 'Created VirtualMachineInstance'),
+          (e: unknown) => ignore(e, isAlreadyExists),
+        );
+        return vm;
+      case 'deleteVmi':
+        await kube.delete(VMI_TYPE, namespace, action.name, { uid: action.uid }).then(
+          () => log.info({ namespace, name: action.name, uid: action.uid }, 'Deleted VirtualMachineInstance'),
+          // Gone already, or another incarnation by now (the uid precondition failed).
+          (e: unknown) => ignore(e, (err) => isNotFound(err) || isConflict(err)),
+        );
+        return vm;
+      case 'patchVmiFinalizers':
+        await kube.patch(VMI_TYPE, { namespace, name: action.name }, finalizerOps(action.from, action.to), 'json').catch((e: unknown) => ignore(e, isNotFound));
+        return vm;
+      default:
+        return this.patchVm(vm, action);
+    }
+  }
+
+  private async patchVm(vm: Readonly<VirtualMachine>, action: Exclude<VmAction, { type: 'createVmi' | 'deleteVmi' | 'patchVmiFinalizers' }>): Promise<Readonly<VirtualMachine>> {
+    const target = { namespace: vm.metadata.namespace, name: vm.metadata.name ?? '' };
+    const type = typeOf(vm);
+    switch (action.type) {
+      case 'patchVmFinalizers':
+        return this.deps.kube.patch<VirtualMachine>(type, target, finalizerOps(action.from, action.to), 'json');
+      case 'addStartRequest': {
+        const requests = [...(vm.status?.stateChangeRequests ?? []), { action: 'Start' }];
+        return this.deps.kube.patch<VirtualMachine>(type, { ...target, subresource: 'status' }, [{ op: 'add', path: '/status/stateChangeRequests', value: requests }], 'json');
+      }
+      case 'setRunning': {
+        const ops: Op[] = vm.spec.runStrategy !== undefined
+          ? [{ op: 'test', path: '/spec/runStrategy', value: vm.spec.runStrategy }, { op: 'replace', path: '/spec/runStrategy', value: 'Always' }]
+          : [{ op: 'replace', path: '/spec/running', value: true }];
+        return this.deps.kube.patch<VirtualMachine>(type, target, ops, 'json');
+      }
+    }
+  }
+}
+
+/** The VM key a VMI concerns: its controlling VM's, or (an orphan) the VM of its own name. */
+function vmKeyOfVmi(vmi: Readonly<VirtualMachineInstance>): readonly string[] {
+  const ref = controllerOf(vmi);
+  if (ref === undefined) return [objectKey(vmi)];
+  return ref.kind === 'VirtualMachine' ? [objectKey({ metadata: { namespace: vmi.metadata.namespace, name: ref.name } })] : [];
+}
+
+/** The VM controller: VMs enqueue themselves, VMIs enqueue their VM. */
+export function vmController(deps: VmControllerDeps): ControllerDefinition {
+  const vmSource: WatchSource<VirtualMachine> = { cache: deps.vms, keysOf: (vm) => [objectKey(vm)] };
+  const vmiSource: WatchSource<VirtualMachineInstance> = { cache: deps.vmis, keysOf: vmKeyOfVmi };
+  // Sources of different kinds in one list (types.ts): each is only ever called with its own cache's objects.
+  const sources = [vmSource, vmiSource] as unknown as readonly WatchSource<never>[];
+  return { reconciler: new VmReconciler(deps), sources };
+}
+
