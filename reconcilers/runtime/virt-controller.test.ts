@@ -20,7 +20,7 @@ const until = async (check: () => Promise<boolean> | boolean, ms = 5000): Promis
 };
 
 describe('startVirtController', () => {
-  it('a created VMI gets its launcher pod and phase Scheduling; extra controllers share the caches', async () => {
+  it('a created VMI gets its launcher pod and phase Scheduling; a created VM gets its VMI; extra controllers share the caches', async () => {
     const store = createMemoryStore({});
     const seen: string[] = [];
     const running = await startVirtController({
@@ -44,6 +44,9 @@ describe('startVirtController', () => {
       await until(async () => (await store.get<VirtualMachineInstance>({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' }, 'default', 'vmi1')).status?.phase === 'Scheduling');
       expect(running.caches.pods.list().map((p) => p.metadata.name)).toEqual([pod?.metadata.name]);
       expect(seen).toContain('default/vmi1');
+      await store.create({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'vm1', namespace: 'default' }, spec: { runStrategy: 'Always', template: { spec: { domain: { devices: {}, resources: { requests: { memory: '64Mi' } } } } } } } as KubeObject);
+      await until(() => running.caches.vmis.get('default/vm1') !== undefined);
+      expect(running.caches.vmis.get('default/vm1')?.metadata.ownerReferences?.[0]?.kind).toBe('VirtualMachine');
     } finally {
       await running.stop();
     }
