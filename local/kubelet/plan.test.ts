@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { Pod } from '../../reconcilers/pod.js';
+import { isLauncherPod, podAction, podStatusFor, terminatedReason, type PodAction, type ProcessState } from './plan.js';
+
+const NOW = new Date('2026-12-02T20:00:00Z');
+const T0 = '2026-12-02T19:59:00Z';
+
+function pod(extra: { nodeName?: string; deletionTimestamp?: string; phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed'; labels?: Record<string, string> } = {}): Pod {
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: {
+      name: 'virt-launcher-vm1-abcde', namespace: 'default', uid: 'p1', labels: extra.labels ?? { 'kubevirt.io': 'virt-launcher' },
+      ...(extra.deletionTimestamp === undefined ? {} : { deletionTimestamp: extra.deletionTimestamp }),
+    },
+    spec: { containers: [{ name: 'compute', image: 'kvt/virt-launcher' }], ...(extra.nodeName === undefined ? {} : { nodeName: extra.nodeName }) },
+    ...(extra.phase === undefined ? {} : { status: { phase: extra.phase } }),
+  };
+}
+
+const none: ProcessState = { kind: 'none' };
+const starting: ProcessState = { kind: 'starting', startedAt: T0 };
+const ready: ProcessState = { kind: 'ready', startedAt: T0 };
+const exited0: ProcessState = { kind: 'exited', exitCode: 0, startedAt: T0, finishedAt: NOW.toISOString() };
+const killed: ProcessState = { kind: 'exited', exitCode: 137, signal: 9, finishedAt: NOW.toISOString() };
+
+describe('podAction', () => {
+  it.each<[string, Pod, ProcessState, PodAction]>([
+    ['not a launcher pod', pod({ labels: { app: 'x' } }), none, 'ignore'],
+    ['bound to another node', pod({ nodeName: 'node2' }), none, 'ignore'],
+    ['unbound', pod(), none, 'bind'],
+    ['bound, no process', pod({ nodeName: 'node1' }), none, 'start'],
+    ['bound, final, no process (exited before a restart)', pod({ nodeName: 'node1', phase: 'Succeeded' }), none, 'ignore'],
+    ['starting', pod({ nodeName: 'node1' }), starting, 'report'],
+    ['ready', pod({ nodeName: 'node1' }), ready, 'report'],
+    ['exited', pod({ nodeName: 'node1' }), exited0, 'report'],
+    ['deleting, process running, deadline ahead', pod({ nodeName: 'node1', deletionTimestamp: '2026-12-02T20:00:30Z' }), ready, 'terminate'],
+    ['deleting, process running, deadline passed', pod({ nodeName: 'node1', deletionTimestamp: '2026-12-02T19:59:59Z' }), starting, 'kill'],
+    ['deleting, process gone', pod({ nodeName: 'node1', deletionTimestamp: '2026-12-02T20:00:30Z' }), killed, 'delete'],
+    ['deleting, never started', pod({ deletionTimestamp: '2026-12-02T20:00:30Z' }), none, 'delete'],
+  ])('%s → %s', (_what, p, proc, action) => {
+    expect(podAction(p, 'node1', proc, NOW)).toBe(action);
+  });
+
+  it('knows launcher pods by label', () => {
+    expect(isLauncherPod(pod())).toBe(true);
+    expect(isLauncherPod(pod({ labels: { 'kubevirt.io': 'virt-handler' } }))).toBe(false);
+  });
+});
+
+describe('podStatusFor', () => {
+  it.each<[string, ProcessState, string, 'True' | 'False', Record<string, unknown>]>([
+    ['no process yet', none, 'Pending', 'False', { waiting: { reason: 'ContainerCreating' } }],
+    ['starting', starting, 'Running', 'False', { running: { startedAt: T0 } }],
+    ['socket answered', ready, 'Running', 'True', { running: { startedAt: T0 } }],
+    ['exit 0', exited0, 'Succeeded', 'False', { terminated: { exitCode: 0, reason: 'Completed', startedAt: T0, finishedAt: NOW.toISOString() } }],
+    ['SIGKILL', killed, 'Failed', 'False', { terminated: { exitCode: 137, signal: 9, reason: 'Error', finishedAt: NOW.toISOString() } }],
+    ['exit 1', { kind: 'exited', exitCode: 1, finishedAt: NOW.toISOString() }, 'Failed', 'False', { terminated: { exitCode: 1, reason: 'Error', finishedAt: NOW.toISOString() } }],
+  ])('%s → %s, Ready=%s', (_what, proc, phase, readyStatus, state) => {
+    const status = podStatusFor(pod({ nodeName: 'node1' }), proc, NOW);
+    expect(status.phase).toBe(phase);
+    expect(status.containerStatuses).toEqual([expect.objectContaining({ name: 'compute', image: 'kvt/virt-launcher', ready: readyStatus === 'True', state })]);
+    const byType = Object.fromEntries((status.conditions ?? []).map((c) => [c.type, c.status]));
+    expect(byType).toEqual({ PodScheduled: 'True', ContainersReady: readyStatus, Ready: readyStatus });
+  });
+
+  it('fails an unstartable pod with the message saying what to install', () => {
+    const status = podStatusFor(pod({ nodeName: 'node1' }), { kind: 'unstartable', message: 'libvirtd is not installed: apt-get install libvirt-daemon' }, NOW);
+    expect(status).toMatchObject({ phase: 'Failed', reason: 'CreateContainerError', message: expect.stringMatching(/libvirt-daemon/) as unknown });
+  });
+
+  it('keeps the transition time of an unchanged condition', () => {
+    const first = podStatusFor(pod({ nodeName: 'node1' }), ready, NOW);
+    const later = podStatusFor({ ...pod({ nodeName: 'node1' }), status: first }, ready, new Date('2026-12-02T20:05:00Z'));
+    expect(later.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime).toBe(NOW.toISOString());
+  });
+
+  it.each([[0, undefined, 'Completed'], [1, undefined, 'Error'], [137, 9, 'Error'], [0, 15, 'Error'], [143, 15, 'Error']] as const)('exit %d signal %s → %s', (code, signal, reason) => {
+    expect(terminatedReason(code, signal)).toBe(reason);
+  });
+});

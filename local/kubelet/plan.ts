@@ -1,0 +1,95 @@
+/**
+ * The local kubelet's decisions, pure: which launcher pods need what (bind to this node, start the
+ * compute process, terminate, kill, delete) and the pod status that follows from the process's
+ * state. Local mode has no scheduler or kubelet; this plays both for `kubevirt.io=virt-launcher` pods.
+ */
+import { setCondition } from '../../core/conditions.js';
+import { Labels, LabelValues } from '../../core/constants.js';
+import { LAUNCHER_CONTAINER, type ContainerStatus, type Pod, type PodStatus } from '../../reconcilers/pod.js';
+
+/** What the kubelet knows of a pod's compute process. */
+export type ProcessState =
+  | { readonly kind: 'none' }
+  /** Spawned; its socket has not answered yet. */
+  | { readonly kind: 'starting'; readonly startedAt: string }
+  /** Its launcher socket answered (hello). */
+  | { readonly kind: 'ready'; readonly startedAt: string }
+  | { readonly kind: 'exited'; readonly exitCode: number; readonly signal?: number; readonly startedAt?: string; readonly finishedAt: string }
+  /** It could not be started (missing libvirt/QEMU, no CLI entry, …). */
+  | { readonly kind: 'unstartable'; readonly message: string };
+
+/** The next step for one pod. */
+export type PodAction = 'ignore' | 'bind' | 'start' | 'terminate' | 'kill' | 'delete' | 'report';
+
+/** Whether the pod is a launcher pod (label `kubevirt.io: virt-launcher`). */
+export function isLauncherPod(pod: Readonly<Pod>): boolean {
+  return pod.metadata.labels?.[Labels.app] === LabelValues.virtLauncher;
+}
+
+function isFinal(pod: Readonly<Pod>): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+function deletionAction(pod: Readonly<Pod>, proc: ProcessState, now: Date): PodAction {
+  if (proc.kind !== 'starting' && proc.kind !== 'ready') return 'delete';
+  const deadline = Date.parse(pod.metadata.deletionTimestamp ?? '');
+  return Number.isFinite(deadline) && now.getTime() >= deadline ? 'kill' : 'terminate';
+}
+
+/**
+ * What to do with `pod` on node `nodeName` given its process. A deleted pod: terminate its process
+ * (SIGTERM), kill it once the deletion deadline passed, delete the pod once the process is gone.
+ */
+export function podAction(pod: Readonly<Pod>, nodeName: string, proc: ProcessState, now: Date): PodAction {
+  if (!isLauncherPod(pod)) return 'ignore';
+  const bound = pod.spec.nodeName;
+  if (bound !== undefined && bound !== '' && bound !== nodeName) return 'ignore';
+  if (pod.metadata.deletionTimestamp !== undefined) return deletionAction(pod, proc, now);
+  if (bound === undefined || bound === '') return 'bind';
+  if (proc.kind === 'none') return isFinal(pod) ? 'ignore' : 'start';
+  return 'report';
+}
+
+/** The kubelet's reason of a terminated container: Completed (exit 0), Error otherwise (a SIGKILL too; OOM kills are not told apart locally). */
+export function terminatedReason(exitCode: number, signal: number | undefined): string {
+  return exitCode === 0 && signal === undefined ? 'Completed' : 'Error';
+}
+
+function computeStatus(proc: ProcessState, image: string | undefined): ContainerStatus {
+  const base = { name: LAUNCHER_CONTAINER, restartCount: 0, ...(image === undefined ? {} : { image }) };
+  switch (proc.kind) {
+    case 'none': return { ...base, ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } };
+    case 'unstartable': return { ...base, ready: false, started: false, state: { waiting: { reason: 'CreateContainerError', message: proc.message } } };
+    case 'starting': return { ...base, ready: false, started: true, state: { running: { startedAt: proc.startedAt } } };
+    case 'ready': return { ...base, ready: true, started: true, state: { running: { startedAt: proc.startedAt } } };
+    case 'exited': return {
+      ...base, ready: false, started: false,
+      state: { terminated: {
+        exitCode: proc.exitCode, reason: terminatedReason(proc.exitCode, proc.signal), finishedAt: proc.finishedAt,
+        ...(proc.signal === undefined ? {} : { signal: proc.signal }), ...(proc.startedAt === undefined ? {} : { startedAt: proc.startedAt }),
+      } },
+    };
+  }
+}
+
+function phaseOf(proc: ProcessState): NonNullable<PodStatus['phase']> {
+  if (proc.kind === 'exited') return proc.exitCode === 0 && proc.signal === undefined ? 'Succeeded' : 'Failed';
+  if (proc.kind === 'unstartable') return 'Failed';
+  return proc.kind === 'none' ? 'Pending' : 'Running';
+}
+
+/** The status of a bound pod whose compute process is in `proc` (conditions keep their transition times). */
+export function podStatusFor(pod: Readonly<Pod>, proc: ProcessState, now: Date): PodStatus {
+  const ready = proc.kind === 'ready' ? 'True' : 'False';
+  let conditions = setCondition(pod.status?.conditions, { type: 'PodScheduled', status: 'True' }, now);
+  conditions = setCondition(conditions, { type: 'ContainersReady', status: ready }, now);
+  conditions = setCondition(conditions, { type: 'Ready', status: ready }, now);
+  const image = pod.spec.containers.find((c) => c.name === LAUNCHER_CONTAINER)?.image;
+  return {
+    ...pod.status,
+    phase: phaseOf(proc),
+    conditions,
+    containerStatuses: [computeStatus(proc, image)],
+    ...(proc.kind === 'unstartable' ? { reason: 'CreateContainerError', message: proc.message } : {}),
+  };
+}
