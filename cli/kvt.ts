@@ -8,11 +8,12 @@ import { imageCommand } from './commands/image.js';
 import { validateCommand } from './commands/validate.js';
 import { virtApiCommand } from './commands/virt-api.js';
 import { virtLauncherCommand } from './commands/virt-launcher.js';
+import { virtHandlerCommand } from './commands/virt-handler-cluster.js';
 import { versionCommand } from './commands/version.js';
 import { UsageError, type Command, type CommandIo } from './command.js';
 
 /** Every subcommand, in the order `kvt --help` lists them. */
-export const COMMANDS: readonly Command[] = [validateCommand, domxmlCommand, virtLauncherCommand, virtApiCommand, imageCommand, crdsCommand, versionCommand];
+export const COMMANDS: readonly Command[] = [validateCommand, domxmlCommand, virtLauncherCommand, virtHandlerCommand, virtApiCommand, imageCommand, crdsCommand, versionCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
