@@ -7,13 +7,14 @@ import { domxmlCommand } from './commands/domxml.js';
 import { imageCommand } from './commands/image.js';
 import { validateCommand } from './commands/validate.js';
 import { virtApiCommand } from './commands/virt-api.js';
+import { virtControllerCommand } from './commands/virt-controller.js';
 import { virtLauncherCommand } from './commands/virt-launcher.js';
 import { virtHandlerCommand } from './commands/virt-handler-cluster.js';
 import { versionCommand } from './commands/version.js';
 import { UsageError, type Command, type CommandIo } from './command.js';
 
 /** Every subcommand, in the order `kvt --help` lists them. */
-export const COMMANDS: readonly Command[] = [validateCommand, domxmlCommand, virtLauncherCommand, virtHandlerCommand, virtApiCommand, imageCommand, crdsCommand, versionCommand];
+export const COMMANDS: readonly Command[] = [validateCommand, domxmlCommand, virtLauncherCommand, virtHandlerCommand, virtApiCommand, virtControllerCommand, imageCommand, crdsCommand, versionCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

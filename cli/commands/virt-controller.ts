@@ -1,0 +1,98 @@
+/**
+ * `kvt virt-controller`: the VM, VMI and ReplicaSet controllers against a cluster's API server,
+ * active only while holding the `virt-controller` Lease (KubeVirt runs two replicas, one leads).
+ * @see https://kubevirt.io/user-guide/cluster_admin/installation/
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { KubeApi } from '../../core/kube.js';
+import { createLogger, type Logger } from '../../core/log.js';
+import { startVirtController } from '../../reconcilers/runtime/virt-controller.js';
+import { createKubeClient, loadKubeConfig } from '../../store/kube-client.js';
+import { runLeaderElection } from '../../store/leader.js';
+import { UsageError, type Command } from '../command.js';
+import { stopSignal } from '../signals.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** The parsed command line of `kvt virt-controller`. */
+export interface VirtControllerCliOptions {
+  readonly kubeconfig?: string;
+  readonly namespace: string;
+  readonly leaderElect: boolean;
+  readonly launcherImage: string;
+  readonly logLevel: string;
+}
+
+/** Parses `kvt virt-controller`'s arguments; a bad line is a UsageError naming the flag. */
+export function parseVirtControllerArgs(args: readonly string[]): VirtControllerCliOptions {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string', default: 'kubevirt' },
+      'leader-elect': { type: 'string', default: 'true' },
+      'launcher-image': { type: 'string', default: 'kvt:latest' },
+      'log-level': { type: 'string', default: 'info' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  if (!['true', 'false'].includes(values['leader-elect'])) throw new UsageError(`--leader-elect must be true or false, not ${JSON.stringify(values['leader-elect'])}`);
+  if (!LOG_LEVELS.includes(values['log-level'])) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(values['log-level'])}`);
+  if (values.namespace === '') throw new UsageError('--namespace must not be empty');
+  if (values['launcher-image'] === '') throw new UsageError('--launcher-image must not be empty');
+  return {
+    namespace: values.namespace,
+    leaderElect: values['leader-elect'] === 'true',
+    launcherImage: values['launcher-image'],
+    logLevel: values['log-level'],
+    ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
+  };
+}
+
+/** Runs the controllers until a stop signal, optionally only while leading; returns the exit code. */
+export async function runVirtController(options: VirtControllerCliOptions, kube: KubeApi, log: Logger, stop: Promise<void>): Promise<number> {
+  let running: Promise<{ stop(): Promise<void> }> | undefined;
+  const start = (): void => {
+    running = startVirtController({ kube, log, launcherImage: options.launcherImage });
+    running.catch((err: unknown) => log.error({ err }, 'Could not start controllers'));
+  };
+  const stopControllers = async (): Promise<void> => (await running?.catch(() => undefined))?.stop();
+  if (!options.leaderElect) {
+    start();
+    await stop;
+    await stopControllers();
+    return 0;
+  }
+  const identity = `${hostname()}_${randomUUID()}`;
+  let lost = false;
+  const election = runLeaderElection({
+    kube, log, identity, namespace: options.namespace, name: 'virt-controller', now: () => new Date(),
+    onStartedLeading: start,
+    onStoppedLeading: () => {
+      lost = true;
+    },
+  });
+  await Promise.race([stop, election.done]);
+  await stopControllers();
+  // Leadership lost without a stop signal: exit non-zero so the pod restarts, as client-go's users do.
+  const code = lost ? 1 : 0;
+  await election.stop();
+  return code;
+}
+
+/** The `kvt virt-controller` command. */
+export const virtControllerCommand: Command = {
+  name: 'virt-controller',
+  summary: 'run the VM, VMI and ReplicaSet controllers against a cluster (leader-elected)',
+  usage: 'kvt virt-controller [--kubeconfig PATH] [--namespace kubevirt] [--leader-elect true|false] [--launcher-image IMAGE] [--log-level info]',
+  async run(args) {
+    const options = parseVirtControllerArgs(args);
+    const log = createLogger({ name: 'virt-controller', level: options.logLevel });
+    const kube = createKubeClient(loadKubeConfig(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }));
+    return runVirtController(options, kube, log, stopSignal());
+  },
+};
