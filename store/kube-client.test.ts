@@ -63,16 +63,28 @@ describe('watchLine', () => {
   });
 });
 
+const ROLE = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role' };
+const CLUSTER_ROLE = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' };
+
 describe('over the loopback HTTPS API server', () => {
   let store: MemoryStore;
   let server: FakeApiServer;
   beforeAll(async () => {
     store = createMemoryStore({ admission: false });
-    server = await startFakeApiServer(store);
+    server = await startFakeApiServer(store, [ROLE, CLUSTER_ROLE]);
   });
   afterAll(async () => {
     await server.close();
     await store.close();
+  });
+
+  it('resolves kinds outside its table through discovery, with their scope', async () => {
+    const api = createKubeClient(server.kubeConfig);
+    await api.create({ ...ROLE, metadata: { name: 'r', namespace: 'kubevirt' }, rules: [] } as KubeObject);
+    await api.create({ ...CLUSTER_ROLE, metadata: { name: 'cr' }, rules: [] } as KubeObject);
+    expect((await store.get(ROLE, 'kubevirt', 'r')).metadata.namespace).toBe('kubevirt');
+    expect((await api.get(CLUSTER_ROLE, undefined, 'cr')).metadata.namespace).toBeUndefined();
+    expect((await api.list(ROLE)).items.map((o) => `${o.kind} ${o.metadata.name}`)).toEqual(['Role r']);
   });
 
   it('names an unserved kind (discovery finds nothing) in a NotFound', async () => {

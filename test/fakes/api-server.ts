@@ -12,6 +12,7 @@ import forge from 'node-forge';
 import { ApiError } from '../../core/errors.js';
 import type { DeleteOptions, KubeApi, KubeObject, PatchType, ResourceType } from '../../core/kube.js';
 import { groupVersionPath, KNOWN_RESOURCES } from '../../store/kube-client.js';
+import { kindInfo } from '../../store/memory-kinds.js';
 
 /** A running fake API server. */
 export interface FakeApiServer {
@@ -27,10 +28,16 @@ interface Served {
   readonly namespaced: boolean;
 }
 
-const SERVED: readonly Served[] = Object.entries(KNOWN_RESOURCES).map(([key, info]) => {
+const KNOWN: readonly Served[] = Object.entries(KNOWN_RESOURCES).map(([key, info]) => {
   const slash = key.lastIndexOf('/');
   return { type: { apiVersion: key.slice(0, slash), kind: key.slice(slash + 1) }, ...info };
 });
+
+/** A kind the store holds, as the in-memory store names and scopes it. */
+const servedFromStore = (type: ResourceType): Served => {
+  const info = kindInfo(type);
+  return { type, plural: info.resource.split('.')[0]!, namespaced: info.namespaced };
+};
 
 let generated: { key: string; cert: string } | undefined;
 
@@ -83,7 +90,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function discovery(path: string): object | undefined {
+function discovery(SERVED: readonly Served[], path: string): object | undefined {
   if (path === '/api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] };
   if (path === '/apis') {
     const gvs = [...new Set(SERVED.map((s) => s.type.apiVersion).filter((v) => v.includes('/')))];
@@ -108,7 +115,7 @@ interface Target {
 }
 
 /** The resource a REST path names, or undefined. */
-function route(path: string): Target | undefined {
+function route(SERVED: readonly Served[], path: string): Target | undefined {
   for (const served of SERVED) {
     const prefix = `${groupVersionPath(served.type.apiVersion)}/`;
     if (!path.startsWith(prefix)) continue;
@@ -199,22 +206,23 @@ async function item(store: KubeApi, t: Target & { name: string }, req: IncomingM
   }
 }
 
-async function handle(store: KubeApi, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(store: KubeApi, served: readonly Served[], req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-  const found = discovery(url.pathname);
+  const found = discovery(served, url.pathname);
   if (found !== undefined && req.method === 'GET') return send(res, 200, found);
-  const t = route(url.pathname);
+  const t = route(served, url.pathname);
   if (t === undefined) throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
   if (t.name === undefined && url.searchParams.get('watch') === 'true') return watch(store, t, url.searchParams, res);
   const result = t.name === undefined ? await collection(store, t, req, url) : await item(store, { ...t, name: t.name }, req, url);
   send(res, req.method === 'POST' ? 201 : 200, result);
 }
 
-/** Starts the server on 127.0.0.1 (a random port) in front of `store`. */
-export async function startFakeApiServer(store: KubeApi): Promise<FakeApiServer> {
+/** Starts the server on 127.0.0.1 (a random port) in front of `store`; it serves the adapter's known kinds and `extraKinds`. */
+export async function startFakeApiServer(store: KubeApi, extraKinds: readonly ResourceType[] = []): Promise<FakeApiServer> {
+  const served = [...KNOWN, ...extraKinds.map(servedFromStore)];
   const { key, cert } = selfSigned();
   const server = https.createServer({ key, cert }, (req, res) => {
-    handle(store, req, res).catch((e: unknown) => {
+    handle(store, served, req, res).catch((e: unknown) => {
       if (!res.headersSent) send(res, e instanceof ApiError ? e.status : 500, statusOf(e));
       else res.end();
     });
