@@ -11,6 +11,7 @@ import type { KubeApi } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
 import { KINDS, type VirtualMachine, type VirtualMachineInstance, type VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
 import { POD_TYPE, type Pod } from '../pod.js';
+import { replicaSetController } from '../replicaset/reconciler.js';
 import { vmController } from '../vm/reconciler.js';
 import { vmiController } from '../vmi/reconciler.js';
 import { createInformer, type Informer } from './informer.js';
@@ -53,7 +54,7 @@ export async function startVirtController(options: VirtControllerOptions): Promi
   const pods = createInformer<Pod>(kube, POD_TYPE, { log, labelSelector: `${Labels.app}=${LabelValues.virtLauncher}` });
   const caches: VirtControllerCaches = { vms, vmis, replicaSets, pods };
   const deps: ControllerDeps & VirtControllerCaches = { kube, log, now: options.now ?? ((): Date => new Date()), ...caches };
-  const controllers = [vmController(deps), vmiController({ ...deps, launcherImage: options.launcherImage, cfg: options.cfg }), ...(options.extraControllers?.(deps) ?? [])];
+  const controllers = [vmController(deps), replicaSetController(deps), vmiController({ ...deps, launcherImage: options.launcherImage, cfg: options.cfg }), ...(options.extraControllers?.(deps) ?? [])];
   const informers: Informer<never>[] = [vms, vmis, replicaSets, pods] as unknown as Informer<never>[];
   const running = await startControllers({ informers, controllers, log });
   return { stop: () => running.stop(), caches };
