@@ -56,8 +56,10 @@ function isLeftover(vmi: Readonly<VirtualMachineInstance>): boolean {
 
 /** The VMIs to delete when scaling down: not ready first, then newest first (our documented ranking). */
 export function rankForDeletion(vmis: readonly Readonly<VirtualMachineInstance>[]): Readonly<VirtualMachineInstance>[] {
-  const ready = (v: Readonly<VirtualMachineInstance>): number => (findCondition(v.status?.conditions, 'Ready')?.status === 'True' ? 1 : 0);
-  return [...vmis].sort((a, b) => ready(a) - ready(b) || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  // Each VMI's sort keys once: comparing with findCondition inside the sort made every reconcile of a large set O(n log n) lookups.
+  const keyed = vmis.map((v) => ({ v, ready: findCondition(v.status?.conditions, 'Ready')?.status === 'True' ? 1 : 0, created: v.metadata.creationTimestamp ?? '', name: v.metadata.name ?? '' }));
+  keyed.sort((a, b) => a.ready - b.ready || (a.created < b.created ? 1 : a.created > b.created ? -1 : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return keyed.map((k) => k.v);
 }
 
 /** A VMI from the template: metadata copied, generateName = template name ‖ template generateName ‖ RS name, one controller ref. */
@@ -97,6 +99,7 @@ function claim(rs: Readonly<VirtualMachineInstanceReplicaSet>, vmis: readonly Re
 
 function scale(rs: Readonly<VirtualMachineInstanceReplicaSet>, active: readonly Readonly<VirtualMachineInstance>[]): RsAction[] {
   const diff = active.length - (rs.spec.replicas ?? 1);
+  if (diff === 0) return [];
   if (diff < 0) return Array.from({ length: Math.min(-diff, BURST_REPLICAS) }, () => ({ type: 'create', vmi: vmiFromTemplate(rs) }) as const);
   return rankForDeletion(active).slice(0, Math.min(diff, BURST_REPLICAS)).map((v) => ({ type: 'delete', name: v.metadata.name ?? '', uid: v.metadata.uid ?? '' }) as const);
 }
