@@ -7,6 +7,7 @@ import { runDirFor, sameIdentity, vmiIdentity, type VmiIdentity } from '../../la
 import { awaitVmiFile, servePending } from '../../launcher/runtime/await-vmi.js';
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { launchVmi, type AccelChoice } from '../../launcher/runtime/main.js';
+import type { ProtocolServer } from '../../launcher/runtime/protocol-server.js';
 import { prepareVolumes } from '../../launcher/runtime/volumes.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { manifestObjectSource } from '../objects.js';
@@ -78,7 +79,7 @@ function parseOptions(args: readonly string[]): LauncherCliOptions {
   };
 }
 
-async function launch(options: LauncherCliOptions, io: CommandIo, stopRequested: Promise<void>): Promise<number> {
+async function launch(options: LauncherCliOptions, io: CommandIo, stopRequested: Promise<void>, server?: ProtocolServer): Promise<number> {
   const input = await loadVmi(options.source, io);
   if (typeof input === 'number') return input;
   if (options.awaitIdentity !== undefined && !sameIdentity(vmiIdentity(input.vmi), options.awaitIdentity)) {
@@ -94,6 +95,7 @@ async function launch(options: LauncherCliOptions, io: CommandIo, stopRequested:
     runRoot: options.runRoot,
     accel: options.accel,
     stopRequested,
+    ...(server === undefined ? {} : { server }),
     ...(options.console ? { consoleOut: (chunk: Buffer) => { process.stdout.write(chunk); } } : {}),
     prepareVolumes: (vmi, dirs, qemuUser) => prepareVolumes(vmi, {
       vmiDir: dirs.stateDir,
@@ -133,9 +135,12 @@ async function awaitAndLaunch(options: LauncherCliOptions, identity: VmiIdentity
     io.err(`virt-launcher: Failed (VmiMismatch): ${message}\n`);
     return 1;
   }
-  // The launch serves the socket again at once, now with the domain's states.
-  await pending.server.close();
-  return launch({ ...options, source: waited.path }, io, Promise.race([signal, pending.stopCommanded]));
+  // The launch takes the socket over (new hello, its command handler): it is served without a gap.
+  try {
+    return await launch({ ...options, source: waited.path }, io, Promise.race([signal, pending.stopCommanded]), pending.server);
+  } finally {
+    await pending.server.close();
+  }
 }
 
 /** `kvt virt-launcher`: runs one VMI on this machine until its guest stops or the launcher is told to. */

@@ -12,7 +12,7 @@ import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { convertVmiToDomain } from '../converter/index.js';
 import type { ConverterContext } from '../converter/context.js';
 import { encodeDomain } from '../domain/xml.js';
-import { LAUNCHER_PROTOCOL_VERSION, type DomainStatus, type LauncherPhase } from '../protocol.js';
+import { LAUNCHER_PROTOCOL_VERSION, type DomainStatus, type HelloEvent, type LauncherCommand, type LauncherPhase } from '../protocol.js';
 import { startConsoleProxy, type ConsoleProxy } from './console.js';
 import { watchDomain, type Hypervisor } from './hypervisor.js';
 import { vmiIdentity, type LauncherDirs } from './launcher-dirs.js';
@@ -41,6 +41,8 @@ export interface LauncherDeps {
   readonly consoleOut?: (chunk: Buffer) => void;
   /** Resolves when a stop was asked for (SIGTERM/SIGINT). */
   readonly stopRequested: Promise<void>;
+  /** A protocol server already serving `dirs.protocolSocket` (--await-vmi); the run takes it over. */
+  readonly server?: ProtocolServer;
   /** Poll interval of the domain state. @default 250 */
   readonly pollMs?: number;
 }
@@ -216,10 +218,13 @@ export async function runLauncher(vmi: Readonly<VirtualMachineInstance>, dirs: L
   try {
     await makeDirs(run);
     const identity = vmiIdentity(vmi);
-    run.server = await startProtocolServer(dirs.protocolSocket, {
+    const hello: HelloEvent = {
       type: 'hello', protocol: LAUNCHER_PROTOCOL_VERSION, vmi: identity, domain: `${identity.namespace}_${identity.name}`,
       pid: process.pid, consoleSocket: dirs.consoleSocket, vncSocket: dirs.vncSocket, hypervisor: deps.context.kvmUsable ? 'kvm' : 'qemu',
-    }, (command) => handleCommand(run, command));
+    };
+    const handle = (command: LauncherCommand['command']): Promise<void> => handleCommand(run, command);
+    deps.server?.takeOver(hello, handle);
+    run.server = deps.server ?? await startProtocolServer(dirs.protocolSocket, hello, handle);
     run.cleanups.push(() => run.server?.close() ?? Promise.resolve());
     run.phase('Preparing');
     let booted = false;

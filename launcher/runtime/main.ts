@@ -13,6 +13,7 @@ import { findEfiFirmware, probeKvm, type KvmVerdict } from './host-facts.js';
 import { runLauncher, type LauncherDeps, type LauncherOutcome, type PreparedVolumes } from './launcher.js';
 import { defaultRunRoot, launcherDirs, vmiIdentity, type LauncherDirs } from './launcher-dirs.js';
 import { connectLibvirt } from './libvirt.js';
+import type { ProtocolServer } from './protocol-server.js';
 import { startSessionLibvirtd } from './libvirtd.js';
 import { startReaper } from './reaper.js';
 import { ensureUnprivilegedUser, type UnprivilegedUser } from './unprivileged-user.js';
@@ -32,6 +33,8 @@ export interface LaunchOptions {
   readonly cluster?: ClusterConfig;
   /** Where the guest's console bytes go, if anywhere. */
   readonly consoleOut?: (chunk: Buffer) => void;
+  /** The protocol server already serving this VMI's socket (--await-vmi); the run takes it over. */
+  readonly server?: ProtocolServer;
   /** Resolves when the launcher should stop the guest. */
   readonly stopRequested: Promise<void>;
   /** Prepares the VMI's volumes (launcher/runtime/volumes.ts, bound to the stores and objects). */
@@ -70,6 +73,10 @@ function daemonStarter(qemuUser: UnprivilegedUser | undefined, dataDir: string, 
   });
 }
 
+function optionalDeps(opts: LaunchOptions): Pick<LauncherDeps, 'consoleOut' | 'server'> {
+  return { ...(opts.consoleOut === undefined ? {} : { consoleOut: opts.consoleOut }), ...(opts.server === undefined ? {} : { server: opts.server }) };
+}
+
 /** Runs the VMI to its end; see {@link runLauncher}. The reaper covers a launcher that dies. */
 export async function launchVmi(vmi: Readonly<VirtualMachineInstance>, opts: LaunchOptions): Promise<LauncherOutcome> {
   const identity = vmiIdentity(vmi);
@@ -87,8 +94,8 @@ export async function launchVmi(vmi: Readonly<VirtualMachineInstance>, opts: Lau
     prepareVolumes: (v, d) => opts.prepareVolumes(v, d, qemuUser),
     startDaemon: daemonStarter(qemuUser, opts.dataDir, log),
     connect: (uri) => connectLibvirt(uri),
-    ...(opts.consoleOut === undefined ? {} : { consoleOut: opts.consoleOut }),
     stopRequested: opts.stopRequested,
+    ...optionalDeps(opts),
   };
   const outcome = await runLauncher(vmi, dirs, deps);
   await reaper.disarm();

@@ -16,6 +16,8 @@ export interface ProtocolServer {
   readonly path: string;
   /** Sends an event to every client and remembers the latest phase and domain events. */
   publish(event: DomainEvent | PhaseEvent): void;
+  /** Replaces the hello (sent to every client now and to each new one), and the command handler. */
+  takeOver(hello: HelloEvent, handle: CommandHandler): void;
   /** Stops listening and disconnects every client (after flushing). Idempotent. */
   close(): Promise<void>;
 }
@@ -52,7 +54,9 @@ function idOf(line: string): string {
 }
 
 /** Serves the protocol on `path` (mode 0600). */
-export async function startProtocolServer(path: string, hello: HelloEvent, handle: CommandHandler): Promise<ProtocolServer> {
+export async function startProtocolServer(path: string, firstHello: HelloEvent, firstHandle: CommandHandler): Promise<ProtocolServer> {
+  let hello = firstHello;
+  let handle = firstHandle;
   const clients = new Set<Socket>();
   let lastPhase: PhaseEvent | undefined;
   let lastDomain: DomainEvent | undefined;
@@ -104,6 +108,11 @@ export async function startProtocolServer(path: string, hello: HelloEvent, handl
   let closing: Promise<void> | undefined;
   return {
     path,
+    takeOver(next, nextHandle) {
+      hello = next;
+      handle = nextHandle;
+      for (const c of clients) send(c, next);
+    },
     publish(event) {
       if (event.type === 'phase') lastPhase = event;
       else lastDomain = event;
