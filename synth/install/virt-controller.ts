@@ -23,6 +23,8 @@ export const VIRT_CONTROLLER_RULES: RbacTable = {
     // The VM and replica-set controllers create and delete VMIs and patch their metadata
     // (finalizers, labels, ownerReferences on adoption and release).
     { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['create', 'delete', 'patch', 'update'], why: 'VMIs of VMs and replica sets' },
+    // The VM controller keeps its finalizer on each VM and flips the run strategy for start requests.
+    { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['patch'], why: 'VM finalizer and run strategy' },
     // Each controller owns its kind's status.
     {
       apiGroups: ['kubevirt.io'],
