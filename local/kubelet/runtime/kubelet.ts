@@ -1,0 +1,200 @@
+/**
+ * The local kubelet's loop (local mode has no scheduler or kubelet): for every launcher pod it binds
+ * the pod to this node, runs the compute container as a detached `kvt virt-launcher` process,
+ * reports the pod status from that process (plan.ts decides), and on deletion terminates the process
+ * (SIGTERM: the launcher shuts the guest down gracefully), kills it past the deadline, then deletes
+ * the pod with grace 0. Stopping the loop leaves launchers running; a restarted kubelet re-adopts
+ * them from their pid files and never starts one twice.
+ */
+import { connect } from 'node:net';
+import type { Cache } from '../../../core/cache.js';
+import { isNotFound } from '../../../core/errors.js';
+import { objectKey, type KubeApi } from '../../../core/kube.js';
+import type { Logger } from '../../../core/log.js';
+import { jsonEqual } from '../../../core/json-patch.js';
+import { PROTOCOL_SOCKET, runDirFor, type VmiIdentity } from '../../../launcher/identity.js';
+import { LAUNCHER_CONTAINER, POD_TYPE, type Pod } from '../../../reconcilers/pod.js';
+import { DONE, type ControllerDefinition, type ReconcileResult, type WatchSource } from '../../../reconcilers/runtime/types.js';
+import { launcherArgv } from '../command.js';
+import { podAction, podStatusFor, type ProcessState } from '../plan.js';
+import { liveRecordedProcess, processStartTicks } from './pid-file.js';
+import { launcherLogFile, spawnLauncher } from './spawn.js';
+
+/** What the local kubelet needs. */
+export interface LocalKubeletOptions {
+  readonly kube: KubeApi;
+  /** Launcher pods (label kubevirt.io=virt-launcher). */
+  readonly pods: Cache<Pod>;
+  readonly nodeName: string;
+  readonly dataDir: string;
+  readonly runRoot: string;
+  readonly log: Logger;
+  readonly now?: () => Date;
+  /** How often a running launcher is checked. @default 500 */
+  readonly pollMs?: number;
+}
+
+interface Tracked {
+  state: ProcessState;
+  pid?: number;
+  termSent?: boolean;
+}
+
+function flag(argv: readonly string[], name: string): string | undefined {
+  const at = argv.indexOf(name);
+  return at === -1 ? undefined : argv[at + 1];
+}
+
+/** The VMI identity a launcher command line names (`--namespace`, `--name`, `--uid`). */
+export function identityOfArgv(argv: readonly string[]): VmiIdentity | undefined {
+  const [namespace, name, uid] = [flag(argv, '--namespace'), flag(argv, '--name'), flag(argv, '--uid')];
+  return namespace === undefined || name === undefined || uid === undefined ? undefined : { namespace, name, uid };
+}
+
+function answers(socketPath: string): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect(socketPath, () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+// podAction's names → the steps that carry them out.
+const STEPS = { bind: 'bind', start: 'startAndReport', terminate: 'terminate', kill: 'kill', delete: 'delete', report: 'reportAndPoll' } as const;
+
+class LocalKubelet {
+  readonly name = 'local-kubelet';
+  private readonly tracked = new Map<string, Tracked>();
+
+  constructor(private readonly o: LocalKubeletOptions) {}
+
+  private now(): Date {
+    return (this.o.now ?? ((): Date => new Date()))();
+  }
+
+  private launch(pod: Readonly<Pod>): { argv: string[]; identity: VmiIdentity; runDir: string } | string {
+    const container = pod.spec.containers.find((c) => c.name === LAUNCHER_CONTAINER);
+    if (container === undefined) return `spec.containers: no ${LAUNCHER_CONTAINER} container`;
+    const parsed = launcherArgv(container);
+    if ('error' in parsed) return parsed.error;
+    const identity = identityOfArgv(parsed.argv);
+    if (identity === undefined) return `spec.containers[${LAUNCHER_CONTAINER}].args must name --namespace, --name and --uid`;
+    return { argv: [...parsed.argv, '--run-root', this.o.runRoot], identity, runDir: runDirFor(this.o.runRoot, identity) };
+  }
+
+  /** What is known of the pod's process, re-adopting a live one from its pid file. */
+  private async observe(pod: Readonly<Pod>): Promise<Tracked> {
+    const uid = pod.metadata.uid ?? '';
+    let t = this.tracked.get(uid);
+    const launch = this.launch(pod);
+    if (t === undefined) {
+      const record = typeof launch === 'string' ? undefined : await liveRecordedProcess(launch.runDir);
+      t = record !== undefined && record.podUid === uid ? { state: { kind: 'starting', startedAt: record.startedAt }, pid: record.pid } : { state: { kind: 'none' } };
+      this.tracked.set(uid, t);
+    }
+    await this.refresh(t, launch);
+    return t;
+  }
+
+  private async refresh(t: Tracked, launch: ReturnType<LocalKubelet['launch']>): Promise<void> {
+    if ((t.state.kind !== 'starting' && t.state.kind !== 'ready') || t.pid === undefined) return;
+    if ((await processStartTicks(t.pid)) === undefined) {
+      // Gone, and not our child (re-adopted after a restart): its exit status is unknown.
+      t.state = { kind: 'exited', exitCode: 1, startedAt: t.state.startedAt, finishedAt: this.now().toISOString() };
+      return;
+    }
+    if (t.state.kind === 'starting' && typeof launch !== 'string' && (await answers(`${launch.runDir}/${PROTOCOL_SOCKET}`))) {
+      t.state = { kind: 'ready', startedAt: t.state.startedAt };
+    }
+  }
+
+  private async start(pod: Readonly<Pod>, t: Tracked): Promise<void> {
+    const launch = this.launch(pod);
+    if (typeof launch === 'string') {
+      t.state = { kind: 'unstartable', message: launch };
+      return;
+    }
+    try {
+      const spawned = await spawnLauncher({
+        argv: launch.argv, dataDir: this.o.dataDir, runDir: launch.runDir, podUid: pod.metadata.uid ?? '',
+        logFile: launcherLogFile(this.o.dataDir, pod.metadata.namespace ?? 'default', pod.metadata.name ?? ''),
+      });
+      t.pid = spawned.record.pid;
+      t.state = { kind: 'starting', startedAt: spawned.record.startedAt };
+      void spawned.exited.then(({ exitCode, signal }) => {
+        t.state = { kind: 'exited', exitCode, ...(signal === undefined ? {} : { signal }), startedAt: spawned.record.startedAt, finishedAt: this.now().toISOString() };
+      });
+      this.o.log.info({ pod: objectKey(pod), pid: t.pid }, 'started launcher');
+    } catch (e) {
+      t.state = { kind: 'unstartable', message: `could not start kvt virt-launcher: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+
+  private signal(t: Tracked, signal: 'SIGTERM' | 'SIGKILL'): void {
+    if (t.pid === undefined) return;
+    try {
+      process.kill(-t.pid, signal);
+    } catch {
+      // Already gone: the next check sees it.
+    }
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const pod = this.o.pods.get(key);
+    if (pod === undefined) return DONE;
+    const t = await this.observe(pod);
+    const action = podAction(pod, this.o.nodeName, t.state, this.now());
+    return action === 'ignore' ? DONE : this[STEPS[action]](pod, t);
+  }
+
+  private readonly again = (): ReconcileResult => ({ requeueAfterMs: this.o.pollMs ?? 500 });
+
+  async bind(pod: Readonly<Pod>): Promise<ReconcileResult> {
+    await this.o.kube.patch(POD_TYPE, { namespace: pod.metadata.namespace, name: pod.metadata.name ?? '' }, { spec: { nodeName: this.o.nodeName } }, 'merge');
+    return DONE;
+  }
+
+  async startAndReport(pod: Readonly<Pod>, t: Tracked): Promise<ReconcileResult> {
+    await this.start(pod, t);
+    await this.report(pod, t);
+    return this.again();
+  }
+
+  terminate(_pod: Readonly<Pod>, t: Tracked): Promise<ReconcileResult> {
+    if (t.termSent !== true) this.signal(t, 'SIGTERM');
+    t.termSent = true;
+    return Promise.resolve(this.again());
+  }
+
+  kill(_pod: Readonly<Pod>, t: Tracked): Promise<ReconcileResult> {
+    this.signal(t, 'SIGKILL');
+    return Promise.resolve(this.again());
+  }
+
+  async delete(pod: Readonly<Pod>): Promise<ReconcileResult> {
+    await this.o.kube.delete(POD_TYPE, pod.metadata.namespace, pod.metadata.name ?? '', { uid: pod.metadata.uid ?? '', gracePeriodSeconds: 0 }).catch((e: unknown) => {
+      if (!isNotFound(e)) throw e;
+    });
+    this.tracked.delete(pod.metadata.uid ?? '');
+    return DONE;
+  }
+
+  async reportAndPoll(pod: Readonly<Pod>, t: Tracked): Promise<ReconcileResult> {
+    await this.report(pod, t);
+    return t.state.kind === 'exited' || t.state.kind === 'unstartable' ? DONE : this.again();
+  }
+
+  private async report(pod: Readonly<Pod>, t: Tracked): Promise<void> {
+    const status = podStatusFor(pod, t.state, this.now());
+    if (!jsonEqual(status, pod.status ?? {})) await this.o.kube.updateStatus<Pod>({ ...pod, status } as Pod);
+  }
+}
+
+/** The local kubelet as a controller of launcher pods (run it with the runtime's runController). */
+export function localKubelet(options: LocalKubeletOptions): ControllerDefinition {
+  const reconciler = new LocalKubelet(options);
+  const source: WatchSource<Pod> = { cache: options.pods, keysOf: (pod) => [objectKey(pod)] };
+  return { reconciler: { name: reconciler.name, reconcile: (key) => reconciler.reconcile(key) }, sources: [source] as unknown as readonly WatchSource<never>[], workers: 4 };
+}
