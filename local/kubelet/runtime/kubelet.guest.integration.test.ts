@@ -98,4 +98,30 @@ describe.skipIf(!IN_CI && !AVAILABLE)('local chain: controller → local kubelet
     }), (c) => c.vmis === 0 && c.pods === 0, 90_000);
     await until('launcher process gone', () => processStartTicks(pid.pid), (t) => t === undefined, 30_000);
   }, 300_000);
+
+  it('a SIGKILLed launcher fails its VMI with a reason, and RerunOnFailure brings the VM back', async () => {
+    const VM_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' };
+    type Vmi = VirtualMachineInstance & { apiVersion: string; kind: string };
+    const getVmi = (): Promise<Vmi | undefined> => store.get<Vmi>(VMI_TYPE, 'default', 'rerun').catch(() => undefined);
+    await store.create({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'rerun', namespace: 'default' }, spec: { runStrategy: 'RerunOnFailure', template: { spec: vmi.spec } } });
+    const first = await until('first VMI Running', getVmi, (v) => v?.status?.phase === 'Running', 120_000);
+    const firstUid = first?.metadata.uid ?? '';
+    const { pid } = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(`${runDirFor(runRoot, vmiIdentity(first as Vmi))}/kubelet.pid.json`, 'utf8'))) as { pid: number };
+    const failures: string[] = [];
+    const watch = await store.watch<Vmi>(VMI_TYPE, { namespace: 'default', resourceVersion: first?.metadata.resourceVersion ?? '0' }, (e) => {
+      if (e.type !== 'BOOKMARK' && e.object.metadata.uid === firstUid && e.object.status?.phase === 'Failed') failures.push(e.object.status.reason ?? '');
+    });
+    process.kill(-pid, 'SIGKILL');
+    const second = await until('a new VMI Running', getVmi, (v) => v !== undefined && v.metadata.uid !== firstUid && v.status?.phase === 'Running', 180_000);
+    watch.stop();
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures[0]).not.toBe('');
+    expect(second?.metadata.uid).not.toBe(firstUid);
+    await store.delete(VM_TYPE, 'default', 'rerun');
+    await until('VM, VMI and pods gone', async () => ({
+      vms: (await store.list(VM_TYPE, { namespace: 'default' })).items.length,
+      vmis: (await store.list(VMI_TYPE, { namespace: 'default' })).items.length,
+      pods: (await store.list(POD_TYPE, { namespace: 'default' })).items.length,
+    }), (c) => c.vms === 0 && c.vmis === 0 && c.pods === 0, 120_000);
+  }, 400_000);
 });
