@@ -11,6 +11,7 @@ import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { runController, type RunningController } from '../runtime/controller.js';
 import { createInformer, type Informer } from '../runtime/informer.js';
 import { vmController } from './reconciler.js';
+import { restartVm } from './state-change.js';
 
 const VM_TYPE: ResourceType = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' };
 const VMI_TYPE: ResourceType = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
@@ -132,6 +133,31 @@ describe('vmController on the memory store', () => {
     const again = await getVm(store);
     await store.updateStatus({ ...again, status: { ...again.status, stateChangeRequests: [{ action: 'Stop', uid: vmi?.metadata.uid ?? '' }] } });
     await until('VMI deleting', () => getVmi(store), (v) => v === undefined || v.metadata.deletionTimestamp !== undefined);
+  });
+
+  it('Once: runs the VMI once and does not bring it back after it failed', async () => {
+    const store = await setup();
+    await store.create(manifest('Once'));
+    const first = await liveVmi(store);
+    await setPhase(store, 'Running');
+    await setPhase(store, 'Failed');
+    await new Promise((r) => setTimeout(r, 500));
+    const after = await getVmi(store);
+    expect(after === undefined || after.metadata.uid === first?.metadata.uid).toBe(true);
+  });
+
+  it('restart (virt-api\'s Stop(uid) + Start requests) replaces the running VMI with a new one', async () => {
+    const store = await setup();
+    await store.create(manifest('Always'));
+    const first = await liveVmi(store);
+    await setPhase(store, 'Running');
+    const vm = await until('Running', () => getVm(store), (v) => v.status?.printableStatus === 'Running');
+    const restart = restartVm(vm, await getVmi(store));
+    if (!restart.ok) throw new Error(restart.message);
+    await store.patch(VM_TYPE, { namespace: 'default', name: 'web', ...(restart.subresource === 'status' ? { subresource: 'status' as const } : {}) }, restart.patch, 'json');
+    const second = await liveVmi(store, first?.metadata.uid);
+    expect(second?.metadata.uid).not.toBe(first?.metadata.uid);
+    await until('requests handled', () => getVm(store), (v) => v.status?.stateChangeRequests === undefined);
   });
 
   it('Halted deletes the VMI; a VM deleted goes away with its VMI', async () => {
