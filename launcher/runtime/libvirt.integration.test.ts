@@ -157,6 +157,8 @@ describe.skipIf(!AVAILABLE && !IN_CI)('private session libvirtd (real libvirt, T
     await h.destroy(name);
     expect(await h.status(name)).toEqual({ state: 'Shutoff', reason: 'Destroyed' });
     await h.destroy(name); // already off: a no-op, so cleanup paths stay idempotent
+    // The watcher polls: let it see the destroyed state before the domain goes (CI once undefined it between two polls).
+    await waitFor('the watcher to see Shutoff/Destroyed', async () => (seen.some((s) => s.state === 'Shutoff' && s.reason === 'Destroyed') ? true : undefined));
     await h.undefine(name);
     await expect(h.status(name)).rejects.toBeInstanceOf(DomainNotFoundError);
     await expect(h.start(name)).rejects.toThrow(`Could not start domain "${name}": Domain not found`);
