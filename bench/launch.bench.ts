@@ -6,7 +6,6 @@
  * the demo guest (tear-down waits for each to be gone).
  */
 import { rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { Labels, LabelValues } from '../core/constants.js';
@@ -15,7 +14,7 @@ import type { VirtualMachineInstance } from '../crd-gen/index.js';
 import { PROTOCOL_SOCKET, runDirFor, vmiIdentity } from '../launcher/identity.js';
 import { defaultDataDir } from '../launcher/runtime/data-dir.js';
 import { defaultRunRoot } from '../launcher/runtime/launcher-dirs.js';
-import { localKubelet } from '../local/kubelet/runtime/kubelet.js';
+import { localKubelet, socketAnswers } from '../local/kubelet/runtime/kubelet.js';
 import { processStartTicks } from '../local/kubelet/runtime/pid-file.js';
 import { launcherLogFile, spawnLauncher } from '../local/kubelet/runtime/spawn.js';
 import { startVirtHandler } from '../reconcilers/node-handler/runtime/start.js';
@@ -47,11 +46,6 @@ async function waitFor(check: () => Promise<boolean> | boolean, what: string, ti
   }
 }
 
-const answers = (path: string): Promise<boolean> => new Promise((done) => {
-  const s = connect(path, () => { s.destroy(); done(true); });
-  s.once('error', () => done(false));
-});
-
 // The local kubelet sets the pod's Ready condition once the launcher answered on its socket.
 const socketAnswered = (pod: Readonly<Pod>): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
@@ -68,7 +62,7 @@ async function bareLauncher(i: number): Promise<number> {
     argv: ['virt-launcher', '--await-vmi', '--namespace', identity.namespace, '--name', identity.name, '--uid', identity.uid, '--run-root', runRoot],
     dataDir: defaultDataDir(), runDir, podUid: identity.uid, logFile: launcherLogFile(defaultDataDir(), 'default', identity.name),
   });
-  await waitFor(() => answers(`${runDir}/${PROTOCOL_SOCKET}`), 'the bare launcher socket');
+  await waitFor(() => socketAnswers(`${runDir}/${PROTOCOL_SOCKET}`), 'the bare launcher socket');
   const ms = performance.now() - start;
   process.kill(-spawned.record.pid, 'SIGTERM');
   // The child is unref'd (it outlives its parent by design): poll for its end instead of awaiting it.

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir, imageStoreRoot } from '../../launcher/runtime/data-dir.js';
 import { ImageStoreError, openImageStore, type ImageRecord, type ImageStore } from '../../launcher/runtime/image-store.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
+import { formatRows } from '../printer.js';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
@@ -28,8 +29,7 @@ export function formatImageTable(records: readonly ImageRecord[]): string {
       r.importedAt.replace(/\.\d+Z$/, 'Z'),
     ]),
   ];
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3))).join('')).join('\n') + '\n';
+  return formatRows(rows);
 }
 
 function openStore(args: readonly string[], positionalCount: number): { store: ImageStore; positionals: string[] } {

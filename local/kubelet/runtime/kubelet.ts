@@ -51,7 +51,8 @@ export function identityOfArgv(argv: readonly string[]): VmiIdentity | undefined
   return namespace === undefined || name === undefined || uid === undefined ? undefined : { namespace, name, uid };
 }
 
-function answers(socketPath: string): Promise<boolean> {
+/** Whether something accepts connections on the unix socket `socketPath` (a launcher that is up). */
+export function socketAnswers(socketPath: string): Promise<boolean> {
   return new Promise((done) => {
     const socket = connect(socketPath, () => {
       socket.destroy();
@@ -105,7 +106,7 @@ class LocalKubelet {
       t.state = { kind: 'exited', exitCode: 1, startedAt: t.state.startedAt, finishedAt: this.now().toISOString() };
       return;
     }
-    if (t.state.kind === 'starting' && typeof launch !== 'string' && (await answers(`${launch.runDir}/${PROTOCOL_SOCKET}`))) {
+    if (t.state.kind === 'starting' && typeof launch !== 'string' && (await socketAnswers(`${launch.runDir}/${PROTOCOL_SOCKET}`))) {
       t.state = { kind: 'ready', startedAt: t.state.startedAt };
     }
   }
