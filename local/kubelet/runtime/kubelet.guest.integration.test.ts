@@ -16,7 +16,7 @@ import { runController, type RunningController } from '../../../reconcilers/runt
 import { createInformer, type Informer } from '../../../reconcilers/runtime/informer.js';
 import { startVirtController } from '../../../reconcilers/runtime/virt-controller.js';
 import { createMemoryStore, type MemoryStore } from '../../../store/memory.js';
-import { ensureDemoGuest } from '../../../test/fixtures/demo-guest.js';
+import { demoGuestVmiSpec, ensureDemoGuest } from '../../../test/fixtures/demo-guest.js';
 import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../../../test/fixtures/host.js';
 import { processStartTicks } from './pid-file.js';
 import { localKubelet } from './kubelet.js';
@@ -29,14 +29,7 @@ const log = createLogger({ name: 'local', level: 'silent' });
 
 const vmi: VirtualMachineInstance = {
   apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'chain', namespace: 'default' },
-  spec: {
-    terminationGracePeriodSeconds: 30,
-    domain: {
-      firmware: { kernelBoot: { kernelArgs: 'console=ttyS0 panic=-1', container: { image: 'localhost/demo-guest:latest', kernelPath: '/boot/vmlinuz', initrdPath: '/boot/initrd.img' } } },
-      devices: {},
-      resources: { requests: { memory: '96Mi' } },
-    },
-  },
+  spec: demoGuestVmiSpec() as VirtualMachineInstance['spec'],
 };
 
 async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {

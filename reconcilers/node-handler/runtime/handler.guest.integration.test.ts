@@ -17,7 +17,7 @@ import { defaultDataDir } from '../../../launcher/runtime/data-dir.js';
 import { defaultRunRoot, launcherDirs } from '../../../launcher/runtime/launcher-dirs.js';
 import { findSessionProcesses } from '../../../launcher/runtime/session-processes.js';
 import { createMemoryStore, type MemoryStore } from '../../../store/memory.js';
-import { ensureDemoGuest } from '../../../test/fixtures/demo-guest.js';
+import { demoGuestVmiSpec, ensureDemoGuest } from '../../../test/fixtures/demo-guest.js';
 import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../../../test/fixtures/host.js';
 import { toYaml } from '../../../core/yaml.js';
 import { nodeHandler } from '../reconciler.js';
@@ -35,14 +35,7 @@ function manifest(name: string): VirtualMachineInstance {
     apiVersion: 'kubevirt.io/v1',
     kind: 'VirtualMachineInstance',
     metadata: { name, namespace: 'default' },
-    spec: {
-      terminationGracePeriodSeconds: 30,
-      domain: {
-        firmware: { kernelBoot: { kernelArgs: 'console=ttyS0 panic=-1', container: { image: 'localhost/demo-guest:latest', kernelPath: '/boot/vmlinuz', initrdPath: '/boot/initrd.img' } } },
-        devices: {},
-        resources: { requests: { memory: '96Mi' } },
-      },
-    },
+    spec: demoGuestVmiSpec() as VirtualMachineInstance['spec'],
   };
 }
 
