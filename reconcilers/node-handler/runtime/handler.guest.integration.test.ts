@@ -74,20 +74,32 @@ describe.skipIf(!IN_CI && !AVAILABLE)('node handler with real launchers (libvirt
     await rm(work, { recursive: true, force: true });
   });
 
-  /** Creates the VMI in Scheduled on n1 (as the VMI controller would) and starts its launcher. */
-  async function launch(): Promise<{ name: string; child: ChildProcessWithoutNullStreams; logs: string[]; exited: Promise<number | null> }> {
+  /**
+   * Creates the VMI in Scheduled on n1 (as the VMI controller would) and starts its launcher, which
+   * copies the guest console to its stdout. `ready` resolves once the guest's init watches the ACPI
+   * power button: a shutdown sent before that is lost (the handler re-sends it every 5 s, but three
+   * TCG guests booting at once on a loaded CI machine can take longer than the 30 s grace period).
+   */
+  async function launch(): Promise<{ name: string; child: ChildProcessWithoutNullStreams; logs: string[]; ready: Promise<void>; exited: Promise<number | null> }> {
     const s = store as MemoryStore;
     const name = `h-${randomBytes(3).toString('hex')}`;
     const file = join(work, `${name}.yaml`);
     await writeFile(file, toYaml(manifest(name)));
     const created = await s.create(manifest(name));
     await s.client(CONTROLLER).updateStatus<VirtualMachineInstance>({ ...created, status: { phase: 'Scheduled', nodeName: 'n1' } });
-    const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), 'virt-launcher', file], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), 'virt-launcher', '--console', file], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
     children.push(child);
     const logs: string[] = [];
     child.stderr.on('data', (b: Buffer) => logs.push(b.toString()));
+    let output = '';
+    const ready = new Promise<void>((done) => {
+      child.stdout.on('data', (b: Buffer) => {
+        output += b.toString();
+        if (output.includes('kvt-guest: ready')) done();
+      });
+    });
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    return { name, child, logs, exited };
+    return { name, child, logs, ready, exited };
   }
 
   const vmi = (name: string): Promise<VirtualMachineInstance> => (store as MemoryStore).get<VirtualMachineInstance>(VMI_TYPE, 'default', name);
@@ -97,9 +109,10 @@ describe.skipIf(!IN_CI && !AVAILABLE)('node handler with real launchers (libvirt
   };
 
   it('Scheduled → Running from the real domain; deleted → ACPI shutdown → Succeeded, launcher exits 0', async () => {
-    const { name, logs, exited } = await launch();
+    const { name, logs, ready, exited } = await launch();
     const running = await until('Running', inPhase(name, 'Running'), 120_000).catch((e: unknown) => { throw new Error(`${String(e)}\n${logs.join('').slice(-3000)}`); });
     expect(running.status?.conditions?.find((c) => c.type === 'LiveMigratable')?.status).toBe('False');
+    await ready;
     await (store as MemoryStore).delete(VMI_TYPE, 'default', name);
     const done = await until('Succeeded', inPhase(name, 'Succeeded'), 60_000);
     expect(done.status?.phaseTransitionTimestamps?.map((p) => p.phase)).toEqual(['Running', 'Succeeded']);
@@ -132,6 +145,7 @@ describe.skipIf(!IN_CI && !AVAILABLE)('node handler with real launchers (libvirt
     expect(after.map((v) => v.status?.phase)).toEqual(['Running', 'Running', 'Running']);
     expect(await Promise.all(running.map((v) => findSessionProcesses([daemonDir(v)])))).toEqual(pidsBefore);
 
+    await Promise.all(launched.map((l) => l.ready));
     for (const l of launched) await s.delete(VMI_TYPE, 'default', l.name);
     await Promise.all(launched.map((l) => until(`${l.name} Succeeded`, inPhase(l.name, 'Succeeded'), 90_000)));
     expect(await Promise.all(launched.map((l) => l.exited))).toEqual([0, 0, 0]);
