@@ -2,7 +2,9 @@
  * `kvt`: the one command of kubevirt-ts. Each subcommand lives in cli/commands/; this module only
  * dispatches, prints help and turns failures into exit codes.
  */
+import { applyCommand } from './commands/apply.js';
 import { crdsCommand } from './commands/crds.js';
+import { runCommand } from './commands/run.js';
 import { domxmlCommand } from './commands/domxml.js';
 import { imageCommand } from './commands/image.js';
 import { validateCommand } from './commands/validate.js';
@@ -14,7 +16,7 @@ import { versionCommand } from './commands/version.js';
 import { UsageError, type Command, type CommandIo } from './command.js';
 
 /** Every subcommand, in the order `kvt --help` lists them. */
-export const COMMANDS: readonly Command[] = [validateCommand, domxmlCommand, virtLauncherCommand, virtHandlerCommand, virtApiCommand, virtControllerCommand, imageCommand, crdsCommand, versionCommand];
+export const COMMANDS: readonly Command[] = [runCommand, applyCommand, validateCommand, domxmlCommand, virtLauncherCommand, virtHandlerCommand, virtApiCommand, virtControllerCommand, imageCommand, crdsCommand, versionCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -54,10 +56,10 @@ export async function runKvt(argv: readonly string[], io: CommandIo): Promise<nu
     io.out(`${command.summary}\n\nUsage: ${command.usage}\n`);
     return 0;
   }
-  return runCommand(command, rest, io);
+  return dispatch(command, rest, io);
 }
 
-async function runCommand(command: Command, rest: readonly string[], io: CommandIo): Promise<number> {
+async function dispatch(command: Command, rest: readonly string[], io: CommandIo): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (e: unknown) {

@@ -12,6 +12,12 @@ import { isNotFound } from '../core/errors.js';
 /** The field manager of `kvt apply`. */
 export const APPLY_FIELD_MANAGER = 'kvt';
 
+/** One object to apply, with where it came from (for error lines). */
+export interface SourcedObject {
+  readonly object: KubeObject;
+  readonly source: string;
+}
+
 /** What happened to one object. */
 export type ApplyOutcome =
   | { readonly ok: true; readonly object: KubeObject; readonly line: string }

@@ -12,6 +12,8 @@ describe('shownState', () => {
     [vmi({ phase: 'Pending' }), 'Pending'],
     [{ kind: 'VirtualMachineInstanceReplicaSet', metadata: { name: 'rs' }, status: { replicas: 2, readyReplicas: 1 } }, '2 replicas, 1 ready'],
     [{ kind: 'VirtualMachine', metadata: { name: 'demo', deletionTimestamp: '2026-12-02T00:00:00Z' }, status: { printableStatus: 'Running' } }, 'Terminating'],
+    [{ kind: 'VirtualMachineInstance', metadata: { name: 'demo', deletionTimestamp: '2026-12-02T00:00:00Z' }, status: { phase: 'Running', nodeName: 'local' } }, 'Terminating'],
+    [{ kind: 'VirtualMachineInstance', metadata: { name: 'demo', deletionTimestamp: '2026-12-02T00:00:00Z' }, status: { phase: 'Succeeded', nodeName: 'local' } }, 'Succeeded (on local)'],
     [{ kind: 'VirtualMachineInstancePreset', metadata: { name: 'small' } }, undefined],
   ])('%j → %s', (object, expected) => {
     expect(shownState(object)).toBe(expected);

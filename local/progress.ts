@@ -40,7 +40,11 @@ function replicaSetState(status: unknown): string | undefined {
 
 /** The state shown for an object, or undefined when there is nothing to show yet. */
 export function shownState(object: Observed): string | undefined {
-  if (object.metadata.deletionTimestamp !== undefined) return 'Terminating';
+  if (object.metadata.deletionTimestamp !== undefined) {
+    // A VMI that ended while being deleted says how it ended (Succeeded after its ACPI shutdown).
+    const phase = object.kind === 'VirtualMachineInstance' ? text(field(object.status, 'phase')) : undefined;
+    return phase === 'Succeeded' || phase === 'Failed' ? vmiState(object.status) : 'Terminating';
+  }
   switch (object.kind) {
     case 'VirtualMachine':
       return text(field(object.status, 'printableStatus'));

@@ -1,19 +1,27 @@
 import { parseArgs } from 'node:util';
 import type { KubeApi, KubeObject } from '../../core/kube.js';
-import { applyObject, applyOrder } from '../../local/apply.js';
+import { applyObject, applyOrder, type SourcedObject } from '../../local/apply.js';
 import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { readSources } from './validate.js';
 
+/** The objects of the sources in apply order, namespace-less ones put in `namespace`; unreadable sources are errors. */
+export async function manifestObjects(paths: readonly string[], options: { readonly recursive: boolean; readonly namespace: string }): Promise<{ objects: SourcedObject[]; errors: string[] }> {
+  const { objects, errors } = await readSources(paths, options.recursive);
+  const ordered = applyOrder(objects.map((o) => ({ ...o, kind: o.object['kind'] }))).map(({ object, source }) => {
+    const kubeObject = object as unknown as KubeObject;
+    return { object: { ...kubeObject, metadata: { namespace: options.namespace, ...kubeObject.metadata } }, source };
+  });
+  return { objects: ordered, errors: errors.map((e) => `error: ${e.source}: ${e.message}`) };
+}
+
 /** Applies every object of the sources (namespace-less ones to `namespace`); the exit code. */
 export async function applySources(kube: KubeApi, paths: readonly string[], options: { readonly recursive: boolean; readonly namespace: string }, io: CommandIo): Promise<number> {
-  const { objects, errors } = await readSources(paths, options.recursive);
-  for (const e of errors) io.err(`error: ${e.source}: ${e.message}\n`);
+  const { objects, errors } = await manifestObjects(paths, options);
+  for (const e of errors) io.err(`${e}\n`);
   let failed = errors.length > 0;
-  for (const { object, source } of applyOrder(objects.map((o) => ({ ...o, kind: o.object['kind'] })))) {
-    const kubeObject = object as unknown as KubeObject;
-    const withNamespace = { ...kubeObject, metadata: { namespace: options.namespace, ...kubeObject.metadata } };
-    const outcome = await applyObject(kube, withNamespace, source);
+  for (const { object, source } of objects) {
+    const outcome = await applyObject(kube, object, source);
     if (outcome.ok) io.out(`${outcome.line}\n`);
     else io.err(`${outcome.line}\n`);
     failed ||= !outcome.ok;

@@ -66,7 +66,8 @@ class VmReconciler implements Reconciler {
   private async writeStatus(vm: Readonly<VirtualMachine>, vmi: Readonly<VirtualMachineInstance> | undefined, plan: Parameters<typeof computeVmStatus>[0]['plan']): Promise<void> {
     const status = computeVmStatus({ vm, vmi, plan, now: this.deps.now(), jitter: (this.deps.random ?? Math.random)() });
     if (jsonEqual(status, vm.status ?? {})) return;
-    await this.deps.kube.updateStatus<VirtualMachine>({ ...vm, status });
+    // NotFound: removing the last finalizer just now let the deletion complete; nothing is left to report on.
+    await this.deps.kube.updateStatus<VirtualMachine>({ ...vm, status }).catch((e: unknown) => ignore(e, isNotFound));
   }
 
   /** One action; returns the VM as it is after it (VM writes move its resourceVersion). */

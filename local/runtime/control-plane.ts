@@ -1,0 +1,145 @@
+/**
+ * The local control plane (`kvt run`, `kvt daemon`): one process hosting the in-memory API server
+ * with the admission chain, virt-controller (VM, VMI, ReplicaSet controllers), the local kubelet
+ * (scheduler and kubelet for launcher pods on the one node) and virt-handler for that node. Each
+ * component talks to the store as its own user, as it would to a cluster's API server. Launchers
+ * run as detached processes, so stopping the control plane never stops a guest: a restarted one
+ * re-adopts them.
+ */
+import { constants } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { Labels, LabelValues } from '../../core/constants.js';
+import type { KubeApi } from '../../core/kube.js';
+import type { RequestUser } from '../../webhooks/context.js';
+import type { Logger } from '../../core/log.js';
+import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
+import { startVirtHandler, type VirtHandler } from '../../reconcilers/node-handler/runtime/start.js';
+import { POD_TYPE, type Pod } from '../../reconcilers/pod.js';
+import { runController, type RunningController } from '../../reconcilers/runtime/controller.js';
+import { createInformer, type Informer } from '../../reconcilers/runtime/informer.js';
+import { startVirtController } from '../../reconcilers/runtime/virt-controller.js';
+import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
+import { localKubelet } from '../kubelet/runtime/kubelet.js';
+
+/** The one node of the local control plane. */
+export const LOCAL_NODE = 'local';
+
+const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
+
+function serviceAccount(name: string, extra?: Record<string, string[]>): RequestUser {
+  return {
+    username: `system:serviceaccount:kubevirt:${name}`,
+    groups: ['system:serviceaccounts', 'system:serviceaccounts:kubevirt', 'system:authenticated'],
+    ...(extra === undefined ? {} : { extra }),
+  };
+}
+
+/** The user `kvt` commands write as (kubectl's cluster-admin). */
+export const LOCAL_USER: RequestUser = { username: 'kvt', groups: ['system:masters', 'system:authenticated'] };
+
+/** Options of {@link startLocalControlPlane}. */
+export interface LocalControlPlaneOptions {
+  /** Images, volumes, launcher logs and (when `persist`) the store's journal. */
+  readonly dataDir: string;
+  /** The launchers' run root. */
+  readonly runRoot: string;
+  readonly log: Logger;
+  /** Keep the objects in `<dataDir>/store.journal` across restarts (kvt daemon) or only in memory (kvt run). */
+  readonly persist: boolean;
+  /** Skip {@link checkHost} (tests without libvirt). @default false */
+  readonly skipHostCheck?: boolean;
+}
+
+/** A running local control plane. */
+export interface LocalControlPlane {
+  readonly store: MemoryStore;
+  /** The API as the local user (cluster-admin). */
+  readonly kube: KubeApi;
+  /**
+   * Stops the controllers, the kubelet and the handler, then closes the store. Guests keep running
+   * (delete their objects first to stop them).
+   */
+  stop(): Promise<void>;
+}
+
+/** The store's journal inside a data directory. */
+export function storeJournal(dataDir: string): string {
+  return join(dataDir, 'store.journal');
+}
+
+/** A problem of this host that stops the control plane from starting, with what to do about it. */
+export class HostSetupError extends Error {
+  override name = 'HostSetupError';
+}
+
+async function onPath(program: string, path: string): Promise<boolean> {
+  for (const dir of [...path.split(delimiter), '/usr/sbin', '/sbin']) {
+    if (dir === '') continue;
+    if (await access(join(dir, program), constants.X_OK).then(() => true, () => false)) return true;
+  }
+  return false;
+}
+
+/** The Debian packages that provide each program the launchers run. */
+const HOST_PROGRAMS: readonly (readonly [string, string])[] = [
+  ['libvirtd', 'libvirt-daemon libvirt-daemon-driver-qemu'],
+  ['qemu-system-x86_64', 'qemu-system-x86'],
+  ['qemu-img', 'qemu-utils'],
+  ['virsh', 'libvirt-clients'],
+];
+
+/** Checks that the launchers' programs are installed and the data directory is usable. */
+export async function checkHost(dataDir: string, path = process.env['PATH'] ?? ''): Promise<void> {
+  const missing: string[] = [];
+  for (const [program, packages] of HOST_PROGRAMS) if (!(await onPath(program, path))) missing.push(`${program} (Debian: ${packages})`);
+  if (missing.length > 0) {
+    const packages = HOST_PROGRAMS.filter(([p]) => missing.some((m) => m.startsWith(`${p} `))).map(([, pkgs]) => pkgs).join(' ');
+    throw new HostSetupError(`missing ${missing.join(', ')}: install them with \`apt-get install ${packages}\` (or run \`bash scripts/demo.sh\`, which does)`);
+  }
+  await mkdir(dataDir, { recursive: true, mode: 0o750 }).catch((e: NodeJS.ErrnoException) => {
+    throw new HostSetupError(`cannot create the data directory ${dataDir} (${e.code ?? e.message}): pick another with --data-dir or KVT_DATA_DIR, or run as a user who may write there`);
+  });
+  const info = await stat(dataDir);
+  if (!info.isDirectory()) throw new HostSetupError(`the data directory ${dataDir} is not a directory`);
+  await access(dataDir, constants.R_OK | constants.W_OK | constants.X_OK).catch(() => {
+    throw new HostSetupError(`no permission to use the data directory ${dataDir}: pick another with --data-dir or KVT_DATA_DIR, or run as its owner`);
+  });
+}
+
+/** Starts every component of the local control plane; see the module comment. */
+export async function startLocalControlPlane(options: LocalControlPlaneOptions): Promise<LocalControlPlane> {
+  const { dataDir, runRoot, log } = options;
+  if (options.skipHostCheck !== true) await checkHost(dataDir);
+  const store = createMemoryStore({ log: log.child({ component: 'store' }), ...(options.persist ? { dataFile: storeJournal(dataDir) } : {}) });
+  const stops: (() => Promise<void> | void)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+    await store.close();
+  };
+  try {
+    const controller = await startVirtController({ kube: store.client(serviceAccount('kubevirt-controller')), log: log.child({ component: 'virt-controller' }), launcherImage: 'kvt:local' });
+    stops.push(() => controller.stop());
+    const handlerLog = log.child({ component: 'virt-handler' });
+    const handler: VirtHandler = await startVirtHandler({
+      kube: store.client(serviceAccount('kubevirt-handler', { 'authentication.kubernetes.io/node-name': [LOCAL_NODE] })),
+      nodeName: LOCAL_NODE, runRoot, log: handlerLog,
+      runDirOf: (v) => runDirFor(runRoot, vmiIdentity(v)),
+      vmis: createInformer<VirtualMachineInstance>(store, VMI_TYPE, { fieldSelector: `status.nodeName=${LOCAL_NODE}` }),
+      run: (definition) => runController(definition, { log: handlerLog }),
+    });
+    stops.push(() => handler.stop());
+    const pods: Informer<Pod> = createInformer<Pod>(store, POD_TYPE, { labelSelector: `${Labels.app}=${LabelValues.virtLauncher}` });
+    await pods.start();
+    stops.push(() => pods.stop());
+    const kubeletLog = log.child({ component: 'local-kubelet' });
+    const kubelet: RunningController = runController(localKubelet({ kube: store, pods, nodeName: LOCAL_NODE, dataDir, runRoot, log: kubeletLog }), { log: kubeletLog });
+    stops.push(() => kubelet.stop());
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  let stopping: Promise<void> | undefined;
+  return { store, kube: store.client(LOCAL_USER), stop: () => (stopping ??= stopAll()) };
+}
