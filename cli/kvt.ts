@@ -3,7 +3,14 @@
  * dispatches, prints help and turns failures into exit codes.
  */
 import { applyCommand } from './commands/apply.js';
+import { consoleCommand } from './commands/console.js';
 import { crdsCommand } from './commands/crds.js';
+import { daemonCommand } from './commands/daemon.js';
+import { deleteCommand } from './commands/delete.js';
+import { describeCommand } from './commands/describe.js';
+import { getCommand } from './commands/get.js';
+import { pauseCommand, restartCommand, startCommand, stopCommand, unpauseCommand } from './commands/lifecycle.js';
+import { scaleCommand } from './commands/scale.js';
 import { runCommand } from './commands/run.js';
 import { domxmlCommand } from './commands/domxml.js';
 import { imageCommand } from './commands/image.js';
@@ -13,10 +20,13 @@ import { virtControllerCommand } from './commands/virt-controller.js';
 import { virtLauncherCommand } from './commands/virt-launcher.js';
 import { virtHandlerCommand } from './commands/virt-handler-cluster.js';
 import { versionCommand } from './commands/version.js';
+import { ApiError } from '../core/errors.js';
 import { UsageError, type Command, type CommandIo } from './command.js';
 
 /** Every subcommand, in the order `kvt --help` lists them. */
-export const COMMANDS: readonly Command[] = [runCommand, applyCommand, validateCommand, domxmlCommand, virtLauncherCommand, virtHandlerCommand, virtApiCommand, virtControllerCommand, imageCommand, crdsCommand, versionCommand];
+export const COMMANDS: readonly Command[] = [
+  runCommand, daemonCommand, applyCommand, getCommand, describeCommand, deleteCommand, startCommand, stopCommand, restartCommand,
+  pauseCommand, unpauseCommand, consoleCommand, scaleCommand, validateCommand, domxmlCommand, virtLauncherCommand, virtHandlerCommand, virtApiCommand, virtControllerCommand, imageCommand, crdsCommand, versionCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -66,6 +76,11 @@ async function dispatch(command: Command, rest: readonly string[], io: CommandIo
     if (e instanceof UsageError || isParseArgsError(e)) {
       io.err(`error: ${e.message}\n\nUsage: ${command.usage.split('\n')[0]}\n`);
       return 2;
+    }
+    // The API's refusals and a daemon that is not running read like kubectl's errors, not a crash.
+    if (e instanceof ApiError) {
+      io.err(e.status === 503 ? `error: ${e.message}\n` : `Error from server (${e.reason}): ${e.message}\n`);
+      return 1;
     }
     throw e;
   }

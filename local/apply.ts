@@ -52,6 +52,8 @@ export function resourceName(object: Readonly<KubeObject>): string {
 /** kubectl's report of an API error, with one line per cause naming its field. */
 export function describeApiError(error: unknown, verb: string, source: string): string {
   if (!(error instanceof ApiError)) return `error: ${verb} "${source}": ${error instanceof Error ? error.message : String(error)}`;
+  // No daemon to talk to: its message says how to start one.
+  if (error.status === 503 && error.reason === 'ServiceUnavailable') return `error: ${error.message}`;
   const head = `Error from server (${error.reason}): error when ${verb} "${source}": ${error.message}`;
   const causes = error.causes.filter((c) => !error.message.includes(`${c.field}: ${c.message}`)).map((c) => `  - ${c.field === '' ? '' : `${c.field}: `}${c.message}`);
   return [head, ...causes].join('\n');

@@ -70,7 +70,7 @@ async function get(args: readonly string[], io: CommandIo): Promise<number> {
       const objects = options.name !== undefined
         ? [await kube.get<KubeObject>(options.resource.type, options.namespace, options.name)]
         : (await kube.list<KubeObject>(options.resource.type, options.namespace === undefined ? {} : { namespace: options.namespace })).items;
-      if (objects.length === 0 && options.output === undefined) {
+      if (objects.length === 0 && (options.output === undefined || options.output === 'wide')) {
         io.err(options.namespace === undefined ? 'No resources found\n' : `No resources found in ${options.namespace} namespace.\n`);
         return 0;
       }

@@ -124,8 +124,9 @@ export async function probeKvm(options: KvmProbeOptions = {}): Promise<KvmVerdic
   const cached = await readFile(file, 'utf8').then((t) => JSON.parse(t) as { key?: string; verdict?: KvmVerdict }, () => undefined);
   if (cached?.key === key && cached.verdict !== undefined) return cached.verdict;
   const verdict = await probeUncached(qemu, kvmDevice);
-  await mkdir(options.cacheDir, { recursive: true, mode: 0o750 });
-  await writeFile(file, `${JSON.stringify({ key, verdict })}\n`, { mode: 0o640 });
+  // Traversable by all: the unprivileged QEMU user reaches the shared capabilities cache through it.
+  await mkdir(options.cacheDir, { recursive: true, mode: 0o755 });
+  await writeFile(file, `${JSON.stringify({ key, verdict })}\n`, { mode: 0o644 });
   return verdict;
 }
 

@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+import { createLogger } from '../../core/log.js';
+import { defaultDataDir } from '../../launcher/runtime/data-dir.js';
+import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
+import { socketAnswers } from '../../local/kubelet/runtime/kubelet.js';
+import { serveApiSocket } from '../../local/runtime/api-server.js';
+import { HostSetupError, LOCAL_NODE, startLocalControlPlane, storeJournal } from '../../local/runtime/control-plane.js';
+import { daemonSocket } from '../daemon-client.js';
+import { UsageError, type Command, type CommandIo } from '../command.js';
+import { stopSignal } from '../signals.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function parseOptions(args: readonly string[]): { dataDir: string; socket: string; logLevel: string } {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { 'data-dir': { type: 'string' }, socket: { type: 'string' }, 'log-level': { type: 'string', default: 'info' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  if (!LOG_LEVELS.includes(values['log-level'])) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(values['log-level'])}`);
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  return { dataDir, socket: values.socket ?? daemonSocket(dataDir), logLevel: values['log-level'] };
+}
+
+async function daemon(args: readonly string[], io: CommandIo): Promise<number> {
+  const options = parseOptions(args);
+  if (await socketAnswers(options.socket)) {
+    io.err(`error: a kvt daemon already serves ${options.socket}; stop it first (or pick another --data-dir)\n`);
+    return 1;
+  }
+  const log = createLogger({ name: 'kvt-daemon', level: options.logLevel });
+  const stopped = stopSignal();
+  let plane;
+  try {
+    plane = await startLocalControlPlane({ dataDir: options.dataDir, runRoot: defaultRunRoot(process.getuid?.() ?? 0, process.env), log, persist: true });
+  } catch (e) {
+    io.err(`error: ${e instanceof HostSetupError ? e.message : `could not start the local control plane: ${e instanceof Error ? e.message : String(e)}`}\n`);
+    return 1;
+  }
+  try {
+    const server = await serveApiSocket(options.socket, plane.kube);
+    io.out(`kvt daemon: serving ${options.socket} (node ${LOCAL_NODE}, objects in ${storeJournal(options.dataDir)})\n`);
+    await stopped;
+    await server.close();
+    io.out('kvt daemon: stopped; running guests keep running and are picked up by the next kvt daemon\n');
+    return 0;
+  } finally {
+    await plane.stop();
+  }
+}
+
+/** `kvt daemon`: the local control plane in the background, serving the user commands over a unix socket. */
+export const daemonCommand: Command = {
+  name: 'daemon',
+  summary: 'serve the local control plane to kvt apply/get/delete/console/… over a unix socket',
+  usage: [
+    'kvt daemon [--data-dir D] [--socket S] [--log-level L]',
+    '',
+    'Runs the local control plane (API server with admission, controllers, node handler, launchers) until',
+    'SIGTERM or SIGINT. Objects are kept in <data dir>/store.journal and survive a restart; guests keep',
+    'running while it is down and are adopted again (never started twice) when it comes back.',
+    '',
+    'Options:',
+    '  --data-dir D   objects, images, volumes, launcher logs   [$KVT_DATA_DIR, /var/lib/kvt as root, ~/.local/share/kvt]',
+    '  --socket S     the socket to serve   [<data dir>/kvt.sock]',
+    '  --log-level L  fatal, error, warn, info, debug, trace or silent (JSON lines on stderr)   [info]',
+  ].join('\n'),
+  run: daemon,
+};
