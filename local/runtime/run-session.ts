@@ -61,7 +61,9 @@ type Ending = Omit<RunOutcome, 'clean'>;
 
 function failureOf(vmi: Readonly<VirtualMachineInstance>): string {
   const reason = vmi.status?.reason;
-  const message = vmi.status?.conditions?.find((c) => c.status === 'False' && c.message !== undefined && c.message !== '')?.message;
+  const conditions = vmi.status?.conditions ?? [];
+  const said = (c: { readonly status: string; readonly message?: string }): boolean => c.status === 'False' && c.message !== undefined && c.message !== '';
+  const message = (conditions.find((c) => c.type === 'Synchronized' && said(c)) ?? conditions.find(said))?.message;
   return [reason, message].filter((x) => x !== undefined && x !== '').join(': ') || 'no reason given';
 }
 

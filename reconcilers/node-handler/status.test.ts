@@ -68,6 +68,12 @@ describe('handlerStatus', () => {
     expect(next).toMatchObject({ phase: 'Failed', reason: 'LauncherGone' });
   });
 
+  it('Failed says why in a Synchronized=False condition (the launcher\'s message)', () => {
+    const next = handlerStatus(scheduled(), { seen: true, gone: false, phase: { phase: 'Failed', reason: 'LaunchFailed', message: 'image localhost/x:latest is not in the image store' } }, NOW);
+    expect(next?.phase).toBe('Failed');
+    expect(next?.conditions?.find((c) => c.type === 'Synchronized')).toMatchObject({ status: 'False', reason: 'LaunchFailed', message: 'image localhost/x:latest is not in the image store' });
+  });
+
   it('leaves a VMI it does not own alone (Scheduling) and a VMI waiting for its launcher', () => {
     const vmi = scheduled();
     vmi.status = { phase: 'Scheduling' };

@@ -16,7 +16,7 @@ import type { DomainStatus } from '../../launcher/protocol.js';
 import { isDomainLive, vmiPhase, type LauncherView, type PhaseDecision } from './phase.js';
 
 /** Condition types the handler sets. */
-export const HandlerConditions = { paused: 'Paused', liveMigratable: 'LiveMigratable' } as const;
+export const HandlerConditions = { paused: 'Paused', liveMigratable: 'LiveMigratable', synchronized: 'Synchronized' } as const;
 
 /** Why a VMI is not live-migratable here: kubevirt-ts runs every guest on its one node. */
 export const NOT_MIGRATABLE_REASON = 'MigrationNotSupported';
@@ -49,6 +49,10 @@ function withPhase(status: VirtualMachineInstanceStatus, decision: PhaseDecision
   const stamps = [...(status.phaseTransitionTimestamps ?? []), { phase: decision.phase, phaseTransitionTimestamp: now.toISOString() }];
   const next: VirtualMachineInstanceStatus = { ...status, phase: decision.phase, phaseTransitionTimestamps: stamps };
   if (decision.reason !== undefined) next.reason = decision.reason;
+  // Why it failed, in words (KubeVirt's handler reports sync failures as Synchronized=False the same way).
+  if (decision.phase === 'Failed' && decision.message !== undefined) {
+    next.conditions = setCondition(status.conditions, { type: HandlerConditions.synchronized, status: 'False', reason: decision.reason ?? 'Failed', message: decision.message }, now);
+  }
   return next;
 }
 
