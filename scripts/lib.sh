@@ -31,16 +31,19 @@ require_node() {
     || { log "Node.js $v is too old: 20.19 or newer is required"; exit 2; }
 }
 
-# npm ci when node_modules does not match package-lock.json (or is missing). The Debian packages
-# `npm ci` compiles against (the libvirt binding) are installed first.
+# npm ci when node_modules was not installed from this package-lock.json (a stamp of its hash,
+# written after a successful `npm ci`, says it was). The Debian packages `npm ci` compiles against
+# (the libvirt binding) are installed first.
 npm_install() {
   # shellcheck source=scripts/launcher-deps.sh
   source "$ROOT/scripts/launcher-deps.sh"
   apt_install "${LAUNCHER_APT_PACKAGES[@]}"
   cd "$ROOT"
-  if [ ! -f node_modules/.package-lock.json ] || ! cmp -s <(node -p 'JSON.stringify(require("./package-lock.json").packages)') \
-       <(node -p 'JSON.stringify(require("./node_modules/.package-lock.json").packages)' 2>/dev/null); then
+  local stamp=node_modules/.kvt-installed-from want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1) node $(node -p process.versions.modules)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     log "Installing npm packages (npm ci)"
     npm ci --no-audit --no-fund --loglevel=error
+    printf '%s\n' "$want" > "$stamp"
   fi
 }

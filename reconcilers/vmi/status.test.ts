@@ -102,6 +102,11 @@ describe('computeVmiStatus conditions', () => {
     expect(findCondition(placed.conditions, 'PodScheduled')).toBeUndefined();
   });
 
+  it('keeps the Synchronized=False the node handler wrote on a Failed VMI (why it failed)', () => {
+    const failed: VirtualMachineInstance = { ...vmiIn('Failed'), status: { ...vmiIn('Failed').status, conditions: [{ type: 'Synchronized', status: 'False', reason: 'LaunchFailed', message: 'image not in the store' }] } };
+    expect(findCondition(computeVmiStatus({ vmi: failed, pod: exited, now }).conditions, 'Synchronized')).toMatchObject({ status: 'False', reason: 'LaunchFailed', message: 'image not in the store' });
+  });
+
   it('Synchronized=False with the failure\'s reason, removed once a sync succeeds', () => {
     const failed = computeVmiStatus({ vmi: vmiIn(undefined), pod: undefined, now, syncFailure: { reason: VmiReason.FailedCreate, message: 'Could not create Pod: quota' } });
     expect(findCondition(failed.conditions, 'Synchronized')).toMatchObject({ status: 'False', reason: 'FailedCreate', message: 'Could not create Pod: quota' });

@@ -113,10 +113,9 @@ function conditions(input: VmiStatusInput, phase: string): Cond[] {
   let list = setCondition(input.vmi.status?.conditions, readyCondition(phase, pod), now);
   const scheduled = podScheduledCondition(phase, pod);
   list = scheduled === undefined ? removeCondition(list, 'PodScheduled') : setCondition(list, scheduled, now);
-  list = syncFailure === undefined
-    ? removeCondition(list, 'Synchronized')
-    : setCondition(list, { type: 'Synchronized', status: 'False', reason: syncFailure.reason, message: syncFailure.message }, now);
-  return list;
+  // On a final VMI, Synchronized=False is the node handler's word on why it failed: kept.
+  if (syncFailure === undefined) return isFinal(phase) ? list : removeCondition(list, 'Synchronized');
+  return setCondition(list, { type: 'Synchronized', status: 'False', reason: syncFailure.reason, message: syncFailure.message }, now);
 }
 
 function withPhase(status: Status, next: Next, input: VmiStatusInput): Status {

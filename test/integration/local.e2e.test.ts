@@ -195,6 +195,23 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt daemon + kvt apply/get/console/stop/s
     expect((await kvt('delete', 'vmirs', 'pool')).code).toBe(0);
   }, 300_000);
 
+  it('a VMI whose image is not in the store fails and keeps saying why (what to import)', async () => {
+    const manifest = join(dataDir, 'noimage.yaml');
+    await writeFile(manifest, JSON.stringify({
+      apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'noimage' },
+      spec: { domain: { devices: { disks: [{ name: 'root', disk: { bus: 'virtio' } }] }, resources: { requests: { memory: '96Mi' } } }, volumes: [{ name: 'root', containerDisk: { image: 'localhost/not-imported:latest' } }] },
+    }));
+    expect((await kvt('apply', '-f', manifest)).code).toBe(0);
+    await until('VMI noimage Failed', () => vmi('noimage'), (v) => v?.status?.phase === 'Failed', 120_000);
+    // Still there after the controllers had their turns.
+    await new Promise((r) => setTimeout(r, 3000));
+    const failed = await vmi('noimage');
+    expect(failed?.status?.reason).toBe('ConversionFailed');
+    expect(failed?.status?.conditions?.find((c) => c.type === 'Synchronized')?.message).toContain('run `kvt image import localhost/not-imported:latest FILE|DIR` to add it');
+    expect((await kvt('describe', 'vmi', 'noimage')).stdout).toContain('kvt image import localhost/not-imported:latest');
+    expect((await kvt('delete', 'vmi', 'noimage')).code).toBe(0);
+  }, 200_000);
+
   it('an admission denial lists each cause with its field, like kubectl', async () => {
     const manifest = join(dataDir, 'bad.yaml');
     await writeFile(manifest, JSON.stringify({
