@@ -9,7 +9,6 @@ import { parseArgs } from 'node:util';
 import type { KubeApi } from '../../core/kube.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { startVirtController } from '../../reconcilers/runtime/virt-controller.js';
-import { createKubeClient, loadKubeConfig } from '../../store/kube-client.js';
 import { runLeaderElection } from '../../store/leader.js';
 import { UsageError, type Command } from '../command.js';
 import { stopSignal } from '../signals.js';
@@ -92,6 +91,8 @@ export const virtControllerCommand: Command = {
   async run(args) {
     const options = parseVirtControllerArgs(args);
     const log = createLogger({ name: 'virt-controller', level: options.logLevel });
+    // Loaded here, not at start-up: client-node takes about a second to import, which every other kvt command would pay.
+    const { createKubeClient, loadKubeConfig } = await import('../../store/kube-client.js');
     const kube = createKubeClient(loadKubeConfig(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }));
     return runVirtController(options, kube, log, stopSignal());
   },

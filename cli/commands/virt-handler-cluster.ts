@@ -1,7 +1,6 @@
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { runController } from '../../reconcilers/runtime/controller.js';
 import { createInformer } from '../../reconcilers/runtime/informer.js';
-import { createKubeClient, loadKubeConfig } from '../../store/kube-client.js';
 import type { Command } from '../command.js';
 import { virtHandlerCommandFor } from './virt-handler.js';
 
@@ -9,7 +8,11 @@ const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' 
 
 /** `kvt virt-handler` against a cluster: client-node's kubeconfig, an informer of this node's VMIs, the controller runtime. */
 export const virtHandlerCommand: Command = virtHandlerCommandFor({
-  connect: (kubeconfig) => Promise.resolve(createKubeClient(loadKubeConfig(kubeconfig === undefined ? {} : { kubeconfig }))),
+  // client-node is imported on use: it takes about a second, which every other kvt command would pay.
+  connect: async (kubeconfig) => {
+    const { createKubeClient, loadKubeConfig } = await import('../../store/kube-client.js');
+    return createKubeClient(loadKubeConfig(kubeconfig === undefined ? {} : { kubeconfig }));
+  },
   vmiInformer: (kube, nodeName) => createInformer<VirtualMachineInstance>(kube, VMI_TYPE, { fieldSelector: `status.nodeName=${nodeName}` }),
   run: (definition, log) => runController(definition, { log }),
 });

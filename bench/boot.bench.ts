@@ -1,0 +1,167 @@
+/**
+ * Local mode, create → boot, over 5 runs (p50/p95): a VM (runStrategy Always, the demo guest, a
+ * cloud-init script echoing a token) created on the local control plane (`kvt run`/`kvt daemon`'s
+ * wiring: admission, controllers, local kubelet, launcher, handler) until
+ *   - its VMI is Running (the domain started: control-plane overhead plus libvirtd and QEMU start),
+ *   - the guest's first serial console line, and
+ *   - the cloud-init token on the console.
+ * Baseline: the very same domain XML (dumped from the launcher's libvirtd, its files copied) started
+ * with a bare `virsh create` on an already running session libvirtd, timed to the same three points
+ * (virsh create returned; first line and token in the serial log). Both read the console the same
+ * way: QEMU's serial log file, polled.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chown, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { createLogger } from '../core/log.js';
+import type { VirtualMachineInstance } from '../crd-gen/index.js';
+import { vmiIdentity } from '../launcher/identity.js';
+import { defaultDataDir } from '../launcher/runtime/data-dir.js';
+import { defaultRunRoot, launcherDirs } from '../launcher/runtime/launcher-dirs.js';
+import { sessionUri, startSessionLibvirtd } from '../launcher/runtime/libvirtd.js';
+import { ensureUnprivilegedUser } from '../launcher/runtime/unprivileged-user.js';
+import { startLocalControlPlane, type LocalControlPlane } from '../local/runtime/control-plane.js';
+import { ensureDemoGuest } from '../test/fixtures/demo-guest.js';
+import { row, type Benchmark } from './harness.js';
+
+const RUNS = 5;
+const run = promisify(execFile);
+const log = createLogger({ name: 'bench', level: 'silent' });
+const runRoot = defaultRunRoot(process.getuid?.() ?? -1, process.env);
+const dataDir = defaultDataDir();
+const VM_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' };
+const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
+
+interface Times { started: number; firstLine: number; token: number }
+
+function vm(name: string, token: string): Record<string, unknown> {
+  return {
+    apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name, namespace: 'default' },
+    spec: {
+      runStrategy: 'Always',
+      template: { spec: {
+        terminationGracePeriodSeconds: 30,
+        domain: {
+          firmware: { kernelBoot: { kernelArgs: 'console=ttyS0 panic=-1 quiet', container: { image: 'localhost/demo-guest:latest', kernelPath: '/boot/vmlinuz', initrdPath: '/boot/initrd.img' } } },
+          devices: { disks: [{ name: 'cloudinitdisk', disk: { bus: 'virtio' } }] }, resources: { requests: { memory: '96Mi' } },
+        },
+        volumes: [{ name: 'cloudinitdisk', cloudInitNoCloud: { userData: `#!/bin/sh\necho "${token}"\n` } }],
+      } },
+    },
+  };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 180_000): Promise<T> {
+  const end = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Polls a serial log until its first line, then until `token` is a line of its own: both times since `t0`. */
+async function consoleTimes(logFile: string, token: string, t0: number): Promise<{ firstLine: number; token: number }> {
+  const text = (): Promise<string> => readFile(logFile, 'utf8').catch(() => '');
+  const firstLine = await until('the first console line', async () => ((await text()).includes('\n') ? performance.now() - t0 : undefined));
+  const tokenAt = await until('the token', async () => (new RegExp(`^${token}\\r?$`, 'm').test(await text()) ? performance.now() - t0 : undefined));
+  return { firstLine, token: tokenAt };
+}
+
+/** One VM through the control plane; leaves it running and returns what the baseline needs. */
+async function throughPlane(plane: LocalControlPlane, i: number): Promise<{ times: Times; xml: string; token: string; vmi: VirtualMachineInstance }> {
+  const name = `boot-${i}`;
+  const token = `boot-token-${randomBytes(4).toString('hex')}`;
+  const t0 = performance.now();
+  await plane.kube.create(vm(name, token) as never);
+  const vmi = await until('VMI Running', async () => {
+    const v = await plane.store.get<VirtualMachineInstance & { apiVersion: string; kind: string }>(VMI_TYPE, 'default', name).catch(() => undefined);
+    if (v?.status?.phase === 'Failed') throw new Error(`VMI ${name} failed: ${v.status.reason ?? ''}`);
+    return v?.status?.phase === 'Running' ? v : undefined;
+  });
+  const started = performance.now() - t0;
+  const dirs = launcherDirs(vmiIdentity(vmi), { runRoot, dataDir });
+  const consoleAt = await consoleTimes(dirs.serialLog, token, t0);
+  const { stdout: xml } = await run('virsh', ['-c', sessionUri(join(dirs.daemonDir, 'run/libvirt/libvirt-sock')), 'dumpxml', '--inactive', `default_${name}`]);
+  return { times: { started, ...consoleAt }, xml, token, vmi };
+}
+
+async function stopPlaneVm(plane: LocalControlPlane, name: string): Promise<void> {
+  await plane.kube.delete(VM_TYPE, 'default', name);
+  await until('the VMI gone', async () => ((await plane.store.list(VMI_TYPE, { namespace: 'default' })).items.length === 0 ? true : undefined));
+}
+
+/** The same domain with its run and state files moved to `bare` (copied while the source still runs): the XML file. */
+async function prepareBare(source: { xml: string; vmi: VirtualMachineInstance }, bare: string, owner: { uid: number; gid: number } | undefined): Promise<string> {
+  const dirs = launcherDirs(vmiIdentity(source.vmi), { runRoot, dataDir });
+  const runDir = join(bare, 'run');
+  const stateDir = join(bare, 'state');
+  await rm(bare, { recursive: true, force: true });
+  await mkdir(join(runDir, 'q'), { recursive: true });
+  await cp(dirs.stateDir, stateDir, { recursive: true, preserveTimestamps: true });
+  if (owner !== undefined) {
+    await chown(join(runDir, 'q'), owner.uid, owner.gid);
+    await run('chown', ['-R', `${owner.uid}:${owner.gid}`, stateDir]);
+  }
+  const xml = source.xml
+    .replaceAll(dirs.runDir, runDir)
+    .replaceAll(dirs.stateDir, stateDir)
+    .replace(/<name>[^<]*<\/name>/, '<name>bare-boot</name>')
+    .replace(/<uuid>[^<]*<\/uuid>/, '');
+  const file = join(bare, 'domain.xml');
+  await writeFile(file, xml);
+  return file;
+}
+
+/** `virsh create` of the prepared domain on `uri`, timed like the control plane's VM. */
+async function bareCreate(uri: string, file: string, bare: string, token: string): Promise<Times> {
+  const t0 = performance.now();
+  await run('virsh', ['-c', uri, 'create', file]);
+  const started = performance.now() - t0;
+  const consoleAt = await consoleTimes(join(bare, 'run', 'q', 'virt-serial0-log'), token, t0);
+  await run('virsh', ['-c', uri, 'destroy', 'bare-boot']);
+  return { started, ...consoleAt };
+}
+
+const percentile = (xs: readonly number[], p: number): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+};
+
+const bench: Benchmark = async () => {
+  await ensureDemoGuest();
+  const owner = process.getuid?.() === 0 ? await ensureUnprivilegedUser() : undefined;
+  const bare = join(runRoot, 'bench-boot');
+  await mkdir(bare, { recursive: true, mode: 0o711 });
+  const daemon = await startSessionLibvirtd({ baseDir: join(bare, 'd'), ...(owner === undefined ? {} : { user: owner }), capabilitiesCacheDir: join(dataDir, 'cache', 'libvirt-capabilities') });
+  const plane = await startLocalControlPlane({ dataDir, runRoot, log, persist: false });
+  const planeTimes: Times[] = [];
+  const bareTimes: Times[] = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const one = await throughPlane(plane, i);
+      planeTimes.push(one.times);
+      const file = await prepareBare(one, join(bare, 'vm'), owner);
+      // One guest at a time: the baseline runs on an otherwise idle machine too.
+      await stopPlaneVm(plane, `boot-${i}`);
+      bareTimes.push(await bareCreate(daemon.uri, file, join(bare, 'vm'), one.token));
+    }
+  } finally {
+    await plane.stop();
+    await daemon.stop();
+    await rm(bare, { recursive: true, force: true });
+  }
+  const rows = [];
+  for (const [key, what] of [['started', 'domain started (VMI Running)'], ['firstLine', 'first guest console line'], ['token', 'cloud-init token on the console']] as const) {
+    for (const p of [50, 95]) {
+      rows.push(row(`boot: VM create → ${what}, p${p} over ${RUNS} runs (vs bare virsh create of the same XML)`, percentile(planeTimes.map((t) => t[key]), p), 'ms', percentile(bareTimes.map((t) => t[key]), p)));
+    }
+  }
+  return rows;
+};
+
+export default bench;
