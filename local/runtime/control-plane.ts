@@ -75,7 +75,7 @@ export class HostSetupError extends Error {
 }
 
 async function onPath(program: string, path: string): Promise<boolean> {
-  for (const dir of [...path.split(delimiter), '/usr/sbin', '/sbin']) {
+  for (const dir of path.split(delimiter)) {
     if (dir === '') continue;
     if (await access(join(dir, program), constants.X_OK).then(() => true, () => false)) return true;
   }
@@ -90,19 +90,25 @@ const HOST_PROGRAMS: readonly (readonly [string, string])[] = [
   ['virsh', 'libvirt-clients'],
 ];
 
-/** Checks that the launchers' programs are installed and the data directory is usable. */
-export async function checkHost(dataDir: string, path = process.env['PATH'] ?? ''): Promise<void> {
+/**
+ * Checks that the launchers' programs are installed and the data directory is usable.
+ * @param path where programs are looked for @default $PATH and the sbin directories (libvirtd is in /usr/sbin)
+ */
+export async function checkHost(dataDir: string, path = [process.env['PATH'] ?? '', '/usr/sbin', '/sbin'].join(delimiter)): Promise<void> {
   const missing: string[] = [];
   for (const [program, packages] of HOST_PROGRAMS) if (!(await onPath(program, path))) missing.push(`${program} (Debian: ${packages})`);
   if (missing.length > 0) {
     const packages = HOST_PROGRAMS.filter(([p]) => missing.some((m) => m.startsWith(`${p} `))).map(([, pkgs]) => pkgs).join(' ');
     throw new HostSetupError(`missing ${missing.join(', ')}: install them with \`apt-get install ${packages}\` (or run \`bash scripts/demo.sh\`, which does)`);
   }
-  await mkdir(dataDir, { recursive: true, mode: 0o750 }).catch((e: NodeJS.ErrnoException) => {
-    throw new HostSetupError(`cannot create the data directory ${dataDir} (${e.code ?? e.message}): pick another with --data-dir or KVT_DATA_DIR, or run as a user who may write there`);
-  });
-  const info = await stat(dataDir);
-  if (!info.isDirectory()) throw new HostSetupError(`the data directory ${dataDir} is not a directory`);
+  const info = await stat(dataDir).catch(() => undefined);
+  if (info !== undefined && !info.isDirectory()) throw new HostSetupError(`the data directory ${dataDir} is not a directory`);
+  // 0755 as the image store's parent: the unprivileged QEMU user (root runs) must reach images and caches.
+  if (info === undefined) {
+    await mkdir(dataDir, { recursive: true, mode: 0o755 }).catch((e: NodeJS.ErrnoException) => {
+      throw new HostSetupError(`cannot create the data directory ${dataDir} (${e.code ?? e.message}): pick another with --data-dir or KVT_DATA_DIR, or run as a user who may write there`);
+    });
+  }
   await access(dataDir, constants.R_OK | constants.W_OK | constants.X_OK).catch(() => {
     throw new HostSetupError(`no permission to use the data directory ${dataDir}: pick another with --data-dir or KVT_DATA_DIR, or run as its owner`);
   });

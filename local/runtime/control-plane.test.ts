@@ -1,0 +1,35 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkHost, HostSetupError } from './control-plane.js';
+
+describe('checkHost', () => {
+  let dir = '';
+  beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'kvt-host-')); });
+  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+  it('names every missing program with the Debian packages to install', async () => {
+    const empty = join(dir, 'bin');
+    const error = await checkHost(join(dir, 'data'), empty).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HostSetupError);
+    expect((error as Error).message).toBe('missing libvirtd (Debian: libvirt-daemon libvirt-daemon-driver-qemu), qemu-system-x86_64 (Debian: qemu-system-x86), '
+      + 'qemu-img (Debian: qemu-utils), virsh (Debian: libvirt-clients): install them with '
+      + '`apt-get install libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils libvirt-clients` (or run `bash scripts/demo.sh`, which does)');
+  });
+
+  it('refuses a data dir that is a file, or one that cannot be created', async () => {
+    const bin = join(dir, 'tools');
+    const { mkdir, chmod } = await import('node:fs/promises');
+    await mkdir(bin);
+    for (const p of ['libvirtd', 'qemu-system-x86_64', 'qemu-img', 'virsh']) {
+      await writeFile(join(bin, p), '#!/bin/sh\n');
+      await chmod(join(bin, p), 0o755);
+    }
+    const file = join(dir, 'a-file');
+    await writeFile(file, '');
+    await expect(checkHost(file, bin)).rejects.toThrow(`the data directory ${file} is not a directory`);
+    await expect(checkHost(join(file, 'below'), bin)).rejects.toThrow(/^cannot create the data directory .*a-file\/below \(ENOTDIR\): pick another with --data-dir or KVT_DATA_DIR/);
+    await expect(checkHost(join(dir, 'fresh'), bin)).resolves.toBeUndefined();
+  });
+});
