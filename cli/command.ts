@@ -18,3 +18,6 @@ export interface Command {
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/** The `--log-level` values of the long-running commands (pino's levels). */
+export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

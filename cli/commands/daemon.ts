@@ -4,12 +4,11 @@ import { defaultDataDir } from '../../launcher/runtime/data-dir.js';
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { socketAnswers } from '../../local/kubelet/runtime/kubelet.js';
 import { serveApiSocket } from '../../local/runtime/api-server.js';
-import { HostSetupError, LOCAL_NODE, startLocalControlPlane, storeJournal } from '../../local/runtime/control-plane.js';
+import { LOCAL_NODE, startFailure, startLocalControlPlane, storeJournal } from '../../local/runtime/control-plane.js';
 import { daemonSocket } from '../daemon-client.js';
-import { UsageError, type Command, type CommandIo } from '../command.js';
+import { LOG_LEVELS, UsageError, type Command, type CommandIo } from '../command.js';
 import { stopSignal } from '../signals.js';
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function parseOptions(args: readonly string[]): { dataDir: string; socket: string; logLevel: string } {
   const { values, positionals } = parseArgs({
@@ -36,7 +35,7 @@ async function daemon(args: readonly string[], io: CommandIo): Promise<number> {
   try {
     plane = await startLocalControlPlane({ dataDir: options.dataDir, runRoot: defaultRunRoot(process.getuid?.() ?? 0, process.env), log, persist: true });
   } catch (e) {
-    io.err(`error: ${e instanceof HostSetupError ? e.message : `could not start the local control plane: ${e instanceof Error ? e.message : String(e)}`}\n`);
+    io.err(`${startFailure(e)}\n`);
     return 1;
   }
   try {

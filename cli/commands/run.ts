@@ -2,14 +2,13 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../../core/log.js';
 import { defaultDataDir } from '../../launcher/runtime/data-dir.js';
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
-import { HostSetupError, LOCAL_NODE, startLocalControlPlane, type LocalControlPlane } from '../../local/runtime/control-plane.js';
+import { LOCAL_NODE, startFailure, startLocalControlPlane, type LocalControlPlane } from '../../local/runtime/control-plane.js';
 import { runSession, type RunOutcome } from '../../local/runtime/run-session.js';
-import { UsageError, type Command, type CommandIo } from '../command.js';
+import { LOG_LEVELS, UsageError, type Command, type CommandIo } from '../command.js';
 import { Screen } from '../screen.js';
 import { stopSignal } from '../signals.js';
 import { manifestObjects } from './apply.js';
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** The parsed command line of `kvt run`. */
 export interface RunCliOptions {
@@ -77,7 +76,7 @@ async function startPlane(options: RunCliOptions, runRoot: string, io: CommandIo
   try {
     return await startLocalControlPlane({ dataDir: options.dataDir, runRoot, log: createLogger({ name: 'kvt', level: options.logLevel }), persist: false });
   } catch (e) {
-    io.err(`error: ${e instanceof HostSetupError ? e.message : `could not start the local control plane: ${e instanceof Error ? e.message : String(e)}`}\n`);
+    io.err(`${startFailure(e)}\n`);
     return undefined;
   }
 }

@@ -2,10 +2,9 @@ import { parseArgs } from 'node:util';
 import { WEBHOOK_ROUTES } from '../../webhooks/registry.js';
 import type { WebhookRoute } from '../../webhooks/review-types.js';
 import { runVirtApi, type VirtApiOptions } from '../../webhooks/runtime/main.js';
-import { UsageError, type Command } from '../command.js';
+import { LOG_LEVELS, UsageError, type Command } from '../command.js';
 import { stopSignal } from '../signals.js';
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 type CliOptions = Omit<VirtApiOptions, 'routes' | 'stopRequested'>;
 

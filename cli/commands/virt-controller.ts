@@ -10,10 +10,9 @@ import type { KubeApi } from '../../core/kube.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { startVirtController } from '../../reconcilers/runtime/virt-controller.js';
 import { runLeaderElection } from '../../store/leader.js';
-import { UsageError, type Command } from '../command.js';
+import { LOG_LEVELS, UsageError, type Command } from '../command.js';
 import { stopSignal } from '../signals.js';
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** The parsed command line of `kvt virt-controller`. */
 export interface VirtControllerCliOptions {

@@ -7,10 +7,9 @@ import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { startVirtHandler } from '../../reconcilers/node-handler/runtime/start.js';
 import type { ControllerDefinition } from '../../reconcilers/runtime/types.js';
-import { UsageError, type Command } from '../command.js';
+import { LOG_LEVELS, UsageError, type Command } from '../command.js';
 import { stopSignal } from '../signals.js';
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 // A DNS-1123 subdomain, as Node names are.
 const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 

@@ -90,6 +90,12 @@ const HOST_PROGRAMS: readonly (readonly [string, string])[] = [
   ['virsh', 'libvirt-clients'],
 ];
 
+/** What to tell the user when the control plane did not start (a host problem says what to do). */
+export function startFailure(e: unknown): string {
+  if (e instanceof HostSetupError) return `error: ${e.message}`;
+  return `error: could not start the local control plane: ${e instanceof Error ? e.message : String(e)}`;
+}
+
 /**
  * Checks that the launchers' programs are installed and the data directory is usable.
  * @param path where programs are looked for @default $PATH and the sbin directories (libvirtd is in /usr/sbin)
