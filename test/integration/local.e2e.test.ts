@@ -102,7 +102,8 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt daemon + kvt apply/get/console/stop/s
   afterAll(async () => {
     await kvt('delete', 'vm', 'e2e').catch(() => undefined);
     await kvt('delete', 'vmirs', 'pool').catch(() => undefined);
-    await until('no guest left', () => qemuPids(''), (p) => p.length === 0, 90_000).catch(() => undefined);
+    // Only this suite's guests: other suites may run theirs at the same time.
+    await until('no guest of this suite left', async () => [...(await qemuPids('e2e')), ...(await qemuPids('pool'))], (p) => p.length === 0, 90_000).catch(() => undefined);
     await stopDaemon();
     for (const pid of [...(await qemuPids('e2e')), ...(await qemuPids('pool'))]) process.kill(pid, 'SIGKILL');
     await rm(dataDir, { recursive: true, force: true });
