@@ -6,6 +6,9 @@ import { openApiProblem } from '../testing/openapi.js';
 import { KubevirtInstall, resolveInstallProps, virtApiDnsNames, type KubevirtInstallProps } from './install.js';
 import { generateServingPki, type ServingPki } from './pki.js';
 
+// Never written (the tests synth in memory); without it Testing.app() leaves a temp dir behind per app.
+const NO_OUTDIR = '/nonexistent-never-written';
+
 type Obj = Readonly<Record<string, unknown>>;
 
 /** The value at a path of plain JSON (undefined when a step is missing). */
@@ -25,7 +28,7 @@ beforeAll(() => {
 });
 
 function synth(props: KubevirtInstallProps = {}): { crds: Obj[]; components: Obj[] } {
-  const install = new KubevirtInstall(Testing.app(), 'kv', { pki, ...props });
+  const install = new KubevirtInstall(Testing.app({ outdir: NO_OUTDIR }), 'kv', { pki, ...props });
   return { crds: Testing.synth(install.crds) as Obj[], components: Testing.synth(install.components) as Obj[] };
 }
 
@@ -98,7 +101,7 @@ describe('KubevirtInstall', () => {
   });
 
   it('gives the webhooks the CA that signed the serving certificate in the Secret', () => {
-    const install = new KubevirtInstall(Testing.app(), 'kv');
+    const install = new KubevirtInstall(Testing.app({ outdir: NO_OUTDIR }), 'kv');
     const components = Testing.synth(install.components) as Obj[];
     const secret = find(components, 'Secret', 'virt-api-certs');
     const bundle = Buffer.from(String(at(find(components, 'ValidatingWebhookConfiguration', 'kubevirt-ts-validator'), 'webhooks', 0, 'clientConfig', 'caBundle')), 'base64').toString();
@@ -111,7 +114,7 @@ describe('KubevirtInstall', () => {
   });
 
   it('with cert-manager emits an Issuer and Certificate and asks for CA injection instead of a caBundle', () => {
-    const install = new KubevirtInstall(Testing.app(), 'kv', { certificates: 'cert-manager' });
+    const install = new KubevirtInstall(Testing.app({ outdir: NO_OUTDIR }), 'kv', { certificates: 'cert-manager' });
     const components = Testing.synth(install.components) as Obj[];
     expect(components.filter((o) => o['kind'] === 'Secret')).toEqual([]);
     expect(at(find(components, 'Certificate', 'virt-api-certs'), 'spec')).toMatchObject({ secretName: 'virt-api-certs', issuerRef: { name: 'virt-api-selfsigned', kind: 'Issuer' } });

@@ -7,15 +7,18 @@ import { KubevirtInstall } from '../install/install.js';
 import { generateServingPki } from '../install/pki.js';
 import { VirtualMachine, VirtualMachineInstance, VirtualMachineInstancePreset, VirtualMachineClusterInstancetype } from './constructs.js';
 
+// Never written (the tests synth in memory); without it Testing.app() leaves a temp dir behind per app.
+const NO_OUTDIR = '/nonexistent-never-written';
+
 type Obj = Readonly<Record<string, unknown>>;
 
 function chart(): Chart {
-  return new Chart(Testing.app(), 'test', { namespace: 'default' });
+  return new Chart(Testing.app({ outdir: NO_OUTDIR }), 'test', { namespace: 'default' });
 }
 
 describe('example app', () => {
   it('synthesizes the same objects as the snapshot', () => {
-    const objects = Testing.synth(new ExamplesChart(Testing.app(), 'examples'));
+    const objects = Testing.synth(new ExamplesChart(Testing.app({ outdir: NO_OUTDIR }), 'examples'));
     expect(objects.map((o: Obj) => `${String(o['kind'])}/${String((o['metadata'] as Obj)['name'])}`)).toEqual([
       'VirtualMachineInstancePreset/small', 'VirtualMachine/vm-cloudinit', 'VirtualMachineInstancetype/medium', 'VirtualMachine/vm-medium', 'VirtualMachineInstanceReplicaSet/cirros',
     ]);
@@ -23,7 +26,7 @@ describe('example app', () => {
   });
 
   it('synthesizes with the install into manifests kvt validate accepts, object by object', () => {
-    const app = Testing.app();
+    const app = Testing.app({ outdir: NO_OUTDIR });
     const pki = generateServingPki(['virt-api.kubevirt.svc'], 1);
     const install = new KubevirtInstall(app, 'kubevirt', { pki });
     const examples = new ExamplesChart(app, 'examples');
@@ -38,7 +41,7 @@ describe('example app', () => {
 
 describe('admission at synth', () => {
   it('fails synth of an invalid VM, naming the field', () => {
-    const app = new App({ outdir: '/nonexistent-never-written' });
+    const app = new App({ outdir: NO_OUTDIR });
     const c = new Chart(app, 'bad', { namespace: 'default' });
     const vm = new VirtualMachine(c, 'Vm', { metadata: { name: 'broken' } }).addContainerDisk('root', 'example/disk:1');
     // A disk without a volume behind it.
@@ -49,7 +52,7 @@ describe('admission at synth', () => {
   });
 
   it('refuses a VM whose memory request is not a quantity, naming the template path', () => {
-    const app = new App({ outdir: '/nonexistent-never-written' });
+    const app = new App({ outdir: NO_OUTDIR });
     const c = new Chart(app, 'bad', { namespace: 'default' });
     new VirtualMachine(c, 'Vm', {
       metadata: { name: 'bad-memory' },
@@ -60,7 +63,7 @@ describe('admission at synth', () => {
 
   it('applies the instancetype a VM names from the app\'s own objects (a conflict is only found with it)', () => {
     const build = (withInstancetype: boolean): App => {
-      const app = new App({ outdir: '/nonexistent-never-written' });
+      const app = new App({ outdir: NO_OUTDIR });
       if (withInstancetype) new VirtualMachineClusterInstancetype(new Chart(app, 'types'), 'It', { metadata: { name: 'tiny' }, spec: { cpu: { guest: 1 }, memory: { guest: '64Mi' } } });
       new VirtualMachine(new Chart(app, 'vms', { namespace: 'default' }), 'Vm', {
         metadata: { name: 'typed' },
