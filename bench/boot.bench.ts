@@ -23,15 +23,14 @@ import { defaultDataDir } from '../launcher/runtime/data-dir.js';
 import { defaultRunRoot, launcherDirs } from '../launcher/runtime/launcher-dirs.js';
 import { sessionUri, startSessionLibvirtd } from '../launcher/runtime/libvirtd.js';
 import { ensureUnprivilegedUser } from '../launcher/runtime/unprivileged-user.js';
-import { sessionRunRoot, startLocalControlPlane, type LocalControlPlane } from '../local/runtime/control-plane.js';
+import { startLocalControlPlane, type LocalControlPlane } from '../local/runtime/control-plane.js';
 import { ensureDemoGuest } from '../test/fixtures/demo-guest.js';
 import { row, type Benchmark } from './harness.js';
 
 const RUNS = 5;
 const run = promisify(execFile);
 const log = createLogger({ name: 'bench', level: 'silent' });
-const machineRunRoot = defaultRunRoot(process.getuid?.() ?? -1, process.env);
-const runRoot = sessionRunRoot(machineRunRoot, process.pid);
+const runRoot = defaultRunRoot(process.getuid?.() ?? -1, process.env);
 const dataDir = defaultDataDir();
 const VM_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' };
 const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
@@ -136,7 +135,7 @@ const percentile = (xs: readonly number[], p: number): number => {
 const bench: Benchmark = async () => {
   await ensureDemoGuest();
   const owner = process.getuid?.() === 0 ? await ensureUnprivilegedUser() : undefined;
-  const bare = join(machineRunRoot, `bench-boot-${process.pid}`);
+  const bare = join(runRoot, 'bench-boot');
   await mkdir(bare, { recursive: true, mode: 0o711 });
   const daemon = await startSessionLibvirtd({ baseDir: join(bare, 'd'), ...(owner === undefined ? {} : { user: owner }), capabilitiesCacheDir: join(dataDir, 'cache', 'libvirt-capabilities') });
   const plane = await startLocalControlPlane({ dataDir, runRoot, log, persist: false });

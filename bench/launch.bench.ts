@@ -23,15 +23,13 @@ import { runController } from '../reconcilers/runtime/controller.js';
 import { createInformer } from '../reconcilers/runtime/informer.js';
 import { startVirtController } from '../reconcilers/runtime/virt-controller.js';
 import { createMemoryStore } from '../store/memory.js';
-import { sessionRunRoot } from '../local/runtime/control-plane.js';
 import { ensureDemoGuest } from '../test/fixtures/demo-guest.js';
 import { row, type Benchmark } from './harness.js';
 
 const RUNS = 5;
 const NODE = 'local';
 const log = createLogger({ name: 'bench', level: 'silent' });
-// Its own run root (as each local control plane has): the handler cleans up unknown launchers under it.
-const runRoot = sessionRunRoot(defaultRunRoot(process.getuid?.() ?? -1, process.env), process.pid);
+const runRoot = defaultRunRoot(process.getuid?.() ?? -1, process.env);
 const sa = (name: string, extra?: Record<string, string[]>) => ({ username: `system:serviceaccount:kubevirt:${name}`, groups: ['system:serviceaccounts', 'system:authenticated'], ...(extra === undefined ? {} : { extra }) });
 const VM_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' };
 

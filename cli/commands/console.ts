@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { isNotFound } from '../../core/errors.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
+import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { attachConsole } from '../../local/runtime/console-client.js';
-import { DAEMON_OPTIONS, runRootFrom, withDaemon } from '../daemon-client.js';
+import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 
 const VMI = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' } as const;
@@ -19,7 +20,7 @@ function parseOptions(args: readonly string[]): { name: string; namespace: strin
   const { values, positionals } = parseArgs({ args: [...args], options: { ...DAEMON_OPTIONS, 'run-root': { type: 'string' } }, allowPositionals: true, strict: true });
   const [name, ...extra] = positionals;
   if (name === undefined || extra.length > 0) throw new UsageError('name one VMI, e.g. `kvt console demo`');
-  return { name, namespace: values.namespace ?? 'default', runRoot: runRootFrom(values), values };
+  return { name, namespace: values.namespace ?? 'default', runRoot: values['run-root'] ?? defaultRunRoot(process.getuid?.() ?? 0, process.env), values };
 }
 
 async function consoleOf(args: readonly string[], io: CommandIo): Promise<number> {

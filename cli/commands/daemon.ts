@@ -4,7 +4,7 @@ import { defaultDataDir } from '../../launcher/runtime/data-dir.js';
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { socketAnswers } from '../../local/kubelet/runtime/kubelet.js';
 import { serveApiSocket } from '../../local/runtime/api-server.js';
-import { daemonRunRoot, LOCAL_NODE, startFailure, startLocalControlPlane, storeJournal } from '../../local/runtime/control-plane.js';
+import { LOCAL_NODE, startFailure, startLocalControlPlane, storeJournal } from '../../local/runtime/control-plane.js';
 import { daemonSocket } from '../daemon-client.js';
 import { LOG_LEVELS, UsageError, type Command, type CommandIo } from '../command.js';
 import { stopSignal } from '../signals.js';
@@ -33,7 +33,7 @@ async function daemon(args: readonly string[], io: CommandIo): Promise<number> {
   const stopped = stopSignal();
   let plane;
   try {
-    plane = await startLocalControlPlane({ dataDir: options.dataDir, runRoot: daemonRunRoot(defaultRunRoot(process.getuid?.() ?? 0, process.env), options.dataDir), log, persist: true });
+    plane = await startLocalControlPlane({ dataDir: options.dataDir, runRoot: defaultRunRoot(process.getuid?.() ?? 0, process.env), log, persist: true });
   } catch (e) {
     io.err(`${startFailure(e)}\n`);
     return 1;

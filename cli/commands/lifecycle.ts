@@ -9,10 +9,11 @@ import { isNotFound } from '../../core/errors.js';
 import type { KubeApi } from '../../core/kube.js';
 import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
 import { PROTOCOL_SOCKET, runDirFor, vmiIdentity } from '../../launcher/identity.js';
+import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import type { LauncherEvent } from '../../launcher/protocol.js';
 import { describeApiError } from '../../local/apply.js';
 import { restartVm, startVm, stopVm, type StateChangeResult } from '../../reconcilers/vm/state-change.js';
-import { DAEMON_OPTIONS, runRootFrom, withDaemon } from '../daemon-client.js';
+import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 
 const VM = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' } as const;
@@ -82,7 +83,7 @@ function parsePauseArgs(command: 'pause' | 'resume', args: readonly string[]): {
   const { values, positionals } = parseArgs({ args: [...args], options: { ...DAEMON_OPTIONS, 'run-root': { type: 'string' } }, allowPositionals: true, strict: true });
   const [name, ...extra] = positionals;
   if (name === undefined || extra.length > 0) throw new UsageError(`name one VMI, e.g. \`kvt ${command === 'pause' ? 'pause' : 'unpause'} demo\``);
-  const runRoot = runRootFrom(values);
+  const runRoot = values['run-root'] ?? defaultRunRoot(process.getuid?.() ?? 0, process.env);
   return { name, namespace: values.namespace ?? 'default', runRoot, values };
 }
 

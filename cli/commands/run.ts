@@ -1,9 +1,8 @@
-import { rmdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../core/log.js';
 import { defaultDataDir } from '../../launcher/runtime/data-dir.js';
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
-import { LOCAL_NODE, sessionRunRoot, startFailure, startLocalControlPlane, type LocalControlPlane } from '../../local/runtime/control-plane.js';
+import { LOCAL_NODE, startFailure, startLocalControlPlane, type LocalControlPlane } from '../../local/runtime/control-plane.js';
 import { runSession, type RunOutcome } from '../../local/runtime/run-session.js';
 import { LOG_LEVELS, UsageError, type Command, type CommandIo } from '../command.js';
 import { Screen } from '../screen.js';
@@ -99,7 +98,7 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
     io.err('error: no objects passed to run\n');
     return 1;
   }
-  const runRoot = sessionRunRoot(defaultRunRoot(process.getuid?.() ?? 0, process.env), process.pid);
+  const runRoot = defaultRunRoot(process.getuid?.() ?? 0, process.env);
   const plane = await startPlane(options, runRoot, io);
   if (plane === undefined) return 1;
   const screen = new Screen(process.stdout);
@@ -118,8 +117,6 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
   } finally {
     screen.stop();
     await plane.stop();
-    // Empty once every launcher cleaned up after itself; left in place (rmdir fails) otherwise.
-    await rmdir(runRoot).catch(() => undefined);
   }
 }
 

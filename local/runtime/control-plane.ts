@@ -7,9 +7,8 @@
  * re-adopts them.
  */
 import { constants } from 'node:fs';
-import { access, chmod, mkdir, stat } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
-import { delimiter, join, resolve } from 'node:path';
+import { access, mkdir, stat } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
 import { Labels, LabelValues } from '../../core/constants.js';
 import type { KubeApi } from '../../core/kube.js';
 import type { RequestUser } from '../../webhooks/context.js';
@@ -63,21 +62,6 @@ export interface LocalControlPlane {
    * (delete their objects first to stop them).
    */
   stop(): Promise<void>;
-}
-
-/**
- * The run root of `kvt daemon` for a data dir: its own directory under the machine's run root
- * (`/run/kvt`), as each `kvt run` has one ({@link sessionRunRoot}). A control plane's handler adopts,
- * and after a restart cleans up, every launcher under its run root: sharing one would let a control
- * plane shut down another's guests.
- */
-export function daemonRunRoot(machineRunRoot: string, dataDir: string): string {
-  return join(machineRunRoot, `daemon-${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 8)}`);
-}
-
-/** The run root of one `kvt run` (process `pid`); see {@link daemonRunRoot}. */
-export function sessionRunRoot(machineRunRoot: string, pid: number): string {
-  return join(machineRunRoot, `run-${pid}`);
 }
 
 /** The store's journal inside a data directory. */
@@ -140,9 +124,6 @@ export async function checkHost(dataDir: string, path = [process.env['PATH'] ?? 
 export async function startLocalControlPlane(options: LocalControlPlaneOptions): Promise<LocalControlPlane> {
   const { dataDir, runRoot, log } = options;
   if (options.skipHostCheck !== true) await checkHost(dataDir);
-  // Traversable (not listable) by the unprivileged QEMU user, as the machine's run root is.
-  await mkdir(runRoot, { recursive: true, mode: 0o711 });
-  await chmod(runRoot, 0o711);
   const store = createMemoryStore({ log: log.child({ component: 'store' }), ...(options.persist ? { dataFile: storeJournal(dataDir) } : {}) });
   const stops: (() => Promise<void> | void)[] = [];
   const stopAll = async (): Promise<void> => {

@@ -3,8 +3,6 @@
 // --await-vmi` as a detached process, reports the pod), and virt-handler (hands the VMI over, reports
 // Running from the real domain). Deleting the VMI shuts the guest down gracefully and leaves no pod,
 // no VMI and no launcher process. Runs in CI; skips outside CI when libvirtd/QEMU are missing.
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Labels, LabelValues } from '../../../core/constants.js';
 import { createLogger } from '../../../core/log.js';
@@ -50,13 +48,10 @@ describe.skipIf(!IN_CI && !AVAILABLE)('local chain: controller → local kubelet
   let handler: VirtHandler;
   let kubelet: RunningController;
   let pods: Informer<Pod>;
-  // Its own run root: the handler's start-up cleanup shuts down every unknown launcher under it, and
-  // other suites run launchers under the machine's run root at the same time.
-  const runRoot = join(defaultRunRoot(process.getuid?.() ?? -1, process.env), `kubelet-test-${process.pid}`);
+  const runRoot = defaultRunRoot(process.getuid?.() ?? -1, process.env);
 
   beforeAll(async () => {
     await ensureDemoGuest();
-    await mkdir(runRoot, { recursive: true, mode: 0o711 });
     store = createMemoryStore();
     controller = await startVirtController({ kube: store.client(sa('kubevirt-controller')), log, launcherImage: 'kvt:local' });
     handler = await startVirtHandler({
@@ -76,7 +71,6 @@ describe.skipIf(!IN_CI && !AVAILABLE)('local chain: controller → local kubelet
     await handler?.stop();
     await controller?.stop();
     await store?.close();
-    await rm(runRoot, { recursive: true, force: true });
   });
 
   it('boots the VMI to Running, then deletion shuts it down and leaves nothing behind', async () => {
