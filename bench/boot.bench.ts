@@ -138,7 +138,7 @@ const bench: Benchmark = async () => {
   const bare = join(runRoot, 'bench-boot');
   await mkdir(bare, { recursive: true, mode: 0o711 });
   const daemon = await startSessionLibvirtd({ baseDir: join(bare, 'd'), ...(owner === undefined ? {} : { user: owner }), capabilitiesCacheDir: join(dataDir, 'cache', 'libvirt-capabilities') });
-  const plane = await startLocalControlPlane({ dataDir, runRoot, log, persist: false });
+  const plane = await startLocalControlPlane({ dataDir, runRoot, log, persist: false, owner: `bench-boot:${process.pid}` });
   const planeTimes: Times[] = [];
   const bareTimes: Times[] = [];
   try {

@@ -15,7 +15,7 @@ import { PROTOCOL_SOCKET, runDirFor, vmiIdentity } from '../launcher/identity.js
 import { defaultDataDir } from '../launcher/runtime/data-dir.js';
 import { defaultRunRoot } from '../launcher/runtime/launcher-dirs.js';
 import { localKubelet, socketAnswers } from '../local/kubelet/runtime/kubelet.js';
-import { processStartTicks } from '../local/kubelet/runtime/pid-file.js';
+import { processStartTicks, recordedOwner } from '../local/kubelet/runtime/pid-file.js';
 import { launcherLogFile, spawnLauncher } from '../local/kubelet/runtime/spawn.js';
 import { startVirtHandler } from '../reconcilers/node-handler/runtime/start.js';
 import { POD_TYPE, type Pod } from '../reconcilers/pod.js';
@@ -28,6 +28,7 @@ import { row, type Benchmark } from './harness.js';
 
 const RUNS = 5;
 const NODE = 'local';
+const OWNER = `bench-launch:${process.pid}`;
 const log = createLogger({ name: 'bench', level: 'silent' });
 const runRoot = defaultRunRoot(process.getuid?.() ?? -1, process.env);
 const sa = (name: string, extra?: Record<string, string[]>) => ({ username: `system:serviceaccount:kubevirt:${name}`, groups: ['system:serviceaccounts', 'system:authenticated'], ...(extra === undefined ? {} : { extra }) });
@@ -79,10 +80,11 @@ async function throughControlPlane(): Promise<number[]> {
     runDirOf: (v) => runDirFor(runRoot, vmiIdentity(v)),
     vmis: createInformer<VirtualMachineInstance>(store, { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' }, { fieldSelector: `status.nodeName=${NODE}` }),
     run: (d) => runController(d, { log }),
+    ownsLauncher: async (runDir) => (await recordedOwner(runDir)) === OWNER,
   });
   const pods = createInformer<Pod>(store, POD_TYPE, { labelSelector: `${Labels.app}=${LabelValues.virtLauncher}` });
   await pods.start();
-  const kubelet = runController(localKubelet({ kube: store, pods, nodeName: NODE, dataDir: defaultDataDir(), runRoot, log, pollMs: 20 }), { log });
+  const kubelet = runController(localKubelet({ kube: store, pods, nodeName: NODE, dataDir: defaultDataDir(), runRoot, log, pollMs: 20, owner: OWNER }), { log });
   const times: number[] = [];
   try {
     for (let i = 0; i < RUNS; i++) {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../core/log.js';
 import { defaultDataDir } from '../../launcher/runtime/data-dir.js';
@@ -33,7 +34,7 @@ async function daemon(args: readonly string[], io: CommandIo): Promise<number> {
   const stopped = stopSignal();
   let plane;
   try {
-    plane = await startLocalControlPlane({ dataDir: options.dataDir, runRoot: defaultRunRoot(process.getuid?.() ?? 0, process.env), log, persist: true });
+    plane = await startLocalControlPlane({ dataDir: options.dataDir, runRoot: defaultRunRoot(process.getuid?.() ?? 0, process.env), log, persist: true, owner: `kvt-daemon:${resolve(options.dataDir)}` });
   } catch (e) {
     io.err(`${startFailure(e)}\n`);
     return 1;

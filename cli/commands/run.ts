@@ -74,7 +74,7 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
 
 async function startPlane(options: RunCliOptions, runRoot: string, io: CommandIo): Promise<LocalControlPlane | undefined> {
   try {
-    return await startLocalControlPlane({ dataDir: options.dataDir, runRoot, log: createLogger({ name: 'kvt', level: options.logLevel }), persist: false });
+    return await startLocalControlPlane({ dataDir: options.dataDir, runRoot, log: createLogger({ name: 'kvt', level: options.logLevel }), persist: false, owner: `kvt-run:${process.pid}` });
   } catch (e) {
     io.err(`${startFailure(e)}\n`);
     return undefined;

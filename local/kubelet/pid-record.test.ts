@@ -18,6 +18,8 @@ describe('parsePidRecord', () => {
   const good = { pid: 4242, startTicks: '987654', podUid: 'p1', startedAt: '2026-12-02T20:00:00Z' };
   it.each([
     ['a record', JSON.stringify(good), good],
+    ['a record with its owner', JSON.stringify({ ...good, owner: 'kvt-run:7' }), { ...good, owner: 'kvt-run:7' }],
+    ['a non-string owner (dropped)', JSON.stringify({ ...good, owner: 7 }), good],
     ['not JSON', '4242', undefined],
     ['a negative pid', JSON.stringify({ ...good, pid: -1 }), undefined],
     ['a numeric start time', JSON.stringify({ ...good, startTicks: 987654 }), undefined],

@@ -16,6 +16,8 @@ export interface PidRecord {
   readonly podUid: string;
   /** ISO time it was started. */
   readonly startedAt: string;
+  /** Which local control plane started it (its handler cleans up only its own orphans). */
+  readonly owner?: string;
 }
 
 /** The start time (field 22) of a /proc/<pid>/stat line, or undefined if it is malformed. */
@@ -42,8 +44,8 @@ export function parsePidRecord(text: string): PidRecord | undefined {
     return undefined;
   }
   if (!isRecord(v)) return undefined;
-  const { pid, startTicks, podUid, startedAt } = v;
+  const { pid, startTicks, podUid, startedAt, owner } = v;
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return undefined;
   if (typeof startTicks !== 'string' || typeof podUid !== 'string' || typeof startedAt !== 'string') return undefined;
-  return { pid, startTicks, podUid, startedAt };
+  return { pid, startTicks, podUid, startedAt, ...(typeof owner === 'string' ? { owner } : {}) };
 }

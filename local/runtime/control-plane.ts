@@ -22,6 +22,7 @@ import { createInformer, type Informer } from '../../reconcilers/runtime/informe
 import { startVirtController } from '../../reconcilers/runtime/virt-controller.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { localKubelet } from '../kubelet/runtime/kubelet.js';
+import { recordedOwner } from '../kubelet/runtime/pid-file.js';
 
 /** The one node of the local control plane. */
 export const LOCAL_NODE = 'local';
@@ -48,6 +49,12 @@ export interface LocalControlPlaneOptions {
   readonly log: Logger;
   /** Keep the objects in `<dataDir>/store.journal` across restarts (kvt daemon) or only in memory (kvt run). */
   readonly persist: boolean;
+  /**
+   * Who this control plane is (`kvt daemon` of a data dir, one `kvt run`): recorded with every
+   * launcher its kubelet starts. Control planes share the machine's run root, and each one's handler
+   * cleans up only its own orphans after a restart, never another's running guests.
+   */
+  readonly owner: string;
   /** Skip {@link checkHost} (tests without libvirt). @default false */
   readonly skipHostCheck?: boolean;
 }
@@ -140,13 +147,14 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       runDirOf: (v) => runDirFor(runRoot, vmiIdentity(v)),
       vmis: createInformer<VirtualMachineInstance>(store, VMI_TYPE, { fieldSelector: `status.nodeName=${LOCAL_NODE}` }),
       run: (definition) => runController(definition, { log: handlerLog }),
+      ownsLauncher: async (runDir) => (await recordedOwner(runDir)) === options.owner,
     });
     stops.push(() => handler.stop());
     const pods: Informer<Pod> = createInformer<Pod>(store, POD_TYPE, { labelSelector: `${Labels.app}=${LabelValues.virtLauncher}` });
     await pods.start();
     stops.push(() => pods.stop());
     const kubeletLog = log.child({ component: 'local-kubelet' });
-    const kubelet: RunningController = runController(localKubelet({ kube: store, pods, nodeName: LOCAL_NODE, dataDir, runRoot, log: kubeletLog }), { log: kubeletLog });
+    const kubelet: RunningController = runController(localKubelet({ kube: store, pods, nodeName: LOCAL_NODE, dataDir, runRoot, log: kubeletLog, owner: options.owner }), { log: kubeletLog });
     stops.push(() => kubelet.stop());
   } catch (e) {
     await stopAll();

@@ -24,7 +24,7 @@ describe('runSession', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kvt-session-'));
-    plane = await startLocalControlPlane({ dataDir: dir, runRoot: join(dir, 'run'), log: createLogger({ name: 'test', level: 'silent' }), persist: false, skipHostCheck: true });
+    plane = await startLocalControlPlane({ dataDir: dir, runRoot: join(dir, 'run'), log: createLogger({ name: 'test', level: 'silent' }), persist: false, skipHostCheck: true, owner: 'test' });
     lines.length = 0;
     problems.length = 0;
   });

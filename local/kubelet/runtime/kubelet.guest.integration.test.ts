@@ -18,12 +18,13 @@ import { startVirtController } from '../../../reconcilers/runtime/virt-controlle
 import { createMemoryStore, type MemoryStore } from '../../../store/memory.js';
 import { demoGuestVmiSpec, ensureDemoGuest } from '../../../test/fixtures/demo-guest.js';
 import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../../../test/fixtures/host.js';
-import { processStartTicks } from './pid-file.js';
+import { processStartTicks, recordedOwner } from './pid-file.js';
 import { localKubelet } from './kubelet.js';
 
 const AVAILABLE = haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage']);
 const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
 const NODE = 'local';
+const OWNER = `kubelet-test:${process.pid}`;
 const sa = (name: string, extra?: Record<string, string[]>) => ({ username: `system:serviceaccount:kubevirt:${name}`, groups: ['system:serviceaccounts', 'system:authenticated'], ...(extra === undefined ? {} : { extra }) });
 const log = createLogger({ name: 'local', level: 'silent' });
 
@@ -59,10 +60,12 @@ describe.skipIf(!IN_CI && !AVAILABLE)('local chain: controller → local kubelet
       runDirOf: (v) => runDirFor(runRoot, vmiIdentity(v)),
       vmis: createInformer<VirtualMachineInstance>(store, VMI_TYPE, { fieldSelector: `status.nodeName=${NODE}` }),
       run: (definition) => runController(definition, { log }),
+      // Other suites run launchers under the same run root: clean up only this suite's orphans.
+      ownsLauncher: async (runDir) => (await recordedOwner(runDir)) === OWNER,
     });
     pods = createInformer<Pod>(store, POD_TYPE, { labelSelector: `${Labels.app}=${LabelValues.virtLauncher}` });
     await pods.start();
-    kubelet = runController(localKubelet({ kube: store, pods, nodeName: NODE, dataDir: defaultDataDir(), runRoot, log }), { log });
+    kubelet = runController(localKubelet({ kube: store, pods, nodeName: NODE, dataDir: defaultDataDir(), runRoot, log, owner: OWNER }), { log });
   }, 600_000);
 
   afterAll(async () => {

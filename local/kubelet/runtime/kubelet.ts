@@ -30,6 +30,8 @@ export interface LocalKubeletOptions {
   readonly runRoot: string;
   readonly log: Logger;
   readonly now?: () => Date;
+  /** Recorded in each launcher's pid file: which control plane started it. */
+  readonly owner?: string;
   /** How often a running launcher is checked. @default 500 */
   readonly pollMs?: number;
 }
@@ -119,7 +121,7 @@ class LocalKubelet {
     }
     try {
       const spawned = await spawnLauncher({
-        argv: launch.argv, dataDir: this.o.dataDir, runDir: launch.runDir, podUid: pod.metadata.uid ?? '',
+        argv: launch.argv, dataDir: this.o.dataDir, runDir: launch.runDir, podUid: pod.metadata.uid ?? '', ...(this.o.owner === undefined ? {} : { owner: this.o.owner }),
         logFile: launcherLogFile(this.o.dataDir, pod.metadata.namespace ?? 'default', pod.metadata.name ?? ''),
       });
       t.pid = spawned.record.pid;

@@ -19,6 +19,12 @@ export async function writePidRecord(runDir: string, record: PidRecord): Promise
   await rename(temp, join(runDir, PID_FILE));
 }
 
+/** The owner the pid file of `runDir` names, or undefined (no pid file, or none recorded). */
+export async function recordedOwner(runDir: string): Promise<string | undefined> {
+  const text = await readFile(join(runDir, PID_FILE), 'utf8').catch(() => '');
+  return parsePidRecord(text)?.owner;
+}
+
 /** The recorded process if it still runs (same pid and start time), else undefined. */
 export async function liveRecordedProcess(runDir: string): Promise<PidRecord | undefined> {
   let text: string;

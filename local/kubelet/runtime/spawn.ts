@@ -20,6 +20,8 @@ export interface SpawnRequest {
   readonly runDir: string;
   readonly logFile: string;
   readonly podUid: string;
+  /** Recorded in the pid file: the control plane starting it. */
+  readonly owner?: string;
 }
 
 /** A started launcher: its record, and its exit while this process is its parent. */
@@ -48,7 +50,7 @@ export async function spawnLauncher(req: SpawnRequest): Promise<SpawnedLauncher>
       done(number === undefined ? { exitCode: code ?? 0 } : { exitCode: 128 + number, signal: number });
     }));
     child.unref();
-    const record: PidRecord = { pid, startTicks: (await processStartTicks(pid)) ?? '', podUid: req.podUid, startedAt: new Date().toISOString() };
+    const record: PidRecord = { pid, startTicks: (await processStartTicks(pid)) ?? '', podUid: req.podUid, startedAt: new Date().toISOString(), ...(req.owner === undefined ? {} : { owner: req.owner }) };
     await writePidRecord(req.runDir, record);
     return { record, exited };
   } finally {

@@ -46,6 +46,16 @@ describe('cleanOrphanLaunchers', () => {
     expect(stubborn).toEqual(['shutdown', 'destroy']);
   });
 
+  it('with an owner filter, leaves the launchers of other control planes alone', async () => {
+    root = await mkdtemp(join(tmpdir(), 'kvt-orphans-'));
+    const mine = await launcher('mine', 'uid-gone-1', true);
+    const theirs = await launcher('theirs', 'uid-gone-2', true);
+    const n = await cleanOrphanLaunchers({ runRoot: root, isKnown: () => false, log, graceMs: 200, owns: (dir) => Promise.resolve(dir === join(root, 'mine')) });
+    expect(n).toBe(1);
+    expect(mine).toEqual(['shutdown']);
+    expect(theirs).toEqual([]);
+  });
+
   it('a run root without launchers is nothing to do', async () => {
     root = await mkdtemp(join(tmpdir(), 'kvt-orphans-'));
     expect(await cleanOrphanLaunchers({ runRoot: root, isKnown: () => false, log })).toBe(0);

@@ -4,6 +4,7 @@
  * (`hello`); one whose VMI uid is unknown gets an ACPI `shutdown`, then `destroy` once the grace
  * period has passed. Launchers of known VMIs are left to the reconciler, which reconnects to them.
  */
+import { dirname } from 'node:path';
 import type { Logger } from '../../../core/log.js';
 import { launcherAlive } from '../phase.js';
 import { launcherSockets } from './launcher-access.js';
@@ -14,6 +15,12 @@ export interface OrphanOptions {
   readonly runRoot: string;
   /** Whether a VMI with this uid exists. */
   readonly isKnown: (uid: string) => boolean;
+  /**
+   * Whether the launcher in this run directory is this handler's to clean up. @default all are (a
+   * node has one handler); local control planes share the machine's run root and each owns only the
+   * launchers its kubelet started.
+   */
+  readonly owns?: (runDir: string) => Promise<boolean>;
   readonly log: Logger;
   /** How long an orphan may shut down before it is destroyed. @default 30000 */
   readonly graceMs?: number;
@@ -62,7 +69,9 @@ async function visit(socket: string, options: OrphanOptions): Promise<boolean> {
 
 /** Shuts down every launcher under the run root whose VMI is unknown; resolves with how many. */
 export async function cleanOrphanLaunchers(options: OrphanOptions): Promise<number> {
-  const sockets = await launcherSockets(options.runRoot);
+  const all = await launcherSockets(options.runRoot);
+  const owned = options.owns === undefined ? all.map(() => true) : await Promise.all(all.map((s) => (options.owns as (d: string) => Promise<boolean>)(dirname(s))));
+  const sockets = all.filter((_, i) => owned[i]);
   const stopped = await Promise.all(sockets.map((s) => visit(s, options).catch((e: unknown) => {
     options.log.warn({ socket: s, error: e instanceof Error ? e.message : String(e) }, 'orphan launcher cleanup failed');
     return false;

@@ -29,6 +29,8 @@ export interface VirtHandlerOptions {
   /** Runs a controller (the runtime's runController). */
   readonly run: (definition: ControllerDefinition) => { stop(): Promise<void> };
   readonly heartbeatIntervalMs?: number;
+  /** Which launchers (by run directory) the start-up orphan cleanup may stop. @default all under runRoot */
+  readonly ownsLauncher?: (runDir: string) => Promise<boolean>;
   readonly connection?: Omit<ConnectionOptions, 'onChange'>;
 }
 
@@ -52,6 +54,7 @@ export async function startVirtHandler(options: VirtHandlerOptions): Promise<Vir
   const orphansCleaned = cleanOrphanLaunchers({
     runRoot: options.runRoot, log: options.log,
     isKnown: (uid) => options.vmis.list().some((v) => v.metadata.uid === uid),
+    ...(options.ownsLauncher === undefined ? {} : { owns: options.ownsLauncher }),
   });
   options.log.info({ node: options.nodeName, runRoot: options.runRoot }, 'virt-handler started');
   return {
