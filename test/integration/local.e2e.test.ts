@@ -89,6 +89,7 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt daemon + kvt apply/get/console/stop/s
   }
 
   const vmi = (name: string): Promise<VirtualMachineInstance | undefined> => getJson<VirtualMachineInstance>('vmi', name);
+  const vmisAndPodsGone = (): Promise<unknown> => until('no VMI and no pod', async () => [(await getJson<{ items: unknown[] }>('vmis'))?.items.length, (await getJson<{ items: unknown[] }>('pods'))?.items.length], (n) => n[0] === 0 && n[1] === 0, 60_000);
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'kvt-e2e-'));
@@ -170,7 +171,7 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt daemon + kvt apply/get/console/stop/s
     await until('no QEMU for e2e', () => qemuPids('e2e'), (p) => p.length === 0, 90_000);
     const vm = await until('VM e2e Stopped', () => getJson<VirtualMachine>('vm', 'e2e'), (v) => v?.status?.printableStatus === 'Stopped', 60_000);
     expect(vm?.spec.runStrategy).toBe('Halted');
-    await until('no VMI and no pod', async () => [(await getJson<{ items: unknown[] }>('vmis'))?.items.length, (await getJson<{ items: unknown[] }>('pods'))?.items.length], (n) => n[0] === 0 && n[1] === 0, 60_000);
+    await vmisAndPodsGone();
     const logs = await readdir(join(dataDir, 'logs'));
     const texts = await Promise.all(logs.filter((f) => f.includes('virt-launcher-e2e-')).map((f) => readFile(join(dataDir, 'logs', f), 'utf8')));
     // The guest powered itself off (ACPI), it was not destroyed.
@@ -192,7 +193,7 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt daemon + kvt apply/get/console/stop/s
     expect(await qemuPids('pool')).toHaveLength(2);
     expect(await kvt('scale', 'vmirs', 'pool', '--replicas', '0')).toMatchObject({ code: 0, stdout: 'virtualmachineinstancereplicaset.kubevirt.io/pool scaled\n' });
     await until('no QEMU for pool', () => qemuPids('pool'), (p) => p.length === 0, 120_000);
-    await until('no VMI and no pod', async () => [(await getJson<{ items: unknown[] }>('vmis'))?.items.length, (await getJson<{ items: unknown[] }>('pods'))?.items.length], (n) => n[0] === 0 && n[1] === 0, 60_000);
+    await vmisAndPodsGone();
     expect((await kvt('delete', 'vmirs', 'pool')).code).toBe(0);
   }, 300_000);
 
