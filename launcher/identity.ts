@@ -18,6 +18,8 @@ export interface VmiIdentity {
 export const VMI_FILE = 'vmi.json';
 /** The handler ↔ launcher protocol socket in the run directory. */
 export const PROTOCOL_SOCKET = 'launcher.sock';
+/** The guest's serial console (raw bytes both ways, history first) in the run directory. */
+export const CONSOLE_SOCKET = 'console.sock';
 
 /** The identity of a VMI object (a namespace-less one is in `default`). */
 export function vmiIdentity(vmi: { readonly metadata: { readonly namespace?: string; readonly name?: string; readonly uid?: string } }): VmiIdentity {

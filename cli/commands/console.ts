@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isNotFound } from '../../core/errors.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
+import { CONSOLE_SOCKET, runDirFor, vmiIdentity } from '../../launcher/identity.js';
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { attachConsole } from '../../local/runtime/console-client.js';
 import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
@@ -31,7 +32,7 @@ async function consoleOf(args: readonly string[], io: CommandIo): Promise<number
     return 1;
   }
   io.err(`Successfully connected to ${name} console. The escape sequence is ^]\n`);
-  const how = await attachConsole(`${runDirFor(runRoot, vmiIdentity(vmi))}/console.sock`, { input: process.stdin, output: process.stdout });
+  const how = await attachConsole(join(runDirFor(runRoot, vmiIdentity(vmi)), CONSOLE_SOCKET), { input: process.stdin, output: process.stdout });
   // A paused pipe or terminal on stdin would keep the process alive after the session.
   process.stdin.destroy();
   io.err(how === 'escaped' ? '\n' : `\nThe console of ${name} closed (the guest stopped)\n`);

@@ -8,7 +8,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LAUNCHER_PROTOCOL_VERSION } from '../protocol.js';
-import { PROTOCOL_SOCKET, VMI_FILE, type VmiIdentity } from '../identity.js';
+import { CONSOLE_SOCKET, PROTOCOL_SOCKET, VMI_FILE, type VmiIdentity } from '../identity.js';
 import { startProtocolServer, type ProtocolServer } from './protocol-server.js';
 
 /** How waiting for the handover ended. */
@@ -76,7 +76,7 @@ export async function servePending(runDir: string, identity: VmiIdentity): Promi
   const stopCommanded = new Promise<void>((done) => { stop = done; });
   const server = await startProtocolServer(join(runDir, PROTOCOL_SOCKET), {
     type: 'hello', protocol: LAUNCHER_PROTOCOL_VERSION, vmi: identity, domain: `${identity.namespace}_${identity.name}`,
-    pid: process.pid, consoleSocket: join(runDir, 'console.sock'), hypervisor: 'qemu',
+    pid: process.pid, consoleSocket: join(runDir, CONSOLE_SOCKET), hypervisor: 'qemu',
   }, (command) => {
     if (command === 'shutdown' || command === 'destroy') {
       stop();

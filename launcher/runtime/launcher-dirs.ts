@@ -7,7 +7,7 @@
  * Both are removed when the launcher ends. `<id>` is launcher/identity.ts's launcherId.
  */
 import { join } from 'node:path';
-import { launcherId, PROTOCOL_SOCKET, runDirFor, type VmiIdentity } from '../identity.js';
+import { CONSOLE_SOCKET, launcherId, PROTOCOL_SOCKET, runDirFor, type VmiIdentity } from '../identity.js';
 
 export { launcherId, vmiIdentity, type VmiIdentity } from '../identity.js';
 
@@ -52,7 +52,7 @@ export function launcherDirs(vmi: VmiIdentity, roots: { readonly runRoot: string
     serialSocket: join(qemuDir, 'virt-serial0'),
     serialLog: join(qemuDir, 'virt-serial0-log'),
     vncSocket: join(qemuDir, 'virt-vnc'),
-    consoleSocket: join(runDir, 'console.sock'),
+    consoleSocket: join(runDir, CONSOLE_SOCKET),
     protocolSocket: join(runDir, PROTOCOL_SOCKET),
     stateDir,
     nvramPath: join(stateDir, 'nvram', `${vmi.name.slice(0, 40)}_VARS.fd`),

@@ -5,10 +5,11 @@
  * requested. Then it deletes what it applied and waits until every guest has shut down (graceful:
  * deletion makes the handler send the ACPI shutdown) and every launcher pod is gone.
  */
+import { join } from 'node:path';
 import { isNotFound } from '../../core/errors.js';
 import type { KubeObject } from '../../core/kube.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
+import { CONSOLE_SOCKET, runDirFor, vmiIdentity } from '../../launcher/identity.js';
 import { POD_TYPE } from '../../reconcilers/pod.js';
 import { createInformer, type Informer } from '../../reconcilers/runtime/informer.js';
 import { applyObject, type SourcedObject } from '../apply.js';
@@ -84,7 +85,7 @@ class Consoles {
   private async connect(vmi: Readonly<VirtualMachineInstance>, stillWanted: () => boolean, attempts: number): Promise<void> {
     const name = vmi.metadata.name ?? '';
     const lines = new ConsoleLines('');
-    const path = `${runDirFor(this.runRoot, vmiIdentity(vmi))}/console.sock`;
+    const path = join(runDirFor(this.runRoot, vmiIdentity(vmi)), CONSOLE_SOCKET);
     for (let left = attempts; left > 0 && !this.stopped && stillWanted(); left--) {
       const follower = await followConsole(path, (chunk) => { for (const l of lines.push(chunk)) this.onLine(name, l); }).catch(() => undefined);
       if (follower !== undefined) {
