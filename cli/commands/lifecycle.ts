@@ -6,29 +6,18 @@
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { isNotFound } from '../../core/errors.js';
-import type { KubeApi } from '../../core/kube.js';
 import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
 import { PROTOCOL_SOCKET, runDirFor, vmiIdentity } from '../../launcher/identity.js';
-import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import type { LauncherEvent } from '../../launcher/protocol.js';
 import { describeApiError } from '../../local/apply.js';
 import { restartVm, startVm, stopVm, type StateChangeResult } from '../../reconcilers/vm/state-change.js';
 import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
+import { currentVmi, parseVmiTarget, runningVmi } from '../vmi-target.js';
 
 const VM = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' } as const;
-const VMI = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' } as const;
 
 type Verb = 'start' | 'stop' | 'restart';
-
-async function currentVmi(kube: KubeApi, namespace: string, name: string): Promise<VirtualMachineInstance | undefined> {
-  try {
-    return await kube.get<VirtualMachineInstance & { apiVersion: string; kind: string }>(VMI, namespace, name);
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
-}
 
 function planFor(verb: Verb, vm: VirtualMachine, vmi: VirtualMachineInstance | undefined, paused: boolean): StateChangeResult {
   if (verb === 'start') return startVm(vm, vmi, { paused });
@@ -79,23 +68,12 @@ export function sendLauncherCommand(socketPath: string, command: 'pause' | 'resu
   });
 }
 
-function parsePauseArgs(command: 'pause' | 'resume', args: readonly string[]): { readonly name: string; readonly namespace: string; readonly runRoot: string; readonly values: { readonly 'data-dir'?: string; readonly socket?: string } } {
-  const { values, positionals } = parseArgs({ args: [...args], options: { ...DAEMON_OPTIONS, 'run-root': { type: 'string' } }, allowPositionals: true, strict: true });
-  const [name, ...extra] = positionals;
-  if (name === undefined || extra.length > 0) throw new UsageError(`name one VMI, e.g. \`kvt ${command === 'pause' ? 'pause' : 'unpause'} demo\``);
-  const runRoot = values['run-root'] ?? defaultRunRoot(process.getuid?.() ?? 0, process.env);
-  return { name, namespace: values.namespace ?? 'default', runRoot, values };
-}
-
 async function pauseVmi(command: 'pause' | 'resume', args: readonly string[], io: CommandIo): Promise<number> {
-  const { name, namespace, runRoot, values } = parsePauseArgs(command, args);
-  const vmi = await withDaemon(values, (kube) => currentVmi(kube, namespace, name));
-  if (vmi?.status?.phase !== 'Running') {
-    io.err(vmi === undefined ? `Error: virtualmachineinstance.kubevirt.io "${name}" not found\n` : `Error: VMI ${name} is not running (phase ${vmi.status?.phase ?? 'unset'})\n`);
-    return 1;
-  }
-  await sendLauncherCommand(`${runDirFor(runRoot, vmiIdentity(vmi))}/${PROTOCOL_SOCKET}`, command);
-  io.out(`VMI ${name} was scheduled to ${command === 'pause' ? 'pause' : 'unpause'}\n`);
+  const target = parseVmiTarget(args, command === 'pause' ? 'pause' : 'unpause');
+  const vmi = await runningVmi(target, io);
+  if (vmi === undefined) return 1;
+  await sendLauncherCommand(`${runDirFor(target.runRoot, vmiIdentity(vmi))}/${PROTOCOL_SOCKET}`, command);
+  io.out(`VMI ${target.name} was scheduled to ${command === 'pause' ? 'pause' : 'unpause'}\n`);
   return 0;
 }
 
