@@ -20,4 +20,9 @@ export class UsageError extends Error {
 }
 
 /** The `--log-level` values of the long-running commands (pino's levels). */
-export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Refuses a `--log-level` that is not one of pino's levels, naming them. */
+export function checkLogLevel(level: string): void {
+  if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(level)}`);
+}

@@ -7,9 +7,8 @@ import { socketAnswers } from '../../local/kubelet/runtime/kubelet.js';
 import { serveApiSocket } from '../../local/runtime/api-server.js';
 import { LOCAL_NODE, startFailure, startLocalControlPlane, storeJournal } from '../../local/runtime/control-plane.js';
 import { daemonSocket } from '../daemon-client.js';
-import { LOG_LEVELS, UsageError, type Command, type CommandIo } from '../command.js';
+import { checkLogLevel, UsageError, type Command, type CommandIo } from '../command.js';
 import { stopSignal } from '../signals.js';
-
 
 function parseOptions(args: readonly string[]): { dataDir: string; socket: string; logLevel: string } {
   const { values, positionals } = parseArgs({
@@ -19,7 +18,7 @@ function parseOptions(args: readonly string[]): { dataDir: string; socket: strin
     strict: true,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-  if (!LOG_LEVELS.includes(values['log-level'])) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(values['log-level'])}`);
+  checkLogLevel(values['log-level']);
   const dataDir = values['data-dir'] ?? defaultDataDir();
   return { dataDir, socket: values.socket ?? daemonSocket(dataDir), logLevel: values['log-level'] };
 }

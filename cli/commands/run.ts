@@ -4,11 +4,10 @@ import { defaultDataDir } from '../../launcher/runtime/data-dir.js';
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { LOCAL_NODE, startFailure, startLocalControlPlane, type LocalControlPlane } from '../../local/runtime/control-plane.js';
 import { runSession, type RunOutcome } from '../../local/runtime/run-session.js';
-import { LOG_LEVELS, UsageError, type Command, type CommandIo } from '../command.js';
+import { checkLogLevel, UsageError, type Command, type CommandIo } from '../command.js';
 import { Screen } from '../screen.js';
 import { stopSignal } from '../signals.js';
 import { manifestObjects } from './apply.js';
-
 
 /** The parsed command line of `kvt run`. */
 export interface RunCliOptions {
@@ -58,7 +57,7 @@ export function parseRunArgs(args: readonly string[]): RunCliOptions {
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (name manifests with -f)`);
   const files = values.filename ?? [];
   if (files.length === 0) throw new UsageError('name what to run with -f FILE|DIR (repeatable; - for stdin)');
-  if (!LOG_LEVELS.includes(values['log-level'])) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(values['log-level'])}`);
+  checkLogLevel(values['log-level']);
   const waitFor = pattern(values['wait-for-console']);
   const timeoutMs = seconds(values.timeout);
   return {

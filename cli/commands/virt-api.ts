@@ -2,9 +2,8 @@ import { parseArgs } from 'node:util';
 import { WEBHOOK_ROUTES } from '../../webhooks/registry.js';
 import type { WebhookRoute } from '../../webhooks/review-types.js';
 import { runVirtApi, type VirtApiOptions } from '../../webhooks/runtime/main.js';
-import { LOG_LEVELS, UsageError, type Command } from '../command.js';
+import { checkLogLevel, UsageError, type Command } from '../command.js';
 import { stopSignal } from '../signals.js';
-
 
 type CliOptions = Omit<VirtApiOptions, 'routes' | 'stopRequested'>;
 
@@ -34,7 +33,7 @@ function parseOptions(args: readonly string[]): CliOptions {
     strict: true,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-  if (!LOG_LEVELS.includes(values['log-level'])) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(values['log-level'])}`);
+  checkLogLevel(values['log-level']);
   return {
     certFile: required(values['tls-cert-file'], '--tls-cert-file'),
     keyFile: required(values['tls-key-file'], '--tls-key-file'),

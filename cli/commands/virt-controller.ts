@@ -10,9 +10,8 @@ import type { KubeApi } from '../../core/kube.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { startVirtController } from '../../reconcilers/runtime/virt-controller.js';
 import { runLeaderElection } from '../../store/leader.js';
-import { LOG_LEVELS, UsageError, type Command } from '../command.js';
+import { checkLogLevel, UsageError, type Command } from '../command.js';
 import { stopSignal } from '../signals.js';
-
 
 /** The parsed command line of `kvt virt-controller`. */
 export interface VirtControllerCliOptions {
@@ -39,7 +38,7 @@ export function parseVirtControllerArgs(args: readonly string[]): VirtController
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   if (!['true', 'false'].includes(values['leader-elect'])) throw new UsageError(`--leader-elect must be true or false, not ${JSON.stringify(values['leader-elect'])}`);
-  if (!LOG_LEVELS.includes(values['log-level'])) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(values['log-level'])}`);
+  checkLogLevel(values['log-level']);
   if (values.namespace === '') throw new UsageError('--namespace must not be empty');
   if (values['launcher-image'] === '') throw new UsageError('--launcher-image must not be empty');
   return {

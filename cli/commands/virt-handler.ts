@@ -7,7 +7,7 @@ import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { startVirtHandler } from '../../reconcilers/node-handler/runtime/start.js';
 import type { ControllerDefinition } from '../../reconcilers/runtime/types.js';
-import { LOG_LEVELS, UsageError, type Command } from '../command.js';
+import { checkLogLevel, UsageError, type Command } from '../command.js';
 import { stopSignal } from '../signals.js';
 
 // A DNS-1123 subdomain, as Node names are.
@@ -38,7 +38,7 @@ export function parseVirtHandlerArgs(args: readonly string[], defaultRoot: strin
   const node = values['node-name'];
   if (node === undefined || node === '') throw new UsageError('--node-name is required');
   if (node.length > 253 || !NODE_NAME.test(node)) throw new UsageError(`--node-name must be a DNS-1123 subdomain (a Node name), not ${JSON.stringify(node)}`);
-  if (!LOG_LEVELS.includes(values['log-level'])) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(values['log-level'])}`);
+  checkLogLevel(values['log-level']);
   const runRoot = values['run-root'] ?? defaultRoot;
   if (runRoot === '') throw new UsageError('--run-root must not be empty');
   return { nodeName: node, runRoot, logLevel: values['log-level'], ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }) };
