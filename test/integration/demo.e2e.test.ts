@@ -5,12 +5,12 @@
 // SIGINT shuts the guest down and exits 0. No QEMU is left behind by any of them. Runs in CI; skips
 // outside CI when libvirtd or QEMU is missing.
 import { spawn } from 'node:child_process';
-import { readdir, readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoGuest } from '../fixtures/demo-guest.js';
-import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../fixtures/host.js';
+import { IN_CI, LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const AVAILABLE = haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage']);
@@ -30,16 +30,6 @@ function run(command: string, args: readonly string[], onStdout?: (text: string,
     child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
     child.once('exit', (code) => done({ code, stdout, stderr }));
   });
-}
-
-async function qemuCount(domainPrefix: string): Promise<number> {
-  let n = 0;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes('qemu-system') && cmdline.includes(`guest=default_${domainPrefix}`)) n++;
-  }
-  return n;
 }
 
 /** The lines in order, each found after the previous one. */
@@ -82,7 +72,7 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the demo and kvt run (real guests)', () =
       /^Done: VirtualMachineInstance\/demo printed "cloud-init says: hello from the demo VM, x86_64"; every guest shut down$/m,
     ])).toEqual([]);
     expect(r.stdout).toMatch(/^demo \| kvt-guest: powering off$/m);
-    expect(await qemuCount('demo')).toBe(0);
+    expect(await qemuPids('demo')).toEqual([]);
     console.info(`demo: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }, 400_000);
 
@@ -111,7 +101,7 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the demo and kvt run (real guests)', () =
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Failed: timed out after 25 s waiting for a console line matching /never printed/; every guest shut down');
     expect(r.stdout).toMatch(/VirtualMachineInstance\/waiting: Succeeded \(on local\)/);
-    expect(await qemuCount('waiting')).toBe(0);
+    expect(await qemuPids('waiting')).toEqual([]);
   }, 200_000);
 
   it('SIGINT (Ctrl-C) shuts the guest down gracefully and exits 0', async () => {
@@ -125,6 +115,6 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the demo and kvt run (real guests)', () =
     expect(sent).toBe(true);
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
     expect(inOrder(r.stdout, [/^Stop requested/m, /^demo \| kvt-guest: powering off$/m, /VirtualMachineInstance\/demo: Succeeded/, /^Done: stopped on request; every guest shut down$/m])).toEqual([]);
-    expect(await qemuCount('demo')).toBe(0);
+    expect(await qemuPids('demo')).toEqual([]);
   }, 300_000);
 });

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
-import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../fixtures/host.js';
+import { IN_CI, LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const AVAILABLE = haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage']);
@@ -25,19 +25,6 @@ const GUEST = {
     resources: { requests: { memory: '96Mi' } },
   },
 };
-
-/** The QEMU processes of the domains `default_<prefix>…` (by their `-name guest=` argument). */
-async function qemuPids(prefix: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const argv = await readFile(`/proc/${entry}/cmdline`, 'utf8').then((t) => t.split('\0'), (): string[] => []);
-    if (!(argv[0] ?? '').includes('qemu-system')) continue;
-    const name = argv[argv.indexOf('-name') + 1] ?? '';
-    if (name.startsWith(`guest=default_${prefix}`)) pids.push(Number(entry));
-  }
-  return pids.sort((a, b) => a - b);
-}
 
 async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;
