@@ -10,6 +10,7 @@
  */
 import { Agent, request } from 'node:https';
 import { performance } from 'node:perf_hooks';
+import { percentile } from './harness.js';
 
 /** What to offer. */
 export interface LoadSpec {
@@ -39,11 +40,6 @@ export interface LoadResult {
   readonly achievedPerSecond: number;
   /** First error message, if any. */
   readonly firstError?: string;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 function post(spec: LoadSpec, agent: Agent, item: LoadSpec['requests'][number]): Promise<number> {

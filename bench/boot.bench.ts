@@ -25,7 +25,7 @@ import { sessionUri, startSessionLibvirtd } from '../launcher/runtime/libvirtd.j
 import { ensureUnprivilegedUser } from '../launcher/runtime/unprivileged-user.js';
 import { startLocalControlPlane, type LocalControlPlane } from '../local/runtime/control-plane.js';
 import { ensureDemoGuest } from '../test/fixtures/demo-guest.js';
-import { row, type Benchmark } from './harness.js';
+import { percentile, row, type Benchmark } from './harness.js';
 
 const RUNS = 5;
 const run = promisify(execFile);
@@ -126,11 +126,6 @@ async function bareCreate(uri: string, file: string, bare: string, token: string
   await run('virsh', ['-c', uri, 'destroy', 'bare-boot']);
   return { started, ...consoleAt };
 }
-
-const percentile = (xs: readonly number[], p: number): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-};
 
 const bench: Benchmark = async () => {
   await ensureDemoGuest();

@@ -37,3 +37,10 @@ export function row(name: string, value: number, unit: string, baseline: number 
   const round = (n: number): number => (n >= 100 ? Math.round(n) : Math.round(n * 100) / 100);
   return { name, value: round(value), unit, baseline: baseline === null ? null : round(baseline), ratio: baseline ? Math.round((value / baseline) * 100) / 100 : null };
 }
+
+/** The p-th percentile of the values (nearest rank); NaN when there are none. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}

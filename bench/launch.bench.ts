@@ -24,7 +24,7 @@ import { createInformer } from '../reconcilers/runtime/informer.js';
 import { startVirtController } from '../reconcilers/runtime/virt-controller.js';
 import { createMemoryStore } from '../store/memory.js';
 import { ensureDemoGuest } from '../test/fixtures/demo-guest.js';
-import { row, type Benchmark } from './harness.js';
+import { percentile, row, type Benchmark } from './harness.js';
 
 const RUNS = 5;
 const NODE = 'local';
@@ -49,11 +49,6 @@ async function waitFor(check: () => Promise<boolean> | boolean, what: string, ti
 
 // The local kubelet sets the pod's Ready condition once the launcher answered on its socket.
 const socketAnswered = (pod: Readonly<Pod>): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-
-const percentile = (xs: readonly number[], p: number): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-};
 
 async function bareLauncher(i: number): Promise<number> {
   const identity = { namespace: 'default', name: `bare-${i}`, uid: randomUUID() };
