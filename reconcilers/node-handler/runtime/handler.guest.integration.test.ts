@@ -142,7 +142,9 @@ describe.skipIf(!IN_CI && !AVAILABLE)('node handler with real launchers (libvirt
     handler = await startHandler(s, runDirOf);
     await new Promise((d) => setTimeout(d, 3000));
     const after = await Promise.all(launched.map((l) => vmi(l.name)));
-    expect(after.map((v) => v.status?.phaseTransitionTimestamps)).toEqual(running.map((v) => v.status?.phaseTransitionTimestamps));
+    // On a mismatch, say why a guest left Running (reason, conditions, the launcher's last log lines).
+    const why = JSON.stringify(after.map((v, i) => ({ reason: v.status?.reason, conditions: v.status?.conditions, log: launched[i]?.logs.join('').slice(-1500) })));
+    expect(after.map((v) => v.status?.phaseTransitionTimestamps), why).toEqual(running.map((v) => v.status?.phaseTransitionTimestamps));
     expect(after.map((v) => v.status?.phase)).toEqual(['Running', 'Running', 'Running']);
     expect(await Promise.all(running.map((v) => findSessionProcesses([daemonDir(v)])))).toEqual(pidsBefore);
 
