@@ -1,12 +1,14 @@
 /**
  * The node handler ↔ launcher protocol (types only, so reconcilers may import it): newline-delimited
  * JSON over the launcher's unix socket. The launcher sends events; the handler sends commands and
- * gets one `reply` per command. A handler that connects late first gets `hello` and the latest
- * `domain` event, so it never misses the current state.
+ * gets one `reply` per command. Every connection starts with a replay: `hello`, the latest `phase`
+ * and `domain` events, then `synced`. Only after `synced` does a client know the launcher's current
+ * state; the replay may arrive in several reads, so judging a VMI between `hello` and `synced` would
+ * take a running guest for one whose domain vanished.
  */
 
-/** Version of this protocol; `hello` carries it. */
-export const LAUNCHER_PROTOCOL_VERSION = 1;
+/** Version of this protocol; `hello` carries it. 2: the replay ends with `synced`. */
+export const LAUNCHER_PROTOCOL_VERSION = 2;
 
 /**
  * A domain's lifecycle state, as the launcher reports it (KubeVirt's names). libvirt's BLOCKED and
@@ -58,6 +60,11 @@ export interface PhaseEvent {
   readonly time: string;
 }
 
+/** Ends the replay on a new connection: the events before it are the launcher's current state. */
+export interface SyncedEvent {
+  readonly type: 'synced';
+}
+
 /** The answer to one command. */
 export interface ReplyEvent {
   readonly type: 'reply';
@@ -68,7 +75,7 @@ export interface ReplyEvent {
 }
 
 /** Everything a launcher sends. */
-export type LauncherEvent = HelloEvent | DomainEvent | PhaseEvent | ReplyEvent;
+export type LauncherEvent = HelloEvent | DomainEvent | PhaseEvent | SyncedEvent | ReplyEvent;
 
 /** What a handler may ask: an ACPI shutdown (then destroy after the grace period), or pause/resume. */
 export interface LauncherCommand {

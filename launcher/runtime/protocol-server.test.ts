@@ -9,9 +9,11 @@ import type { HelloEvent, LauncherEvent } from '../protocol.js';
 import { parseCommand, startProtocolServer, type ProtocolServer } from './protocol-server.js';
 
 const hello: HelloEvent = {
-  type: 'hello', protocol: 1, vmi: { namespace: 'default', name: 'v', uid: 'u' }, domain: 'default_v', pid: 1,
+  type: 'hello', protocol: 2, vmi: { namespace: 'default', name: 'v', uid: 'u' }, domain: 'default_v', pid: 1,
   consoleSocket: '/x/console.sock', hypervisor: 'qemu',
 };
+
+const SYNCED = { type: 'synced' };
 
 class Client {
   readonly events: LauncherEvent[] = [];
@@ -62,13 +64,14 @@ describe('launcher protocol server', () => {
     server.publish({ type: 'phase', phase: 'Running', time: 't1' });
     server.publish({ type: 'domain', state: 'Running', reason: 'Unknown', time: 't1' });
     server.publish({ type: 'domain', state: 'Paused', reason: 'User', time: 't2' });
-    expect(await early.waitFor(4)).toEqual([hello, expect.objectContaining({ phase: 'Running' }), expect.objectContaining({ state: 'Running' }), expect.objectContaining({ state: 'Paused' })]);
+    expect(await early.waitFor(5)).toEqual([hello, SYNCED, expect.objectContaining({ phase: 'Running' }), expect.objectContaining({ state: 'Running' }), expect.objectContaining({ state: 'Paused' })]);
 
     const late = await client(path);
-    expect(await late.waitFor(3)).toEqual([hello, expect.objectContaining({ phase: 'Running' }), expect.objectContaining({ state: 'Paused', reason: 'User' })]);
+    // The replay ends with `synced`: the events before it are the current state.
+    expect(await late.waitFor(4)).toEqual([hello, expect.objectContaining({ phase: 'Running' }), expect.objectContaining({ state: 'Paused', reason: 'User' }), SYNCED]);
 
     late.socket.write('{"id":"1","command":"shutdown"}\n{"id":"2","command":"pause"}\nnot json\n{"id":"3","command":"reboot"}\n');
-    const replies = (await late.waitFor(7)).filter((e) => e.type === 'reply');
+    const replies = (await late.waitFor(8)).filter((e) => e.type === 'reply');
     expect(replies).toEqual(expect.arrayContaining([
       { type: 'reply', id: '1', ok: true },
       { type: 'reply', id: '2', ok: false, error: 'cannot pause now' },

@@ -1,12 +1,12 @@
 /**
  * The launcher's end of the handler ↔ launcher protocol (launcher/protocol.ts): a unix socket that
- * broadcasts events as newline-delimited JSON and takes commands. A client that connects late gets
- * `hello` and the latest phase and domain events first. A malformed line gets an error reply; it
+ * broadcasts events as newline-delimited JSON and takes commands. Every client first gets the
+ * replay: `hello`, the latest phase and domain events, then `synced`. A malformed line gets an error reply; it
  * never brings the launcher down.
  */
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
-import type { DomainEvent, HelloEvent, LauncherCommand, LauncherEvent, PhaseEvent, ReplyEvent } from '../protocol.js';
+import type { DomainEvent, HelloEvent, LauncherCommand, LauncherEvent, PhaseEvent, ReplyEvent, SyncedEvent } from '../protocol.js';
 
 /** Runs one command; a rejection becomes an error reply. */
 export type CommandHandler = (command: LauncherCommand['command']) => Promise<void>;
@@ -24,6 +24,7 @@ export interface ProtocolServer {
 
 const COMMANDS: ReadonlySet<string> = new Set(['shutdown', 'destroy', 'pause', 'resume']);
 const MAX_LINE_BYTES = 64 * 1024;
+const SYNCED: SyncedEvent = { type: 'synced' };
 
 /** Parses one command line; a string is the reason it is refused. */
 export function parseCommand(line: string): LauncherCommand | string {
@@ -77,7 +78,7 @@ export async function startProtocolServer(path: string, firstHello: HelloEvent, 
 
   const server = createServer((socket) => {
     clients.add(socket);
-    for (const e of [hello, lastPhase, lastDomain]) if (e !== undefined) send(socket, e);
+    for (const e of [hello, lastPhase, lastDomain, SYNCED]) if (e !== undefined) send(socket, e);
     let buffered = '';
     socket.setEncoding('utf8');
     socket.on('data', (text: string) => {

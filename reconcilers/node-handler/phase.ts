@@ -9,7 +9,10 @@ import type { DomainStatus, LauncherPhase } from '../../launcher/protocol.js';
 
 /** What the handler knows of one launcher (from its socket). */
 export interface LauncherView {
-  /** The launcher answered (`hello`) on its socket at least once. */
+  /**
+   * The launcher's replay (`hello` … `synced`) arrived at least once: domain and phase below are its
+   * current state, not a partial one.
+   */
   readonly seen: boolean;
   /** The socket vanished or the launcher process is dead. */
   readonly gone: boolean;

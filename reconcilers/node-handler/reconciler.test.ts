@@ -27,7 +27,7 @@ const log = createLogger({ name: 'virt-handler', level: 'silent' });
 async function fakeGuestLauncher(runDir: string, vmi: VirtualMachineInstance): Promise<{ server: ProtocolServer; commands: string[] }> {
   await mkdir(runDir, { recursive: true });
   const hello: HelloEvent = {
-    type: 'hello', protocol: 1, vmi: { namespace: vmi.metadata.namespace ?? 'default', name: vmi.metadata.name ?? '', uid: vmi.metadata.uid ?? '' },
+    type: 'hello', protocol: 2, vmi: { namespace: vmi.metadata.namespace ?? 'default', name: vmi.metadata.name ?? '', uid: vmi.metadata.uid ?? '' },
     domain: `${vmi.metadata.namespace}_${vmi.metadata.name}`, pid: process.pid, consoleSocket: join(runDir, 'console.sock'), hypervisor: 'qemu',
   };
   const commands: string[] = [];

@@ -12,9 +12,12 @@ import { startProtocolServer, type ProtocolServer } from '../../../launcher/runt
 import { connectLauncher, parseEvent, processAlive, type LauncherConnection } from './launcher-connection.js';
 
 const hello = (pid: number): HelloEvent => ({
-  type: 'hello', protocol: 1, vmi: { namespace: 'default', name: 'v', uid: 'u' }, domain: 'default_v', pid,
+  type: 'hello', protocol: 2, vmi: { namespace: 'default', name: 'v', uid: 'u' }, domain: 'default_v', pid,
   consoleSocket: '/x/console.sock', hypervisor: 'qemu',
 });
+
+/** What a launcher sends first: its hello, then the end of the replay. */
+const replay = (h: HelloEvent): string => `${JSON.stringify(h)}\n${JSON.stringify({ type: 'synced' })}\n`;
 
 async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -64,6 +67,29 @@ describe('connectLauncher', () => {
     expect(ran).toEqual(['shutdown']);
   });
 
+  it('is not seen until the replay ends: a hello alone says nothing of the domain', async () => {
+    // Under load the replay (hello, phase, domain, synced) can arrive in several reads; a handler
+    // that judged a Running VMI after the hello alone would report its domain gone (DomainNotFound).
+    const path = await socketPath();
+    const accepted: Socket[] = [];
+    const raw: Server = createServer((s) => { s.on('error', () => {}); accepted.push(s); s.write(`${JSON.stringify(hello(process.pid))}\n`); });
+    await new Promise<void>((d) => raw.listen(path, d));
+    const views: boolean[] = [];
+    conn = connectLauncher(path, { onChange: () => { views.push(conn?.view().seen === true); } });
+    await until('the hello', () => conn?.hello() !== undefined);
+    expect(conn.view()).toMatchObject({ seen: false, gone: false });
+    const time = new Date().toISOString();
+    for (const s of accepted) s.write(`${JSON.stringify({ type: 'phase', phase: 'Running', time })}\n`);
+    await until('the phase', () => conn?.view().phase !== undefined);
+    expect(conn.view().seen).toBe(false);
+    for (const s of accepted) s.write(`${JSON.stringify({ type: 'domain', state: 'Running', reason: 'Booted', time })}\n${JSON.stringify({ type: 'synced' })}\n`);
+    await until('synced', () => conn?.view().seen === true);
+    expect(conn.view()).toMatchObject({ seen: true, domain: { state: 'Running', reason: 'Booted' }, phase: { phase: 'Running' } });
+    expect(views.at(-1)).toBe(true);
+    conn.close();
+    await new Promise<void>((d) => raw.close(() => d()));
+  });
+
   it('reports a launcher whose socket vanished as gone, and refuses commands then', async () => {
     const path = await socketPath();
     server = await startProtocolServer(path, hello(process.pid), async () => {});
@@ -79,7 +105,7 @@ describe('connectLauncher', () => {
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     expect(processAlive(dead)).toBe(false);
     const accepted: Socket[] = [];
-    const raw: Server = createServer((s) => { s.on('error', () => {}); accepted.push(s); s.write(`${JSON.stringify(hello(dead))}\n`); });
+    const raw: Server = createServer((s) => { s.on('error', () => {}); accepted.push(s); s.write(replay(hello(dead))); });
     await new Promise<void>((d) => raw.listen(path, d));
     conn = connectLauncher(path, { onChange: () => {}, backoffMs: { min: 20, max: 50 } });
     await until('hello', () => conn?.view().seen === true);
@@ -94,7 +120,7 @@ describe('connectLauncher', () => {
     const raw: Server = createServer((s) => {
       s.on('error', () => {});
       connections++;
-      s.write(`${JSON.stringify(hello(process.pid))}\n`);
+      s.write(replay(hello(process.pid)));
       if (connections === 1) s.destroy();
     });
     await new Promise<void>((d) => raw.listen(path, d));
@@ -117,6 +143,7 @@ describe('connectLauncher', () => {
 describe('parseEvent', () => {
   it.each<[string, string | undefined]>([
     ['{"type":"phase","phase":"Running","time":"t"}', 'phase'],
+    ['{"type":"synced"}', 'synced'],
     ['{"type":"bogus"}', undefined],
     ['not json', undefined],
     ['null', undefined],

@@ -51,7 +51,7 @@ export function processAlive(pid: number): boolean {
 export function parseEvent(line: string): LauncherEvent | undefined {
   try {
     const value = JSON.parse(line) as { type?: unknown };
-    const known = value !== null && typeof value === 'object' && ['hello', 'domain', 'phase', 'reply'].includes(String(value.type));
+    const known = value !== null && typeof value === 'object' && ['hello', 'domain', 'phase', 'synced', 'reply'].includes(String(value.type));
     return known ? (value as LauncherEvent) : undefined;
   } catch {
     return undefined;
@@ -76,6 +76,7 @@ class ViewState {
   apply(event: LauncherEvent): void {
     if (event.type === 'hello') {
       this.hello = event;
+    } else if (event.type === 'synced') {
       this.seen = true;
     } else if (event.type === 'domain') {
       this.domain = { state: event.state, reason: event.reason };

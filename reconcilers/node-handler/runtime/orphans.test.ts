@@ -20,7 +20,7 @@ afterEach(async () => {
 
 async function launcher(id: string, uid: string, stopsOnShutdown: boolean): Promise<string[]> {
   await mkdir(join(root, id));
-  const hello: HelloEvent = { type: 'hello', protocol: 1, vmi: { namespace: 'default', name: id, uid }, domain: `default_${id}`, pid: process.pid, consoleSocket: '/x', hypervisor: 'qemu' };
+  const hello: HelloEvent = { type: 'hello', protocol: 2, vmi: { namespace: 'default', name: id, uid }, domain: `default_${id}`, pid: process.pid, consoleSocket: '/x', hypervisor: 'qemu' };
   const commands: string[] = [];
   const server: ProtocolServer = await startProtocolServer(join(root, id, 'launcher.sock'), hello, async (command) => {
     commands.push(command);

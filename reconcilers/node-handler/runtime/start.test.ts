@@ -33,7 +33,7 @@ afterEach(async () => {
 
 async function launcherIn(runDir: string, uid: string, name: string): Promise<{ commands: string[]; server: ProtocolServer }> {
   await mkdir(runDir, { recursive: true });
-  const hello: HelloEvent = { type: 'hello', protocol: 1, vmi: { namespace: 'default', name, uid }, domain: `default_${name}`, pid: process.pid, consoleSocket: '/x', hypervisor: 'qemu' };
+  const hello: HelloEvent = { type: 'hello', protocol: 2, vmi: { namespace: 'default', name, uid }, domain: `default_${name}`, pid: process.pid, consoleSocket: '/x', hypervisor: 'qemu' };
   const commands: string[] = [];
   const server: ProtocolServer = await startProtocolServer(join(runDir, 'launcher.sock'), hello, async (c) => {
     commands.push(c);
