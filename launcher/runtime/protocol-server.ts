@@ -1,8 +1,8 @@
 /**
  * The launcher's end of the handler ↔ launcher protocol (launcher/protocol.ts): a unix socket that
  * broadcasts events as newline-delimited JSON and takes commands. Every client first gets the
- * replay: `hello`, the latest phase and domain events, then `synced`. A malformed line gets an error reply; it
- * never brings the launcher down.
+ * replay: `hello`, the latest phase and domain events, then `synced`. A malformed line gets an
+ * error reply; it never brings the launcher down.
  */
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
