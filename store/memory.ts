@@ -12,6 +12,7 @@ import type {
 } from '../core/kube.js';
 import { typeOf } from '../core/kube.js';
 import type { Logger } from '../core/log.js';
+import { formatKubeTime } from '../core/time.js';
 import type { AdmissionIds, RequestUser } from '../webhooks/context.js';
 import type { AdmissionOperation } from '../webhooks/review-types.js';
 import { admissionSettings, admitWrite, storeLookups, type AdmissionSettings } from './memory-admission.js';
@@ -79,8 +80,6 @@ interface Located {
 
 const clone = <T>(o: T): T => structuredClone(o);
 
-/** RFC 3339 with second precision, as metav1.Time is serialized. */
-const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function locate(type: ResourceType, namespace: string | undefined, name: string): Located {
   const info = kindInfo(type);
@@ -219,7 +218,7 @@ class Engine {
     if (namespace === undefined) delete meta.namespace;
     if (this.index.get(kind, at.key) !== undefined) throw alreadyExistsOf(at);
     const admitted = this.admit({ ...given, metadata: meta }, undefined, 'CREATE', user);
-    const prepared = prepareCreate({ ...admitted, metadata: { ...admitted.metadata, name, ...(namespace === undefined ? {} : { namespace }) } }, info, { uid: this.uid(), now: rfc3339(this.now()) });
+    const prepared = prepareCreate({ ...admitted, metadata: { ...admitted.metadata, name, ...(namespace === undefined ? {} : { namespace }) } }, info, { uid: this.uid(), now: formatKubeTime(this.now()) });
     const stored = this.commit(at, 'ADDED', prepared);
     await this.durable();
     return clone(stored);
@@ -292,7 +291,7 @@ class Engine {
   private markGraceful(at: Located, stored: Obj, grace: number): void {
     const current = stored.metadata.deletionGracePeriodSeconds;
     if (stored.metadata.deletionTimestamp !== undefined && current !== undefined && current <= grace) return;
-    const deletionTimestamp = rfc3339(new Date(this.now().getTime() + grace * 1000));
+    const deletionTimestamp = formatKubeTime(new Date(this.now().getTime() + grace * 1000));
     this.commit(at, 'MODIFIED', { ...stored, metadata: { ...stored.metadata, deletionTimestamp, deletionGracePeriodSeconds: grace } }, stored);
   }
 
@@ -304,7 +303,7 @@ class Engine {
       this.commit(at, 'DELETED', stored);
       return;
     }
-    const deletionTimestamp = stored.metadata.deletionTimestamp ?? rfc3339(this.now());
+    const deletionTimestamp = stored.metadata.deletionTimestamp ?? formatKubeTime(this.now());
     const next: Obj = { ...stored, metadata: { ...stored.metadata, deletionTimestamp, deletionGracePeriodSeconds: 0, finalizers } };
     this.replace(at, next, stored);
   }

@@ -5,15 +5,17 @@ import { describe, expect, it } from 'vitest';
 import { toYaml } from '../../core/yaml.js';
 import { parseManifests } from '../../core/manifests.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import { admitted, newVmi, TEST_UID, withAnnotation, withDomain, withMemory, withName, withSpec } from '../../test/builders/vmi.js';
+import { admitted, launched, newVmi, TEST_UID, withAnnotation, withDomain, withMemory, withName, withSpec } from '../../test/builders/vmi.js';
 import { LAUNCHER_CONTAINER } from '../pod.js';
 import { launcherPodName, OBSOLETE_HOST_MODEL_LABEL, renderLauncherPod } from './launcher-pod.js';
 
 const ctx = { launcherImage: 'localhost/kvt:dev' };
+/** Renders as the VMI controller does: from a VMI whose launch status it wrote. */
+const render = (vmi: VirtualMachineInstance, context: Parameters<typeof renderLauncherPod>[1] = ctx): ReturnType<typeof renderLauncherPod> => renderLauncherPod(launched(vmi), context);
 
 describe('renderLauncherPod metadata (§1.3)', () => {
   const vmi = newVmi(withName('myvmi', 'ns1'), withAnnotation('kubectl.kubernetes.io/last-applied-configuration', '{}'), withAnnotation('team', 'a'), (v) => { v.metadata.labels = { app: 'web' }; });
-  const pod = renderLauncherPod(vmi, ctx);
+  const pod = render(vmi, ctx);
 
   it('is named virt-launcher-<vmi>-<5 chars>, the same for the same uid and different for another', () => {
     expect(pod.metadata.name).toMatch(/^virt-launcher-myvmi-[0-9a-f]{5}$/);
@@ -40,7 +42,7 @@ describe('renderLauncherPod metadata (§1.3)', () => {
 
 describe('renderLauncherPod spec (§1.4)', () => {
   it('the compute container runs kvt virt-launcher with the shared-design arguments', () => {
-    const pod = renderLauncherPod(newVmi(withName('a', 'ns')), ctx);
+    const pod = render(newVmi(withName('a', 'ns')), ctx);
     const compute = pod.spec.containers[0];
     expect(pod.spec.containers).toHaveLength(1);
     expect(compute?.name).toBe(LAUNCHER_CONTAINER);
@@ -52,13 +54,13 @@ describe('renderLauncherPod spec (§1.4)', () => {
   });
 
   it.each([[undefined, 60, '45'], [0, 30, '15'], [120, 150, '135']])('VMI grace %s → pod %d, launcher %s', (grace, podGrace, launcherGrace) => {
-    const pod = renderLauncherPod(newVmi(withSpec((s) => { if (grace !== undefined) s.terminationGracePeriodSeconds = grace; })), ctx);
+    const pod = render(newVmi(withSpec((s) => { if (grace !== undefined) s.terminationGracePeriodSeconds = grace; })), ctx);
     expect(pod.spec.terminationGracePeriodSeconds).toBe(podGrace);
     expect(pod.spec.containers[0]?.args?.at(-1)).toBe(launcherGrace);
   });
 
   it('is unbound, never restarts, has no service links, and selects schedulable nodes plus the VMI selector', () => {
-    const pod = renderLauncherPod(newVmi(withSpec((s) => { s.nodeSelector = { disk: 'ssd' }; })), ctx);
+    const pod = render(newVmi(withSpec((s) => { s.nodeSelector = { disk: 'ssd' }; })), ctx);
     expect(pod.spec.nodeName).toBeUndefined();
     expect(pod.spec.restartPolicy).toBe('Never');
     expect(pod.spec.enableServiceLinks).toBe(false);
@@ -71,7 +73,7 @@ describe('renderLauncherPod spec (§1.4)', () => {
       Object.assign(s, { hostname: 'my.host', subdomain: 'sub', dnsPolicy: 'None', dnsConfig: { nameservers: ['1.1.1.1'] }, schedulerName: 'custom', priorityClassName: 'high' });
       s.tolerations = [{ key: 'k', operator: 'Exists', effect: 'NoSchedule' }];
     }));
-    const spec = renderLauncherPod(vmi, ctx).spec;
+    const spec = render(vmi, ctx).spec;
     expect([spec.hostname, spec.subdomain, spec.dnsPolicy, spec.schedulerName, spec.priorityClassName]).toEqual(['my-host', 'sub', 'None', 'custom', 'high']);
     expect(spec.dnsConfig).toEqual({ nameservers: ['1.1.1.1'] });
     expect(spec.tolerations).toEqual([{ key: 'k', operator: 'Exists', effect: 'NoSchedule' }]);
@@ -81,19 +83,19 @@ describe('renderLauncherPod spec (§1.4)', () => {
     const vmi = newVmi(withSpec((s) => {
       s.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }, {}] } } };
     }));
-    const terms = (renderLauncherPod(vmi, ctx).spec.affinity as { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: unknown[] } } })
+    const terms = (render(vmi, ctx).spec.affinity as { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: unknown[] } } })
       .nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
     const obsolete = { key: OBSOLETE_HOST_MODEL_LABEL, operator: 'DoesNotExist' };
     expect(terms).toEqual([{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }, obsolete] }, { matchExpressions: [obsolete] }]);
   });
 
   it('a named CPU model adds no affinity', () => {
-    expect(renderLauncherPod(newVmi(withDomain({ cpu: { model: 'Skylake' } })), ctx).spec.affinity).toBeUndefined();
+    expect(render(newVmi(withDomain({ cpu: { model: 'Skylake' } })), ctx).spec.affinity).toBeUndefined();
   });
 
   it.each([[107, { fsGroup: 107, runAsUser: 107, runAsGroup: 107, runAsNonRoot: true }], [0, { fsGroup: 107, runAsUser: 0 }]])('runtimeUser %d → %o', (user, want) => {
     const vmi = newVmi((v) => { v.status = { runtimeUser: user }; });
-    expect(renderLauncherPod(vmi, ctx).spec.securityContext).toEqual(want);
+    expect(render(vmi, ctx).spec.securityContext).toEqual(want);
   });
 
   it('renders claims, data volumes, secrets and configMaps; the launcher-made volumes need none', () => {
@@ -107,7 +109,7 @@ describe('renderLauncherPod spec (§1.4)', () => {
         { name: 'scratch', emptyDisk: { capacity: '1Gi' } },
       ];
     }));
-    const pod = renderLauncherPod(vmi, ctx);
+    const pod = render(vmi, ctx);
     expect(pod.spec.volumes?.map((v) => v.name)).toEqual(['kvt-run', 'data', 'dv', 'sec', 'cm']);
     expect(pod.spec.volumes?.find((v) => v.name === 'dv')).toEqual({ name: 'dv', persistentVolumeClaim: { claimName: 'dv1' } });
     expect(pod.spec.containers[0]?.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/run/kubevirt-private/vmi-disks/data', readOnly: true });
@@ -115,14 +117,14 @@ describe('renderLauncherPod spec (§1.4)', () => {
   });
 
   it('a serviceAccount volume names the pod\'s service account and mounts its token', () => {
-    const spec = renderLauncherPod(newVmi(withSpec((s) => { s.volumes = [{ name: 'sa', serviceAccount: { serviceAccountName: 'builder' } }]; })), ctx).spec;
+    const spec = render(newVmi(withSpec((s) => { s.volumes = [{ name: 'sa', serviceAccount: { serviceAccountName: 'builder' } }]; })), ctx).spec;
     expect([spec.serviceAccountName, spec.automountServiceAccountToken]).toEqual(['builder', true]);
   });
 
   it('does not change its input', () => {
     const vmi = newVmi();
     const copy = structuredClone(vmi);
-    renderLauncherPod(vmi, ctx);
+    render(vmi, ctx);
     expect(vmi).toEqual(copy);
   });
 });
@@ -138,6 +140,12 @@ describe('golden launcher pods of examples/ VMIs', () => {
 
   it.each(vmis)('%s', async (file, object) => {
     const vmi = admitted({ ...(object as unknown as VirtualMachineInstance), metadata: { namespace: 'default', ...(object['metadata'] as object), uid: TEST_UID }, status: { runtimeUser: 107 } });
-    await expect(toYaml(renderLauncherPod(vmi, ctx))).toMatchFileSnapshot(join(import.meta.dirname, '__golden__', file));
+    await expect(toYaml(render(vmi, ctx))).toMatchFileSnapshot(join(import.meta.dirname, '__golden__', file));
+  });
+});
+
+describe('renderLauncherPod and the launch status', () => {
+  it('refuses a VMI whose launch status was not written (never guesses root or non-root)', () => {
+    expect(() => renderLauncherPod(newVmi(), ctx)).toThrow(/has no status.runtimeUser/);
   });
 });

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from '../../core/cluster-config.js';
 import { Annotations, LabelValues, Labels } from '../../core/constants.js';
 import { controllerRef } from '../../core/owner.js';
+import { NON_ROOT_UID, ROOT_UID } from '../../core/vmi-launch-status.js';
 import type { Affinity, NodeSelectorRequirement, VirtualMachineInstance } from '../../crd-gen/index.js';
 import { LAUNCHER_CONTAINER, type Container, type Pod, type PodSpec } from '../pod.js';
 import { computeResources } from './launcher-resources.js';
@@ -27,8 +28,6 @@ export interface LauncherPodContext {
 
 /** KubeVirt's VMI grace period when `spec.terminationGracePeriodSeconds` is unset. */
 export const DEFAULT_VMI_GRACE_SECONDS = 30;
-/** The qemu user/group id of non-root launchers, and the pod's fsGroup. */
-export const QEMU_UID = 107;
 /** The readiness gate virt-handler sets while the guest is not paused. */
 export const UNPAUSED_READINESS_GATE = 'kubevirt.io/virtual-machine-unpaused';
 /** The node label that marks nodes whose host-model CPU is obsolete. */
@@ -79,9 +78,20 @@ function launcherArgs(vmi: Vmi): string[] {
   return ['--await-vmi', '--namespace', namespace, '--name', name, '--uid', uid, '--grace-period-seconds', String(vmiGraceSeconds(vmi) + 15)];
 }
 
+/**
+ * Whether the launcher runs as the unprivileged qemu user: from the VMI's launch status, which the VMI
+ * controller writes before it plans a pod (core/vmi-launch-status.ts). A VMI without one is a bug of
+ * the caller, never a reason to guess root.
+ */
+function isNonRoot(vmi: Vmi): boolean {
+  const user = vmi.status?.runtimeUser;
+  if (user === undefined) throw new Error(`VirtualMachineInstance ${vmi.metadata.name ?? ''} has no status.runtimeUser: its launch status must be written before its launcher pod is rendered`);
+  return user !== ROOT_UID;
+}
+
 function computeSecurityContext(nonRoot: boolean): Record<string, unknown> {
-  if (!nonRoot) return { runAsUser: 0, runAsNonRoot: false, capabilities: { add: ['NET_BIND_SERVICE', 'SYS_NICE'] } };
-  return { runAsUser: QEMU_UID, runAsGroup: QEMU_UID, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] } };
+  if (!nonRoot) return { runAsUser: ROOT_UID, runAsNonRoot: false, capabilities: { add: ['NET_BIND_SERVICE', 'SYS_NICE'] } };
+  return { runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] } };
 }
 
 function containerPorts(vmi: Vmi): NonNullable<Container['ports']> {
@@ -100,7 +110,7 @@ function computeContainer(vmi: Vmi, ctx: LauncherPodContext, mounts: Container['
     env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
     resources: computeResources(vmi, ctx.cfg ?? DEFAULT_CLUSTER_CONFIG),
     volumeMounts: mounts,
-    securityContext: computeSecurityContext(vmi.status?.runtimeUser === QEMU_UID),
+    securityContext: computeSecurityContext(isNonRoot(vmi)),
     terminationMessagePolicy: 'FallbackToLogsOnError',
     ...(ports.length > 0 ? { ports } : {}),
   };
@@ -128,8 +138,8 @@ function nodeSelector(vmi: Vmi): Record<string, string> {
 }
 
 function securityContext(vmi: Vmi): NonNullable<PodSpec['securityContext']> {
-  if (vmi.status?.runtimeUser === QEMU_UID) return { fsGroup: QEMU_UID, runAsUser: QEMU_UID, runAsGroup: QEMU_UID, runAsNonRoot: true };
-  return { fsGroup: QEMU_UID, runAsUser: 0 };
+  if (isNonRoot(vmi)) return { fsGroup: NON_ROOT_UID, runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID, runAsNonRoot: true };
+  return { fsGroup: NON_ROOT_UID, runAsUser: ROOT_UID };
 }
 
 /** Spec fields copied from the VMI as they are, when set. */

@@ -9,10 +9,11 @@ import { planMetadata, planPods } from './plan.js';
 
 const T0 = '2026-12-02T19:00:00Z';
 
-function vmiIn(phase: string | undefined, options: { deleting?: boolean; label?: string } = {}): VirtualMachineInstance {
+function vmiIn(phase: string | undefined, options: { deleting?: boolean; label?: string; unlaunched?: boolean } = {}): VirtualMachineInstance {
   const vmi = newVmi();
   vmi.metadata.finalizers = [Finalizers.vmiForegroundDelete, Finalizers.vmControllerFinalize];
-  if (phase !== undefined) vmi.status = { phase };
+  // The launch status the controller writes before anything else (core/vmi-launch-status.ts).
+  vmi.status = { ...(phase === undefined ? {} : { phase }), ...(options.unlaunched === true ? {} : { runtimeUser: 107 }) };
   if (options.deleting === true) vmi.metadata.deletionTimestamp = T0;
   if (options.label !== undefined) vmi.metadata.labels = { 'kubevirt.io/nodeName': options.label };
   return vmi;
@@ -31,6 +32,8 @@ const input = (vmi: VirtualMachineInstance, pods: Pod[]): Parameters<typeof plan
 describe('planPods', () => {
   it.each([
     ['"" without pod → create', vmiIn(undefined), [], ['createPod']],
+    ['"" without a launch status → nothing (the status is written first)', vmiIn(undefined, { unlaunched: true }), [], []],
+    ['Pending without a launch status → nothing', vmiIn('Pending', { unlaunched: true }), [], []],
     ['Pending without pod → create', vmiIn('Pending'), [], ['createPod']],
     ['Pending with pod → nothing', vmiIn('Pending'), [pod('a')], []],
     ['Scheduling without pod → nothing (it fails instead)', vmiIn('Scheduling'), [], []],

@@ -1,12 +1,13 @@
 /**
  * What the VMI controller does for a VMI (kubevirt/controllers.md §2): create the launcher pod while
- * the VMI is unprocessed, delete its pods once the VMI is deleting or final, label the VMI with its
+ * the VMI is unprocessed and has its launch status, delete its pods once the VMI is deleting or final, label the VMI with its
  * node once scheduled, and drop the foreground-delete finalizer once no pod of the VMI is left. Pure:
  * the reconciler executes the actions.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/watch/vmi/vmi.go
  */
 import type { ClusterConfig } from '../../core/cluster-config.js';
 import { Finalizers, Labels } from '../../core/constants.js';
+import { hasLaunchStatus } from '../../core/vmi-launch-status.js';
 import type { VirtualMachineInstance, VirtualMachineInstanceStatus } from '../../crd-gen/index.js';
 import type { Pod } from '../pod.js';
 import { renderLauncherPod } from './launcher-pod.js';
@@ -41,7 +42,8 @@ export function planPods(input: VmiPlanInput): VmiAction[] {
   if (isShuttingDown(vmi)) {
     return pods.filter((p) => p.metadata.deletionTimestamp === undefined).map((p) => ({ type: 'deletePod', name: p.metadata.name ?? '', uid: p.metadata.uid ?? '' }));
   }
-  if (pods.length === 0 && isUnprocessed(vmi.status?.phase)) {
+  // The pod is rendered from the launch status (its runtime user): written first, by computeVmiStatus.
+  if (pods.length === 0 && isUnprocessed(vmi.status?.phase) && hasLaunchStatus(vmi.status)) {
     return [{ type: 'createPod', pod: renderLauncherPod(vmi, { launcherImage: input.launcherImage, ...(input.cfg === undefined ? {} : { cfg: input.cfg }) }) }];
   }
   return [];

@@ -5,12 +5,13 @@
  * finalizers (planMetadata). Pods map to their VMI through the controller ownerReference.
  */
 import type { Cache } from '../../core/cache.js';
-import type { ClusterConfig } from '../../core/cluster-config.js';
+import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from '../../core/cluster-config.js';
 import { isAlreadyExists, isNotFound, SyncError } from '../../core/errors.js';
 import { escapePointerToken, jsonEqual } from '../../core/json-patch.js';
 import { objectKey, typeOf, type KubeApi } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
 import { controllerOf } from '../../core/owner.js';
+import { hasLaunchStatus } from '../../core/vmi-launch-status.js';
 import { Labels } from '../../core/constants.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { POD_TYPE, type Pod } from '../pod.js';
@@ -72,18 +73,28 @@ class VmiReconciler {
   constructor(private readonly deps: VmiControllerDeps) {}
 
   async reconcile(key: string): Promise<ReconcileResult> {
-    const vmi = this.deps.vmis.get(key);
-    if (vmi === undefined) return DONE;
-    const pods = this.deps.pods.controlledBy(vmi.metadata.uid ?? '');
+    const cached = this.deps.vmis.get(key);
+    if (cached === undefined) return DONE;
+    const pods = this.deps.pods.controlledBy(cached.metadata.uid ?? '');
     const log = this.deps.log.child({ controller: 'vmi', key });
+    const vmi = await this.withLaunchStatus(cached, pods, log);
     const failure = await this.executePodActions(vmi, pods, log);
-    const status = computeVmiStatus({ vmi, pod: pods[0], now: this.deps.now(), ...(failure === undefined ? {} : { syncFailure: failure }) });
+    const status = this.status(vmi, pods, failure);
     const latest = jsonEqual(status, vmi.status ?? {}) ? vmi : await this.writeStatus(vmi, status, log);
     for (const action of planMetadata(latest, status, pods)) {
       if (action.type === 'labelNode' || action.type === 'removeFinalizer') await this.patch(latest, metadataPatch(latest, action));
     }
     if (failure !== undefined) throw new SyncError(failure.reason, failure.message);
     return DONE;
+  }
+
+  private status(vmi: Vmi, pods: readonly Readonly<Pod>[], failure?: SyncFailure): NonNullable<VirtualMachineInstance['status']> {
+    return computeVmiStatus({ vmi, pod: pods[0], now: this.deps.now(), cfg: this.deps.cfg ?? DEFAULT_CLUSTER_CONFIG, ...(failure === undefined ? {} : { syncFailure: failure }) });
+  }
+
+  /** The VMI with its launch status: written first when missing, since the launcher pod is rendered from it. */
+  private async withLaunchStatus(vmi: Vmi, pods: readonly Readonly<Pod>[], log: Logger): Promise<Vmi> {
+    return hasLaunchStatus(vmi.status) ? vmi : this.writeStatus(vmi, this.status(vmi, pods), log);
   }
 
   private async executePodActions(vmi: Vmi, pods: readonly Readonly<Pod>[], log: Logger): Promise<SyncFailure | undefined> {

@@ -1,5 +1,6 @@
 // The VMI controller's phases and conditions of kubevirt/controllers.md §2.
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CLUSTER_CONFIG } from '../../core/cluster-config.js';
 import { findCondition } from '../../core/conditions.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { newVmi } from '../../test/builders/vmi.js';
@@ -56,27 +57,27 @@ describe('computeVmiStatus phase', () => {
     ['Succeeded stays', vmiIn('Succeeded'), undefined, 'Succeeded', undefined],
     ['Failed stays', vmiIn('Failed'), exited, 'Failed', undefined],
   ])('%s', (_name, vmi, p, phase, reason) => {
-    const status = computeVmiStatus({ vmi, pod: p, now });
+    const status = computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi, pod: p, now });
     expect(status.phase).toBe(phase);
     expect(status.reason).toBe(reason);
   });
 
   it('records the time of a transition, and only of a transition', () => {
-    const moved = computeVmiStatus({ vmi: vmiIn('Scheduling'), pod: ready, now });
+    const moved = computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: vmiIn('Scheduling'), pod: ready, now });
     expect(moved.phaseTransitionTimestamps).toEqual([{ phase: 'Scheduling', phaseTransitionTimestamp: T0 }, { phase: 'Scheduled', phaseTransitionTimestamp: now.toISOString() }]);
-    expect(computeVmiStatus({ vmi: vmiIn('Scheduling'), pod: bound, now }).phaseTransitionTimestamps).toHaveLength(1);
+    expect(computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: vmiIn('Scheduling'), pod: bound, now }).phaseTransitionTimestamps).toHaveLength(1);
   });
 
   it('Scheduled takes the pod\'s node and QoS class', () => {
-    const status = computeVmiStatus({ vmi: vmiIn('Scheduling'), pod: ready, now });
+    const status = computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: vmiIn('Scheduling'), pod: ready, now });
     expect([status.nodeName, status.qosClass]).toEqual(['node01', 'Burstable']);
-    expect(computeVmiStatus({ vmi: vmiIn('Scheduling'), pod: bound, now }).nodeName).toBeUndefined();
+    expect(computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: vmiIn('Scheduling'), pod: bound, now }).nodeName).toBeUndefined();
   });
 
   it('keeps fields it does not own', () => {
     const vmi = vmiIn('Running');
     vmi.status = { ...vmi.status, nodeName: 'node01', interfaces: [{ name: 'default', ipAddress: '10.0.0.2' }], guestOSInfo: { id: 'fedora' } };
-    const status = computeVmiStatus({ vmi, pod: ready, now });
+    const status = computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi, pod: ready, now });
     expect(status.interfaces).toEqual(vmi.status.interfaces);
     expect(status.guestOSInfo).toEqual({ id: 'fedora' });
     expect(status.nodeName).toBe('node01');
@@ -91,26 +92,49 @@ describe('computeVmiStatus conditions', () => {
     ['running, pod ready: copied', vmiIn('Running'), ready, 'True', undefined],
     ['running, pod has no Ready', vmiIn('Running'), pod({ phase: 'Running', containerStatuses: [] }), 'False', VmiReason.PodConditionMissing],
   ])('Ready: %s', (_name, vmi, p, status, reason) => {
-    const ready = findCondition(computeVmiStatus({ vmi, pod: p, now }).conditions, 'Ready');
+    const ready = findCondition(computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi, pod: p, now }).conditions, 'Ready');
     expect([ready?.status, ready?.reason]).toEqual([status, reason]);
   });
 
   it('mirrors PodScheduled=False while scheduling, drops it once placed', () => {
-    const scheduling = computeVmiStatus({ vmi: vmiIn('Pending'), pod: unscheduled, now });
+    const scheduling = computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: vmiIn('Pending'), pod: unscheduled, now });
     expect(findCondition(scheduling.conditions, 'PodScheduled')).toMatchObject({ status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available' });
-    const placed = computeVmiStatus({ vmi: { ...vmiIn('Scheduling'), status: { ...scheduling, phase: 'Scheduling' } }, pod: ready, now });
+    const placed = computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: { ...vmiIn('Scheduling'), status: { ...scheduling, phase: 'Scheduling' } }, pod: ready, now });
     expect(findCondition(placed.conditions, 'PodScheduled')).toBeUndefined();
   });
 
   it('keeps the Synchronized=False the node handler wrote on a Failed VMI (why it failed)', () => {
     const failed: VirtualMachineInstance = { ...vmiIn('Failed'), status: { ...vmiIn('Failed').status, conditions: [{ type: 'Synchronized', status: 'False', reason: 'LaunchFailed', message: 'image not in the store' }] } };
-    expect(findCondition(computeVmiStatus({ vmi: failed, pod: exited, now }).conditions, 'Synchronized')).toMatchObject({ status: 'False', reason: 'LaunchFailed', message: 'image not in the store' });
+    expect(findCondition(computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: failed, pod: exited, now }).conditions, 'Synchronized')).toMatchObject({ status: 'False', reason: 'LaunchFailed', message: 'image not in the store' });
   });
 
   it('Synchronized=False with the failure\'s reason, removed once a sync succeeds', () => {
-    const failed = computeVmiStatus({ vmi: vmiIn(undefined), pod: undefined, now, syncFailure: { reason: VmiReason.FailedCreate, message: 'Could not create Pod: quota' } });
+    const failed = computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: vmiIn(undefined), pod: undefined, now, syncFailure: { reason: VmiReason.FailedCreate, message: 'Could not create Pod: quota' } });
     expect(findCondition(failed.conditions, 'Synchronized')).toMatchObject({ status: 'False', reason: 'FailedCreate', message: 'Could not create Pod: quota' });
     const retried: VirtualMachineInstance = { ...vmiIn(undefined), status: failed };
-    expect(findCondition(computeVmiStatus({ vmi: retried, pod: unscheduled, now }).conditions, 'Synchronized')).toBeUndefined();
+    expect(findCondition(computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: retried, pod: unscheduled, now }).conditions, 'Synchronized')).toBeUndefined();
+  });
+});
+
+describe('computeVmiStatus launch status (core/vmi-launch-status.ts)', () => {
+  const rootCfg = { ...DEFAULT_CLUSTER_CONFIG, featureGates: ['Root'] };
+
+  it.each([
+    ['non-root by default', DEFAULT_CLUSTER_CONFIG, 107],
+    ['root under the Root feature gate', rootCfg, 0],
+  ])('a new VMI gets its runtime user: %s', (_name, cfg, user) => {
+    expect(computeVmiStatus({ cfg, vmi: vmiIn(undefined), pod: undefined, now }).runtimeUser).toBe(user);
+  });
+
+  it('a new VMI gets its memory and CPU topology from the spec', () => {
+    const vmi = newVmi((v) => { v.spec.domain.memory = { guest: '1Gi' }; v.spec.domain.cpu = { sockets: 1, cores: 2, threads: 1 }; });
+    const status = computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi, pod: undefined, now });
+    expect([status.memory, status.currentCPUTopology]).toEqual([{ guestAtBoot: '1Gi', guestCurrent: '1Gi', guestRequested: '1Gi' }, { sockets: 1, cores: 2, threads: 1 }]);
+  });
+
+  it('is given once: a VMI that has one keeps it, whatever the configuration says now', () => {
+    const vmi = vmiIn('Scheduling');
+    vmi.status = { ...vmi.status, runtimeUser: 107 };
+    expect(computeVmiStatus({ cfg: rootCfg, vmi, pod: unscheduled, now }).runtimeUser).toBe(107);
   });
 });

@@ -1,11 +1,14 @@
 /**
  * The VMI status the VMI controller owns, from the VMI and its launcher pod (kubevirt/controllers.md
- * §2): phase "" → Pending → Scheduling → Scheduled, status.nodeName, Failed when the pod is missing
+ * §2): the launch status (runtimeUser, memory, currentCPUTopology; core/vmi-launch-status.ts) once,
+ * phase "" → Pending → Scheduling → Scheduled, status.nodeName, Failed when the pod is missing
  * or down, and the Ready / PodScheduled / Synchronized conditions. Once the VMI is Running the node
  * handler owns the phase; this only sets Failed when the pod is gone. Pure.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/watch/vmi/lifecycle.go
  */
+import type { ClusterConfig } from '../../core/cluster-config.js';
 import { findCondition, removeCondition, setCondition } from '../../core/conditions.js';
+import { hasLaunchStatus, vmiLaunchStatus } from '../../core/vmi-launch-status.js';
 import type { VirtualMachineInstance, VirtualMachineInstanceCondition, VirtualMachineInstanceStatus } from '../../crd-gen/index.js';
 import { isPodDown, isPodReady, type Pod } from '../pod.js';
 
@@ -46,6 +49,8 @@ export interface VmiStatusInput {
   /** The VMI's launcher pod from the cache, if any. */
   readonly pod: Readonly<Pod> | undefined;
   readonly now: Date;
+  /** Decides the launch status (the runtime user). */
+  readonly cfg: ClusterConfig;
   readonly syncFailure?: SyncFailure;
 }
 
@@ -133,10 +138,15 @@ function withScheduling(status: Status, phase: string, pod: Readonly<Pod> | unde
   return out;
 }
 
+/** The status with its launch fields, given once: a VMI that has them keeps them as they are. */
+function withLaunchStatus(status: Status, input: VmiStatusInput): Status {
+  return hasLaunchStatus(status) ? status : { ...status, ...vmiLaunchStatus(input.vmi.spec, input.cfg, status) };
+}
+
 /** The whole status the VMI controller wants the VMI to have; fields it does not own are kept as they are. */
 export function computeVmiStatus(input: VmiStatusInput): Status {
   const next = isFinal(input.vmi.status?.phase) ? { phase: input.vmi.status?.phase ?? VmiPhase.Unset } : nextPhase(input.vmi, input.pod);
-  let status = withPhase({ ...(input.vmi.status ?? {}) }, next, input);
+  let status = withPhase(withLaunchStatus({ ...(input.vmi.status ?? {}) }, input), next, input);
   status = withScheduling(status, next.phase, input.pod);
   return { ...status, conditions: conditions(input, next.phase) };
 }

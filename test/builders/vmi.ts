@@ -5,6 +5,7 @@
  */
 import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from '../../core/cluster-config.js';
 import type { Disk, DomainSpec, Interface, Network, VirtualMachineInstance, VirtualMachineInstanceSpec, Volume } from '../../crd-gen/index.js';
+import { hasLaunchStatus, vmiLaunchStatus } from '../../core/vmi-launch-status.js';
 import { applyVmiDefaults } from '../../webhooks/mutate/vmi-defaults.js';
 
 /** A change to a VMI under construction. */
@@ -39,6 +40,15 @@ export function newVmi(...options: readonly VmiOption[]): VirtualMachineInstance
 /** The VMI with admission defaults applied. */
 export function admitted(vmi: VirtualMachineInstance, cfg: ClusterConfig = DEFAULT_CLUSTER_CONFIG): VirtualMachineInstance {
   return applyVmiDefaults(vmi, cfg, { firmwareUuid: TEST_FIRMWARE_UUID });
+}
+
+/**
+ * The VMI with the launch status the VMI controller writes before it renders the launcher pod (a
+ * status that already has one is kept, e.g. a test's own `runtimeUser`).
+ */
+export function launched(vmi: VirtualMachineInstance, cfg: ClusterConfig = DEFAULT_CLUSTER_CONFIG): VirtualMachineInstance {
+  if (hasLaunchStatus(vmi.status)) return vmi;
+  return { ...vmi, status: { ...vmi.status, ...vmiLaunchStatus(vmi.spec, cfg, vmi.status) } };
 }
 
 /** Edits the spec in place. */

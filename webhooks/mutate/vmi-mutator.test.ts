@@ -8,7 +8,8 @@ import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { fixedIds, testContext, TEST_NOW } from '../../test/fixtures/admission/context.js';
 import { TEST_FIRMWARE_UUID } from '../../test/builders/vmi.js';
 import { PRESET_DEPRECATION_WARNING } from './presets.js';
-import { formatKubeTime, mutateVmiOnCreate, VMI_FOREGROUND_FINALIZER } from './vmi-mutator.js';
+import { formatKubeTime } from '../../core/time.js';
+import { mutateVmiOnCreate, VMI_FOREGROUND_FINALIZER } from './vmi-mutator.js';
 
 const DEFAULTS = 'test/fixtures/admission/defaults';
 const PRESETS = 'test/fixtures/admission/presets';

@@ -10,24 +10,17 @@ import type { VirtualMachineInstance, VirtualMachineInstanceStatus } from '../..
 import type { AdmissionContext, MutationResult } from '../context.js';
 import { applyPresets, presetDeprecationWarnings } from './presets.js';
 import { applyVmiDefaults } from './vmi-defaults.js';
+import { formatKubeTime } from '../../core/time.js';
+import { vmiLaunchStatus } from '../../core/vmi-launch-status.js';
 
 /** The finalizer KubeVirt's VMI webhook adds on CREATE; virt-controller removes it after cleanup. */
 export const VMI_FOREGROUND_FINALIZER = 'kubevirt.io/foregroundDeleteVirtualMachine';
-/** The uid (and gid) QEMU runs as in a non-root launcher (KubeVirt's `util.NonRootUID`). */
-export const NON_ROOT_UID = 107;
-/** The feature gate under which VMIs run as root. */
-export const ROOT_FEATURE_GATE = 'Root';
 /** The phase every new VMI starts in. */
 export const PENDING_PHASE = 'Pending';
 
 /** The namespace whose presets apply: the VMI's own; one created without a namespace lands in `default`. */
 export function presetNamespaceOf(vmi: Readonly<VirtualMachineInstance>): string {
   return vmi.metadata.namespace || 'default';
-}
-
-/** `metav1.Time` as it goes on the wire: RFC 3339 in UTC, whole seconds. */
-export function formatKubeTime(time: Date): string {
-  return time.toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
 function withPending(status: VirtualMachineInstanceStatus, now: Date): VirtualMachineInstanceStatus {
@@ -40,17 +33,10 @@ function withPending(status: VirtualMachineInstanceStatus, now: Date): VirtualMa
   };
 }
 
-/** The status KubeVirt's webhook gives a new VMI; the spec has been defaulted. */
+/** The status KubeVirt's webhook gives a new VMI (the spec has been defaulted); the API server drops it under our status subresource, and the VMI controller writes the same launch fields. */
 function createStatus(vmi: Readonly<VirtualMachineInstance>, ctx: AdmissionContext): VirtualMachineInstanceStatus {
-  const status: VirtualMachineInstanceStatus = withPending(structuredClone(vmi.status ?? {}), ctx.now);
-  const guest = vmi.spec.domain.memory?.guest;
-  if (guest !== undefined) status.memory = { ...status.memory, guestAtBoot: guest, guestCurrent: guest, guestRequested: guest };
-  const cpu = vmi.spec.domain.cpu;
-  if (status.currentCPUTopology === undefined && cpu !== undefined) {
-    status.currentCPUTopology = { sockets: cpu.sockets, cores: cpu.cores, threads: cpu.threads };
-  }
-  status.runtimeUser = ctx.cfg.featureGates.includes(ROOT_FEATURE_GATE) ? 0 : NON_ROOT_UID;
-  return status;
+  const pending = withPending(structuredClone(vmi.status ?? {}), ctx.now);
+  return { ...pending, ...vmiLaunchStatus(vmi.spec, ctx.cfg, pending) };
 }
 
 function withFinalizer(vmi: VirtualMachineInstance): VirtualMachineInstance {
