@@ -20,8 +20,8 @@ import { NO_LOOKUPS, type AdmissionContext } from '../webhooks/context.js';
 import type { WebhookRoute } from '../webhooks/review-types.js';
 import { NO_LOOKUPS_PROVIDER } from '../webhooks/runtime/lookups.js';
 import { createWebhookServer } from '../webhooks/runtime/server.js';
-import { createTestCa } from '../webhooks/runtime/test-pki.js';
-import { admissionReview, ECHO_ROUTE } from '../webhooks/runtime/test-routes.js';
+import { createTestCa } from '../webhooks/runtime/pki.testing.js';
+import { admissionReview, ECHO_ROUTE } from '../webhooks/runtime/routes.testing.js';
 import type { LoadResult, LoadSpec } from './admission-load.js';
 import { rate, row, type BenchRow } from './harness.js';
 

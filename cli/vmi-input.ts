@@ -20,7 +20,7 @@ import { admit } from '../webhooks/admission.js';
 import type { AdmissionContext, AdmissionIds } from '../webhooks/context.js';
 import { denialLines } from './check.js';
 import type { CommandIo } from './command.js';
-import { readSources } from './commands/validate.js';
+import { readSources } from './manifest-sources.js';
 import { displayName, type ManifestObject } from '../core/manifests.js';
 
 /** A usable VMI, or the lines that say why there is none. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseFieldList, checkCoverage } from './field-list.js';
 import { CRDS, KINDS, loadSchema, resolveKindName, type KindName } from './index.js';
-import { resolveJsonPath, structuralProblems } from './structural.js';
+import { resolveJsonPath, structuralProblems } from './structural.testing.js';
 import { DEFAULT_FIELD_LIST } from './coverage-path.js';
 
 // The facts of ../shared/design/KUBEVIRT-REFERENCE.md ("API groups and kinds").

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveJsonPath, structuralProblems } from './structural.js';
+import { resolveJsonPath, structuralProblems } from './structural.testing.js';
 
 const d = (extra: object) => ({ description: 'x', ...extra });
 

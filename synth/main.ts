@@ -1,13 +1,11 @@
 /**
- * The cdk8s app of cdk8s.yaml (`npm run synth`): the cluster install and the example VMs, written
- * to manifests/ (cdk8s passes the output folder; it empties it first). manifests/ is not committed:
- * every synth generates a new webhook CA and serving key.
+ * The cluster install on its own (`npx tsx synth/main.ts`): the CRDs and the components, written to
+ * manifests/ (or CDK8S_OUTDIR). The project's cdk8s app (cdk8s.yaml, `npm run synth`) is
+ * examples/cdk8s/main.ts, which adds the example VMs, as a user's own app would.
  */
 import { App } from 'cdk8s';
-import { ExamplesChart } from '../examples/cdk8s/app.js';
 import { KubevirtInstall } from './install/install.js';
 
 const app = new App({ outdir: process.env['CDK8S_OUTDIR'] ?? 'manifests' });
 new KubevirtInstall(app, 'kubevirt');
-new ExamplesChart(app, 'examples');
 app.synth();

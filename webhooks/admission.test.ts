@@ -9,7 +9,7 @@ import { admit, kindOf } from './admission.js';
 import { PRESET_DEPRECATION_WARNING } from './mutate/presets.js';
 import { mutateVmiOnCreate } from './mutate/vmi-mutator.js';
 import { routesFor } from './registry.js';
-import { randomJson, reviewFor, seededRandom } from './runtime/fuzz-reviews.js';
+import { randomJson, reviewFor, seededRandom } from './runtime/fuzz-reviews.testing.js';
 
 type Obj = Record<string, unknown>;
 

@@ -6,7 +6,7 @@ import { KINDS, type KindName } from '../crd-gen/index.js';
 import type { AdmissionOperation } from './review-types.js';
 import { testContext } from '../test/fixtures/admission/context.js';
 import { routesFor, WEBHOOK_ROUTES } from './registry.js';
-import { randomCases, reviewFor, reviewResponseProblems, seededRandom, uidOf } from './runtime/fuzz-reviews.js';
+import { randomCases, reviewFor, reviewResponseProblems, seededRandom, uidOf } from './runtime/fuzz-reviews.testing.js';
 
 /** KUBEVIRT-REFERENCE.md "KubeVirt's webhook paths", with KubeVirt's webhook names and operations (virt-operator's webhooks.go). */
 const KUBEVIRT: readonly [string, string, 'mutating' | 'validating', string, string[]][] = [

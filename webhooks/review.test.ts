@@ -8,7 +8,7 @@ import { mutateVmiOnCreate } from './mutate/vmi-mutator.js';
 import { PRESET_DEPRECATION_WARNING } from './mutate/presets.js';
 import { createReview, decodeReview, reviewWith } from './review.js';
 import type { AdmissionReviewResponse } from './review-types.js';
-import { randomCases, reviewResponseProblems, seededRandom, uidOf, wrongTypeCases } from './runtime/fuzz-reviews.js';
+import { randomCases, reviewResponseProblems, seededRandom, uidOf, wrongTypeCases } from './runtime/fuzz-reviews.testing.js';
 
 const REVIEWS = 'test/fixtures/admission/reviews';
 

@@ -3,7 +3,7 @@ import type { KubeApi, KubeObject } from '../../core/kube.js';
 import { applyObject, applyOrder, type SourcedObject } from '../../local/apply.js';
 import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
-import { readSources } from './validate.js';
+import { readSources } from '../manifest-sources.js';
 
 /** The objects of the sources in apply order, namespace-less ones put in `namespace`; unreadable sources are errors. */
 export async function manifestObjects(paths: readonly string[], options: { readonly recursive: boolean; readonly namespace: string }): Promise<{ objects: SourcedObject[]; errors: string[] }> {

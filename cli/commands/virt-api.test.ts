@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdmissionReviewResponse } from '../../webhooks/review-types.js';
-import { createTestCa, type TestCa } from '../../webhooks/runtime/test-pki.js';
-import { admissionReview } from '../../webhooks/runtime/test-routes.js';
-import { send, writePair } from '../../webhooks/runtime/test-server.js';
+import { createTestCa, type TestCa } from '../../webhooks/runtime/pki.testing.js';
+import { admissionReview } from '../../webhooks/runtime/routes.testing.js';
+import { send, writePair } from '../../webhooks/runtime/server.testing.js';
 import { runKvt } from '../kvt.js';
 
 async function kvt(...args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -8,7 +8,7 @@ import { ConversionError } from '../../core/errors.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { staticObjectSource, type StaticObjects } from '../volumes/index.js';
 import { ensureUnprivilegedUser } from './unprivileged-user.js';
-import { TEST_IMAGE, checksum, haveTools, makeClaim, makeVolumeHost, testVmi, type VolumeHost } from './volumes-fixture.js';
+import { TEST_IMAGE, checksum, haveTools, makeClaim, makeVolumeHost, testVmi, type VolumeHost } from './volumes.testing.js';
 import { VolumePreparationError, prepareVolumes, type PrepareVolumesOptions } from './volumes.js';
 import { IN_CI } from '../../test/fixtures/host.js';
 

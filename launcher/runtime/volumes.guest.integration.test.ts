@@ -14,7 +14,7 @@ import { defaultDataDir, imageStoreRoot } from './data-dir.js';
 import { DEMO_GUEST_REF, openImageStore } from './image-store.js';
 import { ensureUnprivilegedUser } from './unprivileged-user.js';
 import { IN_CI, ensureDemoGuest } from '../../test/fixtures/demo-guest.js';
-import { checksum, haveTools, testVmi } from './volumes-fixture.js';
+import { checksum, haveTools, testVmi } from './volumes.testing.js';
 import { prepareVolumes, type PreparedVolumes } from './volumes.js';
 
 const QEMU = 'qemu-system-x86_64';

@@ -9,7 +9,7 @@ import { staticObjectSource, type StaticObjects } from '../volumes/index.js';
 import { ensureUnprivilegedUser, type UnprivilegedUser } from './unprivileged-user.js';
 import {
   TEST_IMAGE, checksum, diskInfo, haveTools, isoFile, isoListing, isoVolumeId, makeClaim, makeVolumeHost, runAs, testVmi, type VolumeHost,
-} from './volumes-fixture.js';
+} from './volumes.testing.js';
 import { prepareVolumes, type PrepareVolumesOptions } from './volumes.js';
 import { IN_CI } from '../../test/fixtures/host.js';
 

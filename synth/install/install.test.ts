@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { Testing } from 'cdk8s';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_ROUTES } from '../../webhooks/registry.js';
-import { openApiProblem } from '../testing/openapi.js';
+import { openApiProblem } from '../testing/openapi.testing.js';
 import { KubevirtInstall, resolveInstallProps, virtApiDnsNames, type KubevirtInstallProps } from './install.js';
 import { generateServingPki, type ServingPki } from './pki.js';
 

@@ -8,7 +8,7 @@ import {
   annotateApplied, applyPresets, checkConflicts, domainConflicts, isExcludedFromPresets, mergePreset, presetDeprecationWarnings,
   PRESET_DEPRECATION_WARNING, selectPresets, semanticEqual,
 } from './presets.js';
-import { labelKeyProblem, labelValueProblem, parseLabelSelector } from './presets-selector.js';
+import { labelKeyProblem, labelValueProblem, parseLabelSelector } from '../../core/labels.js';
 
 const FIXTURES = 'test/fixtures/admission/presets';
 

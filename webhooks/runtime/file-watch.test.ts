@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { watchForChanges, type ChangeWatcher } from './file-watch.js';
-import { collectingLogger } from './test-server.js';
+import { collectingLogger } from './server.testing.js';
 
 const until = async (cond: () => boolean, ms = 3000): Promise<boolean> => {
   const end = Date.now() + ms;

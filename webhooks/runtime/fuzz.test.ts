@@ -14,10 +14,10 @@ import { DEFAULT_CLUSTER_CONFIG } from '../../core/cluster-config.js';
 import { parseKubeYamlDocuments } from '../../core/yaml.js';
 import { NO_LOOKUPS, type AdmissionContext } from '../context.js';
 import type { WebhookRoute } from '../review-types.js';
-import { randomCases, reviewResponseProblems, seededRandom, uidOf, wrongTypeCases, type FuzzCase } from './fuzz-reviews.js';
+import { randomCases, reviewResponseProblems, seededRandom, uidOf, wrongTypeCases, type FuzzCase } from './fuzz-reviews.testing.js';
 import { WEBHOOK_ROUTES } from '../registry.js';
-import { TEST_THROWING_ROUTE } from './test-routes.js';
-import { send, startTestServer, type TestServer } from './test-server.js';
+import { TEST_THROWING_ROUTE } from './routes.testing.js';
+import { send, startTestServer, type TestServer } from './server.testing.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_240_601);
 const IN_PROCESS_CASES = 10_000;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { watchObjectDirectory, type LookupsProvider } from './lookups.js';
-import { collectingLogger } from './test-server.js';
+import { collectingLogger } from './server.testing.js';
 
 const preset = (name: string): string => `apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstancePreset\nmetadata: { name: ${name} }\nspec: { selector: {} }\n`;
 const names = (p: LookupsProvider): (string | undefined)[] => p.current().presets('default').map((x) => x.metadata?.name);

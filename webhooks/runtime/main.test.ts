@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookRoute } from '../review-types.js';
 import { runVirtApi, type VirtApiOptions } from './main.js';
-import { createTestCa, type TestCa } from './test-pki.js';
-import { admissionReview, TEST_VALIDATING_ROUTE } from './test-routes.js';
-import { collectingLogger, send, slowRequest, writePair } from './test-server.js';
+import { createTestCa, type TestCa } from './pki.testing.js';
+import { admissionReview, TEST_VALIDATING_ROUTE } from './routes.testing.js';
+import { collectingLogger, send, slowRequest, writePair } from './server.testing.js';
 
 let dir: string;
 let ca: TestCa;

@@ -7,9 +7,9 @@ import { Agent } from 'node:https';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdmissionReviewResponse } from '../review-types.js';
-import { admissionReview, TEST_MUTATING_ROUTE, TEST_THROWING_ROUTE, TEST_VALIDATING_ROUTE } from './test-routes.js';
-import { createTestCa } from './test-pki.js';
-import { send, startTestServer, type TestServer } from './test-server.js';
+import { admissionReview, TEST_MUTATING_ROUTE, TEST_THROWING_ROUTE, TEST_VALIDATING_ROUTE } from './routes.testing.js';
+import { createTestCa } from './pki.testing.js';
+import { send, startTestServer, type TestServer } from './server.testing.js';
 
 const ROUTES = [TEST_VALIDATING_ROUTE, TEST_MUTATING_ROUTE, TEST_THROWING_ROUTE];
 const vmi = (spec: Record<string, unknown>): Record<string, unknown> => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'testvmi', namespace: 'default' }, spec });

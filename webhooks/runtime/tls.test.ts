@@ -6,9 +6,9 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AdmissionReviewResponse } from '../review-types.js';
-import { serialOf } from './test-pki.js';
-import { admissionReview, TEST_VALIDATING_ROUTE } from './test-routes.js';
-import { send, slowRequest, startTestServer, writePair, type TestServer } from './test-server.js';
+import { serialOf } from './pki.testing.js';
+import { admissionReview, TEST_VALIDATING_ROUTE } from './routes.testing.js';
+import { send, slowRequest, startTestServer, writePair, type TestServer } from './server.testing.js';
 import { readServingCertificate, ServingCertificateError } from './tls.js';
 
 let s: TestServer | undefined;

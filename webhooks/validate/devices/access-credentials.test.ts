@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AccessCredential, Volume } from '../../../crd-gen/index.js';
 import { CauseType } from '../../cause.js';
 import { validateAccessCredentials } from './access-credentials.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 
 const F = 'spec.accessCredentials[0].sshPublicKey.propagationMethod';
 const key = (propagationMethod: NonNullable<AccessCredential['sshPublicKey']>['propagationMethod']): AccessCredential =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CauseType } from '../../cause.js';
 import { validateDiskVolumesAndBootOrder } from './boot-order.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 
 const D = 'spec.domain.devices.disks';
 const I = 'spec.domain.devices.interfaces';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CloudInitNoCloudSource } from '../../../crd-gen/index.js';
 import { CauseType } from '../../cause.js';
 import { base64Problem } from './cloud-init.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 import { validateVolumes } from './volumes.js';
 
 const NC = 'spec.volumes[0].cloudInitNoCloud';

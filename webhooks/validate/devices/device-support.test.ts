@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { newVmi, withDevices } from '../../../test/builders/vmi.js';
 import { CauseType } from '../../cause.js';
 import { validateDeviceSupport } from './device-support.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 
 const P = 'spec.domain.devices';
 const NS = CauseType.NotSupported;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DHCPOptions } from '../../../crd-gen/index.js';
 import { CauseType } from '../../cause.js';
 import { validateInterfaceFields } from './interfaces.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 
 const O = 'spec.domain.devices.interfaces[0].dhcpOptions';
 const dhcp = (dhcpOptions: DHCPOptions) => specWith({ interfaces: [{ name: 'default', bridge: {}, dhcpOptions }] }, { networks: [{ name: 'default', pod: {} }] });

@@ -3,7 +3,7 @@ import type { Disk } from '../../../crd-gen/index.js';
 import { newVmi, withDisk } from '../../../test/builders/vmi.js';
 import { CauseType } from '../../cause.js';
 import { validateDiskSupport } from './disk-support.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 
 const D = 'spec.domain.devices.disks';
 const one = (disk: Omit<Disk, 'name'>) => specWith({ disks: [{ name: 'root', ...disk }] });

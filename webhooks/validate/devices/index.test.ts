@@ -8,7 +8,7 @@ import { applyVmiDefaults } from '../../mutate/vmi-defaults.js';
 import { validateVmiSpec } from '../vmi-spec.js';
 import type { SpecValidator } from '../types.js';
 import { DEVICE_VALIDATORS, validateOtherDevices } from './index.js';
-import { specWith, templateContext, TEMPLATE_PATH, vmiContext, VMI_PATH } from './testing.js';
+import { specWith, templateContext, TEMPLATE_PATH, vmiContext, VMI_PATH } from './cases.testing.js';
 
 const EXAMPLES = new URL('../../../examples/', import.meta.url);
 const UUID = '9b6c1f4e-2a53-4f0e-8d3b-0c1e2f3a4b5c';

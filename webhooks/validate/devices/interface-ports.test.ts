@@ -3,7 +3,7 @@ import type { Network, Port } from '../../../crd-gen/index.js';
 import { CauseType } from '../../cause.js';
 import { portNameProblem } from './interface-ports.js';
 import { validateInterfaceFields } from './interfaces.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 
 const P = 'spec.domain.devices.interfaces[0].ports';
 const POD: Network = { name: 'default', pod: {} };

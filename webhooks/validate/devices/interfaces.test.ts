@@ -3,7 +3,7 @@ import type { Interface } from '../../../crd-gen/index.js';
 import { CauseType } from '../../cause.js';
 import { validateInterfaceFields } from './interfaces.js';
 import { parseMac } from './mac-address.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 
 const I = 'spec.domain.devices.interfaces';
 const spec = (iface: Omit<Interface, 'name'> & { name?: string }) => specWith({ interfaces: [{ name: 'default', masquerade: {}, ...iface }] }, { networks: [{ name: 'default', pod: {} }] });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Interface, Network } from '../../../crd-gen/index.js';
 import { CauseType } from '../../cause.js';
 import { validateBindings, validateDiscontinuedBindings } from './network-bindings.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 
 const I = 'spec.domain.devices.interfaces';
 const POD: Network = { name: 'default', pod: {} };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CauseType } from '../../cause.js';
 import { validateNetworkNames } from './network-names.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 
 const I = 'spec.domain.devices.interfaces';
 const N = 'spec.networks';

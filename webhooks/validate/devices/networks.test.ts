@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Network } from '../../../crd-gen/index.js';
 import { CauseType } from '../../cause.js';
 import { validateNetworks } from './networks.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 
 const N = 'spec.networks';
 const nets = (...networks: Network[]) => specWith({}, { networks });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GPU } from '../../../crd-gen/index.js';
 import { CauseType } from '../../cause.js';
 import { validateOtherDevices } from './other-devices.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 
 const P = 'spec.domain.devices';
 const ramfbGpu = (name: string): GPU => ({ name, deviceName: 'nvidia.com/GRID', virtualGPUOptions: { display: {} } });

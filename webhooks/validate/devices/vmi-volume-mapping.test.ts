@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CauseType } from '../../cause.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 import { validateVmiVolumeMapping } from './vmi-volume-mapping.js';
 
 const V = 'spec.volumes';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Volume } from '../../../crd-gen/index.js';
 import { CauseType } from '../../cause.js';
 import { imageRefProblem } from './image-ref.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 import { validateVolumeSupport } from './volume-support.js';
 
 const V = 'spec.volumes[0]';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Volume } from '../../../crd-gen/index.js';
 import { CauseType } from '../../cause.js';
-import { causesOf, specWith, type DeniedCase } from './testing.js';
+import { causesOf, specWith, type DeniedCase } from './cases.testing.js';
 import { validateVolumes } from './volumes.js';
 
 const V = 'spec.volumes';

@@ -15,7 +15,7 @@ import type { WebhookRoute } from '../review-types.js';
 import type { ChangeWatcher } from './file-watch.js';
 import { NO_LOOKUPS_PROVIDER, type LookupsProvider } from './lookups.js';
 import { createWebhookServer, type ServerLimits, type WebhookServer } from './server.js';
-import { createTestCa, type PemPair, type TestCa } from './test-pki.js';
+import { createTestCa, type PemPair, type TestCa } from './pki.testing.js';
 import { readServingCertificate, watchServingCertificate, type ServingCertFiles } from './tls.js';
 
 /** A logger whose JSON lines are kept in `lines`. */
