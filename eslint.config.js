@@ -49,7 +49,7 @@ export default tseslint.config(
     files: ['**/*.test.ts', 'test/**', 'bench/**'],
     rules: { complexity: 'off', 'max-params': 'off', '@typescript-eslint/explicit-module-boundary-types': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
-  layer(['core/**'], except('core')),
+  layer(['core/**'], except('core', 'crd-gen')),
   layer(['crd-gen/**'], except('crd-gen')),
   layer(['webhooks/**'], except('core', 'crd-gen', 'webhooks')),
   layer(['launcher/**'], except('core', 'crd-gen', 'launcher')),
