@@ -36,6 +36,10 @@ export function invalid(kindGroup: string, name: string, causes: readonly ErrorC
   return new ApiError(422, 'Invalid', `${kindGroup} ${JSON.stringify(name)} is invalid: ${text}`, { causes });
 }
 
+/** 403 Forbidden: `pods "x" is forbidden: <why>`. */
+export const forbidden = (resource: string, name: string, why: string): ApiError =>
+  new ApiError(403, 'Forbidden', `${resource} ${JSON.stringify(name)} is forbidden: ${why}`);
+
 /** 400 BadRequest. */
 export const badRequest = (message: string): ApiError => new ApiError(400, 'BadRequest', message);
 

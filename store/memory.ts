@@ -13,10 +13,11 @@ import type {
 import { typeOf } from '../core/kube.js';
 import type { Logger } from '../core/log.js';
 import { formatKubeTime } from '../core/time.js';
+import { ownershipFor, unownedStatusChanges, type StatusOwners } from '../core/status-ownership.js';
 import type { AdmissionIds, RequestUser } from '../webhooks/context.js';
 import type { AdmissionOperation } from '../webhooks/review-types.js';
 import { admissionSettings, admitWrite, storeLookups, type AdmissionSettings } from './memory-admission.js';
-import { alreadyExists, badRequest, invalid, notFound, preconditionConflict, staleConflict } from './memory-errors.js';
+import { alreadyExists, badRequest, forbidden, invalid, notFound, preconditionConflict, staleConflict } from './memory-errors.js';
 import { Collector, FOREGROUND_FINALIZER } from './memory-gc.js';
 import { kindKeyOf, ObjectIndex, storeKeyOf } from './memory-index.js';
 import { kindInfo, type KindInfo } from './memory-kinds.js';
@@ -36,6 +37,11 @@ export interface MemoryStoreOptions {
   readonly log?: Logger;
   /** Changes kept for watches from an older resourceVersion. @default 10000 */
   readonly watchHistory?: number;
+  /**
+   * The status fields each component's user owns (core/status-ownership.ts): a status write of a
+   * user named here that changes another field is refused (403). Users not named are not checked.
+   */
+  readonly statusOwners?: StatusOwners;
 }
 
 /** The in-memory API server. Its own writes are made as an admin (`system:admin`). */
@@ -248,18 +254,31 @@ class Engine {
     return clone(written);
   }
 
-  async updateStatus(object: KubeObject): Promise<Obj> {
+  async updateStatus(object: KubeObject, user: RequestUser | undefined): Promise<Obj> {
     const at = locate(typeOf(object), object.metadata.namespace, object.metadata.name ?? '');
     const stored = this.stored(at);
     if (!at.info.hasStatus) throw notFound(at.info.resource, `${at.name}/status`);
     this.precondition(at, object, stored);
     const next: Obj = { ...stored };
     const status = (object as Obj)['status'];
+    this.checkStatusOwner(at, stored, status, user);
     if (status === undefined) delete next['status'];
     else next['status'] = clone(status);
     const written = this.replace(at, next, stored);
     await this.durable();
     return clone(written);
+  }
+
+  /** Refuses a component's status write outside the fields it declared (MemoryStoreOptions.statusOwners). */
+  private checkStatusOwner(at: Located, stored: Obj, status: unknown, user: RequestUser | undefined): void {
+    const owners = this.options.statusOwners;
+    if (owners === undefined || user === undefined) return;
+    const owned = ownershipFor(owners, user.username, stored);
+    if (owned === undefined) return;
+    const outside = unownedStatusChanges(stored['status'] as Record<string, unknown> | undefined, status as Record<string, unknown> | undefined, owned);
+    if (outside.length === 0) return;
+    const writer = owners.get(user.username)?.[0]?.writer ?? user.username;
+    throw forbidden(at.info.resource, at.name, `${writer} (User ${JSON.stringify(user.username)}) may not write ${outside.join(', ')} of a ${stored.kind}: another component owns ${outside.length === 1 ? 'it' : 'them'}`);
   }
 
   async patch(request: PatchRequest): Promise<Obj> {
@@ -275,7 +294,7 @@ class Engine {
     }
     const result = patchedObject(clone(stored ?? this.stored(at)), body, patchType);
     const object = { ...result, apiVersion: type.apiVersion, kind: type.kind, metadata: { ...result.metadata, name: target.name, namespace: target.namespace } };
-    return target.subresource === 'status' ? this.updateStatus(object) : this.update(object, request.user);
+    return target.subresource === 'status' ? this.updateStatus(object, request.user) : this.update(object, request.user);
   }
 
   async delete(type: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<void> {
@@ -383,7 +402,7 @@ class View implements KubeApi {
   }
 
   async updateStatus<T extends KubeObject>(object: T): Promise<T> {
-    return (await this.engine.updateStatus(object)) as unknown as T;
+    return (await this.engine.updateStatus(object, this.user)) as unknown as T;
   }
 
   // eslint-disable-next-line max-params -- KubeApi.patch's own signature

@@ -5,7 +5,11 @@
  */
 import { setCondition } from '../../core/conditions.js';
 import { Labels, LabelValues } from '../../core/constants.js';
-import { LAUNCHER_CONTAINER, type ContainerStatus, type Pod, type PodStatus } from '../../reconcilers/pod.js';
+import type { StatusOwnership } from '../../core/status-ownership.js';
+import { LAUNCHER_CONTAINER, POD_TYPE, type ContainerStatus, type Pod, type PodStatus } from '../../reconcilers/pod.js';
+
+/** The kubelet owns the status of the pods on its node, all of it (as a real kubelet does). */
+export const KUBELET_STATUS: StatusOwnership = { writer: 'kubelet', ...POD_TYPE, fields: 'all' };
 
 /** What the kubelet knows of a pod's compute process. */
 export type ProcessState =

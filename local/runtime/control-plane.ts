@@ -19,8 +19,11 @@ import { startVirtHandler, type VirtHandler } from '../../reconcilers/node-handl
 import { POD_TYPE, type Pod } from '../../reconcilers/pod.js';
 import { runController, type RunningController } from '../../reconcilers/runtime/controller.js';
 import { createInformer, type Informer } from '../../reconcilers/runtime/informer.js';
-import { startVirtController } from '../../reconcilers/runtime/virt-controller.js';
+import { startVirtController, VIRT_CONTROLLER_STATUS } from '../../reconcilers/runtime/virt-controller.js';
+import { NODE_HANDLER_STATUS } from '../../reconcilers/node-handler/status.js';
+import type { StatusOwners } from '../../core/status-ownership.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
+import { KUBELET_STATUS } from '../kubelet/plan.js';
 import { localKubelet } from '../kubelet/runtime/kubelet.js';
 import { recordedOwner } from '../kubelet/runtime/pid-file.js';
 
@@ -36,6 +39,20 @@ function serviceAccount(name: string, extra?: Record<string, string[]>): Request
     ...(extra === undefined ? {} : { extra }),
   };
 }
+
+/** virt-controller's service account. */
+const CONTROLLER_USER = serviceAccount('kubevirt-controller');
+/** virt-handler's service account on the local node (its node name in the token's extra, as a bound token has). */
+const HANDLER_USER = serviceAccount('kubevirt-handler', { 'authentication.kubernetes.io/node-name': [LOCAL_NODE] });
+/** The local kubelet's node identity (a kubelet's client certificate user). */
+const KUBELET_USER: RequestUser = { username: `system:node:${LOCAL_NODE}`, groups: ['system:nodes', 'system:authenticated'] };
+
+/** Which status fields each component may write: the declarations of the code that writes them. */
+export const LOCAL_STATUS_OWNERS: StatusOwners = new Map([
+  [CONTROLLER_USER.username, VIRT_CONTROLLER_STATUS],
+  [HANDLER_USER.username, [NODE_HANDLER_STATUS]],
+  [KUBELET_USER.username, [KUBELET_STATUS]],
+]);
 
 /** The user `kvt` commands write as (kubectl's cluster-admin). */
 export const LOCAL_USER: RequestUser = { username: 'kvt', groups: ['system:masters', 'system:authenticated'] };
@@ -131,18 +148,18 @@ export async function checkHost(dataDir: string, path = [process.env['PATH'] ?? 
 export async function startLocalControlPlane(options: LocalControlPlaneOptions): Promise<LocalControlPlane> {
   const { dataDir, runRoot, log } = options;
   if (options.skipHostCheck !== true) await checkHost(dataDir);
-  const store = createMemoryStore({ log: log.child({ component: 'store' }), ...(options.persist ? { dataFile: storeJournal(dataDir) } : {}) });
+  const store = createMemoryStore({ log: log.child({ component: 'store' }), statusOwners: LOCAL_STATUS_OWNERS, ...(options.persist ? { dataFile: storeJournal(dataDir) } : {}) });
   const stops: (() => Promise<void> | void)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.splice(0).reverse()) await stop();
     await store.close();
   };
   try {
-    const controller = await startVirtController({ kube: store.client(serviceAccount('kubevirt-controller')), log: log.child({ component: 'virt-controller' }), launcherImage: 'kvt:local' });
+    const controller = await startVirtController({ kube: store.client(CONTROLLER_USER), log: log.child({ component: 'virt-controller' }), launcherImage: 'kvt:local' });
     stops.push(() => controller.stop());
     const handlerLog = log.child({ component: 'virt-handler' });
     const handler: VirtHandler = await startVirtHandler({
-      kube: store.client(serviceAccount('kubevirt-handler', { 'authentication.kubernetes.io/node-name': [LOCAL_NODE] })),
+      kube: store.client(HANDLER_USER),
       nodeName: LOCAL_NODE, runRoot, log: handlerLog,
       runDirOf: (v) => runDirFor(runRoot, vmiIdentity(v)),
       vmis: createInformer<VirtualMachineInstance>(store, VMI_TYPE, { fieldSelector: `status.nodeName=${LOCAL_NODE}` }),
@@ -154,7 +171,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
     await pods.start();
     stops.push(() => pods.stop());
     const kubeletLog = log.child({ component: 'local-kubelet' });
-    const kubelet: RunningController = runController(localKubelet({ kube: store, pods, nodeName: LOCAL_NODE, dataDir, runRoot, log: kubeletLog, owner: options.owner }), { log: kubeletLog });
+    const kubelet: RunningController = runController(localKubelet({ kube: store.client(KUBELET_USER), pods, nodeName: LOCAL_NODE, dataDir, runRoot, log: kubeletLog, owner: options.owner }), { log: kubeletLog });
     stops.push(() => kubelet.stop());
   } catch (e) {
     await stopAll();

@@ -6,17 +6,28 @@
  * untouched. Pure: the caller passes the time.
  */
 import { removeCondition, setCondition } from '../../core/conditions.js';
+import type { StatusOwnership } from '../../core/status-ownership.js';
 import type {
   VirtualMachineInstance,
   VirtualMachineInstanceCondition,
   VirtualMachineInstanceNetworkInterface,
   VirtualMachineInstanceStatus,
 } from '../../crd-gen/index.js';
+import { KINDS } from '../../crd-gen/index.js';
 import type { DomainStatus } from '../../launcher/protocol.js';
 import { isDomainLive, vmiPhase, type LauncherView, type PhaseDecision } from './phase.js';
 
 /** Condition types the handler sets. */
 export const HandlerConditions = { paused: 'Paused', liveMigratable: 'LiveMigratable', synchronized: 'Synchronized' } as const;
+
+/** The VMI status fields the node handler owns: the phases from Running on, their reasons and timestamps, the interfaces, and its conditions. */
+export const NODE_HANDLER_STATUS: StatusOwnership = {
+  writer: 'virt-handler',
+  apiVersion: KINDS.VirtualMachineInstance.apiVersion,
+  kind: KINDS.VirtualMachineInstance.kind,
+  fields: ['phase', 'phaseTransitionTimestamps', 'reason', 'interfaces'],
+  conditions: [HandlerConditions.paused, HandlerConditions.liveMigratable, HandlerConditions.synchronized],
+};
 
 /** Why a VMI is not live-migratable here: kubevirt-ts runs every guest on its one node. */
 export const NOT_MIGRATABLE_REASON = 'MigrationNotSupported';

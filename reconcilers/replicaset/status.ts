@@ -5,7 +5,13 @@
  */
 import { findCondition, removeCondition, setCondition } from '../../core/conditions.js';
 import { selectorToString } from '../../core/labels.js';
-import type { VirtualMachineInstance, VirtualMachineInstanceReplicaSet, VirtualMachineInstanceReplicaSetStatus } from '../../crd-gen/index.js';
+import type { StatusOwnership } from '../../core/status-ownership.js';
+import { KINDS, type VirtualMachineInstance, type VirtualMachineInstanceReplicaSet, type VirtualMachineInstanceReplicaSetStatus } from '../../crd-gen/index.js';
+
+/** The replica set controller owns the whole VMIRS status. */
+export const REPLICASET_CONTROLLER_STATUS: StatusOwnership = {
+  writer: 'virt-controller', apiVersion: KINDS.VirtualMachineInstanceReplicaSet.apiVersion, kind: KINDS.VirtualMachineInstanceReplicaSet.kind, fields: 'all',
+};
 
 /** Inputs of {@link computeReplicaSetStatus}. */
 export interface RsStatusInput {

@@ -11,12 +11,19 @@ import type { KubeApi } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
 import { KINDS, type VirtualMachine, type VirtualMachineInstance, type VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
 import { POD_TYPE, type Pod } from '../pod.js';
+import type { StatusOwnership } from '../../core/status-ownership.js';
 import { replicaSetController } from '../replicaset/reconciler.js';
+import { REPLICASET_CONTROLLER_STATUS } from '../replicaset/status.js';
+import { VM_CONTROLLER_STATUS } from '../vm/status.js';
+import { VMI_CONTROLLER_STATUS } from '../vmi/status.js';
 import { vmController } from '../vm/reconciler.js';
 import { vmiController } from '../vmi/reconciler.js';
 import { createInformer, type Informer } from './informer.js';
 import { startControllers, type RunningControllers } from './manager.js';
 import type { ControllerDefinition, ControllerDeps } from './types.js';
+
+/** The status fields virt-controller writes: its three controllers' declarations. */
+export const VIRT_CONTROLLER_STATUS: readonly StatusOwnership[] = [VM_CONTROLLER_STATUS, VMI_CONTROLLER_STATUS, REPLICASET_CONTROLLER_STATUS];
 
 /** The shared caches virt-controller's controllers read. */
 export interface VirtControllerCaches {

@@ -7,7 +7,8 @@
  */
 import { findCondition, removeCondition, setCondition } from '../../core/conditions.js';
 import { Annotations } from '../../core/constants.js';
-import type { VirtualMachine, VirtualMachineInstance, VirtualMachineStatus } from '../../crd-gen/index.js';
+import type { StatusOwnership } from '../../core/status-ownership.js';
+import { KINDS, type VirtualMachine, type VirtualMachineInstance, type VirtualMachineStatus } from '../../crd-gen/index.js';
 import type { VmPlan } from './plan.js';
 import {
   backsOff, isDeleting, isFinal, isPaused, isUnprocessed, runStrategyOf, StateChange,
@@ -17,6 +18,11 @@ import {
 type VmCondition = NonNullable<VirtualMachineStatus['conditions']>[number];
 
 /** Inputs of {@link computeVmStatus}. */
+/** The VM controller owns the whole VM status (virt-api only adds state change requests; see its declaration). */
+export const VM_CONTROLLER_STATUS: StatusOwnership = {
+  writer: 'virt-controller', apiVersion: KINDS.VirtualMachine.apiVersion, kind: KINDS.VirtualMachine.kind, fields: 'all',
+};
+
 export interface VmStatusInput {
   readonly vm: Readonly<VirtualMachine>;
   readonly vmi: Readonly<VirtualMachineInstance> | undefined;

@@ -9,6 +9,8 @@
 import type { ClusterConfig } from '../../core/cluster-config.js';
 import { findCondition, removeCondition, setCondition } from '../../core/conditions.js';
 import { hasLaunchStatus, vmiLaunchStatus } from '../../core/vmi-launch-status.js';
+import type { StatusOwnership } from '../../core/status-ownership.js';
+import { KINDS } from '../../crd-gen/index.js';
 import type { VirtualMachineInstance, VirtualMachineInstanceCondition, VirtualMachineInstanceStatus } from '../../crd-gen/index.js';
 import { isPodDown, isPodReady, type Pod } from '../pod.js';
 
@@ -36,6 +38,19 @@ export const VmiReason = {
   FailedCreate: 'FailedCreate',
   FailedDelete: 'FailedDelete',
 } as const;
+
+/**
+ * The VMI status fields the VMI controller owns (the README's writer table): the launch status, the
+ * phases up to Scheduled (and Failed of a vanished pod), its reasons and timestamps, the node and QoS
+ * class, and the Ready, PodScheduled and Synchronized conditions.
+ */
+export const VMI_CONTROLLER_STATUS: StatusOwnership = {
+  writer: 'virt-controller',
+  apiVersion: KINDS.VirtualMachineInstance.apiVersion,
+  kind: KINDS.VirtualMachineInstance.kind,
+  fields: ['phase', 'phaseTransitionTimestamps', 'reason', 'nodeName', 'qosClass', 'runtimeUser', 'memory', 'currentCPUTopology'],
+  conditions: ['Ready', 'PodScheduled', 'Synchronized'],
+};
 
 /** A failed reconcile step, shown as `Synchronized=False`. */
 export interface SyncFailure {

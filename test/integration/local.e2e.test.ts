@@ -119,6 +119,16 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt daemon + kvt apply/get/console/stop/s
     expect(running?.status?.phase).toBe('Running');
     expect(running?.status?.nodeName).toBe('local');
 
+    // The launcher pod runs as the unprivileged qemu user (107), as the VMI's launch status says, and so does QEMU.
+    expect(running?.status?.runtimeUser).toBe(107);
+    const pods = await getJson<{ items: { metadata: { ownerReferences?: { uid: string }[] }; spec: { securityContext?: object; containers: { securityContext?: object }[] } }[] }>('pods');
+    const pod = pods?.items.find((p) => p.metadata.ownerReferences?.[0]?.uid === running?.metadata.uid);
+    expect(pod?.spec.securityContext).toMatchObject({ runAsUser: 107, runAsNonRoot: true });
+    expect(pod?.spec.containers[0]?.securityContext).toMatchObject({ runAsUser: 107, runAsNonRoot: true });
+    const [qemu] = await qemuPids('e2e');
+    const uid = /^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${qemu}/status`, 'utf8'))?.[1];
+    expect(uid).not.toBe('0');
+
     const table = await kvt('get', 'vms');
     expect(table.stdout).toMatch(/^NAME\s+AGE\s+STATUS\s+READY\n/);
     expect(table.stdout).toMatch(/\ne2e\s+\S+\s+Running\s+True\n/);
