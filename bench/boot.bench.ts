@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { createLogger } from '../core/log.js';
-import type { VirtualMachineInstance } from '../crd-gen/index.js';
+import { Gvk, type VirtualMachineInstance } from '../crd-gen/index.js';
 import { vmiIdentity } from '../launcher/identity.js';
 import { defaultDataDir } from '../launcher/runtime/data-dir.js';
 import { defaultRunRoot, launcherDirs } from '../launcher/runtime/launcher-dirs.js';
@@ -32,8 +32,8 @@ const run = promisify(execFile);
 const log = createLogger({ name: 'bench', level: 'silent' });
 const runRoot = defaultRunRoot(process.getuid?.() ?? -1, process.env);
 const dataDir = defaultDataDir();
-const VM_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' };
-const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
+const VM_TYPE = Gvk.VirtualMachine;
+const VMI_TYPE = Gvk.VirtualMachineInstance;
 
 interface Times { started: number; firstLine: number; token: number }
 

@@ -8,9 +8,8 @@
 import { rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import { Labels, LabelValues } from '../core/constants.js';
 import { createLogger } from '../core/log.js';
-import type { VirtualMachineInstance } from '../crd-gen/index.js';
+import { Gvk, Labels, LabelValues, type VirtualMachineInstance } from '../crd-gen/index.js';
 import { PROTOCOL_SOCKET, runDirFor, vmiIdentity } from '../launcher/identity.js';
 import { defaultDataDir } from '../launcher/runtime/data-dir.js';
 import { defaultRunRoot } from '../launcher/runtime/launcher-dirs.js';
@@ -32,7 +31,7 @@ const OWNER = `bench-launch:${process.pid}`;
 const log = createLogger({ name: 'bench', level: 'silent' });
 const runRoot = defaultRunRoot(process.getuid?.() ?? -1, process.env);
 const sa = (name: string, extra?: Record<string, string[]>) => ({ username: `system:serviceaccount:kubevirt:${name}`, groups: ['system:serviceaccounts', 'system:authenticated'], ...(extra === undefined ? {} : { extra }) });
-const VM_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' };
+const VM_TYPE = Gvk.VirtualMachine;
 
 const template = { spec: { domain: {
   firmware: { kernelBoot: { kernelArgs: 'console=ttyS0 panic=-1', container: { image: 'localhost/demo-guest:latest', kernelPath: '/boot/vmlinuz', initrdPath: '/boot/initrd.img' } } },
@@ -85,7 +84,7 @@ async function throughControlPlane(): Promise<number[]> {
     for (let i = 0; i < RUNS; i++) {
       const name = `launch-${i}`;
       const start = performance.now();
-      await store.create({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name, namespace: 'default' }, spec: { runStrategy: 'Always', template } });
+      await store.create({ ...Gvk.VirtualMachine, metadata: { name, namespace: 'default' }, spec: { runStrategy: 'Always', template } });
       await waitFor(() => pods.list('default').some((p) => p.metadata.name?.startsWith(`virt-launcher-${name}-`) === true && socketAnswered(p)), `the launcher of ${name}`);
       times.push(performance.now() - start);
       await store.delete(VM_TYPE, 'default', name);

@@ -13,7 +13,7 @@
 import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from '../core/cluster-config.js';
 import { ConversionError } from '../core/errors.js';
 import { FIRMWARE_UUID_NAMESPACE, firmwareUuidFor, uuidV5 } from '../core/uuid.js';
-import type { VirtualMachine, VirtualMachineInstance } from '../crd-gen/index.js';
+import { Gvk, type VirtualMachine, type VirtualMachineInstance } from '../crd-gen/index.js';
 import { vmiFromVm } from '../reconcilers/vm/vmi-from-vm.js';
 import { lookupsFromObjects } from '../webhooks/admission-lookups.js';
 import { admit } from '../webhooks/admission.js';
@@ -49,7 +49,7 @@ function withNamespace(object: Record<string, unknown>): Record<string, unknown>
 }
 
 function isRoot(item: ManifestObject): boolean {
-  return item.object['apiVersion'] === 'kubevirt.io/v1' && ROOT_KINDS.has(String(item.object['kind']));
+  return item.object['apiVersion'] === Gvk.VirtualMachineInstance.apiVersion && ROOT_KINDS.has(String(item.object['kind']));
 }
 
 /** One CREATE through the admission chain, as lines when refused. */

@@ -6,12 +6,12 @@
 import { parseArgs } from 'node:util';
 import { isNotFound } from '../core/errors.js';
 import type { KubeApi } from '../core/kube.js';
-import type { VirtualMachineInstance } from '../crd-gen/index.js';
+import { Gvk, type VirtualMachineInstance } from '../crd-gen/index.js';
 import { defaultRunRoot } from '../launcher/runtime/launcher-dirs.js';
 import { DAEMON_OPTIONS, withDaemon } from './daemon-client.js';
 import { UsageError, type CommandIo } from './command.js';
 
-const VMI = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' } as const;
+const VMI = Gvk.VirtualMachineInstance;
 
 /** A parsed `kvt VERB VMI [-n NS] [--run-root DIR] [--data-dir D | --socket S]`. */
 export interface VmiTarget {

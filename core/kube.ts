@@ -4,23 +4,9 @@
  * mode (store/memory.ts); both pass the same contract tests. Failures are `ApiError`s (core/errors.ts).
  * @see https://kubernetes.io/docs/reference/using-api/api-concepts/
  */
-/** The metadata fields the API machinery manages (crd-gen's KubeObjectMeta has the same shape). */
-export interface ObjectMetadata {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[];
-  [field: string]: unknown;
-}
+import type { KubeObjectMeta } from '../crd-gen/index.js';
+/** The metadata fields the API machinery manages: crd-gen's KubeObjectMeta, the one definition. */
+export type ObjectMetadata = KubeObjectMeta;
 
 /** Any API object. */
 export interface KubeObject {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type LabelSelector, parseFieldSelector, parseLabelSelector, parseSelectorString, selectorToString } from './labels.js';
+import type { LabelSelector } from '../crd-gen/index.js';
+import { parseFieldSelector, parseLabelSelector, parseSelectorString, selectorToString } from './labels.js';
 
 describe('parseSelectorString', () => {
   const labels = { app: 'web', tier: 'front', 'kubevirt.io/created-by': 'u1', empty: '' };

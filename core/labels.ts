@@ -8,32 +8,21 @@
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/field-selectors/
  */
 
-/** One match expression of a label selector (structurally crd-gen's LabelSelectorRequirement). */
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: string;
-  values?: string[];
-}
-
-/** A label selector (structurally crd-gen's LabelSelector). */
-export interface LabelSelector {
-  matchLabels?: Record<string, string | undefined>;
-  matchExpressions?: LabelSelectorRequirement[];
-}
+import type { LabelSelector, LabelSelectorRequirement } from '../crd-gen/index.js';
 
 /** Labels of an object (`metadata.labels`). */
-export type Labels = Readonly<Record<string, string | undefined>>;
+export type LabelMap = Readonly<Record<string, string | undefined>>;
 
 /** A usable selector, or why the selector cannot be used (the field is relative to the selector). */
 export type ParsedSelector =
-  | { readonly ok: true; readonly matches: (labels: Labels | undefined) => boolean }
+  | { readonly ok: true; readonly matches: (labels: LabelMap | undefined) => boolean }
   | { readonly ok: false; readonly field: string; readonly message: string };
 
 /** The operators a match expression may use, spelled as the API spells them. */
 export const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
 
 type Operator = (typeof SELECTOR_OPERATORS)[number];
-type Requirement = (labels: Labels) => boolean;
+type Requirement = (labels: LabelMap) => boolean;
 
 const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const NAME_MAX = 63;

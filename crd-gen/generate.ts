@@ -9,7 +9,8 @@ import { compile, type JSONSchema } from 'json-schema-to-typescript';
 import { toYaml } from '../core/yaml.js';
 import { buildCrd, collectDefs, danglingRefs, type SchemaNode } from './bundle.js';
 import { GENERATED_HEADER, renderKinds, renderL1 } from './render.js';
-import { readDefs, readKinds } from './sources.js';
+import { parseKeyTable, renderKeys } from './keys.js';
+import { readDefs, readKeys, readKinds } from './sources.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = join(ROOT, 'crd-gen/generated');
@@ -70,6 +71,7 @@ async function generateAll(): Promise<Map<string, string>> {
   }
   files.set('crd-gen/generated/types.ts', await renderTypes(defs));
   files.set('crd-gen/generated/kinds.ts', renderKinds(kinds));
+  files.set('crd-gen/generated/keys.ts', renderKeys(parseKeyTable(readKeys())));
   files.set('synth/imports/kubevirt.ts', renderL1(kinds));
   return files;
 }

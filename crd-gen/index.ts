@@ -7,7 +7,17 @@ import { KINDS, type KindName } from './generated/kinds.js';
 
 export type * from './generated/types.js';
 export type * from './generated/kinds.js';
-export { KINDS } from './generated/kinds.js';
+export { Gvk, KINDS } from './generated/kinds.js';
+export { AnnotationPrefixes, Annotations, Finalizers, LabelValues, Labels, PodConditions, ResourceNames } from './generated/keys.js';
+export { ExternalGvk, groupOf } from './external-kinds.js';
+import { ExternalGvk, groupOf } from './external-kinds.js';
+
+/** The API groups RBAC rules and discovery name: ours, and CDI's (DataVolumes, DataSources). */
+export const ApiGroups = {
+  kubevirt: KINDS.VirtualMachine.group,
+  instancetype: KINDS.VirtualMachineInstancetype.group,
+  cdi: groupOf(ExternalGvk.DataVolume.apiVersion),
+} as const;
 export type { KubeObjectMeta, OwnerReference, GroupVersionKind } from './meta.js';
 
 /** A CustomResourceDefinition as we emit it (apiextensions.k8s.io/v1). */

@@ -78,6 +78,11 @@ export function renderKinds(kinds: readonly KindSource[]): string {
     '/** The name of a served kind. */',
     'export type KindName = keyof typeof KINDS;',
     '',
+    '/** The apiVersion and kind of each served kind: how API calls and manifests name it. */',
+    'export const Gvk = {',
+    ...kinds.map((k) => `  ${k.crd.kind}: { apiVersion: '${apiVersionOf(k.crd)}', kind: '${k.crd.kind}' },`),
+    '} as const;',
+    '',
   ].join('\n');
 }
 

@@ -29,6 +29,11 @@ export function readDefs(dir: string = SCHEMAS_DIR): DefsSource[] {
   });
 }
 
+/** The key table, `keys.yaml`, as its YAML document. */
+export function readKeys(dir: string = SCHEMAS_DIR): Record<string, unknown> {
+  return readYaml(join(dir, 'keys.yaml'));
+}
+
 /** Every `kinds/*.yaml` file, sorted by file name. */
 export function readKinds(dir: string = SCHEMAS_DIR): KindSource[] {
   return yamlFiles(join(dir, 'kinds')).map((file) => {

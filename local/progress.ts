@@ -1,3 +1,4 @@
+import { AnnotationPrefixes } from '../crd-gen/index.js';
 /**
  * `kvt run`'s progress: which state of each object the user is told about, and how the line reads.
  * Pure: a tracker takes every observed object version and returns the lines to print (only when
@@ -12,7 +13,6 @@ export interface Observed {
   readonly status?: unknown;
 }
 
-const PRESET_ANNOTATION = 'virtualmachinepreset.kubevirt.io/';
 
 function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
@@ -60,8 +60,8 @@ export function shownState(object: Observed): string | undefined {
 /** The presets an instance got from admission, by name. */
 export function appliedPresets(object: Observed): string[] {
   return Object.keys(object.metadata.annotations ?? {})
-    .filter((k) => k.startsWith(PRESET_ANNOTATION))
-    .map((k) => k.slice(PRESET_ANNOTATION.length))
+    .filter((k) => k.startsWith(AnnotationPrefixes.presetApplied))
+    .map((k) => k.slice(AnnotationPrefixes.presetApplied.length))
     .sort();
 }
 

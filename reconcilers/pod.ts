@@ -6,12 +6,13 @@
  */
 import type { Condition } from '../core/conditions.js';
 import type { ObjectMetadata, ResourceType } from '../core/kube.js';
+import { ExternalGvk } from '../crd-gen/index.js';
 
 /** The name of the launcher pod's first container, the one running `kvt virt-launcher` (KubeVirt's name). */
 export const LAUNCHER_CONTAINER = 'compute';
 
 /** The resource type of pods. */
-export const POD_TYPE: ResourceType = { apiVersion: 'v1', kind: 'Pod' };
+export const POD_TYPE: ResourceType = ExternalGvk.Pod;
 
 /** Requests or limits: resource name → quantity string (`cpu: "100m"`, `memory: "64Mi"`). */
 export type ResourceList = Record<string, string>;

@@ -9,9 +9,10 @@
 import { isAlreadyExists, isConflict, isNotFound } from '../core/errors.js';
 import type { KubeApi, KubeObject } from '../core/kube.js';
 import type { Logger } from '../core/log.js';
+import { ExternalGvk } from '../crd-gen/index.js';
 
 /** The Lease type. */
-export const LEASE_TYPE = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' } as const;
+export const LEASE_TYPE = ExternalGvk.Lease;
 
 /** A coordination.k8s.io/v1 Lease (the fields leader election uses). */
 export interface Lease extends KubeObject {

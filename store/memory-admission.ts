@@ -6,13 +6,13 @@
  */
 import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from '../core/cluster-config.js';
 import { ApiError } from '../core/errors.js';
-import type { KubeObject } from '../core/kube.js';
-import { lookupKind, type VirtualMachineInstancePreset } from '../crd-gen/index.js';
+import type { KubeObject, ResourceType } from '../core/kube.js';
+import { ApiGroups, ExternalGvk, Gvk, lookupKind, type VirtualMachineInstancePreset } from '../crd-gen/index.js';
 import { admit } from '../webhooks/admission.js';
 import type { AdmissionIds, AdmissionLookups, RequestUser } from '../webhooks/context.js';
 import { routesFor } from '../webhooks/registry.js';
 import type { AdmissionOperation } from '../webhooks/review-types.js';
-import { storeKeyOf } from './memory-index.js';
+import { kindKeyOf, storeKeyOf } from './memory-index.js';
 
 /** Read access to the store's objects by `apiVersion/kind` and `namespace/name`. */
 export interface StoreReader {
@@ -20,25 +20,24 @@ export interface StoreReader {
   all(kind: string): Iterable<KubeObject>;
 }
 
-const IT = 'instancetype.kubevirt.io/v1beta1';
-const VOLUME_KINDS: Readonly<Record<string, string>> = {
-  PersistentVolumeClaim: 'v1/PersistentVolumeClaim',
-  DataVolume: 'cdi.kubevirt.io/v1beta1/DataVolume',
-  DataSource: 'cdi.kubevirt.io/v1beta1/DataSource',
+const VOLUME_KINDS: Readonly<Record<string, ResourceType>> = {
+  PersistentVolumeClaim: ExternalGvk.PersistentVolumeClaim,
+  DataVolume: ExternalGvk.DataVolume,
+  DataSource: ExternalGvk.DataSource,
 };
 
 /** Admission lookups over the store's current contents. */
 export function storeLookups(store: StoreReader): AdmissionLookups {
-  const one = <T>(kind: string, namespace: string | undefined, name: string): T | undefined =>
-    store.get(kind, storeKeyOf(namespace === '' ? 'default' : namespace, name)) as T | undefined;
+  const one = <T>(type: ResourceType | undefined, namespace: string | undefined, name: string): T | undefined =>
+    type === undefined ? undefined : (store.get(kindKeyOf(type), storeKeyOf(namespace === '' ? 'default' : namespace, name)) as T | undefined);
   return {
-    presets: (namespace) => [...store.all('kubevirt.io/v1/VirtualMachineInstancePreset')].filter((p) => p.metadata.namespace === (namespace || 'default')) as unknown as VirtualMachineInstancePreset[],
-    instancetype: (namespace, name) => one(`${IT}/VirtualMachineInstancetype`, namespace, name),
-    clusterInstancetype: (name) => one(`${IT}/VirtualMachineClusterInstancetype`, undefined, name),
-    preference: (namespace, name) => one(`${IT}/VirtualMachinePreference`, namespace, name),
-    clusterPreference: (name) => one(`${IT}/VirtualMachineClusterPreference`, undefined, name),
+    presets: (namespace) => [...store.all(kindKeyOf(Gvk.VirtualMachineInstancePreset))].filter((p) => p.metadata.namespace === (namespace || 'default')) as unknown as VirtualMachineInstancePreset[],
+    instancetype: (namespace, name) => one(Gvk.VirtualMachineInstancetype, namespace, name),
+    clusterInstancetype: (name) => one(Gvk.VirtualMachineClusterInstancetype, undefined, name),
+    preference: (namespace, name) => one(Gvk.VirtualMachinePreference, namespace, name),
+    clusterPreference: (name) => one(Gvk.VirtualMachineClusterPreference, undefined, name),
     volumeLabels(namespace, kind, name) {
-      const hit = one<KubeObject>(VOLUME_KINDS[kind] ?? '', namespace, name);
+      const hit = one<KubeObject>(VOLUME_KINDS[kind], namespace, name);
       return hit === undefined ? undefined : (hit.metadata.labels ?? {});
     },
   };
@@ -61,7 +60,7 @@ function webhookName(object: KubeObject, operation: AdmissionOperation): string 
   const kind = lookupKind(object.apiVersion, object.kind);
   const routes = kind === undefined ? [] : routesFor(kind, operation);
   const validating = routes.filter((r) => r.type === 'validating');
-  return (validating[0] ?? routes[0])?.name ?? 'kubevirt.io';
+  return (validating[0] ?? routes[0])?.name ?? ApiGroups.kubevirt;
 }
 
 /**

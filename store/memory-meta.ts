@@ -9,6 +9,7 @@ import { parseFieldSelector, parseSelectorString, type SelectableObject } from '
 import { badRequest } from './memory-errors.js';
 import type { KindInfo } from './memory-kinds.js';
 import type { ObjectFilter } from './memory-watch.js';
+import { ExternalGvk } from '../crd-gen/index.js';
 
 type Obj = KubeObject & Record<string, unknown>;
 
@@ -32,7 +33,7 @@ export function prepareCreate(object: Obj, info: KindInfo, fresh: { readonly uid
   const { deletionTimestamp: _d, deletionGracePeriodSeconds: _g, resourceVersion: _r, ...meta } = object.metadata;
   const out: Obj = { ...object, metadata: { ...meta, uid: fresh.uid, creationTimestamp: fresh.now, generation: 1 } };
   if (info.hasStatus) delete out['status'];
-  if (object.apiVersion === 'v1' && object.kind === 'Pod') out['status'] = { phase: 'Pending' };
+  if (object.apiVersion === ExternalGvk.Pod.apiVersion && object.kind === ExternalGvk.Pod.kind) out['status'] = { phase: 'Pending' };
   return out;
 }
 

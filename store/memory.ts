@@ -25,6 +25,7 @@ import { listFilter, nameSuffix, namespaceFor, prepareCreate, prepareUpdate, unc
 import { patched } from './memory-patch.js';
 import { WatchHub } from './memory-watch.js';
 import { openJournal, type Journal } from './runtime/persist.js';
+import { ExternalGvk } from '../crd-gen/index.js';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -102,7 +103,7 @@ function isTerminalOrUnbound(pod: Obj): boolean {
 
 /** The grace period a delete gives a pod (0: delete now), as the pod strategy computes it. */
 function podGrace(stored: Obj, options: DeleteOptions): number {
-  if (stored.apiVersion !== 'v1' || stored.kind !== 'Pod' || isTerminalOrUnbound(stored)) return 0;
+  if (stored.apiVersion !== ExternalGvk.Pod.apiVersion || stored.kind !== ExternalGvk.Pod.kind || isTerminalOrUnbound(stored)) return 0;
   const spec = stored['spec'] as { terminationGracePeriodSeconds?: number };
   return options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
 }

@@ -4,10 +4,7 @@
  * would create them; presets keep the order they were given in (KubeVirt's informer order only
  * decides annotation order).
  */
-import type {
-  VirtualMachineClusterInstancetype, VirtualMachineClusterPreference, VirtualMachineInstancePreset, VirtualMachineInstancetype,
-  VirtualMachinePreference,
-} from '../crd-gen/index.js';
+import { ExternalGvk, Gvk, type VirtualMachineClusterInstancetype, type VirtualMachineClusterPreference, type VirtualMachineInstancePreset, type VirtualMachineInstancetype, type VirtualMachinePreference } from '../crd-gen/index.js';
 import type { AdmissionLookups } from './context.js';
 
 interface Meta {
@@ -38,9 +35,9 @@ function nameOf(o: Obj): string | undefined {
 }
 
 const VOLUME_SOURCES: Readonly<Record<string, readonly string[]>> = {
-  PersistentVolumeClaim: ['v1'],
-  DataVolume: ['cdi.kubevirt.io/v1beta1'],
-  DataSource: ['cdi.kubevirt.io/v1beta1'],
+  PersistentVolumeClaim: [ExternalGvk.PersistentVolumeClaim.apiVersion],
+  DataVolume: [ExternalGvk.DataVolume.apiVersion],
+  DataSource: [ExternalGvk.DataSource.apiVersion],
 };
 
 function is(o: Obj, apiVersions: readonly string[], kind: string): boolean {
@@ -50,12 +47,12 @@ function is(o: Obj, apiVersions: readonly string[], kind: string): boolean {
 /** Lookups that find exactly the given objects (anything not an object, or of another kind, is passed over). */
 export function lookupsFromObjects(objects: readonly unknown[]): AdmissionLookups {
   const all = objects.filter(isObject);
-  const ofKind = <T>(apiVersion: string, kind: string): T[] => all.filter((o) => is(o, [apiVersion], kind)) as T[];
-  const presets = ofKind<VirtualMachineInstancePreset>('kubevirt.io/v1', 'VirtualMachineInstancePreset');
-  const instancetypes = ofKind<VirtualMachineInstancetype>('instancetype.kubevirt.io/v1beta1', 'VirtualMachineInstancetype');
-  const clusterInstancetypes = ofKind<VirtualMachineClusterInstancetype>('instancetype.kubevirt.io/v1beta1', 'VirtualMachineClusterInstancetype');
-  const preferences = ofKind<VirtualMachinePreference>('instancetype.kubevirt.io/v1beta1', 'VirtualMachinePreference');
-  const clusterPreferences = ofKind<VirtualMachineClusterPreference>('instancetype.kubevirt.io/v1beta1', 'VirtualMachineClusterPreference');
+  const ofKind = <T>(type: { readonly apiVersion: string; readonly kind: string }): T[] => all.filter((o) => is(o, [type.apiVersion], type.kind)) as T[];
+  const presets = ofKind<VirtualMachineInstancePreset>(Gvk.VirtualMachineInstancePreset);
+  const instancetypes = ofKind<VirtualMachineInstancetype>(Gvk.VirtualMachineInstancetype);
+  const clusterInstancetypes = ofKind<VirtualMachineClusterInstancetype>(Gvk.VirtualMachineClusterInstancetype);
+  const preferences = ofKind<VirtualMachinePreference>(Gvk.VirtualMachinePreference);
+  const clusterPreferences = ofKind<VirtualMachineClusterPreference>(Gvk.VirtualMachineClusterPreference);
   const inNamespace = <T extends object>(list: readonly T[], namespace: string, name?: string): T[] =>
     list.filter((o) => namespaceOf(o as Obj) === (namespace || 'default') && (name === undefined || nameOf(o as Obj) === name));
   const named = <T extends object>(list: readonly T[], name: string): T | undefined => list.find((o) => nameOf(o as Obj) === name);

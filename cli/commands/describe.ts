@@ -6,6 +6,7 @@ import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
 import { describeObject, type EventLike } from '../describe.js';
 import { resolveResource, unknownResource } from '../resources.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
+import { ExternalGvk } from '../../crd-gen/index.js';
 
 async function describeCommandRun(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], options: { ...DAEMON_OPTIONS }, allowPositionals: true, strict: true });
@@ -17,7 +18,7 @@ async function describeCommandRun(args: readonly string[], io: CommandIo): Promi
   return withDaemon(values, async (kube) => {
     try {
       const object = await kube.get<KubeObject>(resource.type, namespace, name);
-      const events = (await kube.list<KubeObject & EventLike & { involvedObject?: { uid?: string } }>({ apiVersion: 'v1', kind: 'Event' }, namespace === undefined ? {} : { namespace })).items
+      const events = (await kube.list<KubeObject & EventLike & { involvedObject?: { uid?: string } }>(ExternalGvk.Event, namespace === undefined ? {} : { namespace })).items
         .filter((e) => e.involvedObject?.uid === object.metadata.uid);
       io.out(describeObject(object, events, new Date()));
       return 0;

@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { isNotFound } from '../../core/errors.js';
-import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Gvk, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { PROTOCOL_SOCKET, runDirFor, vmiIdentity } from '../../launcher/identity.js';
 import type { LauncherEvent } from '../../launcher/protocol.js';
 import { describeApiError } from '../../local/apply.js';
@@ -15,7 +15,7 @@ import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { currentVmi, parseVmiTarget, runningVmi } from '../vmi-target.js';
 
-const VM = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' } as const;
+const VM = Gvk.VirtualMachine;
 
 type Verb = 'start' | 'stop' | 'restart';
 

@@ -1,10 +1,10 @@
-import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Gvk, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { runController } from '../../reconcilers/runtime/controller.js';
 import { createInformer } from '../../reconcilers/runtime/informer.js';
 import type { Command } from '../command.js';
 import { virtHandlerCommandFor } from './virt-handler.js';
 
-const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' } as const;
+const VMI_TYPE = Gvk.VirtualMachineInstance;
 
 /** `kvt virt-handler` against a cluster: client-node's kubeconfig, an informer of this node's VMIs, the controller runtime. */
 export const virtHandlerCommand: Command = virtHandlerCommandFor({

@@ -182,3 +182,15 @@ export const KINDS = {
 
 /** The name of a served kind. */
 export type KindName = keyof typeof KINDS;
+
+/** The apiVersion and kind of each served kind: how API calls and manifests name it. */
+export const Gvk = {
+  VirtualMachine: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' },
+  VirtualMachineClusterInstancetype: { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterInstancetype' },
+  VirtualMachineClusterPreference: { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterPreference' },
+  VirtualMachineInstance: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' },
+  VirtualMachineInstancePreset: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstancePreset' },
+  VirtualMachineInstanceReplicaSet: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceReplicaSet' },
+  VirtualMachineInstancetype: { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineInstancetype' },
+  VirtualMachinePreference: { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachinePreference' },
+} as const;

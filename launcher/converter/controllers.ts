@@ -5,7 +5,7 @@
  * brings its own SATA controller, so none is written.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/converter/converter.go (usb, needsSCSIController, shouldDisablePCIHole64)
  */
-import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Annotations, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { Controller } from '../domain/schema.js';
 import { withDevices, type Configurator } from './configurator.js';
 import { busOf } from './disk-targets.js';
@@ -13,8 +13,6 @@ import { virtioModel } from './values.js';
 
 type Vmi = Readonly<VirtualMachineInstance>;
 
-/** Annotation that removes the 64-bit PCI hole (some guests cannot cope with it). */
-export const DISABLE_PCI_HOLE64_ANNOTATION = 'kubevirt.io/disablePCIHole64';
 
 /**
  * USB is needed by a USB (or bus-less) tablet and by any USB disk. KubeVirt checks only plain disks;
@@ -32,7 +30,7 @@ function needsScsi(vmi: Vmi): boolean {
 }
 
 function disablesPciHole64(vmi: Vmi): boolean {
-  return vmi.metadata.annotations?.[DISABLE_PCI_HOLE64_ANNOTATION]?.toLowerCase() === 'true';
+  return vmi.metadata.annotations?.[Annotations.disablePciHole64]?.toLowerCase() === 'true';
 }
 
 /** Sets the controllers, in KubeVirt's order. */

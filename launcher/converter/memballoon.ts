@@ -4,18 +4,16 @@
  * realtime, hugepages, or the opt-out annotation); `model="none"` when autoattach is off.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/converter/compute/balloon.go
  */
-import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Annotations, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { MemBalloon } from '../domain/schema.js';
 import { withDevices, type Configurator } from './configurator.js';
 import { onOff, virtioModel } from './values.js';
 
-/** Annotation with which a VMI opts out of free page reporting ("true"). */
-export const FREE_PAGE_REPORTING_DISABLED_ANNOTATION = 'kubevirt.io/free-page-reporting-disabled';
 
 function vmiAllowsFreePageReporting(vmi: Readonly<VirtualMachineInstance>): boolean {
   const domain = vmi.spec.domain;
   const excluded = domain.cpu?.dedicatedCpuPlacement === true || domain.cpu?.realtime !== undefined || domain.memory?.hugepages !== undefined;
-  return !excluded && vmi.metadata.annotations?.[FREE_PAGE_REPORTING_DISABLED_ANNOTATION] !== 'true';
+  return !excluded && vmi.metadata.annotations?.[Annotations.freePageReportingDisabled] !== 'true';
 }
 
 /** Sets `<memballoon>`. */

@@ -17,12 +17,10 @@
  */
 import { ConversionError } from '../../core/errors.js';
 import { parseQuantity } from '../../core/quantity.js';
-import type { Quantity, VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Annotations, type Quantity, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { DomainSpec, MemoryAmount, MemoryBacking, MemoryDevice } from '../domain/schema.js';
 import { withDevices, type Configurator } from './configurator.js';
 
-/** Annotation that turns memfd backing of hugepages off ("false"). */
-export const MEMFD_ANNOTATION = 'kubevirt.io/memfd';
 
 const MI = 2 ** 20;
 const GI = 2 ** 30;
@@ -80,7 +78,7 @@ export function guestMemoryBytes(vmi: Readonly<VirtualMachineInstance>): number 
 
 function memoryBacking(vmi: Readonly<VirtualMachineInstance>): MemoryBacking | undefined {
   if (vmi.spec.domain.memory?.hugepages === undefined) return undefined;
-  const memfd = vmi.metadata.annotations?.[MEMFD_ANNOTATION] !== 'false';
+  const memfd = vmi.metadata.annotations?.[Annotations.memfd] !== 'false';
   return memfd ? { hugepages: true, source: { type: 'memfd' } } : { hugepages: true };
 }
 

@@ -4,9 +4,9 @@
  * state. Local mode has no scheduler or kubelet; this plays both for `kubevirt.io=virt-launcher` pods.
  */
 import { setCondition } from '../../core/conditions.js';
-import { Labels, LabelValues } from '../../core/constants.js';
 import type { StatusOwnership } from '../../core/status-ownership.js';
 import { LAUNCHER_CONTAINER, POD_TYPE, type ContainerStatus, type Pod, type PodStatus } from '../../reconcilers/pod.js';
+import { LabelValues, Labels } from '../../crd-gen/index.js';
 
 /** The kubelet owns the status of the pods on its node, all of it (as a real kubelet does). */
 export const KUBELET_STATUS: StatusOwnership = { writer: 'kubelet', ...POD_TYPE, fields: 'all' };

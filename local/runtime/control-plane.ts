@@ -9,11 +9,10 @@
 import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { Labels, LabelValues } from '../../core/constants.js';
 import type { KubeApi } from '../../core/kube.js';
 import type { RequestUser } from '../../webhooks/context.js';
 import type { Logger } from '../../core/log.js';
-import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Gvk, Labels, LabelValues, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
 import { startVirtHandler, type VirtHandler } from '../../reconcilers/node-handler/runtime/start.js';
 import { POD_TYPE, type Pod } from '../../reconcilers/pod.js';
@@ -30,7 +29,7 @@ import { recordedOwner } from '../kubelet/runtime/pid-file.js';
 /** The one node of the local control plane. */
 export const LOCAL_NODE = 'local';
 
-const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
+const VMI_TYPE = Gvk.VirtualMachineInstance;
 
 function serviceAccount(name: string, extra?: Record<string, string[]>): RequestUser {
   return {

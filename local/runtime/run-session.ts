@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { isNotFound } from '../../core/errors.js';
 import type { KubeObject } from '../../core/kube.js';
-import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Gvk, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { CONSOLE_SOCKET, runDirFor, vmiIdentity } from '../../launcher/identity.js';
 import { POD_TYPE } from '../../reconcilers/pod.js';
 import { createInformer, type Informer } from '../../reconcilers/runtime/informer.js';
@@ -18,9 +18,9 @@ import { ProgressTracker, type Observed } from '../progress.js';
 import { followConsole, type ConsoleFollower } from './console-client.js';
 import type { LocalControlPlane } from './control-plane.js';
 
-const VM_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' };
-const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
-const VMIRS_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceReplicaSet' };
+const VM_TYPE = Gvk.VirtualMachine;
+const VMI_TYPE = Gvk.VirtualMachineInstance;
+const VMIRS_TYPE = Gvk.VirtualMachineInstanceReplicaSet;
 const CONSOLE_RETRY_MS = 250;
 const CONSOLE_ATTEMPTS = 120;
 /** What a shut-down may take beyond the longest grace period before the session gives up on it. */

@@ -4,11 +4,11 @@
  * refreshed about every minute; virt-controller treats a heartbeat older than 5 min as an
  * unresponsive node. Pure: the runtime loop (runtime/heartbeat.ts) writes these.
  */
-import { Annotations, Labels } from '../../core/constants.js';
 import type { KubeObject, ResourceType } from '../../core/kube.js';
+import { Annotations, ExternalGvk, Labels } from '../../crd-gen/index.js';
 
 /** The resource type of nodes (core/v1, cluster-scoped). */
-export const NODE_TYPE: ResourceType = { apiVersion: 'v1', kind: 'Node' };
+export const NODE_TYPE: ResourceType = ExternalGvk.Node;
 
 /** How often the heartbeat is refreshed (KubeVirt: every minute). */
 export const HEARTBEAT_INTERVAL_MS = 60_000;

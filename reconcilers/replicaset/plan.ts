@@ -8,7 +8,7 @@
 import { findCondition } from '../../core/conditions.js';
 import { parseLabelSelector } from '../../core/labels.js';
 import { controllerOf, controllerRef } from '../../core/owner.js';
-import type { VirtualMachineInstance, VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
+import { Gvk, type VirtualMachineInstance, type VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
 
 /** KubeVirt's BurstReplicas: creates or deletes per reconcile. */
 export const BURST_REPLICAS = 250;
@@ -68,8 +68,7 @@ export function vmiFromTemplate(rs: Readonly<VirtualMachineInstanceReplicaSet>):
   const generateName = meta.name || meta.generateName || (rs.metadata.name ?? '');
   delete meta.name;
   return {
-    apiVersion: 'kubevirt.io/v1',
-    kind: 'VirtualMachineInstance',
+    ...Gvk.VirtualMachineInstance,
     metadata: { ...meta, generateName, namespace: rs.metadata.namespace ?? 'default', ownerReferences: [controllerRef(rs)] },
     spec: structuredClone(rs.spec.template.spec ?? { domain: { devices: {} } }),
   };

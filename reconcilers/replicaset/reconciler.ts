@@ -12,13 +12,13 @@ import { jsonEqual, type Op } from '../../core/json-patch.js';
 import { parseLabelSelector } from '../../core/labels.js';
 import { objectKey, type ResourceType } from '../../core/kube.js';
 import { controllerOf, controllerRef } from '../../core/owner.js';
-import type { VirtualMachineInstance, VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
+import { Gvk, type VirtualMachineInstance, type VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
 import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler, type WatchSource } from '../runtime/types.js';
 import { Expectations } from './expectations.js';
 import { planReplicaSet, type RsAction } from './plan.js';
 import { computeReplicaSetStatus } from './status.js';
 
-const VMI_TYPE: ResourceType = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
+const VMI_TYPE = Gvk.VirtualMachineInstance;
 const RS_KIND = 'VirtualMachineInstanceReplicaSet';
 
 /** What {@link replicaSetController} needs. */

@@ -1,10 +1,9 @@
 // virt-controller's wiring on the in-memory API server with admission on: a VMI created by a user
 // gets its launcher pod and moves to Scheduling through the real informers, queue and controllers.
 import { describe, expect, it } from 'vitest';
-import { Labels } from '../../core/constants.js';
 import type { KubeObject } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
-import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Labels, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { createMemoryStore } from '../../store/memory.js';
 import { POD_TYPE, type Pod } from '../pod.js';
 import { DONE } from './types.js';

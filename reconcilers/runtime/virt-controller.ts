@@ -6,10 +6,9 @@
  */
 import type { Cache } from '../../core/cache.js';
 import type { ClusterConfig } from '../../core/cluster-config.js';
-import { Labels, LabelValues } from '../../core/constants.js';
 import type { KubeApi } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
-import { KINDS, type VirtualMachine, type VirtualMachineInstance, type VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
+import { KINDS, Labels, LabelValues, type VirtualMachine, type VirtualMachineInstance, type VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
 import { POD_TYPE, type Pod } from '../pod.js';
 import type { StatusOwnership } from '../../core/status-ownership.js';
 import { replicaSetController } from '../replicaset/reconciler.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Annotations, Finalizers } from '../../core/constants.js';
-import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Annotations, Finalizers, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { planVm, type VmAction } from './plan.js';
 import { startBackoffSeconds } from './run-strategy.js';
 

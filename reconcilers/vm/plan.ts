@@ -4,9 +4,8 @@
  * Pure; the reconciler executes the actions idempotently.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/watch/vm/vm.go
  */
-import { Annotations, Finalizers } from '../../core/constants.js';
 import { ConversionError } from '../../core/errors.js';
-import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Annotations, Finalizers, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import {
   backsOff, hasStartPausedRequest, hasStartRequest, hasStopRequestFor, isDeleting, isFinal, runStrategyOf,
   startBackoffLeftMs, type RunStrategy,

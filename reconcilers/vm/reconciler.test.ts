@@ -2,11 +2,10 @@
 // runController; the test plays the node handler by writing VMI phases through /status as
 // virt-handler's user, and asserts on the resulting objects.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Finalizers } from '../../core/constants.js';
 import { ApiError, isNotFound } from '../../core/errors.js';
 import type { KubeApi, ResourceType } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
-import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Finalizers, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { runController, type RunningController } from '../runtime/controller.js';
 import { createInformer, type Informer } from '../runtime/informer.js';

@@ -10,12 +10,12 @@ import { ApiError, isAlreadyExists, isConflict, isNotFound, SyncError } from '..
 import { jsonEqual, type Op } from '../../core/json-patch.js';
 import { objectKey, typeOf, type ResourceType } from '../../core/kube.js';
 import { controllerOf, isControlledBy } from '../../core/owner.js';
-import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Gvk, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler, type WatchSource } from '../runtime/types.js';
 import { planVm, VmSyncReasons, type VmAction, type VmPlan, type VmSyncError } from './plan.js';
 import { computeVmStatus } from './status.js';
 
-const VMI_TYPE: ResourceType = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
+const VMI_TYPE = Gvk.VirtualMachineInstance;
 
 /** What {@link vmController} needs. */
 export interface VmControllerDeps extends ControllerDeps {

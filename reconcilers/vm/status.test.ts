@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Annotations } from '../../core/constants.js';
-import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Annotations, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { computeVmStatus, printableStatus, type VmStatusInput } from './status.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');

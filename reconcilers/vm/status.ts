@@ -6,9 +6,8 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/watch/vm/vm.go
  */
 import { findCondition, removeCondition, setCondition } from '../../core/conditions.js';
-import { Annotations } from '../../core/constants.js';
 import type { StatusOwnership } from '../../core/status-ownership.js';
-import { KINDS, type VirtualMachine, type VirtualMachineInstance, type VirtualMachineStatus } from '../../crd-gen/index.js';
+import { Annotations, KINDS, type VirtualMachine, type VirtualMachineInstance, type VirtualMachineStatus } from '../../crd-gen/index.js';
 import type { VmPlan } from './plan.js';
 import {
   backsOff, isDeleting, isFinal, isPaused, isUnprocessed, runStrategyOf, StateChange,

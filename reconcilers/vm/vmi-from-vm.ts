@@ -6,7 +6,7 @@
  */
 import { ConversionError } from '../../core/errors.js';
 import { firmwareUuidFor } from '../../core/uuid.js';
-import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Gvk, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
 
 /** The VMI for `vm`; a template without a spec is a ConversionError on `spec.template.spec`. */
 export function vmiFromVm(vm: Readonly<VirtualMachine>): VirtualMachineInstance {
@@ -20,15 +20,14 @@ export function vmiFromVm(vm: Readonly<VirtualMachine>): VirtualMachineInstance 
   if (spec === undefined) throw new ConversionError('spec.template.spec', 'Required value: a VirtualMachine needs a template spec to start a VMI');
   spec.domain.firmware = { ...spec.domain.firmware, uuid: spec.domain.firmware?.uuid || firmwareUuidFor(name) };
   return {
-    apiVersion: 'kubevirt.io/v1',
-    kind: 'VirtualMachineInstance',
+    ...Gvk.VirtualMachineInstance,
     metadata: {
       ...templateMeta,
       name,
       namespace: vm.metadata.namespace ?? 'default',
       ...(vm.metadata.uid === undefined
         ? {}
-        : { ownerReferences: [{ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', name, uid: vm.metadata.uid, controller: true, blockOwnerDeletion: true }] }),
+        : { ownerReferences: [{ ...Gvk.VirtualMachine, name, uid: vm.metadata.uid, controller: true, blockOwnerDeletion: true }] }),
     },
     spec,
   };

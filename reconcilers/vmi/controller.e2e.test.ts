@@ -1,11 +1,10 @@
 // The VMI controller run by the runtime (informers → work queue → reconcile) on the in-memory store,
 // with the test playing the kubelet; asserts the resulting objects as they settle.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Finalizers } from '../../core/constants.js';
 import { isNotFound } from '../../core/errors.js';
 import type { ResourceType } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
-import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Finalizers, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { LAUNCHER_CONTAINER, POD_TYPE, type Pod } from '../pod.js';
 import { runController, type RunningController } from '../runtime/controller.js';

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toYaml } from '../../core/yaml.js';
 import { parseManifests } from '../../core/manifests.js';
-import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Labels, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { admitted, launched, newVmi, TEST_UID, withAnnotation, withDomain, withMemory, withName, withSpec } from '../../test/builders/vmi.js';
 import { LAUNCHER_CONTAINER } from '../pod.js';
-import { launcherPodName, OBSOLETE_HOST_MODEL_LABEL, renderLauncherPod } from './launcher-pod.js';
+import { launcherPodName, renderLauncherPod } from './launcher-pod.js';
 
 const ctx = { launcherImage: 'localhost/kvt:dev' };
 /** Renders as the VMI controller does: from a VMI whose launch status it wrote. */
@@ -85,7 +85,7 @@ describe('renderLauncherPod spec (§1.4)', () => {
     }));
     const terms = (render(vmi, ctx).spec.affinity as { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: unknown[] } } })
       .nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
-    const obsolete = { key: OBSOLETE_HOST_MODEL_LABEL, operator: 'DoesNotExist' };
+    const obsolete = { key: Labels.obsoleteHostModel, operator: 'DoesNotExist' };
     expect(terms).toEqual([{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }, obsolete] }, { matchExpressions: [obsolete] }]);
   });
 

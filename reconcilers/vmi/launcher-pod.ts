@@ -10,10 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from '../../core/cluster-config.js';
-import { Annotations, LabelValues, Labels } from '../../core/constants.js';
 import { controllerRef } from '../../core/owner.js';
 import { NON_ROOT_UID, ROOT_UID } from '../../core/vmi-launch-status.js';
-import type { Affinity, NodeSelectorRequirement, VirtualMachineInstance } from '../../crd-gen/index.js';
+import { type Affinity, AnnotationPrefixes, Annotations, ExternalGvk, Labels, LabelValues, type NodeSelectorRequirement, PodConditions, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { LAUNCHER_CONTAINER, type Container, type Pod, type PodSpec } from '../pod.js';
 import { computeResources } from './launcher-resources.js';
 import { renderVolumes, serviceAccountOf } from './launcher-volumes.js';
@@ -28,12 +27,8 @@ export interface LauncherPodContext {
 
 /** KubeVirt's VMI grace period when `spec.terminationGracePeriodSeconds` is unset. */
 export const DEFAULT_VMI_GRACE_SECONDS = 30;
-/** The readiness gate virt-handler sets while the guest is not paused. */
-export const UNPAUSED_READINESS_GATE = 'kubevirt.io/virtual-machine-unpaused';
-/** The node label that marks nodes whose host-model CPU is obsolete. */
-export const OBSOLETE_HOST_MODEL_LABEL = 'node-labeller.kubevirt.io/obsolete-host-model';
 
-const DROPPED_ANNOTATION_PREFIXES = ['kubectl.kubernetes.io', Annotations.storageObservedApiVersion, Annotations.latestObservedApiVersion];
+const DROPPED_ANNOTATION_PREFIXES = [AnnotationPrefixes.kubectl, Annotations.storageObservedApiVersion, Annotations.latestObservedApiVersion];
 
 type Vmi = Readonly<VirtualMachineInstance>;
 
@@ -67,9 +62,9 @@ function podAnnotations(vmi: Vmi): Record<string, string> {
   return {
     ...Object.fromEntries(copied),
     [Annotations.domain]: vmi.metadata.name ?? '',
-    'kubectl.kubernetes.io/default-container': LAUNCHER_CONTAINER,
-    'kubevirt.io/migrationTransportUnix': 'true',
-    'descheduler.alpha.kubernetes.io/request-evict-only': '',
+    [Annotations.defaultContainer]: LAUNCHER_CONTAINER,
+    [Annotations.migrationTransportUnix]: 'true',
+    [Annotations.requestEvictOnly]: '',
   };
 }
 
@@ -119,7 +114,7 @@ function computeContainer(vmi: Vmi, ctx: LauncherPodContext, mounts: Container['
 /** Node requirements KubeVirt adds to every required term: a host-model CPU must not be obsolete on the node. */
 function requiredExpressions(vmi: Vmi): NodeSelectorRequirement[] {
   const model = vmi.spec.domain.cpu?.model ?? '';
-  return model === '' || model === 'host-model' ? [{ key: OBSOLETE_HOST_MODEL_LABEL, operator: 'DoesNotExist' }] : [];
+  return model === '' || model === 'host-model' ? [{ key: Labels.obsoleteHostModel, operator: 'DoesNotExist' }] : [];
 }
 
 /** The VMI's affinity with KubeVirt's required node expressions appended to each required term (or one new term). */
@@ -171,8 +166,7 @@ function serviceAccountFields(vmi: Vmi): Partial<PodSpec> {
 export function renderLauncherPod(vmi: Vmi, ctx: LauncherPodContext): Pod {
   const { volumes, mounts } = renderVolumes(vmi);
   return {
-    apiVersion: 'v1',
-    kind: 'Pod',
+    ...ExternalGvk.Pod,
     metadata: {
       name: launcherPodName(vmi),
       namespace: vmi.metadata.namespace ?? 'default',
@@ -189,7 +183,7 @@ export function renderLauncherPod(vmi: Vmi, ctx: LauncherPodContext): Pod {
       enableServiceLinks: false,
       terminationGracePeriodSeconds: vmiGraceSeconds(vmi) + 30,
       securityContext: securityContext(vmi),
-      readinessGates: [{ conditionType: UNPAUSED_READINESS_GATE }],
+      readinessGates: [{ conditionType: PodConditions.vmiUnpaused }],
       containers: [computeContainer(vmi, ctx, mounts)],
       volumes,
     },

@@ -6,7 +6,7 @@
  */
 import type { ClusterConfig } from '../../core/cluster-config.js';
 import { formatQuantity, parseQuantity, quantityInt } from '../../core/quantity.js';
-import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { ResourceNames, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { ResourceList } from '../pod.js';
 
 const MI = 2 ** 20;
@@ -113,10 +113,10 @@ export function formatCpu(millis: number): string {
 /** Device-plugin resources the compute container asks for (limits only, value 1). */
 function devicePluginLimits(vmi: Vmi, cfg: Readonly<ClusterConfig>): ResourceList {
   const out: ResourceList = {};
-  if (!cfg.useEmulation) out['devices.kubevirt.io/kvm'] = '1';
+  if (!cfg.useEmulation) out[ResourceNames.kvm] = '1';
   const interfaces = vmi.spec.domain.devices.interfaces ?? [];
-  if (interfaces.length > 0) out['devices.kubevirt.io/tun'] = '1';
-  if (!cfg.useEmulation && interfaces.some((i) => (i.model ?? 'virtio') === 'virtio')) out['devices.kubevirt.io/vhost-net'] = '1';
+  if (interfaces.length > 0) out[ResourceNames.tun] = '1';
+  if (!cfg.useEmulation && interfaces.some((i) => (i.model ?? 'virtio') === 'virtio')) out[ResourceNames.vhostNet] = '1';
   return out;
 }
 

@@ -1,7 +1,6 @@
 // The VMI controller's writes of kubevirt/controllers.md §2: pod create while unprocessed, pod deletes and finalizer removal on deletion or a final phase, the nodeName label.
 import { describe, expect, it } from 'vitest';
-import { Finalizers } from '../../core/constants.js';
-import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Finalizers, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { newVmi } from '../../test/builders/vmi.js';
 import { LAUNCHER_CONTAINER, type Pod } from '../pod.js';
 import { launcherPodName } from './launcher-pod.js';

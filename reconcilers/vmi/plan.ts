@@ -6,9 +6,8 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/watch/vmi/vmi.go
  */
 import type { ClusterConfig } from '../../core/cluster-config.js';
-import { Finalizers, Labels } from '../../core/constants.js';
 import { hasLaunchStatus } from '../../core/vmi-launch-status.js';
-import type { VirtualMachineInstance, VirtualMachineInstanceStatus } from '../../crd-gen/index.js';
+import { Finalizers, Labels, type VirtualMachineInstance, type VirtualMachineInstanceStatus } from '../../crd-gen/index.js';
 import type { Pod } from '../pod.js';
 import { renderLauncherPod } from './launcher-pod.js';
 import { isFinal, isUnprocessed, VmiPhase } from './status.js';

@@ -5,11 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Cache } from '../../core/cache.js';
 import { findCondition } from '../../core/conditions.js';
-import { Finalizers } from '../../core/constants.js';
 import { ApiError, isNotFound, SyncError } from '../../core/errors.js';
 import { objectKey, type KubeApi, type KubeObject, type ResourceType } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
-import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Finalizers, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { LAUNCHER_CONTAINER, POD_TYPE, type Pod } from '../pod.js';
 import { vmiController } from './reconciler.js';

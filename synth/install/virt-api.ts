@@ -8,6 +8,7 @@ import { k8s } from 'cdk8s-plus-27';
 import {
   ComponentIdentity, componentLabels, KVT_UID, kvtContainer, resourceRequirements, RESTRICTED_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME, type RbacTable,
 } from './common.js';
+import { ApiGroups } from '../../crd-gen/index.js';
 
 /** The component's name: its ServiceAccount, Deployment and Service. */
 export const VIRT_API = 'virt-api';
@@ -24,17 +25,17 @@ const CERT_DIR = '/etc/virt-api/certs';
 export const VIRT_API_RULES: RbacTable = {
   cluster: [
     // The VMI mutating webhook applies matching presets of the VMI's namespace.
-    { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstancepresets'], verbs: ['get', 'list', 'watch'], why: 'presets applied by the VMI mutator' },
+    { apiGroups: [ApiGroups.kubevirt], resources: ['virtualmachineinstancepresets'], verbs: ['get', 'list', 'watch'], why: 'presets applied by the VMI mutator' },
     // The VM mutator and validator resolve the instancetype and preference a VM names.
     {
-      apiGroups: ['instancetype.kubevirt.io'],
+      apiGroups: [ApiGroups.instancetype],
       resources: ['virtualmachineinstancetypes', 'virtualmachineclusterinstancetypes', 'virtualmachinepreferences', 'virtualmachineclusterpreferences'],
       verbs: ['get', 'list', 'watch'],
       why: 'instancetypes and preferences a VM names',
     },
     // Instancetype/preference inference reads the labels of the volume a VM infers from.
     { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'watch'], why: 'inference labels of PVCs' },
-    { apiGroups: ['cdi.kubevirt.io'], resources: ['datavolumes', 'datasources'], verbs: ['get', 'list', 'watch'], why: 'inference labels of DataVolumes and DataSources' },
+    { apiGroups: [ApiGroups.cdi], resources: ['datavolumes', 'datasources'], verbs: ['get', 'list', 'watch'], why: 'inference labels of DataVolumes and DataSources' },
   ],
   // The serving certificate is a mounted Secret: no API access to it is needed.
   namespaced: [],

@@ -6,6 +6,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { ComponentIdentity, componentLabels, kvtContainer, resourceRequirements, RESTRICTED_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME, type RbacTable } from './common.js';
+import { ApiGroups } from '../../crd-gen/index.js';
 
 /** The component's name: its ServiceAccount and Deployment. */
 export const VIRT_CONTROLLER = 'virt-controller';
@@ -15,26 +16,26 @@ export const VIRT_CONTROLLER_RULES: RbacTable = {
   cluster: [
     // Informers of every kind the controllers reconcile or read.
     {
-      apiGroups: ['kubevirt.io'],
+      apiGroups: [ApiGroups.kubevirt],
       resources: ['virtualmachines', 'virtualmachineinstances', 'virtualmachineinstancereplicasets', 'virtualmachineinstancepresets'],
       verbs: ['get', 'list', 'watch'],
       why: 'informers of VMs, VMIs, replica sets and presets',
     },
     // The VM and replica-set controllers create and delete VMIs and patch their metadata
     // (finalizers, labels, ownerReferences on adoption and release).
-    { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['create', 'delete', 'patch', 'update'], why: 'VMIs of VMs and replica sets' },
+    { apiGroups: [ApiGroups.kubevirt], resources: ['virtualmachineinstances'], verbs: ['create', 'delete', 'patch', 'update'], why: 'VMIs of VMs and replica sets' },
     // The VM controller keeps its finalizer on each VM and flips the run strategy for start requests.
-    { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['patch'], why: 'VM finalizer and run strategy' },
+    { apiGroups: [ApiGroups.kubevirt], resources: ['virtualmachines'], verbs: ['patch'], why: 'VM finalizer and run strategy' },
     // Each controller owns its kind's status.
     {
-      apiGroups: ['kubevirt.io'],
+      apiGroups: [ApiGroups.kubevirt],
       resources: ['virtualmachines/status', 'virtualmachineinstances/status', 'virtualmachineinstancereplicasets/status'],
       verbs: ['update', 'patch'],
       why: 'status of VMs, VMIs and replica sets',
     },
     // The VM controller expands the instancetype and preference a VM names.
     {
-      apiGroups: ['instancetype.kubevirt.io'],
+      apiGroups: [ApiGroups.instancetype],
       resources: ['virtualmachineinstancetypes', 'virtualmachineclusterinstancetypes', 'virtualmachinepreferences', 'virtualmachineclusterpreferences'],
       verbs: ['get', 'list', 'watch'],
       why: 'instancetypes and preferences VMs name',

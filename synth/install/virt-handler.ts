@@ -6,6 +6,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { ComponentIdentity, componentLabels, fieldEnv, kvtContainer, resourceRequirements, TMP_MOUNT, TMP_VOLUME, type RbacTable } from './common.js';
+import { ApiGroups } from '../../crd-gen/index.js';
 
 /** The component's name: its ServiceAccount and DaemonSet. */
 export const VIRT_HANDLER = 'virt-handler';
@@ -14,9 +15,9 @@ export const VIRT_HANDLER = 'virt-handler';
 export const VIRT_HANDLER_RULES: RbacTable = {
   cluster: [
     // The informer of the VMIs scheduled to its node (a field selector; RBAC cannot narrow it).
-    { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['get', 'list', 'watch'], why: 'VMIs of its node' },
+    { apiGroups: [ApiGroups.kubevirt], resources: ['virtualmachineinstances'], verbs: ['get', 'list', 'watch'], why: 'VMIs of its node' },
     // It owns the node-side VMI status: phase, interfaces, guest info, conditions.
-    { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances/status'], verbs: ['update', 'patch'], why: 'VMI status' },
+    { apiGroups: [ApiGroups.kubevirt], resources: ['virtualmachineinstances/status'], verbs: ['update', 'patch'], why: 'VMI status' },
     // The heartbeat annotation and the kubevirt.io/schedulable label of its own Node.
     { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'patch', 'create'], why: 'heartbeat and schedulable label of its Node' },
     // Started, Stopped, ShutdownFailed and the like on VMIs.

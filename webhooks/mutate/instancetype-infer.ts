@@ -10,17 +10,9 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/instancetype/infer/volume.go
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/instancetype/infer/handler.go
  */
-import type { DataVolumeSpec, InstancetypeMatcher, PreferenceMatcher, VirtualMachine } from '../../crd-gen/index.js';
+import { type DataVolumeSpec, type InstancetypeMatcher, Labels, type PreferenceMatcher, type VirtualMachine } from '../../crd-gen/index.js';
 import type { AdmissionLookups } from '../context.js';
 
-/** Label naming a volume's default instancetype. */
-export const DEFAULT_INSTANCETYPE_LABEL = 'instancetype.kubevirt.io/default-instancetype';
-/** Label naming that instancetype's kind. */
-export const DEFAULT_INSTANCETYPE_KIND_LABEL = 'instancetype.kubevirt.io/default-instancetype-kind';
-/** Label naming a volume's default preference. */
-export const DEFAULT_PREFERENCE_LABEL = 'instancetype.kubevirt.io/default-preference';
-/** Label naming that preference's kind. */
-export const DEFAULT_PREFERENCE_KIND_LABEL = 'instancetype.kubevirt.io/default-preference-kind';
 
 /** A name and kind read from labels, or why not; `ignorable` failures obey the Ignore policy. */
 type Inference = { readonly name: string; readonly kind: string } | { readonly error: string; readonly ignorable: boolean };
@@ -107,9 +99,9 @@ function withMatcher<K extends 'instancetype' | 'preference'>(vm: VirtualMachine
  */
 export function inferMatchers(vm: Readonly<VirtualMachine>, lookups: AdmissionLookups): InferenceResult {
   const r = (labels: Labels): Reader => ({ vm, namespace: vm.metadata.namespace ?? 'default', lookups, labels });
-  const instancetype = inferOne(r({ name: DEFAULT_INSTANCETYPE_LABEL, kind: DEFAULT_INSTANCETYPE_KIND_LABEL }), vm.spec.instancetype);
+  const instancetype = inferOne(r({ name: Labels.defaultInstancetype, kind: Labels.defaultInstancetypeKind }), vm.spec.instancetype);
   if ('error' in instancetype) return { ok: false, message: instancetype.error };
-  const preference = inferOne(r({ name: DEFAULT_PREFERENCE_LABEL, kind: DEFAULT_PREFERENCE_KIND_LABEL }), vm.spec.preference);
+  const preference = inferOne(r({ name: Labels.defaultPreference, kind: Labels.defaultPreferenceKind }), vm.spec.preference);
   if ('error' in preference) return { ok: false, message: preference.error };
   const out = structuredClone(vm) as VirtualMachine;
   withMatcher(out, 'instancetype', instancetype);

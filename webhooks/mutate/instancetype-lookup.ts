@@ -6,20 +6,10 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/instancetype/annotations/annotations.go
  */
 import { path } from '../../core/field-path.js';
-import type {
-  InstancetypeMatcher, KubeObjectMeta, PreferenceMatcher, VirtualMachineInstancetypeSpec, VirtualMachinePreferenceSpec,
-} from '../../crd-gen/index.js';
+import { Annotations, type InstancetypeMatcher, type KubeObjectMeta, type PreferenceMatcher, type VirtualMachineInstancetypeSpec, type VirtualMachinePreferenceSpec } from '../../crd-gen/index.js';
 import { cause, CauseType, type Cause } from '../cause.js';
 import type { AdmissionLookups } from '../context.js';
 
-/** VMI annotation naming a namespaced instancetype (set when the controller creates the VMI). */
-export const INSTANCETYPE_NAME_ANNOTATION = 'kubevirt.io/instancetype-name';
-/** VMI annotation naming a cluster instancetype. */
-export const CLUSTER_INSTANCETYPE_NAME_ANNOTATION = 'kubevirt.io/cluster-instancetype-name';
-/** VMI annotation naming a namespaced preference. */
-export const PREFERENCE_NAME_ANNOTATION = 'kubevirt.io/preference-name';
-/** VMI annotation naming a cluster preference. */
-export const CLUSTER_PREFERENCE_NAME_ANNOTATION = 'kubevirt.io/cluster-preference-name';
 
 /** Where a matcher's object lives. */
 type Scope = 'namespaced' | 'cluster';
@@ -124,8 +114,8 @@ export function matcherAnnotations(
   preference: Readonly<PreferenceMatcher> | undefined,
 ): Record<string, string> {
   return {
-    ...nameAnnotation(instancetype, INSTANCETYPE_KINDS, [INSTANCETYPE_NAME_ANNOTATION, CLUSTER_INSTANCETYPE_NAME_ANNOTATION]),
-    ...nameAnnotation(preference, PREFERENCE_KINDS, [PREFERENCE_NAME_ANNOTATION, CLUSTER_PREFERENCE_NAME_ANNOTATION]),
+    ...nameAnnotation(instancetype, INSTANCETYPE_KINDS, [Annotations.instancetypeName, Annotations.clusterInstancetypeName]),
+    ...nameAnnotation(preference, PREFERENCE_KINDS, [Annotations.preferenceName, Annotations.clusterPreferenceName]),
   };
 }
 

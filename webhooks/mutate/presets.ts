@@ -8,19 +8,13 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-api/webhooks/mutating-webhook/mutators/preset.go
  */
 import { parseQuantity } from '../../core/quantity.js';
-import type { DomainSpec, VirtualMachineInstance, VirtualMachineInstancePreset } from '../../crd-gen/index.js';
+import { AnnotationPrefixes, Annotations, type DomainSpec, Gvk, type VirtualMachineInstance, type VirtualMachineInstancePreset } from '../../crd-gen/index.js';
 import { CauseType, type Cause } from '../cause.js';
 import { parseLabelSelector } from '../../core/labels.js';
 
 type Preset = Readonly<VirtualMachineInstancePreset>;
 type Domain = DomainSpec;
 
-/** The VMI annotation that opts a VMI out of presets, when its value is exactly `"true"`. */
-export const PRESET_EXCLUDE_ANNOTATION = 'virtualmachineinstancepresets.admission.kubevirt.io/exclude';
-/** Prefix of the annotation naming a preset that was applied: `virtualmachinepreset.kubevirt.io/<name>`. */
-export const PRESET_APPLIED_ANNOTATION_PREFIX = 'virtualmachinepreset.kubevirt.io/';
-/** The value of an applied-preset annotation: the API group-version. */
-export const PRESET_APPLIED_ANNOTATION_VALUE = 'kubevirt.io/v1';
 /** The warning a CREATE gets when the VMI carries a preset annotation (KubeVirt's words). */
 export const PRESET_DEPRECATION_WARNING = 'kubevirt.io/v1 VirtualMachineInstancePresets is now deprecated and will be removed in v2.';
 
@@ -69,7 +63,7 @@ function nameOf(preset: Preset): string {
 
 /** Whether the VMI opted out of presets (the exclude annotation, exactly `"true"`). */
 export function isExcludedFromPresets(vmi: Readonly<VirtualMachineInstance>): boolean {
-  return vmi.metadata.annotations?.[PRESET_EXCLUDE_ANNOTATION] === 'true';
+  return vmi.metadata.annotations?.[Annotations.presetExclude] === 'true';
 }
 
 /** The presets whose selector matches the VMI's labels, in the order given; any unusable selector refuses the create. */
@@ -231,7 +225,7 @@ export function mergePreset(domain: Readonly<Domain>, preset: Preset): MergeOutc
 
 /** The VMI annotated with one applied preset (`virtualmachinepreset.kubevirt.io/<name>: kubevirt.io/v1`). */
 export function annotateApplied(vmi: Readonly<VirtualMachineInstance>, preset: Preset): VirtualMachineInstance {
-  const annotations = { ...vmi.metadata.annotations, [`${PRESET_APPLIED_ANNOTATION_PREFIX}${nameOf(preset)}`]: PRESET_APPLIED_ANNOTATION_VALUE };
+  const annotations = { ...vmi.metadata.annotations, [`${AnnotationPrefixes.presetApplied}${nameOf(preset)}`]: Gvk.VirtualMachineInstancePreset.apiVersion };
   return { ...vmi, metadata: { ...vmi.metadata, annotations } } as VirtualMachineInstance;
 }
 

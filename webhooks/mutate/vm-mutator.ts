@@ -8,15 +8,12 @@
  * @see ../../../shared/design/kubevirt/mutation.md §3
  */
 import type { ClusterConfig } from '../../core/cluster-config.js';
-import type { VirtualMachine, VirtualMachineInstanceSpec, VirtualMachinePreferenceSpec } from '../../crd-gen/index.js';
+import { Annotations, Labels, type VirtualMachine, type VirtualMachineInstanceSpec, type VirtualMachinePreferenceSpec } from '../../crd-gen/index.js';
 import type { AdmissionContext, AdmissionIds, AdmissionLookups, MutationResult } from '../context.js';
 import { inferMatchers } from './instancetype-infer.js';
 import { findPreference } from './instancetype-lookup.js';
-import { PCI_TOPOLOGY_ANNOTATION } from './vmi-defaults.js';
 import { vmMatcherCauses } from './vm-mutator-matchers.js';
 
-/** DataSource label naming the architecture of the image it provides. */
-export const DATASOURCE_ARCHITECTURE_LABEL = 'template.kubevirt.io/architecture';
 /** Architectures a DataSource label may give a VM template. */
 const LABEL_ARCHITECTURES: readonly string[] = ['amd64', 'arm64', 's390x'];
 const PCI_TOPOLOGY_VERSION = 'v3';
@@ -56,7 +53,7 @@ function applyCreateDefaults(vm: VirtualMachine, ids: AdmissionIds): void {
   firmware.serial ||= ids.uuid();
   spec.domain.firmware = firmware;
   const template = vm.spec.template;
-  template.metadata = { ...template.metadata, annotations: { [PCI_TOPOLOGY_ANNOTATION]: PCI_TOPOLOGY_VERSION, ...template.metadata?.annotations } };
+  template.metadata = { ...template.metadata, annotations: { [Annotations.pciTopologyVersion]: PCI_TOPOLOGY_VERSION, ...template.metadata?.annotations } };
 }
 
 /** The architecture label of the first DataSource a dataVolumeTemplate's sourceRef names. */
@@ -65,7 +62,7 @@ function architectureFromDataSources(vm: Readonly<VirtualMachine>, lookups: Admi
   for (const dvt of vm.spec.dataVolumeTemplates ?? []) {
     const ref = dvt.spec.sourceRef;
     if (ref?.kind !== 'DataSource') continue;
-    const arch = lookups.volumeLabels(ref.namespace || namespace, 'DataSource', ref.name)?.[DATASOURCE_ARCHITECTURE_LABEL];
+    const arch = lookups.volumeLabels(ref.namespace || namespace, 'DataSource', ref.name)?.[Labels.dataSourceArchitecture];
     if (arch !== undefined && LABEL_ARCHITECTURES.includes(arch)) return arch;
   }
   return undefined;

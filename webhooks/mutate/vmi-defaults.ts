@@ -6,9 +6,7 @@
  */
 import type { ClusterConfig } from '../../core/cluster-config.js';
 import { formatQuantity, isNonZeroQuantity, parseQuantity, quantityInt } from '../../core/quantity.js';
-import type {
-  CPU, Devices, Disk, DomainSpec, FeatureHyperv, Features, FeatureState, Input, Probe, Timer, VirtualMachineInstance, VirtualMachineInstanceSpec,
-} from '../../crd-gen/index.js';
+import { Annotations, type CPU, type Devices, type Disk, type DomainSpec, type FeatureHyperv, type Features, type FeatureState, type Input, type Probe, type Timer, type VirtualMachineInstance, type VirtualMachineInstanceSpec } from '../../crd-gen/index.js';
 
 /** Values the caller draws for the object (KubeVirt makes them up in the webhook). */
 export interface DefaultingIds {
@@ -16,8 +14,6 @@ export interface DefaultingIds {
   readonly firmwareUuid: string;
 }
 
-/** Annotation KubeVirt stamps on new VMIs: the PCI layout generation the launcher must keep. */
-export const PCI_TOPOLOGY_ANNOTATION = 'kubevirt.io/pci-topology-version';
 const PCI_TOPOLOGY_VERSION = 'v3';
 const MAX_VCPUS = 512;
 const GI = 2 ** 30;
@@ -43,7 +39,7 @@ export function applyVmiDefaults(vmi: Readonly<VirtualMachineInstance>, cfg: Clu
   applyAmd64Defaults(spec.domain.devices);
   spec.domain.cpu = { ...spec.domain.cpu, model: spec.domain.cpu?.model || cfg.cpuModel || 'host-model' };
   defaultHotplugMaxima(spec.domain, cfg);
-  out.metadata = { ...out.metadata, annotations: { [PCI_TOPOLOGY_ANNOTATION]: PCI_TOPOLOGY_VERSION, ...out.metadata?.annotations } };
+  out.metadata = { ...out.metadata, annotations: { [Annotations.pciTopologyVersion]: PCI_TOPOLOGY_VERSION, ...out.metadata?.annotations } };
   return out;
 }
 

@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { diff } from '../../core/json-patch.js';
 import type { ClusterConfig } from '../../core/cluster-config.js';
-import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Finalizers, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { fixedIds, testContext, TEST_NOW } from '../../test/fixtures/admission/context.js';
 import { TEST_FIRMWARE_UUID } from '../../test/builders/vmi.js';
 import { PRESET_DEPRECATION_WARNING } from './presets.js';
 import { formatKubeTime } from '../../core/time.js';
-import { mutateVmiOnCreate, VMI_FOREGROUND_FINALIZER } from './vmi-mutator.js';
+import { mutateVmiOnCreate, } from './vmi-mutator.js';
 
 const DEFAULTS = 'test/fixtures/admission/defaults';
 const PRESETS = 'test/fixtures/admission/presets';
@@ -41,7 +41,7 @@ function mutated(input: VirtualMachineInstance, ctx = testContext()): VirtualMac
 describe('mutateVmiOnCreate', () => {
   it('sets the create status, the finalizer and the Pending transition at ctx.now', () => {
     const out = mutated(vmi());
-    expect(out.metadata.finalizers).toEqual([VMI_FOREGROUND_FINALIZER]);
+    expect(out.metadata.finalizers).toEqual([Finalizers.vmiForegroundDelete]);
     expect(out.status).toEqual({
       phase: 'Pending',
       phaseTransitionTimestamps: [{ phase: 'Pending', phaseTransitionTimestamp: '2025-01-02T03:04:05Z' }],
@@ -61,8 +61,8 @@ describe('mutateVmiOnCreate', () => {
   });
 
   it('adds the finalizer once and keeps the others', () => {
-    expect(mutated(vmi({ finalizers: ['a', VMI_FOREGROUND_FINALIZER] })).metadata.finalizers).toEqual(['a', VMI_FOREGROUND_FINALIZER]);
-    expect(mutated(vmi({ finalizers: ['a'] })).metadata.finalizers).toEqual(['a', VMI_FOREGROUND_FINALIZER]);
+    expect(mutated(vmi({ finalizers: ['a', Finalizers.vmiForegroundDelete] })).metadata.finalizers).toEqual(['a', Finalizers.vmiForegroundDelete]);
+    expect(mutated(vmi({ finalizers: ['a'] })).metadata.finalizers).toEqual(['a', Finalizers.vmiForegroundDelete]);
   });
 
   it('keeps an existing Pending transition and an existing CPU topology status', () => {

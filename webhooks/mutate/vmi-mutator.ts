@@ -6,15 +6,13 @@
  * @see ../../../shared/design/kubevirt/mutation.md §1, §2
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-api/webhooks/mutating-webhook/mutators/vmi-mutator.go
  */
-import type { VirtualMachineInstance, VirtualMachineInstanceStatus } from '../../crd-gen/index.js';
+import { Finalizers, type VirtualMachineInstance, type VirtualMachineInstanceStatus } from '../../crd-gen/index.js';
 import type { AdmissionContext, MutationResult } from '../context.js';
 import { applyPresets, presetDeprecationWarnings } from './presets.js';
 import { applyVmiDefaults } from './vmi-defaults.js';
 import { formatKubeTime } from '../../core/time.js';
 import { vmiLaunchStatus } from '../../core/vmi-launch-status.js';
 
-/** The finalizer KubeVirt's VMI webhook adds on CREATE; virt-controller removes it after cleanup. */
-export const VMI_FOREGROUND_FINALIZER = 'kubevirt.io/foregroundDeleteVirtualMachine';
 /** The phase every new VMI starts in. */
 export const PENDING_PHASE = 'Pending';
 
@@ -41,8 +39,8 @@ function createStatus(vmi: Readonly<VirtualMachineInstance>, ctx: AdmissionConte
 
 function withFinalizer(vmi: VirtualMachineInstance): VirtualMachineInstance {
   const finalizers = vmi.metadata.finalizers ?? [];
-  if (finalizers.includes(VMI_FOREGROUND_FINALIZER)) return vmi;
-  return { ...vmi, metadata: { ...vmi.metadata, finalizers: [...finalizers, VMI_FOREGROUND_FINALIZER] } };
+  if (finalizers.includes(Finalizers.vmiForegroundDelete)) return vmi;
+  return { ...vmi, metadata: { ...vmi.metadata, finalizers: [...finalizers, Finalizers.vmiForegroundDelete] } };
 }
 
 /**

@@ -13,7 +13,7 @@
 import type { ClusterConfig } from '../../core/cluster-config.js';
 import { path } from '../../core/field-path.js';
 import { firmwareUuidFor } from '../../core/uuid.js';
-import type { VirtualMachine, VirtualMachineInstanceSpec, VirtualMachineInstanceTemplateSpec } from '../../crd-gen/index.js';
+import { Gvk, type VirtualMachine, type VirtualMachineInstanceSpec, type VirtualMachineInstanceTemplateSpec } from '../../crd-gen/index.js';
 import { cause, CauseType, type Cause } from '../cause.js';
 import type { AdmissionContext } from '../context.js';
 import { expandInstancetypes } from '../mutate/instancetype.js';
@@ -37,7 +37,7 @@ function defaultedSpec(template: Readonly<VirtualMachineInstanceTemplateSpec>, v
   const spec = structuredClone(template.spec ?? { domain: { devices: {} } }) as VirtualMachineInstanceSpec;
   spec.domain ??= { devices: {} };
   spec.domain.devices ??= {};
-  const vmi = { apiVersion: 'kubevirt.io/v1' as const, kind: 'VirtualMachineInstance' as const, metadata: { ...template.metadata }, spec };
+  const vmi = { ...Gvk.VirtualMachineInstance, metadata: { ...template.metadata }, spec };
   // The controller derives this UUID for a template without one; no rule looks at its value.
   return applyVmiDefaults(vmi, cfg, { firmwareUuid: firmwareUuidFor(vm.metadata.name ?? '') }).spec;
 }

@@ -4,9 +4,8 @@
 // Running from the real domain). Deleting the VMI shuts the guest down gracefully and leaves no pod,
 // no VMI and no launcher process. Runs in CI; skips outside CI when libvirtd/QEMU are missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Labels, LabelValues } from '../../../core/constants.js';
 import { createLogger } from '../../../core/log.js';
-import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
+import { Labels, LabelValues, type VirtualMachineInstance } from '../../../crd-gen/index.js';
 import { runDirFor, vmiIdentity } from '../../../launcher/identity.js';
 import { defaultDataDir } from '../../../launcher/runtime/data-dir.js';
 import { defaultRunRoot } from '../../../launcher/runtime/launcher-dirs.js';

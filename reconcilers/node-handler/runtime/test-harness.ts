@@ -5,10 +5,10 @@
  */
 import type { Cache } from '../../../core/cache.js';
 import { objectKey, type KubeApi, type Watch } from '../../../core/kube.js';
-import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
+import { Gvk, type VirtualMachineInstance } from '../../../crd-gen/index.js';
 import type { ControllerDefinition } from '../../runtime/types.js';
 
-const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
+const VMI_TYPE = Gvk.VirtualMachineInstance;
 
 /** A list+watch cache of VMIs (test scaffolding until the runtime's informer is used here). */
 export async function vmiCache(kube: KubeApi): Promise<Cache<VirtualMachineInstance> & { stop(): void }> {

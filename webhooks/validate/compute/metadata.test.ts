@@ -4,11 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLUSTER_CONFIG } from '../../../core/cluster-config.js';
 import { path, type FieldPath } from '../../../core/field-path.js';
-import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
+import { Annotations, type VirtualMachineInstance } from '../../../crd-gen/index.js';
 import { newVmi, withAnnotation, withName } from '../../../test/builders/vmi.js';
 import { CauseType } from '../../cause.js';
 import type { SpecContext, SpecOrigin } from '../types.js';
-import { HOOK_SIDECARS_ANNOTATION, IGNITION_ANNOTATION, reservedLabelCauses, validateMetadata } from './metadata.js';
+import { reservedLabelCauses, validateMetadata } from './metadata.js';
 
 const ctx = (vmi: VirtualMachineInstance, origin: SpecOrigin, metadataPath: FieldPath): SpecContext => (
   { cfg: { ...DEFAULT_CLUSTER_CONFIG, featureGates: ['ExperimentalIgnitionSupport', 'Sidecar'] }, metadata: vmi.metadata, metadataPath, origin });
@@ -18,15 +18,15 @@ const template = path('spec', 'template', 'metadata');
 const DENIED = [
   { id: 'AX27', what: 'a name with "/"', vmi: newVmi(withName('a/b', 'default')), field: 'metadata.name', type: CauseType.Invalid, names: '"a/b" contains "/"' },
   { id: 'AX27', what: 'a namespace with a newline', vmi: newVmi(withName('vm', 'ns\n')), field: 'metadata.namespace', type: CauseType.Invalid, names: 'U+000A' },
-  { id: 'AX28', what: 'ignition data, even with the gate on', vmi: newVmi(withAnnotation(IGNITION_ANNOTATION, '{"ignition":{}}')), field: 'metadata.annotations', type: CauseType.NotSupported, names: IGNITION_ANNOTATION },
-  { id: 'AX28', what: 'ignition data on a VM template', vmi: newVmi(withAnnotation(IGNITION_ANNOTATION, '{}')), origin: 'template' as const, metadataPath: template, field: 'spec.template.metadata.annotations', type: CauseType.NotSupported, names: 'ExperimentalIgnitionSupport' },
-  { id: 'AX29', what: 'hook sidecars', vmi: newVmi(withAnnotation(HOOK_SIDECARS_ANNOTATION, '[{"image":"hook:1"}]')), field: 'metadata.annotations', type: CauseType.NotSupported, names: HOOK_SIDECARS_ANNOTATION },
+  { id: 'AX28', what: 'ignition data, even with the gate on', vmi: newVmi(withAnnotation(Annotations.ignitionData, '{"ignition":{}}')), field: 'metadata.annotations', type: CauseType.NotSupported, names: Annotations.ignitionData },
+  { id: 'AX28', what: 'ignition data on a VM template', vmi: newVmi(withAnnotation(Annotations.ignitionData, '{}')), origin: 'template' as const, metadataPath: template, field: 'spec.template.metadata.annotations', type: CauseType.NotSupported, names: 'ExperimentalIgnitionSupport' },
+  { id: 'AX29', what: 'hook sidecars', vmi: newVmi(withAnnotation(Annotations.hookSidecars, '[{"image":"hook:1"}]')), field: 'metadata.annotations', type: CauseType.NotSupported, names: Annotations.hookSidecars },
 ];
 
 const ADMITTED = [
   { id: 'AX27', what: 'a DNS name', vmi: newVmi(withName('vm-1.prod', 'team-a')) },
   { id: 'AX27', what: 'a template name (the VMI takes the VM name)', vmi: newVmi(withName('a/b')), origin: 'template' as const, metadataPath: template },
-  { id: 'AX28', what: 'an empty ignition annotation', vmi: newVmi(withAnnotation(IGNITION_ANNOTATION, '')) },
+  { id: 'AX28', what: 'an empty ignition annotation', vmi: newVmi(withAnnotation(Annotations.ignitionData, '')) },
   { id: 'AX29', what: 'other annotations', vmi: newVmi(withAnnotation('kubevirt.io/memfd', 'false')) },
 ];
 

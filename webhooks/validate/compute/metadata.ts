@@ -10,25 +10,20 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-api/webhooks/validating-webhook/admitters/vmi-create-admitter.go (ValidateVirtualMachineInstanceMetadata)
  */
 import type { FieldPath } from '../../../core/field-path.js';
-import type { KubeObjectMeta } from '../../../crd-gen/index.js';
+import { Annotations, type KubeObjectMeta, Labels } from '../../../crd-gen/index.js';
 import { cause, CauseType, type Cause } from '../../cause.js';
 import type { SpecValidator } from '../types.js';
 import { notSupported, xmlTextCauses } from './common.js';
 
-/** KubeVirt's ignition data annotation (ExperimentalIgnitionSupport gate). */
-export const IGNITION_ANNOTATION = 'kubevirt.io/ignitiondata';
-/** KubeVirt's hook sidecar list annotation (Sidecar gate). */
-export const HOOK_SIDECARS_ANNOTATION = 'hooks.kubevirt.io/hookSidecars';
 
 /** Labels only KubeVirt's own service accounts may set on a VMI. */
 export const RESERVED_LABELS: readonly string[] = [
-  'kubevirt.io/created-by', 'kubevirt.io/migrationJobUID', 'kubevirt.io/nodeName',
-  'kubevirt.io/migrationTargetNodeName', 'kubevirt.io/schedulable', 'kubevirt.io/install-strategy',
+  Labels.createdBy, Labels.migrationJobUid, Labels.nodeName, Labels.migrationTargetNodeName, Labels.schedulable, Labels.installStrategy,
 ];
 
 const ANNOTATIONS = [
-  [IGNITION_ANNOTATION, 'ignition data (KubeVirt\'s ExperimentalIgnitionSupport feature)'],
-  [HOOK_SIDECARS_ANNOTATION, 'hook sidecars (KubeVirt\'s Sidecar feature)'],
+  [Annotations.ignitionData, 'ignition data (KubeVirt\'s ExperimentalIgnitionSupport feature)'],
+  [Annotations.hookSidecars, 'hook sidecars (KubeVirt\'s Sidecar feature)'],
 ] as const;
 
 /** AX27: a domain-name part without "/" or characters XML cannot carry. */
