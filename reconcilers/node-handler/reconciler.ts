@@ -3,14 +3,15 @@
  * status.nodeName is this node, observe the VMI (cache) and its launcher (socket view) → plan →
  * act (hand over, shutdown/destroy) → write the handler-owned status. Launcher IO sits behind
  * {@link LauncherAccess} (runtime/launcher-access.ts); a launcher's changes requeue its VMI through
- * a signal source, so reconcile never runs from an event's payload.
+ * a channel source, so reconcile never runs from an event's payload.
  */
 import type { Cache } from '../../core/cache.js';
 import { isConflict, isNotFound } from '../../core/errors.js';
-import { objectKey, type KubeObject } from '../../core/kube.js';
+import { objectKey } from '../../core/kube.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { LauncherCommand, ReplyEvent } from '../../launcher/protocol.js';
-import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type WatchSource } from '../runtime/types.js';
+import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult } from '../runtime/types.js';
+import { channel, primary } from '../sources.js';
 import { isFinalPhase, launcherAlive, type LauncherView } from './phase.js';
 import { planVmi, type HandlerAction, type PlanInput, type ShutdownClock } from './plan.js';
 import { handlerStatus } from './status.js';
@@ -42,42 +43,6 @@ export interface NodeHandlerDeps extends ControllerDeps {
 /** The node handler: a controller definition, and `stop()` which closes launcher connections (guests keep running). */
 export type NodeHandler = ControllerDefinition & { stop(): Promise<void> };
 
-/** A key-only object: what the launcher signal source hands to `keysOf`. */
-interface Signal extends KubeObject {
-  readonly key: string;
-}
-
-/** A cache-shaped source of "this VMI's launcher changed" signals (nothing is stored). */
-class LauncherSignals implements Cache<Signal> {
-  private readonly handlers = new Set<(object: Readonly<Signal>, previous: Readonly<Signal> | undefined, deleted: boolean) => void>();
-
-  notify(key: string): void {
-    const signal: Signal = { apiVersion: 'kvt.local/v1', kind: 'LauncherSignal', metadata: {}, key };
-    for (const h of this.handlers) h(signal, undefined, false);
-  }
-
-  get(): undefined {
-    return undefined;
-  }
-
-  list(): readonly Signal[] {
-    return [];
-  }
-
-  controlledBy(): readonly Signal[] {
-    return [];
-  }
-
-  onChange(handler: (object: Readonly<Signal>, previous: Readonly<Signal> | undefined, deleted: boolean) => void): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
-  }
-
-  hasSynced(): boolean {
-    return true;
-  }
-}
-
 interface Tracked {
   readonly uid: string;
   readonly handle: LauncherHandle;
@@ -91,7 +56,7 @@ function planInput(vmi: Readonly<VirtualMachineInstance>, view: LauncherView, en
 
 /** Creates the node handler for `deps.nodeName`. */
 export function nodeHandler(deps: NodeHandlerDeps): NodeHandler {
-  const signals = new LauncherSignals();
+  const launcherChanges = channel();
   const tracked = new Map<string, Tracked>();
 
   const untrack = (key: string): void => {
@@ -104,7 +69,7 @@ export function nodeHandler(deps: NodeHandlerDeps): NodeHandler {
     const known = tracked.get(key);
     if (known?.uid === uid) return known;
     untrack(key);
-    const entry: Tracked = { uid, handle: deps.launchers.connect(vmi, () => signals.notify(key)), handedOver: false };
+    const entry: Tracked = { uid, handle: deps.launchers.connect(vmi, () => launcherChanges.notify(key)), handedOver: false };
     tracked.set(key, entry);
     return entry;
   };
@@ -154,14 +119,10 @@ export function nodeHandler(deps: NodeHandlerDeps): NodeHandler {
     return plan.requeueAfterMs === undefined ? DONE : { requeueAfterMs: plan.requeueAfterMs };
   };
 
-  const vmiSource: WatchSource<VirtualMachineInstance> = {
-    cache: deps.vmis,
-    keysOf: (vmi) => (vmi.status?.nodeName === deps.nodeName || tracked.has(objectKey(vmi)) ? [objectKey(vmi)] : []),
-  };
-  const signalSource: WatchSource<Signal> = { cache: signals, keysOf: (s) => [s.key] };
   return {
     reconciler: { name: 'node-handler', reconcile },
-    sources: [vmiSource as unknown as WatchSource<never>, signalSource as unknown as WatchSource<never>],
+    primary: primary(deps.vmis, { when: (vmi) => vmi.status?.nodeName === deps.nodeName || tracked.has(objectKey(vmi)) }),
+    secondary: [launcherChanges],
     workers: 2,
     stop: async () => {
       for (const key of [...tracked.keys()]) untrack(key);

@@ -7,7 +7,7 @@ import { controllerOf } from '../../core/owner.js';
 import type { VirtualMachineInstance, VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { runController, type RunningController } from '../runtime/controller.js';
-import { createInformer, type Informer } from '../runtime/informer.js';
+import { createInformer, type InformerLifecycle } from '../runtime/informer.js';
 import { replicaSetController } from './reconciler.js';
 
 const RS_TYPE: ResourceType = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceReplicaSet' };
@@ -41,7 +41,7 @@ async function setup(): Promise<MemoryStore> {
   const vmis = createInformer<VirtualMachineInstance>(store, VMI_TYPE);
   await Promise.all([replicaSets.start(), vmis.start()]);
   const controller: RunningController = runController(replicaSetController({ kube: store.client(CONTROLLER), log, now: () => new Date(), replicaSets, vmis }), { log });
-  const informers: Informer[] = [replicaSets as unknown as Informer, vmis as unknown as Informer];
+  const informers: InformerLifecycle[] = [replicaSets, vmis];
   stops.push(async () => {
     await controller.stop();
     informers.forEach((i) => i.stop());

@@ -13,7 +13,8 @@ import { parseLabelSelector } from '../../core/labels.js';
 import { objectKey, type ResourceType } from '../../core/kube.js';
 import { controllerOf, controllerRef } from '../../core/owner.js';
 import type { VirtualMachineInstance, VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
-import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler, type WatchSource } from '../runtime/types.js';
+import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../runtime/types.js';
+import { mapped, primary } from '../sources.js';
 import { Expectations } from './expectations.js';
 import { planReplicaSet, type RsAction } from './plan.js';
 import { computeReplicaSetStatus } from './status.js';
@@ -39,7 +40,7 @@ function ownerOps(vmi: Readonly<VirtualMachineInstance>, resourceVersion: string
 
 class ReplicaSetReconciler implements Reconciler {
   readonly name = 'replicaset';
-  readonly expectations = new Expectations();
+  private readonly expectations = new Expectations();
 
   constructor(private readonly deps: ReplicaSetControllerDeps) {}
 
@@ -61,6 +62,20 @@ class ReplicaSetReconciler implements Reconciler {
     if (!jsonEqual(status, rs.status ?? {})) await this.deps.kube.updateStatus<VirtualMachineInstanceReplicaSet>({ ...rs, status });
     if (scaleError !== undefined) throw new SyncError(plan.scalingUp ? 'FailedCreate' : 'FailedDelete', `VirtualMachineInstanceReplicaSet ${rsKey}: ${scaleError}`);
     return DONE;
+  }
+
+  /**
+   * Expectations are satisfied by what the cache observes: a VMI of ours appearing, or going — and,
+   * as KubeVirt's updateVMI does, a VMI marked for deletion counts as gone (finalizers may hold it).
+   * Called for each VMI change before the change enqueues its replica set.
+   */
+  observe(vmi: Readonly<VirtualMachineInstance>, previous: Readonly<VirtualMachineInstance> | undefined, deleted: boolean): void {
+    const ref = controllerOf(vmi);
+    if (ref?.kind !== RS_KIND) return;
+    const rsKey = key(vmi.metadata.namespace, ref.name);
+    const marked = vmi.metadata.deletionTimestamp !== undefined && previous?.metadata.deletionTimestamp === undefined;
+    if (deleted || marked) this.expectations.deletionObserved(rsKey, vmi.metadata.uid ?? '');
+    if (previous === undefined && !deleted) this.expectations.creationObserved(rsKey);
   }
 
   private expect(rsKey: string, actions: readonly RsAction[], nowMs: number): void {
@@ -125,17 +140,9 @@ function rsKeysOfVmi(replicaSets: Cache<VirtualMachineInstanceReplicaSet>, vmi: 
 /** The ReplicaSet controller: replica sets enqueue themselves, VMIs their (would-be) owner. */
 export function replicaSetController(deps: ReplicaSetControllerDeps): ControllerDefinition {
   const reconciler = new ReplicaSetReconciler(deps);
-  // Expectations are satisfied by what the cache observes: a VMI of ours appearing, or going — and,
-  // as KubeVirt's updateVMI does, a VMI marked for deletion counts as gone (finalizers may hold it).
-  deps.vmis.onChange((vmi, previous, deleted) => {
-    const ref = controllerOf(vmi);
-    if (ref?.kind !== RS_KIND) return;
-    const rsKey = key(vmi.metadata.namespace, ref.name);
-    const marked = vmi.metadata.deletionTimestamp !== undefined && previous?.metadata.deletionTimestamp === undefined;
-    if (deleted || marked) reconciler.expectations.deletionObserved(rsKey, vmi.metadata.uid ?? '');
-    if (previous === undefined && !deleted) reconciler.expectations.creationObserved(rsKey);
+  const vmis = mapped(deps.vmis, (vmi, previous, deleted) => {
+    reconciler.observe(vmi, previous, deleted);
+    return rsKeysOfVmi(deps.replicaSets, vmi);
   });
-  const rsSource: WatchSource<VirtualMachineInstanceReplicaSet> = { cache: deps.replicaSets, keysOf: (rs) => [objectKey(rs)] };
-  const vmiSource: WatchSource<VirtualMachineInstance> = { cache: deps.vmis, keysOf: (vmi) => rsKeysOfVmi(deps.replicaSets, vmi) };
-  return { reconciler, sources: [rsSource, vmiSource] as unknown as readonly WatchSource<never>[] };
+  return { reconciler, primary: primary(deps.replicaSets), secondary: [vmis] };
 }

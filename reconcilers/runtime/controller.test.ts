@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, TerminalError } from '../../core/errors.js';
-import { objectKey, type KubeObject } from '../../core/kube.js';
+import type { KubeObject } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { runController, type RunningController } from './controller.js';
 import { createInformer, type Informer } from './informer.js';
 import { startControllers } from './manager.js';
+import { primary } from '../sources.js';
 import { DONE, type ReconcileResult } from './types.js';
 
 const CM = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
@@ -37,7 +38,7 @@ async function setup(...names: string[]): Promise<{ store: MemoryStore; informer
 }
 
 function run(cache: Informer, reconcile: (key: string) => Promise<ReconcileResult>): void {
-  running = runController({ reconciler: { name: 'test', reconcile }, sources: [{ cache, keysOf: (o: KubeObject) => [objectKey(o)] }] as never }, { log });
+  running = runController({ reconciler: { name: 'test', reconcile }, primary: primary(cache) }, { log });
 }
 
 describe('runController', () => {
@@ -157,8 +158,8 @@ describe('startControllers', () => {
     const second = createInformer(store, { apiVersion: 'v1', kind: 'Secret' });
     const syncedAtReconcile: boolean[] = [];
     const manager = await startControllers({
-      informers: [first, second] as never,
-      controllers: [{ reconciler: { name: 't', reconcile: async () => (syncedAtReconcile.push(first.hasSynced() && second.hasSynced()), DONE) }, sources: [{ cache: first, keysOf: (o: KubeObject) => [objectKey(o)] }] as never }],
+      informers: [first, second],
+      controllers: [{ reconciler: { name: 't', reconcile: async () => (syncedAtReconcile.push(first.hasSynced() && second.hasSynced()), DONE) }, primary: primary(first) }],
       log,
     });
     await until(() => syncedAtReconcile.length === 1);

@@ -7,6 +7,7 @@
  */
 import { isConflict, SyncError, TerminalError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
+import type { KeySink } from '../sources.js';
 import type { ControllerDefinition, ReconcileResult } from './types.js';
 import { WorkQueue, type WorkQueueOptions } from './workqueue.js';
 
@@ -65,20 +66,16 @@ async function work(definition: ControllerDefinition, queue: WorkQueue, log: Log
   }
 }
 
-/** Starts `definition`'s workers over its sources (the first source is the primary kind). */
+/** Starts `definition`'s workers over its primary and secondary sources. */
 export function runController(definition: ControllerDefinition, options: RunControllerOptions): RunningController {
   const log = options.log.child({ controller: definition.reconciler.name });
   const queue = new WorkQueue(options.queue);
-  const enqueue = (keysOf: (object: never) => readonly string[], object: never): void => {
-    try {
-      for (const key of keysOf(object)) queue.add(key);
-    } catch (err: unknown) {
-      log.error({ err }, 'Could not map a changed object to keys');
-    }
+  const sink: KeySink = {
+    add: (key) => queue.add(key),
+    failed: (err) => log.error({ err }, 'Could not map a changed object to keys'),
   };
-  const unsubscribe = definition.sources.map((source) => source.cache.onChange((object) => enqueue(source.keysOf, object)));
-  const primary = definition.sources[0];
-  for (const object of primary?.cache.list() ?? []) enqueue(primary?.keysOf ?? (() => []), object);
+  const unsubscribe = [definition.primary, ...(definition.secondary ?? [])].map((source) => source.start(sink));
+  definition.primary.enqueueExisting(sink);
   const workers = Math.max(1, options.workers ?? definition.workers ?? 1);
   const loops = Array.from({ length: workers }, () => work(definition, queue, log));
   return {

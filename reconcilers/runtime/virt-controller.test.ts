@@ -7,6 +7,7 @@ import { createLogger } from '../../core/log.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { createMemoryStore } from '../../store/memory.js';
 import { POD_TYPE, type Pod } from '../pod.js';
+import { primary } from '../sources.js';
 import { DONE } from './types.js';
 import { startVirtController } from './virt-controller.js';
 
@@ -27,7 +28,7 @@ describe('startVirtController', () => {
       kube: store.client(CONTROLLER),
       log: createLogger({ name: 'test', level: 'silent' }),
       launcherImage: 'kvt:dev',
-      extraControllers: ({ vmis }) => [{ reconciler: { name: 'probe', reconcile: async (key) => (seen.push(key), DONE) }, sources: [{ cache: vmis, keysOf: (o: KubeObject) => [`${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`] }] as never }],
+      extraControllers: ({ vmis }) => [{ reconciler: { name: 'probe', reconcile: async (key) => (seen.push(key), DONE) }, primary: primary(vmis) }],
     });
     try {
       await store.create<VirtualMachineInstance>({

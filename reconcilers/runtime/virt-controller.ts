@@ -14,7 +14,7 @@ import { POD_TYPE, type Pod } from '../pod.js';
 import { replicaSetController } from '../replicaset/reconciler.js';
 import { vmController } from '../vm/reconciler.js';
 import { vmiController } from '../vmi/reconciler.js';
-import { createInformer, type Informer } from './informer.js';
+import { createInformer } from './informer.js';
 import { startControllers, type RunningControllers } from './manager.js';
 import type { ControllerDefinition, ControllerDeps } from './types.js';
 
@@ -55,7 +55,6 @@ export async function startVirtController(options: VirtControllerOptions): Promi
   const caches: VirtControllerCaches = { vms, vmis, replicaSets, pods };
   const deps: ControllerDeps & VirtControllerCaches = { kube, log, now: options.now ?? ((): Date => new Date()), ...caches };
   const controllers = [vmController(deps), replicaSetController(deps), vmiController({ ...deps, launcherImage: options.launcherImage, cfg: options.cfg }), ...(options.extraControllers?.(deps) ?? [])];
-  const informers: Informer<never>[] = [vms, vmis, replicaSets, pods] as unknown as Informer<never>[];
-  const running = await startControllers({ informers, controllers, log });
+  const running = await startControllers({ informers: [vms, vmis, replicaSets, pods], controllers, log });
   return { stop: () => running.stop(), caches };
 }

@@ -11,7 +11,8 @@ import { jsonEqual, type Op } from '../../core/json-patch.js';
 import { objectKey, typeOf, type ResourceType } from '../../core/kube.js';
 import { controllerOf, isControlledBy } from '../../core/owner.js';
 import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
-import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler, type WatchSource } from '../runtime/types.js';
+import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../runtime/types.js';
+import { mapped, primary } from '../sources.js';
 import { planVm, VmSyncReasons, type VmAction, type VmPlan, type VmSyncError } from './plan.js';
 import { computeVmStatus } from './status.js';
 
@@ -125,10 +126,6 @@ function vmKeyOfVmi(vmi: Readonly<VirtualMachineInstance>): readonly string[] {
 
 /** The VM controller: VMs enqueue themselves, VMIs enqueue their VM. */
 export function vmController(deps: VmControllerDeps): ControllerDefinition {
-  const vmSource: WatchSource<VirtualMachine> = { cache: deps.vms, keysOf: (vm) => [objectKey(vm)] };
-  const vmiSource: WatchSource<VirtualMachineInstance> = { cache: deps.vmis, keysOf: vmKeyOfVmi };
-  // Sources of different kinds in one list (types.ts): each is only ever called with its own cache's objects.
-  const sources = [vmSource, vmiSource] as unknown as readonly WatchSource<never>[];
-  return { reconciler: new VmReconciler(deps), sources };
+  return { reconciler: new VmReconciler(deps), primary: primary(deps.vms), secondary: [mapped(deps.vmis, vmKeyOfVmi)] };
 }
 

@@ -8,13 +8,13 @@ import type { Cache } from '../../core/cache.js';
 import type { ClusterConfig } from '../../core/cluster-config.js';
 import { isAlreadyExists, isNotFound, SyncError } from '../../core/errors.js';
 import { escapePointerToken, jsonEqual } from '../../core/json-patch.js';
-import { objectKey, typeOf, type KubeApi } from '../../core/kube.js';
+import { typeOf, type KubeApi } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
-import { controllerOf } from '../../core/owner.js';
 import { Labels } from '../../core/constants.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { POD_TYPE, type Pod } from '../pod.js';
-import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type WatchSource } from '../runtime/types.js';
+import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult } from '../runtime/types.js';
+import { ownedBy, primary } from '../sources.js';
 import { planMetadata, planPods, type VmiAction } from './plan.js';
 import { computeVmiStatus, VmiReason, type SyncFailure } from './status.js';
 
@@ -28,13 +28,6 @@ export interface VmiControllerDeps extends ControllerDeps {
 }
 
 type Vmi = Readonly<VirtualMachineInstance>;
-
-/** The key of the VMI that controls `pod`, if any. */
-export function vmiKeyOfPod(pod: Readonly<Pod>): string[] {
-  const ref = controllerOf(pod);
-  if (ref?.kind !== 'VirtualMachineInstance') return [];
-  return [objectKey({ metadata: { namespace: pod.metadata.namespace, name: ref.name } })];
-}
 
 async function createPod(kube: KubeApi, log: Logger, pod: Pod): Promise<void> {
   try {
@@ -119,9 +112,5 @@ class VmiReconciler {
 
 /** The VMI controller: VMIs and the launcher pods they control enqueue the VMI's key. */
 export function vmiController(deps: VmiControllerDeps): ControllerDefinition {
-  const vmiSource: WatchSource<VirtualMachineInstance> = { cache: deps.vmis, keysOf: (vmi) => [objectKey(vmi)] };
-  const podSource: WatchSource<Pod> = { cache: deps.pods, keysOf: vmiKeyOfPod };
-  // Sources of different kinds in one list (types.ts): each is only ever called with its own cache's objects.
-  const sources = [vmiSource, podSource] as unknown as readonly WatchSource<never>[];
-  return { reconciler: new VmiReconciler(deps), sources };
+  return { reconciler: new VmiReconciler(deps), primary: primary(deps.vmis), secondary: [ownedBy(deps.pods, 'VirtualMachineInstance')] };
 }

@@ -14,7 +14,8 @@ import type { Logger } from '../../../core/log.js';
 import { jsonEqual } from '../../../core/json-patch.js';
 import { PROTOCOL_SOCKET, runDirFor, type VmiIdentity } from '../../../launcher/identity.js';
 import { LAUNCHER_CONTAINER, POD_TYPE, type Pod } from '../../../reconcilers/pod.js';
-import { DONE, type ControllerDefinition, type ReconcileResult, type WatchSource } from '../../../reconcilers/runtime/types.js';
+import { DONE, type ControllerDefinition, type ReconcileResult } from '../../../reconcilers/runtime/types.js';
+import { primary } from '../../../reconcilers/sources.js';
 import { launcherArgv } from '../command.js';
 import { podAction, podStatusFor, type ProcessState } from '../plan.js';
 import { liveRecordedProcess, processStartTicks } from './pid-file.js';
@@ -198,6 +199,5 @@ class LocalKubelet {
 /** The local kubelet as a controller of launcher pods (run it with the runtime's runController). */
 export function localKubelet(options: LocalKubeletOptions): ControllerDefinition {
   const reconciler = new LocalKubelet(options);
-  const source: WatchSource<Pod> = { cache: options.pods, keysOf: (pod) => [objectKey(pod)] };
-  return { reconciler: { name: reconciler.name, reconcile: (key) => reconciler.reconcile(key) }, sources: [source] as unknown as readonly WatchSource<never>[], workers: 4 };
+  return { reconciler: { name: reconciler.name, reconcile: (key) => reconciler.reconcile(key) }, primary: primary(options.pods), workers: 4 };
 }

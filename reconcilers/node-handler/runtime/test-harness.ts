@@ -7,6 +7,7 @@ import type { Cache } from '../../../core/cache.js';
 import { objectKey, type KubeApi, type Watch } from '../../../core/kube.js';
 import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
 import type { ControllerDefinition } from '../../runtime/types.js';
+import type { KeySink } from '../../sources.js';
 
 const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
 
@@ -58,11 +59,9 @@ export function drive(def: ControllerDefinition): { stop(): void; errors: unknow
     });
     chains.set(key, next);
   };
-  const unsubscribes = def.sources.map((s) => {
-    const source = s as unknown as { cache: Cache; keysOf: (o: unknown) => readonly string[] };
-    for (const o of source.cache.list()) for (const k of source.keysOf(o)) run(k);
-    return source.cache.onChange((o) => { for (const k of source.keysOf(o)) run(k); });
-  });
+  const sink: KeySink = { add: run, failed: (e) => errors.push(e) };
+  const unsubscribes = [def.primary, ...(def.secondary ?? [])].map((source) => source.start(sink));
+  def.primary.enqueueExisting(sink);
   return { errors, stop: () => { stopped = true; for (const u of unsubscribes) u(); for (const t of timers) clearTimeout(t); } };
 }
 
