@@ -138,7 +138,7 @@ describe('nodeHandler on the memory store', () => {
       kube: (store as MemoryStore).client(HANDLER), log, now: () => new Date(), nodeName: 'n1', vmis,
       launchers: fileLauncherAccess({ runDirOf, connection: { backoffMs: { min: 20, max: 100 } } }),
     });
-    const counting = { ...second, reconciler: { name: second.reconciler.name, reconcile: async (k: string) => { reconciled.push(k); return second.reconciler.reconcile(k); } } };
+    const counting = { ...second, reconciler: { name: second.reconciler.name, reconcile: async (k: string, signal: AbortSignal) => { reconciled.push(k); return second.reconciler.reconcile(k, signal); } } };
     const driven = drive(counting);
     cleanups.push(() => vmis.stop(), () => driven.stop(), () => second.stop());
     await until('all three reconciled after their launchers answered', () => (reconciled.length >= 6 ? true : undefined));

@@ -6,6 +6,7 @@
  * a channel source, so reconcile never runs from an event's payload.
  */
 import type { Cache } from '../../core/cache.js';
+import { abortable } from '../../core/abort.js';
 import { isConflict, isNotFound } from '../../core/errors.js';
 import { objectKey } from '../../core/kube.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
@@ -74,7 +75,7 @@ export function nodeHandler(deps: NodeHandlerDeps): NodeHandler {
     return entry;
   };
 
-  const act = async (vmi: Readonly<VirtualMachineInstance>, entry: Tracked, action: HandlerAction): Promise<void> => {
+  const act = async (vmi: Readonly<VirtualMachineInstance>, entry: Tracked, action: HandlerAction, signal: AbortSignal): Promise<void> => {
     if (action.kind === 'handOver') {
       await deps.launchers.handOver(vmi);
       entry.handedOver = true;
@@ -85,7 +86,8 @@ export function nodeHandler(deps: NodeHandlerDeps): NodeHandler {
     entry.shutdown = action.command === 'destroy'
       ? { startedAt: entry.shutdown?.startedAt ?? now, lastSentAt: now, destroyed: true }
       : { startedAt: entry.shutdown?.startedAt ?? now, lastSentAt: now, destroyed: false };
-    const reply = await entry.handle.send(action.command).catch((e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) }));
+    // A reply may take the connection's timeout: a stopping handler does not wait for it.
+    const reply = await abortable(entry.handle.send(action.command).catch((e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) })), signal);
     if (reply.ok) deps.log.info({ vmi: objectKey(vmi), command: action.command }, 'sent to the launcher');
     else deps.log.warn({ vmi: objectKey(vmi), command: action.command, error: reply.error }, 'launcher command failed');
   };
@@ -103,7 +105,7 @@ export function nodeHandler(deps: NodeHandlerDeps): NodeHandler {
     }
   };
 
-  const reconcile = async (key: string): Promise<ReconcileResult> => {
+  const reconcile = async (key: string, signal: AbortSignal): Promise<ReconcileResult> => {
     const vmi = deps.vmis.get(key);
     if (vmi?.status?.nodeName !== deps.nodeName) {
       untrack(key);
@@ -113,7 +115,11 @@ export function nodeHandler(deps: NodeHandlerDeps): NodeHandler {
     const view = entry.handle.view();
     entry.handedOver ||= await deps.launchers.handedOver(vmi);
     const plan = planVmi(planInput(vmi, view, entry, deps.now()));
-    for (const action of plan.actions) await act(vmi, entry, action);
+    for (const action of plan.actions) {
+      signal.throwIfAborted();
+      await act(vmi, entry, action, signal);
+    }
+    signal.throwIfAborted();
     await writeStatus(vmi, view);
     if (isFinalPhase(vmi.status?.phase) && !launcherAlive(view)) untrack(key);
     return plan.requeueAfterMs === undefined ? DONE : { requeueAfterMs: plan.requeueAfterMs };

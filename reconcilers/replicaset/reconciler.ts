@@ -44,7 +44,7 @@ class ReplicaSetReconciler implements Reconciler {
 
   constructor(private readonly deps: ReplicaSetControllerDeps) {}
 
-  async reconcile(rsKey: string): Promise<ReconcileResult> {
+  async reconcile(rsKey: string, signal: AbortSignal): Promise<ReconcileResult> {
     const rs = this.deps.replicaSets.get(rsKey);
     if (rs === undefined) {
       this.expectations.forget(rsKey);
@@ -58,6 +58,7 @@ class ReplicaSetReconciler implements Reconciler {
     }
     this.expect(rsKey, plan.actions, nowMs);
     const scaleError = await this.act(rsKey, rs, plan.actions);
+    signal.throwIfAborted();
     const status = computeReplicaSetStatus({ rs, active: plan.active, scalingUp: plan.scalingUp, now: this.deps.now(), ...(scaleError === undefined ? {} : { scaleError }) });
     if (!jsonEqual(status, rs.status ?? {})) await this.deps.kube.updateStatus<VirtualMachineInstanceReplicaSet>({ ...rs, status });
     if (scaleError !== undefined) throw new SyncError(plan.scalingUp ? 'FailedCreate' : 'FailedDelete', `VirtualMachineInstanceReplicaSet ${rsKey}: ${scaleError}`);

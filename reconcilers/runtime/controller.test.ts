@@ -3,7 +3,7 @@ import { ApiError, TerminalError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
-import { runController, type RunningController } from './controller.js';
+import { ControllerStoppedError, runController, type RunningController } from './controller.js';
 import { createInformer, type Informer } from './informer.js';
 import { startControllers } from './manager.js';
 import { primary } from '../sources.js';
@@ -37,7 +37,7 @@ async function setup(...names: string[]): Promise<{ store: MemoryStore; informer
   return { store, informer };
 }
 
-function run(cache: Informer, reconcile: (key: string) => Promise<ReconcileResult>): void {
+function run(cache: Informer, reconcile: (key: string, signal: AbortSignal) => Promise<ReconcileResult>): void {
   running = runController({ reconciler: { name: 'test', reconcile }, primary: primary(cache) }, { log });
 }
 
@@ -147,6 +147,51 @@ describe('runController', () => {
     await running?.stop();
     running = undefined;
     expect(finished).toBe(true);
+  });
+});
+
+describe('runController stop', () => {
+  it('aborts the signal of a slow reconcile, which ends at once; what it throws then is not retried', async () => {
+    const { informer: cache } = await setup('a');
+    let calls = 0;
+    let seen: AbortSignal | undefined;
+    run(cache, async (_key, signal) => {
+      calls += 1;
+      seen = signal;
+      // A long wait that honours the signal, as a launcher reply would.
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, 10_000);
+        signal.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
+      });
+      return DONE;
+    });
+    await until(() => seen !== undefined);
+    expect(seen?.aborted).toBe(false);
+    const started = performance.now();
+    await running?.stop();
+    running = undefined;
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(seen?.aborted).toBe(true);
+    expect(seen?.reason).toBeInstanceOf(ControllerStoppedError);
+    await sleep(30);
+    expect(calls).toBe(1);
+  });
+
+  it('a reconcile that checks the signal after an await does not act once stopped', async () => {
+    const { informer: cache } = await setup('a');
+    const acted: string[] = [];
+    let entered = false;
+    run(cache, async (key, signal) => {
+      entered = true;
+      await sleep(30);
+      signal.throwIfAborted();
+      acted.push(key);
+      return DONE;
+    });
+    await until(() => entered);
+    await running?.stop();
+    running = undefined;
+    expect(acted).toEqual([]);
   });
 });
 

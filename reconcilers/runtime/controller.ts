@@ -3,9 +3,11 @@
  * objects are enqueued once at start, and workers reconcile keys from the work queue. Errors never
  * escape: a TerminalError (or a SyncError without requeue) is logged and dropped, a 409 Conflict is
  * retried at the first backoff step, anything else is retried with per-key exponential backoff.
+ * Stopping aborts the signal every reconcile gets (a leader that lost its lease must stop writing),
+ * and what a reconcile throws once aborted is not an error.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/watch/vmi.go
  */
-import { isConflict, SyncError, TerminalError } from '../../core/errors.js';
+import { isConflict, KubevirtError, SyncError, TerminalError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { KeySink } from '../sources.js';
 import type { ControllerDefinition, ReconcileResult } from './types.js';
@@ -22,8 +24,15 @@ export interface RunControllerOptions {
 
 /** A running controller. */
 export interface RunningController {
-  /** Shuts the queue down and resolves once in-flight reconciles finished. */
+  /** Shuts the queue down, aborts the reconciles' signal and resolves once in-flight reconciles finished. */
   stop(): Promise<void>;
+}
+
+/** The reason of a reconcile's aborted signal: its controller was stopped. */
+export class ControllerStoppedError extends KubevirtError {
+  constructor(controller: string) {
+    super(`controller ${controller} stopped`);
+  }
 }
 
 /** What happens to a key after its reconcile threw. */
@@ -54,12 +63,13 @@ function fail(queue: WorkQueue, key: string, err: unknown, log: Logger): void {
   queue.addRateLimited(key);
 }
 
-async function work(definition: ControllerDefinition, queue: WorkQueue, log: Logger): Promise<void> {
+async function work(definition: ControllerDefinition, queue: WorkQueue, log: Logger, signal: AbortSignal): Promise<void> {
   for (let key = await queue.get(); key !== undefined; key = await queue.get()) {
     try {
-      settle(queue, key, await definition.reconciler.reconcile(key));
+      settle(queue, key, await definition.reconciler.reconcile(key, signal));
     } catch (err: unknown) {
-      fail(queue, key, err, log);
+      if (signal.aborted) log.debug({ err, key }, 'Stopped reconcile with its controller');
+      else fail(queue, key, err, log);
     } finally {
       queue.done(key);
     }
@@ -76,12 +86,14 @@ export function runController(definition: ControllerDefinition, options: RunCont
   };
   const unsubscribe = [definition.primary, ...(definition.secondary ?? [])].map((source) => source.start(sink));
   definition.primary.enqueueExisting(sink);
+  const stopping = new AbortController();
   const workers = Math.max(1, options.workers ?? definition.workers ?? 1);
-  const loops = Array.from({ length: workers }, () => work(definition, queue, log));
+  const loops = Array.from({ length: workers }, () => work(definition, queue, log, stopping.signal));
   return {
     async stop(): Promise<void> {
       for (const off of unsubscribe) off();
       queue.shutDown();
+      stopping.abort(new ControllerStoppedError(definition.reconciler.name));
       await Promise.all(loops);
     },
   };

@@ -25,7 +25,12 @@ export const DONE: ReconcileResult = Object.freeze({});
 export interface Reconciler {
   /** The controller's name in logs and metrics (`vm`, `vmi`, `replicaset`, `node-handler`). */
   readonly name: string;
-  reconcile(key: string): Promise<ReconcileResult>;
+  /**
+   * Reconciles `key`. `signal` aborts when the controller stops (leadership lost, process ending):
+   * check it between actions and after awaits, and end long waits on it (`signal.throwIfAborted()`
+   * throws its reason, which the runtime does not count as a failure).
+   */
+  reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult>;
 }
 
 /** What the runtime runs: a reconciler and the sources that feed its queue. */

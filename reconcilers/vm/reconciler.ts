@@ -40,23 +40,27 @@ class VmReconciler implements Reconciler {
   readonly name = 'vm';
   constructor(private readonly deps: VmControllerDeps) {}
 
-  async reconcile(key: string): Promise<ReconcileResult> {
+  async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
     const observed = this.deps.vms.get(key);
     if (observed === undefined) return DONE;
     const candidate = this.deps.vmis.get(key);
     const vmi = candidate !== undefined && isControlledBy(candidate, observed) ? candidate : undefined;
     const plan = planVm({ vm: observed, vmi, now: this.deps.now() });
-    const { vm, syncError } = await this.act(observed, plan);
+    const { vm, syncError } = await this.act(observed, plan, signal);
+    signal.throwIfAborted();
     await this.writeStatus(vm, vmi, { ...plan, syncError });
     if (syncError !== undefined && plan.syncError === undefined) throw new SyncError(syncError.reason, `VirtualMachine ${key}: ${syncError.message}`);
     return plan.requeueAfterMs === undefined ? DONE : { requeueAfterMs: plan.requeueAfterMs };
   }
 
-  /** Runs the actions in order; an API refusal (not a conflict) ends them as a sync error. */
-  private async act(observed: Readonly<VirtualMachine>, plan: VmPlan): Promise<{ vm: Readonly<VirtualMachine>; syncError: VmSyncError | undefined }> {
+  /** Runs the actions in order, none once stopped; an API refusal (not a conflict) ends them as a sync error. */
+  private async act(observed: Readonly<VirtualMachine>, plan: VmPlan, signal: AbortSignal): Promise<{ vm: Readonly<VirtualMachine>; syncError: VmSyncError | undefined }> {
     let vm = observed;
     try {
-      for (const action of plan.actions) vm = await this.execute(vm, action);
+      for (const action of plan.actions) {
+        signal.throwIfAborted();
+        vm = await this.execute(vm, action);
+      }
     } catch (e: unknown) {
       if (!(e instanceof ApiError) || isConflict(e)) throw e;
       return { vm, syncError: { reason: plan.stopExpected ? VmSyncReasons.failedDelete : VmSyncReasons.failedCreate, message: e.message } };

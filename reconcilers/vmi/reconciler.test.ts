@@ -55,7 +55,7 @@ async function setup(wrap: (kube: KubeApi) => KubeApi = (k) => k): Promise<{ sto
   const { reconciler } = vmiController({ kube, log, now: () => new Date(), vmis, pods, launcherImage: 'kvt:dev' });
   const sync = async (): Promise<void> => {
     await Promise.all([vmis.refresh(), pods.refresh()]);
-    await reconciler.reconcile('default/testvmi');
+    await reconciler.reconcile('default/testvmi', new AbortController().signal);
   };
   const vmi = async (): Promise<VirtualMachineInstance | undefined> => store.get<VirtualMachineInstance>(VMI_TYPE, 'default', 'testvmi').catch((e: unknown) => {
     if (isNotFound(e)) return undefined;

@@ -64,12 +64,13 @@ class VmiReconciler {
 
   constructor(private readonly deps: VmiControllerDeps) {}
 
-  async reconcile(key: string): Promise<ReconcileResult> {
+  async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
     const vmi = this.deps.vmis.get(key);
     if (vmi === undefined) return DONE;
     const pods = this.deps.pods.controlledBy(vmi.metadata.uid ?? '');
     const log = this.deps.log.child({ controller: 'vmi', key });
-    const failure = await this.executePodActions(vmi, pods, log);
+    const failure = await this.executePodActions(vmi, pods, log, signal);
+    signal.throwIfAborted();
     const status = computeVmiStatus({ vmi, pod: pods[0], now: this.deps.now(), ...(failure === undefined ? {} : { syncFailure: failure }) });
     const latest = jsonEqual(status, vmi.status ?? {}) ? vmi : await this.writeStatus(vmi, status, log);
     for (const action of planMetadata(latest, status, pods)) {
@@ -79,9 +80,10 @@ class VmiReconciler {
     return DONE;
   }
 
-  private async executePodActions(vmi: Vmi, pods: readonly Readonly<Pod>[], log: Logger): Promise<SyncFailure | undefined> {
+  private async executePodActions(vmi: Vmi, pods: readonly Readonly<Pod>[], log: Logger, signal: AbortSignal): Promise<SyncFailure | undefined> {
     const planInput = { vmi, pods, launcherImage: this.deps.launcherImage, ...(this.deps.cfg === undefined ? {} : { cfg: this.deps.cfg }) };
     for (const action of planPods(planInput)) {
+      signal.throwIfAborted();
       try {
         if (action.type === 'createPod') await createPod(this.deps.kube, log, action.pod);
         else if (action.type === 'deletePod') await deletePod(this.deps.kube, log, vmi, action);

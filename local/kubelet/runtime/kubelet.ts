@@ -145,10 +145,12 @@ class LocalKubelet {
     }
   }
 
-  async reconcile(key: string): Promise<ReconcileResult> {
+  async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
     const pod = this.o.pods.get(key);
     if (pod === undefined) return DONE;
     const t = await this.observe(pod);
+    // Stopped while observing: start or signal no launcher now; the next kubelet re-adopts them.
+    signal.throwIfAborted();
     const action = podAction(pod, this.o.nodeName, t.state, this.now());
     return action === 'ignore' ? DONE : this[STEPS[action]](pod, t);
   }
@@ -199,5 +201,5 @@ class LocalKubelet {
 /** The local kubelet as a controller of launcher pods (run it with the runtime's runController). */
 export function localKubelet(options: LocalKubeletOptions): ControllerDefinition {
   const reconciler = new LocalKubelet(options);
-  return { reconciler: { name: reconciler.name, reconcile: (key) => reconciler.reconcile(key) }, primary: primary(options.pods), workers: 4 };
+  return { reconciler: { name: reconciler.name, reconcile: (key, signal) => reconciler.reconcile(key, signal) }, primary: primary(options.pods), workers: 4 };
 }
