@@ -177,6 +177,23 @@ describe('runController stop', () => {
     expect(calls).toBe(1);
   });
 
+  it('closes the reconciler once, after the reconcile in flight ended', async () => {
+    const { informer: cache } = await setup('a');
+    const order: string[] = [];
+    running = runController({
+      reconciler: {
+        name: 'closing',
+        reconcile: async () => (await sleep(20), order.push('reconciled'), DONE),
+        close: async () => void order.push('closed'),
+      },
+      primary: primary(cache),
+    }, { log });
+    await sleep(5);
+    await running.stop();
+    running = undefined;
+    expect(order).toEqual(['reconciled', 'closed']);
+  });
+
   it('a reconcile that checks the signal after an await does not act once stopped', async () => {
     const { informer: cache } = await setup('a');
     const acted: string[] = [];

@@ -24,7 +24,7 @@ export interface RunControllerOptions {
 
 /** A running controller. */
 export interface RunningController {
-  /** Shuts the queue down, aborts the reconciles' signal and resolves once in-flight reconciles finished. */
+  /** Shuts the queue down, aborts the reconciles' signal, waits for in-flight reconciles, then closes the reconciler. */
   stop(): Promise<void>;
 }
 
@@ -95,6 +95,7 @@ export function runController(definition: ControllerDefinition, options: RunCont
       queue.shutDown();
       stopping.abort(new ControllerStoppedError(definition.reconciler.name));
       await Promise.all(loops);
+      await definition.reconciler.close?.();
     },
   };
 }

@@ -31,6 +31,11 @@ export interface Reconciler {
    * throws its reason, which the runtime does not count as a failure).
    */
   reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult>;
+  /**
+   * Releases what the reconciler holds besides the caches (the node handler's launcher
+   * connections). The runtime calls it once the controller stopped and no reconcile runs.
+   */
+  close?(): Promise<void>;
 }
 
 /** What the runtime runs: a reconciler and the sources that feed its queue. */

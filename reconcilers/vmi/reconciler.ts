@@ -13,7 +13,7 @@ import type { Logger } from '../../core/log.js';
 import { Labels } from '../../core/constants.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { POD_TYPE, type Pod } from '../pod.js';
-import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult } from '../runtime/types.js';
+import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../runtime/types.js';
 import { ownedBy, primary } from '../sources.js';
 import { planMetadata, planPods, type VmiAction } from './plan.js';
 import { computeVmiStatus, VmiReason, type SyncFailure } from './status.js';
@@ -59,7 +59,7 @@ function metadataPatch(vmi: Vmi, action: Exclude<VmiAction, { type: 'createPod' 
   ];
 }
 
-class VmiReconciler {
+class VmiReconciler implements Reconciler {
   readonly name = 'vmi';
 
   constructor(private readonly deps: VmiControllerDeps) {}

@@ -14,7 +14,7 @@ import type { Logger } from '../../../core/log.js';
 import { jsonEqual } from '../../../core/json-patch.js';
 import { PROTOCOL_SOCKET, runDirFor, type VmiIdentity } from '../../../launcher/identity.js';
 import { LAUNCHER_CONTAINER, POD_TYPE, type Pod } from '../../../reconcilers/pod.js';
-import { DONE, type ControllerDefinition, type ReconcileResult } from '../../../reconcilers/runtime/types.js';
+import { DONE, type ControllerDefinition, type ReconcileResult, type Reconciler } from '../../../reconcilers/runtime/types.js';
 import { primary } from '../../../reconcilers/sources.js';
 import { launcherArgv } from '../command.js';
 import { podAction, podStatusFor, type ProcessState } from '../plan.js';
@@ -68,7 +68,7 @@ export function socketAnswers(socketPath: string): Promise<boolean> {
 // podAction's names → the steps that carry them out.
 const STEPS = { bind: 'bind', start: 'startAndReport', terminate: 'terminate', kill: 'kill', delete: 'delete', report: 'reportAndPoll' } as const;
 
-class LocalKubelet {
+class LocalKubelet implements Reconciler {
   readonly name = 'local-kubelet';
   private readonly tracked = new Map<string, Tracked>();
 
@@ -200,6 +200,5 @@ class LocalKubelet {
 
 /** The local kubelet as a controller of launcher pods (run it with the runtime's runController). */
 export function localKubelet(options: LocalKubeletOptions): ControllerDefinition {
-  const reconciler = new LocalKubelet(options);
-  return { reconciler: { name: reconciler.name, reconcile: (key, signal) => reconciler.reconcile(key, signal) }, primary: primary(options.pods), workers: 4 };
+  return { reconciler: new LocalKubelet(options), primary: primary(options.pods), workers: 4 };
 }
