@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { EventRecorder } from '../../core/events.js';
 import { createLogger } from '../../core/log.js';
 import type { KubeApi } from '../../core/kube.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
@@ -16,6 +17,7 @@ import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { newRawVmi, withName } from '../../test/builders/vmi.js';
 import { nodeHandlerController } from './reconciler.js';
 import { fileLauncherAccess } from './runtime/launcher-access.js';
+import { createEventBroadcaster } from '../runtime/event-recorder.js';
 import type { ControllerDefinition } from '../runtime/types.js';
 import { drive, until, vmiCache } from './runtime/test-harness.js';
 
@@ -23,6 +25,7 @@ const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' 
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
 const HANDLER = { username: 'system:serviceaccount:kubevirt:kubevirt-handler', groups: ['system:serviceaccounts', 'system:authenticated'], extra: { 'authentication.kubernetes.io/node-name': ['n1'] } };
 const log = createLogger({ name: 'virt-handler', level: 'silent' });
+const handlerEvents = (s: MemoryStore): EventRecorder => createEventBroadcaster({ kube: s.client(HANDLER), log }).recorder('virt-handler', 'n1');
 
 /** A launcher's protocol end in its run dir; `shutdown` ends the guest cleanly. */
 async function fakeGuestLauncher(runDir: string, vmi: VirtualMachineInstance): Promise<{ server: ProtocolServer; commands: string[] }> {
@@ -67,7 +70,7 @@ async function setUp(): Promise<{ handler: ControllerDefinition; runDirOf: (v: V
   const runDirOf = (v: Readonly<VirtualMachineInstance>): string => join(root, v.metadata.uid ?? 'x');
   const vmis = await vmiCache(s);
   const handler = nodeHandlerController({
-    kube: s.client(HANDLER), log, now: () => new Date(), nodeName: 'n1', vmis,
+    kube: s.client(HANDLER), log, now: () => new Date(), events: handlerEvents(s), nodeName: 'n1', vmis,
     launchers: fileLauncherAccess({ runDirOf, connection: { backoffMs: { min: 20, max: 100 } } }),
   });
   const driven = drive(handler);
@@ -136,7 +139,7 @@ describe('nodeHandler on the memory store', () => {
     const vmis = await vmiCache(store as MemoryStore);
     const reconciled: string[] = [];
     const second = nodeHandlerController({
-      kube: (store as MemoryStore).client(HANDLER), log, now: () => new Date(), nodeName: 'n1', vmis,
+      kube: (store as MemoryStore).client(HANDLER), log, now: () => new Date(), events: handlerEvents(store as MemoryStore), nodeName: 'n1', vmis,
       launchers: fileLauncherAccess({ runDirOf, connection: { backoffMs: { min: 20, max: 100 } } }),
     });
     const counting = { ...second, reconciler: { name: second.reconciler.name, reconcile: async (k: string, signal: AbortSignal) => { reconciled.push(k); return second.reconciler.reconcile(k, signal); } } };

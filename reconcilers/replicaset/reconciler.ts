@@ -8,6 +8,7 @@
  */
 import type { Cache } from '../../core/cache.js';
 import { ApiError, isConflict, isNotFound, SyncError } from '../../core/errors.js';
+import { ChildEventReason } from '../../core/events.js';
 import { jsonEqual, type Op } from '../../core/json-patch.js';
 import { parseLabelSelector } from '../../core/labels.js';
 import { objectKey, type ResourceType } from '../../core/kube.js';
@@ -27,6 +28,8 @@ export interface ReplicaSetControllerDeps extends ControllerDeps {
   readonly replicaSets: Cache<VirtualMachineInstanceReplicaSet>;
   readonly vmis: Cache<VirtualMachineInstance>;
 }
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 const key = (namespace: string | undefined, name: string): string => objectKey({ metadata: { namespace, name } });
 
@@ -96,24 +99,43 @@ class ReplicaSetReconciler implements Reconciler {
   }
 
   private async execute(rsKey: string, rs: Readonly<VirtualMachineInstanceReplicaSet>, action: RsAction): Promise<void> {
-    const namespace = rs.metadata.namespace;
-    const { kube } = this.deps;
     switch (action.type) {
       case 'create':
-        await kube.create(action.vmi).catch((e: unknown) => {
-          this.expectations.creationObserved(rsKey);
-          throw e;
-        });
-        return;
+        return this.create(rsKey, rs, action.vmi);
       case 'delete':
-        await kube.delete(VMI_TYPE, namespace, action.name, { uid: action.uid }).catch((e: unknown) => {
-          this.expectations.deletionObserved(rsKey, action.uid);
-          if (!isNotFound(e) && !isConflict(e)) throw e;
-        });
-        return;
+        return this.delete(rsKey, rs, action);
       default:
         await this.setOwner(rs, action);
     }
+  }
+
+  /** Creates one VMI (generateName), with KubeVirt's Events on the replica set; a refused create is observed at once. */
+  private async create(rsKey: string, rs: Readonly<VirtualMachineInstanceReplicaSet>, vmi: VirtualMachineInstance): Promise<void> {
+    const { kube, events } = this.deps;
+    let created: VirtualMachineInstance;
+    try {
+      created = await kube.create(vmi);
+    } catch (e: unknown) {
+      this.expectations.creationObserved(rsKey);
+      events.event(rs, 'Warning', ChildEventReason.FailedCreate, `Error creating virtual machine instance: ${messageOf(e)}`);
+      throw e;
+    }
+    events.event(rs, 'Normal', ChildEventReason.SuccessfulCreate, `Started the virtual machine by creating the new virtual machine instance ${created.metadata.name ?? ''}`);
+  }
+
+  /** Deletes one VMI (uid precondition), with KubeVirt's Events on the replica set; a refused delete is observed at once. */
+  private async delete(rsKey: string, rs: Readonly<VirtualMachineInstanceReplicaSet>, vmi: { readonly name: string; readonly uid: string }): Promise<void> {
+    const { kube, events } = this.deps;
+    try {
+      await kube.delete(VMI_TYPE, rs.metadata.namespace, vmi.name, { uid: vmi.uid });
+    } catch (e: unknown) {
+      this.expectations.deletionObserved(rsKey, vmi.uid);
+      // Gone already, or another incarnation by now: nothing failed.
+      if (isNotFound(e) || isConflict(e)) return;
+      events.event(rs, 'Warning', ChildEventReason.FailedDelete, `Error deleting virtual machine instance ${vmi.name}: ${messageOf(e)}`);
+      throw e;
+    }
+    events.event(rs, 'Normal', ChildEventReason.SuccessfulDelete, `Stopped the virtual machine by deleting the virtual machine instance ${vmi.uid}`);
   }
 
   private async setOwner(rs: Readonly<VirtualMachineInstanceReplicaSet>, action: Extract<RsAction, { type: 'adopt' | 'release' }>): Promise<void> {

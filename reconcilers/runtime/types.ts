@@ -5,6 +5,7 @@
  * (reconcilers/sources.ts). The runtime (reconcilers/runtime/controller.ts) runs informers → work
  * queue → workers; events only enqueue keys, reconcile always reads from the caches.
  */
+import type { EventRecorder } from '../../core/events.js';
 import type { KubeApi } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
 import type { PrimarySource, Source } from '../sources.js';
@@ -54,4 +55,6 @@ export interface ControllerDeps {
   readonly kube: KubeApi;
   readonly log: Logger;
   readonly now: () => Date;
+  /** Events for users about the objects the controller acts on (KubeVirt's child create/delete Events). */
+  readonly events: EventRecorder;
 }

@@ -8,6 +8,7 @@ import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { createMemoryStore } from '../../store/memory.js';
 import { POD_TYPE, type Pod } from '../pod.js';
 import { primary } from '../sources.js';
+import { EVENT_TYPE, type KubeEvent } from './event-recorder.js';
 import { DONE } from './types.js';
 import { startVirtController } from './virt-controller.js';
 
@@ -48,6 +49,10 @@ describe('startVirtController', () => {
       await store.create({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'vm1', namespace: 'default' }, spec: { runStrategy: 'Always', template: { spec: { domain: { devices: {}, resources: { requests: { memory: '64Mi' } } } } } } } as KubeObject);
       await until(() => running.caches.vmis.get('default/vm1') !== undefined);
       expect(running.caches.vmis.get('default/vm1')?.metadata.ownerReferences?.[0]?.kind).toBe('VirtualMachine');
+      // Each controller records its Events with KubeVirt's source component.
+      const events = async (): Promise<string[]> => (await store.list<KubeEvent>(EVENT_TYPE, { namespace: 'default' })).items.map((e) => `${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason} ${e.source.component}`);
+      await until(async () => (await events()).includes('VirtualMachine/vm1 SuccessfulCreate virtualmachine-controller'));
+      expect(await events()).toContain('VirtualMachineInstance/vmi1 SuccessfulCreate virtualmachine-controller');
     } finally {
       await running.stop();
     }

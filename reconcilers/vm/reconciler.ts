@@ -7,6 +7,7 @@
  */
 import type { Cache } from '../../core/cache.js';
 import { ApiError, isAlreadyExists, isConflict, isNotFound, SyncError } from '../../core/errors.js';
+import { ChildEventReason } from '../../core/events.js';
 import { jsonEqual, type Op } from '../../core/json-patch.js';
 import { objectKey, typeOf, type ResourceType } from '../../core/kube.js';
 import { controllerOf, isControlledBy } from '../../core/owner.js';
@@ -31,6 +32,8 @@ function finalizerOps(from: readonly string[], to: readonly string[]): Op[] {
   if (from.length === 0) return [{ op: 'add', path: '/metadata/finalizers', value: to }];
   return [{ op: 'test', path: '/metadata/finalizers', value: from }, { op: 'replace', path: '/metadata/finalizers', value: to }];
 }
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function ignore(e: unknown, expected: (e: unknown) => boolean): void {
   if (!expected(e)) throw e;
@@ -77,28 +80,48 @@ class VmReconciler implements Reconciler {
 
   /** One action; returns the VM as it is after it (VM writes move its resourceVersion). */
   private async execute(vm: Readonly<VirtualMachine>, action: VmAction): Promise<Readonly<VirtualMachine>> {
-    const namespace = vm.metadata.namespace;
-    const { kube, log } = this.deps;
     switch (action.type) {
       case 'createVmi':
-        await kube.create(action.vmi).then(
-          () => log.info({ namespace, name: action.vmi.metadata.name }, 'Created VirtualMachineInstance'),
-          (e: unknown) => ignore(e, isAlreadyExists),
-        );
+        await this.createVmi(vm, action.vmi);
         return vm;
       case 'deleteVmi':
-        await kube.delete(VMI_TYPE, namespace, action.name, { uid: action.uid }).then(
-          () => log.info({ namespace, name: action.name, uid: action.uid }, 'Deleted VirtualMachineInstance'),
-          // Gone already, or another incarnation by now (the uid precondition failed).
-          (e: unknown) => ignore(e, (err) => isNotFound(err) || isConflict(err)),
-        );
+        await this.deleteVmi(vm, action);
         return vm;
       case 'patchVmiFinalizers':
-        await kube.patch(VMI_TYPE, { namespace, name: action.name }, finalizerOps(action.from, action.to), 'json').catch((e: unknown) => ignore(e, isNotFound));
+        await this.deps.kube.patch(VMI_TYPE, { namespace: vm.metadata.namespace, name: action.name }, finalizerOps(action.from, action.to), 'json').catch((e: unknown) => ignore(e, isNotFound));
         return vm;
       default:
         return this.patchVm(vm, action);
     }
+  }
+
+  /** Creates the VMI (an existing one is the one a stale cache did not show yet), with KubeVirt's Events on the VM. */
+  private async createVmi(vm: Readonly<VirtualMachine>, vmi: VirtualMachineInstance): Promise<void> {
+    const { kube, log, events } = this.deps;
+    try {
+      await kube.create(vmi);
+    } catch (e: unknown) {
+      if (isAlreadyExists(e)) return;
+      events.event(vm, 'Warning', ChildEventReason.FailedCreate, `Error creating virtual machine instance: ${messageOf(e)}`);
+      throw e;
+    }
+    log.info({ namespace: vm.metadata.namespace, name: vmi.metadata.name }, 'Created VirtualMachineInstance');
+    events.event(vm, 'Normal', ChildEventReason.SuccessfulCreate, `Started the virtual machine by creating the new virtual machine instance ${vmi.metadata.name ?? ''}`);
+  }
+
+  /** Deletes this incarnation of the VMI (uid precondition), with KubeVirt's Events on the VM. */
+  private async deleteVmi(vm: Readonly<VirtualMachine>, vmi: { readonly name: string; readonly uid: string }): Promise<void> {
+    const { kube, log, events } = this.deps;
+    try {
+      await kube.delete(VMI_TYPE, vm.metadata.namespace, vmi.name, { uid: vmi.uid });
+    } catch (e: unknown) {
+      // Gone already, or another incarnation by now (the uid precondition failed).
+      if (isNotFound(e) || isConflict(e)) return;
+      events.event(vm, 'Warning', ChildEventReason.FailedDelete, `Error deleting virtual machine instance ${vmi.name}: ${messageOf(e)}`);
+      throw e;
+    }
+    log.info({ namespace: vm.metadata.namespace, name: vmi.name, uid: vmi.uid }, 'Deleted VirtualMachineInstance');
+    events.event(vm, 'Normal', ChildEventReason.SuccessfulDelete, `Stopped the virtual machine by deleting the virtual machine instance ${vmi.uid}`);
   }
 
   private async patchVm(vm: Readonly<VirtualMachine>, action: Exclude<VmAction, { type: 'createVmi' | 'deleteVmi' | 'patchVmiFinalizers' }>): Promise<Readonly<VirtualMachine>> {

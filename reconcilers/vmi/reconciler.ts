@@ -7,8 +7,9 @@
 import type { Cache } from '../../core/cache.js';
 import type { ClusterConfig } from '../../core/cluster-config.js';
 import { isAlreadyExists, isNotFound, SyncError } from '../../core/errors.js';
+import { ChildEventReason } from '../../core/events.js';
 import { escapePointerToken, jsonEqual } from '../../core/json-patch.js';
-import { typeOf, type KubeApi } from '../../core/kube.js';
+import { typeOf } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
 import { Labels } from '../../core/constants.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
@@ -29,22 +30,31 @@ export interface VmiControllerDeps extends ControllerDeps {
 
 type Vmi = Readonly<VirtualMachineInstance>;
 
-async function createPod(kube: KubeApi, log: Logger, pod: Pod): Promise<void> {
+/** What the pod writes use: the API and KubeVirt's Events on the VMI. */
+type PodWriter = Pick<VmiControllerDeps, 'kube' | 'events'>;
+
+async function createPod({ kube, events }: PodWriter, log: Logger, vmi: Vmi, pod: Pod): Promise<void> {
   try {
     await kube.create(pod);
     log.info({ namespace: pod.metadata.namespace, name: pod.metadata.name }, 'Created Pod');
+    events.event(vmi, 'Normal', ChildEventReason.SuccessfulCreate, `Created virtual machine pod ${pod.metadata.name ?? ''}`);
   } catch (e: unknown) {
     // A deterministic name: an existing pod is the one a stale cache did not show yet.
-    if (!isAlreadyExists(e)) throw new SyncError(VmiReason.FailedCreate, `Could not create Pod ${pod.metadata.name ?? ''}: ${(e as Error).message}`, { cause: e });
+    if (isAlreadyExists(e)) return;
+    events.event(vmi, 'Warning', ChildEventReason.FailedCreate, `Error creating pod: ${(e as Error).message}`);
+    throw new SyncError(VmiReason.FailedCreate, `Could not create Pod ${pod.metadata.name ?? ''}: ${(e as Error).message}`, { cause: e });
   }
 }
 
-async function deletePod(kube: KubeApi, log: Logger, vmi: Vmi, action: { name: string; uid: string }): Promise<void> {
+async function deletePod({ kube, events }: PodWriter, log: Logger, vmi: Vmi, action: { name: string; uid: string }): Promise<void> {
   try {
     await kube.delete(POD_TYPE, vmi.metadata.namespace, action.name, { uid: action.uid });
     log.info({ namespace: vmi.metadata.namespace, name: action.name }, 'Deleted Pod');
+    events.event(vmi, 'Normal', ChildEventReason.SuccessfulDelete, `Deleted virtual machine pod ${action.name}`);
   } catch (e: unknown) {
-    if (!isNotFound(e)) throw new SyncError(VmiReason.FailedDelete, `Could not delete Pod ${action.name}: ${(e as Error).message}`, { cause: e });
+    if (isNotFound(e)) return;
+    events.event(vmi, 'Warning', ChildEventReason.FailedDelete, `Failed to delete virtual machine pod ${action.name}`);
+    throw new SyncError(VmiReason.FailedDelete, `Could not delete Pod ${action.name}: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -85,8 +95,8 @@ class VmiReconciler implements Reconciler {
     for (const action of planPods(planInput)) {
       signal.throwIfAborted();
       try {
-        if (action.type === 'createPod') await createPod(this.deps.kube, log, action.pod);
-        else if (action.type === 'deletePod') await deletePod(this.deps.kube, log, vmi, action);
+        if (action.type === 'createPod') await createPod(this.deps, log, vmi, action.pod);
+        else if (action.type === 'deletePod') await deletePod(this.deps, log, vmi, action);
       } catch (e: unknown) {
         if (!(e instanceof SyncError)) throw e;
         log.error({ err: e }, 'Could not sync VirtualMachineInstance');

@@ -8,6 +8,7 @@ import type { KubeApi } from '../../../core/kube.js';
 import type { Logger } from '../../../core/log.js';
 import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
 import type { ControllerDefinition } from '../../runtime/types.js';
+import { createEventBroadcaster } from '../../runtime/event-recorder.js';
 import { nodeHandlerController } from '../reconciler.js';
 import { startHeartbeat } from './heartbeat.js';
 import { fileLauncherAccess } from './launcher-access.js';
@@ -46,8 +47,10 @@ export async function startVirtHandler(options: VirtHandlerOptions): Promise<Vir
   const now = options.now ?? ((): Date => new Date());
   const heartbeat = startHeartbeat({ kube: options.kube, nodeName: options.nodeName, log: options.log, now, ...(options.heartbeatIntervalMs === undefined ? {} : { intervalMs: options.heartbeatIntervalMs }) });
   await options.vmis.start();
+  // virt-handler's Events name the node as their source host, as KubeVirt's do.
+  const events = createEventBroadcaster({ kube: options.kube, log: options.log, now });
   const handler = nodeHandlerController({
-    kube: options.kube, log: options.log, now, nodeName: options.nodeName, vmis: options.vmis,
+    kube: options.kube, log: options.log, now, events: events.recorder('virt-handler', options.nodeName), nodeName: options.nodeName, vmis: options.vmis,
     launchers: fileLauncherAccess({ runDirOf: options.runDirOf, ...(options.connection === undefined ? {} : { connection: options.connection }) }),
   });
   const running = options.run(handler);
@@ -61,6 +64,7 @@ export async function startVirtHandler(options: VirtHandlerOptions): Promise<Vir
     orphansCleaned,
     stop: async () => {
       await running.stop();
+      events.stop();
       options.vmis.stop();
       await heartbeat.stop();
       await orphansCleaned.catch(() => 0);
