@@ -1,14 +1,15 @@
 /**
- * Leader election over a coordination.k8s.io/v1 Lease, with client-go's semantics: a candidate
+ * Leader election over a coordination.k8s.io/v1 Lease, with client-go's semantics (part of the
+ * controller runtime: virt-controller runs its controllers only while leading): a candidate
  * takes the lease when it is absent, expired (renewTime + leaseDurationSeconds < now), released or
  * already its own; the leader renews every retryPeriod; writes carry the lease's resourceVersion,
  * so a 409 means another candidate won; a leader that cannot renew within renewDeadline steps down.
  * Stopping a leader releases the lease (client-go's ReleaseOnCancel).
  * @see https://pkg.go.dev/k8s.io/client-go/tools/leaderelection
  */
-import { isAlreadyExists, isConflict, isNotFound } from '../core/errors.js';
-import type { KubeApi, KubeObject } from '../core/kube.js';
-import type { Logger } from '../core/log.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../../core/errors.js';
+import type { KubeApi, KubeObject } from '../../core/kube.js';
+import type { Logger } from '../../core/log.js';
 
 /** The Lease type. */
 export const LEASE_TYPE = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' } as const;
