@@ -119,7 +119,7 @@ class Election implements LeaderElection {
       if (this.stopped) return;
       if (ok) this.onSuccess();
       else if (this.leading && this.o.now().getTime() - this.lastRenew > this.t.deadlineMs) {
-        this.o.log.warn({ lease: this.o.name, identity: this.o.identity }, 'failed to renew the lease within the renew deadline; stepping down');
+        this.o.log.warn({ namespace: this.o.namespace, name: this.o.name, identity: this.o.identity }, 'Could not renew Lease within the renew deadline, stepped down');
         this.stepDown();
         this.stopped = true;
         this.finish();
@@ -133,7 +133,7 @@ class Election implements LeaderElection {
     this.lastRenew = this.o.now().getTime();
     if (this.leading) return;
     this.leading = true;
-    this.o.log.info({ lease: this.o.name, identity: this.o.identity }, 'acquired the lease');
+    this.o.log.info({ namespace: this.o.namespace, name: this.o.name, identity: this.o.identity }, 'Acquired Lease');
     this.o.onStartedLeading();
   }
 
@@ -174,7 +174,7 @@ class Election implements LeaderElection {
       else await kube.update<Lease>({ ...current, spec });
       return true;
     } catch (e) {
-      if (!isConflict(e) && !isAlreadyExists(e)) this.o.log.warn({ err: e, lease: name }, 'lease update failed');
+      if (!isConflict(e) && !isAlreadyExists(e)) this.o.log.warn({ err: e, namespace, name }, 'Could not update Lease');
       return false;
     }
   }
@@ -195,7 +195,7 @@ class Election implements LeaderElection {
       const stamp = this.o.now().toISOString();
       await this.o.kube.update<Lease>({ ...current, spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: stamp, acquireTime: stamp } });
     } catch (e) {
-      this.o.log.warn({ err: e, lease: this.o.name }, 'could not release the lease');
+      this.o.log.warn({ err: e, namespace: this.o.namespace, name: this.o.name }, 'Could not release Lease');
     }
   }
 }
