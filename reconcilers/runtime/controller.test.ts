@@ -189,6 +189,7 @@ describe('runController stop', () => {
       primary: primary(cache),
     }, { log });
     await sleep(5);
+    await Promise.all([running.stop(), running.stop()]);
     await running.stop();
     running = undefined;
     expect(order).toEqual(['reconciled', 'closed']);

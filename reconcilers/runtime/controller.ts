@@ -24,7 +24,7 @@ export interface RunControllerOptions {
 
 /** A running controller. */
 export interface RunningController {
-  /** Shuts the queue down, aborts the reconciles' signal, waits for in-flight reconciles, then closes the reconciler. */
+  /** Shuts the queue down, aborts the reconciles' signal, waits for in-flight reconciles, then closes the reconciler. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -89,13 +89,14 @@ export function runController(definition: ControllerDefinition, options: RunCont
   const stopping = new AbortController();
   const workers = Math.max(1, options.workers ?? definition.workers ?? 1);
   const loops = Array.from({ length: workers }, () => work(definition, queue, log, stopping.signal));
-  return {
-    async stop(): Promise<void> {
-      for (const off of unsubscribe) off();
-      queue.shutDown();
-      stopping.abort(new ControllerStoppedError(definition.reconciler.name));
-      await Promise.all(loops);
-      await definition.reconciler.close?.();
-    },
+  const stop = async (): Promise<void> => {
+    for (const off of unsubscribe) off();
+    queue.shutDown();
+    stopping.abort(new ControllerStoppedError(definition.reconciler.name));
+    await Promise.all(loops);
+    await definition.reconciler.close?.();
   };
+  let stopped: Promise<void> | undefined;
+  // Idempotent: a second stop waits for the first, and the reconciler is closed once.
+  return { stop: () => (stopped ??= stop()) };
 }
