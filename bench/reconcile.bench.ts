@@ -7,11 +7,12 @@
  * Ready without starting any process), run as a controller on the same runtime.
  */
 import { performance } from 'node:perf_hooks';
-import { objectKey, type KubeApi, type KubeObject } from '../core/kube.js';
+import type { KubeApi } from '../core/kube.js';
 import { createLogger } from '../core/log.js';
 import type { VirtualMachineInstance } from '../crd-gen/index.js';
 import { LAUNCHER_CONTAINER, type Pod } from '../reconcilers/pod.js';
 import { DONE, type ControllerDefinition } from '../reconcilers/runtime/types.js';
+import { primary } from '../reconcilers/sources.js';
 import { startVirtController } from '../reconcilers/runtime/virt-controller.js';
 import type { Cache } from '../core/cache.js';
 import { createMemoryStore } from '../store/memory.js';
@@ -50,7 +51,7 @@ function podRunner(kube: KubeApi, pods: Cache<Pod>): ControllerDefinition {
     } as unknown as Pod);
     return DONE;
   };
-  return { reconciler: { name: 'bench-pod-runner', reconcile }, sources: [{ cache: pods, keysOf: (p: KubeObject) => [objectKey(p)] }] as never, workers: 4 };
+  return { reconciler: { name: 'bench-pod-runner', reconcile }, primary: primary(pods), workers: 4 };
 }
 
 async function plainCreates(): Promise<number> {

@@ -19,7 +19,7 @@ export interface Cache<T extends KubeObject = KubeObject> {
   hasSynced(): boolean;
 }
 
-/** Resolves once every cache has synced. */
-export async function waitForSync(caches: readonly Cache<KubeObject>[], pollMs = 10): Promise<void> {
+/** Resolves once every cache has synced (of any object type: only `hasSynced` is read). */
+export async function waitForSync(caches: readonly Pick<Cache, 'hasSynced'>[], pollMs = 10): Promise<void> {
   while (!caches.every((c) => c.hasSynced())) await new Promise((done) => setTimeout(done, pollMs));
 }

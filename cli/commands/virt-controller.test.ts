@@ -3,7 +3,7 @@ import type { KubeObject } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { createMemoryStore } from '../../store/memory.js';
-import { LEASE_TYPE, type Lease } from '../../store/leader.js';
+import { LEASE_TYPE, type Lease } from '../../reconcilers/runtime/leader.js';
 import { UsageError } from '../command.js';
 import { parseVirtControllerArgs, runVirtController } from './virt-controller.js';
 

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import type { KubeApi } from '../../core/kube.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { startVirtController } from '../../reconcilers/runtime/virt-controller.js';
-import { runLeaderElection } from '../../store/leader.js';
+import { runLeaderElection } from '../../reconcilers/runtime/leader.js';
 import { checkLogLevel, UsageError, type Command } from '../command.js';
 import { stopSignal } from '../signals.js';
 

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { EventRecorder } from '../../core/events.js';
 import { createLogger } from '../../core/log.js';
 import type { KubeApi } from '../../core/kube.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
@@ -14,14 +15,17 @@ import type { HelloEvent, LauncherCommand } from '../../launcher/protocol.js';
 import { startProtocolServer, type ProtocolServer } from '../../launcher/runtime/protocol-server.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { newRawVmi, withName } from '../../test/builders/vmi.js';
-import { nodeHandler, type NodeHandler } from './reconciler.js';
+import { nodeHandlerController } from './reconciler.js';
 import { fileLauncherAccess } from './runtime/launcher-access.js';
+import { createEventBroadcaster } from '../runtime/event-recorder.js';
+import type { ControllerDefinition } from '../runtime/types.js';
 import { drive, until, vmiCache } from './runtime/test-harness.js';
 
 const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
 const HANDLER = { username: 'system:serviceaccount:kubevirt:kubevirt-handler', groups: ['system:serviceaccounts', 'system:authenticated'], extra: { 'authentication.kubernetes.io/node-name': ['n1'] } };
 const log = createLogger({ name: 'virt-handler', level: 'silent' });
+const handlerEvents = (s: MemoryStore): EventRecorder => createEventBroadcaster({ kube: s.client(HANDLER), log }).recorder('virt-handler', 'n1');
 
 /** A launcher's protocol end in its run dir; `shutdown` ends the guest cleanly. */
 async function fakeGuestLauncher(runDir: string, vmi: VirtualMachineInstance): Promise<{ server: ProtocolServer; commands: string[] }> {
@@ -59,18 +63,18 @@ async function scheduledVmi(kube: KubeApi, name: string, node: string): Promise<
   return controller.updateStatus<VirtualMachineInstance>({ ...created, status: { phase: 'Scheduled', nodeName: node } });
 }
 
-async function setUp(): Promise<{ handler: NodeHandler; runDirOf: (v: VirtualMachineInstance) => string }> {
+async function setUp(): Promise<{ handler: ControllerDefinition; runDirOf: (v: VirtualMachineInstance) => string }> {
   root = await mkdtemp(join(tmpdir(), 'kvt-handler-'));
   store = createMemoryStore();
   const s = store;
   const runDirOf = (v: Readonly<VirtualMachineInstance>): string => join(root, v.metadata.uid ?? 'x');
   const vmis = await vmiCache(s);
-  const handler = nodeHandler({
-    kube: s.client(HANDLER), log, now: () => new Date(), nodeName: 'n1', vmis,
+  const handler = nodeHandlerController({
+    kube: s.client(HANDLER), log, now: () => new Date(), events: handlerEvents(s), nodeName: 'n1', vmis,
     launchers: fileLauncherAccess({ runDirOf, connection: { backoffMs: { min: 20, max: 100 } } }),
   });
   const driven = drive(handler);
-  cleanups.push(() => vmis.stop(), () => driven.stop(), () => handler.stop());
+  cleanups.push(() => vmis.stop(), () => driven.stop(), () => handler.reconciler.close?.());
   return { handler, runDirOf };
 }
 
@@ -134,13 +138,13 @@ describe('nodeHandler on the memory store', () => {
     await stopCache?.();
     const vmis = await vmiCache(store as MemoryStore);
     const reconciled: string[] = [];
-    const second = nodeHandler({
-      kube: (store as MemoryStore).client(HANDLER), log, now: () => new Date(), nodeName: 'n1', vmis,
+    const second = nodeHandlerController({
+      kube: (store as MemoryStore).client(HANDLER), log, now: () => new Date(), events: handlerEvents(store as MemoryStore), nodeName: 'n1', vmis,
       launchers: fileLauncherAccess({ runDirOf, connection: { backoffMs: { min: 20, max: 100 } } }),
     });
-    const counting = { ...second, reconciler: { name: second.reconciler.name, reconcile: async (k: string) => { reconciled.push(k); return second.reconciler.reconcile(k); } } };
+    const counting = { ...second, reconciler: { name: second.reconciler.name, reconcile: async (k: string, signal: AbortSignal) => { reconciled.push(k); return second.reconciler.reconcile(k, signal); } } };
     const driven = drive(counting);
-    cleanups.push(() => vmis.stop(), () => driven.stop(), () => second.stop());
+    cleanups.push(() => vmis.stop(), () => driven.stop(), () => second.reconciler.close?.());
     await until('all three reconciled after their launchers answered', () => (reconciled.length >= 6 ? true : undefined));
     await new Promise((d) => setTimeout(d, 300));
     const after = await Promise.all(launchers.map(async ({ vmi }) => ({ status: (await phaseOf(vmi.metadata.name ?? '')).status, file: await stat(join(runDirOf(vmi), 'vmi.json')) })));

@@ -3,14 +3,16 @@
  * status.nodeName is this node, observe the VMI (cache) and its launcher (socket view) → plan →
  * act (hand over, shutdown/destroy) → write the handler-owned status. Launcher IO sits behind
  * {@link LauncherAccess} (runtime/launcher-access.ts); a launcher's changes requeue its VMI through
- * a signal source, so reconcile never runs from an event's payload.
+ * a channel source, so reconcile never runs from an event's payload.
  */
 import type { Cache } from '../../core/cache.js';
+import { abortable } from '../../core/abort.js';
 import { isConflict, isNotFound } from '../../core/errors.js';
-import { objectKey, type KubeObject } from '../../core/kube.js';
+import { objectKey } from '../../core/kube.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { LauncherCommand, ReplyEvent } from '../../launcher/protocol.js';
-import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type WatchSource } from '../runtime/types.js';
+import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../runtime/types.js';
+import { channel, primary } from '../sources.js';
 import { isFinalPhase, launcherAlive, type LauncherView } from './phase.js';
 import { planVmi, type HandlerAction, type PlanInput, type ShutdownClock } from './plan.js';
 import { handlerStatus } from './status.js';
@@ -32,50 +34,11 @@ export interface LauncherAccess {
   handOver(vmi: Readonly<VirtualMachineInstance>): Promise<void>;
 }
 
-/** What {@link nodeHandler} needs. `kube` should write as virt-handler's service account. */
+/** What {@link nodeHandlerController} needs. `kube` should write as virt-handler's service account. */
 export interface NodeHandlerDeps extends ControllerDeps {
   readonly nodeName: string;
   readonly vmis: Cache<VirtualMachineInstance>;
   readonly launchers: LauncherAccess;
-}
-
-/** The node handler: a controller definition, and `stop()` which closes launcher connections (guests keep running). */
-export type NodeHandler = ControllerDefinition & { stop(): Promise<void> };
-
-/** A key-only object: what the launcher signal source hands to `keysOf`. */
-interface Signal extends KubeObject {
-  readonly key: string;
-}
-
-/** A cache-shaped source of "this VMI's launcher changed" signals (nothing is stored). */
-class LauncherSignals implements Cache<Signal> {
-  private readonly handlers = new Set<(object: Readonly<Signal>, previous: Readonly<Signal> | undefined, deleted: boolean) => void>();
-
-  notify(key: string): void {
-    const signal: Signal = { apiVersion: 'kvt.local/v1', kind: 'LauncherSignal', metadata: {}, key };
-    for (const h of this.handlers) h(signal, undefined, false);
-  }
-
-  get(): undefined {
-    return undefined;
-  }
-
-  list(): readonly Signal[] {
-    return [];
-  }
-
-  controlledBy(): readonly Signal[] {
-    return [];
-  }
-
-  onChange(handler: (object: Readonly<Signal>, previous: Readonly<Signal> | undefined, deleted: boolean) => void): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
-  }
-
-  hasSynced(): boolean {
-    return true;
-  }
 }
 
 interface Tracked {
@@ -85,87 +48,106 @@ interface Tracked {
   shutdown?: ShutdownClock;
 }
 
-function planInput(vmi: Readonly<VirtualMachineInstance>, view: LauncherView, entry: Tracked, now: Date): PlanInput {
+type Vmi = Readonly<VirtualMachineInstance>;
+
+function planInput(vmi: Vmi, view: LauncherView, entry: Tracked, now: Date): PlanInput {
   return { vmi, view, handedOver: entry.handedOver, now, ...(entry.shutdown === undefined ? {} : { shutdown: entry.shutdown }) };
 }
 
-/** Creates the node handler for `deps.nodeName`. */
-export function nodeHandler(deps: NodeHandlerDeps): NodeHandler {
-  const signals = new LauncherSignals();
-  const tracked = new Map<string, Tracked>();
+const logFields = (vmi: Vmi): { namespace: string | undefined; name: string | undefined; uid: string | undefined } =>
+  ({ namespace: vmi.metadata.namespace, name: vmi.metadata.name, uid: vmi.metadata.uid });
 
-  const untrack = (key: string): void => {
-    tracked.get(key)?.handle.close();
-    tracked.delete(key);
-  };
+class NodeHandlerReconciler implements Reconciler {
+  readonly name = 'node-handler';
+  /** Each tracked launcher's changes requeue its VMI through this source. */
+  readonly launcherChanges = channel();
+  private readonly tracked = new Map<string, Tracked>();
 
-  const track = (key: string, vmi: Readonly<VirtualMachineInstance>): Tracked => {
-    const uid = vmi.metadata.uid ?? '';
-    const known = tracked.get(key);
-    if (known?.uid === uid) return known;
-    untrack(key);
-    const entry: Tracked = { uid, handle: deps.launchers.connect(vmi, () => signals.notify(key)), handedOver: false };
-    tracked.set(key, entry);
-    return entry;
-  };
+  constructor(private readonly deps: NodeHandlerDeps) {}
 
-  const act = async (vmi: Readonly<VirtualMachineInstance>, entry: Tracked, action: HandlerAction): Promise<void> => {
-    if (action.kind === 'handOver') {
-      await deps.launchers.handOver(vmi);
-      entry.handedOver = true;
-      deps.log.info({ vmi: objectKey(vmi), uid: entry.uid }, 'handed the VMI to its launcher');
-      return;
-    }
-    const now = deps.now();
-    entry.shutdown = action.command === 'destroy'
-      ? { startedAt: entry.shutdown?.startedAt ?? now, lastSentAt: now, destroyed: true }
-      : { startedAt: entry.shutdown?.startedAt ?? now, lastSentAt: now, destroyed: false };
-    const reply = await entry.handle.send(action.command).catch((e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) }));
-    if (reply.ok) deps.log.info({ vmi: objectKey(vmi), command: action.command }, 'sent to the launcher');
-    else deps.log.warn({ vmi: objectKey(vmi), command: action.command, error: reply.error }, 'launcher command failed');
-  };
+  /** Whether this handler follows the launcher of `key` (a VMI that left the node is still seen out). */
+  tracks(key: string): boolean {
+    return this.tracked.has(key);
+  }
 
-  const writeStatus = async (vmi: Readonly<VirtualMachineInstance>, view: LauncherView): Promise<void> => {
-    const status = handlerStatus(vmi, view, deps.now());
-    if (status === undefined) return;
-    try {
-      await deps.kube.updateStatus<VirtualMachineInstance>({ ...vmi, status });
-      deps.log.debug({ vmi: objectKey(vmi), phase: status.phase }, 'status written');
-    } catch (e) {
-      if (isNotFound(e)) return;
-      if (isConflict(e)) deps.log.debug({ vmi: objectKey(vmi) }, 'status conflict; retrying from the cache');
-      throw e;
-    }
-  };
-
-  const reconcile = async (key: string): Promise<ReconcileResult> => {
-    const vmi = deps.vmis.get(key);
-    if (vmi?.status?.nodeName !== deps.nodeName) {
-      untrack(key);
+  async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
+    const vmi = this.deps.vmis.get(key);
+    if (vmi?.status?.nodeName !== this.deps.nodeName) {
+      this.untrack(key);
       return DONE;
     }
-    const entry = track(key, vmi);
+    const entry = this.track(key, vmi);
     const view = entry.handle.view();
-    entry.handedOver ||= await deps.launchers.handedOver(vmi);
-    const plan = planVmi(planInput(vmi, view, entry, deps.now()));
-    for (const action of plan.actions) await act(vmi, entry, action);
-    await writeStatus(vmi, view);
-    if (isFinalPhase(vmi.status?.phase) && !launcherAlive(view)) untrack(key);
+    entry.handedOver ||= await this.deps.launchers.handedOver(vmi);
+    const plan = planVmi(planInput(vmi, view, entry, this.deps.now()));
+    for (const action of plan.actions) {
+      signal.throwIfAborted();
+      await this.act(vmi, entry, action, signal);
+    }
+    signal.throwIfAborted();
+    await this.writeStatus(vmi, view);
+    if (isFinalPhase(vmi.status?.phase) && !launcherAlive(view)) this.untrack(key);
     return plan.requeueAfterMs === undefined ? DONE : { requeueAfterMs: plan.requeueAfterMs };
-  };
+  }
 
-  const vmiSource: WatchSource<VirtualMachineInstance> = {
-    cache: deps.vmis,
-    keysOf: (vmi) => (vmi.status?.nodeName === deps.nodeName || tracked.has(objectKey(vmi)) ? [objectKey(vmi)] : []),
-  };
-  const signalSource: WatchSource<Signal> = { cache: signals, keysOf: (s) => [s.key] };
-  return {
-    reconciler: { name: 'node-handler', reconcile },
-    sources: [vmiSource as unknown as WatchSource<never>, signalSource as unknown as WatchSource<never>],
-    workers: 2,
-    stop: async () => {
-      for (const key of [...tracked.keys()]) untrack(key);
-      await Promise.resolve();
-    },
-  };
+  /** Closes every launcher connection (the guests keep running). */
+  close(): Promise<void> {
+    for (const key of [...this.tracked.keys()]) this.untrack(key);
+    return Promise.resolve();
+  }
+
+  private untrack(key: string): void {
+    this.tracked.get(key)?.handle.close();
+    this.tracked.delete(key);
+  }
+
+  private track(key: string, vmi: Vmi): Tracked {
+    const uid = vmi.metadata.uid ?? '';
+    const known = this.tracked.get(key);
+    if (known?.uid === uid) return known;
+    this.untrack(key);
+    const entry: Tracked = { uid, handle: this.deps.launchers.connect(vmi, () => this.launcherChanges.notify(key)), handedOver: false };
+    this.tracked.set(key, entry);
+    return entry;
+  }
+
+  private async act(vmi: Vmi, entry: Tracked, action: HandlerAction, signal: AbortSignal): Promise<void> {
+    const { log } = this.deps;
+    if (action.kind === 'handOver') {
+      await this.deps.launchers.handOver(vmi);
+      entry.handedOver = true;
+      log.info(logFields(vmi), 'Handed VirtualMachineInstance over to its launcher');
+      return;
+    }
+    const now = this.deps.now();
+    entry.shutdown = { startedAt: entry.shutdown?.startedAt ?? now, lastSentAt: now, destroyed: action.command === 'destroy' };
+    // A reply may take the connection's timeout: a stopping handler does not wait for it.
+    const reply = await abortable(entry.handle.send(action.command).catch((e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) })), signal);
+    if (reply.ok) log.info({ ...logFields(vmi), command: action.command }, 'Sent command to the launcher of VirtualMachineInstance');
+    else log.warn({ ...logFields(vmi), command: action.command, err: reply.error }, 'Launcher of VirtualMachineInstance refused a command');
+  }
+
+  private async writeStatus(vmi: Vmi, view: LauncherView): Promise<void> {
+    const status = handlerStatus(vmi, view, this.deps.now());
+    if (status === undefined) return;
+    try {
+      await this.deps.kube.updateStatus<VirtualMachineInstance>({ ...vmi, status });
+      this.deps.log.debug({ ...logFields(vmi), phase: status.phase }, 'Updated VirtualMachineInstance status');
+    } catch (e) {
+      if (isNotFound(e)) return;
+      if (isConflict(e)) this.deps.log.debug(logFields(vmi), 'VirtualMachineInstance status conflicted, retrying from the cache');
+      throw e;
+    }
+  }
+}
+
+/**
+ * The node handler for `deps.nodeName`: VMIs of this node (and those whose launcher it still follows)
+ * enqueue themselves, launcher changes enqueue their VMI. Stopping its controller closes the launcher
+ * connections, never a guest.
+ */
+export function nodeHandlerController(deps: NodeHandlerDeps): ControllerDefinition {
+  const reconciler = new NodeHandlerReconciler(deps);
+  const onNode = (vmi: Vmi): boolean => vmi.status?.nodeName === deps.nodeName || reconciler.tracks(objectKey(vmi));
+  return { reconciler, primary: primary(deps.vmis, { when: onNode }), secondary: [reconciler.launcherChanges], workers: 2 };
 }

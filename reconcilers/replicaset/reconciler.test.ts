@@ -7,7 +7,8 @@ import { controllerOf } from '../../core/owner.js';
 import type { VirtualMachineInstance, VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { runController, type RunningController } from '../runtime/controller.js';
-import { createInformer, type Informer } from '../runtime/informer.js';
+import { createEventBroadcaster, EVENT_TYPE, type KubeEvent } from '../runtime/event-recorder.js';
+import { createInformer, type InformerLifecycle } from '../runtime/informer.js';
 import { replicaSetController } from './reconciler.js';
 
 const RS_TYPE: ResourceType = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceReplicaSet' };
@@ -40,10 +41,12 @@ async function setup(): Promise<MemoryStore> {
   const replicaSets = createInformer<VirtualMachineInstanceReplicaSet>(store, RS_TYPE);
   const vmis = createInformer<VirtualMachineInstance>(store, VMI_TYPE);
   await Promise.all([replicaSets.start(), vmis.start()]);
-  const controller: RunningController = runController(replicaSetController({ kube: store.client(CONTROLLER), log, now: () => new Date(), replicaSets, vmis }), { log });
-  const informers: Informer[] = [replicaSets as unknown as Informer, vmis as unknown as Informer];
+  const events = createEventBroadcaster({ kube: store.client(CONTROLLER), log });
+  const controller: RunningController = runController(replicaSetController({ kube: store.client(CONTROLLER), log, now: () => new Date(), events: events.recorder('virtualmachinereplicaset-controller'), replicaSets, vmis }), { log });
+  const informers: InformerLifecycle[] = [replicaSets, vmis];
   stops.push(async () => {
     await controller.stop();
+    events.stop();
     informers.forEach((i) => i.stop());
     await store.close();
   });
@@ -113,6 +116,21 @@ describe('replica set controller on the in-memory store', () => {
     expect(owned(await vmisOf(store), rs.metadata.uid ?? '')).toHaveLength(0);
     await store.patch(RS_TYPE, { namespace: 'default', name: 'web' }, { spec: { paused: false } }, 'merge');
     await until('3 VMIs after resume', () => vmisOf(store), (l) => owned(l, rs.metadata.uid ?? '').length === 3);
+  });
+
+  it('records KubeVirt\'s Events on the replica set: SuccessfulCreate per VMI created, SuccessfulDelete per VMI deleted', async () => {
+    const store = await setup();
+    const rs = await store.create(replicaSet(2));
+    const two = owned(await until('2 VMIs', () => vmisOf(store), (l) => owned(l, rs.metadata.uid ?? '').length === 2), rs.metadata.uid ?? '');
+    await scaleTo(store, 0);
+    const rsEvents = async (): Promise<KubeEvent[]> => (await store.list<KubeEvent>(EVENT_TYPE, { namespace: 'default' })).items.filter((e) => e.involvedObject.uid === rs.metadata.uid);
+    const events = await until('4 Events', rsEvents, (l) => l.length === 4);
+    const names = two.map((v) => v.metadata.name ?? '').sort();
+    const uids = two.map((v) => v.metadata.uid ?? '').sort();
+    const of = (reason: string): string[] => events.filter((e) => e.reason === reason && e.type === 'Normal').map((e) => e.message).sort();
+    expect(of('SuccessfulCreate')).toEqual(names.map((n) => `Started the virtual machine by creating the new virtual machine instance ${n}`));
+    expect(of('SuccessfulDelete')).toEqual(uids.map((u) => `Stopped the virtual machine by deleting the virtual machine instance ${u}`));
+    expect(events[0]).toMatchObject({ involvedObject: { kind: 'VirtualMachineInstanceReplicaSet', name: 'web' }, source: { component: 'virtualmachinereplicaset-controller' } });
   });
 
   it('deleting the replica set takes its VMIs with it (ownerReference GC)', async () => {

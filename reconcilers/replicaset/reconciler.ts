@@ -8,12 +8,14 @@
  */
 import type { Cache } from '../../core/cache.js';
 import { ApiError, isConflict, isNotFound, SyncError } from '../../core/errors.js';
+import { ChildEventReason } from '../../core/events.js';
 import { jsonEqual, type Op } from '../../core/json-patch.js';
 import { parseLabelSelector } from '../../core/labels.js';
 import { objectKey, type ResourceType } from '../../core/kube.js';
 import { controllerOf, controllerRef } from '../../core/owner.js';
 import { Gvk, type VirtualMachineInstance, type VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
-import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler, type WatchSource } from '../runtime/types.js';
+import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../runtime/types.js';
+import { mapped, primary } from '../sources.js';
 import { Expectations } from './expectations.js';
 import { planReplicaSet, type RsAction } from './plan.js';
 import { computeReplicaSetStatus } from './status.js';
@@ -27,6 +29,8 @@ export interface ReplicaSetControllerDeps extends ControllerDeps {
   readonly vmis: Cache<VirtualMachineInstance>;
 }
 
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 const key = (namespace: string | undefined, name: string): string => objectKey({ metadata: { namespace, name } });
 
 /** The JSON patch that sets (or drops) our controller ref, testing the resourceVersion the plan saw. */
@@ -39,11 +43,11 @@ function ownerOps(vmi: Readonly<VirtualMachineInstance>, resourceVersion: string
 
 class ReplicaSetReconciler implements Reconciler {
   readonly name = 'replicaset';
-  readonly expectations = new Expectations();
+  private readonly expectations = new Expectations();
 
   constructor(private readonly deps: ReplicaSetControllerDeps) {}
 
-  async reconcile(rsKey: string): Promise<ReconcileResult> {
+  async reconcile(rsKey: string, signal: AbortSignal): Promise<ReconcileResult> {
     const rs = this.deps.replicaSets.get(rsKey);
     if (rs === undefined) {
       this.expectations.forget(rsKey);
@@ -57,10 +61,25 @@ class ReplicaSetReconciler implements Reconciler {
     }
     this.expect(rsKey, plan.actions, nowMs);
     const scaleError = await this.act(rsKey, rs, plan.actions);
+    signal.throwIfAborted();
     const status = computeReplicaSetStatus({ rs, active: plan.active, scalingUp: plan.scalingUp, now: this.deps.now(), ...(scaleError === undefined ? {} : { scaleError }) });
     if (!jsonEqual(status, rs.status ?? {})) await this.deps.kube.updateStatus<VirtualMachineInstanceReplicaSet>({ ...rs, status });
     if (scaleError !== undefined) throw new SyncError(plan.scalingUp ? 'FailedCreate' : 'FailedDelete', `VirtualMachineInstanceReplicaSet ${rsKey}: ${scaleError}`);
     return DONE;
+  }
+
+  /**
+   * Expectations are satisfied by what the cache observes: a VMI of ours appearing, or going — and,
+   * as KubeVirt's updateVMI does, a VMI marked for deletion counts as gone (finalizers may hold it).
+   * Called for each VMI change before the change enqueues its replica set.
+   */
+  observe(vmi: Readonly<VirtualMachineInstance>, previous: Readonly<VirtualMachineInstance> | undefined, deleted: boolean): void {
+    const ref = controllerOf(vmi);
+    if (ref?.kind !== RS_KIND) return;
+    const rsKey = key(vmi.metadata.namespace, ref.name);
+    const marked = vmi.metadata.deletionTimestamp !== undefined && previous?.metadata.deletionTimestamp === undefined;
+    if (deleted || marked) this.expectations.deletionObserved(rsKey, vmi.metadata.uid ?? '');
+    if (previous === undefined && !deleted) this.expectations.creationObserved(rsKey);
   }
 
   private expect(rsKey: string, actions: readonly RsAction[], nowMs: number): void {
@@ -80,24 +99,43 @@ class ReplicaSetReconciler implements Reconciler {
   }
 
   private async execute(rsKey: string, rs: Readonly<VirtualMachineInstanceReplicaSet>, action: RsAction): Promise<void> {
-    const namespace = rs.metadata.namespace;
-    const { kube } = this.deps;
     switch (action.type) {
       case 'create':
-        await kube.create(action.vmi).catch((e: unknown) => {
-          this.expectations.creationObserved(rsKey);
-          throw e;
-        });
-        return;
+        return this.create(rsKey, rs, action.vmi);
       case 'delete':
-        await kube.delete(VMI_TYPE, namespace, action.name, { uid: action.uid }).catch((e: unknown) => {
-          this.expectations.deletionObserved(rsKey, action.uid);
-          if (!isNotFound(e) && !isConflict(e)) throw e;
-        });
-        return;
+        return this.delete(rsKey, rs, action);
       default:
         await this.setOwner(rs, action);
     }
+  }
+
+  /** Creates one VMI (generateName), with KubeVirt's Events on the replica set; a refused create is observed at once. */
+  private async create(rsKey: string, rs: Readonly<VirtualMachineInstanceReplicaSet>, vmi: VirtualMachineInstance): Promise<void> {
+    const { kube, events } = this.deps;
+    let created: VirtualMachineInstance;
+    try {
+      created = await kube.create(vmi);
+    } catch (e: unknown) {
+      this.expectations.creationObserved(rsKey);
+      events.event(rs, 'Warning', ChildEventReason.FailedCreate, `Error creating virtual machine instance: ${messageOf(e)}`);
+      throw e;
+    }
+    events.event(rs, 'Normal', ChildEventReason.SuccessfulCreate, `Started the virtual machine by creating the new virtual machine instance ${created.metadata.name ?? ''}`);
+  }
+
+  /** Deletes one VMI (uid precondition), with KubeVirt's Events on the replica set; a refused delete is observed at once. */
+  private async delete(rsKey: string, rs: Readonly<VirtualMachineInstanceReplicaSet>, vmi: { readonly name: string; readonly uid: string }): Promise<void> {
+    const { kube, events } = this.deps;
+    try {
+      await kube.delete(VMI_TYPE, rs.metadata.namespace, vmi.name, { uid: vmi.uid });
+    } catch (e: unknown) {
+      this.expectations.deletionObserved(rsKey, vmi.uid);
+      // Gone already, or another incarnation by now: nothing failed.
+      if (isNotFound(e) || isConflict(e)) return;
+      events.event(rs, 'Warning', ChildEventReason.FailedDelete, `Error deleting virtual machine instance ${vmi.name}: ${messageOf(e)}`);
+      throw e;
+    }
+    events.event(rs, 'Normal', ChildEventReason.SuccessfulDelete, `Stopped the virtual machine by deleting the virtual machine instance ${vmi.uid}`);
   }
 
   private async setOwner(rs: Readonly<VirtualMachineInstanceReplicaSet>, action: Extract<RsAction, { type: 'adopt' | 'release' }>): Promise<void> {
@@ -125,17 +163,9 @@ function rsKeysOfVmi(replicaSets: Cache<VirtualMachineInstanceReplicaSet>, vmi: 
 /** The ReplicaSet controller: replica sets enqueue themselves, VMIs their (would-be) owner. */
 export function replicaSetController(deps: ReplicaSetControllerDeps): ControllerDefinition {
   const reconciler = new ReplicaSetReconciler(deps);
-  // Expectations are satisfied by what the cache observes: a VMI of ours appearing, or going — and,
-  // as KubeVirt's updateVMI does, a VMI marked for deletion counts as gone (finalizers may hold it).
-  deps.vmis.onChange((vmi, previous, deleted) => {
-    const ref = controllerOf(vmi);
-    if (ref?.kind !== RS_KIND) return;
-    const rsKey = key(vmi.metadata.namespace, ref.name);
-    const marked = vmi.metadata.deletionTimestamp !== undefined && previous?.metadata.deletionTimestamp === undefined;
-    if (deleted || marked) reconciler.expectations.deletionObserved(rsKey, vmi.metadata.uid ?? '');
-    if (previous === undefined && !deleted) reconciler.expectations.creationObserved(rsKey);
+  const vmis = mapped(deps.vmis, (vmi, previous, deleted) => {
+    reconciler.observe(vmi, previous, deleted);
+    return rsKeysOfVmi(deps.replicaSets, vmi);
   });
-  const rsSource: WatchSource<VirtualMachineInstanceReplicaSet> = { cache: deps.replicaSets, keysOf: (rs) => [objectKey(rs)] };
-  const vmiSource: WatchSource<VirtualMachineInstance> = { cache: deps.vmis, keysOf: (vmi) => rsKeysOfVmi(deps.replicaSets, vmi) };
-  return { reconciler, sources: [rsSource, vmiSource] as unknown as readonly WatchSource<never>[] };
+  return { reconciler, primary: primary(deps.replicaSets), secondary: [vmis] };
 }

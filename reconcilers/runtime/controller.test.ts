@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, TerminalError } from '../../core/errors.js';
-import { objectKey, type KubeObject } from '../../core/kube.js';
+import type { KubeObject } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
-import { runController, type RunningController } from './controller.js';
+import { ControllerStoppedError, runController, type RunningController } from './controller.js';
 import { createInformer, type Informer } from './informer.js';
 import { startControllers } from './manager.js';
+import { primary } from '../sources.js';
 import { DONE, type ReconcileResult } from './types.js';
 
 const CM = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
@@ -36,8 +37,8 @@ async function setup(...names: string[]): Promise<{ store: MemoryStore; informer
   return { store, informer };
 }
 
-function run(cache: Informer, reconcile: (key: string) => Promise<ReconcileResult>): void {
-  running = runController({ reconciler: { name: 'test', reconcile }, sources: [{ cache, keysOf: (o: KubeObject) => [objectKey(o)] }] as never }, { log });
+function run(cache: Informer, reconcile: (key: string, signal: AbortSignal) => Promise<ReconcileResult>): void {
+  running = runController({ reconciler: { name: 'test', reconcile }, primary: primary(cache) }, { log });
 }
 
 describe('runController', () => {
@@ -149,6 +150,69 @@ describe('runController', () => {
   });
 });
 
+describe('runController stop', () => {
+  it('aborts the signal of a slow reconcile, which ends at once; what it throws then is not retried', async () => {
+    const { informer: cache } = await setup('a');
+    let calls = 0;
+    let seen: AbortSignal | undefined;
+    run(cache, async (_key, signal) => {
+      calls += 1;
+      seen = signal;
+      // A long wait that honours the signal, as a launcher reply would.
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, 10_000);
+        signal.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
+      });
+      return DONE;
+    });
+    await until(() => seen !== undefined);
+    expect(seen?.aborted).toBe(false);
+    const started = performance.now();
+    await running?.stop();
+    running = undefined;
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(seen?.aborted).toBe(true);
+    expect(seen?.reason).toBeInstanceOf(ControllerStoppedError);
+    await sleep(30);
+    expect(calls).toBe(1);
+  });
+
+  it('closes the reconciler once, after the reconcile in flight ended', async () => {
+    const { informer: cache } = await setup('a');
+    const order: string[] = [];
+    running = runController({
+      reconciler: {
+        name: 'closing',
+        reconcile: async () => (await sleep(20), order.push('reconciled'), DONE),
+        close: async () => void order.push('closed'),
+      },
+      primary: primary(cache),
+    }, { log });
+    await sleep(5);
+    await Promise.all([running.stop(), running.stop()]);
+    await running.stop();
+    running = undefined;
+    expect(order).toEqual(['reconciled', 'closed']);
+  });
+
+  it('a reconcile that checks the signal after an await does not act once stopped', async () => {
+    const { informer: cache } = await setup('a');
+    const acted: string[] = [];
+    let entered = false;
+    run(cache, async (key, signal) => {
+      entered = true;
+      await sleep(30);
+      signal.throwIfAborted();
+      acted.push(key);
+      return DONE;
+    });
+    await until(() => entered);
+    await running?.stop();
+    running = undefined;
+    expect(acted).toEqual([]);
+  });
+});
+
 describe('startControllers', () => {
   it('starts workers only after every informer synced', async () => {
     const store = createMemoryStore({ admission: false });
@@ -157,8 +221,8 @@ describe('startControllers', () => {
     const second = createInformer(store, { apiVersion: 'v1', kind: 'Secret' });
     const syncedAtReconcile: boolean[] = [];
     const manager = await startControllers({
-      informers: [first, second] as never,
-      controllers: [{ reconciler: { name: 't', reconcile: async () => (syncedAtReconcile.push(first.hasSynced() && second.hasSynced()), DONE) }, sources: [{ cache: first, keysOf: (o: KubeObject) => [objectKey(o)] }] as never }],
+      informers: [first, second],
+      controllers: [{ reconciler: { name: 't', reconcile: async () => (syncedAtReconcile.push(first.hasSynced() && second.hasSynced()), DONE) }, primary: primary(first) }],
       log,
     });
     await until(() => syncedAtReconcile.length === 1);

@@ -11,14 +11,23 @@ import { objectKey, type KubeApi, type KubeObject, type ListOptions, type Resour
 import type { Logger } from '../../core/log.js';
 import { controllerOf } from '../../core/owner.js';
 
-/** A cache that runs: {@link Informer.start} lists and watches until {@link Informer.stop}. */
-export interface Informer<T extends KubeObject = KubeObject> extends Cache<T> {
-  /** The resource type it informs on. */
-  readonly type: ResourceType;
+/**
+ * An informer's life cycle without its object type, so informers of different kinds go in one list
+ * (the manager starts, syncs and stops them) with no cast.
+ */
+export interface InformerLifecycle {
   /** Resolves once the initial list is applied (retried with backoff until then), or on stop. */
   start(): Promise<void>;
   /** Ends the watch; the cache keeps its last contents. Idempotent. */
   stop(): void;
+  /** Whether the initial list has been applied. */
+  hasSynced(): boolean;
+}
+
+/** A cache that runs: {@link Informer.start} lists and watches until {@link Informer.stop}. */
+export interface Informer<T extends KubeObject = KubeObject> extends Cache<T>, InformerLifecycle {
+  /** The resource type it informs on. */
+  readonly type: ResourceType;
 }
 
 /** Options of {@link createInformer}. */

@@ -6,12 +6,12 @@
 import { waitForSync } from '../../core/cache.js';
 import type { Logger } from '../../core/log.js';
 import { runController, type RunningController } from './controller.js';
-import type { Informer } from './informer.js';
+import type { InformerLifecycle } from './informer.js';
 import type { ControllerDefinition } from './types.js';
 
 /** What {@link startControllers} runs. */
 export interface ManagerOptions {
-  readonly informers: readonly Informer<never>[];
+  readonly informers: readonly InformerLifecycle[];
   readonly controllers: readonly ControllerDefinition[];
   readonly log: Logger;
 }

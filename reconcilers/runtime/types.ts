@@ -1,13 +1,14 @@
 /**
  * The reconciler contract (ARCHITECTURE.md §6) shared by every controller and the runtime that drives
  * them. A controller module exports a factory returning a {@link ControllerDefinition}: its
- * reconciler plus the caches whose changes enqueue which primary keys. The runtime
- * (reconcilers/runtime/controller.ts) runs informers → work queue → workers; events only enqueue
- * keys, reconcile always reads from the caches.
+ * reconciler, its primary source and the secondary sources whose changes enqueue primary keys
+ * (reconcilers/sources.ts). The runtime (reconcilers/runtime/controller.ts) runs informers → work
+ * queue → workers; events only enqueue keys, reconcile always reads from the caches.
  */
-import type { Cache } from '../../core/cache.js';
-import type { KubeApi, KubeObject } from '../../core/kube.js';
+import type { EventRecorder } from '../../core/events.js';
+import type { KubeApi } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
+import type { PrimarySource, Source } from '../sources.js';
 
 /** What a reconcile asks for next. An empty result means done until the next change. */
 export interface ReconcileResult {
@@ -25,21 +26,26 @@ export const DONE: ReconcileResult = Object.freeze({});
 export interface Reconciler {
   /** The controller's name in logs and metrics (`vm`, `vmi`, `replicaset`, `node-handler`). */
   readonly name: string;
-  reconcile(key: string): Promise<ReconcileResult>;
-}
-
-/** A cache whose changes enqueue primary keys: the primary kind itself, or a child mapped to its owner. */
-export interface WatchSource<T extends KubeObject = KubeObject> {
-  readonly cache: Cache<T>;
-  /** The primary keys a changed object of this cache concerns (itself, its controller owner, …). */
-  readonly keysOf: (object: Readonly<T>) => readonly string[];
+  /**
+   * Reconciles `key`. `signal` aborts when the controller stops (leadership lost, process ending):
+   * check it between actions and after awaits, and end long waits on it (`signal.throwIfAborted()`
+   * throws its reason, which the runtime does not count as a failure).
+   */
+  reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult>;
+  /**
+   * Releases what the reconciler holds besides the caches (the node handler's launcher
+   * connections). The runtime calls it once the controller stopped and no reconcile runs.
+   */
+  close?(): Promise<void>;
 }
 
 /** What the runtime runs: a reconciler and the sources that feed its queue. */
 export interface ControllerDefinition {
   readonly reconciler: Reconciler;
-  // A list of sources of different object types: each is only ever called with objects of its own cache.
-  readonly sources: readonly WatchSource<never>[];
+  /** The one kind this controller reconciles (its existing objects are enqueued at start). */
+  readonly primary: PrimarySource;
+  /** Further changes that enqueue primary keys: children by owner, mapped kinds, channels. @default none */
+  readonly secondary?: readonly Source[];
   /** Concurrent workers (distinct keys only). @default 1 */
   readonly workers?: number;
 }
@@ -49,4 +55,6 @@ export interface ControllerDeps {
   readonly kube: KubeApi;
   readonly log: Logger;
   readonly now: () => Date;
+  /** Events for users about the objects the controller acts on (KubeVirt's child create/delete Events). */
+  readonly events: EventRecorder;
 }

@@ -6,6 +6,8 @@ import { createLogger } from '../../core/log.js';
 import { Labels, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { createMemoryStore } from '../../store/memory.js';
 import { POD_TYPE, type Pod } from '../pod.js';
+import { primary } from '../sources.js';
+import { EVENT_TYPE, type KubeEvent } from './event-recorder.js';
 import { DONE } from './types.js';
 import { startVirtController } from './virt-controller.js';
 
@@ -26,7 +28,7 @@ describe('startVirtController', () => {
       kube: store.client(CONTROLLER),
       log: createLogger({ name: 'test', level: 'silent' }),
       launcherImage: 'kvt:dev',
-      extraControllers: ({ vmis }) => [{ reconciler: { name: 'probe', reconcile: async (key) => (seen.push(key), DONE) }, sources: [{ cache: vmis, keysOf: (o: KubeObject) => [`${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`] }] as never }],
+      extraControllers: ({ vmis }) => [{ reconciler: { name: 'probe', reconcile: async (key) => (seen.push(key), DONE) }, primary: primary(vmis) }],
     });
     try {
       await store.create<VirtualMachineInstance>({
@@ -46,6 +48,10 @@ describe('startVirtController', () => {
       await store.create({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'vm1', namespace: 'default' }, spec: { runStrategy: 'Always', template: { spec: { domain: { devices: {}, resources: { requests: { memory: '64Mi' } } } } } } } as KubeObject);
       await until(() => running.caches.vmis.get('default/vm1') !== undefined);
       expect(running.caches.vmis.get('default/vm1')?.metadata.ownerReferences?.[0]?.kind).toBe('VirtualMachine');
+      // Each controller records its Events with KubeVirt's source component.
+      const events = async (): Promise<string[]> => (await store.list<KubeEvent>(EVENT_TYPE, { namespace: 'default' })).items.map((e) => `${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason} ${e.source.component}`);
+      await until(async () => (await events()).includes('VirtualMachine/vm1 SuccessfulCreate virtualmachine-controller'));
+      expect(await events()).toContain('VirtualMachineInstance/vmi1 SuccessfulCreate virtualmachine-controller');
     } finally {
       await running.stop();
     }

@@ -17,7 +17,8 @@ import { VM_CONTROLLER_STATUS } from '../vm/status.js';
 import { VMI_CONTROLLER_STATUS } from '../vmi/status.js';
 import { vmController } from '../vm/reconciler.js';
 import { vmiController } from '../vmi/reconciler.js';
-import { createInformer, type Informer } from './informer.js';
+import { createEventBroadcaster } from './event-recorder.js';
+import { createInformer } from './informer.js';
 import { startControllers, type RunningControllers } from './manager.js';
 import type { ControllerDefinition, ControllerDeps } from './types.js';
 
@@ -48,6 +49,9 @@ export interface VirtControllerOptions {
   readonly extraControllers?: (deps: ControllerDeps & VirtControllerCaches) => readonly ControllerDefinition[];
 }
 
+/** The Event source components of KubeVirt's virt-controller (application.go's recorders). */
+const EventSources = { vm: 'virtualmachine-controller', vmi: 'virtualmachine-controller', replicaSet: 'virtualmachinereplicaset-controller' } as const;
+
 const typeOfKind = (kind: { readonly apiVersion: string; readonly kind: string }): { apiVersion: string; kind: string } => ({ apiVersion: kind.apiVersion, kind: kind.kind });
 
 /** Starts virt-controller's informers and controllers on `options.kube`; resolves once they run. */
@@ -59,9 +63,22 @@ export async function startVirtController(options: VirtControllerOptions): Promi
   // Only launcher pods concern virt-controller (KubeVirt's pod informer selects on the same label).
   const pods = createInformer<Pod>(kube, POD_TYPE, { log, labelSelector: `${Labels.app}=${LabelValues.virtLauncher}` });
   const caches: VirtControllerCaches = { vms, vmis, replicaSets, pods };
-  const deps: ControllerDeps & VirtControllerCaches = { kube, log, now: options.now ?? ((): Date => new Date()), ...caches };
-  const controllers = [vmController(deps), replicaSetController(deps), vmiController({ ...deps, launcherImage: options.launcherImage, cfg: options.cfg }), ...(options.extraControllers?.(deps) ?? [])];
-  const informers: Informer<never>[] = [vms, vmis, replicaSets, pods] as unknown as Informer<never>[];
-  const running = await startControllers({ informers, controllers, log });
-  return { stop: () => running.stop(), caches };
+  const now = options.now ?? ((): Date => new Date());
+  const events = createEventBroadcaster({ kube, log, now });
+  // Each controller's Events name it as their source, as KubeVirt's recorders do.
+  const deps = (component: string): ControllerDeps & VirtControllerCaches => ({ kube, log, now, events: events.recorder(component), ...caches });
+  const controllers = [
+    vmController(deps(EventSources.vm)),
+    replicaSetController(deps(EventSources.replicaSet)),
+    vmiController({ ...deps(EventSources.vmi), launcherImage: options.launcherImage, cfg: options.cfg }),
+    ...(options.extraControllers?.(deps('virt-controller')) ?? []),
+  ];
+  const running = await startControllers({ informers: [vms, vmis, replicaSets, pods], controllers, log });
+  return {
+    stop: async () => {
+      await running.stop();
+      events.stop();
+    },
+    caches,
+  };
 }

@@ -8,6 +8,7 @@ import { createLogger } from '../../core/log.js';
 import { Finalizers, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { runController, type RunningController } from '../runtime/controller.js';
+import { createEventBroadcaster, EVENT_TYPE, type EventBroadcaster, type KubeEvent } from '../runtime/event-recorder.js';
 import { createInformer, type Informer } from '../runtime/informer.js';
 import { vmController } from './reconciler.js';
 import { restartVm } from './state-change.js';
@@ -37,18 +38,19 @@ afterEach(async () => {
 /** A store and `instances` VM controllers running against it, each with its own informers. */
 async function setup(instances = 1, wrap: (kube: KubeApi) => KubeApi = (k) => k): Promise<MemoryStore> {
   const store = createMemoryStore({});
-  const running: { informers: Informer[]; controller: RunningController }[] = [];
+  const running: { informers: Informer[]; controller: RunningController; events: EventBroadcaster }[] = [];
   for (let i = 0; i < instances; i++) {
     const vms = createInformer<VirtualMachine>(store, VM_TYPE);
     const vmis = createInformer<VirtualMachineInstance>(store, VMI_TYPE);
     await Promise.all([vms.start(), vmis.start()]);
-    const definition = vmController({ kube: wrap(store.client(CONTROLLER)), log, now: () => new Date(), vms, vmis, random: () => 0 });
-    running.push({ informers: [vms, vmis], controller: runController(definition, { log }) });
+    const events = createEventBroadcaster({ kube: store.client(CONTROLLER), log });
+    const definition = vmController({ kube: wrap(store.client(CONTROLLER)), log, now: () => new Date(), events: events.recorder('virtualmachine-controller'), vms, vmis, random: () => 0 });
+    running.push({ informers: [vms, vmis], controller: runController(definition, { log }), events });
   }
   envs.push({
     store,
     stop: async () => {
-      for (const r of running) { await r.controller.stop(); r.informers.forEach((inf) => inf.stop()); }
+      for (const r of running) { await r.controller.stop(); r.events.stop(); r.informers.forEach((inf) => inf.stop()); }
       await store.close();
     },
   });
@@ -179,6 +181,21 @@ describe('vmController on the memory store', () => {
     await new Promise((r) => setTimeout(r, 50));
     // The status write after the last finalizer went is a NotFound to ignore, not a failed reconcile.
     expect(loggedErrors).toEqual([]);
+  });
+
+  it('records KubeVirt\'s Events on the VM: SuccessfulCreate for the VMI it starts, SuccessfulDelete for the one it stops', async () => {
+    const store = await setup();
+    await store.create(manifest('Always'));
+    const vmi = await liveVmi(store);
+    const vm = await getVm(store);
+    await store.update({ ...vm, spec: { ...vm.spec, runStrategy: 'Halted' } });
+    const vmEvents = async (): Promise<KubeEvent[]> => (await store.list<KubeEvent>(EVENT_TYPE, { namespace: 'default' })).items.filter((e) => e.involvedObject.kind === 'VirtualMachine');
+    const events = await until('two Events', vmEvents, (l) => l.length === 2);
+    expect(events.map((e) => [e.type, e.reason, e.message])).toEqual([
+      ['Normal', 'SuccessfulCreate', 'Started the virtual machine by creating the new virtual machine instance web'],
+      ['Normal', 'SuccessfulDelete', `Stopped the virtual machine by deleting the virtual machine instance ${vmi?.metadata.uid ?? ''}`],
+    ]);
+    expect(events[0]).toMatchObject({ involvedObject: { name: 'web', uid: vm.metadata.uid }, source: { component: 'virtualmachine-controller' }, count: 1 });
   });
 
   it('two controllers at once create one VMI', async () => {

@@ -7,11 +7,13 @@
  */
 import type { Cache } from '../../core/cache.js';
 import { ApiError, isAlreadyExists, isConflict, isNotFound, SyncError } from '../../core/errors.js';
+import { ChildEventReason } from '../../core/events.js';
 import { jsonEqual, type Op } from '../../core/json-patch.js';
 import { objectKey, typeOf, type ResourceType } from '../../core/kube.js';
 import { controllerOf, isControlledBy } from '../../core/owner.js';
 import { Gvk, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
-import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler, type WatchSource } from '../runtime/types.js';
+import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../runtime/types.js';
+import { mapped, primary } from '../sources.js';
 import { planVm, VmSyncReasons, type VmAction, type VmPlan, type VmSyncError } from './plan.js';
 import { computeVmStatus } from './status.js';
 
@@ -31,6 +33,8 @@ function finalizerOps(from: readonly string[], to: readonly string[]): Op[] {
   return [{ op: 'test', path: '/metadata/finalizers', value: from }, { op: 'replace', path: '/metadata/finalizers', value: to }];
 }
 
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 function ignore(e: unknown, expected: (e: unknown) => boolean): void {
   if (!expected(e)) throw e;
 }
@@ -39,23 +43,27 @@ class VmReconciler implements Reconciler {
   readonly name = 'vm';
   constructor(private readonly deps: VmControllerDeps) {}
 
-  async reconcile(key: string): Promise<ReconcileResult> {
+  async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
     const observed = this.deps.vms.get(key);
     if (observed === undefined) return DONE;
     const candidate = this.deps.vmis.get(key);
     const vmi = candidate !== undefined && isControlledBy(candidate, observed) ? candidate : undefined;
     const plan = planVm({ vm: observed, vmi, now: this.deps.now() });
-    const { vm, syncError } = await this.act(observed, plan);
+    const { vm, syncError } = await this.act(observed, plan, signal);
+    signal.throwIfAborted();
     await this.writeStatus(vm, vmi, { ...plan, syncError });
     if (syncError !== undefined && plan.syncError === undefined) throw new SyncError(syncError.reason, `VirtualMachine ${key}: ${syncError.message}`);
     return plan.requeueAfterMs === undefined ? DONE : { requeueAfterMs: plan.requeueAfterMs };
   }
 
-  /** Runs the actions in order; an API refusal (not a conflict) ends them as a sync error. */
-  private async act(observed: Readonly<VirtualMachine>, plan: VmPlan): Promise<{ vm: Readonly<VirtualMachine>; syncError: VmSyncError | undefined }> {
+  /** Runs the actions in order, none once stopped; an API refusal (not a conflict) ends them as a sync error. */
+  private async act(observed: Readonly<VirtualMachine>, plan: VmPlan, signal: AbortSignal): Promise<{ vm: Readonly<VirtualMachine>; syncError: VmSyncError | undefined }> {
     let vm = observed;
     try {
-      for (const action of plan.actions) vm = await this.execute(vm, action);
+      for (const action of plan.actions) {
+        signal.throwIfAborted();
+        vm = await this.execute(vm, action);
+      }
     } catch (e: unknown) {
       if (!(e instanceof ApiError) || isConflict(e)) throw e;
       return { vm, syncError: { reason: plan.stopExpected ? VmSyncReasons.failedDelete : VmSyncReasons.failedCreate, message: e.message } };
@@ -72,28 +80,48 @@ class VmReconciler implements Reconciler {
 
   /** One action; returns the VM as it is after it (VM writes move its resourceVersion). */
   private async execute(vm: Readonly<VirtualMachine>, action: VmAction): Promise<Readonly<VirtualMachine>> {
-    const namespace = vm.metadata.namespace;
-    const { kube, log } = this.deps;
     switch (action.type) {
       case 'createVmi':
-        await kube.create(action.vmi).then(
-          () => log.info({ namespace, name: action.vmi.metadata.name }, 'Created VirtualMachineInstance'),
-          (e: unknown) => ignore(e, isAlreadyExists),
-        );
+        await this.createVmi(vm, action.vmi);
         return vm;
       case 'deleteVmi':
-        await kube.delete(VMI_TYPE, namespace, action.name, { uid: action.uid }).then(
-          () => log.info({ namespace, name: action.name, uid: action.uid }, 'Deleted VirtualMachineInstance'),
-          // Gone already, or another incarnation by now (the uid precondition failed).
-          (e: unknown) => ignore(e, (err) => isNotFound(err) || isConflict(err)),
-        );
+        await this.deleteVmi(vm, action);
         return vm;
       case 'patchVmiFinalizers':
-        await kube.patch(VMI_TYPE, { namespace, name: action.name }, finalizerOps(action.from, action.to), 'json').catch((e: unknown) => ignore(e, isNotFound));
+        await this.deps.kube.patch(VMI_TYPE, { namespace: vm.metadata.namespace, name: action.name }, finalizerOps(action.from, action.to), 'json').catch((e: unknown) => ignore(e, isNotFound));
         return vm;
       default:
         return this.patchVm(vm, action);
     }
+  }
+
+  /** Creates the VMI (an existing one is the one a stale cache did not show yet), with KubeVirt's Events on the VM. */
+  private async createVmi(vm: Readonly<VirtualMachine>, vmi: VirtualMachineInstance): Promise<void> {
+    const { kube, log, events } = this.deps;
+    try {
+      await kube.create(vmi);
+    } catch (e: unknown) {
+      if (isAlreadyExists(e)) return;
+      events.event(vm, 'Warning', ChildEventReason.FailedCreate, `Error creating virtual machine instance: ${messageOf(e)}`);
+      throw e;
+    }
+    log.info({ namespace: vm.metadata.namespace, name: vmi.metadata.name }, 'Created VirtualMachineInstance');
+    events.event(vm, 'Normal', ChildEventReason.SuccessfulCreate, `Started the virtual machine by creating the new virtual machine instance ${vmi.metadata.name ?? ''}`);
+  }
+
+  /** Deletes this incarnation of the VMI (uid precondition), with KubeVirt's Events on the VM. */
+  private async deleteVmi(vm: Readonly<VirtualMachine>, vmi: { readonly name: string; readonly uid: string }): Promise<void> {
+    const { kube, log, events } = this.deps;
+    try {
+      await kube.delete(VMI_TYPE, vm.metadata.namespace, vmi.name, { uid: vmi.uid });
+    } catch (e: unknown) {
+      // Gone already, or another incarnation by now (the uid precondition failed).
+      if (isNotFound(e) || isConflict(e)) return;
+      events.event(vm, 'Warning', ChildEventReason.FailedDelete, `Error deleting virtual machine instance ${vmi.name}: ${messageOf(e)}`);
+      throw e;
+    }
+    log.info({ namespace: vm.metadata.namespace, name: vmi.name, uid: vmi.uid }, 'Deleted VirtualMachineInstance');
+    events.event(vm, 'Normal', ChildEventReason.SuccessfulDelete, `Stopped the virtual machine by deleting the virtual machine instance ${vmi.uid}`);
   }
 
   private async patchVm(vm: Readonly<VirtualMachine>, action: Exclude<VmAction, { type: 'createVmi' | 'deleteVmi' | 'patchVmiFinalizers' }>): Promise<Readonly<VirtualMachine>> {
@@ -125,10 +153,6 @@ function vmKeyOfVmi(vmi: Readonly<VirtualMachineInstance>): readonly string[] {
 
 /** The VM controller: VMs enqueue themselves, VMIs enqueue their VM. */
 export function vmController(deps: VmControllerDeps): ControllerDefinition {
-  const vmSource: WatchSource<VirtualMachine> = { cache: deps.vms, keysOf: (vm) => [objectKey(vm)] };
-  const vmiSource: WatchSource<VirtualMachineInstance> = { cache: deps.vmis, keysOf: vmKeyOfVmi };
-  // Sources of different kinds in one list (types.ts): each is only ever called with its own cache's objects.
-  const sources = [vmSource, vmiSource] as unknown as readonly WatchSource<never>[];
-  return { reconciler: new VmReconciler(deps), sources };
+  return { reconciler: new VmReconciler(deps), primary: primary(deps.vms), secondary: [mapped(deps.vmis, vmKeyOfVmi)] };
 }
 

@@ -8,6 +8,7 @@ import { Finalizers, type VirtualMachineInstance } from '../../crd-gen/index.js'
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { LAUNCHER_CONTAINER, POD_TYPE, type Pod } from '../pod.js';
 import { runController, type RunningController } from '../runtime/controller.js';
+import { createEventBroadcaster } from '../runtime/event-recorder.js';
 import { createInformer, type Informer } from '../runtime/informer.js';
 import { vmiController } from './reconciler.js';
 
@@ -37,8 +38,9 @@ describe('vmiController under the runtime', () => {
     const pods: Informer<Pod> = createInformer(kube, POD_TYPE);
     await Promise.all([vmis.start(), pods.start()]);
     const log = createLogger({ name: 'test', level: 'silent' });
-    const running: RunningController = runController(vmiController({ kube, log, now: () => new Date(), vmis, pods, launcherImage: 'kvt:dev' }), { log });
-    cleanups.push(async () => { await running.stop(); vmis.stop(); pods.stop(); await store.close(); });
+    const events = createEventBroadcaster({ kube, log });
+    const running: RunningController = runController(vmiController({ kube, log, now: () => new Date(), events: events.recorder('virtualmachine-controller'), vmis, pods, launcherImage: 'kvt:dev' }), { log });
+    cleanups.push(async () => { await running.stop(); events.stop(); vmis.stop(); pods.stop(); await store.close(); });
     return store;
   }
 

@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 import type { Cache } from '../../core/cache.js';
 import { findCondition } from '../../core/conditions.js';
 import { ApiError, isNotFound, SyncError } from '../../core/errors.js';
-import { objectKey, type KubeApi, type KubeObject, type ResourceType } from '../../core/kube.js';
+import { objectKey, type DeleteOptions, type KubeApi, type KubeObject, type ResourceType } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import { Finalizers, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { LAUNCHER_CONTAINER, POD_TYPE, type Pod } from '../pod.js';
+import { createEventBroadcaster, EVENT_TYPE, type KubeEvent } from '../runtime/event-recorder.js';
 import { vmiController } from './reconciler.js';
 
 const VMI_TYPE: ResourceType = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
@@ -45,16 +46,30 @@ function refusingPods(kube: KubeApi): KubeApi {
   });
 }
 
-async function setup(wrap: (kube: KubeApi) => KubeApi = (k) => k): Promise<{ store: MemoryStore; sync: () => Promise<void>; vmi: () => Promise<VirtualMachineInstance | undefined>; pod: () => Promise<Pod | undefined> }> {
+interface Setup {
+  store: MemoryStore;
+  sync: () => Promise<void>;
+  vmi: () => Promise<VirtualMachineInstance | undefined>;
+  pod: () => Promise<Pod | undefined>;
+  /** The Events written so far (after the queued ones were). */
+  events: () => Promise<KubeEvent[]>;
+}
+
+async function setup(wrap: (kube: KubeApi) => KubeApi = (k) => k, wrapEvents: (kube: KubeApi) => KubeApi = (k) => k): Promise<Setup> {
   const store = createMemoryStore({});
   const kube = wrap(store.client(CONTROLLER));
   const vmis = new Snapshot<VirtualMachineInstance>(store, VMI_TYPE);
   const pods = new Snapshot<Pod>(store, POD_TYPE);
   const log = createLogger({ name: 'test', level: 'silent' });
-  const { reconciler } = vmiController({ kube, log, now: () => new Date(), vmis, pods, launcherImage: 'kvt:dev' });
+  const broadcaster = createEventBroadcaster({ kube: wrapEvents(store.client(CONTROLLER)), log });
+  const { reconciler } = vmiController({ kube, log, now: () => new Date(), events: broadcaster.recorder('virtualmachine-controller'), vmis, pods, launcherImage: 'kvt:dev' });
+  const events = async (): Promise<KubeEvent[]> => {
+    await broadcaster.flush();
+    return (await store.list<KubeEvent>(EVENT_TYPE, { namespace: 'default' })).items;
+  };
   const sync = async (): Promise<void> => {
     await Promise.all([vmis.refresh(), pods.refresh()]);
-    await reconciler.reconcile('default/testvmi');
+    await reconciler.reconcile('default/testvmi', new AbortController().signal);
   };
   const vmi = async (): Promise<VirtualMachineInstance | undefined> => store.get<VirtualMachineInstance>(VMI_TYPE, 'default', 'testvmi').catch((e: unknown) => {
     if (isNotFound(e)) return undefined;
@@ -62,7 +77,7 @@ async function setup(wrap: (kube: KubeApi) => KubeApi = (k) => k): Promise<{ sto
   });
   const pod = async (): Promise<Pod | undefined> => (await store.list<Pod>(POD_TYPE, { namespace: 'default' })).items[0];
   await store.create(vmiManifest);
-  return { store, sync, vmi, pod };
+  return { store, sync, vmi, pod, events };
 }
 
 /** What the kubelet does: bind the pod, run the compute container, report Ready. */
@@ -153,5 +168,60 @@ describe('vmiController on the in-memory store', () => {
     expect(findCondition(vmi?.status?.conditions, 'Synchronized')).toMatchObject({ status: 'False', reason: 'FailedCreate' });
     expect(await refused.pod()).toBeUndefined();
     await refused.store.close();
+  });
+
+  it('records KubeVirt\'s Events on the VMI: SuccessfulCreate for the launcher pod, SuccessfulDelete when the VMI goes', async () => {
+    const { store, sync, pod, events } = await setup();
+    await sync();
+    const created = await pod();
+    await store.delete(VMI_TYPE, 'default', 'testvmi');
+    await sync();
+    expect((await events()).map((e) => [e.involvedObject.kind, e.involvedObject.name, e.type, e.reason, e.message])).toEqual([
+      ['VirtualMachineInstance', 'testvmi', 'Normal', 'SuccessfulCreate', `Created virtual machine pod ${created?.metadata.name ?? ''}`],
+      ['VirtualMachineInstance', 'testvmi', 'Normal', 'SuccessfulDelete', `Deleted virtual machine pod ${created?.metadata.name ?? ''}`],
+    ]);
+    expect((await events())[0]?.source).toEqual({ component: 'virtualmachine-controller' });
+    await store.close();
+  });
+
+  it('a refused pod create or delete records a Warning: FailedCreate, FailedDelete', async () => {
+    const refused = await setup(refusingPods);
+    await expect(refused.sync()).rejects.toBeInstanceOf(SyncError);
+    expect((await refused.events()).map((e) => [e.type, e.reason, e.message])).toEqual([
+      ['Warning', 'FailedCreate', 'Error creating pod: pods "x" is forbidden: exceeded quota'],
+    ]);
+    await refused.store.close();
+
+    const undeletable = await setup((kube) => Object.assign(Object.create(kube) as KubeApi, {
+      delete: async (type: ResourceType, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<void> => {
+        if (type.kind === 'Pod') throw new ApiError(403, 'Forbidden', 'pods is forbidden');
+        return kube.delete(type, namespace, name, options);
+      },
+    }));
+    await undeletable.sync();
+    const created = await undeletable.pod();
+    await undeletable.store.delete(VMI_TYPE, 'default', 'testvmi');
+    await expect(undeletable.sync()).rejects.toBeInstanceOf(SyncError);
+    expect((await undeletable.events()).map((e) => [e.type, e.reason, e.message])).toEqual([
+      ['Normal', 'SuccessfulCreate', `Created virtual machine pod ${created?.metadata.name ?? ''}`],
+      ['Warning', 'FailedDelete', `Failed to delete virtual machine pod ${created?.metadata.name ?? ''}`],
+    ]);
+    await undeletable.store.close();
+  });
+
+  it('an Event API that fails never fails the reconcile', async () => {
+    const failingEvents = (kube: KubeApi): KubeApi => Object.assign(Object.create(kube) as KubeApi, {
+      create: async <T extends KubeObject>(object: T): Promise<T> => {
+        if (object.kind === 'Event') throw new ApiError(500, 'InternalError', 'etcd is down');
+        return kube.create(object);
+      },
+    });
+    const { store, sync, vmi, pod, events } = await setup((k) => k, failingEvents);
+    await sync();
+    await sync();
+    expect(await pod()).toBeDefined();
+    expect((await vmi())?.status?.phase).toBe('Scheduling');
+    expect(await events()).toEqual([]);
+    await store.close();
   });
 });

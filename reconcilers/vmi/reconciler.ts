@@ -7,14 +7,15 @@
 import type { Cache } from '../../core/cache.js';
 import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from '../../core/cluster-config.js';
 import { isAlreadyExists, isNotFound, SyncError } from '../../core/errors.js';
+import { ChildEventReason } from '../../core/events.js';
 import { escapePointerToken, jsonEqual } from '../../core/json-patch.js';
-import { objectKey, typeOf, type KubeApi } from '../../core/kube.js';
+import { typeOf } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
-import { controllerOf } from '../../core/owner.js';
 import { hasLaunchStatus } from '../../core/vmi-launch-status.js';
 import { Labels, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { POD_TYPE, type Pod } from '../pod.js';
-import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type WatchSource } from '../runtime/types.js';
+import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../runtime/types.js';
+import { ownedBy, primary } from '../sources.js';
 import { planMetadata, planPods, type VmiAction } from './plan.js';
 import { computeVmiStatus, VmiReason, type SyncFailure } from './status.js';
 
@@ -29,29 +30,31 @@ export interface VmiControllerDeps extends ControllerDeps {
 
 type Vmi = Readonly<VirtualMachineInstance>;
 
-/** The key of the VMI that controls `pod`, if any. */
-export function vmiKeyOfPod(pod: Readonly<Pod>): string[] {
-  const ref = controllerOf(pod);
-  if (ref?.kind !== 'VirtualMachineInstance') return [];
-  return [objectKey({ metadata: { namespace: pod.metadata.namespace, name: ref.name } })];
-}
+/** What the pod writes use: the API and KubeVirt's Events on the VMI. */
+type PodWriter = Pick<VmiControllerDeps, 'kube' | 'events'>;
 
-async function createPod(kube: KubeApi, log: Logger, pod: Pod): Promise<void> {
+async function createPod({ kube, events }: PodWriter, log: Logger, vmi: Vmi, pod: Pod): Promise<void> {
   try {
     await kube.create(pod);
     log.info({ namespace: pod.metadata.namespace, name: pod.metadata.name }, 'Created Pod');
+    events.event(vmi, 'Normal', ChildEventReason.SuccessfulCreate, `Created virtual machine pod ${pod.metadata.name ?? ''}`);
   } catch (e: unknown) {
     // A deterministic name: an existing pod is the one a stale cache did not show yet.
-    if (!isAlreadyExists(e)) throw new SyncError(VmiReason.FailedCreate, `Could not create Pod ${pod.metadata.name ?? ''}: ${(e as Error).message}`, { cause: e });
+    if (isAlreadyExists(e)) return;
+    events.event(vmi, 'Warning', ChildEventReason.FailedCreate, `Error creating pod: ${(e as Error).message}`);
+    throw new SyncError(VmiReason.FailedCreate, `Could not create Pod ${pod.metadata.name ?? ''}: ${(e as Error).message}`, { cause: e });
   }
 }
 
-async function deletePod(kube: KubeApi, log: Logger, vmi: Vmi, action: { name: string; uid: string }): Promise<void> {
+async function deletePod({ kube, events }: PodWriter, log: Logger, vmi: Vmi, action: { name: string; uid: string }): Promise<void> {
   try {
     await kube.delete(POD_TYPE, vmi.metadata.namespace, action.name, { uid: action.uid });
     log.info({ namespace: vmi.metadata.namespace, name: action.name }, 'Deleted Pod');
+    events.event(vmi, 'Normal', ChildEventReason.SuccessfulDelete, `Deleted virtual machine pod ${action.name}`);
   } catch (e: unknown) {
-    if (!isNotFound(e)) throw new SyncError(VmiReason.FailedDelete, `Could not delete Pod ${action.name}: ${(e as Error).message}`, { cause: e });
+    if (isNotFound(e)) return;
+    events.event(vmi, 'Warning', ChildEventReason.FailedDelete, `Failed to delete virtual machine pod ${action.name}`);
+    throw new SyncError(VmiReason.FailedDelete, `Could not delete Pod ${action.name}: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -66,18 +69,20 @@ function metadataPatch(vmi: Vmi, action: Exclude<VmiAction, { type: 'createPod' 
   ];
 }
 
-class VmiReconciler {
+class VmiReconciler implements Reconciler {
   readonly name = 'vmi';
 
   constructor(private readonly deps: VmiControllerDeps) {}
 
-  async reconcile(key: string): Promise<ReconcileResult> {
+  async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
     const cached = this.deps.vmis.get(key);
     if (cached === undefined) return DONE;
     const pods = this.deps.pods.controlledBy(cached.metadata.uid ?? '');
     const log = this.deps.log.child({ controller: 'vmi', key });
     const vmi = await this.withLaunchStatus(cached, pods, log);
-    const failure = await this.executePodActions(vmi, pods, log);
+    signal.throwIfAborted();
+    const failure = await this.executePodActions(vmi, pods, log, signal);
+    signal.throwIfAborted();
     const status = this.status(vmi, pods, failure);
     const latest = jsonEqual(status, vmi.status ?? {}) ? vmi : await this.writeStatus(vmi, status, log);
     for (const action of planMetadata(latest, status, pods)) {
@@ -96,12 +101,13 @@ class VmiReconciler {
     return hasLaunchStatus(vmi.status) ? vmi : this.writeStatus(vmi, this.status(vmi, pods), log);
   }
 
-  private async executePodActions(vmi: Vmi, pods: readonly Readonly<Pod>[], log: Logger): Promise<SyncFailure | undefined> {
+  private async executePodActions(vmi: Vmi, pods: readonly Readonly<Pod>[], log: Logger, signal: AbortSignal): Promise<SyncFailure | undefined> {
     const planInput = { vmi, pods, launcherImage: this.deps.launcherImage, ...(this.deps.cfg === undefined ? {} : { cfg: this.deps.cfg }) };
     for (const action of planPods(planInput)) {
+      signal.throwIfAborted();
       try {
-        if (action.type === 'createPod') await createPod(this.deps.kube, log, action.pod);
-        else if (action.type === 'deletePod') await deletePod(this.deps.kube, log, vmi, action);
+        if (action.type === 'createPod') await createPod(this.deps, log, vmi, action.pod);
+        else if (action.type === 'deletePod') await deletePod(this.deps, log, vmi, action);
       } catch (e: unknown) {
         if (!(e instanceof SyncError)) throw e;
         log.error({ err: e }, 'Could not sync VirtualMachineInstance');
@@ -129,9 +135,5 @@ class VmiReconciler {
 
 /** The VMI controller: VMIs and the launcher pods they control enqueue the VMI's key. */
 export function vmiController(deps: VmiControllerDeps): ControllerDefinition {
-  const vmiSource: WatchSource<VirtualMachineInstance> = { cache: deps.vmis, keysOf: (vmi) => [objectKey(vmi)] };
-  const podSource: WatchSource<Pod> = { cache: deps.pods, keysOf: vmiKeyOfPod };
-  // Sources of different kinds in one list (types.ts): each is only ever called with its own cache's objects.
-  const sources = [vmiSource, podSource] as unknown as readonly WatchSource<never>[];
-  return { reconciler: new VmiReconciler(deps), sources };
+  return { reconciler: new VmiReconciler(deps), primary: primary(deps.vmis), secondary: [ownedBy(deps.pods, 'VirtualMachineInstance')] };
 }

@@ -14,7 +14,8 @@ import type { Logger } from '../../../core/log.js';
 import { jsonEqual } from '../../../core/json-patch.js';
 import { PROTOCOL_SOCKET, runDirFor, type VmiIdentity } from '../../../launcher/identity.js';
 import { LAUNCHER_CONTAINER, POD_TYPE, type Pod } from '../../../reconcilers/pod.js';
-import { DONE, type ControllerDefinition, type ReconcileResult, type WatchSource } from '../../../reconcilers/runtime/types.js';
+import { DONE, type ControllerDefinition, type ReconcileResult, type Reconciler } from '../../../reconcilers/runtime/types.js';
+import { primary } from '../../../reconcilers/sources.js';
 import { launcherArgv } from '../command.js';
 import { podAction, podStatusFor, type ProcessState } from '../plan.js';
 import { liveRecordedProcess, processStartTicks } from './pid-file.js';
@@ -67,7 +68,7 @@ export function socketAnswers(socketPath: string): Promise<boolean> {
 // podAction's names → the steps that carry them out.
 const STEPS = { bind: 'bind', start: 'startAndReport', terminate: 'terminate', kill: 'kill', delete: 'delete', report: 'reportAndPoll' } as const;
 
-class LocalKubelet {
+class LocalKubelet implements Reconciler {
   readonly name = 'local-kubelet';
   private readonly tracked = new Map<string, Tracked>();
 
@@ -144,10 +145,12 @@ class LocalKubelet {
     }
   }
 
-  async reconcile(key: string): Promise<ReconcileResult> {
+  async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
     const pod = this.o.pods.get(key);
     if (pod === undefined) return DONE;
     const t = await this.observe(pod);
+    // Stopped while observing: start or signal no launcher now; the next kubelet re-adopts them.
+    signal.throwIfAborted();
     const action = podAction(pod, this.o.nodeName, t.state, this.now());
     return action === 'ignore' ? DONE : this[STEPS[action]](pod, t);
   }
@@ -197,7 +200,5 @@ class LocalKubelet {
 
 /** The local kubelet as a controller of launcher pods (run it with the runtime's runController). */
 export function localKubelet(options: LocalKubeletOptions): ControllerDefinition {
-  const reconciler = new LocalKubelet(options);
-  const source: WatchSource<Pod> = { cache: options.pods, keysOf: (pod) => [objectKey(pod)] };
-  return { reconciler: { name: reconciler.name, reconcile: (key) => reconciler.reconcile(key) }, sources: [source] as unknown as readonly WatchSource<never>[], workers: 4 };
+  return { reconciler: new LocalKubelet(options), primary: primary(options.pods), workers: 4 };
 }

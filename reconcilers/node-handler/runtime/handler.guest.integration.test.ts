@@ -20,7 +20,8 @@ import { createMemoryStore, type MemoryStore } from '../../../store/memory.js';
 import { demoGuestVmiSpec, ensureDemoGuest } from '../../../test/fixtures/demo-guest.js';
 import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../../../test/fixtures/host.js';
 import { toYaml } from '../../../core/yaml.js';
-import { nodeHandler } from '../reconciler.js';
+import { createEventBroadcaster } from '../../runtime/event-recorder.js';
+import { nodeHandlerController } from '../reconciler.js';
 import { fileLauncherAccess } from './launcher-access.js';
 import { drive, until, vmiCache } from './test-harness.js';
 
@@ -48,12 +49,13 @@ describe.skipIf(!IN_CI && !AVAILABLE)('node handler with real launchers (libvirt
 
   async function startHandler(s: MemoryStore, dirOf: (v: Readonly<VirtualMachineInstance>) => string): Promise<{ stop(): Promise<void> }> {
     const vmis = await vmiCache(s);
-    const h = nodeHandler({
-      kube: s.client(HANDLER), log: createLogger({ name: 'virt-handler', level: 'silent' }), now: () => new Date(), nodeName: 'n1', vmis,
+    const log = createLogger({ name: 'virt-handler', level: 'silent' });
+    const h = nodeHandlerController({
+      kube: s.client(HANDLER), log, now: () => new Date(), events: createEventBroadcaster({ kube: s.client(HANDLER), log }).recorder('virt-handler', 'n1'), nodeName: 'n1', vmis,
       launchers: fileLauncherAccess({ runDirOf: dirOf, connection: { backoffMs: { min: 100, max: 1000 } } }),
     });
     const driven = drive(h);
-    return { stop: async () => { driven.stop(); await h.stop(); vmis.stop(); } };
+    return { stop: async () => { driven.stop(); await h.reconciler.close?.(); vmis.stop(); } };
   }
 
   beforeAll(async () => {

@@ -8,7 +8,8 @@ import type { KubeApi } from '../../../core/kube.js';
 import type { Logger } from '../../../core/log.js';
 import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
 import type { ControllerDefinition } from '../../runtime/types.js';
-import { nodeHandler } from '../reconciler.js';
+import { createEventBroadcaster } from '../../runtime/event-recorder.js';
+import { nodeHandlerController } from '../reconciler.js';
 import { startHeartbeat } from './heartbeat.js';
 import { fileLauncherAccess } from './launcher-access.js';
 import type { ConnectionOptions } from './launcher-connection.js';
@@ -26,7 +27,7 @@ export interface VirtHandlerOptions {
   readonly runDirOf: (vmi: Readonly<VirtualMachineInstance>) => string;
   /** An informer of the VMIs on this node (field selector `status.nodeName=<node>`), not yet started. */
   readonly vmis: Cache<VirtualMachineInstance> & { start(): Promise<void>; stop(): void };
-  /** Runs a controller (the runtime's runController). */
+  /** Runs a controller; its stop closes the reconciler, as the runtime's runController does (the launcher connections). */
   readonly run: (definition: ControllerDefinition) => { stop(): Promise<void> };
   readonly heartbeatIntervalMs?: number;
   /** Which launchers (by run directory) the start-up orphan cleanup may stop. @default all under runRoot */
@@ -46,8 +47,10 @@ export async function startVirtHandler(options: VirtHandlerOptions): Promise<Vir
   const now = options.now ?? ((): Date => new Date());
   const heartbeat = startHeartbeat({ kube: options.kube, nodeName: options.nodeName, log: options.log, now, ...(options.heartbeatIntervalMs === undefined ? {} : { intervalMs: options.heartbeatIntervalMs }) });
   await options.vmis.start();
-  const handler = nodeHandler({
-    kube: options.kube, log: options.log, now, nodeName: options.nodeName, vmis: options.vmis,
+  // virt-handler's Events name the node as their source host, as KubeVirt's do.
+  const events = createEventBroadcaster({ kube: options.kube, log: options.log, now });
+  const handler = nodeHandlerController({
+    kube: options.kube, log: options.log, now, events: events.recorder('virt-handler', options.nodeName), nodeName: options.nodeName, vmis: options.vmis,
     launchers: fileLauncherAccess({ runDirOf: options.runDirOf, ...(options.connection === undefined ? {} : { connection: options.connection }) }),
   });
   const running = options.run(handler);
@@ -61,7 +64,7 @@ export async function startVirtHandler(options: VirtHandlerOptions): Promise<Vir
     orphansCleaned,
     stop: async () => {
       await running.stop();
-      await handler.stop();
+      events.stop();
       options.vmis.stop();
       await heartbeat.stop();
       await orphansCleaned.catch(() => 0);

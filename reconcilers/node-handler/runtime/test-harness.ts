@@ -7,6 +7,7 @@ import type { Cache } from '../../../core/cache.js';
 import { objectKey, type KubeApi, type Watch } from '../../../core/kube.js';
 import { Gvk, type VirtualMachineInstance } from '../../../crd-gen/index.js';
 import type { ControllerDefinition } from '../../runtime/types.js';
+import type { KeySink } from '../../sources.js';
 
 const VMI_TYPE = Gvk.VirtualMachineInstance;
 
@@ -34,23 +35,25 @@ export async function vmiCache(kube: KubeApi): Promise<Cache<VirtualMachineInsta
   };
 }
 
-/** Runs a definition: each source change reconciles its keys, one at a time per key, honouring requeueAfterMs. */
+/** Runs a definition: each source change reconciles its keys, one at a time per key, honouring requeueAfterMs; stop aborts the reconciles' signal. */
 export function drive(def: ControllerDefinition): { stop(): void; errors: unknown[] } {
   const chains = new Map<string, Promise<void>>();
   const timers = new Set<NodeJS.Timeout>();
   const errors: unknown[] = [];
   let stopped = false;
+  const stopping = new AbortController();
   const run = (key: string): void => {
     if (stopped) return;
     const next = (chains.get(key) ?? Promise.resolve()).then(async () => {
       if (stopped) return;
       try {
-        const result = await def.reconciler.reconcile(key);
+        const result = await def.reconciler.reconcile(key, stopping.signal);
         if (result.requeueAfterMs !== undefined) {
           const t = setTimeout(() => { timers.delete(t); run(key); }, result.requeueAfterMs);
           timers.add(t);
         }
       } catch (e) {
+        if (stopping.signal.aborted) return;
         errors.push(e);
         const t = setTimeout(() => { timers.delete(t); run(key); }, 20);
         timers.add(t);
@@ -58,12 +61,10 @@ export function drive(def: ControllerDefinition): { stop(): void; errors: unknow
     });
     chains.set(key, next);
   };
-  const unsubscribes = def.sources.map((s) => {
-    const source = s as unknown as { cache: Cache; keysOf: (o: unknown) => readonly string[] };
-    for (const o of source.cache.list()) for (const k of source.keysOf(o)) run(k);
-    return source.cache.onChange((o) => { for (const k of source.keysOf(o)) run(k); });
-  });
-  return { errors, stop: () => { stopped = true; for (const u of unsubscribes) u(); for (const t of timers) clearTimeout(t); } };
+  const sink: KeySink = { add: run, failed: (e) => errors.push(e) };
+  const unsubscribes = [def.primary, ...(def.secondary ?? [])].map((source) => source.start(sink));
+  def.primary.enqueueExisting(sink);
+  return { errors, stop: () => { stopped = true; stopping.abort(); for (const u of unsubscribes) u(); for (const t of timers) clearTimeout(t); } };
 }
 
 

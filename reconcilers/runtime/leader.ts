@@ -1,15 +1,16 @@
 /**
- * Leader election over a coordination.k8s.io/v1 Lease, with client-go's semantics: a candidate
+ * Leader election over a coordination.k8s.io/v1 Lease, with client-go's semantics (part of the
+ * controller runtime: virt-controller runs its controllers only while leading): a candidate
  * takes the lease when it is absent, expired (renewTime + leaseDurationSeconds < now), released or
  * already its own; the leader renews every retryPeriod; writes carry the lease's resourceVersion,
  * so a 409 means another candidate won; a leader that cannot renew within renewDeadline steps down.
  * Stopping a leader releases the lease (client-go's ReleaseOnCancel).
  * @see https://pkg.go.dev/k8s.io/client-go/tools/leaderelection
  */
-import { isAlreadyExists, isConflict, isNotFound } from '../core/errors.js';
-import type { KubeApi, KubeObject } from '../core/kube.js';
-import type { Logger } from '../core/log.js';
-import { ExternalGvk } from '../crd-gen/index.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../../core/errors.js';
+import type { KubeApi, KubeObject } from '../../core/kube.js';
+import type { Logger } from '../../core/log.js';
+import { ExternalGvk } from '../../crd-gen/index.js';
 
 /** The Lease type. */
 export const LEASE_TYPE = ExternalGvk.Lease;
@@ -119,7 +120,7 @@ class Election implements LeaderElection {
       if (this.stopped) return;
       if (ok) this.onSuccess();
       else if (this.leading && this.o.now().getTime() - this.lastRenew > this.t.deadlineMs) {
-        this.o.log.warn({ lease: this.o.name, identity: this.o.identity }, 'failed to renew the lease within the renew deadline; stepping down');
+        this.o.log.warn({ namespace: this.o.namespace, name: this.o.name, identity: this.o.identity }, 'Could not renew Lease within the renew deadline, stepped down');
         this.stepDown();
         this.stopped = true;
         this.finish();
@@ -133,7 +134,7 @@ class Election implements LeaderElection {
     this.lastRenew = this.o.now().getTime();
     if (this.leading) return;
     this.leading = true;
-    this.o.log.info({ lease: this.o.name, identity: this.o.identity }, 'acquired the lease');
+    this.o.log.info({ namespace: this.o.namespace, name: this.o.name, identity: this.o.identity }, 'Acquired Lease');
     this.o.onStartedLeading();
   }
 
@@ -174,7 +175,7 @@ class Election implements LeaderElection {
       else await kube.update<Lease>({ ...current, spec });
       return true;
     } catch (e) {
-      if (!isConflict(e) && !isAlreadyExists(e)) this.o.log.warn({ err: e, lease: name }, 'lease update failed');
+      if (!isConflict(e) && !isAlreadyExists(e)) this.o.log.warn({ err: e, namespace, name }, 'Could not update Lease');
       return false;
     }
   }
@@ -195,7 +196,7 @@ class Election implements LeaderElection {
       const stamp = this.o.now().toISOString();
       await this.o.kube.update<Lease>({ ...current, spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: stamp, acquireTime: stamp } });
     } catch (e) {
-      this.o.log.warn({ err: e, lease: this.o.name }, 'could not release the lease');
+      this.o.log.warn({ err: e, namespace: this.o.namespace, name: this.o.name }, 'Could not release Lease');
     }
   }
 }
