@@ -21,7 +21,7 @@ import { POD_TYPE, type Pod } from '../reconcilers/pod.js';
 import { runController } from '../reconcilers/runtime/controller.js';
 import { createInformer } from '../reconcilers/runtime/informer.js';
 import { startVirtController } from '../reconcilers/runtime/virt-controller.js';
-import { createMemoryStore } from '../store/memory.js';
+import { createMemoryStore } from '../store/runtime/memory.js';
 import { ensureDemoGuest } from '../test/fixtures/demo-guest.js';
 import { percentile, row, type Benchmark } from './harness.js';
 

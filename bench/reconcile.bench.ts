@@ -11,11 +11,11 @@ import type { KubeApi } from '../core/kube.js';
 import { createLogger } from '../core/log.js';
 import type { VirtualMachineInstance } from '../crd-gen/index.js';
 import { LAUNCHER_CONTAINER, type Pod } from '../reconcilers/pod.js';
-import { DONE, type ControllerDefinition } from '../reconcilers/runtime/types.js';
+import { DONE, type ControllerDefinition } from '../reconcilers/contract.js';
 import { primary } from '../reconcilers/sources.js';
 import { startVirtController } from '../reconcilers/runtime/virt-controller.js';
 import type { Cache } from '../core/cache.js';
-import { createMemoryStore } from '../store/memory.js';
+import { createMemoryStore } from '../store/runtime/memory.js';
 import { row, type Benchmark } from './harness.js';
 
 const N = 1000;

@@ -32,16 +32,17 @@ export type KeyTable = Readonly<Record<KeySection, readonly KeyEntry[]>>;
 
 const NAME = /^[a-z][A-Za-z0-9]*$/;
 
+const isText = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+const isNamedValues = (v: unknown): v is Record<string, string> => typeof v === 'object' && v !== null && Object.values(v).every((x) => typeof x === 'string');
+
 function entryOf(section: string, name: string, raw: unknown): KeyEntry {
   const where = `keys.yaml: ${section}.${name}`;
   if (!NAME.test(name)) throw new SchemaSourceError(`${where}: a constant name is lowerCamelCase`);
   const { key, meaning, values } = (raw ?? {}) as { key?: unknown; meaning?: unknown; values?: unknown };
-  if (typeof key !== 'string' || key === '') throw new SchemaSourceError(`${where}: \`key\` must be a non-empty string`);
-  if (typeof meaning !== 'string' || meaning.trim() === '') throw new SchemaSourceError(`${where}: \`meaning\` must say what the key means`);
-  if (values !== undefined && (typeof values !== 'object' || values === null || Object.values(values).some((v) => typeof v !== 'string'))) {
-    throw new SchemaSourceError(`${where}: \`values\` maps names to strings`);
-  }
-  return { name, key, meaning: meaning.trim(), ...(values === undefined ? {} : { values: values as Record<string, string> }) };
+  if (!isText(key)) throw new SchemaSourceError(`${where}: \`key\` must be a non-empty string`);
+  if (!isText(meaning)) throw new SchemaSourceError(`${where}: \`meaning\` must say what the key means`);
+  if (values !== undefined && !isNamedValues(values)) throw new SchemaSourceError(`${where}: \`values\` maps names to strings`);
+  return { name, key, meaning: meaning.trim(), ...(values === undefined ? {} : { values }) };
 }
 
 /** The table from the parsed YAML document; refuses unknown sections, malformed and duplicate entries. */

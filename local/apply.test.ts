@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStore, type MemoryStore } from '../store/memory.js';
+import { createMemoryStore, type MemoryStore } from '../store/runtime/memory.js';
 import { applyObject, applyOrder, describeApiError, resourceName } from './apply.js';
 import { ApiError } from '../core/errors.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import { createMemoryStore } from '../../store/memory.js';
+import { createMemoryStore } from '../../store/runtime/memory.js';
 import { LEASE_TYPE, type Lease } from '../../reconcilers/runtime/leader.js';
 import { UsageError } from '../command.js';
 import { parseVirtControllerArgs, runVirtController } from './virt-controller.js';

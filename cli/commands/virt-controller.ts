@@ -90,7 +90,7 @@ export const virtControllerCommand: Command = {
     const options = parseVirtControllerArgs(args);
     const log = createLogger({ name: 'virt-controller', level: options.logLevel });
     // Loaded here, not at start-up: client-node takes about a second to import, which every other kvt command would pay.
-    const { createKubeClient, loadKubeConfig } = await import('../../store/kube-client.js');
+    const { createKubeClient, loadKubeConfig } = await import('../../store/runtime/kube-client.js');
     const kube = createKubeClient(loadKubeConfig(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }));
     return runVirtController(options, kube, log, stopSignal());
   },

@@ -10,7 +10,7 @@ const VMI_TYPE = Gvk.VirtualMachineInstance;
 export const virtHandlerCommand: Command = virtHandlerCommandFor({
   // client-node is imported on use: it takes about a second, which every other kvt command would pay.
   connect: async (kubeconfig) => {
-    const { createKubeClient, loadKubeConfig } = await import('../../store/kube-client.js');
+    const { createKubeClient, loadKubeConfig } = await import('../../store/runtime/kube-client.js');
     return createKubeClient(loadKubeConfig(kubeconfig === undefined ? {} : { kubeconfig }));
   },
   vmiInformer: (kube, nodeName) => createInformer<VirtualMachineInstance>(kube, VMI_TYPE, { fieldSelector: `status.nodeName=${nodeName}` }),

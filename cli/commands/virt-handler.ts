@@ -6,7 +6,7 @@ import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { startVirtHandler } from '../../reconcilers/node-handler/runtime/start.js';
-import type { ControllerDefinition } from '../../reconcilers/runtime/types.js';
+import type { ControllerDefinition } from '../../reconcilers/contract.js';
 import { checkLogLevel, UsageError, type Command } from '../command.js';
 import { stopSignal } from '../signals.js';
 

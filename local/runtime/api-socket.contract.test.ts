@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeKubeApiContract } from '../../test/contract/kube-api.js';
-import { createMemoryStore } from '../../store/memory.js';
+import { createMemoryStore } from '../../store/runtime/memory.js';
 import { connectApiSocket } from './api-client.js';
 import { serveApiSocket } from './api-server.js';
 

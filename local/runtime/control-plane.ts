@@ -21,7 +21,7 @@ import { createInformer, type Informer } from '../../reconcilers/runtime/informe
 import { startVirtController, VIRT_CONTROLLER_STATUS } from '../../reconcilers/runtime/virt-controller.js';
 import { NODE_HANDLER_STATUS } from '../../reconcilers/node-handler/status.js';
 import type { StatusOwners } from '../../core/status-ownership.js';
-import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
+import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
 import { KUBELET_STATUS } from '../kubelet/plan.js';
 import { localKubelet } from '../kubelet/runtime/kubelet.js';
 import { recordedOwner } from '../kubelet/runtime/pid-file.js';

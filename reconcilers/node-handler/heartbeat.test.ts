@@ -3,7 +3,7 @@
 // move the annotation and keep labels others set.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/log.js';
-import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
+import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
 import { heartbeatMetadata, NODE_TYPE, type NodeObject } from './heartbeat.js';
 import { beat, startHeartbeat } from './runtime/heartbeat.js';
 

@@ -13,12 +13,12 @@ import type { KubeApi } from '../../core/kube.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { HelloEvent, LauncherCommand } from '../../launcher/protocol.js';
 import { startProtocolServer, type ProtocolServer } from '../../launcher/runtime/protocol-server.js';
-import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
+import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
 import { newRawVmi, withName } from '../../test/builders/vmi.js';
 import { nodeHandlerController } from './reconciler.js';
 import { fileLauncherAccess } from './runtime/launcher-access.js';
 import { createEventBroadcaster } from '../runtime/event-recorder.js';
-import type { ControllerDefinition } from '../runtime/types.js';
+import type { ControllerDefinition } from '../contract.js';
 import { drive, until, vmiCache } from './runtime/test-harness.js';
 
 const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };

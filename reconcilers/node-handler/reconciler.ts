@@ -11,7 +11,7 @@ import { isConflict, isNotFound } from '../../core/errors.js';
 import { objectKey } from '../../core/kube.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { LauncherCommand, ReplyEvent } from '../../launcher/protocol.js';
-import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../runtime/types.js';
+import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../contract.js';
 import { channel, primary } from '../sources.js';
 import { isFinalPhase, launcherAlive, type LauncherView } from './phase.js';
 import { planVmi, type HandlerAction, type PlanInput, type ShutdownClock } from './plan.js';

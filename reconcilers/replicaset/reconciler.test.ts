@@ -5,7 +5,7 @@ import type { ResourceType } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import { controllerOf } from '../../core/owner.js';
 import type { VirtualMachineInstance, VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
-import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
+import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
 import { runController, type RunningController } from '../runtime/controller.js';
 import { createEventBroadcaster, EVENT_TYPE, type KubeEvent } from '../runtime/event-recorder.js';
 import { createInformer, type InformerLifecycle } from '../runtime/informer.js';

@@ -11,10 +11,10 @@ import { ApiError, isConflict, isNotFound, SyncError } from '../../core/errors.j
 import { ChildEventReason } from '../../core/events.js';
 import { jsonEqual, type Op } from '../../core/json-patch.js';
 import { parseLabelSelector } from '../../core/labels.js';
-import { objectKey, type ResourceType } from '../../core/kube.js';
+import { objectKey } from '../../core/kube.js';
 import { controllerOf, controllerRef } from '../../core/owner.js';
 import { Gvk, type VirtualMachineInstance, type VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
-import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../runtime/types.js';
+import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../contract.js';
 import { mapped, primary } from '../sources.js';
 import { Expectations } from './expectations.js';
 import { planReplicaSet, type RsAction } from './plan.js';

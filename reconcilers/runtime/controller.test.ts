@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, TerminalError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
-import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
+import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
 import { ControllerStoppedError, runController, type RunningController } from './controller.js';
 import { createInformer, type Informer } from './informer.js';
 import { startControllers } from './manager.js';
 import { primary } from '../sources.js';
-import { DONE, type ReconcileResult } from './types.js';
+import { DONE, type ReconcileResult } from '../contract.js';
 
 const CM = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
 const log = createLogger({ name: 'test', level: 'silent' });

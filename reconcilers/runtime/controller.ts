@@ -10,7 +10,7 @@
 import { isConflict, KubevirtError, SyncError, TerminalError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { KeySink } from '../sources.js';
-import type { ControllerDefinition, ReconcileResult } from './types.js';
+import type { ControllerDefinition, ReconcileResult } from '../contract.js';
 import { WorkQueue, type WorkQueueOptions } from './workqueue.js';
 
 /** Options of {@link runController}. */

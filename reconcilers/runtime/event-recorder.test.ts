@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../core/errors.js';
 import type { KubeApi, KubeObject } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
-import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
+import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
 import { AGGREGATION_WINDOW_MS, createEventBroadcaster, EVENT_TYPE, type EventBroadcaster, type KubeEvent } from './event-recorder.js';
 
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };

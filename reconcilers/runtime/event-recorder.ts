@@ -12,9 +12,10 @@ import { isNotFound } from '../../core/errors.js';
 import type { EventRecorder, EventType } from '../../core/events.js';
 import type { KubeApi, KubeObject } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
+import { ExternalGvk } from '../../crd-gen/index.js';
 
 /** The core/v1 Event type. */
-export const EVENT_TYPE = { apiVersion: 'v1', kind: 'Event' } as const;
+export const EVENT_TYPE = ExternalGvk.Event;
 
 /** A core/v1 Event (the fields the recorder writes). */
 export interface KubeEvent extends KubeObject {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeApi, KubeObject, Watch } from '../../core/kube.js';
-import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
+import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
 import { createInformer, type Informer } from './informer.js';
 
 const CM = { apiVersion: 'v1', kind: 'ConfigMap' } as const;

@@ -3,7 +3,7 @@ import { ApiError } from '../../core/errors.js';
 import type { KubeApi } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import { LEASE_TYPE, leaseExpired, nextLease, runLeaderElection, type Lease, type LeaderElection } from './leader.js';
-import { createMemoryStore } from '../../store/memory.js';
+import { createMemoryStore } from '../../store/runtime/memory.js';
 
 const log = createLogger({ name: 'leader-test', level: 'silent' });
 const T0 = new Date('2026-01-01T00:00:00.000Z');

@@ -7,7 +7,7 @@ import { waitForSync } from '../../core/cache.js';
 import type { Logger } from '../../core/log.js';
 import { runController, type RunningController } from './controller.js';
 import type { InformerLifecycle } from './informer.js';
-import type { ControllerDefinition } from './types.js';
+import type { ControllerDefinition } from '../contract.js';
 
 /** What {@link startControllers} runs. */
 export interface ManagerOptions {

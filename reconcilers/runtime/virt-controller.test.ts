@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import { Labels, type VirtualMachineInstance } from '../../crd-gen/index.js';
-import { createMemoryStore } from '../../store/memory.js';
+import { createMemoryStore } from '../../store/runtime/memory.js';
 import { POD_TYPE, type Pod } from '../pod.js';
 import { primary } from '../sources.js';
 import { EVENT_TYPE, type KubeEvent } from './event-recorder.js';
-import { DONE } from './types.js';
+import { DONE } from '../contract.js';
 import { startVirtController } from './virt-controller.js';
 
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };

@@ -20,7 +20,7 @@ import { vmiController } from '../vmi/reconciler.js';
 import { createEventBroadcaster } from './event-recorder.js';
 import { createInformer } from './informer.js';
 import { startControllers, type RunningControllers } from './manager.js';
-import type { ControllerDefinition, ControllerDeps } from './types.js';
+import type { ControllerDefinition, ControllerDeps } from '../contract.js';
 
 /** The status fields virt-controller writes: its three controllers' declarations. */
 export const VIRT_CONTROLLER_STATUS: readonly StatusOwnership[] = [VM_CONTROLLER_STATUS, VMI_CONTROLLER_STATUS, REPLICASET_CONTROLLER_STATUS];

@@ -6,7 +6,7 @@ import { ApiError, isNotFound } from '../../core/errors.js';
 import type { KubeApi, ResourceType } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import { Finalizers, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
-import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
+import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
 import { runController, type RunningController } from '../runtime/controller.js';
 import { createEventBroadcaster, EVENT_TYPE, type EventBroadcaster, type KubeEvent } from '../runtime/event-recorder.js';
 import { createInformer, type Informer } from '../runtime/informer.js';

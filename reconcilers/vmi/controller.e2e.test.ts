@@ -5,7 +5,7 @@ import { isNotFound } from '../../core/errors.js';
 import type { ResourceType } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import { Finalizers, type VirtualMachineInstance } from '../../crd-gen/index.js';
-import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
+import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
 import { LAUNCHER_CONTAINER, POD_TYPE, type Pod } from '../pod.js';
 import { runController, type RunningController } from '../runtime/controller.js';
 import { createEventBroadcaster } from '../runtime/event-recorder.js';

@@ -9,7 +9,7 @@ import { ApiError, isNotFound, SyncError } from '../../core/errors.js';
 import { objectKey, type DeleteOptions, type KubeApi, type KubeObject, type ResourceType } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import { Finalizers, type VirtualMachineInstance } from '../../crd-gen/index.js';
-import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
+import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
 import { LAUNCHER_CONTAINER, POD_TYPE, type Pod } from '../pod.js';
 import { createEventBroadcaster, EVENT_TYPE, type KubeEvent } from '../runtime/event-recorder.js';
 import { vmiController } from './reconciler.js';

@@ -14,7 +14,7 @@ import type { Logger } from '../../core/log.js';
 import { hasLaunchStatus } from '../../core/vmi-launch-status.js';
 import { Labels, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { POD_TYPE, type Pod } from '../pod.js';
-import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../runtime/types.js';
+import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../contract.js';
 import { ownedBy, primary } from '../sources.js';
 import { planMetadata, planPods, type VmiAction } from './plan.js';
 import { computeVmiStatus, VmiReason, type SyncFailure } from './status.js';

@@ -11,7 +11,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import forge from 'node-forge';
 import { ApiError } from '../../core/errors.js';
 import type { DeleteOptions, KubeApi, KubeObject, PatchType, ResourceType } from '../../core/kube.js';
-import { groupVersionPath, KNOWN_RESOURCES } from '../../store/kube-client.js';
+import { groupVersionPath, KNOWN_RESOURCES } from '../../store/runtime/kube-client.js';
 import { kindInfo } from '../../store/memory-kinds.js';
 
 /** A running fake API server. */

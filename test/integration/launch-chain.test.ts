@@ -16,7 +16,7 @@ import { convertVmiToDomain } from '../../launcher/converter/index.js';
 import { LOCAL_STATUS_OWNERS } from '../../local/runtime/control-plane.js';
 import { POD_TYPE, type Pod } from '../../reconcilers/pod.js';
 import { startVirtController } from '../../reconcilers/runtime/virt-controller.js';
-import { createMemoryStore } from '../../store/memory.js';
+import { createMemoryStore } from '../../store/runtime/memory.js';
 import { rawFile, testContext } from '../builders/context.js';
 
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };

@@ -14,7 +14,7 @@ import { POD_TYPE, type Pod } from '../../../reconcilers/pod.js';
 import { runController, type RunningController } from '../../../reconcilers/runtime/controller.js';
 import { createInformer, type Informer } from '../../../reconcilers/runtime/informer.js';
 import { startVirtController } from '../../../reconcilers/runtime/virt-controller.js';
-import { createMemoryStore, type MemoryStore } from '../../../store/memory.js';
+import { createMemoryStore, type MemoryStore } from '../../../store/runtime/memory.js';
 import { demoGuestVmiSpec, ensureDemoGuest } from '../../../test/fixtures/demo-guest.js';
 import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../../../test/fixtures/host.js';
 import { processStartTicks, recordedOwner } from './pid-file.js';

@@ -14,7 +14,7 @@ import type { Logger } from '../../../core/log.js';
 import { jsonEqual } from '../../../core/json-patch.js';
 import { PROTOCOL_SOCKET, runDirFor, type VmiIdentity } from '../../../launcher/identity.js';
 import { LAUNCHER_CONTAINER, POD_TYPE, type Pod } from '../../../reconcilers/pod.js';
-import { DONE, type ControllerDefinition, type ReconcileResult, type Reconciler } from '../../../reconcilers/runtime/types.js';
+import { DONE, type ControllerDefinition, type ReconcileResult, type Reconciler } from '../../../reconcilers/contract.js';
 import { primary } from '../../../reconcilers/sources.js';
 import { launcherArgv } from '../command.js';
 import { podAction, podStatusFor, type ProcessState } from '../plan.js';

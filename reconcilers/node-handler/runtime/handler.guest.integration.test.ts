@@ -16,7 +16,7 @@ import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
 import { defaultDataDir } from '../../../launcher/runtime/data-dir.js';
 import { defaultRunRoot, launcherDirs } from '../../../launcher/runtime/launcher-dirs.js';
 import { findSessionProcesses } from '../../../launcher/runtime/session-processes.js';
-import { createMemoryStore, type MemoryStore } from '../../../store/memory.js';
+import { createMemoryStore, type MemoryStore } from '../../../store/runtime/memory.js';
 import { demoGuestVmiSpec, ensureDemoGuest } from '../../../test/fixtures/demo-guest.js';
 import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../../../test/fixtures/host.js';
 import { toYaml } from '../../../core/yaml.js';

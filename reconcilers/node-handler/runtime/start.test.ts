@@ -10,7 +10,7 @@ import { createLogger } from '../../../core/log.js';
 import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
 import type { HelloEvent } from '../../../launcher/protocol.js';
 import { startProtocolServer, type ProtocolServer } from '../../../launcher/runtime/protocol-server.js';
-import { createMemoryStore, type MemoryStore } from '../../../store/memory.js';
+import { createMemoryStore, type MemoryStore } from '../../../store/runtime/memory.js';
 import { newRawVmi, withName } from '../../../test/builders/vmi.js';
 import { NODE_TYPE, type NodeObject } from '../heartbeat.js';
 import { startVirtHandler } from './start.js';

@@ -7,7 +7,7 @@ import type { Cache } from '../../../core/cache.js';
 import type { KubeApi } from '../../../core/kube.js';
 import type { Logger } from '../../../core/log.js';
 import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
-import type { ControllerDefinition } from '../../runtime/types.js';
+import type { ControllerDefinition } from '../../contract.js';
 import { createEventBroadcaster } from '../../runtime/event-recorder.js';
 import { nodeHandlerController } from '../reconciler.js';
 import { startHeartbeat } from './heartbeat.js';

@@ -6,7 +6,7 @@
 import type { Cache } from '../../../core/cache.js';
 import { objectKey, type KubeApi, type Watch } from '../../../core/kube.js';
 import { Gvk, type VirtualMachineInstance } from '../../../crd-gen/index.js';
-import type { ControllerDefinition } from '../../runtime/types.js';
+import type { ControllerDefinition } from '../../contract.js';
 import type { KeySink } from '../../sources.js';
 
 const VMI_TYPE = Gvk.VirtualMachineInstance;

@@ -1,4 +1,4 @@
-import { describeKubeApiContract } from '../test/contract/kube-api.js';
+import { describeKubeApiContract } from '../../test/contract/kube-api.js';
 import { createMemoryStore } from './memory.js';
 
 describeKubeApiContract('in-memory store', async () => {

@@ -6,10 +6,10 @@
  * @see https://kubernetes.io/docs/reference/using-api/api-concepts/
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { ApiError } from '../core/errors.js';
-import type { DeleteOptions, KubeApi, KubeObject, ListOptions, ObjectList, PatchType, ResourceType, Watch, WatchEvent, WriteOptions } from '../core/kube.js';
-import { KINDS } from '../crd-gen/index.js';
-import { createHttpsTransport, type KubeResponse, type KubeTransport } from './runtime/kube-http.js';
+import { ApiError } from '../../core/errors.js';
+import type { DeleteOptions, KubeApi, KubeObject, ListOptions, ObjectList, PatchType, ResourceType, Watch, WatchEvent, WriteOptions } from '../../core/kube.js';
+import { KINDS } from '../../crd-gen/index.js';
+import { createHttpsTransport, type KubeResponse, type KubeTransport } from './kube-http.js';
 
 /** Where a kind is served. */
 export interface ResourceInfo {

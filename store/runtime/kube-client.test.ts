@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, isGone, isNotFound } from '../core/errors.js';
-import type { KubeObject, WatchEvent } from '../core/kube.js';
-import { createLogger } from '../core/log.js';
-import { startFakeApiServer, type FakeApiServer } from '../test/fakes/api-server.js';
+import { ApiError, isGone, isNotFound } from '../../core/errors.js';
+import type { KubeObject, WatchEvent } from '../../core/kube.js';
+import { createLogger } from '../../core/log.js';
+import { startFakeApiServer, type FakeApiServer } from '../../test/fakes/api-server.js';
 import { createKubeClient, KNOWN_RESOURCES, query, resourcePath, statusError, watchLine } from './kube-client.js';
-import { runLeaderElection } from '../reconcilers/runtime/leader.js';
+import { runLeaderElection } from '../../reconcilers/runtime/leader.js';
 import { createMemoryStore, type MemoryStore } from './memory.js';
 
 describe('resourcePath', () => {

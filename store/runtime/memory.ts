@@ -6,26 +6,26 @@
  * durability in a journal file (store/runtime/persist.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { ClusterConfig } from '../core/cluster-config.js';
+import type { ClusterConfig } from '../../core/cluster-config.js';
 import type {
   DeleteOptions, KubeApi, KubeObject, ListOptions, ObjectList, PatchType, ResourceType, Watch, WatchEvent, WriteOptions,
-} from '../core/kube.js';
-import { typeOf } from '../core/kube.js';
-import type { Logger } from '../core/log.js';
-import { formatKubeTime } from '../core/time.js';
-import { ownershipFor, unownedStatusChanges, type StatusOwners } from '../core/status-ownership.js';
-import type { AdmissionIds, RequestUser } from '../webhooks/context.js';
-import type { AdmissionOperation } from '../webhooks/review-types.js';
-import { admissionSettings, admitWrite, storeLookups, type AdmissionSettings } from './memory-admission.js';
-import { alreadyExists, badRequest, forbidden, invalid, notFound, preconditionConflict, staleConflict } from './memory-errors.js';
-import { Collector, FOREGROUND_FINALIZER } from './memory-gc.js';
-import { kindKeyOf, ObjectIndex, storeKeyOf } from './memory-index.js';
-import { kindInfo, type KindInfo } from './memory-kinds.js';
-import { listFilter, nameSuffix, namespaceFor, prepareCreate, prepareUpdate, unchanged, withGeneration } from './memory-meta.js';
-import { patched } from './memory-patch.js';
-import { WatchHub } from './memory-watch.js';
-import { openJournal, type Journal } from './runtime/persist.js';
-import { ExternalGvk } from '../crd-gen/index.js';
+} from '../../core/kube.js';
+import { typeOf } from '../../core/kube.js';
+import type { Logger } from '../../core/log.js';
+import { formatKubeTime } from '../../core/time.js';
+import { ownershipFor, unownedStatusChanges, type StatusOwners } from '../../core/status-ownership.js';
+import type { AdmissionIds, RequestUser } from '../../webhooks/context.js';
+import type { AdmissionOperation } from '../../webhooks/review-types.js';
+import { admissionSettings, admitWrite, storeLookups, type AdmissionSettings } from '../memory-admission.js';
+import { alreadyExists, badRequest, forbidden, invalid, notFound, preconditionConflict, staleConflict } from '../memory-errors.js';
+import { Collector, FOREGROUND_FINALIZER } from '../memory-gc.js';
+import { kindKeyOf, ObjectIndex, storeKeyOf } from '../memory-index.js';
+import { kindInfo, type KindInfo } from '../memory-kinds.js';
+import { listFilter, nameSuffix, namespaceFor, prepareCreate, prepareUpdate, unchanged, withGeneration } from '../memory-meta.js';
+import { patched } from '../memory-patch.js';
+import { WatchHub } from '../memory-watch.js';
+import { openJournal, type Journal } from './persist.js';
+import { ExternalGvk } from '../../crd-gen/index.js';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {

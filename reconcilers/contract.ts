@@ -1,14 +1,14 @@
 /**
- * The reconciler contract (ARCHITECTURE.md §6) shared by every controller and the runtime that drives
+ * The reconciler contract (docs/ARCHITECTURE.md, Controllers) shared by every controller and the runtime that drives
  * them. A controller module exports a factory returning a {@link ControllerDefinition}: its
  * reconciler, its primary source and the secondary sources whose changes enqueue primary keys
  * (reconcilers/sources.ts). The runtime (reconcilers/runtime/controller.ts) runs informers → work
  * queue → workers; events only enqueue keys, reconcile always reads from the caches.
  */
-import type { EventRecorder } from '../../core/events.js';
-import type { KubeApi } from '../../core/kube.js';
-import type { Logger } from '../../core/log.js';
-import type { PrimarySource, Source } from '../sources.js';
+import type { EventRecorder } from '../core/events.js';
+import type { KubeApi } from '../core/kube.js';
+import type { Logger } from '../core/log.js';
+import type { PrimarySource, Source } from './sources.js';
 
 /** What a reconcile asks for next. An empty result means done until the next change. */
 export interface ReconcileResult {

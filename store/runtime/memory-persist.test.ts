@@ -2,9 +2,9 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../core/kube.js';
+import type { KubeObject } from '../../core/kube.js';
 import { createMemoryStore } from './memory.js';
-import { StoreFileError } from './runtime/persist.js';
+import { StoreFileError } from './persist.js';
 
 const CM = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
 const cm = (name: string, data: Record<string, string> = {}): KubeObject => ({ ...CM, metadata: { name, namespace: 'default' }, data } as KubeObject);

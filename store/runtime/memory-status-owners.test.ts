@@ -1,14 +1,14 @@
 // The status-ownership contract (core/status-ownership.ts) as the local control plane wires it: each
 // component's user may write only the status fields its own code declares; anyone else is unchecked.
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../core/errors.js';
-import type { KubeObject } from '../core/kube.js';
-import { unownedStatusChanges } from '../core/status-ownership.js';
-import { KINDS, type VirtualMachineInstance } from '../crd-gen/index.js';
-import { KUBELET_STATUS } from '../local/kubelet/plan.js';
-import { LOCAL_STATUS_OWNERS } from '../local/runtime/control-plane.js';
-import { NODE_HANDLER_STATUS } from '../reconcilers/node-handler/status.js';
-import { VMI_CONTROLLER_STATUS } from '../reconcilers/vmi/status.js';
+import { ApiError } from '../../core/errors.js';
+import type { KubeObject } from '../../core/kube.js';
+import { unownedStatusChanges } from '../../core/status-ownership.js';
+import { KINDS, type VirtualMachineInstance } from '../../crd-gen/index.js';
+import { KUBELET_STATUS } from '../../local/kubelet/plan.js';
+import { LOCAL_STATUS_OWNERS } from '../../local/runtime/control-plane.js';
+import { NODE_HANDLER_STATUS } from '../../reconcilers/node-handler/status.js';
+import { VMI_CONTROLLER_STATUS } from '../../reconcilers/vmi/status.js';
 import { createMemoryStore, STORE_ADMIN } from './memory.js';
 
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: [] };

@@ -1,5 +1,5 @@
-import { describeKubeApiContract } from '../test/contract/kube-api.js';
-import { startFakeApiServer } from '../test/fakes/api-server.js';
+import { describeKubeApiContract } from '../../test/contract/kube-api.js';
+import { startFakeApiServer } from '../../test/fakes/api-server.js';
 import { createKubeClient } from './kube-client.js';
 import { createMemoryStore } from './memory.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, isNotFound } from '../core/errors.js';
-import type { KubeObject } from '../core/kube.js';
+import { ApiError, isNotFound } from '../../core/errors.js';
+import type { KubeObject } from '../../core/kube.js';
 import { createMemoryStore, type MemoryStore } from './memory.js';
 
 const CM = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
