@@ -22,14 +22,7 @@ export function emptyDomain(): DomainSpec {
     type: 'kvm',
     name: '',
     memory: { value: 0, unit: 'b' },
-    os: { type: { arch: 'x86_64', machine: DEFAULT_MACHINE, value: 'hvm' } },
+    os: { type: { arch: 'x86_64', machine: '', value: 'hvm' } },
     devices: { interfaces: [], channels: [], controllers: [], videos: [], graphics: [], disks: [], inputs: [], serials: [], consoles: [], watchdogs: [], rngs: [], memories: [] },
   };
 }
-
-/**
- * The machine type of a VMI without `spec.domain.machine`: libvirt's alias of the newest q35, as
- * KubeVirt's `api.Defaulter` sets it after conversion.
- * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/api/defaults.go
- */
-export const DEFAULT_MACHINE = 'q35';

@@ -12,6 +12,7 @@ import { withDevices, type Configurator } from './configurator.js';
 import type { ConverterContext } from './context.js';
 import { requestedVcpus } from './cpu-topology.js';
 import { matching, pciAddress, userAlias, virtioModel } from './values.js';
+import { DEFAULT_INTERFACE_MODEL, interfaceModelOf } from '../../core/implicit-defaults.js';
 
 type Vmi = Readonly<VirtualMachineInstance>;
 
@@ -32,8 +33,8 @@ function checkBinding(field: string, iface: VmiInterface): void {
 }
 
 function model(vmi: Vmi, field: string, iface: VmiInterface): string {
-  const m = iface.model;
-  if (!m || m === 'virtio') return virtioModel(vmi.spec.domain.devices.useVirtioTransitional);
+  const m = interfaceModelOf(iface);
+  if (m === DEFAULT_INTERFACE_MODEL) return virtioModel(vmi.spec.domain.devices.useVirtioTransitional);
   return matching(`${field}.model`, m, NIC_MODEL, 'letters, digits, "-" and "_" only');
 }
 

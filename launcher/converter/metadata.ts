@@ -8,9 +8,7 @@ import { ConversionError } from '../../core/errors.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { Configurator } from './configurator.js';
 import { xmlText } from './values.js';
-
-/** KubeVirt's `v1.DefaultGracePeriodSeconds`, used when the VMI sets none. */
-export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
+import { gracePeriodSecondsOf } from '../../core/implicit-defaults.js';
 
 /** The namespace of a VMI that names none (Kubernetes' default namespace). */
 const DEFAULT_NAMESPACE = 'default';
@@ -36,7 +34,7 @@ export const configureMetadata: Configurator = (vmi, _ctx, domain) => ({
   metadata: {
     kubevirt: {
       uid: xmlText('metadata.uid', vmi.metadata.uid ?? ''),
-      graceperiod: { deletionGracePeriodSeconds: vmi.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS },
+      graceperiod: { deletionGracePeriodSeconds: gracePeriodSecondsOf(vmi.spec) },
     },
   },
 });

@@ -63,9 +63,11 @@ function kernelBoot(firmware: Firmware | undefined, ctx: ConverterContext): OsPa
   return { ...kernelFiles(kb.container, ctx), ...only('cmdline', cmdline) };
 }
 
-function machine(vmi: Readonly<VirtualMachineInstance>, current: string): string {
+/** The machine type admission gave the VMI (webhooks/mutate/vmi-defaults.ts); none means admission was skipped. */
+function machine(vmi: Readonly<VirtualMachineInstance>): string {
   const type = vmi.spec.domain.machine?.type;
-  return type ? matching('spec.domain.machine.type', type, MACHINE, 'letters, digits, "_", "." and "-" only') : current;
+  if (!type) throw new ConversionError('spec.domain.machine.type', 'the VMI has no machine type; admission defaults it (kvt validate -o yaml shows the admitted VMI)');
+  return matching('spec.domain.machine.type', type, MACHINE, 'letters, digits, "_", "." and "-" only');
 }
 
 /** Sets `<os>`: machine, smbios, bootmenu, bios, loader/nvram, kernel/initrd/cmdline. */
@@ -73,7 +75,7 @@ export const configureOs: Configurator = (vmi, ctx, domain) => {
   const firmware = vmi.spec.domain.firmware;
   const bootmenu = vmi.spec.startStrategy === 'Paused' ? { bootmenu: { enable: 'yes' as const, timeout: BOOT_MENU_TIMEOUT_MS } } : {};
   const os: DomainOs = {
-    type: { ...domain.os.type, arch: ctx.architecture, machine: machine(vmi, domain.os.type.machine) },
+    type: { ...domain.os.type, arch: ctx.architecture, machine: machine(vmi) },
     smbios: { mode: 'sysinfo' },
     ...bootmenu,
     ...bios(firmware),

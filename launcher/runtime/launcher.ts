@@ -19,6 +19,7 @@ import { vmiIdentity, type LauncherDirs } from './launcher-dirs.js';
 import type { SessionDaemon } from './libvirtd.js';
 import { startProtocolServer, type ProtocolServer } from './protocol-server.js';
 import type { FileOwner } from './unprivileged-user.js';
+import { gracePeriodSecondsOf } from '../../core/implicit-defaults.js';
 
 /** What volume preparation hands over: the sources the converter sees, and how to undo it. */
 export interface PreparedVolumes {
@@ -56,7 +57,6 @@ export interface LauncherOutcome {
   readonly domain?: DomainStatus;
 }
 
-const DEFAULT_GRACE_SECONDS = 30;
 const FINAL_STATES: ReadonlySet<string> = new Set(['Shutoff', 'Crashed', 'NoState']);
 
 class Run {
@@ -170,7 +170,7 @@ const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(do
 async function stopGuest(run: Run): Promise<void> {
   const h = run.hypervisor;
   if (h === undefined || run.ended) return;
-  const grace = run.vmi.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+  const grace = gracePeriodSecondsOf(run.vmi.spec);
   run.phase('Stopping', 'StopRequested', `Asked the guest to shut down; destroying it after ${grace} s`);
   await h.shutdown(run.name).catch((err: unknown) => run.deps.log.warn({ err }, 'Could not send the ACPI shutdown'));
   const deadline = Date.now() + grace * 1000;

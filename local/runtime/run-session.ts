@@ -17,6 +17,7 @@ import { ConsoleLines } from '../console-lines.js';
 import { ProgressTracker, type Observed } from '../progress.js';
 import { followConsole, type ConsoleFollower } from './console-client.js';
 import type { LocalControlPlane } from './control-plane.js';
+import { gracePeriodSecondsOf } from '../../core/implicit-defaults.js';
 
 const VM_TYPE = Gvk.VirtualMachine;
 const VMI_TYPE = Gvk.VirtualMachineInstance;
@@ -25,7 +26,6 @@ const CONSOLE_RETRY_MS = 250;
 const CONSOLE_ATTEMPTS = 120;
 /** What a shut-down may take beyond the longest grace period before the session gives up on it. */
 const SHUTDOWN_SLACK_MS = 60_000;
-const DEFAULT_GRACE_SECONDS = 180;
 
 /** Options of {@link runSession}. */
 export interface RunSessionOptions {
@@ -183,7 +183,7 @@ async function applyAll(o: RunSessionOptions, end: (ending: Ending) => void): Pr
 function longestGraceMs(objects: readonly KubeObject[]): number {
   const graces = objects.map((object) => {
     const spec = (object as { spec?: { terminationGracePeriodSeconds?: number; template?: { spec?: { terminationGracePeriodSeconds?: number } } } }).spec;
-    return spec?.terminationGracePeriodSeconds ?? spec?.template?.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+    return gracePeriodSecondsOf(spec?.terminationGracePeriodSeconds === undefined ? spec?.template?.spec : spec);
   });
   return Math.max(0, ...graces) * 1000;
 }

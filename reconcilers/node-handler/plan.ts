@@ -7,13 +7,12 @@
  */
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { HANDLED_PHASES, isDomainLive, isFinalPhase, launcherAlive, type LauncherView } from './phase.js';
+import { gracePeriodSecondsOf } from '../../core/implicit-defaults.js';
 
 /** How often an unanswered ACPI shutdown is re-sent (KubeVirt: every ≤ 5 s). */
 export const SHUTDOWN_RESEND_MS = 5_000;
 /** How soon to look again at a VMI whose launcher has not answered or whose guest is not up yet. */
 export const WAIT_MS = 1_000;
-/** KubeVirt's default termination grace period. */
-export const DEFAULT_GRACE_SECONDS = 30;
 
 /** One thing to do for a VMI. */
 export type HandlerAction =
@@ -56,7 +55,7 @@ const NOTHING: HandlerPlan = { actions: [] };
  * nothing about the guest.)
  */
 export function graceSeconds(vmi: Readonly<VirtualMachineInstance>): number {
-  return vmi.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+  return gracePeriodSecondsOf(vmi.spec);
 }
 
 /** The shutdown steps of a deleted VMI whose guest is live. */

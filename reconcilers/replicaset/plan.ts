@@ -9,6 +9,7 @@ import { findCondition } from '../../core/conditions.js';
 import { parseLabelSelector } from '../../core/labels.js';
 import { controllerOf, controllerRef } from '../../core/owner.js';
 import { Gvk, type VirtualMachineInstance, type VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
+import { desiredReplicas } from '../../core/implicit-defaults.js';
 
 /** KubeVirt's BurstReplicas: creates or deletes per reconcile. */
 export const BURST_REPLICAS = 250;
@@ -97,7 +98,7 @@ function claim(rs: Readonly<VirtualMachineInstanceReplicaSet>, vmis: readonly Re
 }
 
 function scale(rs: Readonly<VirtualMachineInstanceReplicaSet>, active: readonly Readonly<VirtualMachineInstance>[]): RsAction[] {
-  const diff = active.length - (rs.spec.replicas ?? 1);
+  const diff = active.length - desiredReplicas(rs.spec);
   if (diff === 0) return [];
   if (diff < 0) return Array.from({ length: Math.min(-diff, BURST_REPLICAS) }, () => ({ type: 'create', vmi: vmiFromTemplate(rs) }) as const);
   return rankForDeletion(active).slice(0, Math.min(diff, BURST_REPLICAS)).map((v) => ({ type: 'delete', name: v.metadata.name ?? '', uid: v.metadata.uid ?? '' }) as const);
@@ -111,7 +112,7 @@ export function planReplicaSet(input: RsPlanInput): RsPlan {
   if (!selector.matches(rs.spec.template.metadata?.labels)) return { ok: false, message: 'spec.selector: does not match the labels of spec.template.metadata' };
   const { owned, actions } = claim(rs, input.vmis, selector.matches);
   const active = owned.filter(isActive);
-  const scalingUp = active.length < (rs.spec.replicas ?? 1);
+  const scalingUp = active.length < desiredReplicas(rs.spec);
   if (!input.expectationsSatisfied || rs.spec.paused === true || rs.metadata.deletionTimestamp !== undefined) return { ok: true, actions, active, scalingUp };
   const scaled = scale(rs, active);
   const cleanup = owned.filter(isLeftover).map((v) => ({ type: 'delete', name: v.metadata.name ?? '', uid: v.metadata.uid ?? '' }) as const);

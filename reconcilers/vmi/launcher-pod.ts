@@ -16,6 +16,7 @@ import { type Affinity, AnnotationPrefixes, Annotations, ExternalGvk, Labels, La
 import { LAUNCHER_CONTAINER, type Container, type Pod, type PodSpec } from '../pod.js';
 import { computeResources } from './launcher-resources.js';
 import { renderVolumes, serviceAccountOf } from './launcher-volumes.js';
+import { gracePeriodSecondsOf } from '../../core/implicit-defaults.js';
 
 /** What the renderer needs beyond the VMI. */
 export interface LauncherPodContext {
@@ -25,8 +26,6 @@ export interface LauncherPodContext {
   readonly cfg?: ClusterConfig;
 }
 
-/** KubeVirt's VMI grace period when `spec.terminationGracePeriodSeconds` is unset. */
-export const DEFAULT_VMI_GRACE_SECONDS = 30;
 
 const DROPPED_ANNOTATION_PREFIXES = [AnnotationPrefixes.kubectl, Annotations.storageObservedApiVersion, Annotations.latestObservedApiVersion];
 
@@ -40,7 +39,7 @@ export function launcherPodName(vmi: Vmi): string {
 
 /** The VMI's grace period: `spec.terminationGracePeriodSeconds`, else 30. */
 export function vmiGraceSeconds(vmi: Vmi): number {
-  return vmi.spec.terminationGracePeriodSeconds ?? DEFAULT_VMI_GRACE_SECONDS;
+  return gracePeriodSecondsOf(vmi.spec);
 }
 
 /** The VMI's hostname as a DNS label (`spec.hostname` or the name; dots become dashes, at most 63 characters). */

@@ -8,6 +8,7 @@ import type { ClusterConfig } from '../../core/cluster-config.js';
 import { formatQuantity, parseQuantity, quantityInt } from '../../core/quantity.js';
 import { ResourceNames, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { ResourceList } from '../pod.js';
+import { DEFAULT_INTERFACE_MODEL, interfaceModelOf } from '../../core/implicit-defaults.js';
 
 const MI = 2 ** 20;
 
@@ -116,7 +117,7 @@ function devicePluginLimits(vmi: Vmi, cfg: Readonly<ClusterConfig>): ResourceLis
   if (!cfg.useEmulation) out[ResourceNames.kvm] = '1';
   const interfaces = vmi.spec.domain.devices.interfaces ?? [];
   if (interfaces.length > 0) out[ResourceNames.tun] = '1';
-  if (!cfg.useEmulation && interfaces.some((i) => (i.model ?? 'virtio') === 'virtio')) out[ResourceNames.vhostNet] = '1';
+  if (!cfg.useEmulation && interfaces.some((i) => interfaceModelOf(i) === DEFAULT_INTERFACE_MODEL)) out[ResourceNames.vhostNet] = '1';
   return out;
 }
 

@@ -8,15 +8,15 @@
  * @see ../../../shared/design/kubevirt/mutation.md §3
  */
 import type { ClusterConfig } from '../../core/cluster-config.js';
-import { Annotations, Labels, type VirtualMachine, type VirtualMachineInstanceSpec, type VirtualMachinePreferenceSpec } from '../../crd-gen/index.js';
+import { Labels, type VirtualMachine, type VirtualMachineInstanceSpec, type VirtualMachinePreferenceSpec } from '../../crd-gen/index.js';
 import type { AdmissionContext, AdmissionIds, AdmissionLookups, MutationResult } from '../context.js';
 import { inferMatchers } from './instancetype-infer.js';
 import { findPreference } from './instancetype-lookup.js';
 import { vmMatcherCauses } from './vm-mutator-matchers.js';
+import { defaultMachine, withPciTopologyVersion } from './vmi-defaults.js';
 
 /** Architectures a DataSource label may give a VM template. */
 const LABEL_ARCHITECTURES: readonly string[] = ['amd64', 'arm64', 's390x'];
-const PCI_TOPOLOGY_VERSION = 'v3';
 
 /** The template spec of the working copy, created as Go's zero value when the template has none. */
 function templateSpec(vm: VirtualMachine): VirtualMachineInstanceSpec | undefined {
@@ -53,7 +53,7 @@ function applyCreateDefaults(vm: VirtualMachine, ids: AdmissionIds): void {
   firmware.serial ||= ids.uuid();
   spec.domain.firmware = firmware;
   const template = vm.spec.template;
-  template.metadata = { ...template.metadata, annotations: { [Annotations.pciTopologyVersion]: PCI_TOPOLOGY_VERSION, ...template.metadata?.annotations } };
+  template.metadata = { ...template.metadata, annotations: withPciTopologyVersion(template.metadata?.annotations) };
 }
 
 /** The architecture label of the first DataSource a dataVolumeTemplate's sourceRef names. */
@@ -73,7 +73,7 @@ function applyTemplateDefaults(vm: VirtualMachine, lookups: AdmissionLookups, cf
   const spec = templateSpec(vm);
   if (spec === undefined) return;
   spec.architecture ||= architectureFromDataSources(vm, lookups) ?? cfg.defaultArchitecture;
-  if (!spec.domain.machine?.type) spec.domain.machine = { ...spec.domain.machine, type: cfg.machineType };
+  defaultMachine(spec.domain, cfg);
 }
 
 /**

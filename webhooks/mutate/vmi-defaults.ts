@@ -15,6 +15,11 @@ export interface DefaultingIds {
 }
 
 const PCI_TOPOLOGY_VERSION = 'v3';
+
+/** Annotations with KubeVirt's PCI topology version added unless they carry one (VMIs here, a VM's template in the VM webhook). */
+export function withPciTopologyVersion(annotations: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  return { [Annotations.pciTopologyVersion]: PCI_TOPOLOGY_VERSION, ...annotations };
+}
 const MAX_VCPUS = 512;
 const GI = 2 ** 30;
 const HOTPLUG_ALIGNMENT = 2 * 2 ** 20;
@@ -39,11 +44,12 @@ export function applyVmiDefaults(vmi: Readonly<VirtualMachineInstance>, cfg: Clu
   applyAmd64Defaults(spec.domain.devices);
   spec.domain.cpu = { ...spec.domain.cpu, model: spec.domain.cpu?.model || cfg.cpuModel || 'host-model' };
   defaultHotplugMaxima(spec.domain, cfg);
-  out.metadata = { ...out.metadata, annotations: { [Annotations.pciTopologyVersion]: PCI_TOPOLOGY_VERSION, ...out.metadata?.annotations } };
+  out.metadata = { ...out.metadata, annotations: withPciTopologyVersion(out.metadata?.annotations) };
   return out;
 }
 
-function defaultMachine(domain: DomainSpec, cfg: ClusterConfig): void {
+/** The machine type the cluster configuration gives a domain without one (VMIs, and a VM's template in the VM webhook). */
+export function defaultMachine(domain: DomainSpec, cfg: ClusterConfig): void {
   if (!domain.machine?.type) domain.machine = { ...domain.machine, type: cfg.machineType };
 }
 

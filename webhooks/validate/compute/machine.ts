@@ -4,14 +4,14 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-api/webhooks/validating-webhook/admitters/vmi-create-admitter.go (validateEmulatedMachine)
  * @see https://pkg.go.dev/path/filepath#Match
  */
-import type { ClusterConfig } from '../../../core/cluster-config.js';
+import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from '../../../core/cluster-config.js';
 import { cause, CauseType, type Cause } from '../../cause.js';
 import type { SpecValidator } from '../types.js';
 import { at, libvirtPatternCauses, type Spec } from './common.js';
 
-/** KubeVirt's compiled-in patterns per architecture, used when the cluster sets none of its own. */
+/** KubeVirt's compiled-in patterns per architecture, used when the cluster sets none of its own (amd64's are the configuration's default). */
 const ARCH_DEFAULT_MACHINES: Readonly<Record<string, readonly string[]>> = {
-  amd64: ['q35*', 'pc-q35*'],
+  amd64: DEFAULT_CLUSTER_CONFIG.emulatedMachines,
   arm64: ['virt*'],
   s390x: ['s390-ccw-virtio*'],
 };
