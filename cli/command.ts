@@ -1,3 +1,4 @@
+import { KubevirtError } from '../core/errors.js';
 /** The shape of a `kvt` subcommand, so help, dispatch and tests treat them alike. */
 
 /** Where a command writes; tests pass collectors, main passes the process streams. */
@@ -15,9 +16,7 @@ export interface Command {
 }
 
 /** Thrown for a bad command line; main prints it with the command's usage and exits 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export class UsageError extends KubevirtError {}
 
 /** The `--log-level` values of the long-running commands (pino's levels). */
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -50,7 +50,10 @@ export interface DefsSource {
 
 const REF_PREFIX = '#/$defs/';
 
-/** Thrown when the schema sources themselves are inconsistent (a build-time programmer error). */
+/**
+ * Thrown when the schema sources themselves are inconsistent (a build-time programmer error). The one
+ * error class outside KubevirtError: crd-gen is the lowest layer and imports nothing of core/.
+ */
 export class SchemaSourceError extends Error {
   override name = 'SchemaSourceError';
 }

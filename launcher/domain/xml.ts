@@ -9,14 +9,13 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { DomainSpec } from './schema.js';
 import { DOMAIN, type Field, type Scalar, type Shape } from './shapes.js';
+import { KubevirtError } from '../../core/errors.js';
 
 type XmlNode = Record<string, unknown>;
 type Model = Record<string, unknown>;
 
 /** Thrown when domain XML does not have the shape we model (a bug or a foreign document). */
-export class DomainXmlError extends Error {
-  override name = 'DomainXmlError';
-}
+export class DomainXmlError extends KubevirtError {}
 
 type FieldOf<K extends Field['k']> = Extract<Field, { k: K }>;
 

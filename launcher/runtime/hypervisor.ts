@@ -6,6 +6,7 @@
  */
 
 import type { DomainState, DomainStatus } from '../protocol.js';
+import { KubevirtError } from '../../core/errors.js';
 
 export type { DomainState, DomainStatus } from '../protocol.js';
 
@@ -41,7 +42,7 @@ export interface Hypervisor {
  * A hypervisor operation failed. The message names the operation and the domain, then libvirt's
  * own message; the original error is the `cause`.
  */
-export class HypervisorError extends Error {
+export class HypervisorError extends KubevirtError {
   /** The operation that failed, e.g. `start` or `define`. */
   readonly operation: string;
   /** The domain's name, when the operation named one. */
@@ -50,7 +51,6 @@ export class HypervisorError extends Error {
   constructor(operation: string, domain: string | undefined, detail: string, options?: ErrorOptions) {
     const target = domain === undefined ? '' : ` domain "${domain}"`;
     super(`Could not ${operation}${target}: ${detail}`, options);
-    this.name = new.target.name;
     this.operation = operation;
     this.domain = domain;
   }

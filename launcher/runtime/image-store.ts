@@ -17,16 +17,12 @@ import { chmod, copyFile, cp, lstat, mkdir, readdir, readFile, readlink, realpat
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { MAX_IMAGE_NAME_LENGTH, imageRefFault, splitImageRef, type ImageRefFault } from '../../core/image-ref.js';
+import { KubevirtError } from '../../core/errors.js';
 
 const execFileAsync = promisify(execFile);
 
 /** Base class of the image store's errors; `name` is the concrete class name. */
-export class ImageStoreError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class ImageStoreError extends KubevirtError {}
 
 /** A reference that is not a well-formed image reference (docker's grammar) or tries to escape. */
 export class ImageRefError extends ImageStoreError {

@@ -7,16 +7,12 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { KubevirtError } from '../../core/errors.js';
 
 const run = promisify(execFile);
 
 /** The ISO tool failed or is missing. */
-export class IsoError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class IsoError extends KubevirtError {}
 
 /** What one ISO is made of. */
 export interface IsoSpec {

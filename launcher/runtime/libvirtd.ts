@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { findSessionProcesses, terminateProcesses, type ProcessLog } from './session-processes.js';
 import { assertReachable } from './unprivileged-user.js';
+import { KubevirtError } from '../../core/errors.js';
 
 const run = promisify(execFile);
 
@@ -70,12 +71,7 @@ export interface SessionDaemon {
 }
 
 /** The daemon could not be started or stopped; the message carries the daemon's last log lines. */
-export class LibvirtdError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class LibvirtdError extends KubevirtError {}
 
 /**
  * The longest `baseDir` that works: QEMU's monitor socket lives at

@@ -4,6 +4,7 @@
  * its environment does: libvirt gives it HOME and XDG directories inside the daemon's own ones.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { KubevirtError } from '../../core/errors.js';
 
 /** Where cleanup warnings go (a pino logger fits). */
 export interface ProcessLog {
@@ -11,13 +12,12 @@ export interface ProcessLog {
 }
 
 /** Some processes survived SIGKILL, or could not be signalled. */
-export class ProcessCleanupError extends Error {
+export class ProcessCleanupError extends KubevirtError {
   /** The processes still alive. */
   readonly pids: readonly number[];
 
   constructor(pids: readonly number[], detail: string) {
     super(`Could not end processes ${pids.join(', ')}: ${detail}`);
-    this.name = new.target.name;
     this.pids = pids;
   }
 }

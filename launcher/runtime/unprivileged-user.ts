@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { chmod, chown, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { KubevirtError } from '../../core/errors.js';
 
 const run = promisify(execFile);
 
@@ -20,21 +21,15 @@ export interface UnprivilegedUser {
 }
 
 /** The account could not be found, created or used as an unprivileged user. */
-export class UnprivilegedUserError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class UnprivilegedUserError extends KubevirtError {}
 
 /** A file or directory is out of the user's reach (an ancestor directory it cannot enter). */
-export class PathNotReachableError extends Error {
+export class PathNotReachableError extends KubevirtError {
   /** The path that was checked. */
   readonly path: string;
 
   constructor(path: string, message: string) {
     super(message);
-    this.name = new.target.name;
     this.path = path;
   }
 }

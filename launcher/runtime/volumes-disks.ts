@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { lstat, open, realpath, rm, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { ConversionError } from '../../core/errors.js';
+import { ConversionError, KubevirtError } from '../../core/errors.js';
 import { isUnderRoot, normalizeHostPath } from '../../core/paths.js';
 import type { PrepareStep } from '../volumes/index.js';
 import { isWithin } from './volumes-access.js';
@@ -22,12 +22,7 @@ export interface DiskTools {
 }
 
 /** The qemu-img invocation failed or the tool is missing. */
-export class QemuImgError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class QemuImgError extends KubevirtError {}
 
 function errnoOf(e: unknown): string | undefined {
   return e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;

@@ -25,6 +25,7 @@ import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.
 import { KUBELET_STATUS } from '../kubelet/plan.js';
 import { localKubelet } from '../kubelet/runtime/kubelet.js';
 import { recordedOwner } from '../kubelet/runtime/pid-file.js';
+import { KubevirtError } from '../../core/errors.js';
 
 /** The one node of the local control plane. */
 export const LOCAL_NODE = 'local';
@@ -93,9 +94,7 @@ export function storeJournal(dataDir: string): string {
 }
 
 /** A problem of this host that stops the control plane from starting, with what to do about it. */
-export class HostSetupError extends Error {
-  override name = 'HostSetupError';
-}
+export class HostSetupError extends KubevirtError {}
 
 async function onPath(program: string, path: string): Promise<boolean> {
   for (const dir of path.split(delimiter)) {

@@ -8,6 +8,7 @@
 import { parseManifests } from '../../core/manifests.js';
 import { lookupsFromObjects } from '../admission-lookups.js';
 import type { AdmissionLookups } from '../context.js';
+import { KubevirtError } from '../../core/errors.js';
 
 /** One manifest file's text. */
 export interface ObjectText {
@@ -27,9 +28,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** A problem in one manifest. */
-export class ObjectManifestError extends Error {
-  override name = 'ObjectManifestError';
-}
+export class ObjectManifestError extends KubevirtError {}
 
 /** Every object of the texts, in order; throws an {@link ObjectManifestError} naming the first unparsable document. */
 export function parseObjectTexts(texts: readonly ObjectText[]): unknown[] {

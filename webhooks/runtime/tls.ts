@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { Logger } from '../../core/log.js';
 import { watchForChanges, type ChangeWatcher } from './file-watch.js';
+import { KubevirtError } from '../../core/errors.js';
 
 /** Oldest protocol the server speaks (the apiserver speaks 1.2 and 1.3). */
 export const TLS_MIN_VERSION = 'TLSv1.2';
@@ -42,9 +43,7 @@ function fingerprintOf(cert: Buffer, key: Buffer): string {
 }
 
 /** A problem with the certificate files; the cause holds the file or OpenSSL error. */
-export class ServingCertificateError extends Error {
-  override name = 'ServingCertificateError';
-}
+export class ServingCertificateError extends KubevirtError {}
 
 /** Reads the pair and checks it (PEM, matching key) by building a secure context from it. */
 export async function readServingCertificate(files: ServingCertFiles): Promise<ServingCertificate> {
