@@ -95,7 +95,7 @@ export function virtHandlerCommandFor(wiring: VirtHandlerWiring): Command {
         return 1;
       }
       await stopSignal();
-      log.info('stopping (guests keep running)');
+      log.info('Stopping virt-handler; guests keep running');
       await handler.stop();
       return 0;
     },

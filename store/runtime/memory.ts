@@ -129,7 +129,7 @@ class Engine {
       dependents: (uid) => this.index.dependents(uid),
       remove: (o) => this.delete(typeOf(o), o.metadata.namespace, o.metadata.name ?? '', { uid: o.metadata.uid ?? '' }),
       setMeta: (o, meta) => this.update({ ...o, metadata: { ...o.metadata, ...meta, resourceVersion: undefined } }, undefined, false).then(() => undefined),
-      onError: (e) => this.options.log?.warn({ err: e }, 'garbage collection failed'),
+      onError: (e) => this.options.log?.warn({ err: e }, 'Could not collect garbage of an owner'),
     });
   }
 

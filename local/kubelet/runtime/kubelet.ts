@@ -9,7 +9,7 @@
 import { connect } from 'node:net';
 import type { Cache } from '../../../core/cache.js';
 import { isNotFound } from '../../../core/errors.js';
-import { objectKey, type KubeApi } from '../../../core/kube.js';
+import type { KubeApi } from '../../../core/kube.js';
 import type { Logger } from '../../../core/log.js';
 import { jsonEqual } from '../../../core/json-patch.js';
 import { PROTOCOL_SOCKET, runDirFor, type VmiIdentity } from '../../../launcher/identity.js';
@@ -130,7 +130,7 @@ class LocalKubelet implements Reconciler {
       void spawned.exited.then(({ exitCode, signal }) => {
         t.state = { kind: 'exited', exitCode, ...(signal === undefined ? {} : { signal }), startedAt: spawned.record.startedAt, finishedAt: this.now().toISOString() };
       });
-      this.o.log.info({ pod: objectKey(pod), pid: t.pid }, 'started launcher');
+      this.o.log.info({ namespace: pod.metadata.namespace, name: pod.metadata.name, pid: t.pid }, 'Started the launcher of Pod');
     } catch (e) {
       t.state = { kind: 'unstartable', message: `could not start kvt virt-launcher: ${e instanceof Error ? e.message : String(e)}` };
     }

@@ -32,7 +32,7 @@ export function startHeartbeat(options: HeartbeatOptions): { stop(): Promise<voi
   let inFlight: Promise<void> = Promise.resolve();
   const tick = (): void => {
     inFlight = beat(options.kube, options.nodeName, options.now()).catch((e: unknown) => {
-      options.log.warn({ node: options.nodeName, error: e instanceof Error ? e.message : String(e) }, 'node heartbeat failed');
+      options.log.warn({ name: options.nodeName, err: e }, 'Could not refresh the heartbeat of Node');
     });
   };
   tick();

@@ -47,7 +47,7 @@ function whenChanged(subscribe: (wake: () => void) => void, check: () => boolean
 
 async function stopOrphan(conn: LauncherConnection, wakes: Set<() => void>, options: OrphanOptions): Promise<void> {
   const hello = conn.hello();
-  options.log.info({ socket: conn.socketPath, vmi: hello?.vmi }, 'launcher of a VMI that no longer exists: shutting it down');
+  options.log.info({ socket: conn.socketPath, namespace: hello?.vmi.namespace, name: hello?.vmi.name, uid: hello?.vmi.uid }, 'Shut down the launcher of a VirtualMachineInstance that no longer exists');
   await conn.send('shutdown').catch(() => undefined);
   const ended = await whenChanged((w) => wakes.add(w), () => !launcherAlive(conn.view()) || conn.view().lastDomain?.state === 'Shutoff', options.graceMs ?? 30_000);
   if (!ended) await conn.send('destroy').catch(() => undefined);
@@ -73,7 +73,7 @@ export async function cleanOrphanLaunchers(options: OrphanOptions): Promise<numb
   const owned = options.owns === undefined ? all.map(() => true) : await Promise.all(all.map((s) => (options.owns as (d: string) => Promise<boolean>)(dirname(s))));
   const sockets = all.filter((_, i) => owned[i]);
   const stopped = await Promise.all(sockets.map((s) => visit(s, options).catch((e: unknown) => {
-    options.log.warn({ socket: s, error: e instanceof Error ? e.message : String(e) }, 'orphan launcher cleanup failed');
+    options.log.warn({ socket: s, err: e }, 'Could not clean up an orphaned launcher');
     return false;
   })));
   return stopped.filter(Boolean).length;

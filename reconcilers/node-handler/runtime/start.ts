@@ -59,7 +59,7 @@ export async function startVirtHandler(options: VirtHandlerOptions): Promise<Vir
     isKnown: (uid) => options.vmis.list().some((v) => v.metadata.uid === uid),
     ...(options.ownsLauncher === undefined ? {} : { owns: options.ownsLauncher }),
   });
-  options.log.info({ node: options.nodeName, runRoot: options.runRoot }, 'virt-handler started');
+  options.log.info({ name: options.nodeName, runRoot: options.runRoot }, 'Started virt-handler on Node');
   return {
     orphansCleaned,
     stop: async () => {
