@@ -1,5 +1,5 @@
-import { KubevirtError } from '../core/errors.js';
 /** The shape of a `kvt` subcommand, so help, dispatch and tests treat them alike. */
+import { KubevirtError } from '../core/errors.js';
 
 /** Where a command writes; tests pass collectors, main passes the process streams. */
 export interface CommandIo {

@@ -1,10 +1,10 @@
-import { AnnotationPrefixes } from '../crd-gen/index.js';
 /**
  * `kvt run`'s progress: which state of each object the user is told about, and how the line reads.
  * Pure: a tracker takes every observed object version and returns the lines to print (only when
  * the shown state changed), each with the time since the run started. Presets applied by admission
  * are reported once per instance, from the `virtualmachinepreset.kubevirt.io/<name>` annotations.
  */
+import { AnnotationPrefixes } from '../crd-gen/index.js';
 
 /** The parts of an object progress looks at. */
 export interface Observed {
