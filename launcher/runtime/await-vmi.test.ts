@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDirFor } from '../identity.js';
-import type { LauncherEvent } from '../protocol.js';
+import type { LauncherEvent } from '../protocol/index.js';
 import { awaitVmiFile, servePending } from './await-vmi.js';
 
 const REPO = resolve(import.meta.dirname, '../..');

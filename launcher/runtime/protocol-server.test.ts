@@ -5,7 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HelloEvent, LauncherEvent } from '../protocol.js';
+import type { HelloEvent, LauncherEvent } from '../protocol/index.js';
 import { parseCommand, startProtocolServer, type ProtocolServer } from './protocol-server.js';
 
 const hello: HelloEvent = {

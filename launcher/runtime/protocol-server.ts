@@ -6,7 +6,7 @@
  */
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
-import type { DomainEvent, HelloEvent, LauncherCommand, LauncherEvent, PhaseEvent, ReplyEvent, SyncedEvent } from '../protocol.js';
+import type { DomainEvent, HelloEvent, LauncherCommand, LauncherEvent, PhaseEvent, ReplyEvent, SyncedEvent } from '../protocol/index.js';
 
 /** Runs one command; a rejection becomes an error reply. */
 export type CommandHandler = (command: LauncherCommand['command']) => Promise<void>;

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/log.js';
 import type { KubeApi } from '../../core/kube.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import type { HelloEvent, LauncherCommand } from '../../launcher/protocol.js';
+import type { HelloEvent, LauncherCommand } from '../../launcher/protocol/index.js';
 import { startProtocolServer, type ProtocolServer } from '../../launcher/runtime/protocol-server.js';
 import { createMemoryStore, type MemoryStore } from '../../store/memory.js';
 import { newRawVmi, withName } from '../../test/builders/vmi.js';

@@ -9,7 +9,7 @@ import type { Cache } from '../../core/cache.js';
 import { isConflict, isNotFound } from '../../core/errors.js';
 import { objectKey, type KubeObject } from '../../core/kube.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import type { LauncherCommand, ReplyEvent } from '../../launcher/protocol.js';
+import type { LauncherCommand, ReplyEvent } from '../../launcher/protocol/index.js';
 import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type WatchSource } from '../runtime/types.js';
 import { isFinalPhase, launcherAlive, type LauncherView } from './phase.js';
 import { planVmi, type HandlerAction, type PlanInput, type ShutdownClock } from './plan.js';

@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HelloEvent } from '../../../launcher/protocol.js';
+import type { HelloEvent } from '../../../launcher/protocol/index.js';
 import { startProtocolServer, type ProtocolServer } from '../../../launcher/runtime/protocol-server.js';
 import { connectLauncher, parseEvent, processAlive, type LauncherConnection } from './launcher-connection.js';
 

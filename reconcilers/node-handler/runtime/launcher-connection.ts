@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import type { DomainStatus, HelloEvent, LauncherCommand, LauncherEvent, ReplyEvent } from '../../../launcher/protocol.js';
+import type { DomainStatus, HelloEvent, LauncherCommand, LauncherEvent, ReplyEvent } from '../../../launcher/protocol/index.js';
 import { isDomainPresent, type LauncherView } from '../phase.js';
 
 /** Options of {@link connectLauncher}. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../core/log.js';
-import type { HelloEvent } from '../../../launcher/protocol.js';
+import type { HelloEvent } from '../../../launcher/protocol/index.js';
 import { startProtocolServer, type ProtocolServer } from '../../../launcher/runtime/protocol-server.js';
 import { cleanOrphanLaunchers } from './orphans.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../core/log.js';
 import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
-import type { HelloEvent } from '../../../launcher/protocol.js';
+import type { HelloEvent } from '../../../launcher/protocol/index.js';
 import { startProtocolServer, type ProtocolServer } from '../../../launcher/runtime/protocol-server.js';
 import { createMemoryStore, type MemoryStore } from '../../../store/memory.js';
 import { newRawVmi, withName } from '../../../test/builders/vmi.js';
