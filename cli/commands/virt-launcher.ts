@@ -7,7 +7,7 @@ import { runDirFor, sameIdentity, vmiIdentity, type VmiIdentity } from '../../la
 import { awaitVmiFile, servePending } from '../../launcher/runtime/await-vmi.js';
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { launchVmi, type AccelChoice } from '../../launcher/runtime/main.js';
-import type { ProtocolServer } from '../../launcher/runtime/protocol-server.js';
+import type { ProtocolServer } from '../../launcher/protocol/runtime/server.js';
 import { prepareVolumes } from '../../launcher/runtime/volumes.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { manifestObjectSource } from '../objects.js';

@@ -9,7 +9,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CONSOLE_SOCKET, LAUNCHER_PROTOCOL_VERSION, PROTOCOL_SOCKET, VMI_FILE } from '../protocol/index.js';
 import type { VmiIdentity } from '../identity.js';
-import { startProtocolServer, type ProtocolServer } from './protocol-server.js';
+import { startProtocolServer, type ProtocolServer } from '../protocol/runtime/server.js';
 
 /** How waiting for the handover ended. */
 export type AwaitOutcome = { readonly kind: 'arrived'; readonly path: string; readonly text: string } | { readonly kind: 'stopped' };

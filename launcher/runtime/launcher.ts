@@ -17,7 +17,7 @@ import { startConsoleProxy, type ConsoleProxy } from './console.js';
 import { watchDomain, type Hypervisor } from './hypervisor.js';
 import { vmiIdentity, type LauncherDirs } from './launcher-dirs.js';
 import type { SessionDaemon } from './libvirtd.js';
-import { startProtocolServer, type ProtocolServer } from './protocol-server.js';
+import { startProtocolServer, type ProtocolServer } from '../protocol/runtime/server.js';
 import type { FileOwner } from './unprivileged-user.js';
 
 /** What volume preparation hands over: the sources the converter sees, and how to undo it. */

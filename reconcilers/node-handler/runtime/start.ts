@@ -41,6 +41,11 @@ export interface VirtHandler {
   stop(): Promise<void>;
 }
 
+/** Logs a line a launcher sent that is not a valid event (a launcher of another protocol version shows so). */
+function reportMalformed(log: Logger): (error: string, socket: string) => void {
+  return (error, socket) => log.warn({ socket, error }, 'Dropped a malformed line from a virt-launcher');
+}
+
 /** Starts virt-handler for `nodeName`. */
 export async function startVirtHandler(options: VirtHandlerOptions): Promise<VirtHandler> {
   const now = options.now ?? ((): Date => new Date());
@@ -48,7 +53,7 @@ export async function startVirtHandler(options: VirtHandlerOptions): Promise<Vir
   await options.vmis.start();
   const handler = nodeHandler({
     kube: options.kube, log: options.log, now, nodeName: options.nodeName, vmis: options.vmis,
-    launchers: fileLauncherAccess({ runDirOf: options.runDirOf, ...(options.connection === undefined ? {} : { connection: options.connection }) }),
+    launchers: fileLauncherAccess({ runDirOf: options.runDirOf, connection: { onMalformed: reportMalformed(options.log), ...options.connection } }),
   });
   const running = options.run(handler);
   const orphansCleaned = cleanOrphanLaunchers({
