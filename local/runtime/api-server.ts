@@ -7,7 +7,8 @@
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { KubeApi, ListOptions, ResourceType, Watch } from '../../core/kube.js';
-import { callUnary, parseRequest, toWireError, type ApiRequest, type ApiResponse, type UnaryMethod } from '../api-protocol.js';
+import { createLineFramer, encodeLine } from '../../core/ndjson.js';
+import { callUnary, MAX_REQUEST_LENGTH, parseRequest, toWireError, type ApiRequest, type ApiResponse, type UnaryMethod } from '../api-protocol.js';
 
 /** A listening API socket. */
 export interface ApiSocketServer {
@@ -16,31 +17,24 @@ export interface ApiSocketServer {
   close(): Promise<void>;
 }
 
-const MAX_LINE_BYTES = 16 * 1024 * 1024;
-
 class Connection {
   private readonly watches = new Map<number, Watch>();
-  private buffer = '';
+  private readonly framer = createLineFramer(MAX_REQUEST_LENGTH);
+  private cut = false;
 
   constructor(private readonly socket: Socket, private readonly api: KubeApi) {}
 
   send(response: ApiResponse): void {
-    if (!this.socket.destroyed) this.socket.write(`${JSON.stringify(response)}\n`);
+    if (!this.socket.destroyed && this.socket.writable) this.socket.write(encodeLine(response));
   }
 
   onData(chunk: string): void {
-    this.buffer += chunk;
-    if (this.buffer.length > MAX_LINE_BYTES) {
-      this.send({ id: -1, error: { status: 413, reason: 'RequestEntityTooLarge', message: `request line longer than ${MAX_LINE_BYTES} bytes` } });
-      this.socket.destroy();
-      return;
-    }
-    let newline: number;
-    while ((newline = this.buffer.indexOf('\n')) !== -1) {
-      const line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
-      if (line.trim() !== '') void this.handle(line);
-    }
+    const { lines, tooLong } = this.framer.push(chunk);
+    for (const line of lines) void this.handle(line);
+    if (!tooLong || this.cut) return;
+    this.cut = true;
+    this.send({ id: -1, error: { status: 413, reason: 'RequestEntityTooLarge', message: `request line longer than ${MAX_REQUEST_LENGTH} characters` } });
+    this.socket.end();
   }
 
   private async handle(line: string): Promise<void> {
