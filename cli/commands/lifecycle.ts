@@ -11,7 +11,7 @@ import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
 import { PROTOCOL_SOCKET } from '../../launcher/protocol/index.js';
 import type { LauncherEvent } from '../../launcher/protocol/index.js';
 import { describeApiError } from '../../local/apply.js';
-import { restartVm, startVm, stopVm, type StateChangeResult } from '../../reconcilers/vm/state-change.js';
+import { restartVm, startVm, stopVm, type StateChangeResult } from '../../webhooks/subresources/state-change.js';
 import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { currentVmi, parseVmiTarget, runningVmi } from '../vmi-target.js';
