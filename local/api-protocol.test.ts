@@ -5,15 +5,19 @@ import { fromWireError, parseRequest, parseResponse, toWireError } from './api-p
 const line = (value: unknown): string => JSON.stringify(value);
 
 describe('parseRequest', () => {
+  const pause = { resource: 'virtualmachineinstances', namespace: 'default', name: 'v', subresource: 'pause' };
   it.each<[string, string, unknown]>([
     ['a get', line({ id: 1, method: 'get', params: [{ apiVersion: 'v1', kind: 'Pod' }, 'default', 'p'] }), { id: 1, method: 'get', params: [{ apiVersion: 'v1', kind: 'Pod' }, 'default', 'p'] }],
     ['an unwatch', line({ id: 2, method: 'unwatch', params: [1] }), { id: 2, method: 'unwatch', params: [1] }],
-    ['not JSON', 'not json', 'not a JSON object'],
-    ['an array', '[]', 'not a JSON object'],
-    ['no id', line({ method: 'get', params: [] }), 'missing "id" (an integer)'],
-    ['a fractional id', line({ id: 1.5, method: 'get', params: [] }), 'missing "id" (an integer)'],
-    ['an unknown method', line({ id: 1, method: 'exec', params: [] }), 'unknown method "exec"'],
-    ['params not an array', line({ id: 1, method: 'get', params: {} }), '"params" must be an array'],
+    ['a subresource call', line({ id: 3, method: 'subresource', params: [pause] }), { id: 3, method: 'subresource', params: [pause] }],
+    ['not JSON', 'not json', { id: -1, error: 'not a JSON object' }],
+    ['an array', '[]', { id: -1, error: 'not a JSON object' }],
+    ['no id', line({ method: 'get', params: [] }), { id: -1, error: 'missing "id" (an integer)' }],
+    ['a fractional id', line({ id: 1.5, method: 'get', params: [] }), { id: -1, error: 'missing "id" (an integer)' }],
+    ['an unknown method (the call fails by its id)', line({ id: 4, method: 'exec', params: [] }), { id: 4, error: 'unknown method "exec"' }],
+    ['params not an array', line({ id: 5, method: 'get', params: {} }), { id: 5, error: '"params" must be an array' }],
+    ['a subresource call without its request', line({ id: 6, method: 'subresource', params: [] }), { id: 6, error: '"params" of subresource must be [request]' }],
+    ['a subresource call of an unknown subresource', line({ id: 7, method: 'subresource', params: [{ ...pause, subresource: 'freeze' }] }), { id: 7, error: '"subresource" of virtualmachineinstances must be one of pause, unpause' }],
   ])('%s', (_name, text, expected) => {
     expect(parseRequest(text)).toEqual(expected);
   });

@@ -1,17 +1,20 @@
 /**
  * The user commands' end of `kvt daemon`'s socket: a KubeApi whose calls travel as
  * local/api-protocol.ts lines, so `kvt apply`/`get`/`delete` see exactly the store's answers and
- * errors (ApiError with status, reason and causes). A daemon that goes away fails every pending
- * call and ends every watch with a 503.
+ * errors (ApiError with status, reason and causes), plus virt-api's subresource calls. A daemon
+ * that goes away fails every pending call and ends every watch with a 503.
  */
 import { connect, type Socket } from 'node:net';
 import { ApiError } from '../../core/errors.js';
 import type { KubeApi, KubeObject, ListOptions, ObjectList, PatchType, ResourceType, Watch, WatchEvent, WriteOptions, DeleteOptions } from '../../core/kube.js';
 import { createLineFramer, encodeLine } from '../../core/ndjson.js';
+import type { SubresourceRequest } from '../../webhooks/index.js';
 import { fromWireError, MAX_RESPONSE_LENGTH, parseResponse, type ApiMethod, type ApiResponse } from '../api-protocol.js';
 
-/** A KubeApi over the daemon socket. */
+/** A KubeApi over the daemon socket, and virt-api's subresource calls. */
 export interface ApiSocketClient extends KubeApi {
+  /** Calls a subresource (`kvt start|stop|restart|pause|unpause`); resolves once accepted, rejects with virt-api's ApiError. */
+  subresource(request: SubresourceRequest): Promise<void>;
   /** Disconnects (pending calls fail, watches end). */
   close(): void;
 }
@@ -146,6 +149,7 @@ export async function connectApiSocket(path: string): Promise<ApiSocketClient> {
     patch: <T extends KubeObject>(type: ResourceType, target: { readonly namespace?: string; readonly name: string; readonly subresource?: 'status' }, patch: unknown, patchType: PatchType, options?: WriteOptions) =>
       call<T>('patch', type, target, patch, patchType, options ?? {}),
     delete: (type: ResourceType, namespace: string | undefined, name: string, options?: DeleteOptions) => call<void>('delete', type, namespace, name, options ?? {}).then(() => undefined),
+    subresource: (request: SubresourceRequest) => call<null>('subresource', request).then(() => undefined),
     close: () => client.close(),
   };
 }

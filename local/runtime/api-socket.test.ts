@@ -69,13 +69,13 @@ describe('kvt daemon socket framing', () => {
     client.socket.destroy();
   });
 
-  it('answers an unreadable line with a 400 and keeps the connection', async () => {
+  it('answers an unreadable line with a 400 (by its id when it has one) and keeps the connection', async () => {
     const client = await raw(await daemon());
     client.socket.write('not json\n{"id":7,"method":"bogus","params":[]}\n{"id":8,"method":"list","params":[{"apiVersion":"v1","kind":"Namespace"}]}\n');
     const responses = await client.until(3);
     expect(responses.slice(0, 2)).toEqual([
       { id: -1, error: { status: 400, reason: 'BadRequest', message: 'not a JSON object' } },
-      { id: -1, error: { status: 400, reason: 'BadRequest', message: 'unknown method "bogus"' } },
+      { id: 7, error: { status: 400, reason: 'BadRequest', message: 'unknown method "bogus"' } },
     ]);
     expect(responses[2]).toMatchObject({ id: 8, result: { items: [] } });
     client.socket.destroy();

@@ -1,6 +1,7 @@
 /**
  * The local control plane (`kvt run`, `kvt daemon`): one process hosting the in-memory API server
- * with the admission chain, virt-controller (VM, VMI, ReplicaSet controllers), the local kubelet
+ * with the admission chain, virt-api's subresources (VM start/stop/restart, VMI pause/unpause
+ * relayed to virt-handler), virt-controller (VM, VMI, ReplicaSet controllers), the local kubelet
  * (scheduler and kubelet for launcher pods on the one node) and virt-handler for that node. Each
  * component talks to the store as its own user, as it would to a cluster's API server. Launchers
  * run as detached processes, so stopping the control plane never stops a guest: a restarted one
@@ -11,7 +12,7 @@ import { access, mkdir, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { Labels, LabelValues } from '../../core/constants.js';
 import type { KubeApi } from '../../core/kube.js';
-import type { RequestUser } from '../../webhooks/context.js';
+import { subresourceApi, type RequestUser, type SubresourceApi } from '../../webhooks/index.js';
 import type { Logger } from '../../core/log.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
@@ -64,6 +65,8 @@ export interface LocalControlPlane {
   readonly store: MemoryStore;
   /** The API as the local user (cluster-admin). */
   readonly kube: KubeApi;
+  /** virt-api's subresource calls (writing as virt-api's service account; pause/unpause go to virt-handler). */
+  readonly subresource: SubresourceApi;
   /**
    * Stops the controllers, the kubelet and the handler, then closes the store. Guests keep running
    * (delete their objects first to stop them).
@@ -137,6 +140,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
     for (const stop of stops.splice(0).reverse()) await stop();
     await store.close();
   };
+  let subresource: SubresourceApi | undefined;
   try {
     const controller = await startVirtController({ kube: store.client(serviceAccount('kubevirt-controller')), log: log.child({ component: 'virt-controller' }), launcherImage: 'kvt:local' });
     stops.push(() => controller.stop());
@@ -150,6 +154,10 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       ownsLauncher: async (runDir) => (await recordedOwner(runDir)) === options.owner,
     });
     stops.push(() => handler.stop());
+    subresource = subresourceApi({
+      kube: store.client(serviceAccount('kubevirt-apiserver')), log: log.child({ component: 'virt-api' }),
+      handlerOf: (node) => (node === LOCAL_NODE ? handler : undefined),
+    });
     const pods: Informer<Pod> = createInformer<Pod>(store, POD_TYPE, { labelSelector: `${Labels.app}=${LabelValues.virtLauncher}` });
     await pods.start();
     stops.push(() => pods.stop());
@@ -161,5 +169,5 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
     throw e;
   }
   let stopping: Promise<void> | undefined;
-  return { store, kube: store.client(LOCAL_USER), stop: () => (stopping ??= stopAll()) };
+  return { store, kube: store.client(LOCAL_USER), subresource, stop: () => (stopping ??= stopAll()) };
 }

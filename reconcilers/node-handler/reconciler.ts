@@ -39,8 +39,22 @@ export interface NodeHandlerDeps extends ControllerDeps {
   readonly launchers: LauncherAccess;
 }
 
-/** The node handler: a controller definition, and `stop()` which closes launcher connections (guests keep running). */
-export type NodeHandler = ControllerDefinition & { stop(): Promise<void> };
+/** What the handler answers a lifecycle call (its REST endpoint's status and message, as a value). */
+export type LifecycleAnswer = { readonly ok: true } | { readonly ok: false; readonly status: 404 | 500; readonly message: string };
+
+/** virt-api's pause/unpause, as the launcher protocol spells them. */
+const LAUNCHER_COMMANDS = { pause: 'pause', unpause: 'resume' } as const;
+
+/**
+ * The node handler: a controller definition; `lifecycle()`, virt-handler's pause/unpause endpoint
+ * (virt-api relays `virtctl pause|unpause` to it), which sends the command over the launcher
+ * connection the handler already holds; and `stop()`, which closes launcher connections (guests
+ * keep running).
+ */
+export type NodeHandler = ControllerDefinition & {
+  lifecycle(vmi: Readonly<VirtualMachineInstance>, action: keyof typeof LAUNCHER_COMMANDS): Promise<LifecycleAnswer>;
+  stop(): Promise<void>;
+};
 
 /** A key-only object: what the launcher signal source hands to `keysOf`. */
 interface Signal extends KubeObject {
@@ -87,6 +101,12 @@ interface Tracked {
 
 function planInput(vmi: Readonly<VirtualMachineInstance>, view: LauncherView, entry: Tracked, now: Date): PlanInput {
   return { vmi, view, handedOver: entry.handedOver, now, ...(entry.shutdown === undefined ? {} : { shutdown: entry.shutdown }) };
+}
+
+/** Why a lifecycle command failed, from the launcher's reply (or the error in its place); undefined when it did not. */
+function lifecycleFailure(key: string, action: string, reply: ReplyEvent | Error): string | undefined {
+  if (reply instanceof Error) return `the launcher of VMI ${key} did not answer: ${reply.message}`;
+  return reply.ok ? undefined : `the launcher of VMI ${key} could not ${action}: ${reply.error ?? 'no reason given'}`;
 }
 
 /** Creates the node handler for `deps.nodeName`. */
@@ -154,6 +174,32 @@ export function nodeHandler(deps: NodeHandlerDeps): NodeHandler {
     return plan.requeueAfterMs === undefined ? DONE : { requeueAfterMs: plan.requeueAfterMs };
   };
 
+  /** The connection to the launcher of this VMI (this uid), or why the handler cannot serve it. */
+  const launcherOf = (vmi: Readonly<VirtualMachineInstance>): LauncherHandle | LifecycleAnswer => {
+    const key = objectKey(vmi);
+    const known = deps.vmis.get(key);
+    // As virt-handler finds the VMI in its own informer: another node's, or a newer one of the name, is not its own.
+    if (known === undefined || known.metadata.uid !== vmi.metadata.uid || known.status?.nodeName !== deps.nodeName) {
+      return { ok: false, status: 404, message: `virtualmachineinstance.kubevirt.io "${vmi.metadata.name ?? ''}" not found on node ${deps.nodeName}` };
+    }
+    const entry = tracked.get(key);
+    return entry !== undefined && entry.uid === known.metadata.uid ? entry.handle : { ok: false, status: 500, message: `virt-handler holds no connection to the launcher of VMI ${key}` };
+  };
+
+  const lifecycle = async (vmi: Readonly<VirtualMachineInstance>, action: keyof typeof LAUNCHER_COMMANDS): Promise<LifecycleAnswer> => {
+    const launcher = launcherOf(vmi);
+    if ('ok' in launcher) return launcher;
+    const key = objectKey(vmi);
+    const command = LAUNCHER_COMMANDS[action];
+    const failure = lifecycleFailure(key, action, await launcher.send(command).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
+    if (failure !== undefined) {
+      deps.log.warn({ vmi: key, command, error: failure }, `Could not ${action} VirtualMachineInstance`);
+      return { ok: false, status: 500, message: failure };
+    }
+    deps.log.info({ vmi: key, command }, `Sent ${command} to the launcher of VirtualMachineInstance`);
+    return { ok: true };
+  };
+
   const vmiSource: WatchSource<VirtualMachineInstance> = {
     cache: deps.vmis,
     keysOf: (vmi) => (vmi.status?.nodeName === deps.nodeName || tracked.has(objectKey(vmi)) ? [objectKey(vmi)] : []),
@@ -163,6 +209,7 @@ export function nodeHandler(deps: NodeHandlerDeps): NodeHandler {
     reconciler: { name: 'node-handler', reconcile },
     sources: [vmiSource as unknown as WatchSource<never>, signalSource as unknown as WatchSource<never>],
     workers: 2,
+    lifecycle,
     stop: async () => {
       for (const key of [...tracked.keys()]) untrack(key);
       await Promise.resolve();

@@ -8,7 +8,7 @@ import type { KubeApi } from '../../../core/kube.js';
 import type { Logger } from '../../../core/log.js';
 import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
 import type { ControllerDefinition } from '../../runtime/types.js';
-import { nodeHandler } from '../reconciler.js';
+import { nodeHandler, type NodeHandler } from '../reconciler.js';
 import { startHeartbeat } from './heartbeat.js';
 import { fileLauncherAccess } from './launcher-access.js';
 import type { ConnectionOptions } from './launcher-connection.js';
@@ -38,6 +38,8 @@ export interface VirtHandlerOptions {
 export interface VirtHandler {
   /** Resolves once the orphan cleanup after start-up is done (with how many were stopped). */
   readonly orphansCleaned: Promise<number>;
+  /** The pause/unpause endpoint virt-api relays to (the node handler's `lifecycle`). */
+  readonly lifecycle: NodeHandler['lifecycle'];
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startVirtHandler(options: VirtHandlerOptions): Promise<Vir
   options.log.info({ node: options.nodeName, runRoot: options.runRoot }, 'virt-handler started');
   return {
     orphansCleaned,
+    lifecycle: handler.lifecycle,
     stop: async () => {
       await running.stop();
       await handler.stop();
