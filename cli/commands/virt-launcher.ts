@@ -154,7 +154,7 @@ export const virtLauncherCommand: Command = {
     'Reads a VirtualMachineInstance (or a VirtualMachine, whose template is used), with any Secrets and',
     'ConfigMaps its volumes name, from FILE. Applies KubeVirt\'s admission defaults, prepares the volumes,',
     'starts the domain in a private session libvirtd (as an unprivileged user when run as root) and',
-    'reports its states on a unix socket for the node handler (launcher/protocol.ts).',
+    'reports its states on a unix socket for the node handler (launcher/protocol/).',
     'On SIGTERM or SIGINT the guest is asked to shut down (ACPI) and destroyed after its',
     'terminationGracePeriodSeconds. Nothing it started or prepared outlives it.',
     'With --await-vmi (the launcher pod\'s mode) it serves its socket at once in phase Pending and waits',

@@ -94,7 +94,8 @@ export function subresourceApi(deps: SubresourceDeps): SubresourceApi {
     try {
       await (request.resource === 'virtualmachines' ? changeVm(deps, request) : relayToHandler(deps, request));
     } catch (e) {
-      deps.log.debug({ path: subresourcePath(request), err: e }, 'Refused subresource request');
+      const kind = request.resource === 'virtualmachines' ? 'VirtualMachine' : 'VirtualMachineInstance';
+      deps.log.debug({ path: subresourcePath(request), err: e }, `Refused ${request.subresource} of ${kind}`);
       throw e;
     }
   };
