@@ -1,7 +1,7 @@
 /**
- * The VMI a command acts on through its launcher (`kvt console`, `kvt pause`, `kvt unpause`): one
- * name, its namespace and the launchers' run root from the command line, and the VMI itself from
- * the daemon, which must be Running for its launcher to be there.
+ * The VMI a command reaches through its launcher's socket (`kvt console`): one name, its namespace
+ * and the launchers' run root from the command line, and the VMI itself from the daemon, which must
+ * be Running for its launcher to be there. (`kvt pause|unpause` go through the daemon's virt-api.)
  */
 import { parseArgs } from 'node:util';
 import { isNotFound } from '../core/errors.js';
@@ -30,7 +30,7 @@ export function parseVmiTarget(args: readonly string[], verb: string): VmiTarget
 }
 
 /** The VMI, or undefined when there is none. */
-export async function currentVmi(kube: KubeApi, namespace: string, name: string): Promise<VirtualMachineInstance | undefined> {
+async function currentVmi(kube: KubeApi, namespace: string, name: string): Promise<VirtualMachineInstance | undefined> {
   try {
     return await kube.get<VirtualMachineInstance & { apiVersion: string; kind: string }>(VMI, namespace, name);
   } catch (e) {

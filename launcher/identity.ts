@@ -1,6 +1,7 @@
 /**
  * A launcher's identity and where its run directory is: shared by the launcher, the node handler
- * (which writes `vmi.json` and connects to `launcher.sock` there) and the local kubelet (pid files).
+ * (which writes `vmi.json` and connects to `launcher.sock` there, names launcher/protocol owns) and
+ * the local kubelet (pid files).
  * Pure: the id is derived from the VMI's identity, never random, so every party finds the same
  * directory, and a crashed launcher's leftovers are found again by the next one for the same VMI.
  */
@@ -13,13 +14,6 @@ export interface VmiIdentity {
   readonly name: string;
   readonly uid: string;
 }
-
-/** The handover file virt-handler writes (atomically) into the run directory. */
-export const VMI_FILE = 'vmi.json';
-/** The handler ↔ launcher protocol socket in the run directory. */
-export const PROTOCOL_SOCKET = 'launcher.sock';
-/** The guest's serial console (raw bytes both ways, history first) in the run directory. */
-export const CONSOLE_SOCKET = 'console.sock';
 
 /** The identity of a VMI object (a namespace-less one is in `default`). */
 export function vmiIdentity(vmi: { readonly metadata: { readonly namespace?: string; readonly name?: string; readonly uid?: string } }): VmiIdentity {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { CONSOLE_SOCKET, runDirFor, vmiIdentity } from '../../launcher/identity.js';
+import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
+import { CONSOLE_SOCKET } from '../../launcher/protocol/index.js';
 import { attachConsole } from '../../local/runtime/console-client.js';
 import { type Command, type CommandIo } from '../command.js';
 import { parseVmiTarget, runningVmi } from '../vmi-target.js';

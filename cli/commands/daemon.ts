@@ -39,7 +39,7 @@ async function daemon(args: readonly string[], io: CommandIo): Promise<number> {
     return 1;
   }
   try {
-    const server = await serveApiSocket(options.socket, plane.kube);
+    const server = await serveApiSocket(options.socket, plane.kube, { subresource: plane.subresource });
     io.out(`kvt daemon: serving ${options.socket} (node ${LOCAL_NODE}, objects in ${storeJournal(options.dataDir)})\n`);
     await stopped;
     await server.close();
@@ -57,9 +57,10 @@ export const daemonCommand: Command = {
   usage: [
     'kvt daemon [--data-dir D] [--socket S] [--log-level L]',
     '',
-    'Runs the local control plane (API server with admission, controllers, node handler, launchers) until',
-    'SIGTERM or SIGINT. Objects are kept in <data dir>/store.journal and survive a restart; guests keep',
-    'running while it is down and are adopted again (never started twice) when it comes back.',
+    'Runs the local control plane (API server with admission, virt-api subresources, controllers, node',
+    'handler, launchers) until SIGTERM or SIGINT. Objects are kept in <data dir>/store.journal and survive',
+    'a restart; guests keep running while it is down and are adopted again (never started twice) when it',
+    'comes back.',
     '',
     'Options:',
     '  --data-dir D   objects, images, volumes, launcher logs   [$KVT_DATA_DIR, /var/lib/kvt as root, ~/.local/share/kvt]',

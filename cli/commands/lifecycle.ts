@@ -1,83 +1,68 @@
 /**
- * `kvt start|stop|restart VM` (virt-api's VM subresources, as `virtctl` calls them) and
- * `kvt pause|unpause VMI` (the VMI's launcher is told over its socket, as virt-handler relays
- * virtctl's pause in KubeVirt; the node handler then reports the Paused condition).
+ * `kvt start|stop|restart VM` and `kvt pause|unpause VMI`: virt-api's subresource calls, made as
+ * virtctl makes them, to `kvt daemon`. The daemon plans and writes the VM change as virt-api does,
+ * or, for pause/unpause, checks the VMI as virt-api does and relays the call to its virt-handler,
+ * which tells the VMI's launcher over the connection it holds; the handler then reports the Paused
+ * condition from the domain. This command decides nothing itself: it names the call and prints the
+ * answer.
  */
-import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
-import { isNotFound } from '../../core/errors.js';
-import { Gvk, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
-import { PROTOCOL_SOCKET, runDirFor, vmiIdentity } from '../../launcher/identity.js';
-import type { LauncherEvent } from '../../launcher/protocol.js';
+import { ApiError } from '../../core/errors.js';
 import { describeApiError } from '../../local/apply.js';
-import { restartVm, startVm, stopVm, type StateChangeResult } from '../../reconcilers/vm/state-change.js';
+import type { VmiSubresourceRequest, VmSubresourceRequest } from '../../webhooks/index.js';
 import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
-import { currentVmi, parseVmiTarget, runningVmi } from '../vmi-target.js';
 
-const VM = Gvk.VirtualMachine;
+type VmVerb = VmSubresourceRequest['subresource'];
+type VmiVerb = VmiSubresourceRequest['subresource'];
 
-type Verb = 'start' | 'stop' | 'restart';
-
-function planFor(verb: Verb, vm: VirtualMachine, vmi: VirtualMachineInstance | undefined, paused: boolean): StateChangeResult {
-  if (verb === 'start') return startVm(vm, vmi, { paused });
-  return verb === 'stop' ? stopVm(vm, vmi) : restartVm(vm, vmi);
+function oneName(positionals: readonly string[], example: string): string {
+  const [name, ...extra] = positionals;
+  if (name === undefined || extra.length > 0) throw new UsageError(`name one ${example}`);
+  return name;
 }
 
-async function changeVm(verb: Verb, args: readonly string[], io: CommandIo): Promise<number> {
+/** virt-api's own answer about the VM (it is not there, or the state change is refused): one `Error:` line. */
+function isVmRefusal(e: unknown): e is ApiError {
+  return e instanceof ApiError && (e.status === 404 || (e.status === 409 && e.reason === 'Conflict'));
+}
+
+async function changeVm(verb: VmVerb, args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], options: { ...DAEMON_OPTIONS, paused: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
-  const [name, ...extra] = positionals;
-  if (name === undefined || extra.length > 0) throw new UsageError(`name one VM, e.g. \`kvt ${verb} demo\``);
-  const namespace = values.namespace ?? 'default';
+  const name = oneName(positionals, `VM, e.g. \`kvt ${verb} demo\``);
+  const request: VmSubresourceRequest = { resource: 'virtualmachines', namespace: values.namespace ?? 'default', name, subresource: verb, ...(verb === 'start' && values.paused ? { paused: true } : {}) };
   return withDaemon(values, async (kube) => {
     try {
-      const vm = await kube.get<VirtualMachine & { apiVersion: string; kind: string }>(VM, namespace, name);
-      const plan = planFor(verb, vm, await currentVmi(kube, namespace, name), values.paused);
-      if (!plan.ok) {
-        io.err(`Error: ${plan.message}\n`);
-        return 1;
-      }
-      await kube.patch(VM, { namespace, name, ...(plan.subresource === 'status' ? { subresource: 'status' as const } : {}) }, plan.patch, 'json');
+      await kube.subresource(request);
       io.out(`VM ${name} was scheduled to ${verb}\n`);
       return 0;
     } catch (e) {
-      io.err(isNotFound(e) ? `Error: virtualmachine.kubevirt.io "${name}" not found\n` : `${describeApiError(e, `${verb === 'stop' ? 'stopping' : `${verb}ing`} VM`, name)}\n`);
+      io.err(isVmRefusal(e) ? `Error: ${e.message}\n` : `${describeApiError(e, `${verb === 'stop' ? 'stopping' : `${verb}ing`} VM`, name)}\n`);
       return 1;
     }
   });
 }
 
-/** Sends one command to a launcher's socket and waits for its reply. */
-export function sendLauncherCommand(socketPath: string, command: 'pause' | 'resume'): Promise<void> {
-  return new Promise((done, failed) => {
-    const socket = connect(socketPath, () => socket.write(`${JSON.stringify({ id: 'kvt-1', command })}\n`));
-    let buffer = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (const line of buffer.split('\n').slice(0, -1)) {
-        const event = JSON.parse(line) as LauncherEvent;
-        if (event.type !== 'reply' || event.id !== 'kvt-1') continue;
-        socket.end();
-        if (event.ok) done();
-        else failed(new Error(event.error ?? `${command} failed`));
-      }
-      buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
-    });
-    socket.once('error', (e) => failed(new Error(`the VMI's launcher does not answer at ${socketPath}: ${e.message}`, { cause: e })));
+async function pauseVmi(verb: VmiVerb, args: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...args], options: DAEMON_OPTIONS, allowPositionals: true, strict: true });
+  const name = oneName(positionals, `VMI, e.g. \`kvt ${verb} demo\``);
+  const request: VmiSubresourceRequest = { resource: 'virtualmachineinstances', namespace: values.namespace ?? 'default', name, subresource: verb };
+  return withDaemon(values, async (kube) => {
+    try {
+      await kube.subresource(request);
+      io.out(`VMI ${name} was scheduled to ${verb}\n`);
+      return 0;
+    } catch (e) {
+      // A daemon that went away reads as every command's 'no daemon' line (cli/kvt.ts).
+      if (!(e instanceof ApiError) || e.status === 503) throw e;
+      io.err(`Error: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      return 1;
+    }
   });
 }
 
-async function pauseVmi(command: 'pause' | 'resume', args: readonly string[], io: CommandIo): Promise<number> {
-  const target = parseVmiTarget(args, command === 'pause' ? 'pause' : 'unpause');
-  const vmi = await runningVmi(target, io);
-  if (vmi === undefined) return 1;
-  await sendLauncherCommand(`${runDirFor(target.runRoot, vmiIdentity(vmi))}/${PROTOCOL_SOCKET}`, command);
-  io.out(`VMI ${target.name} was scheduled to ${command === 'pause' ? 'pause' : 'unpause'}\n`);
-  return 0;
-}
-
-const vmUsage = (verb: Verb): string => `kvt ${verb} VM [-n NS]${verb === 'start' ? ' [--paused]' : ''} [--data-dir D | --socket S]`;
+const vmUsage = (verb: VmVerb): string => `kvt ${verb} VM [-n NS]${verb === 'start' ? ' [--paused]' : ''} [--data-dir D | --socket S]`;
+const vmiUsage = (verb: VmiVerb): string => `kvt ${verb} VMI [-n NS] [--data-dir D | --socket S]`;
 
 /** `kvt start VM`. */
 export const startCommand: Command = { name: 'start', summary: 'start a VirtualMachine (as virtctl start)', usage: vmUsage('start'), run: (a, io) => changeVm('start', a, io) };
@@ -86,6 +71,6 @@ export const stopCommand: Command = { name: 'stop', summary: 'stop a VirtualMach
 /** `kvt restart VM`. */
 export const restartCommand: Command = { name: 'restart', summary: 'restart a VirtualMachine (as virtctl restart)', usage: vmUsage('restart'), run: (a, io) => changeVm('restart', a, io) };
 /** `kvt pause VMI`. */
-export const pauseCommand: Command = { name: 'pause', summary: 'pause a running VMI', usage: 'kvt pause VMI [-n NS] [--run-root DIR]', run: (a, io) => pauseVmi('pause', a, io) };
+export const pauseCommand: Command = { name: 'pause', summary: 'pause a running VMI (as virtctl pause vmi)', usage: vmiUsage('pause'), run: (a, io) => pauseVmi('pause', a, io) };
 /** `kvt unpause VMI`. */
-export const unpauseCommand: Command = { name: 'unpause', summary: 'resume a paused VMI', usage: 'kvt unpause VMI [-n NS] [--run-root DIR]', run: (a, io) => pauseVmi('resume', a, io) };
+export const unpauseCommand: Command = { name: 'unpause', summary: 'resume a paused VMI (as virtctl unpause vmi)', usage: vmiUsage('unpause'), run: (a, io) => pauseVmi('unpause', a, io) };

@@ -33,7 +33,7 @@ describe('kvt run', () => {
 });
 
 describe('the daemon client commands', () => {
-  it.each([['get', 'vms'], ['delete', 'vm', 'demo'], ['apply', '-f', 'examples/demo.yaml'], ['console', 'demo'], ['stop', 'demo']])('kvt %s without a daemon says how to start one', async (...args) => {
+  it.each([['get', 'vms'], ['delete', 'vm', 'demo'], ['apply', '-f', 'examples/demo.yaml'], ['console', 'demo'], ['stop', 'demo'], ['pause', 'demo']])('kvt %s without a daemon says how to start one', async (...args) => {
     let err = '';
     const code = await runKvt([...args, '--socket', '/nonexistent/kvt.sock'], { out: () => undefined, err: (t) => { err += t; } });
     expect(code).toBe(1);

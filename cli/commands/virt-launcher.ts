@@ -7,7 +7,7 @@ import { runDirFor, sameIdentity, vmiIdentity, type VmiIdentity } from '../../la
 import { awaitVmiFile, servePending } from '../../launcher/runtime/await-vmi.js';
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { launchVmi, type AccelChoice } from '../../launcher/runtime/main.js';
-import type { ProtocolServer } from '../../launcher/runtime/protocol-server.js';
+import type { ProtocolServer } from '../../launcher/protocol/runtime/server.js';
 import { prepareVolumes } from '../../launcher/runtime/volumes.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { manifestObjectSource } from '../objects.js';
@@ -154,7 +154,7 @@ export const virtLauncherCommand: Command = {
     'Reads a VirtualMachineInstance (or a VirtualMachine, whose template is used), with any Secrets and',
     'ConfigMaps its volumes name, from FILE. Applies KubeVirt\'s admission defaults, prepares the volumes,',
     'starts the domain in a private session libvirtd (as an unprivileged user when run as root) and',
-    'reports its states on a unix socket for the node handler (launcher/protocol.ts).',
+    'reports its states on a unix socket for the node handler (launcher/protocol/).',
     'On SIGTERM or SIGINT the guest is asked to shut down (ACPI) and destroyed after its',
     'terminationGracePeriodSeconds. Nothing it started or prepared outlives it.',
     'With --await-vmi (the launcher pod\'s mode) it serves its socket at once in phase Pending and waits',

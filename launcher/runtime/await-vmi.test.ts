@@ -2,12 +2,12 @@
 // real process (no guest needed: these cases end before the domain would be prepared).
 import { spawn } from 'node:child_process';
 import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDirFor } from '../identity.js';
-import type { LauncherEvent } from '../protocol.js';
+import { PROTOCOL_SOCKET, VMI_FILE, type LauncherCommand, type LauncherEvent, type ReplyEvent } from '../protocol/index.js';
+import { connectLauncherClient } from '../protocol/runtime/client.js';
 import { awaitVmiFile, servePending } from './await-vmi.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -20,30 +20,21 @@ afterEach(async () => { await rm(root, { recursive: true, force: true }); });
 async function handOver(runDir: string, vmi: unknown): Promise<void> {
   const temp = join(runDir, '.vmi.json.tmp');
   await writeFile(temp, JSON.stringify(vmi), { mode: 0o600 });
-  await rename(temp, join(runDir, 'vmi.json'));
+  await rename(temp, join(runDir, VMI_FILE));
 }
 
-/** Connects to a launcher socket (retrying until it exists) and collects its events. */
-async function listen(path: string): Promise<{ events: LauncherEvent[]; until(p: (e: LauncherEvent) => boolean): Promise<LauncherEvent>; send(line: string): void; end(): void }> {
+/** Connects to a launcher socket with the launcher client (retrying until it exists) and collects its events. */
+async function listen(path: string): Promise<{ events: LauncherEvent[]; until(p: (e: LauncherEvent) => boolean): Promise<LauncherEvent>; send(command: LauncherCommand['command']): Promise<ReplyEvent>; end(): void }> {
   const deadline = Date.now() + 20_000;
+  const events: LauncherEvent[] = [];
+  const waiters: (() => void)[] = [];
+  const onEvent = (event: LauncherEvent): void => {
+    events.push(event);
+    for (const w of waiters.splice(0)) w();
+  };
   for (;;) {
     try {
-      const socket = await new Promise<ReturnType<typeof connect>>((done, fail) => {
-        const s = connect(path, () => done(s));
-        s.once('error', fail);
-      });
-      const events: LauncherEvent[] = [];
-      const waiters: (() => void)[] = [];
-      let buffered = '';
-      socket.on('data', (chunk) => {
-        buffered += chunk.toString();
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          events.push(JSON.parse(buffered.slice(0, nl)) as LauncherEvent);
-          buffered = buffered.slice(nl + 1);
-        }
-        for (const w of waiters.splice(0)) w();
-      });
+      const client = await connectLauncherClient(path, { onEvent });
       const until = async (p: (e: LauncherEvent) => boolean): Promise<LauncherEvent> => {
         for (;;) {
           const hit = events.find(p);
@@ -51,7 +42,7 @@ async function listen(path: string): Promise<{ events: LauncherEvent[]; until(p:
           await new Promise<void>((done) => waiters.push(done));
         }
       };
-      return { events, until, send: (line) => socket.write(`${line}\n`), end: () => socket.end() };
+      return { events, until, send: (command) => client.send(command), end: () => client.close() };
     } catch (e: unknown) {
       if (Date.now() > deadline) throw e;
       await new Promise((r) => setTimeout(r, 100));
@@ -94,15 +85,13 @@ describe('servePending', () => {
   it('says hello with the identity and phase Pending; shutdown ends the wait; other commands are refused', async () => {
     const runDir = runDirFor(root, ID);
     const pending = await servePending(runDir, ID);
-    const client = await listen(join(runDir, 'launcher.sock'));
+    const client = await listen(join(runDir, PROTOCOL_SOCKET));
     expect(await client.until((e) => e.type === 'hello')).toMatchObject({ vmi: ID });
     expect(await client.until((e) => e.type === 'phase')).toMatchObject({ phase: 'Pending', reason: 'AwaitingVmi' });
-    client.send(JSON.stringify({ id: 'p', command: 'pause' }));
-    expect(await client.until((e) => e.type === 'reply' && e.id === 'p')).toMatchObject({ ok: false, error: expect.stringMatching(/waiting for its VMI/) as unknown });
+    expect(await client.send('pause')).toMatchObject({ ok: false, error: expect.stringMatching(/waiting for its VMI/) as unknown });
     let stopped = false;
     void pending.stopCommanded.then(() => { stopped = true; });
-    client.send(JSON.stringify({ id: 's', command: 'shutdown' }));
-    expect(await client.until((e) => e.type === 'reply' && e.id === 's')).toMatchObject({ ok: true });
+    expect(await client.send('shutdown')).toMatchObject({ ok: true });
     await pending.stopCommanded;
     expect(stopped).toBe(true);
     client.end();
@@ -113,7 +102,7 @@ describe('servePending', () => {
 describe('kvt virt-launcher --await-vmi', () => {
   it('serves its socket at once and exits 0 on SIGTERM while waiting, leaving no socket', async () => {
     const proc = launcher([...ARGS, '--run-root', root]);
-    const sock = join(runDirFor(root, ID), 'launcher.sock');
+    const sock = join(runDirFor(root, ID), PROTOCOL_SOCKET);
     const client = await listen(sock);
     expect(await client.until((e) => e.type === 'phase')).toMatchObject({ phase: 'Pending' });
     proc.kill('SIGTERM');
@@ -125,7 +114,7 @@ describe('kvt virt-launcher --await-vmi', () => {
   it('refuses a vmi.json of another VMI with a Failed VmiMismatch phase and exit 1', async () => {
     const proc = launcher([...ARGS, '--run-root', root]);
     const runDir = runDirFor(root, ID);
-    const client = await listen(join(runDir, 'launcher.sock'));
+    const client = await listen(join(runDir, PROTOCOL_SOCKET));
     await client.until((e) => e.type === 'phase');
     await handOver(runDir, {
       apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { ...ID, uid: 'other-uid' },

@@ -7,9 +7,9 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LAUNCHER_PROTOCOL_VERSION } from '../protocol.js';
-import { CONSOLE_SOCKET, PROTOCOL_SOCKET, VMI_FILE, type VmiIdentity } from '../identity.js';
-import { startProtocolServer, type ProtocolServer } from './protocol-server.js';
+import { CONSOLE_SOCKET, LAUNCHER_PROTOCOL_VERSION, PROTOCOL_SOCKET, VMI_FILE } from '../protocol/index.js';
+import type { VmiIdentity } from '../identity.js';
+import { startProtocolServer, type ProtocolServer } from '../protocol/runtime/server.js';
 
 /** How waiting for the handover ended. */
 export type AwaitOutcome = { readonly kind: 'arrived'; readonly path: string; readonly text: string } | { readonly kind: 'stopped' };

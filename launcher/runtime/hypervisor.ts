@@ -5,10 +5,10 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/api/types.go
  */
 
-import type { DomainState, DomainStatus } from '../protocol.js';
+import type { DomainState, DomainStatus } from '../protocol/index.js';
 import { KubevirtError } from '../../core/errors.js';
 
-export type { DomainState, DomainStatus } from '../protocol.js';
+export type { DomainState, DomainStatus } from '../protocol/index.js';
 
 /**
  * What the launcher needs from a hypervisor connection. Every method that names a domain throws

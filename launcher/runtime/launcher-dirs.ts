@@ -7,7 +7,8 @@
  * Both are removed when the launcher ends. `<id>` is launcher/identity.ts's launcherId.
  */
 import { join } from 'node:path';
-import { CONSOLE_SOCKET, launcherId, PROTOCOL_SOCKET, runDirFor, type VmiIdentity } from '../identity.js';
+import { launcherId, runDirFor, type VmiIdentity } from '../identity.js';
+import { CONSOLE_SOCKET, PROTOCOL_SOCKET } from '../protocol/index.js';
 
 export { launcherId, vmiIdentity, type VmiIdentity } from '../identity.js';
 

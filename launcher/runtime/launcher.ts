@@ -12,12 +12,12 @@ import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { convertVmiToDomain } from '../converter/index.js';
 import type { ConverterContext } from '../converter/context.js';
 import { encodeDomain } from '../domain/xml.js';
-import { LAUNCHER_PROTOCOL_VERSION, type DomainStatus, type HelloEvent, type LauncherCommand, type LauncherPhase } from '../protocol.js';
+import { LAUNCHER_PROTOCOL_VERSION, type DomainStatus, type HelloEvent, type LauncherCommand, type LauncherPhase } from '../protocol/index.js';
 import { startConsoleProxy, type ConsoleProxy } from './console.js';
 import { watchDomain, type Hypervisor } from './hypervisor.js';
 import { vmiIdentity, type LauncherDirs } from './launcher-dirs.js';
 import type { SessionDaemon } from './libvirtd.js';
-import { startProtocolServer, type ProtocolServer } from './protocol-server.js';
+import { startProtocolServer, type ProtocolServer } from '../protocol/runtime/server.js';
 import type { FileOwner } from './unprivileged-user.js';
 import { gracePeriodSecondsOf } from '../../core/implicit-defaults.js';
 

@@ -13,7 +13,7 @@ import { findEfiFirmware, probeKvm, type KvmVerdict } from './host-facts.js';
 import { runLauncher, type LauncherDeps, type LauncherOutcome, type PreparedVolumes } from './launcher.js';
 import { defaultRunRoot, launcherDirs, vmiIdentity, type LauncherDirs } from './launcher-dirs.js';
 import { connectLibvirt } from './libvirt.js';
-import type { ProtocolServer } from './protocol-server.js';
+import type { ProtocolServer } from '../protocol/runtime/server.js';
 import { startSessionLibvirtd } from './libvirtd.js';
 import { startReaper } from './reaper.js';
 import { ensureUnprivilegedUser, type UnprivilegedUser } from './unprivileged-user.js';

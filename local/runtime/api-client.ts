@@ -1,16 +1,20 @@
 /**
  * The user commands' end of `kvt daemon`'s socket: a KubeApi whose calls travel as
  * local/api-protocol.ts lines, so `kvt apply`/`get`/`delete` see exactly the store's answers and
- * errors (ApiError with status, reason and causes). A daemon that goes away fails every pending
- * call and ends every watch with a 503.
+ * errors (ApiError with status, reason and causes), plus virt-api's subresource calls. A daemon
+ * that goes away fails every pending call and ends every watch with a 503.
  */
 import { connect, type Socket } from 'node:net';
 import { ApiError } from '../../core/errors.js';
 import type { KubeApi, KubeObject, ListOptions, ObjectList, PatchType, ResourceType, Watch, WatchEvent, WriteOptions, DeleteOptions } from '../../core/kube.js';
-import { fromWireError, type ApiMethod, type ApiResponse } from '../api-protocol.js';
+import { createLineFramer, encodeLine } from '../../core/ndjson.js';
+import type { SubresourceRequest } from '../../webhooks/index.js';
+import { fromWireError, MAX_RESPONSE_LENGTH, parseResponse, type ApiMethod, type ApiResponse } from '../api-protocol.js';
 
-/** A KubeApi over the daemon socket. */
+/** A KubeApi over the daemon socket, and virt-api's subresource calls. */
 export interface ApiSocketClient extends KubeApi {
+  /** Calls a subresource (`kvt start|stop|restart|pause|unpause`); resolves once accepted, rejects with virt-api's ApiError. */
+  subresource(request: SubresourceRequest): Promise<void>;
   /** Disconnects (pending calls fail, watches end). */
   close(): void;
 }
@@ -27,7 +31,7 @@ interface Streaming {
 
 class Client {
   private nextId = 1;
-  private buffer = '';
+  private readonly framer = createLineFramer(MAX_RESPONSE_LENGTH);
   private readonly pending = new Map<number, Pending>();
   private readonly streams = new Map<number, Streaming>();
   private gone: ApiError | undefined;
@@ -44,7 +48,7 @@ class Client {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.socket.write(`${JSON.stringify({ id, method, params })}\n`);
+      this.socket.write(encodeLine({ id, method, params }));
     });
   }
 
@@ -73,13 +77,19 @@ class Client {
   }
 
   private onData(chunk: string): void {
-    this.buffer += chunk;
-    let newline: number;
-    while ((newline = this.buffer.indexOf('\n')) !== -1) {
-      const line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
-      if (line !== '') this.onLine(JSON.parse(line) as ApiResponse);
+    const { lines, tooLong } = this.framer.push(chunk);
+    for (const line of lines) {
+      const response = parseResponse(line);
+      // A line we cannot read may be the answer to any pending call: none of them can be trusted now.
+      if (typeof response === 'string') return this.abandon(`the kvt daemon sent a malformed response (${response})`);
+      this.onLine(response);
     }
+    if (tooLong) this.abandon(`the kvt daemon sent a response line longer than ${MAX_RESPONSE_LENGTH} characters`);
+  }
+
+  private abandon(why: string): void {
+    this.fail(new ApiError(502, 'BadGateway', why));
+    this.socket.destroy();
   }
 
   private onLine(response: ApiResponse): void {
@@ -139,6 +149,7 @@ export async function connectApiSocket(path: string): Promise<ApiSocketClient> {
     patch: <T extends KubeObject>(type: ResourceType, target: { readonly namespace?: string; readonly name: string; readonly subresource?: 'status' }, patch: unknown, patchType: PatchType, options?: WriteOptions) =>
       call<T>('patch', type, target, patch, patchType, options ?? {}),
     delete: (type: ResourceType, namespace: string | undefined, name: string, options?: DeleteOptions) => call<void>('delete', type, namespace, name, options ?? {}).then(() => undefined),
+    subresource: (request: SubresourceRequest) => call<null>('subresource', request).then(() => undefined),
     close: () => client.close(),
   };
 }

@@ -1,13 +1,25 @@
 /**
- * `kvt daemon`'s socket: serves a KubeApi (the local control plane's in-memory store) to the user
- * commands over a unix socket (mode 0600: only the daemon's user may talk to it), in the format of
- * local/api-protocol.ts. A malformed line gets an error response; no request can bring the daemon
- * down. Watches end when their client goes.
+ * `kvt daemon`'s socket: serves a KubeApi (the local control plane's in-memory store) and virt-api's
+ * subresource calls to the user commands over a unix socket (mode 0600: only the daemon's user may
+ * talk to it), in the format of local/api-protocol.ts. A malformed line gets an error response; no
+ * request can bring the daemon down. Watches end when their client goes.
  */
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
+import { ApiError } from '../../core/errors.js';
 import type { KubeApi, ListOptions, ResourceType, Watch } from '../../core/kube.js';
-import { callUnary, parseRequest, toWireError, type ApiRequest, type ApiResponse, type UnaryMethod } from '../api-protocol.js';
+import { createLineFramer, encodeLine } from '../../core/ndjson.js';
+import type { SubresourceApi, SubresourceRequest } from '../../webhooks/index.js';
+import { callUnary, MAX_REQUEST_LENGTH, parseRequest, toWireError, type ApiRequest, type ApiResponse, type UnaryMethod } from '../api-protocol.js';
+
+/** What a socket serves besides the KubeApi. */
+export interface ApiSocketOptions {
+  /** virt-api's subresources; without them a subresource call is a 404, as on an API server without virt-api. */
+  readonly subresource?: SubresourceApi;
+}
+
+const NO_SUBRESOURCES: SubresourceApi = (request: SubresourceRequest) =>
+  Promise.reject(new ApiError(404, 'NotFound', `the server could not find the requested resource (${request.resource}/${request.subresource})`));
 
 /** A listening API socket. */
 export interface ApiSocketServer {
@@ -16,37 +28,30 @@ export interface ApiSocketServer {
   close(): Promise<void>;
 }
 
-const MAX_LINE_BYTES = 16 * 1024 * 1024;
-
 class Connection {
   private readonly watches = new Map<number, Watch>();
-  private buffer = '';
+  private readonly framer = createLineFramer(MAX_REQUEST_LENGTH);
+  private cut = false;
 
-  constructor(private readonly socket: Socket, private readonly api: KubeApi) {}
+  constructor(private readonly socket: Socket, private readonly api: KubeApi, private readonly subresource: SubresourceApi) {}
 
   send(response: ApiResponse): void {
-    if (!this.socket.destroyed) this.socket.write(`${JSON.stringify(response)}\n`);
+    if (!this.socket.destroyed && this.socket.writable) this.socket.write(encodeLine(response));
   }
 
   onData(chunk: string): void {
-    this.buffer += chunk;
-    if (this.buffer.length > MAX_LINE_BYTES) {
-      this.send({ id: -1, error: { status: 413, reason: 'RequestEntityTooLarge', message: `request line longer than ${MAX_LINE_BYTES} bytes` } });
-      this.socket.destroy();
-      return;
-    }
-    let newline: number;
-    while ((newline = this.buffer.indexOf('\n')) !== -1) {
-      const line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
-      if (line.trim() !== '') void this.handle(line);
-    }
+    const { lines, tooLong } = this.framer.push(chunk);
+    for (const line of lines) void this.handle(line);
+    if (!tooLong || this.cut) return;
+    this.cut = true;
+    this.send({ id: -1, error: { status: 413, reason: 'RequestEntityTooLarge', message: `request line longer than ${MAX_REQUEST_LENGTH} characters` } });
+    this.socket.end();
   }
 
   private async handle(line: string): Promise<void> {
     const request = parseRequest(line);
-    if (typeof request === 'string') {
-      this.send({ id: -1, error: { status: 400, reason: 'BadRequest', message: request } });
+    if ('error' in request) {
+      this.send({ id: request.id, error: { status: 400, reason: 'BadRequest', message: request.error } });
       return;
     }
     try {
@@ -62,6 +67,9 @@ class Connection {
       this.send({ id: request.id, result: null });
     } else if (request.method === 'watch') {
       await this.startWatch(request);
+    } else if (request.method === 'subresource') {
+      await this.subresource(request.params[0]);
+      this.send({ id: request.id, result: null });
     } else {
       // undefined (delete) would vanish from the JSON line: send null.
       this.send({ id: request.id, result: (await callUnary(this.api, request.method as UnaryMethod, request.params)) ?? null });
@@ -88,12 +96,12 @@ class Connection {
   }
 }
 
-/** Serves `api` on the unix socket `path` (replacing a stale socket file). */
-export async function serveApiSocket(path: string, api: KubeApi): Promise<ApiSocketServer> {
+/** Serves `api` (and the subresources of `options`) on the unix socket `path` (replacing a stale socket file). */
+export async function serveApiSocket(path: string, api: KubeApi, options: ApiSocketOptions = {}): Promise<ApiSocketServer> {
   await rm(path, { force: true });
   const clients = new Set<Socket>();
   const server: Server = createServer((socket) => {
-    const connection = new Connection(socket, api);
+    const connection = new Connection(socket, api, options.subresource ?? NO_SUBRESOURCES);
     clients.add(socket);
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => connection.onData(chunk));

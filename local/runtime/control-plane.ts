@@ -1,6 +1,7 @@
 /**
  * The local control plane (`kvt run`, `kvt daemon`): one process hosting the in-memory API server
- * with the admission chain, virt-controller (VM, VMI, ReplicaSet controllers), the local kubelet
+ * with the admission chain, virt-api's subresources (VM start/stop/restart, VMI pause/unpause
+ * relayed to virt-handler), virt-controller (VM, VMI, ReplicaSet controllers), the local kubelet
  * (scheduler and kubelet for launcher pods on the one node) and virt-handler for that node. Each
  * component talks to the store as its own user, as it would to a cluster's API server. Launchers
  * run as detached processes, so stopping the control plane never stops a guest: a restarted one
@@ -10,7 +11,9 @@ import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import type { KubeApi } from '../../core/kube.js';
-import type { RequestUser } from '../../webhooks/context.js';
+import {
+  KUBEVIRT_NAMESPACE, kubevirtServiceAccount, NODE_NAME_EXTRA, subresourceApi, VIRT_API_STATUS, type KubevirtComponent, type RequestUser, type SubresourceApi,
+} from '../../webhooks/index.js';
 import type { Logger } from '../../core/log.js';
 import { Gvk, Labels, LabelValues, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
@@ -32,18 +35,21 @@ export const LOCAL_NODE = 'local';
 
 const VMI_TYPE = Gvk.VirtualMachineInstance;
 
-function serviceAccount(name: string, extra?: Record<string, string[]>): RequestUser {
+/** A component's service account user, as its token authenticates it (the names admission trusts). */
+function serviceAccount(component: KubevirtComponent, extra?: Record<string, string[]>): RequestUser {
   return {
-    username: `system:serviceaccount:kubevirt:${name}`,
-    groups: ['system:serviceaccounts', 'system:serviceaccounts:kubevirt', 'system:authenticated'],
+    username: kubevirtServiceAccount(component),
+    groups: ['system:serviceaccounts', `system:serviceaccounts:${KUBEVIRT_NAMESPACE}`, 'system:authenticated'],
     ...(extra === undefined ? {} : { extra }),
   };
 }
 
 /** virt-controller's service account. */
-const CONTROLLER_USER = serviceAccount('kubevirt-controller');
+const CONTROLLER_USER = serviceAccount('controller');
 /** virt-handler's service account on the local node (its node name in the token's extra, as a bound token has). */
-const HANDLER_USER = serviceAccount('kubevirt-handler', { 'authentication.kubernetes.io/node-name': [LOCAL_NODE] });
+const HANDLER_USER = serviceAccount('handler', { [NODE_NAME_EXTRA]: [LOCAL_NODE] });
+/** virt-api's service account (its subresources write VMs). */
+const API_USER = serviceAccount('apiServer');
 /** The local kubelet's node identity (a kubelet's client certificate user). */
 const KUBELET_USER: RequestUser = { username: `system:node:${LOCAL_NODE}`, groups: ['system:nodes', 'system:authenticated'] };
 
@@ -52,6 +58,7 @@ export const LOCAL_STATUS_OWNERS: StatusOwners = new Map([
   [CONTROLLER_USER.username, VIRT_CONTROLLER_STATUS],
   [HANDLER_USER.username, [NODE_HANDLER_STATUS]],
   [KUBELET_USER.username, [KUBELET_STATUS]],
+  [API_USER.username, [VIRT_API_STATUS]],
 ]);
 
 /** The user `kvt` commands write as (kubectl's cluster-admin). */
@@ -81,6 +88,8 @@ export interface LocalControlPlane {
   readonly store: MemoryStore;
   /** The API as the local user (cluster-admin). */
   readonly kube: KubeApi;
+  /** virt-api's subresource calls (writing as virt-api's service account; pause/unpause go to virt-handler). */
+  readonly subresource: SubresourceApi;
   /**
    * Stops the controllers, the kubelet and the handler, then closes the store. Guests keep running
    * (delete their objects first to stop them).
@@ -152,6 +161,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
     for (const stop of stops.splice(0).reverse()) await stop();
     await store.close();
   };
+  let subresource: SubresourceApi | undefined;
   try {
     const controller = await startVirtController({ kube: store.client(CONTROLLER_USER), log: log.child({ component: 'virt-controller' }), launcherImage: 'kvt:local' });
     stops.push(() => controller.stop());
@@ -165,6 +175,10 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       ownsLauncher: async (runDir) => (await recordedOwner(runDir)) === options.owner,
     });
     stops.push(() => handler.stop());
+    subresource = subresourceApi({
+      kube: store.client(API_USER), log: log.child({ component: 'virt-api' }),
+      handlerOf: (node) => (node === LOCAL_NODE ? handler : undefined),
+    });
     const pods: Informer<Pod> = createInformer<Pod>(store, POD_TYPE, { labelSelector: `${Labels.app}=${LabelValues.virtLauncher}` });
     await pods.start();
     stops.push(() => pods.stop());
@@ -176,5 +190,5 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
     throw e;
   }
   let stopping: Promise<void> | undefined;
-  return { store, kube: store.client(LOCAL_USER), stop: () => (stopping ??= stopAll()) };
+  return { store, kube: store.client(LOCAL_USER), subresource, stop: () => (stopping ??= stopAll()) };
 }

@@ -2,7 +2,7 @@
 // calculateVmPhaseForStatusReason), on admitted VMIs and launcher views as the connection keeps them.
 import { describe, expect, it } from 'vitest';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import type { DomainStatus } from '../../launcher/protocol.js';
+import type { DomainStatus } from '../../launcher/protocol/index.js';
 import { newVmi, withSpec } from '../../test/builders/vmi.js';
 import { acpiShutdownExpected, vmiPhase, type LauncherView } from './phase.js';
 

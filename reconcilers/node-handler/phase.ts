@@ -5,7 +5,7 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-handler/vm.go
  */
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import type { DomainStatus, LauncherPhase } from '../../launcher/protocol.js';
+import type { DomainStatus, LauncherPhase } from '../../launcher/protocol/index.js';
 
 /** What the handler knows of one launcher (from its socket). */
 export interface LauncherView {

@@ -11,8 +11,8 @@ import type { EventRecorder } from '../../core/events.js';
 import { createLogger } from '../../core/log.js';
 import type { KubeApi } from '../../core/kube.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import type { HelloEvent, LauncherCommand } from '../../launcher/protocol.js';
-import { startProtocolServer, type ProtocolServer } from '../../launcher/runtime/protocol-server.js';
+import { CONSOLE_SOCKET, PROTOCOL_SOCKET, VMI_FILE, type HelloEvent, type LauncherCommand } from '../../launcher/protocol/index.js';
+import { startProtocolServer, type ProtocolServer } from '../../launcher/protocol/runtime/server.js';
 import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
 import { newRawVmi, withName } from '../../test/builders/vmi.js';
 import { nodeHandlerController } from './reconciler.js';
@@ -32,11 +32,11 @@ async function fakeGuestLauncher(runDir: string, vmi: VirtualMachineInstance): P
   await mkdir(runDir, { recursive: true });
   const hello: HelloEvent = {
     type: 'hello', protocol: 2, vmi: { namespace: vmi.metadata.namespace ?? 'default', name: vmi.metadata.name ?? '', uid: vmi.metadata.uid ?? '' },
-    domain: `${vmi.metadata.namespace}_${vmi.metadata.name}`, pid: process.pid, consoleSocket: join(runDir, 'console.sock'), hypervisor: 'qemu',
+    domain: `${vmi.metadata.namespace}_${vmi.metadata.name}`, pid: process.pid, consoleSocket: join(runDir, CONSOLE_SOCKET), hypervisor: 'qemu',
   };
   const commands: string[] = [];
   const time = (): string => new Date().toISOString();
-  const server: ProtocolServer = await startProtocolServer(join(runDir, 'launcher.sock'), hello, async (command: LauncherCommand['command']) => {
+  const server: ProtocolServer = await startProtocolServer(join(runDir, PROTOCOL_SOCKET), hello, async (command: LauncherCommand['command']) => {
     commands.push(command);
     if (command === 'shutdown') {
       server.publish({ type: 'domain', state: 'Shutoff', reason: 'Shutdown', time: time() });
@@ -86,7 +86,7 @@ describe('nodeHandler on the memory store', () => {
     const vmi = await scheduledVmi(store as MemoryStore, 'a', 'n1');
     const launcher = await fakeGuestLauncher(runDirOf(vmi), vmi);
     cleanups.push(() => launcher.server.close());
-    const handed = await until('vmi.json', async () => readFile(join(runDirOf(vmi), 'vmi.json'), 'utf8').catch(() => undefined));
+    const handed = await until('vmi.json', async () => readFile(join(runDirOf(vmi), VMI_FILE), 'utf8').catch(() => undefined));
     expect((JSON.parse(handed) as VirtualMachineInstance).metadata.uid).toBe(vmi.metadata.uid);
     launcher.server.publish({ type: 'phase', phase: 'Running', time: new Date().toISOString() });
     launcher.server.publish({ type: 'domain', state: 'Running', reason: 'Unknown', time: new Date().toISOString() });
@@ -114,7 +114,7 @@ describe('nodeHandler on the memory store', () => {
     expect(failed.status?.reason).toBe('LauncherGone');
     const other = await phaseOf('c');
     expect(other.status).toEqual(elsewhere.status);
-    await expect(readFile(join(runDirOf(elsewhere), 'vmi.json'))).rejects.toThrow(/ENOENT/);
+    await expect(readFile(join(runDirOf(elsewhere), VMI_FILE))).rejects.toThrow(/ENOENT/);
   });
 
   it('a restarted handler re-adopts 3 running launchers: no second handover, no command, no phase change', async () => {
@@ -124,13 +124,13 @@ describe('nodeHandler on the memory store', () => {
       const vmi = await scheduledVmi(store as MemoryStore, name, 'n1');
       const l = await fakeGuestLauncher(runDirOf(vmi), vmi);
       cleanups.push(() => l.server.close());
-      await until(`${name} handed over`, async () => readFile(join(runDirOf(vmi), 'vmi.json'), 'utf8').catch(() => undefined));
+      await until(`${name} handed over`, async () => readFile(join(runDirOf(vmi), VMI_FILE), 'utf8').catch(() => undefined));
       l.server.publish({ type: 'phase', phase: 'Running', time: new Date().toISOString() });
       l.server.publish({ type: 'domain', state: 'Running', reason: 'Unknown', time: new Date().toISOString() });
       launchers.push({ vmi, l });
     }
     for (const { vmi } of launchers) await until('Running', async () => ((await phaseOf(vmi.metadata.name ?? '')).status?.phase === 'Running' ? true : undefined));
-    const before = await Promise.all(launchers.map(async ({ vmi }) => ({ status: (await phaseOf(vmi.metadata.name ?? '')).status, file: await stat(join(runDirOf(vmi), 'vmi.json')) })));
+    const before = await Promise.all(launchers.map(async ({ vmi }) => ({ status: (await phaseOf(vmi.metadata.name ?? '')).status, file: await stat(join(runDirOf(vmi), VMI_FILE)) })));
     // Stop the first handler (its cleanups run first), start a second on the same run root.
     const [stopCache, stopDriver, stopHandler] = cleanups.splice(0, 3);
     await stopDriver?.();
@@ -147,7 +147,7 @@ describe('nodeHandler on the memory store', () => {
     cleanups.push(() => vmis.stop(), () => driven.stop(), () => second.reconciler.close?.());
     await until('all three reconciled after their launchers answered', () => (reconciled.length >= 6 ? true : undefined));
     await new Promise((d) => setTimeout(d, 300));
-    const after = await Promise.all(launchers.map(async ({ vmi }) => ({ status: (await phaseOf(vmi.metadata.name ?? '')).status, file: await stat(join(runDirOf(vmi), 'vmi.json')) })));
+    const after = await Promise.all(launchers.map(async ({ vmi }) => ({ status: (await phaseOf(vmi.metadata.name ?? '')).status, file: await stat(join(runDirOf(vmi), VMI_FILE)) })));
     expect(after.map((a) => a.status)).toEqual(before.map((b) => b.status));
     expect(after.map((a) => a.file.mtimeMs)).toEqual(before.map((b) => b.file.mtimeMs));
     expect(launchers.map(({ l }) => l.commands)).toEqual([[], [], []]);

@@ -10,7 +10,7 @@ import { abortable } from '../../core/abort.js';
 import { isConflict, isNotFound } from '../../core/errors.js';
 import { objectKey } from '../../core/kube.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import type { LauncherCommand, ReplyEvent } from '../../launcher/protocol.js';
+import type { LauncherCommand, ReplyEvent } from '../../launcher/protocol/index.js';
 import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../contract.js';
 import { channel, primary } from '../sources.js';
 import { isFinalPhase, launcherAlive, type LauncherView } from './phase.js';
@@ -39,6 +39,30 @@ export interface NodeHandlerDeps extends ControllerDeps {
   readonly nodeName: string;
   readonly vmis: Cache<VirtualMachineInstance>;
   readonly launchers: LauncherAccess;
+}
+
+/** What the handler answers a lifecycle call (its REST endpoint's status and message, as a value). */
+export type LifecycleAnswer = { readonly ok: true } | { readonly ok: false; readonly status: 404 | 500; readonly message: string };
+
+/** virt-api's pause/unpause, as the launcher protocol spells them. */
+const LAUNCHER_COMMANDS = { pause: 'pause', unpause: 'resume' } as const;
+
+/** A lifecycle call virt-api relays to the handler. */
+export type LifecycleAction = keyof typeof LAUNCHER_COMMANDS;
+
+/**
+ * The node handler: its controller definition, and `lifecycle()`, virt-handler's pause/unpause
+ * endpoint (virt-api relays `virtctl pause|unpause` to it), which sends the command over the
+ * launcher connection the handler already holds.
+ */
+export type NodeHandler = ControllerDefinition & {
+  lifecycle(vmi: Readonly<VirtualMachineInstance>, action: LifecycleAction): Promise<LifecycleAnswer>;
+};
+
+/** Why a lifecycle command failed, from the launcher's reply (or the error in its place); undefined when it did not. */
+function lifecycleFailure(key: string, action: string, reply: ReplyEvent | Error): string | undefined {
+  if (reply instanceof Error) return `the launcher of VMI ${key} did not answer: ${reply.message}`;
+  return reply.ok ? undefined : `the launcher of VMI ${key} could not ${action}: ${reply.error ?? 'no reason given'}`;
 }
 
 interface Tracked {
@@ -88,6 +112,33 @@ class NodeHandlerReconciler implements Reconciler {
     await this.writeStatus(vmi, view);
     if (isFinalPhase(vmi.status?.phase) && !launcherAlive(view)) this.untrack(key);
     return plan.requeueAfterMs === undefined ? DONE : { requeueAfterMs: plan.requeueAfterMs };
+  }
+
+  /** virt-handler's pause/unpause endpoint: the command goes over the launcher connection this handler holds. */
+  async lifecycle(vmi: Vmi, action: LifecycleAction): Promise<LifecycleAnswer> {
+    const launcher = this.launcherOf(vmi);
+    if ('ok' in launcher) return launcher;
+    const key = objectKey(vmi);
+    const command = LAUNCHER_COMMANDS[action];
+    const failure = lifecycleFailure(key, action, await launcher.send(command).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
+    if (failure !== undefined) {
+      this.deps.log.warn({ ...logFields(vmi), command, err: failure }, `Could not ${action} VirtualMachineInstance`);
+      return { ok: false, status: 500, message: failure };
+    }
+    this.deps.log.info({ ...logFields(vmi), command }, 'Sent command to the launcher of VirtualMachineInstance');
+    return { ok: true };
+  }
+
+  /** The connection to the launcher of this VMI (this uid), or why the handler cannot serve it. */
+  private launcherOf(vmi: Vmi): LauncherHandle | LifecycleAnswer {
+    const key = objectKey(vmi);
+    const known = this.deps.vmis.get(key);
+    // As virt-handler finds the VMI in its own informer: another node's, or a newer one of the name, is not its own.
+    if (known === undefined || known.metadata.uid !== vmi.metadata.uid || known.status?.nodeName !== this.deps.nodeName) {
+      return { ok: false, status: 404, message: `virtualmachineinstance.kubevirt.io "${vmi.metadata.name ?? ''}" not found on node ${this.deps.nodeName}` };
+    }
+    const entry = this.tracked.get(key);
+    return entry !== undefined && entry.uid === known.metadata.uid ? entry.handle : { ok: false, status: 500, message: `virt-handler holds no connection to the launcher of VMI ${key}` };
   }
 
   /** Closes every launcher connection (the guests keep running). */
@@ -146,8 +197,11 @@ class NodeHandlerReconciler implements Reconciler {
  * enqueue themselves, launcher changes enqueue their VMI. Stopping its controller closes the launcher
  * connections, never a guest.
  */
-export function nodeHandlerController(deps: NodeHandlerDeps): ControllerDefinition {
+export function nodeHandlerController(deps: NodeHandlerDeps): NodeHandler {
   const reconciler = new NodeHandlerReconciler(deps);
   const onNode = (vmi: Vmi): boolean => vmi.status?.nodeName === deps.nodeName || reconciler.tracks(objectKey(vmi));
-  return { reconciler, primary: primary(deps.vmis, { when: onNode }), secondary: [reconciler.launcherChanges], workers: 2 };
+  return {
+    reconciler, primary: primary(deps.vmis, { when: onNode }), secondary: [reconciler.launcherChanges], workers: 2,
+    lifecycle: (vmi, action) => reconciler.lifecycle(vmi, action),
+  };
 }

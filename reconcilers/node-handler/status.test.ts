@@ -3,7 +3,7 @@
 // the VMI controller's fields pass through untouched.
 import { describe, expect, it } from 'vitest';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import type { DomainStatus } from '../../launcher/protocol.js';
+import type { DomainStatus } from '../../launcher/protocol/index.js';
 import { newVmi, withInterface } from '../../test/builders/vmi.js';
 import type { LauncherView } from './phase.js';
 import { handlerStatus, NOT_MIGRATABLE_REASON, pausedCondition } from './status.js';

@@ -14,7 +14,7 @@ import type {
   VirtualMachineInstanceStatus,
 } from '../../crd-gen/index.js';
 import { KINDS } from '../../crd-gen/index.js';
-import type { DomainStatus } from '../../launcher/protocol.js';
+import type { DomainStatus } from '../../launcher/protocol/index.js';
 import { isDomainLive, vmiPhase, type LauncherView, type PhaseDecision } from './phase.js';
 
 /** Condition types the handler sets. */

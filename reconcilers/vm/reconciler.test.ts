@@ -11,7 +11,7 @@ import { runController, type RunningController } from '../runtime/controller.js'
 import { createEventBroadcaster, EVENT_TYPE, type EventBroadcaster, type KubeEvent } from '../runtime/event-recorder.js';
 import { createInformer, type Informer } from '../runtime/informer.js';
 import { vmController } from './reconciler.js';
-import { restartVm } from './state-change.js';
+import { restartVm } from '../../webhooks/subresources/state-change.js';
 
 const VM_TYPE: ResourceType = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' };
 const VMI_TYPE: ResourceType = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };

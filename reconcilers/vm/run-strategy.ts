@@ -5,25 +5,17 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/watch/vm/vm.go
  */
 import { isConditionTrue } from '../../core/conditions.js';
+import { START_PAUSED_KEY, StateChange } from '../../core/run-strategy.js';
 import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
+
+// The API's own facts (shared with virt-api's subresources), re-exported for the VM controller's files.
+export { isFinal, runStrategyOf, START_PAUSED_KEY, StateChange } from '../../core/run-strategy.js';
 
 /** A run strategy, as `spec.runStrategy` spells it. */
 export type RunStrategy = NonNullable<VirtualMachine['spec']['runStrategy']>;
 
-/** The actions of `status.stateChangeRequests`. */
-export const StateChange = { start: 'Start', stop: 'Stop' } as const;
-
-/** The data key of a paused start request and its value. */
-export const START_PAUSED_KEY = 'paused';
-
 /** Longest crash-loop backoff, in seconds (KubeVirt's `defaultMaxCrashLoopBackoffDelaySeconds`). */
 export const MAX_START_BACKOFF_SECONDS = 300;
-
-/** KubeVirt's `vm.RunStrategy()`: `spec.running` true → Always, false → Halted; else `spec.runStrategy`; neither → Halted. */
-export function runStrategyOf(vm: Readonly<VirtualMachine>): RunStrategy {
-  if (vm.spec.running !== undefined) return vm.spec.running ? 'Always' : 'Halted';
-  return vm.spec.runStrategy ?? 'Halted';
-}
 
 /** Whether the first state change request is a Start. */
 export function hasStartRequest(vm: Readonly<VirtualMachine>): boolean {
@@ -40,12 +32,6 @@ export function hasStartPausedRequest(vm: Readonly<VirtualMachine>): boolean {
 export function hasStopRequestFor(vm: Readonly<VirtualMachine>, vmi: Readonly<VirtualMachineInstance>): boolean {
   const first = vm.status?.stateChangeRequests?.[0];
   return first?.action === StateChange.stop && first.uid !== undefined && first.uid === vmi.metadata.uid;
-}
-
-/** Succeeded or Failed. */
-export function isFinal(vmi: Readonly<VirtualMachineInstance>): boolean {
-  const phase = vmi.status?.phase;
-  return phase === 'Succeeded' || phase === 'Failed';
 }
 
 /** Phase unset or Pending (KubeVirt's `IsUnprocessed`). */

@@ -3,8 +3,23 @@
  * cluster of a KubeConfig, authenticated by client-node's own `applyToHTTPSOptions` (CA, client
  * certificates, tokens, exec plugins).
  */
+import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { createLineFramer } from '../../core/ndjson.js';
+
+/** The longest watch event line read (one object as JSON); a longer one breaks the stream. */
+const MAX_WATCH_LINE = 64 * 1024 * 1024;
+
+/** Hands each line of a watch stream to `onLine` (framed by core/ndjson); `fail` on a line over the limit. */
+function readLines(res: IncomingMessage, onLine: (line: string) => void, fail: (e: Error) => void): void {
+  const framer = createLineFramer(MAX_WATCH_LINE);
+  res.on('data', (chunk: string) => {
+    const { lines, tooLong } = framer.push(chunk);
+    for (const line of lines) onLine(line);
+    if (tooLong) fail(new Error(`the API server sent a watch event line longer than ${MAX_WATCH_LINE} characters`));
+  });
+}
 
 /** One HTTP request to the API server. */
 export interface KubeRequest {
@@ -77,20 +92,18 @@ export function createHttpsTransport(config: KubeConfig): KubeTransport {
           new Promise<KubeResponse>((resolve, reject) => {
             const call = https.request({ ...opts, signal: abort.signal }, (res) => {
               const status = res.statusCode ?? 0;
-              let pending = '';
               res.setEncoding('utf8');
-              res.on('data', (chunk: string) => {
-                pending += chunk;
-                if (status !== 200) return;
-                const lines = pending.split('\n');
-                pending = lines.pop() ?? '';
-                for (const line of lines) if (line.trim() !== '') onLine(line);
-              });
               res.on('end', () => settle(undefined));
               res.on('close', () => settle(undefined));
               res.on('error', (e) => settle(abort.signal.aborted ? undefined : e));
-              if (status === 200) resolve({ status, body: '' });
-              else res.on('end', () => resolve({ status, body: pending }));
+              if (status === 200) {
+                readLines(res, onLine, (e) => { settle(e); res.destroy(); });
+                resolve({ status, body: '' });
+                return;
+              }
+              let body = '';
+              res.on('data', (chunk: string) => { body += chunk; });
+              res.on('end', () => resolve({ status, body }));
             });
             call.on('error', (e) => {
               settle(abort.signal.aborted ? undefined : e);

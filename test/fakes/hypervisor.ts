@@ -4,7 +4,7 @@
  * ACPI power button after a delay (or ignores it), and a daemon that can die.
  */
 import { decodeDomain } from '../../launcher/domain/xml.js';
-import type { DomainStatus } from '../../launcher/protocol.js';
+import type { DomainStatus } from '../../launcher/protocol/index.js';
 import { DomainNotFoundError, HypervisorError, type Hypervisor } from '../../launcher/runtime/hypervisor.js';
 
 /** How the fake guest reacts to an ACPI shutdown. */

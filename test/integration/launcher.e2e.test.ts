@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LauncherEvent } from '../../launcher/protocol.js';
+import type { LauncherEvent } from '../../launcher/protocol/index.js';
 import { defaultDataDir } from '../../launcher/runtime/data-dir.js';
 import { defaultRunRoot, launcherDirs } from '../../launcher/runtime/launcher-dirs.js';
 import { findSessionProcesses } from '../../launcher/runtime/session-processes.js';

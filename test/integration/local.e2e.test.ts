@@ -1,9 +1,11 @@
 // End to end, as a user drives the local mode: `kvt daemon` on a fresh data dir (the demo guest
-// imported into it), then `kvt apply/get/console/stop/scale/delete` as separate processes over its
-// socket. A VM with runStrategy Always boots the real guest, whose console shows its cloud-init
-// token; restarting the daemon keeps every object and neither restarts nor duplicates the guest;
-// `kvt stop` shuts it down by ACPI; a replica set scaled 2 → 0 leaves no QEMU behind; an admission
-// denial lists its causes with their fields. Runs in CI; skips outside CI without libvirtd/QEMU.
+// imported into it), then `kvt apply/get/console/pause/unpause/stop/scale/delete` as separate
+// processes over its socket. A VM with runStrategy Always boots the real guest, whose console shows
+// its cloud-init token; restarting the daemon keeps every object and neither restarts nor duplicates
+// the guest; `kvt pause`/`unpause` go through the daemon's virt-handler to the launcher and the VMI
+// reports the Paused condition, then not; `kvt stop` shuts it down by ACPI; a replica set scaled
+// 2 → 0 leaves no QEMU behind; an admission denial lists its causes with their fields. Runs in CI;
+// skips outside CI without libvirtd/QEMU.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -36,7 +38,7 @@ async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boo
   }
 }
 
-describe.skipIf(!IN_CI && !AVAILABLE)('kvt daemon + kvt apply/get/console/stop/scale/delete (real guests)', () => {
+describe.skipIf(!IN_CI && !AVAILABLE)('kvt daemon + kvt apply/get/console/pause/unpause/stop/scale/delete (real guests)', () => {
   let dataDir = '';
   let env: NodeJS.ProcessEnv = {};
   let daemon: { child: ChildProcess; exited: Promise<number | null>; output: () => string } | undefined;
@@ -161,6 +163,20 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt daemon + kvt apply/get/console/stop/s
     expect((await getJson<{ items: unknown[] }>('vmis'))?.items).toHaveLength(1);
     expect((await getJson<{ items: unknown[] }>('pods'))?.items).toHaveLength(1);
   }, 200_000);
+
+  it('kvt pause and unpause reach the guest through the daemon\'s virt-handler; the VMI reports Paused, then not', async () => {
+    const pausedCondition = (v: VirtualMachineInstance | undefined): unknown => v?.status?.conditions?.find((c) => c.type === 'Paused');
+    // A running VMI cannot be unpaused: KubeVirt's refusal, one line, no stack trace.
+    expect(await kvt('unpause', 'e2e')).toEqual({ code: 1, stdout: '', stderr: 'Error: VMI is not paused\n' });
+    expect(await kvt('pause', 'e2e')).toEqual({ code: 0, stdout: 'VMI e2e was scheduled to pause\n', stderr: '' });
+    const paused = await until('the Paused condition', () => vmi('e2e'), (v) => pausedCondition(v) !== undefined, 30_000);
+    expect(pausedCondition(paused)).toMatchObject({ status: 'True', reason: 'PausedByUser' });
+    expect(await kvt('pause', 'e2e')).toEqual({ code: 1, stdout: '', stderr: 'Error: VMI is already paused\n' });
+    expect(await kvt('unpause', 'e2e')).toEqual({ code: 0, stdout: 'VMI e2e was scheduled to unpause\n', stderr: '' });
+    const resumed = await until('the Paused condition gone', () => vmi('e2e'), (v) => pausedCondition(v) === undefined, 30_000);
+    expect(resumed?.status?.phase).toBe('Running');
+    expect(await kvt('pause', 'nope')).toEqual({ code: 1, stdout: '', stderr: 'Error: virtualmachineinstance.kubevirt.io "nope" not found\n' });
+  }, 120_000);
 
   it('kvt stop shuts the guest down by ACPI and the VM reports Stopped', async () => {
     const stopped = await kvt('stop', 'e2e');

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PROTOCOL_SOCKET, VMI_FILE } from '../../../launcher/protocol/index.js';
 import { newVmi } from '../../../test/builders/vmi.js';
 import { fileLauncherAccess, handedOverUid, launcherSockets, writeVmiFile } from './launcher-access.js';
 
@@ -20,8 +21,8 @@ describe('launcher run directories', () => {
     expect(await access.handedOver(vmi)).toBe(false);
     await access.handOver(vmi);
     expect(await access.handedOver(vmi)).toBe(true);
-    expect((await stat(join(runDir, 'vmi.json'))).mode & 0o777).toBe(0o600);
-    expect(await readdir(runDir)).toEqual(['vmi.json']);
+    expect((await stat(join(runDir, VMI_FILE))).mode & 0o777).toBe(0o600);
+    expect(await readdir(runDir)).toEqual([VMI_FILE]);
     const other = newVmi();
     other.metadata.uid = 'another-uid';
     expect(await access.handedOver(other)).toBe(false);
@@ -38,9 +39,9 @@ describe('launcher run directories', () => {
     root = await mkdtemp(join(tmpdir(), 'kvt-access-'));
     await mkdir(join(root, 'a'));
     await mkdir(join(root, 'b'));
-    await writeFile(join(root, 'a', 'launcher.sock'), '');
+    await writeFile(join(root, 'a', PROTOCOL_SOCKET), '');
     await writeFile(join(root, 'stray'), '');
-    expect(await launcherSockets(root)).toEqual([join(root, 'a', 'launcher.sock')]);
+    expect(await launcherSockets(root)).toEqual([join(root, 'a', PROTOCOL_SOCKET)]);
     expect(await launcherSockets(join(root, 'nope'))).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
-import { PROTOCOL_SOCKET, VMI_FILE } from '../../../launcher/identity.js';
+import { PROTOCOL_SOCKET, VMI_FILE } from '../../../launcher/protocol/index.js';
 import type { LauncherAccess } from '../reconciler.js';
 import { connectLauncher, type ConnectionOptions } from './launcher-connection.js';
 

@@ -1,15 +1,16 @@
-// The handler's launcher client against the launcher's real protocol server on a unix socket: the
-// view follows hello/domain/phase events, commands get their replies, a dropped connection is
-// re-established, and a launcher whose socket vanished, or whose process died, is reported gone.
+// The handler's reconnecting launcher connection against the launcher's real protocol server on a
+// unix socket: the view follows hello/domain/phase events (seen only once the replay's synced came),
+// commands get their replies, a dropped connection is re-established, and a launcher whose socket
+// vanished, or whose process died, is reported gone. Event parsing is launcher/protocol's (tested there).
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HelloEvent } from '../../../launcher/protocol.js';
-import { startProtocolServer, type ProtocolServer } from '../../../launcher/runtime/protocol-server.js';
-import { connectLauncher, parseEvent, processAlive, type LauncherConnection } from './launcher-connection.js';
+import { PROTOCOL_SOCKET, type HelloEvent } from '../../../launcher/protocol/index.js';
+import { startProtocolServer, type ProtocolServer } from '../../../launcher/protocol/runtime/server.js';
+import { connectLauncher, processAlive, type LauncherConnection } from './launcher-connection.js';
 
 const hello = (pid: number): HelloEvent => ({
   type: 'hello', protocol: 2, vmi: { namespace: 'default', name: 'v', uid: 'u' }, domain: 'default_v', pid,
@@ -40,7 +41,7 @@ afterEach(async () => {
 
 async function socketPath(): Promise<string> {
   dir = await mkdtemp(join(tmpdir(), 'kvt-conn-'));
-  return join(dir, 'launcher.sock');
+  return join(dir, PROTOCOL_SOCKET);
 }
 
 describe('connectLauncher', () => {
@@ -137,17 +138,5 @@ describe('connectLauncher', () => {
     await new Promise((d) => setTimeout(d, 100));
     expect(conn.view().gone).toBe(false);
     await until('gone', () => conn?.view().gone === true);
-  });
-});
-
-describe('parseEvent', () => {
-  it.each<[string, string | undefined]>([
-    ['{"type":"phase","phase":"Running","time":"t"}', 'phase'],
-    ['{"type":"synced"}', 'synced'],
-    ['{"type":"bogus"}', undefined],
-    ['not json', undefined],
-    ['null', undefined],
-  ])('%s', (line, type) => {
-    expect(parseEvent(line)?.type).toBe(type);
   });
 });

@@ -1,19 +1,20 @@
 /**
- * The node handler's client of one launcher's protocol socket (launcher/protocol.ts): connects,
- * reads newline-delimited JSON events, keeps the latest hello / domain / phase as a
- * {@link LauncherView}, sends commands with ids and awaits their replies, reconnects with backoff,
+ * The node handler's reconnecting connection to one launcher's protocol socket, built on the
+ * launcher's one client (launcher/protocol/runtime/client.ts): keeps the latest hello / domain /
+ * phase as a {@link LauncherView}, sends commands and awaits their replies, reconnects with backoff,
  * and reports the launcher `gone` once its socket vanished or refuses connections, or its process is
  * dead. Every change of the view calls `onChange` (the reconciler requeues the VMI's key).
  */
-import { randomUUID } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
-import type { DomainStatus, HelloEvent, LauncherCommand, LauncherEvent, ReplyEvent } from '../../../launcher/protocol.js';
+import type { DomainStatus, HelloEvent, LauncherCommand, ReplyEvent } from '../../../launcher/protocol/index.js';
+import { connectLauncherClient, LauncherConnectionError, type LauncherClient, type StateEvent } from '../../../launcher/protocol/runtime/client.js';
 import { isDomainPresent, type LauncherView } from '../phase.js';
 
 /** Options of {@link connectLauncher}. */
 export interface ConnectionOptions {
   /** Called after every change of the view. */
   readonly onChange: () => void;
+  /** Called with why a line from the launcher at `socketPath` was dropped (not a valid event). */
+  readonly onMalformed?: (error: string, socketPath: string) => void;
   /** First and largest reconnect delay. @default 200, 5000 */
   readonly backoffMs?: { readonly min: number; readonly max: number };
   /** A launcher never reached within this long counts as gone. @default 30000 */
@@ -47,23 +48,6 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** Parses one event line; undefined for a malformed one. */
-export function parseEvent(line: string): LauncherEvent | undefined {
-  try {
-    const value = JSON.parse(line) as { type?: unknown };
-    const known = value !== null && typeof value === 'object' && ['hello', 'domain', 'phase', 'synced', 'reply'].includes(String(value.type));
-    return known ? (value as LauncherEvent) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-interface Pending {
-  readonly resolve: (reply: ReplyEvent) => void;
-  readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
 /** The mutable state behind one connection's view. */
 class ViewState {
   seen = false;
@@ -73,7 +57,7 @@ class ViewState {
   lastDomain: DomainStatus | undefined;
   phase: LauncherView['phase'];
 
-  apply(event: LauncherEvent): void {
+  apply(event: StateEvent): void {
     if (event.type === 'hello') {
       this.hello = event;
     } else if (event.type === 'synced') {
@@ -81,7 +65,7 @@ class ViewState {
     } else if (event.type === 'domain') {
       this.domain = { state: event.state, reason: event.reason };
       if (isDomainPresent(this.domain)) this.lastDomain = this.domain;
-    } else if (event.type === 'phase') {
+    } else {
       this.phase = { phase: event.phase, ...(event.reason === undefined ? {} : { reason: event.reason }), ...(event.message === undefined ? {} : { message: event.message }) };
     }
   }
@@ -103,40 +87,15 @@ export function connectLauncher(socketPath: string, options: ConnectionOptions):
   const { min, max } = options.backoffMs ?? { min: 200, max: 5_000 };
   const isAlive = options.isAlive ?? processAlive;
   const state = new ViewState();
-  const pending = new Map<string, Pending>();
   const startedAt = Date.now();
-  let socket: Socket | undefined;
-  let connected = false;
+  let client: LauncherClient | undefined;
   let closed = false;
   let delay = min;
   let timer: NodeJS.Timeout | undefined;
 
-  const failPending = (why: string): void => {
-    for (const [id, p] of pending) {
-      clearTimeout(p.timer);
-      p.reject(new Error(why));
-      pending.delete(id);
-    }
-  };
-
   const markGone = (): void => {
     if (state.gone) return;
     state.gone = true;
-    failPending('the launcher is gone');
-    options.onChange();
-  };
-
-  const onEvent = (event: LauncherEvent): void => {
-    if (event.type === 'reply') {
-      const p = pending.get(event.id);
-      if (p !== undefined) {
-        pending.delete(event.id);
-        clearTimeout(p.timer);
-        p.resolve(event);
-      }
-      return;
-    }
-    state.apply(event);
     options.onChange();
   };
 
@@ -148,60 +107,52 @@ export function connectLauncher(socketPath: string, options: ConnectionOptions):
   };
 
   const retry = (code: string | undefined): void => {
-    connected = false;
-    socket = undefined;
-    failPending('the launcher connection closed');
+    client = undefined;
     if (closed || state.gone) return;
     if (deadOrVanished(code)) {
       markGone();
       return;
     }
-    timer = setTimeout(open, delay);
+    timer = setTimeout(() => void open(), delay);
     delay = Math.min(max, delay * 2);
   };
 
-  function open(): void {
+  async function open(): Promise<void> {
     if (closed) return;
-    const s = connect(socketPath);
-    socket = s;
-    let buffered = '';
-    let lastCode: string | undefined;
-    s.setEncoding('utf8');
-    s.on('connect', () => { connected = true; delay = min; });
-    s.on('data', (text: string) => {
-      buffered += text;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const event = parseEvent(buffered.slice(0, nl));
-        buffered = buffered.slice(nl + 1);
-        if (event !== undefined) onEvent(event);
-      }
-    });
-    s.on('error', (e: NodeJS.ErrnoException) => { lastCode = e.code; });
-    s.once('close', () => retry(lastCode ?? (connected ? 'ECLOSED' : undefined)));
+    let opened: LauncherClient;
+    try {
+      opened = await connectLauncherClient(socketPath, {
+        onEvent: (event) => { state.apply(event); options.onChange(); },
+        onMalformed: (error) => options.onMalformed?.(error, socketPath),
+        ...(options.replyTimeoutMs === undefined ? {} : { replyTimeoutMs: options.replyTimeoutMs }),
+      });
+    } catch (e) {
+      retry(e instanceof LauncherConnectionError ? e.code : undefined);
+      return;
+    }
+    if (closed) {
+      opened.close();
+      return;
+    }
+    client = opened;
+    delay = min;
+    // A connection that ended without a socket error was closed by the launcher's side.
+    retry((await opened.ended) ?? 'ECLOSED');
   }
 
-  open();
+  void open();
   return {
     socketPath,
     view: () => state.snapshot(),
     hello: () => state.hello,
     send(command) {
-      const s = socket;
-      if (s === undefined || !connected) return Promise.reject(new Error(`not connected to the launcher at ${socketPath}`));
-      const id = randomUUID();
-      return new Promise<ReplyEvent>((resolve, reject) => {
-        const t = setTimeout(() => { pending.delete(id); reject(new Error(`no reply to ${command} within the timeout`)); }, options.replyTimeoutMs ?? 10_000);
-        pending.set(id, { resolve, reject, timer: t });
-        s.write(`${JSON.stringify({ id, command })}\n`);
-      });
+      return client === undefined ? Promise.reject(new Error(`not connected to the launcher at ${socketPath}`)) : client.send(command);
     },
     close() {
       if (closed) return;
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
-      failPending('the connection was closed');
-      socket?.destroy();
+      client?.close();
     },
   };
 }

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../core/log.js';
-import type { HelloEvent } from '../../../launcher/protocol.js';
-import { startProtocolServer, type ProtocolServer } from '../../../launcher/runtime/protocol-server.js';
+import { PROTOCOL_SOCKET, type HelloEvent } from '../../../launcher/protocol/index.js';
+import { startProtocolServer, type ProtocolServer } from '../../../launcher/protocol/runtime/server.js';
 import { cleanOrphanLaunchers } from './orphans.js';
 
 const log = createLogger({ name: 'virt-handler', level: 'silent' });
@@ -22,7 +22,7 @@ async function launcher(id: string, uid: string, stopsOnShutdown: boolean): Prom
   await mkdir(join(root, id));
   const hello: HelloEvent = { type: 'hello', protocol: 2, vmi: { namespace: 'default', name: id, uid }, domain: `default_${id}`, pid: process.pid, consoleSocket: '/x', hypervisor: 'qemu' };
   const commands: string[] = [];
-  const server: ProtocolServer = await startProtocolServer(join(root, id, 'launcher.sock'), hello, async (command) => {
+  const server: ProtocolServer = await startProtocolServer(join(root, id, PROTOCOL_SOCKET), hello, async (command) => {
     commands.push(command);
     if (command === 'destroy' || (command === 'shutdown' && stopsOnShutdown)) {
       server.publish({ type: 'domain', state: 'Shutoff', reason: command === 'destroy' ? 'Destroyed' : 'Shutdown', time: new Date().toISOString() });

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../core/log.js';
 import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
-import type { HelloEvent } from '../../../launcher/protocol.js';
-import { startProtocolServer, type ProtocolServer } from '../../../launcher/runtime/protocol-server.js';
+import { PROTOCOL_SOCKET, VMI_FILE, type HelloEvent } from '../../../launcher/protocol/index.js';
+import { startProtocolServer, type ProtocolServer } from '../../../launcher/protocol/runtime/server.js';
 import { createMemoryStore, type MemoryStore } from '../../../store/runtime/memory.js';
 import { newRawVmi, withName } from '../../../test/builders/vmi.js';
 import { NODE_TYPE, type NodeObject } from '../heartbeat.js';
@@ -35,7 +35,7 @@ async function launcherIn(runDir: string, uid: string, name: string): Promise<{ 
   await mkdir(runDir, { recursive: true });
   const hello: HelloEvent = { type: 'hello', protocol: 2, vmi: { namespace: 'default', name, uid }, domain: `default_${name}`, pid: process.pid, consoleSocket: '/x', hypervisor: 'qemu' };
   const commands: string[] = [];
-  const server: ProtocolServer = await startProtocolServer(join(runDir, 'launcher.sock'), hello, async (c) => {
+  const server: ProtocolServer = await startProtocolServer(join(runDir, PROTOCOL_SOCKET), hello, async (c) => {
     commands.push(c);
     if (c === 'shutdown') server.publish({ type: 'domain', state: 'Shutoff', reason: 'Shutdown', time: new Date().toISOString() });
   });
@@ -63,10 +63,10 @@ describe('startVirtHandler', () => {
     expect(await handler.orphansCleaned).toBe(1);
     expect(orphan).toEqual(['shutdown']);
     for (let i = 0; i < 200; i++) {
-      if (await readFile(join(runDirOf(vmi), 'vmi.json')).then(() => true, () => false)) break;
+      if (await readFile(join(runDirOf(vmi), VMI_FILE)).then(() => true, () => false)) break;
       await new Promise((d) => setTimeout(d, 20));
     }
-    expect((JSON.parse(await readFile(join(runDirOf(vmi), 'vmi.json'), 'utf8')) as VirtualMachineInstance).metadata.uid).toBe(vmi.metadata.uid);
+    expect((JSON.parse(await readFile(join(runDirOf(vmi), VMI_FILE), 'utf8')) as VirtualMachineInstance).metadata.uid).toBe(vmi.metadata.uid);
     knownServer.publish({ type: 'phase', phase: 'Running', time: new Date().toISOString() });
     knownServer.publish({ type: 'domain', state: 'Running', reason: 'Unknown', time: new Date().toISOString() });
     const running = await until('Running', async () => {

@@ -9,7 +9,7 @@ import type { Logger } from '../../../core/log.js';
 import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
 import type { ControllerDefinition } from '../../contract.js';
 import { createEventBroadcaster } from '../../runtime/event-recorder.js';
-import { nodeHandlerController } from '../reconciler.js';
+import { nodeHandlerController, type NodeHandler } from '../reconciler.js';
 import { startHeartbeat } from './heartbeat.js';
 import { fileLauncherAccess } from './launcher-access.js';
 import type { ConnectionOptions } from './launcher-connection.js';
@@ -40,6 +40,13 @@ export interface VirtHandler {
   /** Resolves once the orphan cleanup after start-up is done (with how many were stopped). */
   readonly orphansCleaned: Promise<number>;
   stop(): Promise<void>;
+  /** The pause/unpause endpoint virt-api relays to (the node handler's `lifecycle`). */
+  readonly lifecycle: NodeHandler['lifecycle'];
+}
+
+/** Logs a line a launcher sent that is not a valid event (a launcher of another protocol version shows so). */
+function reportMalformed(log: Logger): (error: string, socket: string) => void {
+  return (error, socket) => log.warn({ socket, err: error }, 'Dropped a malformed line from a virt-launcher');
 }
 
 /** Starts virt-handler for `nodeName`. */
@@ -51,7 +58,7 @@ export async function startVirtHandler(options: VirtHandlerOptions): Promise<Vir
   const events = createEventBroadcaster({ kube: options.kube, log: options.log, now });
   const handler = nodeHandlerController({
     kube: options.kube, log: options.log, now, events: events.recorder('virt-handler', options.nodeName), nodeName: options.nodeName, vmis: options.vmis,
-    launchers: fileLauncherAccess({ runDirOf: options.runDirOf, ...(options.connection === undefined ? {} : { connection: options.connection }) }),
+    launchers: fileLauncherAccess({ runDirOf: options.runDirOf, connection: { onMalformed: reportMalformed(options.log), ...options.connection } }),
   });
   const running = options.run(handler);
   const orphansCleaned = cleanOrphanLaunchers({
@@ -62,6 +69,7 @@ export async function startVirtHandler(options: VirtHandlerOptions): Promise<Vir
   options.log.info({ name: options.nodeName, runRoot: options.runRoot }, 'Started virt-handler on Node');
   return {
     orphansCleaned,
+    lifecycle: handler.lifecycle,
     stop: async () => {
       await running.stop();
       events.stop();

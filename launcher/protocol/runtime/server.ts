@@ -1,12 +1,17 @@
 /**
- * The launcher's end of the handler ↔ launcher protocol (launcher/protocol.ts): a unix socket that
+ * The launcher's end of the handler ↔ launcher protocol (launcher/protocol/): a unix socket that
  * broadcasts events as newline-delimited JSON and takes commands. Every client first gets the
  * replay: `hello`, the latest phase and domain events, then `synced`. A malformed line gets an
- * error reply; it never brings the launcher down.
+ * error reply naming what is wrong; a line over the limit gets one and the connection is closed;
+ * neither brings the launcher down.
  */
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
-import type { DomainEvent, HelloEvent, LauncherCommand, LauncherEvent, PhaseEvent, ReplyEvent, SyncedEvent } from '../protocol.js';
+import { createLineFramer, encodeLine } from '../../../core/ndjson.js';
+import {
+  MAX_LINE_LENGTH, parseLauncherCommand,
+  type DomainEvent, type HelloEvent, type LauncherCommand, type LauncherEvent, type PhaseEvent, type ReplyEvent, type SyncedEvent,
+} from '../index.js';
 
 /** Runs one command; a rejection becomes an error reply. */
 export type CommandHandler = (command: LauncherCommand['command']) => Promise<void>;
@@ -22,36 +27,20 @@ export interface ProtocolServer {
   close(): Promise<void>;
 }
 
-const COMMANDS: ReadonlySet<string> = new Set(['shutdown', 'destroy', 'pause', 'resume']);
-const MAX_LINE_BYTES = 64 * 1024;
 const SYNCED: SyncedEvent = { type: 'synced' };
 
-/** Parses one command line; a string is the reason it is refused. */
-export function parseCommand(line: string): LauncherCommand | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return 'not a JSON object';
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
-  const { id, command } = value as { id?: unknown; command?: unknown };
-  if (typeof id !== 'string' || id === '') return 'missing "id" (a non-empty string)';
-  if (typeof command !== 'string' || !COMMANDS.has(command)) return `unknown command ${JSON.stringify(command)}; one of ${[...COMMANDS].join(', ')}`;
-  return { id, command: command as LauncherCommand['command'] };
-}
-
 function send(socket: Socket, event: LauncherEvent): void {
-  if (!socket.destroyed) socket.write(`${JSON.stringify(event)}\n`);
+  if (!socket.destroyed) socket.write(encodeLine(event));
 }
 
-function idOf(line: string): string {
-  try {
-    const { id } = JSON.parse(line) as { id?: unknown };
-    return typeof id === 'string' ? id : '';
-  } catch {
-    return '';
-  }
+async function answer(line: string, handle: CommandHandler): Promise<ReplyEvent> {
+  const parsed = parseLauncherCommand(line);
+  if (!parsed.ok) return { type: 'reply', id: parsed.id ?? '', ok: false, error: parsed.error };
+  const { id, command } = parsed.message;
+  return handle(command).then(
+    (): ReplyEvent => ({ type: 'reply', id, ok: true }),
+    (e: unknown): ReplyEvent => ({ type: 'reply', id, ok: false, error: e instanceof Error ? e.message : String(e) }),
+  );
 }
 
 /** Serves the protocol on `path` (mode 0600). */
@@ -62,38 +51,19 @@ export async function startProtocolServer(path: string, firstHello: HelloEvent, 
   let lastPhase: PhaseEvent | undefined;
   let lastDomain: DomainEvent | undefined;
 
-  const onLine = async (socket: Socket, line: string): Promise<void> => {
-    if (line.trim() === '') return;
-    const parsed = parseCommand(line);
-    if (typeof parsed === 'string') {
-      send(socket, { type: 'reply', id: idOf(line), ok: false, error: parsed });
-      return;
-    }
-    const reply: ReplyEvent = await handle(parsed.command).then(
-      () => ({ type: 'reply', id: parsed.id, ok: true }),
-      (e: unknown) => ({ type: 'reply', id: parsed.id, ok: false, error: e instanceof Error ? e.message : String(e) }),
-    );
-    send(socket, reply);
-  };
-
   const server = createServer((socket) => {
     clients.add(socket);
     for (const e of [hello, lastPhase, lastDomain, SYNCED]) if (e !== undefined) send(socket, e);
-    let buffered = '';
+    const framer = createLineFramer(MAX_LINE_LENGTH);
     socket.setEncoding('utf8');
+    let cut = false;
     socket.on('data', (text: string) => {
-      buffered += text;
-      if (buffered.length > MAX_LINE_BYTES) {
-        send(socket, { type: 'reply', id: '', ok: false, error: `line longer than ${MAX_LINE_BYTES} bytes` });
-        socket.destroy();
-        return;
-      }
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        void onLine(socket, line);
-      }
+      const { lines, tooLong } = framer.push(text);
+      for (const line of lines) void answer(line, handle).then((reply) => send(socket, reply));
+      if (!tooLong || cut) return;
+      cut = true;
+      send(socket, { type: 'reply', id: '', ok: false, error: `launcher command: a line longer than ${MAX_LINE_LENGTH} characters; closing the connection` });
+      socket.end();
     });
     socket.on('error', () => socket.destroy());
     socket.once('close', () => clients.delete(socket));

@@ -1,13 +1,17 @@
 /**
  * What KubeVirt's virt-api start/stop/restart subresources do to a VM (`lifecycle.go`): either a
  * JSON patch of the VM's spec (run strategy flips) or of its status (state change requests), or a
- * refusal with KubeVirt's message. Pure; `kvt start|stop|restart` send the patch with the `test`
- * ops, so a concurrent change is a 409 rather than a lost request.
+ * refusal with KubeVirt's message. Pure; the subresource API (api.ts) sends the patch with its
+ * `test` ops, so a concurrent change fails the patch rather than losing a request.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-api/rest/lifecycle.go
  */
 import type { Op } from '../../core/json-patch.js';
-import type { VirtualMachine, VirtualMachineInstance, VirtualMachineStateChangeRequest } from '../../crd-gen/index.js';
-import { isFinal, runStrategyOf, START_PAUSED_KEY, StateChange } from './run-strategy.js';
+import type { StatusOwnership } from '../../core/status-ownership.js';
+import { Gvk, type VirtualMachine, type VirtualMachineInstance, type VirtualMachineStateChangeRequest } from '../../crd-gen/index.js';
+import { isFinal, runStrategyOf, START_PAUSED_KEY, StateChange } from '../../core/run-strategy.js';
+
+/** The VM status fields virt-api writes: state change requests, and dropping a recorded start failure on start. */
+export const VIRT_API_STATUS: StatusOwnership = { writer: 'virt-api', ...Gvk.VirtualMachine, fields: ['stateChangeRequests', 'startFailure'] };
 
 /** The outcome of a start/stop/restart request. */
 export type StateChangeResult =

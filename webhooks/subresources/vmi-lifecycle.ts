@@ -1,0 +1,52 @@
+/**
+ * virt-api's checks before it relays `virtctl pause|unpause` to the VMI's virt-handler
+ * (`PauseVMIRequestHandler`, `UnpauseVMIRequestHandler`): the refusals with KubeVirt's statuses and
+ * messages, so `kvt pause` says what virtctl says. Pure: the VMI (and for unpause the VM of the same
+ * name, if any) come in; the handler reports the Paused condition afterwards, from the domain.
+ * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-api/rest/lifecycle.go
+ */
+import { findCondition } from '../../core/conditions.js';
+import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
+
+/** A subresource call virt-api refuses: the HTTP status, the Kubernetes reason, KubeVirt's message. */
+export interface Refusal {
+  readonly status: 403 | 404 | 409;
+  readonly reason: 'Forbidden' | 'NotFound' | 'Conflict';
+  readonly message: string;
+}
+
+const conflict = (message: string): Refusal => ({ status: 409, reason: 'Conflict', message });
+
+/** The 404 of an object virt-api looked for (`errors.NewNotFound(v1.Resource(resource), name)`'s message). */
+export function notFound(resource: 'virtualmachine' | 'virtualmachineinstance', name: string): Refusal {
+  return { status: 404, reason: 'NotFound', message: `${resource}.kubevirt.io "${name}" not found` };
+}
+
+/** The condition KubeVirt's pause checks look at (its presence, whatever its status). */
+const PAUSED = 'Paused';
+
+/** Why `pause` is refused for this VMI, or undefined when it may go to the handler. */
+export function pauseRefusal(vmi: Readonly<VirtualMachineInstance>): Refusal | undefined {
+  // KubeVirt's own words for a VMI that is not Running (its vmNotRunning constant).
+  if (vmi.status?.phase !== 'Running') return conflict('VM is not running');
+  if (vmi.spec.livenessProbe !== undefined) return { status: 403, reason: 'Forbidden', message: 'Pausing VMIs with LivenessProbe is currently not supported' };
+  if (findCondition(vmi.status.conditions, PAUSED) !== undefined) return conflict('VMI is already paused');
+  const migration = vmi.status.migrationState;
+  if (migration !== undefined && migration.completed !== true) return conflict(`Cannot pause VM '${vmi.metadata.name ?? ''}' because it is currently being migrated`);
+  return undefined;
+}
+
+/**
+ * Why `unpause` is refused before the VMI is even looked at: the VM of the VMI's name (when there is
+ * one) is being snapshotted.
+ */
+export function snapshotRefusal(vm: Readonly<VirtualMachine> | undefined): Refusal | undefined {
+  return vm?.status?.snapshotInProgress === undefined ? undefined : conflict('VM snapshot is in progress');
+}
+
+/** Why `unpause` is refused for this VMI, or undefined when it may go to the handler. */
+export function unpauseRefusal(vmi: Readonly<VirtualMachineInstance>): Refusal | undefined {
+  if (vmi.status?.phase !== 'Running') return conflict('VMI is not running');
+  if (findCondition(vmi.status.conditions, PAUSED) === undefined) return conflict('VMI is not paused');
+  return undefined;
+}
