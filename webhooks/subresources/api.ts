@@ -9,7 +9,7 @@
 import { ApiError, isNotFound } from '../../core/errors.js';
 import { objectKey, type KubeApi, type KubeObject, type ResourceType } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
-import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Gvk, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { subresourcePath, type SubresourceRequest, type VmiSubresourceRequest, type VmSubresourceRequest } from './request.js';
 import { restartVm, startVm, stopVm, type StateChangeResult } from './state-change.js';
 import { notFound, pauseRefusal, snapshotRefusal, unpauseRefusal, type Refusal } from './vmi-lifecycle.js';
@@ -34,8 +34,8 @@ export interface SubresourceDeps {
 /** Serves one subresource call; resolves when accepted (KubeVirt's 202), rejects with an ApiError. */
 export type SubresourceApi = (request: SubresourceRequest) => Promise<void>;
 
-const VM_TYPE: ResourceType = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' };
-const VMI_TYPE: ResourceType = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
+const VM_TYPE = Gvk.VirtualMachine;
+const VMI_TYPE = Gvk.VirtualMachineInstance;
 
 const refused = (r: Refusal): ApiError => new ApiError(r.status, r.reason, r.message);
 /** Kubernetes' InternalError, as virt-api wraps what went wrong behind it. */
