@@ -179,7 +179,8 @@ async function runNamed(run: Run, step: PrepareStep): Promise<void> {
   try {
     await runStep(run, step);
   } catch (e: unknown) {
-    if (e instanceof KubevirtError) throw e;
+    // Errors that already name their field pass; a host tool's failure gets the step's field.
+    if (e instanceof ConversionError || e instanceof VolumePreparationError) throw e;
     throw new VolumePreparationError(step.field, `could not prepare ${step.path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
