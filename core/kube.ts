@@ -53,6 +53,19 @@ export interface Watch {
 /** How a patch is interpreted. */
 export type PatchType = 'json' | 'merge' | 'apply';
 
+/** A patch: its body and how the API server applies it (RFC 6902 ops, a merge patch, server-side apply). */
+export interface Patch {
+  readonly type: PatchType;
+  readonly body: unknown;
+}
+
+/** The object a patch changes: its name and namespace, and `subresource: 'status'` for its status. */
+export interface PatchTarget {
+  readonly namespace?: string;
+  readonly name: string;
+  readonly subresource?: 'status';
+}
+
 /** Options of writes. */
 export interface WriteOptions {
   /** Server-side apply's field manager (required for `apply`). */
@@ -90,13 +103,7 @@ export interface KubeApi {
   /** Replaces the status only (`/status`); `metadata.resourceVersion` is the precondition when set. */
   updateStatus<T extends KubeObject>(object: T): Promise<T>;
   /** Patches the object, or its status with `subresource: 'status'`. */
-  patch<T extends KubeObject>(
-    type: ResourceType,
-    target: { readonly namespace?: string; readonly name: string; readonly subresource?: 'status' },
-    patch: unknown,
-    patchType: PatchType,
-    options?: WriteOptions,
-  ): Promise<T>;
+  patch<T extends KubeObject>(type: ResourceType, target: PatchTarget, patch: Patch, options?: WriteOptions): Promise<T>;
   /** Deletes (or, with finalizers, marks for deletion). A missing object is a NotFound ApiError. */
   delete(type: ResourceType, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<void>;
 }

@@ -76,7 +76,7 @@ export async function applyObject(kube: KubeApi, object: Readonly<KubeObject>, s
   try {
     const before = await existing(kube, object);
     const target = { name: object.metadata.name, ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }) };
-    const after = await kube.patch<KubeObject>(object, target, object, 'apply', { fieldManager: APPLY_FIELD_MANAGER, force: true });
+    const after = await kube.patch<KubeObject>(object, target, { type: 'apply', body: object }, { fieldManager: APPLY_FIELD_MANAGER, force: true });
     const verb = before === undefined ? 'created' : before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
     return { ok: true, object: after, line: `${resourceName(after)} ${verb}` };
   } catch (e) {

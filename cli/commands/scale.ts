@@ -15,7 +15,7 @@ async function scale(args: readonly string[], io: CommandIo): Promise<number> {
   if (values.replicas === undefined || !/^\d+$/.test(values.replicas) || !Number.isSafeInteger(replicas)) throw new UsageError('--replicas must be a non-negative integer');
   return withDaemon(values, async (kube) => {
     try {
-      await kube.patch(resource.type, { namespace: values.namespace ?? 'default', name }, { spec: { replicas } }, 'merge');
+      await kube.patch(resource.type, { namespace: values.namespace ?? 'default', name }, { type: 'merge', body: { spec: { replicas } } });
       io.out(`${resourceKind(resource.type)}/${name} scaled\n`);
       return 0;
     } catch (e) {

@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { ApiError } from '../../core/errors.js';
-import type { KubeApi, KubeObject, ListOptions, ObjectList, PatchType, ResourceType, Watch, WatchEvent, WriteOptions, DeleteOptions } from '../../core/kube.js';
+import type { KubeApi, KubeObject, ListOptions, ObjectList, Patch, PatchTarget, ResourceType, Watch, WatchEvent, WriteOptions, DeleteOptions } from '../../core/kube.js';
 import { createLineFramer, encodeLine } from '../../core/ndjson.js';
 import type { SubresourceRequest } from '../../webhooks/index.js';
 import { fromWireError, MAX_RESPONSE_LENGTH, parseResponse, type ApiMethod, type ApiResponse } from '../api-protocol.js';
@@ -145,9 +145,7 @@ export async function connectApiSocket(path: string): Promise<ApiSocketClient> {
     create: <T extends KubeObject>(object: T, options?: WriteOptions) => call<T>('create', object, options ?? {}),
     update: <T extends KubeObject>(object: T, options?: WriteOptions) => call<T>('update', object, options ?? {}),
     updateStatus: <T extends KubeObject>(object: T) => call<T>('updateStatus', object),
-    // eslint-disable-next-line max-params -- KubeApi.patch's own signature
-    patch: <T extends KubeObject>(type: ResourceType, target: { readonly namespace?: string; readonly name: string; readonly subresource?: 'status' }, patch: unknown, patchType: PatchType, options?: WriteOptions) =>
-      call<T>('patch', type, target, patch, patchType, options ?? {}),
+    patch: <T extends KubeObject>(type: ResourceType, target: PatchTarget, patch: Patch, options?: WriteOptions) => call<T>('patch', type, target, patch, options ?? {}),
     delete: (type: ResourceType, namespace: string | undefined, name: string, options?: DeleteOptions) => call<void>('delete', type, namespace, name, options ?? {}).then(() => undefined),
     subresource: (request: SubresourceRequest) => call<null>('subresource', request).then(() => undefined),
     close: () => client.close(),

@@ -26,7 +26,7 @@ describe('node heartbeat', () => {
     const first = await store.get<NodeObject>(NODE_TYPE, undefined, 'n1');
     expect(first.metadata.labels).toEqual({ 'kubevirt.io/schedulable': 'true' });
     expect(first.metadata.annotations?.['kubevirt.io/heartbeat']).toBe('2026-12-02T20:00:00Z');
-    await store.patch(NODE_TYPE, { name: 'n1' }, { metadata: { labels: { zone: 'a' } } }, 'merge');
+    await store.patch(NODE_TYPE, { name: 'n1' }, { type: 'merge', body: { metadata: { labels: { zone: 'a' } } } });
     await beat(kube, 'n1', new Date('2026-12-02T20:01:00Z'));
     const second = await store.get<NodeObject>(NODE_TYPE, undefined, 'n1');
     expect(second.metadata.annotations?.['kubevirt.io/heartbeat']).toBe('2026-12-02T20:01:00Z');

@@ -66,7 +66,7 @@ async function until<T>(what: string, probe: () => Promise<T>, ok: (value: T) =>
   }
 }
 
-const scaleTo = (store: MemoryStore, replicas: number): Promise<unknown> => store.patch(RS_TYPE, { namespace: 'default', name: 'web' }, { spec: { replicas } }, 'merge');
+const scaleTo = (store: MemoryStore, replicas: number): Promise<unknown> => store.patch(RS_TYPE, { namespace: 'default', name: 'web' }, { type: 'merge', body: { spec: { replicas } } });
 const getRs = (store: MemoryStore): Promise<VirtualMachineInstanceReplicaSet> => store.get<VirtualMachineInstanceReplicaSet & { apiVersion: string; kind: string }>(RS_TYPE, 'default', 'web');
 
 describe('replica set controller on the in-memory store', () => {
@@ -92,7 +92,7 @@ describe('replica set controller on the in-memory store', () => {
 
     // A relabelled VMI is released (ownerReference dropped) and replaced.
     const victim = owned(five, uid)[0] as VirtualMachineInstance;
-    await store.patch(VMI_TYPE, { namespace: 'default', name: victim.metadata.name ?? '' }, { metadata: { labels: { app: 'debug' } } }, 'merge');
+    await store.patch(VMI_TYPE, { namespace: 'default', name: victim.metadata.name ?? '' }, { type: 'merge', body: { metadata: { labels: { app: 'debug' } } } });
     await until('released and replaced', () => vmisOf(store), (l) => owned(l, uid).length === 5 && controllerOf(l.find((v) => v.metadata.name === victim.metadata.name) as VirtualMachineInstance) === undefined);
 
     await scaleTo(store, 2);
@@ -114,7 +114,7 @@ describe('replica set controller on the in-memory store', () => {
     const paused = await until('ReplicaPaused', () => getRs(store), (r) => (r.status?.conditions ?? []).some((c) => c.type === 'ReplicaPaused' && c.status === 'True'));
     expect(paused.status?.replicas).toBe(0);
     expect(owned(await vmisOf(store), rs.metadata.uid ?? '')).toHaveLength(0);
-    await store.patch(RS_TYPE, { namespace: 'default', name: 'web' }, { spec: { paused: false } }, 'merge');
+    await store.patch(RS_TYPE, { namespace: 'default', name: 'web' }, { type: 'merge', body: { spec: { paused: false } } });
     await until('3 VMIs after resume', () => vmisOf(store), (l) => owned(l, rs.metadata.uid ?? '').length === 3);
   });
 

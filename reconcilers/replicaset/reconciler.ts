@@ -143,7 +143,7 @@ class ReplicaSetReconciler implements Reconciler {
     if (vmi === undefined) return;
     const others = (vmi.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
     const refs = action.type === 'adopt' ? [...others, controllerRef(rs)] : others;
-    await this.deps.kube.patch(VMI_TYPE, { namespace: rs.metadata.namespace, name: action.name }, ownerOps(vmi, action.resourceVersion, refs), 'json').catch((e: unknown) => {
+    await this.deps.kube.patch(VMI_TYPE, { namespace: rs.metadata.namespace, name: action.name }, { type: 'json', body: ownerOps(vmi, action.resourceVersion, refs) }).catch((e: unknown) => {
       // Gone, or changed since the plan (the test op failed): the next reconcile sees it anew.
       if (!isNotFound(e) && !(e instanceof ApiError && (e.status === 409 || e.status === 422))) throw e;
     });

@@ -191,7 +191,7 @@ class Broadcaster implements EventBroadcaster {
   private async bump(seen: Written, pending: Pending): Promise<boolean> {
     const patch = { count: seen.count + 1, lastTimestamp: pending.event.lastTimestamp };
     try {
-      await this.o.kube.patch<KubeEvent>(EVENT_TYPE, { namespace: seen.namespace, name: seen.name }, patch, 'merge');
+      await this.o.kube.patch<KubeEvent>(EVENT_TYPE, { namespace: seen.namespace, name: seen.name }, { type: 'merge', body: patch });
     } catch (e: unknown) {
       if (!isNotFound(e)) throw e;
       this.written.delete(pending.key);

@@ -89,7 +89,7 @@ async function vmiControllerStandIn(store: MemoryStore): Promise<VirtualMachineI
   const finalizers = vmi?.metadata.finalizers ?? [];
   if (vmi?.metadata.deletionTimestamp === undefined || !finalizers.includes(Finalizers.vmiForegroundDelete)) return vmi;
   const rest = finalizers.filter((f) => f !== Finalizers.vmiForegroundDelete);
-  await store.patch(VMI_TYPE, { namespace: 'default', name: 'web' }, [{ op: 'test', path: '/metadata/finalizers', value: finalizers }, { op: 'replace', path: '/metadata/finalizers', value: rest }], 'json')
+  await store.patch(VMI_TYPE, { namespace: 'default', name: 'web' }, { type: 'json', body: [{ op: 'test', path: '/metadata/finalizers', value: finalizers }, { op: 'replace', path: '/metadata/finalizers', value: rest }] })
     // Gone, or its finalizers changed meanwhile (the VM controller's patch): the next probe retries.
     .catch((e: unknown) => { if (!isNotFound(e) && !(e instanceof ApiError && e.status === 422)) throw e; });
   return getVmi(store);
@@ -159,7 +159,7 @@ describe('vmController on the memory store', () => {
     const vm = await until('Running', () => getVm(store), (v) => v.status?.printableStatus === 'Running');
     const restart = restartVm(vm, await getVmi(store));
     if (!restart.ok) throw new Error(restart.message);
-    await store.patch(VM_TYPE, { namespace: 'default', name: 'web', ...(restart.subresource === 'status' ? { subresource: 'status' as const } : {}) }, restart.patch, 'json');
+    await store.patch(VM_TYPE, { namespace: 'default', name: 'web', ...(restart.subresource === 'status' ? { subresource: 'status' as const } : {}) }, { type: 'json', body: restart.patch });
     const second = await liveVmi(store, first?.metadata.uid);
     expect(second?.metadata.uid).not.toBe(first?.metadata.uid);
     await until('requests handled', () => getVm(store), (v) => v.status?.stateChangeRequests === undefined);
@@ -173,7 +173,7 @@ describe('vmController on the memory store', () => {
     expect(vm.metadata.finalizers).toContain(Finalizers.vmControllerFinalize);
     await store.update({ ...vm, spec: { ...vm.spec, runStrategy: 'Halted' } });
     await until('VMI stopping', () => vmiControllerStandIn(store), (v) => v === undefined || v.metadata.deletionTimestamp !== undefined);
-    await store.patch(VM_TYPE, { namespace: 'default', name: 'web' }, { spec: { runStrategy: 'Always' } }, 'merge');
+    await store.patch(VM_TYPE, { namespace: 'default', name: 'web' }, { type: 'merge', body: { spec: { runStrategy: 'Always' } } });
     await liveVmi(store);
     loggedErrors.length = 0;
     await store.delete(VM_TYPE, 'default', 'web');
@@ -212,7 +212,7 @@ describe('vmController on the memory store', () => {
       updateStatus: async <T extends VirtualMachine>(object: T): Promise<T> => {
         if (!bumped) {
           bumped = true;
-          await envs[0]?.store.patch(VM_TYPE, { namespace: 'default', name: 'web' }, { metadata: { labels: { bumped: 'yes' } } }, 'merge');
+          await envs[0]?.store.patch(VM_TYPE, { namespace: 'default', name: 'web' }, { type: 'merge', body: { metadata: { labels: { bumped: 'yes' } } } });
         }
         return kube.updateStatus(object);
       },

@@ -88,7 +88,7 @@ class VmReconciler implements Reconciler {
         await this.deleteVmi(vm, action);
         return vm;
       case 'patchVmiFinalizers':
-        await this.deps.kube.patch(VMI_TYPE, { namespace: vm.metadata.namespace, name: action.name }, finalizerOps(action.from, action.to), 'json').catch((e: unknown) => ignore(e, isNotFound));
+        await this.deps.kube.patch(VMI_TYPE, { namespace: vm.metadata.namespace, name: action.name }, { type: 'json', body: finalizerOps(action.from, action.to) }).catch((e: unknown) => ignore(e, isNotFound));
         return vm;
       default:
         return this.patchVm(vm, action);
@@ -129,16 +129,16 @@ class VmReconciler implements Reconciler {
     const type = typeOf(vm);
     switch (action.type) {
       case 'patchVmFinalizers':
-        return this.deps.kube.patch<VirtualMachine>(type, target, finalizerOps(action.from, action.to), 'json');
+        return this.deps.kube.patch<VirtualMachine>(type, target, { type: 'json', body: finalizerOps(action.from, action.to) });
       case 'addStartRequest': {
         const requests = [...(vm.status?.stateChangeRequests ?? []), { action: 'Start' }];
-        return this.deps.kube.patch<VirtualMachine>(type, { ...target, subresource: 'status' }, [{ op: 'add', path: '/status/stateChangeRequests', value: requests }], 'json');
+        return this.deps.kube.patch<VirtualMachine>(type, { ...target, subresource: 'status' }, { type: 'json', body: [{ op: 'add', path: '/status/stateChangeRequests', value: requests }] });
       }
       case 'setRunning': {
         const ops: Op[] = vm.spec.runStrategy !== undefined
           ? [{ op: 'test', path: '/spec/runStrategy', value: vm.spec.runStrategy }, { op: 'replace', path: '/spec/runStrategy', value: 'Always' }]
           : [{ op: 'replace', path: '/spec/running', value: true }];
-        return this.deps.kube.patch<VirtualMachine>(type, target, ops, 'json');
+        return this.deps.kube.patch<VirtualMachine>(type, target, { type: 'json', body: ops });
       }
     }
   }

@@ -61,7 +61,7 @@ describe('vmiController under the runtime', () => {
     const [pod] = await eventually(getPods(store), (p) => p.length === 1, 'the launcher pod');
     await eventually(getVmi(store), (v) => v?.status?.phase === 'Scheduling', 'Scheduling');
 
-    const bound = await store.patch<Pod>(POD_TYPE, { namespace: 'default', name: pod!.metadata.name ?? '' }, { spec: { nodeName: 'node01' } }, 'merge');
+    const bound = await store.patch<Pod>(POD_TYPE, { namespace: 'default', name: pod!.metadata.name ?? '' }, { type: 'merge', body: { spec: { nodeName: 'node01' } } });
     await store.updateStatus<Pod>({ ...bound, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: LAUNCHER_CONTAINER, ready: true, state: { running: {} } }] } });
     const scheduled = await eventually(getVmi(store), (v) => v?.status?.phase === 'Scheduled' && v.metadata.labels?.['kubevirt.io/nodeName'] === 'node01', 'Scheduled');
     expect(scheduled?.status?.nodeName).toBe('node01');

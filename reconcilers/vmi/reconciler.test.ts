@@ -82,7 +82,7 @@ async function setup(wrap: (kube: KubeApi) => KubeApi = (k) => k, wrapEvents: (k
 
 /** What the kubelet does: bind the pod, run the compute container, report Ready. */
 async function runPod(store: MemoryStore, pod: Pod): Promise<void> {
-  const bound = await store.patch<Pod>(POD_TYPE, { namespace: 'default', name: pod.metadata.name ?? '' }, { spec: { nodeName: 'node01' } }, 'merge');
+  const bound = await store.patch<Pod>(POD_TYPE, { namespace: 'default', name: pod.metadata.name ?? '' }, { type: 'merge', body: { spec: { nodeName: 'node01' } } });
   await store.updateStatus<Pod>({
     ...bound,
     status: {

@@ -125,7 +125,7 @@ class VmiReconciler implements Reconciler {
 
   private async patch(vmi: Vmi, ops: unknown[]): Promise<void> {
     try {
-      await this.deps.kube.patch(typeOf(vmi), { namespace: vmi.metadata.namespace, name: vmi.metadata.name ?? '' }, ops, 'json');
+      await this.deps.kube.patch(typeOf(vmi), { namespace: vmi.metadata.namespace, name: vmi.metadata.name ?? '' }, { type: 'json', body: ops });
     } catch (e: unknown) {
       // The VMI went away once its last finalizer was removed elsewhere: nothing left to patch.
       if (!isNotFound(e)) throw e;

@@ -7,7 +7,7 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiError } from '../../core/errors.js';
-import type { DeleteOptions, KubeApi, KubeObject, ListOptions, ObjectList, PatchType, ResourceType, Watch, WatchEvent, WriteOptions } from '../../core/kube.js';
+import type { DeleteOptions, KubeApi, KubeObject, ListOptions, ObjectList, Patch, PatchTarget, PatchType, ResourceType, Watch, WatchEvent, WriteOptions } from '../../core/kube.js';
 import { KINDS } from '../../crd-gen/index.js';
 import { createHttpsTransport, type KubeResponse, type KubeTransport } from './kube-http.js';
 
@@ -182,16 +182,9 @@ class KubeClient implements KubeApi {
     return decode<T>(await this.http.request({ method: 'PUT', path, body: object }));
   }
 
-  // eslint-disable-next-line max-params -- KubeApi.patch's own signature
-  async patch<T extends KubeObject>(
-    type: ResourceType,
-    target: { readonly namespace?: string; readonly name: string; readonly subresource?: 'status' },
-    patch: unknown,
-    patchType: PatchType,
-    options?: WriteOptions,
-  ): Promise<T> {
-    const path = (await this.path(type, target)) + writeQuery(options, patchType);
-    return decode<T>(await this.http.request({ method: 'PATCH', path, body: patch, contentType: PATCH_CONTENT[patchType] }));
+  async patch<T extends KubeObject>(type: ResourceType, target: PatchTarget, patch: Patch, options?: WriteOptions): Promise<T> {
+    const path = (await this.path(type, target)) + writeQuery(options, patch.type);
+    return decode<T>(await this.http.request({ method: 'PATCH', path, body: patch.body, contentType: PATCH_CONTENT[patch.type] }));
   }
 
   async delete(type: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<void> {

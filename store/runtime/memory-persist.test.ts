@@ -54,7 +54,7 @@ describe('persistence', () => {
     await Promise.all(Array.from({ length: 1000 }, (_, i) => store.create(cm(`c${i}`))));
     const elapsed = Date.now() - started;
     await Promise.all(Array.from({ length: 990 }, (_, i) => store.delete(CM, 'default', `c${i + 10}`)));
-    for (let i = 0; i < 1200; i++) await store.patch(CM, { namespace: 'default', name: 'c0' }, { data: { n: String(i) } }, 'merge');
+    for (let i = 0; i < 1200; i++) await store.patch(CM, { namespace: 'default', name: 'c0' }, { type: 'merge', body: { data: { n: String(i) } } });
     await store.close();
     expect(elapsed).toBeLessThan(5000);
     const lines = readFileSync(file, 'utf8').split('\n').length;

@@ -64,7 +64,7 @@ describe('status ownership in the memory store', () => {
 
   it('checks status patches too', async () => {
     const { store } = await setup();
-    const e = await refusal(store.client(HANDLER).patch(VMI, { namespace: 'default', name: 'v', subresource: 'status' }, { status: { qosClass: 'Guaranteed' } }, 'merge'));
+    const e = await refusal(store.client(HANDLER).patch(VMI, { namespace: 'default', name: 'v', subresource: 'status' }, { type: 'merge', body: { status: { qosClass: 'Guaranteed' } } }));
     expect(e.message).toContain('status.qosClass');
   });
 

@@ -75,9 +75,9 @@ describe('admission in the store', () => {
     const store = createMemoryStore();
     await store.create(vmi('owned'));
     const labelled = { metadata: { labels: { 'kubevirt.io/nodeName': 'node01' } } };
-    const denied = await failure(store.patch(VMI, { namespace: 'default', name: 'owned' }, labelled, 'merge'));
+    const denied = await failure(store.patch(VMI, { namespace: 'default', name: 'owned' }, { type: 'merge', body: labelled }));
     expect([denied.status, denied.message]).toEqual([422, expect.stringContaining('kubevirt.io/nodeName')]);
-    const asController = await store.client(CONTROLLER).patch(VMI, { namespace: 'default', name: 'owned' }, labelled, 'merge');
+    const asController = await store.client(CONTROLLER).patch(VMI, { namespace: 'default', name: 'owned' }, { type: 'merge', body: labelled });
     expect(asController.metadata.labels?.['kubevirt.io/nodeName']).toBe('node01');
     await store.close();
   });
@@ -87,7 +87,7 @@ describe('admission in the store', () => {
     const created = await store.create(vmi('status'));
     const written = await store.updateStatus({ ...created, status: { phase: 'Pending' } });
     expect(written['status']).toEqual({ phase: 'Pending' });
-    const patched = await store.patch<Obj>(VMI, { namespace: 'default', name: 'status', subresource: 'status' }, { status: { phase: 'Scheduling' } }, 'merge');
+    const patched = await store.patch<Obj>(VMI, { namespace: 'default', name: 'status', subresource: 'status' }, { type: 'merge', body: { status: { phase: 'Scheduling' } } });
     expect(patched['status']).toEqual({ phase: 'Scheduling' });
     await store.close();
   });
@@ -143,7 +143,7 @@ describe('garbage collection', () => {
     expect(await exists(store, CM, 'free')).toBe(false);
     const blocker = await store.get(CM, 'default', 'blocker');
     expect(blocker.metadata.deletionTimestamp).toBeDefined();
-    await store.patch(CM, { namespace: 'default', name: 'blocker' }, { metadata: { finalizers: null } }, 'merge');
+    await store.patch(CM, { namespace: 'default', name: 'blocker' }, { type: 'merge', body: { metadata: { finalizers: null } } });
     await store.settled();
     expect(await exists(store, CM, 'blocker')).toBe(false);
     expect(await exists(store, CM, 'fg')).toBe(false);

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClusterConfig } from '../../core/cluster-config.js';
 import type {
-  DeleteOptions, KubeApi, KubeObject, ListOptions, ObjectList, PatchType, ResourceType, Watch, WatchEvent, WriteOptions,
+  DeleteOptions, KubeApi, KubeObject, ListOptions, ObjectList, Patch, PatchTarget, PatchType, ResourceType, Watch, WatchEvent, WriteOptions,
 } from '../../core/kube.js';
 import { typeOf } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
@@ -406,15 +406,8 @@ class View implements KubeApi {
     return (await this.engine.updateStatus(object, this.user)) as unknown as T;
   }
 
-  // eslint-disable-next-line max-params -- KubeApi.patch's own signature
-  async patch<T extends KubeObject>(
-    type: ResourceType,
-    target: { readonly namespace?: string; readonly name: string; readonly subresource?: 'status' },
-    patch: unknown,
-    patchType: PatchType,
-    options?: WriteOptions,
-  ): Promise<T> {
-    return (await this.engine.patch({ type, target, body: patch, patchType, fieldManager: options?.fieldManager, user: this.user })) as unknown as T;
+  async patch<T extends KubeObject>(type: ResourceType, target: PatchTarget, patch: Patch, options?: WriteOptions): Promise<T> {
+    return (await this.engine.patch({ type, target, body: patch.body, patchType: patch.type, fieldManager: options?.fieldManager, user: this.user })) as unknown as T;
   }
 
   delete(type: ResourceType, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<void> {

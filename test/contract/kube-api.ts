@@ -182,40 +182,40 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
 
     it('applies merge patches, to the object and to its status', async () => {
       await api.create(configMap('merge', { a: '1', b: '2' }, { k: 'v', drop: 'x' }));
-      const patched = await api.patch<ConfigMap>(CM, { namespace: NS, name: 'merge' }, { metadata: { labels: { b: null, c: '3' } }, data: { drop: null, n: 'new' } }, 'merge');
+      const patched = await api.patch<ConfigMap>(CM, { namespace: NS, name: 'merge' }, { type: 'merge', body: { metadata: { labels: { b: null, c: '3' } }, data: { drop: null, n: 'new' } } });
       expect(patched.metadata.labels).toEqual({ a: '1', c: '3' });
       expect(patched.data).toEqual({ k: 'v', n: 'new' });
       await api.create(pod('merge-status'));
-      const status = await api.patch<Pod>(POD, { namespace: NS, name: 'merge-status', subresource: 'status' }, { status: { phase: 'Running' }, metadata: { labels: { ignored: 'yes' } } }, 'merge');
+      const status = await api.patch<Pod>(POD, { namespace: NS, name: 'merge-status', subresource: 'status' }, { type: 'merge', body: { status: { phase: 'Running' }, metadata: { labels: { ignored: 'yes' } } } });
       expect(status.status?.phase).toBe('Running');
       expect(status.metadata.labels?.['ignored']).toBeUndefined();
-      const spec = await api.patch<Pod>(POD, { namespace: NS, name: 'merge-status' }, { status: { phase: 'Failed' }, metadata: { labels: { l: 'v' } } }, 'merge');
+      const spec = await api.patch<Pod>(POD, { namespace: NS, name: 'merge-status' }, { type: 'merge', body: { status: { phase: 'Failed' }, metadata: { labels: { l: 'v' } } } });
       expect([spec.status?.phase, spec.metadata.labels]).toEqual(['Running', { l: 'v' }]);
     });
 
     it('applies JSON patches, refusing one whose test op fails and changing nothing', async () => {
       const created = await api.create(configMap('json', undefined, { k: 'v' }));
-      const patched = await api.patch<ConfigMap>(CM, { namespace: NS, name: 'json' }, [
+      const patched = await api.patch<ConfigMap>(CM, { namespace: NS, name: 'json' }, { type: 'json', body: [
         { op: 'test', path: '/data/k', value: 'v' },
         { op: 'replace', path: '/data/k', value: 'w' },
         { op: 'add', path: '/metadata/labels', value: { 'kubevirt.io/x': 'y' } },
-      ], 'json');
+      ] });
       expect([patched.data, patched.metadata.labels]).toEqual([{ k: 'w' }, { 'kubevirt.io/x': 'y' }]);
-      const refused = await failure(api.patch(CM, { namespace: NS, name: 'json' }, [{ op: 'test', path: '/data/k', value: 'v' }, { op: 'replace', path: '/data/k', value: 'z' }], 'json'));
+      const refused = await failure(api.patch(CM, { namespace: NS, name: 'json' }, { type: 'json', body: [{ op: 'test', path: '/data/k', value: 'v' }, { op: 'replace', path: '/data/k', value: 'z' }] }));
       expect(refused.status).toBe(422);
       const now = await api.get<ConfigMap>(CM, NS, 'json');
       expect(now.data).toEqual({ k: 'w' });
       expect(now.metadata.resourceVersion).toBe(patched.metadata.resourceVersion);
       expect(Number(patched.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
       await api.create(pod('json-status'));
-      const status = await api.patch<Pod>(POD, { namespace: NS, name: 'json-status', subresource: 'status' }, [{ op: 'replace', path: '/status/phase', value: 'Running' }], 'json');
+      const status = await api.patch<Pod>(POD, { namespace: NS, name: 'json-status', subresource: 'status' }, { type: 'json', body: [{ op: 'replace', path: '/status/phase', value: 'Running' }] });
       expect(status.status?.phase).toBe('Running');
     });
 
     it('applies server-side apply patches, creating the object when absent', async () => {
-      const applied = await api.patch<ConfigMap>(CM, { namespace: NS, name: 'apply' }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'apply', namespace: NS, labels: { a: '1' } }, data: { k: 'v' } }, 'apply', { fieldManager: 'contract', force: true });
+      const applied = await api.patch<ConfigMap>(CM, { namespace: NS, name: 'apply' }, { type: 'apply', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'apply', namespace: NS, labels: { a: '1' } }, data: { k: 'v' } } }, { fieldManager: 'contract', force: true });
       expect([applied.metadata.labels, applied.data]).toEqual([{ a: '1' }, { k: 'v' }]);
-      const again = await api.patch<ConfigMap>(CM, { namespace: NS, name: 'apply' }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'apply', namespace: NS }, data: { k: 'w' } }, 'apply', { fieldManager: 'contract', force: true });
+      const again = await api.patch<ConfigMap>(CM, { namespace: NS, name: 'apply' }, { type: 'apply', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'apply', namespace: NS }, data: { k: 'w' } } }, { fieldManager: 'contract', force: true });
       expect(again.data?.['k']).toBe('w');
       expect(again.metadata.uid).toBe(applied.metadata.uid);
     });
@@ -238,7 +238,7 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
       expect(fewer.metadata.deletionTimestamp).toBe(held.metadata.deletionTimestamp);
       const added = await failure(api.update<ConfigMap>({ ...fewer, metadata: { ...fewer.metadata, finalizers: ['example.com/also', 'example.com/new'] } }));
       expect(added.status).toBe(422);
-      await api.patch(CM, { namespace: NS, name: 'fin' }, { metadata: { finalizers: null } }, 'merge');
+      await api.patch(CM, { namespace: NS, name: 'fin' }, { type: 'merge', body: { metadata: { finalizers: null } } });
       expect(isNotFound(await failure(api.get(CM, NS, 'fin')))).toBe(true);
     });
 
@@ -251,7 +251,7 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
         const a = await api.create(configMap('wa', { w: 'yes' }));
         await api.create(configMap('wother', { w: 'no' }));
         await api.update<ConfigMap>({ ...a, data: { k: 'changed' } });
-        await api.patch(CM, { namespace: NS, name: 'wa' }, { metadata: { labels: { w: 'no' } } }, 'merge');
+        await api.patch(CM, { namespace: NS, name: 'wa' }, { type: 'merge', body: { metadata: { labels: { w: 'no' } } } });
         await api.create(configMap('wb', { w: 'yes' }));
         await api.delete(CM, NS, 'wb');
         const events = await eventually(() => (seen.length >= 5 ? seen : undefined), 'five watch events');

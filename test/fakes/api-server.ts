@@ -196,7 +196,7 @@ async function item(store: KubeApi, t: Target & { name: string }, req: IncomingM
     case 'PATCH': {
       const patchType = PATCH_TYPES[(req.headers['content-type'] ?? '').split(';')[0]!.trim()];
       if (patchType === undefined) throw new ApiError(415, 'UnsupportedMediaType', `the patch content type "${req.headers['content-type'] ?? ''}" is not supported`);
-      return store.patch(type, { namespace: t.namespace, name: t.name, subresource: t.subresource }, await readBody(req), patchType, options);
+      return store.patch(type, { namespace: t.namespace, name: t.name, subresource: t.subresource }, { type: patchType, body: await readBody(req) }, options);
     }
     case 'DELETE':
       await store.delete(type, t.namespace, t.name, deleteOptions(await readBody(req), q));

@@ -61,7 +61,7 @@ async function changeVm(deps: SubresourceDeps, request: VmSubresourceRequest): P
   const plan = planFor(request, vm, await optional<VirtualMachineInstance & KubeObject>(deps.kube, VMI_TYPE, request));
   if (!plan.ok) throw new ApiError(plan.status, plan.status === 409 ? 'Conflict' : 'BadRequest', plan.message);
   const target = { namespace: request.namespace, name: request.name, ...(plan.subresource === 'status' ? { subresource: 'status' as const } : {}) };
-  await deps.kube.patch(VM_TYPE, target, plan.patch, 'json');
+  await deps.kube.patch(VM_TYPE, target, { type: 'json', body: plan.patch });
   deps.log.info({ vm: objectKey(vm), subresource: request.subresource }, `Requested ${request.subresource} of VirtualMachine`);
 }
 

@@ -159,7 +159,7 @@ class LocalKubelet implements Reconciler {
   private readonly again = (): ReconcileResult => ({ requeueAfterMs: this.o.pollMs ?? 500 });
 
   async bind(pod: Readonly<Pod>): Promise<ReconcileResult> {
-    await this.o.kube.patch(POD_TYPE, { namespace: pod.metadata.namespace, name: pod.metadata.name ?? '' }, { spec: { nodeName: this.o.nodeName } }, 'merge');
+    await this.o.kube.patch(POD_TYPE, { namespace: pod.metadata.namespace, name: pod.metadata.name ?? '' }, { type: 'merge', body: { spec: { nodeName: this.o.nodeName } } });
     return DONE;
   }
 

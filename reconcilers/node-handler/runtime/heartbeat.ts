@@ -20,7 +20,7 @@ export interface HeartbeatOptions {
 /** One beat: patch the Node, or create it when it does not exist. */
 export async function beat(kube: KubeApi, nodeName: string, now: Date): Promise<void> {
   try {
-    await kube.patch(NODE_TYPE, { name: nodeName }, heartbeatPatch(now), 'merge');
+    await kube.patch(NODE_TYPE, { name: nodeName }, { type: 'merge', body: heartbeatPatch(now) });
   } catch (e) {
     if (!isNotFound(e)) throw e;
     await kube.create(newNode(nodeName, now));
