@@ -66,7 +66,7 @@ function vmiOfVm(vm: VirtualMachine, ctx: AdmissionContext): Step<VirtualMachine
   try {
     vmi = vmiFromVm(vm);
   } catch (e: unknown) {
-    if (e instanceof ConversionError) return { ok: false, problems: [`${displayName(vm as unknown as Record<string, unknown>)}: ${e.message}`] };
+    if (e instanceof ConversionError) return { ok: false, problems: [`${displayName(vm)}: ${e.message}`] };
     throw e;
   }
   return admitted<VirtualMachineInstance>(vmi, ctx);

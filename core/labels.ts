@@ -285,7 +285,7 @@ const FIELD_TERM = /^\s*([^\s=!]+)\s*(==|!=|=)\s*([^\s]*)\s*$/;
 function fieldTerm(term: string): FieldTest | string {
   const m = FIELD_TERM.exec(term);
   if (m === null) return `invalid selector: ${JSON.stringify(term)}; expected field=value, field==value or field!=value`;
-  const [, field, op, value] = m as unknown as [string, string, string, string];
+  const [, field = '', op = '', value = ''] = m;
   const read = SELECTABLE_FIELDS[field];
   if (read === undefined) return `field label not supported: ${field}`;
   const negate = op === '!=';

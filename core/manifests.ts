@@ -52,9 +52,9 @@ export function parseManifests(source: string, text: string): ParsedManifests {
 }
 
 /** `Kind/name` as kubectl names an object in messages (namespace left out). */
-export function displayName(object: Readonly<Record<string, unknown>>): string {
-  const kind = typeof object['kind'] === 'string' && object['kind'] !== '' ? object['kind'] : '<unknown kind>';
-  const meta = isObject(object['metadata']) ? object['metadata'] : {};
+export function displayName(object: { readonly kind?: unknown; readonly metadata?: unknown }): string {
+  const kind = typeof object.kind === 'string' && object.kind !== '' ? object.kind : '<unknown kind>';
+  const meta = isObject(object.metadata) ? object.metadata : {};
   const name = typeof meta['name'] === 'string' ? meta['name'] : typeof meta['generateName'] === 'string' ? `${meta['generateName']}*` : '<unnamed>';
   return `${kind}/${name}`;
 }

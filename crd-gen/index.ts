@@ -41,6 +41,7 @@ export interface CustomResourceDefinition {
 }
 
 /** Every CRD we serve, in a stable order (by kind file name). */
+// A JSON module's inferred type widens our literal fields (`apiVersion`, `scope`); generate.ts wrote the file from this very interface.
 export const CRDS: readonly CustomResourceDefinition[] = crdsJson as unknown as CustomResourceDefinition[];
 
 /** The API groups we serve. */

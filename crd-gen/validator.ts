@@ -50,6 +50,7 @@ type Schema = { readonly [key: string]: unknown };
 function newAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, validateFormats: true });
   ajv.addVocabulary(K8S_KEYWORDS);
+  // ajv-formats is CommonJS: under NodeNext its function arrives as the default export's `default`.
   const addFormats = addFormatsModule as unknown as { default: (a: Ajv) => Ajv };
   addFormats.default(ajv);
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= INT32.min && n <= INT32.max });

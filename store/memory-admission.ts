@@ -31,7 +31,7 @@ export function storeLookups(store: StoreReader): AdmissionLookups {
   const one = <T>(type: ResourceType | undefined, namespace: string | undefined, name: string): T | undefined =>
     type === undefined ? undefined : (store.get(kindKeyOf(type), storeKeyOf(namespace === '' ? 'default' : namespace, name)) as T | undefined);
   return {
-    presets: (namespace) => [...store.all(kindKeyOf(Gvk.VirtualMachineInstancePreset))].filter((p) => p.metadata.namespace === (namespace || 'default')) as unknown as VirtualMachineInstancePreset[],
+    presets: (namespace) => [...store.all(kindKeyOf(Gvk.VirtualMachineInstancePreset))].filter((p) => p.metadata.namespace === (namespace || 'default')) as VirtualMachineInstancePreset[],
     instancetype: (namespace, name) => one(Gvk.VirtualMachineInstancetype, namespace, name),
     clusterInstancetype: (name) => one(Gvk.VirtualMachineClusterInstancetype, undefined, name),
     preference: (namespace, name) => one(Gvk.VirtualMachinePreference, namespace, name),

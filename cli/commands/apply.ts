@@ -9,6 +9,7 @@ import { readSources } from '../manifest-sources.js';
 export async function manifestObjects(paths: readonly string[], options: { readonly recursive: boolean; readonly namespace: string }): Promise<{ objects: SourcedObject[]; errors: string[] }> {
   const { objects, errors } = await readSources(paths, options.recursive);
   const ordered = applyOrder(objects.map((o) => ({ ...o, kind: o.object['kind'] }))).map(({ object, source }) => {
+    // Objects go to the API as read; one without apiVersion, kind or metadata is refused there, with kubectl's message.
     const kubeObject = object as unknown as KubeObject;
     return { object: { ...kubeObject, metadata: { namespace: options.namespace, ...kubeObject.metadata } }, source };
   });

@@ -110,6 +110,7 @@ function renderElement(tag: string, shape: Shape, model: Model, indent: string):
 
 /** The domain as libvirt XML (two-space indented, one element per line, ending in a newline). */
 export function encodeDomain(domain: Readonly<DomainSpec>): string {
+  // The codec walks the model through the shape table (shapes.ts), which mirrors DomainSpec field by field.
   return `${renderElement('domain', DOMAIN, domain as unknown as Model, '') ?? '<domain/>'}\n`;
 }
 
@@ -177,5 +178,6 @@ const parser = new XMLParser({
 export function decodeDomain(xml: string): DomainSpec {
   const doc = parser.parse(xml) as XmlNode;
   if (doc['domain'] === undefined) throw new DomainXmlError('not a libvirt domain document: no <domain> root element');
+  // What the shape table decodes is a DomainSpec by construction (the round-trip test holds it to that).
   return decodeShape(DOMAIN, doc['domain'], 'domain') as unknown as DomainSpec;
 }

@@ -31,7 +31,8 @@ export async function startReaper(markerDir: string, paths: readonly string[]): 
   if (stdin === null) throw new Error('the reaper has no stdin pipe');
   stdin.on('error', () => undefined);
   // The pipe must not keep this process alive, nor be inherited by anything it spawns later.
-  (stdin as unknown as { unref?: () => void }).unref?.();
+  // A child's pipe is a socket at run time, though typed as a plain Writable.
+  if ('unref' in stdin && typeof stdin.unref === 'function') stdin.unref();
   return {
     pid: child.pid ?? -1,
     disarm: async () => {

@@ -161,7 +161,7 @@ function watchProgress(o: RunSessionOptions, type: { apiVersion: string; kind: s
   informer.onChange((object, _previous, deleted) => {
     const observed = { ...object, kind: type.kind } as Observed;
     for (const l of deleted ? deps.tracker.deleted(observed, deps.now()) : deps.tracker.observe(observed, deps.now())) o.line(l);
-    if (type.kind === 'VirtualMachineInstance' && !deleted) onVmi(o, object as unknown as VirtualMachineInstance, { ...deps, current });
+    if (type.kind === 'VirtualMachineInstance' && !deleted) onVmi(o, object as VirtualMachineInstance, { ...deps, current });
   });
   return informer;
 }

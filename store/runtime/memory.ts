@@ -375,6 +375,13 @@ function checkDeletePreconditions(at: Located, stored: Obj, options: DeleteOptio
   }
 }
 
+/**
+ * The stored object as the caller's type. KubeApi's results are typed by the caller (as client-go's
+ * typed clients are): the store holds whatever was admitted for that kind, and this is the one place
+ * that says so.
+ */
+const asStored = <T>(object: unknown): T => object as T;
+
 /** The KubeApi of one user over the engine. */
 class View implements KubeApi {
   constructor(
@@ -383,11 +390,11 @@ class View implements KubeApi {
   ) {}
 
   get<T extends KubeObject>(type: ResourceType, namespace: string | undefined, name: string): Promise<T> {
-    return Promise.resolve().then(() => this.engine.get(type, namespace, name) as unknown as T);
+    return Promise.resolve().then(() => asStored<T>(this.engine.get(type, namespace, name)));
   }
 
   list<T extends KubeObject>(type: ResourceType, options?: ListOptions): Promise<ObjectList<T>> {
-    return Promise.resolve().then(() => this.engine.list(type, options) as unknown as ObjectList<T>);
+    return Promise.resolve().then(() => asStored<ObjectList<T>>(this.engine.list(type, options)));
   }
 
   watch<T extends KubeObject>(type: ResourceType, options: ListOptions & { readonly resourceVersion: string }, onEvent: (event: WatchEvent<T>) => void): Promise<Watch> {
@@ -395,19 +402,19 @@ class View implements KubeApi {
   }
 
   async create<T extends KubeObject>(object: T, _options?: WriteOptions): Promise<T> {
-    return (await this.engine.create(object, this.user)) as unknown as T;
+    return asStored<T>(await this.engine.create(object, this.user));
   }
 
   async update<T extends KubeObject>(object: T, _options?: WriteOptions): Promise<T> {
-    return (await this.engine.update(object, this.user)) as unknown as T;
+    return asStored<T>(await this.engine.update(object, this.user));
   }
 
   async updateStatus<T extends KubeObject>(object: T): Promise<T> {
-    return (await this.engine.updateStatus(object, this.user)) as unknown as T;
+    return asStored<T>(await this.engine.updateStatus(object, this.user));
   }
 
   async patch<T extends KubeObject>(type: ResourceType, target: PatchTarget, patch: Patch, options?: WriteOptions): Promise<T> {
-    return (await this.engine.patch({ type, target, body: patch.body, patchType: patch.type, fieldManager: options?.fieldManager, user: this.user })) as unknown as T;
+    return asStored<T>(await this.engine.patch({ type, target, body: patch.body, patchType: patch.type, fieldManager: options?.fieldManager, user: this.user }));
   }
 
   delete(type: ResourceType, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<void> {
