@@ -1,6 +1,6 @@
 /**
- * The reconciler contract (docs/ARCHITECTURE.md, Controllers) shared by every controller and the runtime that drives
- * them. A controller module exports a factory returning a {@link ControllerDefinition}: its
+ * The reconciler contract (docs/ARCHITECTURE.md, Controllers) shared by every controller and the
+ * runtime that drives them. A controller module exports a factory returning a {@link ControllerDefinition}: its
  * reconciler, its primary source and the secondary sources whose changes enqueue primary keys
  * (reconcilers/sources.ts). The runtime (reconcilers/runtime/controller.ts) runs informers → work
  * queue → workers; events only enqueue keys, reconcile always reads from the caches.

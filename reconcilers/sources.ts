@@ -2,7 +2,7 @@
  * Sources: what enqueues a controller's primary keys. Each constructor binds its cache's object
  * type inside, so one controller lists sources of different kinds without a cast and the runtime
  * (reconcilers/runtime/controller.ts) handles them all as {@link Source}. A change only enqueues
- * keys; reconcile reads the caches (ARCHITECTURE.md §6: never branch on the event).
+ * keys; reconcile reads the caches (docs/ARCHITECTURE.md, Controllers: never branch on the event).
  * @see https://pkg.go.dev/sigs.k8s.io/controller-runtime/pkg/source
  * @see https://pkg.go.dev/sigs.k8s.io/controller-runtime/pkg/handler#EnqueueRequestForOwner
  */

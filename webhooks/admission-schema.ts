@@ -16,7 +16,7 @@ export interface SchemaVerdict {
 
 const SCHEMAS = createSchemaValidator(loadSchema);
 
-/** Compiles every kind's validator now (ARCHITECTURE.md §3: once, at start-up, not on the first request). */
+/** Compiles every kind's validator now (once, at start-up, not on the first request). */
 export function compileSchemas(): void {
   SCHEMAS.compile(Object.keys(KINDS) as KindName[]);
 }

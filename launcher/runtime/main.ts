@@ -2,7 +2,7 @@
  * Wires a real virt-launcher: the unprivileged QEMU user (when root), the per-launcher
  * directories and their reaper, host facts (KVM probe, OVMF), volume preparation over the local
  * image and volume stores, a private session libvirtd, and the libvirt binding. The only place the
- * real hypervisor is wired (ARCHITECTURE.md §7).
+ * real hypervisor is wired (docs/ARCHITECTURE.md, The launcher).
  */
 import { join } from 'node:path';
 import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from '../../core/cluster-config.js';

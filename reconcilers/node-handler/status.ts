@@ -1,5 +1,5 @@
 /**
- * The VMI status fields the node handler owns (ARCHITECTURE.md §2, kubevirt/controllers.md §2, §5):
+ * The VMI status fields the node handler owns (docs/ARCHITECTURE.md, Status; kubevirt/controllers.md §2, §5):
  * Running / Succeeded / Failed with `reason`, their phase transition timestamps, the `Paused` and
  * `LiveMigratable` conditions, and `interfaces` once the guest runs. Everything else (Pending …
  * Scheduled, nodeName, Ready, the nodeName label) belongs to the VMI controller and is copied through

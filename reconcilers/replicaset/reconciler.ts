@@ -1,5 +1,5 @@
 /**
- * The VirtualMachineInstanceReplicaSet controller (ARCHITECTURE.md §6, controllers.md §3): observe
+ * The VirtualMachineInstanceReplicaSet controller (docs/ARCHITECTURE.md, Controllers; controllers.md §3): observe
  * the replica set and its namespace's VMIs from the caches, plan (plan.ts: claim, scale, clean up),
  * execute idempotently, then write the status (status.ts) through `/status` only when it changed.
  * Creates use generateName, so a stale cache could create twice: KubeVirt's expectations

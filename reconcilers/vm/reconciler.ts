@@ -1,5 +1,5 @@
 /**
- * The VirtualMachine controller (ARCHITECTURE.md §6, controllers.md §4): observe the VM and the VMI
+ * The VirtualMachine controller (docs/ARCHITECTURE.md, Controllers; controllers.md §4): observe the VM and the VMI
  * it controls from the caches, plan (plan.ts), execute the actions idempotently, then write the
  * status (status.ts) through `/status` only when it changed. A sync error is recorded as the VM's
  * Failure condition and rethrown, so the key is retried with backoff; a 409 retries the same way.

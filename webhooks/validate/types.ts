@@ -1,6 +1,6 @@
 /**
  * The shape every semantic validator has: pure, from data to causes (never throwing for bad input),
- * so the registry is an array and adding a rule is one file and one entry (ARCHITECTURE.md §5).
+ * so the registry is an array and adding a rule is one file and one entry (docs/ARCHITECTURE.md, Admission).
  */
 import type { ClusterConfig } from '../../core/cluster-config.js';
 import type { FieldPath } from '../../core/field-path.js';

@@ -1,4 +1,4 @@
-// The contract with the launcher (ARCHITECTURE.md §7): every compute-area value the converter
+// The contract with the launcher (docs/ARCHITECTURE.md, The launcher): every compute-area value the converter
 // refuses with a ConversionError is refused by a compute rule on the same field, so a VMI admission
 // accepts never fails conversion; and the hostile-values VMI, which converts, passes every rule.
 import { describe, expect, it } from 'vitest';
