@@ -7,6 +7,7 @@
  * Pure; typed by shape, since core depends on no other module.
  * @see https://github.com/kubevirt/kubevirt/blob/main/staging/src/kubevirt.io/api/core/v1/types.go
  */
+import { isFinalPhase } from './phases.js';
 
 /** The actions of `status.stateChangeRequests`. */
 export const StateChange = { start: 'Start', stop: 'Stop' } as const;
@@ -27,6 +28,5 @@ export function runStrategyOf<S extends string>(vm: RunStrategySpec<S>): S | 'Al
 
 /** KubeVirt's `vmi.IsFinal()`: Succeeded or Failed. */
 export function isFinal(vmi: { readonly status?: { readonly phase?: string | undefined } | undefined }): boolean {
-  const phase = vmi.status?.phase;
-  return phase === 'Succeeded' || phase === 'Failed';
+  return isFinalPhase(vmi.status?.phase);
 }

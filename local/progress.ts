@@ -5,6 +5,7 @@
  * are reported once per instance, from the `virtualmachinepreset.kubevirt.io/<name>` annotations.
  */
 import { AnnotationPrefixes } from '../crd-gen/index.js';
+import { isFinalPhase } from '../core/phases.js';
 
 /** The parts of an object progress looks at. */
 export interface Observed {
@@ -43,7 +44,7 @@ export function shownState(object: Observed): string | undefined {
   if (object.metadata.deletionTimestamp !== undefined) {
     // A VMI that ended while being deleted says how it ended (Succeeded after its ACPI shutdown).
     const phase = object.kind === 'VirtualMachineInstance' ? text(field(object.status, 'phase')) : undefined;
-    return phase === 'Succeeded' || phase === 'Failed' ? vmiState(object.status) : 'Terminating';
+    return isFinalPhase(phase) ? vmiState(object.status) : 'Terminating';
   }
   switch (object.kind) {
     case 'VirtualMachine':

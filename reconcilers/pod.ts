@@ -7,6 +7,7 @@
 import type { Condition } from '../core/conditions.js';
 import type { ObjectMetadata, ResourceType } from '../core/kube.js';
 import { ExternalGvk } from '../crd-gen/index.js';
+import { isFinalPhase } from '../core/phases.js';
 
 /** The name of the launcher pod's first container, the one running `kvt virt-launcher` (KubeVirt's name). */
 export const LAUNCHER_CONTAINER = 'compute';
@@ -176,6 +177,6 @@ export function isPodReady(pod: Readonly<Pod>): boolean {
  */
 export function isPodDown(pod: Readonly<Pod>): boolean {
   const phase = pod.status?.phase;
-  if (phase === 'Succeeded' || phase === 'Failed' || pod.metadata.deletionTimestamp !== undefined) return true;
+  if (isFinalPhase(phase) || pod.metadata.deletionTimestamp !== undefined) return true;
   return containerStatus(pod, LAUNCHER_CONTAINER)?.state?.terminated !== undefined;
 }

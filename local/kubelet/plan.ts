@@ -7,6 +7,7 @@ import { setCondition } from '../../core/conditions.js';
 import type { StatusOwnership } from '../../core/status-ownership.js';
 import { LAUNCHER_CONTAINER, POD_TYPE, type ContainerStatus, type Pod, type PodStatus } from '../../reconcilers/pod.js';
 import { LabelValues, Labels } from '../../crd-gen/index.js';
+import { isFinalPhase } from '../../core/phases.js';
 
 /** The kubelet owns the status of the pods on its node, all of it (as a real kubelet does). */
 export const KUBELET_STATUS: StatusOwnership = { writer: 'kubelet', ...POD_TYPE, fields: 'all' };
@@ -31,7 +32,7 @@ export function isLauncherPod(pod: Readonly<Pod>): boolean {
 }
 
 function isFinal(pod: Readonly<Pod>): boolean {
-  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+  return isFinalPhase(pod.status?.phase);
 }
 
 function deletionAction(pod: Readonly<Pod>, proc: ProcessState, now: Date): PodAction {

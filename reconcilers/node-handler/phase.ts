@@ -6,6 +6,7 @@
  */
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { DomainStatus, LauncherPhase } from '../../launcher/protocol/index.js';
+import { isFinalPhase } from '../../core/phases.js';
 
 /** What the handler knows of one launcher (from its socket). */
 export interface LauncherView {
@@ -37,10 +38,7 @@ export interface PhaseDecision {
 /** The phases the handler acts on (the VMI controller owns the earlier ones). */
 export const HANDLED_PHASES: ReadonlySet<string> = new Set(['Scheduled', 'Running']);
 
-/** Whether a phase is final (Succeeded or Failed). */
-export function isFinalPhase(phase: string | undefined): boolean {
-  return phase === 'Succeeded' || phase === 'Failed';
-}
+export { isFinalPhase };
 
 const RUNNING_STATES: ReadonlySet<string> = new Set(['Running', 'Paused']);
 

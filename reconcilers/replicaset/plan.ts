@@ -10,6 +10,7 @@ import { parseLabelSelector } from '../../core/labels.js';
 import { controllerOf, controllerRef } from '../../core/owner.js';
 import { Gvk, type VirtualMachineInstance, type VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
 import { desiredReplicas } from '../../core/implicit-defaults.js';
+import { isFinalPhase } from '../../core/phases.js';
 
 /** KubeVirt's BurstReplicas: creates or deletes per reconcile. */
 export const BURST_REPLICAS = 250;
@@ -39,7 +40,7 @@ export interface RsPlanInput {
   readonly expectationsSatisfied: boolean;
 }
 
-const isFinal = (vmi: Readonly<VirtualMachineInstance>): boolean => vmi.status?.phase === 'Succeeded' || vmi.status?.phase === 'Failed';
+const isFinal = (vmi: Readonly<VirtualMachineInstance>): boolean => isFinalPhase(vmi.status?.phase);
 const podTerminating = (vmi: Readonly<VirtualMachineInstance>): boolean => {
   const ready = findCondition(vmi.status?.conditions, 'Ready');
   return ready?.status === 'False' && ready.reason === 'PodTerminating';

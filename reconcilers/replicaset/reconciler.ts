@@ -64,7 +64,7 @@ class ReplicaSetReconciler implements Reconciler {
     signal.throwIfAborted();
     const status = computeReplicaSetStatus({ rs, active: plan.active, scalingUp: plan.scalingUp, now: this.deps.now(), ...(scaleError === undefined ? {} : { scaleError }) });
     if (!jsonEqual(status, rs.status ?? {})) await this.deps.kube.updateStatus<VirtualMachineInstanceReplicaSet>({ ...rs, status });
-    if (scaleError !== undefined) throw new SyncError(plan.scalingUp ? 'FailedCreate' : 'FailedDelete', `VirtualMachineInstanceReplicaSet ${rsKey}: ${scaleError}`);
+    if (scaleError !== undefined) throw new SyncError(plan.scalingUp ? ChildEventReason.FailedCreate : ChildEventReason.FailedDelete, `VirtualMachineInstanceReplicaSet ${rsKey}: ${scaleError}`);
     return DONE;
   }
 

@@ -7,6 +7,7 @@ import { findCondition, removeCondition, setCondition } from '../../core/conditi
 import { selectorToString } from '../../core/labels.js';
 import type { StatusOwnership } from '../../core/status-ownership.js';
 import { KINDS, type VirtualMachineInstance, type VirtualMachineInstanceReplicaSet, type VirtualMachineInstanceReplicaSetStatus } from '../../crd-gen/index.js';
+import { ChildEventReason } from '../../core/events.js';
 
 /** The replica set controller owns the whole VMIRS status. */
 export const REPLICASET_CONTROLLER_STATUS: StatusOwnership = {
@@ -31,7 +32,7 @@ export function computeReplicaSetStatus(input: RsStatusInput): VirtualMachineIns
     : removeCondition(rs.status?.conditions, 'ReplicaPaused');
   conditions = input.scaleError === undefined
     ? removeCondition(conditions, 'ReplicaFailure')
-    : setCondition(conditions, { type: 'ReplicaFailure', status: 'True', reason: input.scalingUp ? 'FailedCreate' : 'FailedDelete', message: input.scaleError }, now);
+    : setCondition(conditions, { type: 'ReplicaFailure', status: 'True', reason: input.scalingUp ? ChildEventReason.FailedCreate : ChildEventReason.FailedDelete, message: input.scaleError }, now);
   return {
     ...structuredClone(rs.status ?? {}),
     replicas: input.active.length,

@@ -11,6 +11,7 @@ import {
   startBackoffLeftMs, type RunStrategy,
 } from './run-strategy.js';
 import { vmiFromVm } from './vmi-from-vm.js';
+import { ChildEventReason } from '../../core/events.js';
 
 /** One write of the VM controller. */
 export type VmAction =
@@ -56,7 +57,7 @@ export interface VmPlanInput {
 const NOTHING: VmPlan = { actions: [], startExpected: false, stopExpected: false };
 
 /** KubeVirt's reasons of the VM Failure condition. */
-export const VmSyncReasons = { failedCreate: 'FailedCreate', failedDelete: 'FailedDelete' } as const;
+export const VmSyncReasons = { failedCreate: ChildEventReason.FailedCreate, failedDelete: ChildEventReason.FailedDelete } as const;
 
 /** The VMI a start creates: the template's VMI plus the generation annotation, our finalizer and a paused start. */
 export function vmiToStart(vm: Readonly<VirtualMachine>): VirtualMachineInstance {

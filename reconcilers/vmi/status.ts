@@ -13,17 +13,10 @@ import type { StatusOwnership } from '../../core/status-ownership.js';
 import { KINDS } from '../../crd-gen/index.js';
 import type { VirtualMachineInstance, VirtualMachineInstanceCondition, VirtualMachineInstanceStatus } from '../../crd-gen/index.js';
 import { isPodDown, isPodReady, type Pod } from '../pod.js';
+import { isFinalPhase, VmiPhase } from '../../core/phases.js';
+import { ChildEventReason } from '../../core/events.js';
 
-/** VMI phases, as KubeVirt spells them. */
-export const VmiPhase = {
-  Unset: '',
-  Pending: 'Pending',
-  Scheduling: 'Scheduling',
-  Scheduled: 'Scheduled',
-  Running: 'Running',
-  Succeeded: 'Succeeded',
-  Failed: 'Failed',
-} as const;
+export { VmiPhase };
 
 /** Reasons this controller writes (conditions and `status.reason`). */
 export const VmiReason = {
@@ -35,8 +28,8 @@ export const VmiReason = {
   LauncherPodMissing: 'LauncherPodMissing',
   /** `status.reason` of a VMI failed because its launcher pod went down before the guest ran. */
   LauncherPodDown: 'LauncherPodDown',
-  FailedCreate: 'FailedCreate',
-  FailedDelete: 'FailedDelete',
+  FailedCreate: ChildEventReason.FailedCreate,
+  FailedDelete: ChildEventReason.FailedDelete,
 } as const;
 
 /**
@@ -73,9 +66,7 @@ type Status = VirtualMachineInstanceStatus;
 type Cond = VirtualMachineInstanceCondition;
 
 /** Final phases: the guest is gone for good. */
-export function isFinal(phase: string | undefined): boolean {
-  return phase === VmiPhase.Succeeded || phase === VmiPhase.Failed;
-}
+export const isFinal = isFinalPhase;
 
 /** Unprocessed: the controller has not created the pod's result yet ("" or Pending). */
 export function isUnprocessed(phase: string | undefined): boolean {

@@ -26,6 +26,7 @@ import { patched } from '../memory-patch.js';
 import { WatchHub } from '../memory-watch.js';
 import { openJournal, type Journal } from './persist.js';
 import { ExternalGvk } from '../../crd-gen/index.js';
+import { isFinalPhase } from '../../core/phases.js';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -98,7 +99,7 @@ const kindGroup = (o: ResourceType): string => (o.apiVersion.includes('/') ? `${
 function isTerminalOrUnbound(pod: Obj): boolean {
   const nodeName = (pod['spec'] as { nodeName?: string } | undefined)?.nodeName ?? '';
   const phase = (pod['status'] as { phase?: string } | undefined)?.phase ?? '';
-  return nodeName === '' || phase === 'Succeeded' || phase === 'Failed';
+  return nodeName === '' || isFinalPhase(phase);
 }
 
 /** The grace period a delete gives a pod (0: delete now), as the pod strategy computes it. */

@@ -12,9 +12,8 @@ import { applyPresets, presetDeprecationWarnings } from './presets.js';
 import { applyVmiDefaults } from './vmi-defaults.js';
 import { formatKubeTime } from '../../core/time.js';
 import { vmiLaunchStatus } from '../../core/vmi-launch-status.js';
+import { VmiPhase } from '../../core/phases.js';
 
-/** The phase every new VMI starts in. */
-export const PENDING_PHASE = 'Pending';
 
 /** The namespace whose presets apply: the VMI's own; one created without a namespace lands in `default`. */
 export function presetNamespaceOf(vmi: Readonly<VirtualMachineInstance>): string {
@@ -23,11 +22,11 @@ export function presetNamespaceOf(vmi: Readonly<VirtualMachineInstance>): string
 
 function withPending(status: VirtualMachineInstanceStatus, now: Date): VirtualMachineInstanceStatus {
   const transitions = status.phaseTransitionTimestamps ?? [];
-  const hasPending = transitions.some((t) => t.phase === PENDING_PHASE);
+  const hasPending = transitions.some((t) => t.phase === VmiPhase.Pending);
   return {
     ...status,
-    phase: PENDING_PHASE,
-    phaseTransitionTimestamps: hasPending ? transitions : [...transitions, { phase: PENDING_PHASE, phaseTransitionTimestamp: formatKubeTime(now) }],
+    phase: VmiPhase.Pending,
+    phaseTransitionTimestamps: hasPending ? transitions : [...transitions, { phase: VmiPhase.Pending, phaseTransitionTimestamp: formatKubeTime(now) }],
   };
 }
 

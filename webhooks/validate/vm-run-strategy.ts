@@ -7,16 +7,16 @@ import type { ClusterConfig } from '../../core/cluster-config.js';
 import { path } from '../../core/field-path.js';
 import type { VirtualMachine } from '../../crd-gen/index.js';
 import { cause, CauseType, type Cause } from '../cause.js';
+import { runStrategyOf } from '../../core/run-strategy.js';
 
 /** The run strategies KubeVirt accepts without a feature gate (case-sensitive). */
 export const RUN_STRATEGIES: readonly string[] = ['Halted', 'Manual', 'Always', 'RerunOnFailure', 'Once'];
 /** The strategy the DecentralizedLiveMigration gate adds. */
 export const WAIT_AS_RECEIVER = 'WaitAsReceiver';
 
-/** KubeVirt's `vm.RunStrategy()`: `running` true/false as Always/Halted, else runStrategy, else Halted. */
+/** KubeVirt's `vm.RunStrategy()` of a VM spec (core/run-strategy.ts). */
 export function effectiveRunStrategy(spec: Readonly<VirtualMachine['spec']>): string {
-  if (spec.running !== undefined) return spec.running ? 'Always' : 'Halted';
-  return spec.runStrategy ?? 'Halted';
+  return runStrategyOf({ spec });
 }
 
 function strategyCauses(strategy: string, cfg: ClusterConfig): Cause[] {
