@@ -1,7 +1,6 @@
 // The status-ownership contract (core/status-ownership.ts) as the local control plane wires it: each
 // component's user may write only the status fields its own code declares; anyone else is unchecked.
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/kube.js';
 import { unownedStatusChanges } from '../../core/status-ownership.js';
 import { KINDS, type VirtualMachineInstance } from '../../crd-gen/index.js';
@@ -10,21 +9,12 @@ import { LOCAL_STATUS_OWNERS } from '../../local/runtime/control-plane.js';
 import { NODE_HANDLER_STATUS } from '../../reconcilers/node-handler/status.js';
 import { VMI_CONTROLLER_STATUS } from '../../reconcilers/vmi/status.js';
 import { createMemoryStore, STORE_ADMIN } from './memory.js';
+import { apiFailure } from '../../test/builders/api-error.js';
 
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: [] };
 const HANDLER = { username: 'system:serviceaccount:kubevirt:kubevirt-handler', groups: [] };
 const KUBELET = { username: 'system:node:local', groups: [] };
 const VMI = { apiVersion: KINDS.VirtualMachineInstance.apiVersion, kind: KINDS.VirtualMachineInstance.kind };
-
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error('expected the status write to be refused');
-}
 
 async function setup(): Promise<{ store: ReturnType<typeof createMemoryStore>; vmi: VirtualMachineInstance }> {
   const store = createMemoryStore({ admission: false, statusOwners: LOCAL_STATUS_OWNERS });
@@ -56,7 +46,7 @@ describe('status ownership in the memory store', () => {
     ['the kubelet owns no VMI status', KUBELET, { phase: 'Failed' }, 'status.phase'],
   ])('%s: 403 naming the field', async (_name, user, change, field) => {
     const { store, vmi } = await setup();
-    const e = await refusal(store.client(user).updateStatus(withStatus(vmi, change)));
+    const e = await apiFailure(store.client(user).updateStatus(withStatus(vmi, change)));
     expect([e.status, e.reason]).toEqual([403, 'Forbidden']);
     expect(e.message).toContain(field);
     expect((await store.get<VirtualMachineInstance>(VMI, 'default', 'v')).status).toEqual(vmi.status);
@@ -64,7 +54,7 @@ describe('status ownership in the memory store', () => {
 
   it('checks status patches too', async () => {
     const { store } = await setup();
-    const e = await refusal(store.client(HANDLER).patch(VMI, { namespace: 'default', name: 'v', subresource: 'status' }, { type: 'merge', body: { status: { qosClass: 'Guaranteed' } } }));
+    const e = await apiFailure(store.client(HANDLER).patch(VMI, { namespace: 'default', name: 'v', subresource: 'status' }, { type: 'merge', body: { status: { qosClass: 'Guaranteed' } } }));
     expect(e.message).toContain('status.qosClass');
   });
 
@@ -79,7 +69,7 @@ describe('status ownership in the memory store', () => {
     await store.create({ ...KUBELET_STATUS, metadata: { name: 'p', namespace: 'default' }, spec: { containers: [] } });
     const pod = await store.get(KUBELET_STATUS, 'default', 'p');
     await store.client(KUBELET).updateStatus({ ...pod, status: { phase: 'Running', podIP: '10.0.0.2' } });
-    const e = await refusal(store.client(CONTROLLER).updateStatus({ ...pod, metadata: { ...pod.metadata, resourceVersion: undefined }, status: { phase: 'Failed' } }));
+    const e = await apiFailure(store.client(CONTROLLER).updateStatus({ ...pod, metadata: { ...pod.metadata, resourceVersion: undefined }, status: { phase: 'Failed' } }));
     expect(e.message).toContain('status.phase');
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, isNotFound } from '../../core/errors.js';
 import type { KubeObject } from '../../core/kube.js';
 import { createMemoryStore, type MemoryStore } from './memory.js';
+import { apiFailure } from '../../test/builders/api-error.js';
 
 const CM = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
 const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
@@ -10,16 +11,6 @@ const VM = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' } as const;
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller' };
 
 type Obj = KubeObject & Record<string, unknown>;
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const exists = (store: MemoryStore, type: typeof CM | typeof POD, name: string): Promise<boolean> =>
   store.get(type, 'default', name).then(
@@ -59,7 +50,7 @@ describe('admission in the store', () => {
       metadata: { name: 'bad', namespace: 'default' },
       spec: { runStrategy: 'Halted', template: { spec: { domain: { devices: { disks: [{ name: 'nodisk', disk: { bus: 'virtio' } }] } } } } },
     };
-    const denied = await failure(store.create(bad));
+    const denied = await apiFailure(store.create(bad));
     expect(denied.status).toBe(422);
     expect(denied.reason).toBe('Invalid');
     expect(denied.message).toMatch(/^admission webhook "virtualmachine-validator\.kubevirt\.io" denied the request: /);
@@ -75,7 +66,7 @@ describe('admission in the store', () => {
     const store = createMemoryStore();
     await store.create(vmi('owned'));
     const labelled = { metadata: { labels: { 'kubevirt.io/nodeName': 'node01' } } };
-    const denied = await failure(store.patch(VMI, { namespace: 'default', name: 'owned' }, { type: 'merge', body: labelled }));
+    const denied = await apiFailure(store.patch(VMI, { namespace: 'default', name: 'owned' }, { type: 'merge', body: labelled }));
     expect([denied.status, denied.message]).toEqual([422, expect.stringContaining('kubevirt.io/nodeName')]);
     const asController = await store.client(CONTROLLER).patch(VMI, { namespace: 'default', name: 'owned' }, { type: 'merge', body: labelled });
     expect(asController.metadata.labels?.['kubevirt.io/nodeName']).toBe('node01');
@@ -242,15 +233,15 @@ describe('scope and subresources', () => {
     const store = createMemoryStore({ admission: false });
     const cm = await store.create<Obj>({ ...CM, metadata: { name: 'nostatus', namespace: 'default' }, status: { kept: true } });
     expect(cm['status']).toEqual({ kept: true });
-    expect(isNotFound(await failure(store.updateStatus(cm)))).toBe(true);
+    expect(isNotFound(await apiFailure(store.updateStatus(cm)))).toBe(true);
     await store.close();
   });
 
   it('words errors as the API server does, with the resource name of the kind', async () => {
     const store = createMemoryStore({ admission: false });
-    expect((await failure(store.get(VMI, 'default', 'x'))).message).toBe('virtualmachineinstances.kubevirt.io "x" not found');
-    expect((await failure(store.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' }, 'kubevirt', 'l'))).message).toBe('leases.coordination.k8s.io "l" not found');
-    const nameless = await failure(store.create({ ...CM, metadata: {} }));
+    expect((await apiFailure(store.get(VMI, 'default', 'x'))).message).toBe('virtualmachineinstances.kubevirt.io "x" not found');
+    expect((await apiFailure(store.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' }, 'kubevirt', 'l'))).message).toBe('leases.coordination.k8s.io "l" not found');
+    const nameless = await apiFailure(store.create({ ...CM, metadata: {} }));
     expect([nameless.status, nameless.causes[0]?.field]).toEqual([422, 'metadata.name']);
     await store.close();
   });

@@ -8,8 +8,9 @@
  * (the in-memory store's `expireWatchHistory()`); without it that case is skipped.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isAlreadyExists, isConflict, isGone, isNotFound, type ApiError } from '../../core/errors.js';
+import { isAlreadyExists, isConflict, isGone, isNotFound } from '../../core/errors.js';
 import type { KubeApi, KubeObject, WatchEvent } from '../../core/kube.js';
+import { apiFailure } from '../builders/api-error.js';
 
 /** What a contract run needs from an implementation. */
 export interface ContractSubject {
@@ -44,15 +45,6 @@ const pod = (name: string): Pod => ({
   metadata: { name, namespace: NS },
   spec: { containers: [{ name: 'compute', image: 'example.com/img:1' }] },
 });
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ApiError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function eventually<T>(read: () => T | undefined, what: string, ms = 5000): Promise<T> {
   const end = Date.now() + ms;
@@ -95,7 +87,7 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
       expect(Number(updated.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
       expect(updated.metadata.uid).toBe(created.metadata.uid);
       await api.delete(CM, NS, 'crud');
-      expect(isNotFound(await failure(api.get(CM, NS, 'crud')))).toBe(true);
+      expect(isNotFound(await apiFailure(api.get(CM, NS, 'crud')))).toBe(true);
     });
 
     it('returns copies: changing a result does not change what is stored', async () => {
@@ -115,15 +107,15 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
 
     it('answers AlreadyExists, NotFound and Conflict with their predicates', async () => {
       const created = await api.create(configMap('taken'));
-      const exists = await failure(api.create(configMap('taken')));
+      const exists = await apiFailure(api.create(configMap('taken')));
       expect([isAlreadyExists(exists), exists.status]).toEqual([true, 409]);
       expect(exists.message).toContain('"taken" already exists');
-      const missing = await failure(api.get(CM, NS, 'absent'));
+      const missing = await apiFailure(api.get(CM, NS, 'absent'));
       expect([isNotFound(missing), missing.message]).toEqual([true, 'configmaps "absent" not found']);
-      expect(isNotFound(await failure(api.update(configMap('absent'))))).toBe(true);
-      expect(isNotFound(await failure(api.delete(CM, NS, 'absent')))).toBe(true);
+      expect(isNotFound(await apiFailure(api.update(configMap('absent'))))).toBe(true);
+      expect(isNotFound(await apiFailure(api.delete(CM, NS, 'absent')))).toBe(true);
       await api.update({ ...created, data: { k: 'newer' } });
-      const stale = await failure(api.update({ ...created, data: { k: 'stale' } }));
+      const stale = await apiFailure(api.update({ ...created, data: { k: 'stale' } }));
       expect([isConflict(stale), stale.status]).toEqual([true, 409]);
       expect(stale.message).toContain('the object has been modified; please apply your changes to the latest version and try again');
       expect((await api.get<ConfigMap>(CM, NS, 'taken')).data).toEqual({ k: 'newer' });
@@ -153,8 +145,8 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
     });
 
     it('refuses a malformed selector with 400', async () => {
-      expect((await failure(api.list(CM, { labelSelector: 'app in (' }))).status).toBe(400);
-      expect((await failure(api.list(CM, { fieldSelector: 'spec.unknownField=x' }))).status).toBe(400);
+      expect((await apiFailure(api.list(CM, { labelSelector: 'app in (' }))).status).toBe(400);
+      expect((await apiFailure(api.list(CM, { fieldSelector: 'spec.unknownField=x' }))).status).toBe(400);
     });
 
     it('keeps status out of update and spec out of updateStatus', async () => {
@@ -201,7 +193,7 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
         { op: 'add', path: '/metadata/labels', value: { 'kubevirt.io/x': 'y' } },
       ] });
       expect([patched.data, patched.metadata.labels]).toEqual([{ k: 'w' }, { 'kubevirt.io/x': 'y' }]);
-      const refused = await failure(api.patch(CM, { namespace: NS, name: 'json' }, { type: 'json', body: [{ op: 'test', path: '/data/k', value: 'v' }, { op: 'replace', path: '/data/k', value: 'z' }] }));
+      const refused = await apiFailure(api.patch(CM, { namespace: NS, name: 'json' }, { type: 'json', body: [{ op: 'test', path: '/data/k', value: 'v' }, { op: 'replace', path: '/data/k', value: 'z' }] }));
       expect(refused.status).toBe(422);
       const now = await api.get<ConfigMap>(CM, NS, 'json');
       expect(now.data).toEqual({ k: 'w' });
@@ -222,11 +214,11 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
 
     it('checks delete preconditions on uid and resourceVersion', async () => {
       const created = await api.create(configMap('pre'));
-      expect(isConflict(await failure(api.delete(CM, NS, 'pre', { uid: '00000000-0000-0000-0000-000000000000' })))).toBe(true);
-      expect(isConflict(await failure(api.delete(CM, NS, 'pre', { resourceVersion: `${created.metadata.resourceVersion ?? ''}0` })))).toBe(true);
+      expect(isConflict(await apiFailure(api.delete(CM, NS, 'pre', { uid: '00000000-0000-0000-0000-000000000000' })))).toBe(true);
+      expect(isConflict(await apiFailure(api.delete(CM, NS, 'pre', { resourceVersion: `${created.metadata.resourceVersion ?? ''}0` })))).toBe(true);
       expect((await api.get(CM, NS, 'pre')).metadata.uid).toBe(created.metadata.uid);
       await api.delete(CM, NS, 'pre', { uid: created.metadata.uid ?? '', resourceVersion: created.metadata.resourceVersion ?? '' });
-      expect(isNotFound(await failure(api.get(CM, NS, 'pre')))).toBe(true);
+      expect(isNotFound(await apiFailure(api.get(CM, NS, 'pre')))).toBe(true);
     });
 
     it('holds an object with finalizers until the last one is removed', async () => {
@@ -236,10 +228,10 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
       expect(held.metadata.deletionTimestamp).toMatch(/^\d{4}-/);
       const fewer = await api.update<ConfigMap>({ ...held, metadata: { ...held.metadata, finalizers: ['example.com/also'] } });
       expect(fewer.metadata.deletionTimestamp).toBe(held.metadata.deletionTimestamp);
-      const added = await failure(api.update<ConfigMap>({ ...fewer, metadata: { ...fewer.metadata, finalizers: ['example.com/also', 'example.com/new'] } }));
+      const added = await apiFailure(api.update<ConfigMap>({ ...fewer, metadata: { ...fewer.metadata, finalizers: ['example.com/also', 'example.com/new'] } }));
       expect(added.status).toBe(422);
       await api.patch(CM, { namespace: NS, name: 'fin' }, { type: 'merge', body: { metadata: { finalizers: null } } });
-      expect(isNotFound(await failure(api.get(CM, NS, 'fin')))).toBe(true);
+      expect(isNotFound(await apiFailure(api.get(CM, NS, 'fin')))).toBe(true);
     });
 
     it('watches from a resourceVersion: ADDED, MODIFIED, DELETED in order, filtered', async () => {
