@@ -58,3 +58,8 @@ export function displayName(object: { readonly kind?: unknown; readonly metadata
   const name = typeof meta['name'] === 'string' ? meta['name'] : typeof meta['generateName'] === 'string' ? `${meta['generateName']}*` : '<unnamed>';
   return `${kind}/${name}`;
 }
+
+/** Several objects as kubectl prints them: a `v1` `List`. */
+export function asList(items: readonly unknown[]): { apiVersion: 'v1'; kind: 'List'; items: readonly unknown[] } {
+  return { apiVersion: 'v1', kind: 'List', items };
+}

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { toYamlDocuments } from '../../core/yaml.js';
 import { CRDS } from '../../crd-gen/index.js';
 import { UsageError, type Command } from '../command.js';
+import { asList } from '../../core/manifests.js';
 
 /** `kvt crds`: every CRD we serve, as multi-document YAML, ready for `kubectl apply -f -`. */
 export const crdsCommand: Command = {
@@ -10,7 +11,7 @@ export const crdsCommand: Command = {
   usage: 'kvt crds [-o yaml|json]',
   async run(args, io) {
     const { values } = parseArgs({ args: [...args], options: { output: { type: 'string', short: 'o', default: 'yaml' } }, strict: true });
-    if (values.output === 'json') io.out(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: CRDS }, null, 2)}\n`);
+    if (values.output === 'json') io.out(`${JSON.stringify(asList(CRDS), null, 2)}\n`);
     else if (values.output === 'yaml') io.out(toYamlDocuments(CRDS));
     else throw new UsageError(`--output must be yaml or json, not ${JSON.stringify(values.output)}`);
     return 0;

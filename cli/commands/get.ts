@@ -8,6 +8,7 @@ import { formatRows, humanDuration, printTable } from '../printer.js';
 import { resolveResource, unknownResource, type Resource } from '../resources.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { describeApiError, resourceName } from '../../local/apply.js';
+import { asList } from '../../core/manifests.js';
 
 const OUTPUTS = ['wide', 'yaml', 'json', 'name'] as const;
 type Output = (typeof OUTPUTS)[number] | undefined;
@@ -52,9 +53,9 @@ function render(options: GetOptions, objects: readonly KubeObject[], single: boo
   const now = new Date();
   switch (options.output) {
     case 'yaml':
-      return toYaml(single ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects });
+      return toYaml(single ? objects[0] : asList(objects));
     case 'json':
-      return `${JSON.stringify(single ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects }, null, 2)}\n`;
+      return `${JSON.stringify(single ? objects[0] : asList(objects), null, 2)}\n`;
     case 'name':
       return objects.map((o) => `${resourceName({ ...o, apiVersion: options.resource.type.apiVersion, kind: options.resource.type.kind })}\n`).join('');
     default:

@@ -6,7 +6,7 @@ import { lookupsFromObjects } from '../../webhooks/admission-lookups.js';
 import type { AdmissionContext } from '../../webhooks/context.js';
 import { checkObject } from '../check.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
-import { displayName, type ManifestObject } from '../../core/manifests.js';
+import { asList, displayName, type ManifestObject } from '../../core/manifests.js';
 import { readSources } from '../manifest-sources.js';
 
 interface ValidateOptions {
@@ -60,7 +60,7 @@ function checkAll(objects: readonly ManifestObject[], ctx: AdmissionContext, io:
 
 function formatObjects(objects: readonly Record<string, unknown>[], output: 'yaml' | 'json'): string {
   if (output === 'yaml') return toYamlDocuments(objects);
-  return `${JSON.stringify(objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects }, null, 2)}\n`;
+  return `${JSON.stringify(objects.length === 1 ? objects[0] : asList(objects), null, 2)}\n`;
 }
 
 function summary(checked: number, invalid: number): string {

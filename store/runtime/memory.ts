@@ -102,11 +102,14 @@ function isTerminalOrUnbound(pod: Obj): boolean {
   return nodeName === '' || isFinalPhase(phase);
 }
 
+/** Kubernetes' default `terminationGracePeriodSeconds` of a pod (the Pod API's, not a VMI's). */
+const POD_GRACE_SECONDS = 30;
+
 /** The grace period a delete gives a pod (0: delete now), as the pod strategy computes it. */
 function podGrace(stored: Obj, options: DeleteOptions): number {
   if (stored.apiVersion !== ExternalGvk.Pod.apiVersion || stored.kind !== ExternalGvk.Pod.kind || isTerminalOrUnbound(stored)) return 0;
   const spec = stored['spec'] as { terminationGracePeriodSeconds?: number };
-  return options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
+  return options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? POD_GRACE_SECONDS;
 }
 
 class Engine {
