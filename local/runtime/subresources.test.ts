@@ -17,7 +17,7 @@ import { startProtocolServer, type ProtocolServer } from '../../launcher/protoco
 import { nodeHandlerController, type NodeHandler } from '../../reconcilers/node-handler/reconciler.js';
 import { createEventBroadcaster } from '../../reconcilers/runtime/event-recorder.js';
 import { fileLauncherAccess } from '../../reconcilers/node-handler/runtime/launcher-access.js';
-import { drive, until, vmiCache } from '../../reconcilers/node-handler/runtime/test-harness.js';
+import { drive, until, vmiCache } from '../../reconcilers/node-handler/runtime/harness.testing.js';
 import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
 import { newRawVmi, withName } from '../../test/builders/vmi.js';
 import { subresourceApi, type SubresourceRequest } from '../../webhooks/index.js';

@@ -19,7 +19,7 @@ import { nodeHandlerController } from './reconciler.js';
 import { fileLauncherAccess } from './runtime/launcher-access.js';
 import { createEventBroadcaster } from '../runtime/event-recorder.js';
 import type { ControllerDefinition } from '../contract.js';
-import { drive, until, vmiCache } from './runtime/test-harness.js';
+import { drive, until, vmiCache } from './runtime/harness.testing.js';
 
 const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };

@@ -23,7 +23,7 @@ import { toYaml } from '../../../core/yaml.js';
 import { createEventBroadcaster } from '../../runtime/event-recorder.js';
 import { nodeHandlerController } from '../reconciler.js';
 import { fileLauncherAccess } from './launcher-access.js';
-import { drive, until, vmiCache } from './test-harness.js';
+import { drive, until, vmiCache } from './harness.testing.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const AVAILABLE = haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage']);

@@ -16,7 +16,7 @@ import { NODE_TYPE, type NodeObject } from '../heartbeat.js';
 import { startVirtHandler } from './start.js';
 import { runController } from '../../runtime/controller.js';
 import { createInformer } from '../../runtime/informer.js';
-import { until } from './test-harness.js';
+import { until } from './harness.testing.js';
 
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
 const HANDLER = { username: 'system:serviceaccount:kubevirt:kubevirt-handler', groups: ['system:serviceaccounts', 'system:authenticated'], extra: { 'authentication.kubernetes.io/node-name': ['n1'] } };
