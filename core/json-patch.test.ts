@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyPatch, diff, escapePointerToken, JsonPatchError, toPointer, unescapePointerToken, type Op } from './json-patch.js';
-
-/** A small seeded PRNG (mulberry32): the generated cases are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../test/builders/random.js';
 
 const KEYS = ['a', 'b', 'spec', 'kubevirt.io/vm', 'a~b', '~1', '~0', '/', '', 'x/y~z', 'ä', '0', '-', 'metadata'];
 
@@ -50,7 +39,7 @@ function mutate(r: () => number, v: unknown, depth: number): unknown {
 
 describe('diff / applyPatch round trip', () => {
   it('applyPatch(a, diff(a, b)) deep-equals b over 3000 generated pairs', () => {
-    const r = rng(6902);
+    const r = seededRandom(6902);
     for (let n = 0; n < 3000; n++) {
       const a = gen(r, 4);
       const b = r() < 0.5 ? mutate(r, a, 4) : gen(r, 4);
@@ -62,7 +51,7 @@ describe('diff / applyPatch round trip', () => {
   });
 
   it('gives an empty patch for equal documents, whatever the member order', () => {
-    const r = rng(1);
+    const r = seededRandom(1);
     for (let n = 0; n < 500; n++) {
       const a = gen(r, 4);
       expect(diff(a, structuredClone(a))).toEqual([]);

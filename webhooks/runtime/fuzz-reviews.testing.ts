@@ -4,20 +4,10 @@
  * text (it may not be JSON). Test support only: never imported by production code.
  */
 
-/** A seeded PRNG (mulberry32): uniform floats in [0, 1). */
-export type Random = () => number;
+import type { Random } from '../../test/builders/random.js';
 
-/** mulberry32: small, fast and good enough to pick mutations. */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG the cases are drawn from (test/builders/random.ts). */
+export { seededRandom, type Random } from '../../test/builders/random.js';
 
 /** One fuzz input. */
 export interface FuzzCase {
