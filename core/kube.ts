@@ -72,6 +72,8 @@ export interface WriteOptions {
   readonly fieldManager?: string;
   /** Server-side apply: take over conflicting fields. */
   readonly force?: boolean;
+  /** Admit and validate the write, answer with the object it would store, store nothing (`dryRun=All`). */
+  readonly dryRun?: boolean;
 }
 
 /** Options of delete. */

@@ -131,6 +131,17 @@ export function apiVersionOf(crd: Pick<CrdFacts, 'group' | 'version'>): string {
   return `${crd.group}/${crd.version}`;
 }
 
+/**
+ * The root schema as a CRD may carry it: an API server refuses any root `metadata` schema beyond
+ * `type: object` (and name/generateName restrictions), a description included ("metadata is
+ * implicitly specified"). The description stays in the source for the generated types.
+ */
+function crdRootSchema(schema: SchemaNode): SchemaNode {
+  const properties = schema['properties'] as Record<string, SchemaNode> | undefined;
+  if (properties?.['metadata'] === undefined) return schema;
+  return { ...schema, properties: { ...properties, metadata: { type: 'object' } } };
+}
+
 /** The CustomResourceDefinition object for one kind, with its schema fully inlined. */
 export function buildCrd(kind: KindSource, defs: Readonly<Record<string, SchemaNode>>): SchemaNode {
   const { crd } = kind;
@@ -146,7 +157,7 @@ export function buildCrd(kind: KindSource, defs: Readonly<Record<string, SchemaN
     name: crd.version,
     served: true,
     storage: true,
-    schema: { openAPIV3Schema: inlineRefs(kind.schema, defs) },
+    schema: { openAPIV3Schema: crdRootSchema(inlineRefs(kind.schema, defs) as SchemaNode) },
   };
   if (crd.printerColumns.length > 0) version['additionalPrinterColumns'] = crd.printerColumns.map((c) => ({ ...c }));
   if (crd.subresources !== undefined) version['subresources'] = structuredClone(crd.subresources);

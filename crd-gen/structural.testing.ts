@@ -54,15 +54,27 @@ function requiredProblems(node: Node, path: string): string[] {
   return Array.isArray(req) ? req.filter((r) => !(String(r) in props)).map((r) => `${path}: required field ${String(r)} is not a property`) : [];
 }
 
+/**
+ * The API server's rule for a CRD's root `metadata`: nothing but `type: object` (restrictions of name
+ * and generateName aside) — a description already makes it refuse the CRD ("metadata is implicitly
+ * specified").
+ */
+function rootMetadataProblems(metadata: unknown): string[] {
+  if (metadata === undefined) return [];
+  return JSON.stringify(metadata) === JSON.stringify({ type: 'object' }) ? [] : ['<root>.metadata: a CRD\'s root metadata schema may only be {type: object}'];
+}
+
 /** Every reason the schema is not structural (empty when it is), with the node path. */
 export function structuralProblems(node: unknown, path = '<root>'): string[] {
   if (!isNode(node)) return [`${path}: not a schema object`];
   const out = nodeProblems(node, path);
   const props = node['properties'];
+  if (path === '<root>' && isNode(props)) out.push(...rootMetadataProblems(props['metadata']));
   if (isNode(props)) {
     for (const [name, sub] of Object.entries(props)) {
-      // `kubectl explain` shows a field's description: every field must have one.
-      if (isNode(sub) && (typeof sub['description'] !== 'string' || sub['description'].trim() === '')) out.push(`${path}.${name}: no description`);
+      // `kubectl explain` shows a field's description: every field must have one (root metadata is the API server's).
+      const described = typeof sub === 'object' && sub !== null && typeof (sub as Node)['description'] === 'string' && ((sub as Node)['description'] as string).trim() !== '';
+      if (isNode(sub) && !described && !(path === '<root>' && name === 'metadata')) out.push(`${path}.${name}: no description`);
       out.push(...structuralProblems(sub, `${path}.${name}`));
     }
   }

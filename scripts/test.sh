@@ -11,5 +11,15 @@ log "Lint"
 npm run --silent lint
 log "Type check"
 npm run --silent typecheck
+# The cluster-mode suites run against a real Kubernetes (scripts/cluster.sh: built once per machine
+# from Go modules, then cached); it needs root for its network namespaces, as the guests need KVM or
+# QEMU. Without root the suites skip (in CI they fail: CI runs as root).
+if [ "$(id -u)" -eq 0 ]; then
+  log "Starting the test cluster (scripts/cluster.sh)"
+  # Only the cluster suites get its kubeconfig (KUBECONFIG itself stays unset for every other test).
+  KVT_TEST_KUBECONFIG="$(eval "$(bash scripts/cluster.sh up)" && echo "$KUBECONFIG")"
+  export KVT_TEST_KUBECONFIG
+  trap 'bash "$ROOT/scripts/cluster.sh" down >/dev/null 2>&1 || true' EXIT
+fi
 log "Tests"
 npx vitest run

@@ -9,7 +9,7 @@ import { parseFieldSelector, parseSelectorString, type SelectableObject } from '
 import { badRequest } from './memory-errors.js';
 import type { KindInfo } from './memory-kinds.js';
 import type { ObjectFilter } from './memory-watch.js';
-import { ExternalGvk } from '../crd-gen/index.js';
+import { createdPodStatus, isPod } from './memory-pod.js';
 
 type Obj = KubeObject & Record<string, unknown>;
 
@@ -33,7 +33,7 @@ export function prepareCreate(object: Obj, info: KindInfo, fresh: { readonly uid
   const { deletionTimestamp: _d, deletionGracePeriodSeconds: _g, resourceVersion: _r, ...meta } = object.metadata;
   const out: Obj = { ...object, metadata: { ...meta, uid: fresh.uid, creationTimestamp: fresh.now, generation: 1 } };
   if (info.hasStatus) delete out['status'];
-  if (object.apiVersion === ExternalGvk.Pod.apiVersion && object.kind === ExternalGvk.Pod.kind) out['status'] = { phase: 'Pending' };
+  if (isPod(object)) out['status'] = createdPodStatus(out);
   return out;
 }
 

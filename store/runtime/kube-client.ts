@@ -106,7 +106,7 @@ const PATCH_CONTENT: Readonly<Record<PatchType, string>> = {
 
 function writeQuery(options: WriteOptions | undefined, patchType?: PatchType): string {
   const force = patchType === 'apply' && options?.force === true ? 'true' : undefined;
-  return query({ fieldManager: options?.fieldManager, force });
+  return query({ fieldManager: options?.fieldManager, force, dryRun: options?.dryRun === true ? 'All' : undefined });
 }
 
 /** A watch line's event, or the ApiError of an ERROR event. */

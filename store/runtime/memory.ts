@@ -25,8 +25,8 @@ import { listFilter, nameSuffix, namespaceFor, prepareCreate, prepareUpdate, unc
 import { patched } from '../memory-patch.js';
 import { WatchHub } from '../memory-watch.js';
 import { openJournal, type Journal } from './persist.js';
-import { ExternalGvk } from '../../crd-gen/index.js';
 import { isFinalPhase } from '../../core/phases.js';
+import { isPod, podStatusWrite, podUpdateProblem } from '../memory-pod.js';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -107,7 +107,7 @@ const POD_GRACE_SECONDS = 30;
 
 /** The grace period a delete gives a pod (0: delete now), as the pod strategy computes it. */
 function podGrace(stored: Obj, options: DeleteOptions): number {
-  if (stored.apiVersion !== ExternalGvk.Pod.apiVersion || stored.kind !== ExternalGvk.Pod.kind || isTerminalOrUnbound(stored)) return 0;
+  if (!isPod(stored) || isTerminalOrUnbound(stored)) return 0;
   const spec = stored['spec'] as { terminationGracePeriodSeconds?: number };
   return options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? POD_GRACE_SECONDS;
 }
@@ -217,7 +217,7 @@ class Engine {
     return `${generateName}${nameSuffix(Math.random)}`;
   }
 
-  async create(object: KubeObject, user: RequestUser | undefined): Promise<Obj> {
+  async create(object: KubeObject, user: RequestUser | undefined, dryRun = false): Promise<Obj> {
     const type = typeOf(object);
     const info = kindInfo(type);
     const namespace = namespaceFor(info, object.metadata.namespace);
@@ -230,6 +230,7 @@ class Engine {
     if (this.index.get(kind, at.key) !== undefined) throw alreadyExistsOf(at);
     const admitted = this.admit({ ...given, metadata: meta }, undefined, 'CREATE', user);
     const prepared = prepareCreate({ ...admitted, metadata: { ...admitted.metadata, name, ...(namespace === undefined ? {} : { namespace }) } }, info, { uid: this.uid(), now: formatKubeTime(this.now()) });
+    if (dryRun) return clone(prepared);
     const stored = this.commit(at, 'ADDED', prepared);
     await this.durable();
     return clone(stored);
@@ -247,13 +248,15 @@ class Engine {
     if (rv !== undefined && rv !== '' && rv !== stored.metadata.resourceVersion) throw staleConflict(at.info.resource, at.name);
   }
 
-  async update(object: KubeObject, user: RequestUser | undefined, admission = true): Promise<Obj> {
+  async update(object: KubeObject, user: RequestUser | undefined, admission = true, dryRun = false): Promise<Obj> {
     const at = locate(typeOf(object), object.metadata.namespace, object.metadata.name ?? '');
     const stored = this.stored(at);
     this.precondition(at, object, stored);
     let next = prepareUpdate(clone(object) as Obj, stored, at.info);
     refuseNewFinalizers(next, stored);
+    refuseImmutablePodChange(next, stored);
     if (admission) next = prepareUpdate(this.admit(next, stored, 'UPDATE', user), stored, at.info);
+    if (dryRun) return clone(withGeneration(next, stored));
     const written = this.replace(at, withGeneration(next, stored), stored);
     await this.durable();
     return clone(written);
@@ -264,11 +267,14 @@ class Engine {
     const stored = this.stored(at);
     if (!at.info.hasStatus) throw notFound(at.info.resource, `${at.name}/status`);
     this.precondition(at, object, stored);
-    const next: Obj = { ...stored };
     const status = (object as Obj)['status'];
     this.checkStatusOwner(at, stored, status, user);
-    if (status === undefined) delete next['status'];
-    else next['status'] = clone(status);
+    // A pod's status write may also relabel it (as pods/status does); a custom resource's changes only its status.
+    const next: Obj = isPod(stored) ? podStatusWrite(stored, clone(object) as Obj) : { ...stored };
+    if (!isPod(stored)) {
+      if (status === undefined) delete next['status'];
+      else next['status'] = clone(status);
+    }
     const written = this.replace(at, next, stored);
     await this.durable();
     return clone(written);
@@ -370,6 +376,12 @@ function refuseNewFinalizers(next: Obj, stored: Obj): void {
   ]);
 }
 
+function refuseImmutablePodChange(next: Obj, stored: Obj): void {
+  const problem = isPod(stored) ? podUpdateProblem(stored, next) : undefined;
+  if (problem === undefined) return;
+  throw invalid('Pod', stored.metadata.name ?? '', [{ type: 'FieldValueForbidden', field: 'spec', message: problem }]);
+}
+
 function checkDeletePreconditions(at: Located, stored: Obj, options: DeleteOptions): void {
   if (options.uid !== undefined && options.uid !== stored.metadata.uid) {
     throw preconditionConflict(at.info.resource, at.name, `UID in precondition: ${options.uid}, UID in object meta: ${stored.metadata.uid ?? ''}`);
@@ -405,12 +417,12 @@ class View implements KubeApi {
     return Promise.resolve().then(() => this.engine.watch(type, options, onEvent as (event: WatchEvent) => void));
   }
 
-  async create<T extends KubeObject>(object: T, _options?: WriteOptions): Promise<T> {
-    return asStored<T>(await this.engine.create(object, this.user));
+  async create<T extends KubeObject>(object: T, options?: WriteOptions): Promise<T> {
+    return asStored<T>(await this.engine.create(object, this.user, options?.dryRun === true));
   }
 
-  async update<T extends KubeObject>(object: T, _options?: WriteOptions): Promise<T> {
-    return asStored<T>(await this.engine.update(object, this.user));
+  async update<T extends KubeObject>(object: T, options?: WriteOptions): Promise<T> {
+    return asStored<T>(await this.engine.update(object, this.user, true, options?.dryRun === true));
   }
 
   async updateStatus<T extends KubeObject>(object: T): Promise<T> {

@@ -18,20 +18,26 @@ export interface ContractSubject {
   close(): Promise<void>;
   /** Makes every resourceVersion seen so far too old to watch from (410 Gone). */
   readonly expireWatchHistory?: () => Promise<void>;
+  /**
+   * The namespaces the run may use, both existing (a shared API server gives each test fresh ones so
+   * lists see only the test's objects). @default default and contract-other
+   */
+  readonly namespaces?: { readonly main: string; readonly other: string };
 }
 
 const CM = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
 const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
-const NS = 'default';
-const OTHER_NS = 'contract-other';
+// The namespaces of the running test (ContractSubject.namespaces), set before each test.
+let NS = 'default';
+let OTHER_NS = 'contract-other';
 
 interface ConfigMap extends KubeObject {
   data?: Record<string, string>;
 }
 
 interface Pod extends KubeObject {
-  spec: { containers: { name: string; image: string }[]; nodeName?: string };
-  status?: { phase?: string; message?: string };
+  spec: { containers: { name: string; image: string }[]; nodeName?: string; schedulerName?: string; activeDeadlineSeconds?: number };
+  status?: { phase?: string; message?: string; qosClass?: string };
 }
 
 const configMap = (name: string, labels?: Record<string, string>, data: Record<string, string> = { k: 'v' }, namespace = NS): ConfigMap => ({
@@ -40,10 +46,14 @@ const configMap = (name: string, labels?: Record<string, string>, data: Record<s
   data,
 });
 
+/** The pod's containers with a new image (the one container field a pod update may change). */
+const withImage = (p: Pod, image: string): Pod['spec']['containers'] => p.spec.containers.map((c) => ({ ...c, image }));
+
 const pod = (name: string): Pod => ({
   ...POD,
   metadata: { name, namespace: NS },
-  spec: { containers: [{ name: 'compute', image: 'example.com/img:1' }] },
+  // No scheduler takes it: on a real cluster a scheduler would write the pod's status under the test.
+  spec: { schedulerName: 'kvt-contract-unscheduled', containers: [{ name: 'compute', image: 'example.com/img:1' }] },
 });
 
 async function eventually<T>(read: () => T | undefined, what: string, ms = 5000): Promise<T> {
@@ -67,6 +77,8 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
     beforeEach(async () => {
       subject = await setup();
       api = subject.api;
+      NS = subject.namespaces?.main ?? 'default';
+      OTHER_NS = subject.namespaces?.other ?? 'contract-other';
     });
     afterEach(async () => {
       await subject.close();
@@ -88,6 +100,16 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
       expect(updated.metadata.uid).toBe(created.metadata.uid);
       await api.delete(CM, NS, 'crud');
       expect(isNotFound(await apiFailure(api.get(CM, NS, 'crud')))).toBe(true);
+    });
+
+    it('answers a dry-run create or update with what it would store, and stores nothing', async () => {
+      const dry = await api.create(configMap('dry', { a: '1' }), { dryRun: true });
+      expect(dry.metadata).toMatchObject({ name: 'dry', namespace: NS, labels: { a: '1' } });
+      expect(isNotFound(await apiFailure(api.get(CM, NS, 'dry')))).toBe(true);
+      const created = await api.create(configMap('dry'));
+      const updated = await api.update<ConfigMap>({ ...created, data: { k: 'dry' } }, { dryRun: true });
+      expect(updated.data).toEqual({ k: 'dry' });
+      expect((await api.get<ConfigMap>(CM, NS, 'dry')).data).toEqual({ k: 'v' });
     });
 
     it('returns copies: changing a result does not change what is stored', async () => {
@@ -151,13 +173,14 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
 
     it('keeps status out of update and spec out of updateStatus', async () => {
       const created = await api.create(pod('status'));
-      expect(created.status?.phase).toBe('Pending');
-      const withStatus = await api.updateStatus<Pod>({ ...created, spec: { containers: [{ name: 'compute', image: 'example.com/img:2' }] }, status: { phase: 'Running', message: 'up' } });
-      expect(withStatus.status).toEqual({ phase: 'Running', message: 'up' });
+      // A pod's QoS class is computed at create and kept by every status write (it is immutable).
+      expect(created.status).toMatchObject({ phase: 'Pending', qosClass: 'BestEffort' });
+      const withStatus = await api.updateStatus<Pod>({ ...created, spec: { ...created.spec, containers: withImage(created, 'example.com/img:2') }, status: { phase: 'Running', message: 'up' } });
+      expect(withStatus.status).toEqual({ phase: 'Running', message: 'up', qosClass: 'BestEffort' });
       expect(withStatus.spec.containers[0]?.image).toBe('example.com/img:1');
       const updated = await api.update<Pod>({ ...withStatus, metadata: { ...withStatus.metadata, labels: { a: 'b' } }, status: { phase: 'Failed' } });
       expect(updated.metadata.labels).toEqual({ a: 'b' });
-      expect(updated.status).toEqual({ phase: 'Running', message: 'up' });
+      expect(updated.status).toEqual({ phase: 'Running', message: 'up', qosClass: 'BestEffort' });
     });
 
     it('moves generation on spec changes only', async () => {
@@ -168,8 +191,16 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
       expect(relabelled.metadata.generation).toBe(g);
       const statused = await api.updateStatus<Pod>({ ...relabelled, status: { phase: 'Running' } });
       expect(statused.metadata.generation).toBe(g);
-      const respecced = await api.update<Pod>({ ...statused, spec: { ...statused.spec, containers: [{ name: 'compute', image: 'example.com/img:2' }] } });
+      const respecced = await api.update<Pod>({ ...statused, spec: { ...statused.spec, containers: withImage(statused, 'example.com/img:2') } });
       expect(respecced.metadata.generation).toBe(g + 1);
+    });
+
+    it('refuses a pod update that changes more than images, tolerations and deadlines', async () => {
+      const created = await api.create(pod('immutable'));
+      const renamed = { ...created, spec: { ...created.spec, containers: created.spec.containers.map((c) => ({ ...c, name: 'other' })) } };
+      const refused = await apiFailure(api.update<Pod>(renamed));
+      expect([refused.status, refused.reason]).toEqual([422, 'Invalid']);
+      expect(refused.message).toContain('pod updates may not change fields other than');
     });
 
     it('applies merge patches, to the object and to its status', async () => {
@@ -178,11 +209,11 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
       expect(patched.metadata.labels).toEqual({ a: '1', c: '3' });
       expect(patched.data).toEqual({ k: 'v', n: 'new' });
       await api.create(pod('merge-status'));
-      const status = await api.patch<Pod>(POD, { namespace: NS, name: 'merge-status', subresource: 'status' }, { type: 'merge', body: { status: { phase: 'Running' }, metadata: { labels: { ignored: 'yes' } } } });
-      expect(status.status?.phase).toBe('Running');
-      expect(status.metadata.labels?.['ignored']).toBeUndefined();
+      // pods/status keeps the spec but, as the API server's pod status strategy does, takes labels.
+      const status = await api.patch<Pod>(POD, { namespace: NS, name: 'merge-status', subresource: 'status' }, { type: 'merge', body: { status: { phase: 'Running' }, spec: { activeDeadlineSeconds: 5 }, metadata: { labels: { from: 'status' } } } });
+      expect([status.status?.phase, status.metadata.labels, status.spec.activeDeadlineSeconds]).toEqual(['Running', { from: 'status' }, undefined]);
       const spec = await api.patch<Pod>(POD, { namespace: NS, name: 'merge-status' }, { type: 'merge', body: { status: { phase: 'Failed' }, metadata: { labels: { l: 'v' } } } });
-      expect([spec.status?.phase, spec.metadata.labels]).toEqual(['Running', { l: 'v' }]);
+      expect([spec.status?.phase, spec.metadata.labels]).toEqual(['Running', { from: 'status', l: 'v' }]);
     });
 
     it('applies JSON patches, refusing one whose test op fails and changing nothing', async () => {

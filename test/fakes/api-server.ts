@@ -179,13 +179,13 @@ async function collection(store: KubeApi, t: Target, req: IncomingMessage, url: 
   if (req.method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', `${req.method ?? ''} is not allowed on a collection`);
   const body = (await readBody(req)) as KubeObject;
   const object = t.namespace === undefined ? body : { ...body, metadata: { ...body.metadata, namespace: body.metadata.namespace ?? t.namespace } };
-  return store.create(object, { fieldManager: q.get('fieldManager') ?? undefined });
+  return store.create(object, { fieldManager: q.get('fieldManager') ?? undefined, dryRun: q.get('dryRun') === 'All' });
 }
 
 async function item(store: KubeApi, t: Target & { name: string }, req: IncomingMessage, url: URL): Promise<unknown> {
   const q = url.searchParams;
   const { type } = t.served;
-  const options = { fieldManager: q.get('fieldManager') ?? undefined, force: q.get('force') === 'true' };
+  const options = { fieldManager: q.get('fieldManager') ?? undefined, force: q.get('force') === 'true', dryRun: q.get('dryRun') === 'All' };
   switch (req.method) {
     case 'GET':
       return store.get(type, t.namespace, t.name);
