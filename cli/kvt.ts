@@ -18,6 +18,8 @@ import { validateCommand } from './commands/validate.js';
 import { virtApiCommand } from './commands/virt-api.js';
 import { virtControllerCommand } from './commands/virt-controller.js';
 import { virtLauncherCommand } from './commands/virt-launcher.js';
+import { nodeAgentCommand } from './commands/node-agent.js';
+import { podExecCommand } from './commands/pod-exec.js';
 import { virtHandlerCommand } from './commands/virt-handler-cluster.js';
 import { versionCommand } from './commands/version.js';
 import { ApiError } from '../core/errors.js';
@@ -26,7 +28,7 @@ import { UsageError, type Command, type CommandIo } from './command.js';
 /** Every subcommand, in the order `kvt --help` lists them. */
 export const COMMANDS: readonly Command[] = [
   runCommand, daemonCommand, applyCommand, getCommand, describeCommand, deleteCommand, startCommand, stopCommand, restartCommand,
-  pauseCommand, unpauseCommand, consoleCommand, scaleCommand, validateCommand, domxmlCommand, virtLauncherCommand, virtHandlerCommand, virtApiCommand, virtControllerCommand, imageCommand, crdsCommand, versionCommand];
+  pauseCommand, unpauseCommand, consoleCommand, scaleCommand, validateCommand, domxmlCommand, virtLauncherCommand, virtHandlerCommand, virtApiCommand, virtControllerCommand, nodeAgentCommand, podExecCommand, imageCommand, crdsCommand, versionCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -8,6 +8,7 @@
 #   bash scripts/cluster.sh status         # what runs
 #   bash scripts/cluster.sh down           # stops everything it started and removes its state
 #   bash scripts/cluster.sh build          # only builds (or finds cached) binaries; prints their folder
+#   bash scripts/cluster.sh node-agent-args  # the arguments `kvt node-agent` needs for this cluster's node
 #
 # Layout: the namespace `kvt-cluster` holds etcd (127.0.0.1:2379 inside it), the API server
 # (0.0.0.0:6443 inside it) and the controllers. The host reaches it over a veth pair
@@ -31,6 +32,8 @@ POD_CIDR=10.244.0.0/24
 SERVICE_CIDR=10.96.0.0/24
 SERVICE_API_ADDR=10.96.0.1
 API_PORT=6443
+# The node `kvt node-agent` registers (its credentials: STATE/node.kubeconfig, user system:node:NODE).
+NODE_NAME="${KVT_NODE_NAME:-kvt-node}"
 
 in_ns() { ip netns exec "$NETNS" "$@"; }
 
@@ -112,11 +115,13 @@ pki() {
   cert controller-manager system:kube-controller-manager
   cert scheduler system:kube-scheduler
   cert front-proxy-client front-proxy-client "" "" front-proxy-ca
+  cert node "system:node:$NODE_NAME" system:nodes
   openssl genrsa -out "$STATE/pki/sa.key" 2048 2>/dev/null
   openssl rsa -in "$STATE/pki/sa.key" -pubout -out "$STATE/pki/sa.pub" 2>/dev/null
   kubeconfig admin admin "https://$API_ADDR:$API_PORT"
   kubeconfig controller-manager controller-manager "https://127.0.0.1:$API_PORT"
   kubeconfig scheduler scheduler "https://127.0.0.1:$API_PORT"
+  kubeconfig node node "https://$API_ADDR:$API_PORT"
 }
 
 # ---- network ------------------------------------------------------------------------------------
@@ -251,5 +256,7 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   build) build; echo "$BIN" ;;
-  *) echo "usage: bash scripts/cluster.sh up|down|status|build" >&2; exit 2 ;;
+  node-agent-args) printf '%s\n' --kubeconfig "$STATE/node.kubeconfig" --node-name "$NODE_NAME" --node-ip "$HOST_ADDR" \
+    --api-server "https://$POD_GATEWAY:$API_PORT" --pod-cidr "$POD_CIDR" --pod-bridge "$POD_BRIDGE" --pod-bridge-netns "$NETNS" ;;
+  *) echo "usage: bash scripts/cluster.sh up|down|status|build|node-agent-args" >&2; exit 2 ;;
 esac

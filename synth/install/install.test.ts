@@ -5,6 +5,7 @@ import { WEBHOOK_ROUTES } from '../../webhooks/registry.js';
 import { openApiProblem } from '../testing/openapi.testing.js';
 import { KubevirtInstall, resolveInstallProps, virtApiDnsNames, type KubevirtInstallProps } from './install.js';
 import { generateServingPki, type ServingPki } from './pki.js';
+import { parseVirtControllerArgs } from '../../cli/commands/virt-controller.js';
 
 // Never written (the tests synth in memory); without it Testing.app() leaves a temp dir behind per app.
 const NO_OUTDIR = '/nonexistent-never-written';
@@ -140,7 +141,9 @@ describe('KubevirtInstall', () => {
       expect(c['securityContext']).toBeDefined();
     }
     const controller = all.find((c) => c['name'] === 'virt-controller')!;
-    expect(controller['args']).toEqual(['virt-controller', '--namespace', 'kubevirt', '--leader-elect', '--launcher-image', 'registry.example/kvt:1']);
+    expect(controller['args']).toEqual(['virt-controller', '--namespace', 'kubevirt', '--leader-elect=true', '--launcher-image', 'registry.example/kvt:1']);
+    // The install's arguments are the ones kvt's own parser takes (a bare --leader-elect was refused).
+    expect(parseVirtControllerArgs((controller['args'] as string[]).slice(1)).leaderElect).toBe(true);
   });
 
   it('validates every built-in object against the Kubernetes OpenAPI schemas', async () => {

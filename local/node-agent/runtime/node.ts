@@ -1,0 +1,76 @@
+/**
+ * The node agent's Node: registered (created, or found after a restart) with its labels, its status
+ * (Ready, addresses, capacity with the devices launcher pods request) posted through nodes/status,
+ * and its Lease in kube-node-lease renewed every 10 s, as a kubelet keeps them; the controller
+ * manager marks a node whose Lease lapses NotReady.
+ * @see https://kubernetes.io/docs/concepts/architecture/nodes/#node-heartbeats
+ */
+import { isAlreadyExists, isNotFound } from '../../../core/errors.js';
+import type { KubeApi, KubeObject } from '../../../core/kube.js';
+import type { Logger } from '../../../core/log.js';
+import { formatKubeTime } from '../../../core/time.js';
+import { ExternalGvk } from '../../../crd-gen/index.js';
+import { nodeObject, nodeStatus, type NodeFacts } from '../plan.js';
+
+const LEASE_NAMESPACE = 'kube-node-lease';
+const LEASE_SECONDS = 40;
+
+interface NodeObject extends KubeObject {
+  status?: { conditions?: { type: string; status: string; lastTransitionTime?: string | null }[] };
+}
+
+/** Microsecond time, as a Lease's renewTime is serialized. */
+const microTime = (d: Date): string => d.toISOString().replace('Z', '000Z');
+
+async function ensureNode(kube: KubeApi, facts: NodeFacts): Promise<void> {
+  try {
+    await kube.create(nodeObject(facts) as unknown as KubeObject);
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+  }
+}
+
+async function postStatus(kube: KubeApi, facts: NodeFacts, now: Date): Promise<void> {
+  const node = await kube.get<NodeObject>(ExternalGvk.Node, undefined, facts.name);
+  await kube.updateStatus<NodeObject>({ ...node, status: nodeStatus(facts, node.status?.conditions, now) as NodeObject['status'] });
+}
+
+async function renewLease(kube: KubeApi, name: string, now: Date): Promise<void> {
+  const spec = { holderIdentity: name, leaseDurationSeconds: LEASE_SECONDS, renewTime: microTime(now) };
+  try {
+    const lease = await kube.get<KubeObject & { spec?: object }>(ExternalGvk.Lease, LEASE_NAMESPACE, name);
+    await kube.update({ ...lease, spec: { ...lease.spec, ...spec } });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    await kube.create({ ...ExternalGvk.Lease, metadata: { name, namespace: LEASE_NAMESPACE }, spec });
+  }
+}
+
+/** A running heartbeat. */
+export interface NodeHeartbeat {
+  stop(): Promise<void>;
+}
+
+/** Registers the node and keeps its status and Lease fresh until stopped. */
+export async function startNode(kube: KubeApi, facts: NodeFacts, log: Logger, intervalMs = 10_000): Promise<NodeHeartbeat> {
+  await ensureNode(kube, facts);
+  const beat = async (): Promise<void> => {
+    const now = new Date();
+    try {
+      await renewLease(kube, facts.name, now);
+      await postStatus(kube, facts, now);
+    } catch (e) {
+      log.warn({ name: facts.name, err: e, at: formatKubeTime(now) }, 'Could not post the status of Node');
+    }
+  };
+  await beat();
+  let running: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => { running = beat(); }, intervalMs);
+  log.info({ name: facts.name }, 'Registered Node');
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

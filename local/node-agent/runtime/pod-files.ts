@@ -1,0 +1,150 @@
+/**
+ * A pod's files on the node agent's machine, under `<stateDir>/pods/<uid>/` (mode 0700): its
+ * volumes (emptyDirs; secrets and configMaps written from the API, files 0400), the kubeconfig of
+ * its service account (a bound token from the TokenRequest API, so `kvt` inside finds the API server
+ * as in-cluster clients do), and the run spec `kvt pod-exec` reads.
+ */
+import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KubevirtError } from '../../../core/errors.js';
+import type { KubeApi, KubeObject } from '../../../core/kube.js';
+import { ExternalGvk } from '../../../crd-gen/index.js';
+import type { Pod } from '../../../reconcilers/pod.js';
+import type { PodMount, PodRunSpec, ProjectedFile } from '../pod-run.js';
+
+/** What `kvt pod-exec` reads: the command, its environment and the bind mounts to make first. */
+export interface ExecSpec {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly mounts: readonly { readonly source: string; readonly target: string; readonly readOnly: boolean }[];
+}
+
+/** A pod's files could not be prepared. */
+export class PodFilesError extends KubevirtError {}
+
+/** The pod's directory. */
+export const podDir = (stateDir: string, podUid: string): string => join(stateDir, 'pods', podUid);
+
+interface DataObject extends KubeObject {
+  readonly data?: Readonly<Record<string, string>>;
+  readonly stringData?: Readonly<Record<string, string>>;
+}
+
+async function writeData(dir: string, data: Readonly<Record<string, string>>, encoding: 'base64' | 'utf8'): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  for (const [key, value] of Object.entries(data)) {
+    if (key.includes('/') || key === '..' || key === '.') throw new PodFilesError(`data key ${JSON.stringify(key)} is not a file name`);
+    await writeFile(join(dir, key), Buffer.from(value, encoding), { mode: 0o400 });
+  }
+}
+
+/** What preparing one pod's files needs. */
+export interface PodFilesContext {
+  readonly kube: KubeApi;
+  readonly stateDir: string;
+  readonly endpoint: ApiEndpoint;
+}
+
+async function volumeDir(kube: KubeApi, pod: Readonly<Pod>, mount: PodMount, at: { readonly dir: string; readonly context: ProjectionContext }): Promise<string> {
+  const { dir, context } = at;
+  const namespace = pod.metadata.namespace ?? 'default';
+  const target = join(dir, 'volumes', mount.volume);
+  switch (mount.source.kind) {
+    case 'hostPath':
+      if (mount.source.create) await mkdir(mount.source.path, { recursive: true });
+      return mount.source.path;
+    case 'emptyDir':
+      await mkdir(target, { recursive: true, mode: 0o777 });
+      return target;
+    case 'secret': {
+      const secret = await kube.get<DataObject>(ExternalGvk.Secret, namespace, mount.source.secretName);
+      await writeData(target, secret.data ?? {}, 'base64');
+      return target;
+    }
+    case 'configMap': {
+      const map = await kube.get<DataObject>(ExternalGvk.ConfigMap, namespace, mount.source.name);
+      await writeData(target, map.data ?? {}, 'utf8');
+      return target;
+    }
+    case 'projected':
+      await writeData(target, await projectedData(kube, pod, mount.source.files, context), 'utf8');
+      return target;
+  }
+}
+
+/** What a projected volume's files need from the agent: the pod's token and the cluster CA. */
+interface ProjectionContext {
+  readonly token: () => Promise<string>;
+  readonly caPem: string;
+}
+
+async function projectedData(kube: KubeApi, pod: Readonly<Pod>, files: readonly ProjectedFile[], context: ProjectionContext): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of files) {
+    if (f.from === 'serviceAccountToken') out[f.path] = await context.token();
+    else if (f.from === 'field') out[f.path] = f.value;
+    // kube-root-ca.crt is the cluster CA the agent already trusts; other config maps come from the API.
+    else if (f.name === 'kube-root-ca.crt') out[f.path] = context.caPem;
+    else out[f.path] = (await kube.get<DataObject>(ExternalGvk.ConfigMap, pod.metadata.namespace ?? 'default', f.name)).data?.[f.key] ?? '';
+  }
+  return out;
+}
+
+/** Where the pod's containers reach the API server, and how they trust it. */
+export interface ApiEndpoint {
+  /** `https://10.244.0.1:6443`: reachable from the pod network. */
+  readonly server: string;
+  /** The cluster CA, PEM. */
+  readonly caPem: string;
+  /** A bound service-account token for the pod (TokenRequest). */
+  readonly token: (pod: Readonly<Pod>) => Promise<string>;
+}
+
+function kubeconfigText(endpoint: ApiEndpoint, token: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'pod',
+    clusters: [{ name: 'cluster', cluster: { server: endpoint.server, 'certificate-authority-data': Buffer.from(endpoint.caPem).toString('base64') } }],
+    users: [{ name: 'sa', user: { token } }],
+    contexts: [{ name: 'pod', context: { cluster: 'cluster', user: 'sa', namespace: 'default' } }],
+  });
+}
+
+/** Writes (or refreshes) the pod's service-account kubeconfig; returns its path. */
+export async function writePodCredentials(stateDir: string, pod: Readonly<Pod>, endpoint: ApiEndpoint): Promise<string> {
+  const dir = join(podDir(stateDir, pod.metadata.uid ?? ''), 'credentials');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeFile(join(dir, 'kubeconfig'), kubeconfigText(endpoint, await endpoint.token(pod)), { mode: 0o600 });
+  return dir;
+}
+
+/** Where a pod's container finds its kubeconfig (its credentials folder is mounted there, above any volume). */
+export const POD_CREDENTIALS_DIR = '/var/run/kvt-pod';
+
+/** Whether the pod's credentials are older than `maxAgeMs` (bound tokens expire: refresh before). */
+export async function credentialsOlderThan(stateDir: string, pod: Readonly<Pod>, maxAgeMs: number, now: Date): Promise<boolean> {
+  const info = await stat(join(podDir(stateDir, pod.metadata.uid ?? ''), 'credentials', 'kubeconfig')).catch(() => undefined);
+  return info === undefined || now.getTime() - info.mtimeMs > maxAgeMs;
+}
+
+/** Prepares every volume and the credentials of `pod`, and writes the run spec; returns its path. */
+export async function preparePodFiles(ctx: PodFilesContext, pod: Readonly<Pod>, run: PodRunSpec): Promise<string> {
+  const { kube, stateDir, endpoint } = ctx;
+  const dir = podDir(stateDir, pod.metadata.uid ?? '');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  const mounts = [];
+  const context = { token: () => endpoint.token(pod), caPem: endpoint.caPem };
+  for (const m of run.mounts) mounts.push({ source: await volumeDir(kube, pod, m, { dir, context }), target: m.mountPath, readOnly: m.readOnly });
+  mounts.push({ source: await writePodCredentials(stateDir, pod, endpoint), target: POD_CREDENTIALS_DIR, readOnly: true });
+  const url = new URL(endpoint.server);
+  const env = { ...run.env, KUBECONFIG: `${POD_CREDENTIALS_DIR}/kubeconfig`, KUBERNETES_SERVICE_HOST: url.hostname, KUBERNETES_SERVICE_PORT: url.port || '443' };
+  const spec: ExecSpec = { argv: run.argv, env, mounts };
+  const file = join(dir, 'exec.json');
+  await writeFile(file, JSON.stringify(spec), { mode: 0o600 });
+  return file;
+}
+
+/** Removes the pod's files. */
+export async function removePodFiles(stateDir: string, podUid: string): Promise<void> {
+  await rm(podDir(stateDir, podUid), { recursive: true, force: true });
+}
