@@ -8,3 +8,12 @@
 export function formatKubeTime(time: Date): string {
   return time.toISOString().replace(/\.\d+Z$/, 'Z');
 }
+
+/**
+ * `metav1.MicroTime` as it goes on the wire: RFC 3339 in UTC with exactly six fractional digits
+ * (`2025-01-02T03:04:05.123000Z`). An API server refuses any other precision in a MicroTime field
+ * (a Lease's acquireTime and renewTime, an Event's eventTime).
+ */
+export function formatKubeMicroTime(time: Date): string {
+  return time.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}

@@ -4,14 +4,15 @@ import type { KubeApi } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import { LEASE_TYPE, leaseExpired, nextLease, runLeaderElection, type Lease, type LeaderElection } from './leader.js';
 import { createMemoryStore } from '../../store/runtime/memory.js';
+import { formatKubeMicroTime } from '../../core/time.js';
 
 const log = createLogger({ name: 'leader-test', level: 'silent' });
-const T0 = new Date('2026-01-01T00:00:00.000Z');
+const T0 = new Date('2026-01-01T00:00:00.000000Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
 const lease = (spec: Lease['spec']): Lease => ({ ...LEASE_TYPE, metadata: { name: 'l', namespace: 'kubevirt' }, spec });
 
 describe('nextLease', () => {
-  const held = { holderIdentity: 'a', leaseDurationSeconds: 15, acquireTime: T0.toISOString(), renewTime: T0.toISOString(), leaseTransitions: 2 };
+  const held = { holderIdentity: 'a', leaseDurationSeconds: 15, acquireTime: formatKubeMicroTime(T0), renewTime: formatKubeMicroTime(T0), leaseTransitions: 2 };
   it.each([
     { what: 'absent lease: take it, 0 transitions', current: undefined, me: 'b', now: at(0), holder: 'b', transitions: 0 },
     { what: 'held by another, fresh: wait', current: lease(held), me: 'b', now: at(15), holder: undefined, transitions: undefined },
@@ -22,12 +23,12 @@ describe('nextLease', () => {
     const spec = nextLease(current, me, 15, now);
     expect(spec?.holderIdentity).toBe(holder);
     expect(spec?.leaseTransitions).toBe(transitions);
-    if (spec !== undefined) expect(spec.renewTime).toBe(now.toISOString());
+    if (spec !== undefined) expect(spec.renewTime).toBe(formatKubeMicroTime(now));
   });
 
   it('keeps acquireTime on renewal and resets it on takeover', () => {
-    expect(nextLease(lease(held), 'a', 15, at(5))?.acquireTime).toBe(T0.toISOString());
-    expect(nextLease(lease(held), 'b', 15, at(20))?.acquireTime).toBe(at(20).toISOString());
+    expect(nextLease(lease(held), 'a', 15, at(5))?.acquireTime).toBe(formatKubeMicroTime(T0));
+    expect(nextLease(lease(held), 'b', 15, at(20))?.acquireTime).toBe(formatKubeMicroTime(at(20)));
   });
 
   it('treats a lease without times as expired', () => {

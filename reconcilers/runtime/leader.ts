@@ -11,6 +11,7 @@ import { isAlreadyExists, isConflict, isNotFound } from '../../core/errors.js';
 import type { KubeApi, KubeObject } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
 import { ExternalGvk } from '../../crd-gen/index.js';
+import { formatKubeMicroTime } from '../../core/time.js';
 
 /** The Lease type. */
 export const LEASE_TYPE = ExternalGvk.Lease;
@@ -61,7 +62,7 @@ export function nextLease(current: Lease | undefined, identity: string, leaseDur
   const spec = current?.spec ?? {};
   const holder = spec.holderIdentity ?? '';
   if (heldByOther(holder, identity) && !leaseExpired(spec, now)) return undefined;
-  const stamp = now.toISOString();
+  const stamp = formatKubeMicroTime(now);
   const transitions = spec.leaseTransitions ?? 0;
   if (holder === identity) return { ...spec, holderIdentity: identity, leaseDurationSeconds, acquireTime: spec.acquireTime ?? stamp, renewTime: stamp, leaseTransitions: transitions };
   const taken = current === undefined ? 0 : transitions + 1;
@@ -193,7 +194,7 @@ class Election implements LeaderElection {
     try {
       const current = await this.read();
       if (current?.spec?.holderIdentity !== this.o.identity) return;
-      const stamp = this.o.now().toISOString();
+      const stamp = formatKubeMicroTime(this.o.now());
       await this.o.kube.update<Lease>({ ...current, spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: stamp, acquireTime: stamp } });
     } catch (e) {
       this.o.log.warn({ err: e, namespace: this.o.namespace, name: this.o.name }, 'Could not release Lease');

@@ -8,7 +8,7 @@
 import { isAlreadyExists, isNotFound } from '../../../core/errors.js';
 import type { KubeApi, KubeObject } from '../../../core/kube.js';
 import type { Logger } from '../../../core/log.js';
-import { formatKubeTime } from '../../../core/time.js';
+import { formatKubeMicroTime, formatKubeTime } from '../../../core/time.js';
 import { ExternalGvk } from '../../../crd-gen/index.js';
 import { nodeObject, nodeStatus, type NodeFacts } from '../plan.js';
 
@@ -19,8 +19,6 @@ interface NodeObject extends KubeObject {
   status?: { conditions?: { type: string; status: string; lastTransitionTime?: string | null }[] };
 }
 
-/** Microsecond time, as a Lease's renewTime is serialized. */
-const microTime = (d: Date): string => d.toISOString().replace('Z', '000Z');
 
 async function ensureNode(kube: KubeApi, facts: NodeFacts): Promise<void> {
   try {
@@ -36,7 +34,7 @@ async function postStatus(kube: KubeApi, facts: NodeFacts, now: Date): Promise<v
 }
 
 async function renewLease(kube: KubeApi, name: string, now: Date): Promise<void> {
-  const spec = { holderIdentity: name, leaseDurationSeconds: LEASE_SECONDS, renewTime: microTime(now) };
+  const spec = { holderIdentity: name, leaseDurationSeconds: LEASE_SECONDS, renewTime: formatKubeMicroTime(now) };
   try {
     const lease = await kube.get<KubeObject & { spec?: object }>(ExternalGvk.Lease, LEASE_NAMESPACE, name);
     await kube.update({ ...lease, spec: { ...lease.spec, ...spec } });
