@@ -282,12 +282,12 @@ type FieldTest = (object: SelectableObject) => boolean;
 
 const FIELD_TERM = /^\s*([^\s=!]+)\s*(==|!=|=)\s*([^\s]*)\s*$/;
 
-function fieldTerm(term: string): FieldTest | string {
+function fieldTerm(term: string, allowed: ReadonlySet<string> | undefined): FieldTest | string {
   const m = FIELD_TERM.exec(term);
   if (m === null) return `invalid selector: ${JSON.stringify(term)}; expected field=value, field==value or field!=value`;
   const [, field = '', op = '', value = ''] = m;
   const read = SELECTABLE_FIELDS[field];
-  if (read === undefined) return `field label not supported: ${field}`;
+  if (read === undefined || (allowed !== undefined && !allowed.has(field))) return `field label not supported: ${field}`;
   const negate = op === '!=';
   return (object) => (String(read(object) ?? '') === value) !== negate;
 }
@@ -295,13 +295,15 @@ function fieldTerm(term: string): FieldTest | string {
 /**
  * A list/watch `fieldSelector` (`metadata.name=x,status.phase!=Failed`) as a predicate over objects;
  * the fields are metadata.name, metadata.namespace, spec.nodeName, status.nodeName and status.phase
- * (a missing field reads as ''); any other field is refused as the API server does.
+ * (a missing field reads as ''); any other field, or one outside `allowed` (a kind's selectable
+ * fields), is refused as the API server does.
  */
-export function parseFieldSelector(text: string): ParsedFieldSelector {
+export function parseFieldSelector(text: string, allowed?: readonly string[]): ParsedFieldSelector {
   const terms = text.trim() === '' ? [] : text.split(',');
   const tests: FieldTest[] = [];
+  const only = allowed === undefined ? undefined : new Set(allowed);
   for (const term of terms) {
-    const test = fieldTerm(term);
+    const test = fieldTerm(term, only);
     if (typeof test === 'string') return { ok: false, field: 'fieldSelector', message: test };
     tests.push(test);
   }

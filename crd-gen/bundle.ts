@@ -33,6 +33,8 @@ export interface CrdFacts {
     readonly scale?: { readonly specReplicasPath: string; readonly statusReplicasPath: string; readonly labelSelectorPath?: string };
   };
   readonly printerColumns: readonly PrinterColumn[];
+  /** Fields list and watch may select on besides metadata.name and metadata.namespace (`.status.nodeName`). */
+  readonly selectableFields?: readonly { readonly jsonPath: string }[];
 }
 
 /** One kind's source: its CRD facts and root schema (which refers to definitions). */
@@ -161,6 +163,7 @@ export function buildCrd(kind: KindSource, defs: Readonly<Record<string, SchemaN
   };
   if (crd.printerColumns.length > 0) version['additionalPrinterColumns'] = crd.printerColumns.map((c) => ({ ...c }));
   if (crd.subresources !== undefined) version['subresources'] = structuredClone(crd.subresources);
+  if (crd.selectableFields !== undefined && crd.selectableFields.length > 0) version['selectableFields'] = crd.selectableFields.map((f) => ({ ...f }));
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',

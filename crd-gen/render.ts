@@ -54,6 +54,7 @@ function kindInfo(kind: KindSource): string {
     `    namespaced: ${crd.scope === 'Namespaced'},`,
     `    hasStatus: ${crd.subresources?.status !== undefined},`,
     `    printerColumns: ${JSON.stringify(crd.printerColumns)},`,
+    `    selectableFields: [${(crd.selectableFields ?? []).map((f) => `'${f.jsonPath.slice(1)}'`).join(', ')}],`,
     '  },',
   ].join('\n');
 }

@@ -5,7 +5,7 @@
  * is namespaced, with a status subresource, named by its lower-case plural.
  */
 import type { ResourceType } from '../core/kube.js';
-import { lookupKind, KINDS } from '../crd-gen/index.js';
+import { ExternalGvk, lookupKind, KINDS } from '../crd-gen/index.js';
 
 /** Facts about one kind. */
 export interface KindInfo {
@@ -13,7 +13,12 @@ export interface KindInfo {
   readonly resource: string;
   readonly namespaced: boolean;
   readonly hasStatus: boolean;
+  /** Fields list and watch may select on (a CRD's declared ones; a Pod's spec.nodeName and status.phase). */
+  readonly selectableFields: readonly string[];
 }
+
+const METADATA_FIELDS = ['metadata.name', 'metadata.namespace'];
+const POD_FIELDS = [...METADATA_FIELDS, 'spec.nodeName', 'status.phase'];
 
 const CLUSTER_SCOPED = new Set([
   'Node', 'Namespace', 'PersistentVolume', 'StorageClass', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding',
@@ -51,8 +56,11 @@ export function kindInfo(type: ResourceType): KindInfo {
   const group = groupOf(type.apiVersion);
   const info: KindInfo =
     ours !== undefined
-      ? { resource: `${KINDS[ours].plural}.${KINDS[ours].group}`, namespaced: KINDS[ours].namespaced, hasStatus: KINDS[ours].hasStatus }
-      : { resource: group === '' ? plural(type.kind) : `${plural(type.kind)}.${group}`, namespaced: !CLUSTER_SCOPED.has(type.kind), hasStatus: !NO_STATUS.has(type.kind) };
+      ? { resource: `${KINDS[ours].plural}.${KINDS[ours].group}`, namespaced: KINDS[ours].namespaced, hasStatus: KINDS[ours].hasStatus, selectableFields: [...METADATA_FIELDS, ...KINDS[ours].selectableFields] }
+      : {
+        resource: group === '' ? plural(type.kind) : `${plural(type.kind)}.${group}`, namespaced: !CLUSTER_SCOPED.has(type.kind), hasStatus: !NO_STATUS.has(type.kind),
+        selectableFields: type.apiVersion === ExternalGvk.Pod.apiVersion && type.kind === ExternalGvk.Pod.kind ? POD_FIELDS : METADATA_FIELDS,
+      };
   cache.set(key, info);
   return info;
 }

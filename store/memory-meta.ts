@@ -71,10 +71,10 @@ export function unchanged(next: Obj, stored: Obj): boolean {
 }
 
 /** The filter of list/watch options, or a 400 naming the selector. */
-export function listFilter(options: ListOptions | undefined): ObjectFilter {
+export function listFilter(options: ListOptions | undefined, info?: Pick<KindInfo, 'selectableFields'>): ObjectFilter {
   const labels = parseSelectorString(options?.labelSelector ?? '');
   if (!labels.ok) throw badRequest(`${labels.field}: ${labels.message}`);
-  const fields = parseFieldSelector(options?.fieldSelector ?? '');
+  const fields = parseFieldSelector(options?.fieldSelector ?? '', info?.selectableFields);
   if (!fields.ok) throw badRequest(`${fields.field}: ${fields.message}`);
   const ns = options?.namespace;
   return (o) => (ns === undefined || o.metadata.namespace === ns) && labels.matches(o.metadata.labels) && fields.matches(o as SelectableObject);

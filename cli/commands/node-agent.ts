@@ -4,7 +4,7 @@
  * `kvt …` (launcher pods, and the install's own virt-api, virt-controller and virt-handler) as
  * processes in per-pod network namespaces on the cluster's pod network.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, statfs } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -78,7 +78,10 @@ async function runAgent(v: Readonly<Record<string, string>>): Promise<number> {
   const kube = createKubeClient(config);
   const nodeName = at('node-name');
   const dataDir = resolve(v['data-dir'] ?? defaultDataDir());
-  const node = await startNode(kube, { name: nodeName, address: at('node-ip'), cpus: cpus().length, memoryBytes: totalmem(), maxPods: 110, kubeletVersion: 'v1.35.4-kvt' }, log);
+  await mkdir(dataDir, { recursive: true });
+  const disk = await statfs(dataDir);
+  const facts = { name: nodeName, address: at('node-ip'), cpus: cpus().length, memoryBytes: totalmem(), storageBytes: disk.blocks * disk.bsize, maxPods: 110, kubeletVersion: 'v1.35.4-kvt' };
+  const node = await startNode(kube, facts, log);
   const pods = createInformer<Pod>(kube, POD_TYPE, { fieldSelector: `spec.nodeName=${nodeName}` });
   await pods.start();
   const controller = runController(nodeAgentController({

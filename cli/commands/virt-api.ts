@@ -2,10 +2,11 @@ import { parseArgs } from 'node:util';
 import { WEBHOOK_ROUTES } from '../../webhooks/registry.js';
 import type { WebhookRoute } from '../../webhooks/review-types.js';
 import { runVirtApi, type VirtApiOptions } from '../../webhooks/runtime/main.js';
+import { createLogger } from '../../core/log.js';
 import { checkLogLevel, UsageError, type Command } from '../command.js';
 import { stopSignal } from '../signals.js';
 
-type CliOptions = Omit<VirtApiOptions, 'routes' | 'stopRequested'>;
+type CliOptions = Omit<VirtApiOptions, 'routes' | 'stopRequested'> & { readonly lookupsFromApi: boolean; readonly kubeconfig?: string };
 
 function parsePort(text: string): number {
   const port = Number(text);
@@ -27,6 +28,8 @@ function parseOptions(args: readonly string[]): CliOptions {
       address: { type: 'string', default: '0.0.0.0' },
       port: { type: 'string', default: '8443' },
       objects: { type: 'string' },
+      'lookups-from-api': { type: 'boolean', default: false },
+      kubeconfig: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
     },
     allowPositionals: true,
@@ -41,6 +44,8 @@ function parseOptions(args: readonly string[]): CliOptions {
     port: parsePort(values.port),
     logLevel: values['log-level'],
     ...(values.objects === undefined ? {} : { objectsDir: values.objects }),
+    lookupsFromApi: values['lookups-from-api'],
+    ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
   };
 }
 
@@ -66,11 +71,19 @@ export function virtApiCommandFor(routes: readonly WebhookRoute[]): Command {
       '  --port N            port to listen on   [8443]',
       '  --objects DIR       manifests admission consults (presets, instancetypes, preferences, PVC,',
       '                      DataVolume and DataSource labels), re-read on change   [none]',
+      '  --lookups-from-api  take those objects from the cluster instead (informers; in-cluster config,',
+      '                      or --kubeconfig PATH)',
       '  --log-level L       fatal, error, warn, info, debug, trace or silent   [info]',
     ].join('\n'),
-    run: (args) => {
-      const options = parseOptions(args);
-      return runVirtApi({ ...options, routes, stopRequested: stopSignal() });
+    run: async (args) => {
+      const { lookupsFromApi, kubeconfig, ...options } = parseOptions(args);
+      if (!lookupsFromApi) return runVirtApi({ ...options, routes, stopRequested: stopSignal() });
+      // client-node is imported on use: it takes about a second, which every other kvt command would pay.
+      const { createKubeClient, loadKubeConfig } = await import('../../store/runtime/kube-client.js');
+      const { apiLookups } = await import('../virt-api-lookups.js');
+      const log = createLogger({ name: 'virt-api', level: options.logLevel ?? 'info' });
+      const lookupsProvider = await apiLookups(createKubeClient(loadKubeConfig(kubeconfig === undefined ? {} : { kubeconfig })), log);
+      return runVirtApi({ ...options, log, lookupsProvider, routes, stopRequested: stopSignal() });
     },
   };
 }

@@ -86,6 +86,7 @@ export const KINDS = {
     namespaced: true,
     hasStatus: true,
     printerColumns: [{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"},{"name":"Status","type":"string","jsonPath":".status.printableStatus","description":"Human readable status"},{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type=='Ready')].status"}],
+    selectableFields: [],
   },
   VirtualMachineClusterInstancetype: {
     group: 'instancetype.kubevirt.io',
@@ -99,6 +100,7 @@ export const KINDS = {
     namespaced: false,
     hasStatus: false,
     printerColumns: [],
+    selectableFields: [],
   },
   VirtualMachineClusterPreference: {
     group: 'instancetype.kubevirt.io',
@@ -112,6 +114,7 @@ export const KINDS = {
     namespaced: false,
     hasStatus: false,
     printerColumns: [],
+    selectableFields: [],
   },
   VirtualMachineInstance: {
     group: 'kubevirt.io',
@@ -125,6 +128,7 @@ export const KINDS = {
     namespaced: true,
     hasStatus: true,
     printerColumns: [{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"},{"name":"Phase","type":"string","jsonPath":".status.phase"},{"name":"IP","type":"string","jsonPath":".status.interfaces[0].ipAddress"},{"name":"NodeName","type":"string","jsonPath":".status.nodeName"},{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type=='Ready')].status"},{"name":"Live-Migratable","type":"string","jsonPath":".status.conditions[?(@.type=='LiveMigratable')].status","priority":1},{"name":"Paused","type":"string","jsonPath":".status.conditions[?(@.type=='Paused')].status","priority":1}],
+    selectableFields: ['status.nodeName', 'status.phase'],
   },
   VirtualMachineInstancePreset: {
     group: 'kubevirt.io',
@@ -138,6 +142,7 @@ export const KINDS = {
     namespaced: true,
     hasStatus: false,
     printerColumns: [],
+    selectableFields: [],
   },
   VirtualMachineInstanceReplicaSet: {
     group: 'kubevirt.io',
@@ -151,6 +156,7 @@ export const KINDS = {
     namespaced: true,
     hasStatus: true,
     printerColumns: [{"name":"Desired","type":"integer","jsonPath":".spec.replicas","description":"Number of desired VirtualMachineInstances"},{"name":"Current","type":"integer","jsonPath":".status.replicas","description":"Number of managed and not final or deleted VirtualMachineInstances"},{"name":"Ready","type":"integer","jsonPath":".status.readyReplicas","description":"Number of managed VirtualMachineInstances which are ready to receive traffic"},{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}],
+    selectableFields: [],
   },
   VirtualMachineInstancetype: {
     group: 'instancetype.kubevirt.io',
@@ -164,6 +170,7 @@ export const KINDS = {
     namespaced: true,
     hasStatus: false,
     printerColumns: [],
+    selectableFields: [],
   },
   VirtualMachinePreference: {
     group: 'instancetype.kubevirt.io',
@@ -177,6 +184,7 @@ export const KINDS = {
     namespaced: true,
     hasStatus: false,
     printerColumns: [],
+    selectableFields: [],
   },
 } as const;
 

@@ -102,6 +102,8 @@ export interface NodeFacts {
   readonly address: string;
   readonly cpus: number;
   readonly memoryBytes: number;
+  /** The size of the filesystem pods write to (ephemeral-storage). */
+  readonly storageBytes: number;
   readonly maxPods: number;
   readonly kubeletVersion: string;
 }
@@ -120,6 +122,7 @@ export function nodeStatus(facts: NodeFacts, previous: readonly { type: string; 
   const capacity = {
     cpu: String(facts.cpus),
     memory: `${Math.floor(facts.memoryBytes / 1024)}Ki`,
+    'ephemeral-storage': `${Math.floor(facts.storageBytes / 1024)}Ki`,
     pods: String(facts.maxPods),
     [ResourceNames.kvm]: '1k',
     [ResourceNames.tun]: '1k',

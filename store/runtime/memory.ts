@@ -188,7 +188,7 @@ class Engine {
   }
 
   list(type: ResourceType, options?: ListOptions): ObjectList<Obj> {
-    const matches = listFilter(options);
+    const matches = listFilter(options, kindInfo(type));
     const items = [...this.index.all(kindKeyOf(type))].filter(matches) as Obj[];
     const keyed = items.map((o) => ({ o, key: storeKeyOf(o.metadata.namespace, o.metadata.name ?? '') }));
     keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -196,7 +196,7 @@ class Engine {
   }
 
   watch(type: ResourceType, options: ListOptions & { readonly resourceVersion: string }, onEvent: (event: WatchEvent) => void): Watch {
-    const matches = listFilter(options);
+    const matches = listFilter(options, kindInfo(type));
     const text = options.resourceVersion;
     const initial = text === '' || text === '0' ? [...this.index.all(kindKeyOf(type))] : undefined;
     const rv = initial === undefined ? Number(text) : this.rv;

@@ -79,7 +79,7 @@ export class VirtApi extends Construct {
               },
             },
             containers: [{
-              ...kvtContainer(VIRT_API, image, ['virt-api', '--tls-cert-file', `${CERT_DIR}/tls.crt`, '--tls-key-file', `${CERT_DIR}/tls.key`, '--port', String(port)]),
+              ...kvtContainer(VIRT_API, image, ['virt-api', '--tls-cert-file', `${CERT_DIR}/tls.crt`, '--tls-key-file', `${CERT_DIR}/tls.key`, '--port', String(port), '--lookups-from-api']),
               ports: [{ name: 'webhook', containerPort: port, protocol: 'TCP' }],
               readinessProbe: probe('/readyz'),
               livenessProbe: { ...probe('/healthz'), initialDelaySeconds: 10, failureThreshold: 3 },

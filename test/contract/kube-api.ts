@@ -169,6 +169,8 @@ export function describeKubeApiContract(name: string, setup: () => Promise<Contr
     it('refuses a malformed selector with 400', async () => {
       expect((await apiFailure(api.list(CM, { labelSelector: 'app in (' }))).status).toBe(400);
       expect((await apiFailure(api.list(CM, { fieldSelector: 'spec.unknownField=x' }))).status).toBe(400);
+      // A field a kind does not declare selectable (a ConfigMap has no status.phase) is refused too.
+      expect((await apiFailure(api.list(CM, { fieldSelector: 'status.phase=Running' }))).status).toBe(400);
     });
 
     it('keeps status out of update and spec out of updateStatus', async () => {

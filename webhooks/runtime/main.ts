@@ -22,6 +22,8 @@ export interface VirtApiOptions {
   readonly port?: number;
   /** A directory of manifests (presets, instancetypes, preferences, PVC/DataVolume labels); none means no lookups. */
   readonly objectsDir?: string;
+  /** Lookups from elsewhere (a cluster's informers, wired by the command); wins over `objectsDir`. */
+  readonly lookupsProvider?: LookupsProvider;
   /** The webhooks to serve. */
   readonly routes: readonly WebhookRoute[];
   /** @default DEFAULT_CLUSTER_CONFIG */
@@ -51,6 +53,7 @@ async function loadCertificate(options: VirtApiOptions, log: Logger): Promise<Se
 }
 
 function lookupsFor(options: VirtApiOptions, log: Logger): LookupsProvider {
+  if (options.lookupsProvider !== undefined) return options.lookupsProvider;
   if (options.objectsDir === undefined) return NO_LOOKUPS_PROVIDER;
   return watchObjectDirectory(options.objectsDir, { log, ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }) });
 }

@@ -25,7 +25,7 @@ import { liveRecordedProcess, processStartTicks, writePidRecord } from '../../ku
 import { KVT_ENTRY } from '../../kubelet/runtime/spawn.js';
 import { agentAction, agentPodStatus, type AgentAction, type ContainerProcess } from '../plan.js';
 import { podRunSpec, type HttpProbe } from '../pod-run.js';
-import { credentialsOlderThan, podDir, preparePodFiles, removePodFiles, writePodCredentials, type ApiEndpoint } from './pod-files.js';
+import { automountsToken, credentialsOlderThan, podDir, preparePodFiles, removePodFiles, writePodCredentials, type ApiEndpoint } from './pod-files.js';
 import { createSandbox, deleteSandbox, sandboxNetns, type PodNetwork, type Sandbox } from './sandbox.js';
 
 /** What the pod loop needs. */
@@ -195,7 +195,7 @@ class NodeAgent implements Reconciler {
       this.exited(pod.metadata.uid ?? '', t.pid, 255, null);
       return;
     }
-    if (await credentialsOlderThan(this.o.stateDir, pod, TOKEN_REFRESH_MS, new Date())) await writePodCredentials(this.o.stateDir, pod, this.o.api);
+    if (automountsToken(pod) && (await credentialsOlderThan(this.o.stateDir, pod, TOKEN_REFRESH_MS, new Date()))) await writePodCredentials(this.o.stateDir, pod, this.o.api);
     t.proc = { ...t.proc, ready: await this.readiness(pod, t) };
   }
 

@@ -120,6 +120,11 @@ export async function writePodCredentials(stateDir: string, pod: Readonly<Pod>, 
 /** Where a pod's container finds its kubeconfig (its credentials folder is mounted there, above any volume). */
 export const POD_CREDENTIALS_DIR = '/var/run/kvt-pod';
 
+/** Whether the pod mounts its service account's token (the default unless `automountServiceAccountToken: false`). */
+export function automountsToken(pod: Readonly<Pod>): boolean {
+  return pod.spec.automountServiceAccountToken !== false;
+}
+
 /** Whether the pod's credentials are older than `maxAgeMs` (bound tokens expire: refresh before). */
 export async function credentialsOlderThan(stateDir: string, pod: Readonly<Pod>, maxAgeMs: number, now: Date): Promise<boolean> {
   const info = await stat(join(podDir(stateDir, pod.metadata.uid ?? ''), 'credentials', 'kubeconfig')).catch(() => undefined);
@@ -135,9 +140,14 @@ export async function preparePodFiles(ctx: PodFilesContext, pod: Readonly<Pod>, 
   const mounts = [];
   const context = { token: () => endpoint.token(pod), caPem: endpoint.caPem };
   for (const m of run.mounts) mounts.push({ source: await volumeDir(kube, pod, m, { dir, context }), target: m.mountPath, readOnly: m.readOnly });
-  mounts.push({ source: await writePodCredentials(stateDir, pod, endpoint), target: POD_CREDENTIALS_DIR, readOnly: true });
   const url = new URL(endpoint.server);
-  const env = { ...run.env, KUBECONFIG: `${POD_CREDENTIALS_DIR}/kubeconfig`, KUBERNETES_SERVICE_HOST: url.hostname, KUBERNETES_SERVICE_PORT: url.port || '443' };
+  let env: Record<string, string> = { ...run.env, KUBERNETES_SERVICE_HOST: url.hostname, KUBERNETES_SERVICE_PORT: url.port || '443' };
+  // A pod that does not mount its service account's token (launcher pods) gets no credentials: the
+  // node authorizer gives a node tokens only for pods that mount one.
+  if (automountsToken(pod)) {
+    mounts.push({ source: await writePodCredentials(stateDir, pod, endpoint), target: POD_CREDENTIALS_DIR, readOnly: true });
+    env = { ...env, KUBECONFIG: `${POD_CREDENTIALS_DIR}/kubeconfig` };
+  }
   const spec: ExecSpec = { argv: run.argv, env, mounts };
   const file = join(dir, 'exec.json');
   await writeFile(file, JSON.stringify(spec), { mode: 0o600 });
