@@ -245,6 +245,11 @@ down() {
     for pid in $(ip netns pids "$NETNS" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
     ip netns del "$NETNS"
   fi
+  # Pods a node agent left (each in its own kvtp-* namespace): their processes and namespaces go too.
+  for ns in $(ip netns list | awk '{print $1}' | grep '^kvtp-' || true); do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+    ip netns del "$ns" 2>/dev/null || true
+  done
   ip link del "$HOST_IF" 2>/dev/null || true
   ip route del "$POD_CIDR" 2>/dev/null || true
   rm -rf "$STATE"

@@ -1,0 +1,172 @@
+// kubevirt-ts on a real Kubernetes, driven with kubectl as a user drives it: the install synthesized
+// by synth/main.ts and applied with kubectl comes up as pods on a `kvt node-agent` node; the API server
+// calls our webhooks (admitted objects mutated as `kvt validate` mutates them, refused ones refused on
+// the same fields); examples/demo.yaml boots its guest through the cluster and `kubectl delete vm`
+// removes the VMI, the launcher pod and QEMU; printer columns, explain and the scale subresource
+// answer through kubectl. Needs the test cluster (scripts/test.sh starts it) and libvirt/QEMU.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLUSTER_KUBECONFIG, SKIP_CLUSTER } from '../fixtures/cluster.js';
+import { LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+const SKIP = SKIP_CLUSTER || !haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage']);
+
+interface Result { readonly code: number; readonly stdout: string; readonly stderr: string }
+interface Listed<T> { readonly items: T[] }
+interface PodLike { metadata: { name: string; labels?: Record<string, string> }; status?: { phase?: string; conditions?: { type: string; status: string }[] } }
+
+async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 800)}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () => {
+  let work = '';
+  let kubectlBin = '';
+  let agent: ChildProcess | undefined;
+  let agentLog = '';
+  const env = (): NodeJS.ProcessEnv => ({ ...process.env, KUBECONFIG: CLUSTER_KUBECONFIG ?? '', KVT_DATA_DIR: join(work, 'data') });
+
+  /** kubectl with the test cluster's admin kubeconfig; never throws (the exit code is in the result). */
+  function kubectl(...args: string[]): Promise<Result> {
+    return new Promise((done) => {
+      execFile(kubectlBin, args, { env: env(), timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+        done({ code: err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1, stdout, stderr });
+      });
+    });
+  }
+
+  async function json<T>(...args: string[]): Promise<T> {
+    const r = await kubectl(...args, '-o', 'json');
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  const ready = (p: PodLike): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'kvt-cluster-e2e-'));
+    await chmod(work, 0o755);
+    const data = join(work, 'data');
+    // The launchers' QEMU runs as the unprivileged kvt-qemu user, which must reach the image store.
+    await run('mkdir', ['-p', data]);
+    await chmod(data, 0o755);
+    await run('bash', [join(REPO, 'scripts/build-guest.sh')], { cwd: REPO, env: env(), timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+    kubectlBin = join((await run('bash', [join(REPO, 'scripts/cluster.sh'), 'build'])).stdout.trim().split('\n').pop() ?? '', 'kubectl');
+    await run('npx', ['tsx', join(REPO, 'synth/main.ts')], { cwd: REPO, env: { ...process.env, CDK8S_OUTDIR: join(work, 'manifests') }, timeout: 300_000 });
+    const args = (await run('bash', [join(REPO, 'scripts/cluster.sh'), 'node-agent-args'])).stdout.trim().split('\n');
+    const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), 'node-agent', ...args, '--data-dir', data, '--state-dir', join(work, 'node-agent'), '--log-level', 'warn'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (b: Buffer) => { agentLog += b.toString(); });
+    child.stderr?.on('data', (b: Buffer) => { agentLog += b.toString(); });
+    agent = child;
+    const files = (await readdir(join(work, 'manifests'))).sort();
+    for (const f of files) {
+      const applied = await kubectl('apply', '-f', join(work, 'manifests', f));
+      expect(applied.stderr).toBe('');
+    }
+  }, 900_000);
+
+  afterAll(async () => {
+    if (kubectlBin !== '') {
+      await kubectl('delete', 'vm,vmi,vmirs', '--all', '--wait=true', '--timeout=120s');
+      await kubectl('delete', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', '-l', 'app.kubernetes.io/part-of=kubevirt-ts');
+      await kubectl('delete', 'namespace', 'kubevirt', '--wait=true', '--timeout=120s');
+    }
+    agent?.kill('SIGTERM');
+    await until('no QEMU of this suite', () => qemuPids('demo'), (p) => p.length === 0, 60_000).catch(() => undefined);
+    if (work !== '') await rm(work, { recursive: true, force: true });
+  }, 300_000);
+
+  it('the synthesized install comes up as pods on the node agent\'s node', async () => {
+    const pods = await until('virt-api ×2, virt-controller ×2, virt-handler ×1 Ready', () => json<Listed<PodLike>>('get', 'pods', '-n', 'kubevirt'),
+      (l) => l.items.filter(ready).length === 5, 240_000).catch((e: unknown) => { throw new Error(`${String(e)}\nnode agent: ${agentLog.slice(-2000)}`); });
+    const byName = pods.items.map((p) => p.metadata.labels?.['app.kubernetes.io/name']).sort();
+    expect(byName).toEqual(['virt-api', 'virt-api', 'virt-controller', 'virt-controller', 'virt-handler']);
+    const node = await json<{ status: { conditions: { type: string; status: string }[] } }>('get', 'node', 'kvt-node');
+    expect(node.status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+  }, 300_000);
+
+  it('admits through our webhooks: a refused VMI names its fields as kvt validate does', async () => {
+    const file = join(REPO, 'test/fixtures/admission/cli/semantic.yaml');
+    const local = await run(process.execPath, [join(REPO, 'bin/kvt.js'), 'validate', file]).catch((e: { stdout: string }) => e);
+    const server = await kubectl('apply', '--dry-run=server', '-f', file);
+    expect(server.code).not.toBe(0);
+    const field = /spec\.domain\.devices\.disks\[1\]\.name/;
+    expect(local.stdout).toMatch(field);
+    expect(server.stderr).toMatch(field);
+    // The mutating webhook ran: an admitted VMI comes back with KubeVirt's defaults and finalizer.
+    const admitted = await kubectl('apply', '--dry-run=server', '-f', join(REPO, 'examples/vmi-sata-masquerade.yaml'), '-o', 'json');
+    expect(admitted.code).toBe(0);
+    const vmi = JSON.parse(admitted.stdout) as { metadata: { finalizers?: string[] }; spec: { domain: { machine?: { type?: string } } } };
+    expect([vmi.metadata.finalizers, vmi.spec.domain.machine?.type]).toEqual([['kubevirt.io/foregroundDeleteVirtualMachine'], 'q35']);
+  }, 120_000);
+
+  it('kubectl apply of examples/demo.yaml boots the guest; kubectl delete vm removes the VMI, the pod and QEMU', async () => {
+    const applied = await kubectl('apply', '-f', join(REPO, 'examples/demo.yaml'));
+    expect(applied.stdout).toContain('virtualmachine.kubevirt.io/demo created');
+    type Vmi = { status?: { phase?: string; nodeName?: string } };
+    const vmi = await until('VMI demo Running', () => json<Vmi>('get', 'vmi', 'demo').catch((): Vmi => ({})),
+      (v) => v.status?.phase === 'Running' || v.status?.phase === 'Failed', 240_000);
+    expect(vmi.status?.phase).toBe('Running');
+    expect(vmi.status?.nodeName).toBe('kvt-node');
+    const table = await kubectl('get', 'vm', 'demo');
+    expect(table.stdout).toMatch(/^NAME\s+AGE\s+STATUS\s+READY\ndemo\s+\S+\s+Running\s+True/);
+
+    // The guest's serial console, on the node (virt-api's console subresource is not served yet).
+    const token = 'cloud-init says: hello from the demo VM';
+    const runDirs = (await readdir('/run/kvt')).map((d) => join('/run/kvt', d, 'console.sock'));
+    const seen = await until('the cloud-init token on the console', async () => {
+      const texts = await Promise.all(runDirs.map((s) => new Promise<string>((done) => {
+        let text = '';
+        const socket = connect(s);
+        socket.on('data', (b) => { text += b.toString(); });
+        socket.on('error', () => done(''));
+        setTimeout(() => { socket.destroy(); done(text); }, 1500);
+      })));
+      return texts.join('\n');
+    }, (t) => t.includes(token), 180_000);
+    expect(seen).toContain(token);
+
+    expect(await qemuPids('demo')).toHaveLength(1);
+    const deleted = await kubectl('delete', 'vm', 'demo', '--timeout=180s');
+    expect(deleted.code).toBe(0);
+    await until('no VMI, no launcher pod, no QEMU', async () => [
+      (await json<Listed<unknown>>('get', 'vmi')).items.length, (await json<Listed<unknown>>('get', 'pods')).items.length, (await qemuPids('demo')).length,
+    ], (n) => n.every((x) => x === 0), 180_000);
+  }, 600_000);
+
+  it('kubectl shows our printer columns and descriptions, and scales a replica set through the scale subresource', async () => {
+    const explained = await kubectl('explain', 'vm.spec.runStrategy');
+    expect(explained.stdout).toMatch(/FIELD: runStrategy/);
+    const pool = `pool-${randomBytes(3).toString('hex')}`;
+    const rs = {
+      apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceReplicaSet', metadata: { name: pool, namespace: 'default' },
+      spec: { replicas: 0, selector: { matchLabels: { pool } }, template: { metadata: { labels: { pool } }, spec: { domain: { devices: {}, resources: { requests: { memory: '64Mi' } } } } } },
+    };
+    const created = await new Promise<Result>((done) => {
+      const child = execFile(kubectlBin, ['apply', '-f', '-'], { env: env() }, (err, stdout, stderr) => done({ code: err === null ? 0 : 1, stdout, stderr }));
+      child.stdin?.end(JSON.stringify(rs));
+    });
+    expect(created.code).toBe(0);
+    const scaled = await kubectl('scale', 'vmirs', pool, '--replicas', '2');
+    expect(scaled.stdout).toContain('scaled');
+    expect((await json<{ spec: { replicas: number } }>('get', 'vmirs', pool)).spec.replicas).toBe(2);
+    await kubectl('scale', 'vmirs', pool, '--replicas', '0');
+    const columns = await kubectl('get', 'vmirs', pool);
+    expect(columns.stdout.split('\n')[0]).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE/);
+    await kubectl('delete', 'vmirs', pool, '--wait=true', '--timeout=120s');
+  }, 300_000);
+});
