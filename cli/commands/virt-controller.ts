@@ -64,7 +64,8 @@ export async function runVirtController(options: VirtControllerCliOptions, kube:
     await stopControllers();
     return 0;
   }
-  const identity = `${hostname()}_${randomUUID()}`;
+  // The pod's name where it runs in one (the install passes it), so a Lease names its holder's pod.
+  const identity = `${process.env['POD_NAME'] ?? hostname()}_${randomUUID()}`;
   let lost = false;
   const election = runLeaderElection({
     kube, log, identity, namespace: options.namespace, name: 'virt-controller', now: () => new Date(),

@@ -5,7 +5,7 @@
  */
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { ComponentIdentity, componentLabels, kvtContainer, resourceRequirements, RESTRICTED_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME, type RbacTable } from './common.js';
+import { ComponentIdentity, componentLabels, kvtContainer, resourceRequirements, RESTRICTED_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME, type RbacTable, fieldEnv } from './common.js';
 import { ApiGroups } from '../../crd-gen/index.js';
 
 /** The component's name: its ServiceAccount and Deployment. */
@@ -87,6 +87,8 @@ export class VirtController extends Construct {
               // loses its Lease and the standby takes over.
               resources: resourceRequirements({ cpuRequest: '100m', memoryRequest: '128Mi', cpuLimit: '1', memoryLimit: '512Mi' }),
               securityContext: RESTRICTED_SECURITY_CONTEXT,
+              // The Lease names its holder by pod (as KubeVirt's leader election does).
+              env: [fieldEnv('POD_NAME', 'metadata.name')],
               volumeMounts: [TMP_MOUNT],
             }],
             volumes: [TMP_VOLUME],

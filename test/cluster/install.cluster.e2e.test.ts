@@ -6,7 +6,7 @@
 // answer through kubectl. Needs the test cluster (scripts/test.sh starts it) and libvirt/QEMU.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -147,6 +147,65 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
       (await json<Listed<unknown>>('get', 'vmi')).items.length, (await json<Listed<unknown>>('get', 'pods')).items.length, (await qemuPids('demo')).length,
     ], (n) => n.every((x) => x === 0), 180_000);
   }, 600_000);
+
+  /** Creates `objects` through kubectl (JSON on its standard input). */
+  function kubectlApply(objects: readonly object[]): Promise<Result> {
+    return new Promise((done) => {
+      const child = execFile(kubectlBin, ['apply', '-f', '-'], { env: env() }, (err, stdout, stderr) => done({ code: err === null ? 0 : 1, stdout, stderr }));
+      child.stdin?.end(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+    });
+  }
+
+  /** SIGKILLs a kubevirt pod's container (its process group, as a crashed container dies); the node agent restarts it. */
+  async function killPod(name: string): Promise<void> {
+    const pod = await json<{ metadata: { uid: string } }>('get', 'pod', '-n', 'kubevirt', name);
+    const record = JSON.parse(await readFile(join(work, 'node-agent', 'pods', pod.metadata.uid, 'kubelet.pid.json'), 'utf8')) as { pid: number };
+    process.kill(-record.pid, 'SIGKILL');
+  }
+
+  const guestVmi = (name: string): object => ({
+    apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name, namespace: 'default' },
+    spec: {
+      terminationGracePeriodSeconds: 10,
+      domain: {
+        firmware: { kernelBoot: { kernelArgs: 'console=ttyS0 panic=-1', container: { image: 'localhost/demo-guest:latest', kernelPath: '/boot/vmlinuz', initrdPath: '/boot/initrd.img' } } },
+        devices: {}, resources: { requests: { memory: '96Mi' } },
+      },
+    },
+  });
+  type Phased = { metadata: { name: string }; status?: { phase?: string } };
+  const phases = async (): Promise<Record<string, string | undefined>> =>
+    Object.fromEntries((await json<Listed<Phased>>('get', 'vmi')).items.map((v) => [v.metadata.name, v.status?.phase]));
+
+  it('a SIGKILLed virt-controller leader is replaced: a VMI created afterwards still starts', async () => {
+    const leaseOf = async (): Promise<string> => (await json<{ spec: { holderIdentity?: string } }>('get', 'lease', '-n', 'kubevirt', 'virt-controller')).spec.holderIdentity ?? '';
+    const leader = await until('a virt-controller leader', leaseOf, (h) => h !== '', 60_000);
+    await killPod(leader.split('_')[0] ?? '');
+    expect((await kubectlApply([guestVmi('after-failover')])).code).toBe(0);
+    const running = await until('VMI after-failover Running', phases, (p) => p['after-failover'] === 'Running' || p['after-failover'] === 'Failed', 240_000);
+    expect(running['after-failover']).toBe('Running');
+    expect(await leaseOf()).not.toBe(leader);
+    await kubectl('delete', 'vmi', 'after-failover', '--timeout=120s');
+  }, 360_000);
+
+  it('a SIGKILLed virt-handler comes back to the same guests: same QEMU processes, no VMI failed', async () => {
+    expect((await kubectlApply([guestVmi('keep-a'), guestVmi('keep-b')])).code).toBe(0);
+    await until('both guests Running', phases, (p) => p['keep-a'] === 'Running' && p['keep-b'] === 'Running', 240_000);
+    const before = [...(await qemuPids('keep-a')), ...(await qemuPids('keep-b'))].sort();
+    expect(before).toHaveLength(2);
+    type HandlerPod = PodLike & { status?: { containerStatuses?: { restartCount?: number }[] } };
+    const [handler] = (await json<Listed<HandlerPod>>('get', 'pods', '-n', 'kubevirt', '-l', 'app.kubernetes.io/name=virt-handler')).items;
+    await killPod(handler?.metadata.name ?? '');
+    await until('virt-handler restarted and Ready', () => json<HandlerPod>('get', 'pod', '-n', 'kubevirt', handler?.metadata.name ?? ''),
+      (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && ready(p), 120_000);
+    // The restarted handler re-adopts its launchers; give it a few heartbeats to misjudge them, if it would.
+    await new Promise((r) => setTimeout(r, 10_000));
+    expect([...(await qemuPids('keep-a')), ...(await qemuPids('keep-b'))].sort()).toEqual(before);
+    const after = await phases();
+    expect([after['keep-a'], after['keep-b']]).toEqual(['Running', 'Running']);
+    await kubectl('delete', 'vmi', 'keep-a', 'keep-b', '--timeout=120s');
+    await until('no guest left', async () => [...(await qemuPids('keep-a')), ...(await qemuPids('keep-b'))], (p) => p.length === 0, 120_000);
+  }, 480_000);
 
   it('kubectl shows our printer columns and descriptions, and scales a replica set through the scale subresource', async () => {
     const explained = await kubectl('explain', 'vm.spec.runStrategy');
