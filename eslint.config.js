@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import tseslint from 'typescript-eslint';
 
-const IO_MODULES = ['node:fs', 'node:fs/promises', 'node:net', 'node:https', 'node:http', 'node:child_process', 'node:os', '@unraid/libvirt', '@kubernetes/client-node'];
+const IO_MODULES = ['node:fs', 'node:fs/promises', 'node:net', 'node:https', 'node:http', 'node:child_process', 'node:os', '@unraid/libvirt', '@kubernetes/client-node', 'ws'];
 
 /**
  * The layers, lowest first, and what each may import of ours. A module's `runtime/` folders hold its

@@ -8,22 +8,23 @@ import { isNotFound } from '../core/errors.js';
 import type { KubeApi } from '../core/kube.js';
 import { Gvk, type VirtualMachineInstance } from '../crd-gen/index.js';
 import { defaultRunRoot } from '../launcher/runtime/launcher-dirs.js';
+import { CLUSTER_OPTIONS } from './cluster-target.js';
 import { DAEMON_OPTIONS, withDaemon } from './daemon-client.js';
 import { UsageError, type CommandIo } from './command.js';
 
 const VMI = Gvk.VirtualMachineInstance;
 
-/** A parsed `kvt VERB VMI [-n NS] [--run-root DIR] [--data-dir D | --socket S]`. */
+/** A parsed `kvt VERB VMI [-n NS] [--run-root DIR] [--data-dir D | --socket S | --kubeconfig PATH [--context C]]`. */
 export interface VmiTarget {
   readonly name: string;
   readonly namespace: string;
   readonly runRoot: string;
-  readonly values: { readonly 'data-dir'?: string; readonly socket?: string };
+  readonly values: { readonly 'data-dir'?: string; readonly socket?: string; readonly kubeconfig?: string; readonly context?: string; readonly namespace?: string };
 }
 
 /** Parses the arguments of `kvt VERB VMI`; anything but one name is a UsageError naming `verb`. */
 export function parseVmiTarget(args: readonly string[], verb: string): VmiTarget {
-  const { values, positionals } = parseArgs({ args: [...args], options: { ...DAEMON_OPTIONS, 'run-root': { type: 'string' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: [...args], options: { ...DAEMON_OPTIONS, ...CLUSTER_OPTIONS, 'run-root': { type: 'string' } }, allowPositionals: true, strict: true });
   const [name, ...extra] = positionals;
   if (name === undefined || extra.length > 0) throw new UsageError(`name one VMI, e.g. \`kvt ${verb} demo\``);
   return { name, namespace: values.namespace ?? 'default', runRoot: values['run-root'] ?? defaultRunRoot(process.getuid?.() ?? 0, process.env), values };

@@ -1,5 +1,5 @@
 /**
- * The kinds of other API groups that kubevirt-ts reads or writes (core/v1, coordination, CDI), by
+ * The kinds of other API groups that kubevirt-ts reads or writes (core/v1, coordination, authorization, CDI), by
  * apiVersion and kind: one place for them, as `Gvk` is for the kinds we serve.
  */
 
@@ -12,6 +12,7 @@ export const ExternalGvk = {
   ConfigMap: { apiVersion: 'v1', kind: 'ConfigMap' },
   PersistentVolumeClaim: { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
   Lease: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' },
+  SubjectAccessReview: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview' },
   DataVolume: { apiVersion: 'cdi.kubevirt.io/v1beta1', kind: 'DataVolume' },
   DataSource: { apiVersion: 'cdi.kubevirt.io/v1beta1', kind: 'DataSource' },
 } as const;

@@ -12,9 +12,13 @@ export { AnnotationPrefixes, Annotations, Finalizers, LabelValues, Labels, PodCo
 export { ExternalGvk, groupOf } from './external-kinds.js';
 import { ExternalGvk, groupOf } from './external-kinds.js';
 
-/** The API groups RBAC rules and discovery name: ours, and CDI's (DataVolumes, DataSources). */
+/**
+ * The API groups RBAC rules and discovery name: ours (the CRDs' groups, and the group virt-api serves
+ * as an aggregated API server: virtctl's subresources), and CDI's (DataVolumes, DataSources).
+ */
 export const ApiGroups = {
   kubevirt: KINDS.VirtualMachine.group,
+  subresources: `subresources.${KINDS.VirtualMachine.group}`,
   instancetype: KINDS.VirtualMachineInstancetype.group,
   cdi: groupOf(ExternalGvk.DataVolume.apiVersion),
 } as const;

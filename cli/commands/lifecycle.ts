@@ -1,17 +1,29 @@
 /**
  * `kvt start|stop|restart VM` and `kvt pause|unpause VMI`: virt-api's subresource calls, made as
- * virtctl makes them, to `kvt daemon`. The daemon plans and writes the VM change as virt-api does,
- * or, for pause/unpause, checks the VMI as virt-api does and relays the call to its virt-handler,
- * which tells the VMI's launcher over the connection it holds; the handler then reports the Paused
- * condition from the domain. This command decides nothing itself: it names the call and prints the
- * answer.
+ * virtctl makes them, to `kvt daemon`, or with `--kubeconfig` to a cluster's API server, which
+ * proxies them to virt-api. virt-api plans and writes the VM change, or, for pause/unpause, checks
+ * the VMI and relays the call to its virt-handler, which tells the VMI's launcher over the
+ * connection it holds; the handler then reports the Paused condition from the domain. This command
+ * decides nothing itself: it names the call and prints the answer.
  */
 import { parseArgs } from 'node:util';
 import { ApiError } from '../../core/errors.js';
 import { describeApiError } from '../../local/apply.js';
-import type { VmiSubresourceRequest, VmSubresourceRequest } from '../../webhooks/index.js';
+import type { SubresourceRequest, VmiSubresourceRequest, VmSubresourceRequest } from '../../webhooks/index.js';
+import { CLUSTER_OPTIONS, clusterTarget } from '../cluster-target.js';
 import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
+
+const OPTIONS = { ...DAEMON_OPTIONS, ...CLUSTER_OPTIONS } as const;
+
+type Values = { readonly 'data-dir'?: string; readonly socket?: string; readonly namespace?: string; readonly kubeconfig?: string; readonly context?: string };
+
+/** Makes the call `requestIn(namespace)` to the cluster of `--kubeconfig`, else to the daemon. */
+async function call(values: Values, requestIn: (namespace: string) => SubresourceRequest): Promise<void> {
+  const cluster = await clusterTarget(values);
+  if (cluster !== undefined) return cluster.subresources.call(requestIn(cluster.namespace));
+  return withDaemon(values, (kube) => kube.subresource(requestIn(values.namespace ?? 'default')));
+}
 
 type VmVerb = VmSubresourceRequest['subresource'];
 type VmiVerb = VmiSubresourceRequest['subresource'];
@@ -28,41 +40,38 @@ function isVmRefusal(e: unknown): e is ApiError {
 }
 
 async function changeVm(verb: VmVerb, args: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...args], options: { ...DAEMON_OPTIONS, paused: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: [...args], options: { ...OPTIONS, paused: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
   const name = oneName(positionals, `VM, e.g. \`kvt ${verb} demo\``);
-  const request: VmSubresourceRequest = { resource: 'virtualmachines', namespace: values.namespace ?? 'default', name, subresource: verb, ...(verb === 'start' && values.paused ? { paused: true } : {}) };
-  return withDaemon(values, async (kube) => {
-    try {
-      await kube.subresource(request);
-      io.out(`VM ${name} was scheduled to ${verb}\n`);
-      return 0;
-    } catch (e) {
-      io.err(isVmRefusal(e) ? `Error: ${e.message}\n` : `${describeApiError(e, `${verb === 'stop' ? 'stopping' : `${verb}ing`} VM`, name)}\n`);
-      return 1;
-    }
-  });
+  const requestIn = (namespace: string): VmSubresourceRequest => ({ resource: 'virtualmachines', namespace, name, subresource: verb, ...(verb === 'start' && values.paused ? { paused: true } : {}) });
+  try {
+    await call(values, requestIn);
+    io.out(`VM ${name} was scheduled to ${verb}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    io.err(isVmRefusal(e) ? `Error: ${e.message}\n` : `${describeApiError(e, `${verb === 'stop' ? 'stopping' : `${verb}ing`} VM`, name)}\n`);
+    return 1;
+  }
 }
 
 async function pauseVmi(verb: VmiVerb, args: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...args], options: DAEMON_OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
   const name = oneName(positionals, `VMI, e.g. \`kvt ${verb} demo\``);
-  const request: VmiSubresourceRequest = { resource: 'virtualmachineinstances', namespace: values.namespace ?? 'default', name, subresource: verb };
-  return withDaemon(values, async (kube) => {
-    try {
-      await kube.subresource(request);
-      io.out(`VMI ${name} was scheduled to ${verb}\n`);
-      return 0;
-    } catch (e) {
-      // A daemon that went away reads as every command's 'no daemon' line (cli/kvt.ts).
-      if (!(e instanceof ApiError) || e.status === 503) throw e;
-      io.err(`Error: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
-      return 1;
-    }
-  });
+  const requestIn = (namespace: string): VmiSubresourceRequest => ({ resource: 'virtualmachineinstances', namespace, name, subresource: verb });
+  try {
+    await call(values, requestIn);
+    io.out(`VMI ${name} was scheduled to ${verb}\n`);
+    return 0;
+  } catch (e) {
+    // A daemon that went away reads as every command's 'no daemon' line (cli/kvt.ts).
+    if (!(e instanceof ApiError) || (e.status === 503 && values.kubeconfig === undefined)) throw e;
+    io.err(`Error: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+    return 1;
+  }
 }
 
-const vmUsage = (verb: VmVerb): string => `kvt ${verb} VM [-n NS]${verb === 'start' ? ' [--paused]' : ''} [--data-dir D | --socket S]`;
-const vmiUsage = (verb: VmiVerb): string => `kvt ${verb} VMI [-n NS] [--data-dir D | --socket S]`;
+const vmUsage = (verb: VmVerb): string => `kvt ${verb} VM [-n NS]${verb === 'start' ? ' [--paused]' : ''} [--data-dir D | --socket S | --kubeconfig PATH [--context C]]`;
+const vmiUsage = (verb: VmiVerb): string => `kvt ${verb} VMI [-n NS] [--data-dir D | --socket S | --kubeconfig PATH [--context C]]`;
 
 /** `kvt start VM`. */
 export const startCommand: Command = { name: 'start', summary: 'start a VirtualMachine (as virtctl start)', usage: vmUsage('start'), run: (a, io) => changeVm('start', a, io) };

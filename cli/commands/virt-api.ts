@@ -6,7 +6,12 @@ import { createLogger } from '../../core/log.js';
 import { checkLogLevel, UsageError, type Command } from '../command.js';
 import { stopSignal } from '../signals.js';
 
-type CliOptions = Omit<VirtApiOptions, 'routes' | 'stopRequested'> & { readonly lookupsFromApi: boolean; readonly kubeconfig?: string };
+type CliOptions = Omit<VirtApiOptions, 'routes' | 'stopRequested' | 'subresourceApi'> & {
+  readonly lookupsFromApi: boolean;
+  readonly kubeconfig?: string;
+  /** `--subresource-api`: where the handler client certificate is and where the handlers are. */
+  readonly subresources?: { readonly handlerCertDir: string; readonly handlerNamespace: string; readonly handlerSelector: string };
+};
 
 function parsePort(text: string): number {
   const port = Number(text);
@@ -30,6 +35,10 @@ function parseOptions(args: readonly string[]): CliOptions {
       objects: { type: 'string' },
       'lookups-from-api': { type: 'boolean', default: false },
       kubeconfig: { type: 'string' },
+      'subresource-api': { type: 'boolean', default: false },
+      'handler-certs': { type: 'string' },
+      'handler-namespace': { type: 'string' },
+      'handler-selector': { type: 'string', default: 'app.kubernetes.io/name=virt-handler' },
       'log-level': { type: 'string', default: 'info' },
     },
     allowPositionals: true,
@@ -46,6 +55,13 @@ function parseOptions(args: readonly string[]): CliOptions {
     ...(values.objects === undefined ? {} : { objectsDir: values.objects }),
     lookupsFromApi: values['lookups-from-api'],
     ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
+    ...(values['subresource-api'] ? {
+      subresources: {
+        handlerCertDir: required(values['handler-certs'], '--handler-certs (with --subresource-api)'),
+        handlerNamespace: values['handler-namespace'] ?? process.env['POD_NAMESPACE'] ?? 'kubevirt',
+        handlerSelector: values['handler-selector'],
+      },
+    } : {}),
   };
 }
 
@@ -55,7 +71,8 @@ export function virtApiCommandFor(routes: readonly WebhookRoute[]): Command {
     name: 'virt-api',
     summary: 'Serve KubeVirt\'s admission webhooks over HTTPS (mutating and validating)',
     usage: [
-      'kvt virt-api --tls-cert-file F --tls-key-file F [--address A] [--port 8443] [--objects DIR] [--log-level L]',
+      'kvt virt-api --tls-cert-file F --tls-key-file F [--address A] [--port 8443] [--objects DIR | --lookups-from-api]',
+      '             [--subresource-api --handler-certs DIR] [--kubeconfig PATH] [--log-level L]',
       '',
       'Serves one POST path per KubeVirt webhook (/virtualmachineinstances-mutate, …), /healthz, /readyz',
       'and /metrics over HTTPS (TLS 1.2 or later). The certificate and key are re-read whenever their files',
@@ -73,17 +90,28 @@ export function virtApiCommandFor(routes: readonly WebhookRoute[]): Command {
       '                      DataVolume and DataSource labels), re-read on change   [none]',
       '  --lookups-from-api  take those objects from the cluster instead (informers; in-cluster config,',
       '                      or --kubeconfig PATH)',
+      '  --subresource-api   also serve subresources.kubevirt.io as an aggregated API server (start, stop,',
+      '                      restart, pause, unpause, console): the API server\'s front proxy authenticated',
+      '                      with kube-system/extension-apiserver-authentication, every call authorized by a',
+      '                      SubjectAccessReview, pause/unpause/console relayed to the VMI node\'s virt-handler',
+      '  --handler-certs DIR client certificate for virt-handler (tls.crt, tls.key, ca.crt)',
+      '  --handler-namespace NS  namespace of the virt-handler pods   [$POD_NAMESPACE, else kubevirt]',
+      '  --handler-selector S    label selector of the virt-handler pods   [app.kubernetes.io/name=virt-handler]',
       '  --log-level L       fatal, error, warn, info, debug, trace or silent   [info]',
     ].join('\n'),
     run: async (args) => {
-      const { lookupsFromApi, kubeconfig, ...options } = parseOptions(args);
-      if (!lookupsFromApi) return runVirtApi({ ...options, routes, stopRequested: stopSignal() });
+      const { lookupsFromApi, kubeconfig, subresources, ...options } = parseOptions(args);
+      if (!lookupsFromApi && subresources === undefined) return runVirtApi({ ...options, routes, stopRequested: stopSignal() });
       // client-node is imported on use: it takes about a second, which every other kvt command would pay.
       const { createKubeClient, loadKubeConfig } = await import('../../store/runtime/kube-client.js');
-      const { apiLookups } = await import('../virt-api-lookups.js');
+      const kube = createKubeClient(loadKubeConfig(kubeconfig === undefined ? {} : { kubeconfig }));
       const log = createLogger({ name: 'virt-api', level: options.logLevel ?? 'info' });
-      const lookupsProvider = await apiLookups(createKubeClient(loadKubeConfig(kubeconfig === undefined ? {} : { kubeconfig })), log);
-      return runVirtApi({ ...options, log, lookupsProvider, routes, stopRequested: stopSignal() });
+      const lookupsProvider = lookupsFromApi ? await (await import('../virt-api-lookups.js')).apiLookups(kube, log) : undefined;
+      return runVirtApi({
+        ...options, log, routes, stopRequested: stopSignal(),
+        ...(lookupsProvider === undefined ? {} : { lookupsProvider }),
+        ...(subresources === undefined ? {} : { subresourceApi: { kube, ...subresources } }),
+      });
     },
   };
 }

@@ -8,6 +8,17 @@ import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { startVirtHandler } from '../../reconcilers/node-handler/runtime/start.js';
 import type { ControllerDefinition } from '../../reconcilers/contract.js';
 import { checkLogLevel, UsageError, type Command } from '../command.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VIRT_HANDLER_REST_PORT } from '../../core/virt-handler-endpoint.js';
+import type { RestTls } from '../../reconcilers/node-handler/runtime/rest-server.js';
+
+/** The REST endpoint's certificate, key and client CA from a mounted Secret's directory. */
+async function readRestTls(dir: string): Promise<RestTls> {
+  const [cert, key, ca] = await Promise.all(['tls.crt', 'tls.key', 'ca.crt'].map((f) => readFile(join(dir, f))));
+  if (cert === undefined || key === undefined || ca === undefined) throw new Error(`${dir} must hold tls.crt, tls.key and ca.crt`);
+  return { cert, key, ca };
+}
 import { stopSignal } from '../signals.js';
 
 // A DNS-1123 subdomain, as Node names are.
@@ -19,6 +30,15 @@ export interface VirtHandlerCliOptions {
   readonly kubeconfig?: string;
   readonly runRoot: string;
   readonly logLevel: string;
+  /** `--rest-certs DIR` and `--rest-port N`: the REST endpoint virt-api calls. */
+  readonly rest?: { readonly certDir: string; readonly port: number };
+}
+
+/** The REST endpoint of `--rest-certs` and `--rest-port`, or undefined without certificates. */
+function parseRest(certDir: string | undefined, portText: string): VirtHandlerCliOptions['rest'] {
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) throw new UsageError(`--rest-port must be a port number, not ${JSON.stringify(portText)}`);
+  return certDir === undefined ? undefined : { certDir, port };
 }
 
 /** Parses `kvt virt-handler`'s arguments; a bad line is a UsageError naming the flag. */
@@ -29,6 +49,8 @@ export function parseVirtHandlerArgs(args: readonly string[], defaultRoot: strin
       'node-name': { type: 'string' },
       kubeconfig: { type: 'string' },
       'run-root': { type: 'string' },
+      'rest-certs': { type: 'string' },
+      'rest-port': { type: 'string', default: String(VIRT_HANDLER_REST_PORT) },
       'log-level': { type: 'string', default: 'info' },
     },
     allowPositionals: true,
@@ -41,7 +63,8 @@ export function parseVirtHandlerArgs(args: readonly string[], defaultRoot: strin
   checkLogLevel(values['log-level']);
   const runRoot = values['run-root'] ?? defaultRoot;
   if (runRoot === '') throw new UsageError('--run-root must not be empty');
-  return { nodeName: node, runRoot, logLevel: values['log-level'], ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }) };
+  const rest = parseRest(values['rest-certs'], values['rest-port']);
+  return { nodeName: node, runRoot, logLevel: values['log-level'], ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }), ...(rest === undefined ? {} : { rest }) };
 }
 
 /** How `kvt virt-handler` reaches the API and runs controllers (the client-node adapter and the controller runtime). */
@@ -55,7 +78,7 @@ export interface VirtHandlerWiring {
 }
 
 const USAGE = [
-  'kvt virt-handler --node-name N [--kubeconfig PATH] [--run-root DIR] [--log-level L]',
+  'kvt virt-handler --node-name N [--kubeconfig PATH] [--run-root DIR] [--rest-certs DIR [--rest-port N]] [--log-level L]',
   '',
   'KubeVirt\'s node agent for node N: for every VMI whose status.nodeName is N it hands the VMI to its',
   'launcher (<run root>/<id>/vmi.json), follows the launcher over its socket and writes the VMI\'s',
@@ -69,6 +92,9 @@ const USAGE = [
   '  --node-name N     the node this handler serves   (required)',
   '  --kubeconfig PATH kubeconfig to use   [$KUBECONFIG, ~/.kube/config, in-cluster]',
   '  --run-root DIR    the launchers\' run root   [/run/kvt as root, else $XDG_RUNTIME_DIR/kvt]',
+  '  --rest-certs DIR  serve the REST endpoint virt-api calls (pause, unpause, console) over mutual TLS:',
+  '                    tls.crt, tls.key (its certificate) and ca.crt (the CA of virt-api\'s client certificate)',
+  `  --rest-port N     the REST endpoint's port   [${VIRT_HANDLER_REST_PORT}]`,
   '  --log-level L     fatal, error, warn, info, debug, trace or silent   [info]',
 ].join('\n');
 
@@ -84,8 +110,9 @@ export function virtHandlerCommandFor(wiring: VirtHandlerWiring): Command {
       let handler;
       try {
         const kube = await wiring.connect(options.kubeconfig);
+        const rest = options.rest === undefined ? undefined : { tls: await readRestTls(options.rest.certDir), port: options.rest.port };
         handler = await startVirtHandler({
-          kube, nodeName: options.nodeName, runRoot: options.runRoot, log,
+          kube, nodeName: options.nodeName, runRoot: options.runRoot, log, ...(rest === undefined ? {} : { rest }),
           runDirOf: (vmi) => runDirFor(options.runRoot, vmiIdentity(vmi)),
           vmis: wiring.vmiInformer(kube, options.nodeName),
           run: (definition) => wiring.run(definition, log),

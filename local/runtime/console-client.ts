@@ -4,6 +4,7 @@
  * serial console until Ctrl-] (kvt console).
  */
 import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { splitAtEscape } from '../console-escape.js';
 
 function open(path: string): Promise<Socket> {
@@ -39,9 +40,12 @@ export interface Terminal {
   readonly output: NodeJS.WritableStream;
 }
 
-/** Connects the terminal to the console until Ctrl-] or the console closes; which of the two happened. */
-export async function attachConsole(path: string, terminal: Terminal): Promise<'escaped' | 'closed'> {
-  const socket = await open(path);
+/**
+ * Connects the terminal to the console until Ctrl-] or the console closes; which of the two happened.
+ * The console is a launcher's socket (its path) or an open byte stream (one relayed through a cluster).
+ */
+export async function attachConsole(console: string | Duplex, terminal: Terminal): Promise<'escaped' | 'closed'> {
+  const socket = typeof console === 'string' ? await open(console) : console;
   const raw = terminal.input.isTTY === true;
   if (raw) terminal.input.setRawMode(true);
   socket.pipe(terminal.output, { end: false });

@@ -29,6 +29,7 @@ const CORE: Readonly<Record<string, ResourceInfo>> = {
   'v1/ServiceAccount': { plural: 'serviceaccounts', namespaced: true },
   'coordination.k8s.io/v1/Lease': { plural: 'leases', namespaced: true },
   'apps/v1/ControllerRevision': { plural: 'controllerrevisions', namespaced: true },
+  'authorization.k8s.io/v1/SubjectAccessReview': { plural: 'subjectaccessreviews', namespaced: false },
 };
 
 /** The known resource table: the core kinds above and every kind crd-gen serves. */

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_ROUTES } from '../../webhooks/registry.js';
 import { openApiProblem } from '../testing/openapi.testing.js';
 import { KubevirtInstall, resolveInstallProps, virtApiDnsNames, type KubevirtInstallProps } from './install.js';
-import { generateServingPki, type ServingPki } from './pki.js';
+import { generateComponentPki, generateServingPki, type ComponentPki, type ServingPki } from './pki.js';
 import { parseVirtControllerArgs } from '../../cli/commands/virt-controller.js';
 
 // Never written (the tests synth in memory); without it Testing.app() leaves a temp dir behind per app.
@@ -24,12 +24,14 @@ function objs(value: unknown): Obj[] {
 }
 
 let pki: ServingPki;
+let componentPki: ComponentPki;
 beforeAll(() => {
   pki = generateServingPki(virtApiDnsNames('kubevirt'), 30);
+  componentPki = generateComponentPki(30);
 });
 
 function synth(props: KubevirtInstallProps = {}): { crds: Obj[]; components: Obj[] } {
-  const install = new KubevirtInstall(Testing.app({ outdir: NO_OUTDIR }), 'kv', { pki, ...props });
+  const install = new KubevirtInstall(Testing.app({ outdir: NO_OUTDIR }), 'kv', { pki, componentPki, ...props });
   return { crds: Testing.synth(install.crds) as Obj[], components: Testing.synth(install.components) as Obj[] };
 }
 
@@ -50,7 +52,12 @@ function masked(objects: Obj[]): Obj[] {
     .replaceAll(b64, '<caBundle>')
     .replaceAll(JSON.stringify(pki.certPem).slice(1, -1), '<tls.crt>')
     .replaceAll(JSON.stringify(pki.keyPem).slice(1, -1), '<tls.key>')
-    .replaceAll(JSON.stringify(pki.caCertPem).slice(1, -1), '<ca.crt>');
+    .replaceAll(JSON.stringify(pki.caCertPem).slice(1, -1), '<ca.crt>')
+    .replaceAll(JSON.stringify(componentPki.caCertPem).slice(1, -1), '<component ca.crt>')
+    .replaceAll(JSON.stringify(componentPki.handlerCertPem).slice(1, -1), '<handler tls.crt>')
+    .replaceAll(JSON.stringify(componentPki.handlerKeyPem).slice(1, -1), '<handler tls.key>')
+    .replaceAll(JSON.stringify(componentPki.apiClientCertPem).slice(1, -1), '<api client tls.crt>')
+    .replaceAll(JSON.stringify(componentPki.apiClientKeyPem).slice(1, -1), '<api client tls.key>');
   return JSON.parse(text) as Obj[];
 }
 
@@ -63,9 +70,11 @@ describe('KubevirtInstall', () => {
 
   it('puts no namespace on cluster-scoped objects and the install namespace on the rest', () => {
     const { crds, components } = synth({ namespace: 'kv-system' });
-    const cluster = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
+    const cluster = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'APIService']);
+    // The one object outside the install namespace: virt-api's binding to the front-proxy settings' reader Role.
+    const inKubeSystem = (o: Obj): boolean => o['kind'] === 'RoleBinding' && String(at(o, 'metadata', 'name')).endsWith('-auth-reader');
     for (const o of crds) expect(at(o, 'metadata', 'namespace')).toBeUndefined();
-    for (const o of components) expect(at(o, 'metadata', 'namespace')).toBe(cluster.has(String(o['kind'])) ? undefined : 'kv-system');
+    for (const o of components) expect(at(o, 'metadata', 'namespace')).toBe(cluster.has(String(o['kind'])) ? undefined : inKubeSystem(o) ? 'kube-system' : 'kv-system');
   });
 
   it('runs virt-handler privileged, with the run root and /dev/kvm, without host PID', () => {
@@ -75,7 +84,7 @@ describe('KubevirtInstall', () => {
       hostPID: false,
       containers: [{
         securityContext: { privileged: true },
-        args: ['virt-handler', '--node-name', '$(NODE_NAME)', '--run-root', '/run/kvt'],
+        args: ['virt-handler', '--node-name', '$(NODE_NAME)', '--run-root', '/run/kvt', '--rest-certs', '/etc/virt-handler/certs', '--rest-port', '8186'],
         env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
       }],
     });
@@ -114,10 +123,41 @@ describe('KubevirtInstall', () => {
     expect(new X509Certificate(pki.certPem).verify(ca.publicKey)).toBe(false);
   });
 
+  it('registers virt-api as the aggregated API server of subresources.kubevirt.io, trusted with the webhooks\' CA', () => {
+    const { components } = synth();
+    const service = find(components, 'APIService', 'v1.subresources.kubevirt.io');
+    expect(at(service, 'spec')).toMatchObject({ group: 'subresources.kubevirt.io', version: 'v1', service: { namespace: 'kubevirt', name: 'virt-api', port: 443 } });
+    expect(Buffer.from(String(at(service, 'spec', 'caBundle')), 'base64').toString()).toBe(pki.caCertPem);
+    const args = containers(components).find((c) => c['name'] === 'virt-api')?.['args'];
+    expect(args).toEqual(expect.arrayContaining(['--subresource-api', '--handler-certs']));
+    const roleRefs = components.filter((o) => String(o['kind']).endsWith('Binding')).map((o) => at(o, 'roleRef', 'name'));
+    expect(roleRefs).toEqual(expect.arrayContaining(['system:auth-delegator', 'extension-apiserver-authentication-reader']));
+    const edit = find(components, 'ClusterRole', 'kubevirt.io:edit');
+    expect(at(edit, 'metadata', 'labels', 'rbac.authorization.k8s.io/aggregate-to-edit')).toBe('true');
+    expect(objs(at(edit, 'rules')).flatMap((r) => objs(r['resources']))).toEqual(expect.arrayContaining(['virtualmachines/start', 'virtualmachineinstances/console']));
+  });
+
+  it('issues virt-handler\'s serving certificate and virt-api\'s client certificate from one component CA, with the names each side checks', () => {
+    const install = new KubevirtInstall(Testing.app({ outdir: NO_OUTDIR }), 'kv');
+    const components = Testing.synth(install.components) as Obj[];
+    const [handler, client] = ['virt-handler-certs', 'virt-api-handler-client-certs'].map((n) => at(find(components, 'Secret', n), 'stringData') as Record<string, string>);
+    expect(handler?.['ca.crt']).toBe(client?.['ca.crt']);
+    const ca = new X509Certificate(handler?.['ca.crt'] ?? '');
+    const server = new X509Certificate(handler?.['tls.crt'] ?? '');
+    const user = new X509Certificate(client?.['tls.crt'] ?? '');
+    expect([server.checkIssued(ca), user.checkIssued(ca), server.verify(ca.publicKey), user.verify(ca.publicKey)]).toEqual([true, true, true, true]);
+    expect([server.subject, user.subject]).toEqual(['CN=kubevirt.io:system:node:virt-handler', 'CN=kubevirt.io:system:client:virt-api']);
+    expect([server.keyUsage, user.keyUsage]).toEqual([['1.3.6.1.5.5.7.3.1'], ['1.3.6.1.5.5.7.3.2']]);
+    // Not the webhook CA: a certificate of one trust domain is no good in the other.
+    expect(new X509Certificate(String(at(find(components, 'Secret', 'virt-api-certs'), 'stringData', 'tls.crt'))).checkIssued(ca)).toBe(false);
+  });
+
   it('with cert-manager emits an Issuer and Certificate and asks for CA injection instead of a caBundle', () => {
     const install = new KubevirtInstall(Testing.app({ outdir: NO_OUTDIR }), 'kv', { certificates: 'cert-manager' });
     const components = Testing.synth(install.components) as Obj[];
-    expect(components.filter((o) => o['kind'] === 'Secret')).toEqual([]);
+    // Only the component certificates are synth's: cert-manager issues virt-api's serving certificate.
+    expect(components.filter((o) => o['kind'] === 'Secret').map((o) => at(o, 'metadata', 'name'))).toEqual(['virt-handler-certs', 'virt-api-handler-client-certs']);
+    expect(at(find(components, 'APIService', 'v1.subresources.kubevirt.io'), 'metadata', 'annotations')).toEqual({ 'cert-manager.io/inject-ca-from': 'kubevirt/virt-api-certs' });
     expect(at(find(components, 'Certificate', 'virt-api-certs'), 'spec')).toMatchObject({ secretName: 'virt-api-certs', issuerRef: { name: 'virt-api-selfsigned', kind: 'Issuer' } });
     const mutating = find(components, 'MutatingWebhookConfiguration', 'kubevirt-ts-mutator');
     expect(at(mutating, 'metadata', 'annotations')).toEqual({ 'cert-manager.io/inject-ca-from': 'kubevirt/virt-api-certs' });

@@ -9,10 +9,10 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { PART_OF } from './common.js';
 import { KubevirtCrds } from './crds.js';
-import { generateServingPki, type ServingPki } from './pki.js';
-import { VirtApi, VIRT_API, VIRT_API_CERT_SECRET } from './virt-api.js';
+import { generateComponentPki, generateServingPki, type ComponentPki, type ServingPki } from './pki.js';
+import { VirtApi, VIRT_API, VIRT_API_CERT_SECRET, VIRT_API_HANDLER_CLIENT_SECRET } from './virt-api.js';
 import { VirtController } from './virt-controller.js';
-import { VirtHandler } from './virt-handler.js';
+import { VirtHandler, VIRT_HANDLER_CERT_SECRET } from './virt-handler.js';
 import { KubevirtWebhooks, type CaSource } from './webhooks.js';
 
 /** Props of {@link KubevirtInstall}. */
@@ -71,6 +71,12 @@ export interface KubevirtInstallProps {
    */
   readonly pki?: ServingPki;
   /**
+   * Ready-made component certificates (virt-handler's REST endpoint, virt-api's client certificate
+   * for it) instead of generating them; they are always synth's, whatever `certificates` says.
+   * @default generated at synth
+   */
+  readonly componentPki?: ComponentPki;
+  /**
    * The host directory virt-handler shares with launcher pods (an absolute path).
    * @default "/run/kvt"
    */
@@ -92,7 +98,7 @@ function nonEmpty(prop: string, value: string): void {
 }
 
 /** The props with every default filled in, validated. */
-export type ResolvedInstallProps = Required<Omit<KubevirtInstallProps, 'pki'>> & Pick<KubevirtInstallProps, 'pki'>;
+export type ResolvedInstallProps = Required<Omit<KubevirtInstallProps, 'pki' | 'componentPki'>> & Pick<KubevirtInstallProps, 'pki' | 'componentPki'>;
 
 const DEFAULTS = {
   namespace: 'kubevirt',
@@ -157,10 +163,25 @@ export class KubevirtInstall extends Construct {
     const scope2 = this.components;
     new k8s.KubeNamespace(scope2, 'Namespace', { metadata: { name: s.namespace, labels: { ...PART_OF } } });
     const ca = this.servingCertificate(s);
-    new VirtApi(scope2, 'VirtApi', { namespace: s.namespace, image: s.image, replicas: s.apiReplicas, port: s.webhookPort });
+    this.componentCertificates(s);
+    new VirtApi(scope2, 'VirtApi', { namespace: s.namespace, image: s.image, replicas: s.apiReplicas, port: s.webhookPort, ca });
     new VirtController(scope2, 'VirtController', { namespace: s.namespace, image: s.image, launcherImage: s.launcherImage, replicas: s.controllerReplicas });
     new VirtHandler(scope2, 'VirtHandler', { namespace: s.namespace, image: s.image, runRoot: s.runRoot });
     new KubevirtWebhooks(scope2, 'Webhooks', { namespace: s.namespace, timeoutSeconds: s.webhookTimeoutSeconds, ca });
+  }
+
+  /** The Secrets of the virt-api → virt-handler mutual TLS: each side's certificate and the CA of the other's. */
+  private componentCertificates(s: ResolvedInstallProps): void {
+    const pki = s.componentPki ?? generateComponentPki(s.certificateValidityDays);
+    const secret = (id: string, name: string, cert: string, key: string): void => {
+      new k8s.KubeSecret(this.components, id, {
+        metadata: { name, namespace: s.namespace, labels: { ...PART_OF } },
+        type: 'kubernetes.io/tls',
+        stringData: { 'tls.crt': cert, 'tls.key': key, 'ca.crt': pki.caCertPem },
+      });
+    };
+    secret('HandlerCertificate', VIRT_HANDLER_CERT_SECRET, pki.handlerCertPem, pki.handlerKeyPem);
+    secret('ApiClientCertificate', VIRT_API_HANDLER_CLIENT_SECRET, pki.apiClientCertPem, pki.apiClientKeyPem);
   }
 
   private servingCertificate(s: ResolvedInstallProps): CaSource {

@@ -1,11 +1,15 @@
 /**
- * The webhook serving certificate made at synth time: a self-signed CA (its certificate becomes the
- * webhook configurations' `caBundle`) and a serving certificate for the virt-api Service's DNS
- * names, signed by it. Keys come from Node's native RSA generator; node-forge builds the X.509
- * (Node's crypto cannot). Every synth draws new keys and serials: manifests/ is not committed.
+ * The certificates made at synth time. The webhook serving certificate: a self-signed CA (its
+ * certificate becomes the webhook configurations' and the APIService's `caBundle`) and a serving
+ * certificate for the virt-api Service's DNS names, signed by it. The component certificates: a
+ * second CA (KubeVirt's kubevirt-ca) signing virt-handler's REST serving certificate and virt-api's
+ * client certificate for it (the names both sides check: core/virt-handler-endpoint.ts). Keys come
+ * from Node's native RSA generator; node-forge builds the X.509 (Node's crypto cannot). Every synth
+ * draws new keys and serials: manifests/ is not committed.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
+import { COMPONENT_CERT_NAMES } from '../../core/virt-handler-endpoint.js';
 
 /** The PEM material the install needs. */
 export interface ServingPki {
@@ -47,6 +51,61 @@ function certificate(subject: string, key: ForgeKey, now: Date, days: number): f
   return cert;
 }
 
+interface Authority {
+  readonly cert: forge.pki.Certificate;
+  readonly key: ForgeKey;
+}
+
+function authority(name: string, now: Date, days: number): Authority {
+  const key = rsaKey();
+  const cert = certificate(name, key, now, days);
+  cert.setIssuer(cert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+  ]);
+  cert.sign(key.privateKey, forge.md.sha256.create());
+  return { cert, key };
+}
+
+/** A leaf certificate of `ca` for `commonName`, for a server or a client. */
+function leaf(ca: Authority, subject: { readonly commonName: string; readonly use: 'serverAuth' | 'clientAuth' }, now: Date, days: number): { certPem: string; keyPem: string } {
+  const { commonName, use } = subject;
+  const key = rsaKey();
+  const cert = certificate(commonName, key, now, days);
+  cert.setIssuer(ca.cert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', [use]: true },
+  ]);
+  cert.sign(ca.key.privateKey, forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), keyPem: key.pem };
+}
+
+/** The component CA and the two certificates of the virt-api → virt-handler calls. */
+export interface ComponentPki {
+  readonly caCertPem: string;
+  /** virt-handler's REST serving certificate and key. */
+  readonly handlerCertPem: string;
+  readonly handlerKeyPem: string;
+  /** virt-api's client certificate and key for those calls. */
+  readonly apiClientCertPem: string;
+  readonly apiClientKeyPem: string;
+}
+
+/** Generates the component CA and both certificates, valid for `days`. */
+export function generateComponentPki(days: number, now: Date = new Date()): ComponentPki {
+  const ca = authority('kubevirt-ts component CA', now, days);
+  const handler = leaf(ca, { commonName: COMPONENT_CERT_NAMES.handlerServer, use: 'serverAuth' }, now, days);
+  const client = leaf(ca, { commonName: COMPONENT_CERT_NAMES.apiClient, use: 'clientAuth' }, now, days);
+  return {
+    caCertPem: forge.pki.certificateToPem(ca.cert),
+    handlerCertPem: handler.certPem, handlerKeyPem: handler.keyPem,
+    apiClientCertPem: client.certPem, apiClientKeyPem: client.keyPem,
+  };
+}
+
 /**
  * Generates a CA valid for `days` and a serving certificate for `dnsNames` (the first is the
  * common name) signed by it, valid as long.
@@ -54,14 +113,7 @@ function certificate(subject: string, key: ForgeKey, now: Date, days: number): f
 export function generateServingPki(dnsNames: readonly string[], days: number, now: Date = new Date()): ServingPki {
   const [commonName] = dnsNames;
   if (commonName === undefined) throw new Error('generateServingPki: dnsNames must name at least one DNS name');
-  const caKey = rsaKey();
-  const ca = certificate('kubevirt-ts webhook CA', caKey, now, days);
-  ca.setIssuer(ca.subject.attributes);
-  ca.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-  ]);
-  ca.sign(caKey.privateKey, forge.md.sha256.create());
+  const { cert: ca, key: caKey } = authority('kubevirt-ts webhook CA', now, days);
   const servingKey = rsaKey();
   const serving = certificate(commonName, servingKey, now, days);
   serving.setIssuer(ca.subject.attributes);

@@ -1,14 +1,16 @@
 /**
- * virt-api: `kvt virt-api`, the HTTPS admission webhook server. A Deployment of 2 replicas spread
- * over nodes, a PodDisruptionBudget that keeps one up, and the Service on 443 the webhook
- * configurations call.
+ * virt-api: `kvt virt-api`, the HTTPS admission webhook server and the aggregated subresource API
+ * (subresource-api.ts). A Deployment of 2 replicas spread over nodes, a PodDisruptionBudget that
+ * keeps one up, and the Service on 443 the webhook configurations and the APIService call.
  */
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import {
-  ComponentIdentity, componentLabels, KVT_UID, kvtContainer, resourceRequirements, RESTRICTED_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME, type RbacTable,
+  ComponentIdentity, componentLabels, fieldEnv, KVT_UID, kvtContainer, resourceRequirements, RESTRICTED_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME, type RbacTable,
 } from './common.js';
 import { ApiGroups } from '../../crd-gen/index.js';
+import { SubresourceApi } from './subresource-api.js';
+import type { CaSource } from './webhooks.js';
 
 /** The component's name: its ServiceAccount, Deployment and Service. */
 export const VIRT_API = 'virt-api';
@@ -16,11 +18,16 @@ export const VIRT_API = 'virt-api';
 /** The Secret holding the serving certificate (`tls.crt`, `tls.key`). */
 export const VIRT_API_CERT_SECRET = 'virt-api-certs';
 
+/** The Secret holding virt-api's client certificate for virt-handler (`tls.crt`, `tls.key`, `ca.crt`). */
+export const VIRT_API_HANDLER_CLIENT_SECRET = 'virt-api-handler-client-certs';
+
 const CERT_DIR = '/etc/virt-api/certs';
+const HANDLER_CLIENT_DIR = '/etc/virt-api/handler-client';
 
 /**
- * virt-api's RBAC. Today `kvt virt-api` reads its lookups from `--objects`; these rules are what its
- * informer lookups read in a cluster (KubeVirt's virt-api does the same), nothing is written.
+ * virt-api's RBAC: what its informer lookups read (KubeVirt's virt-api does the same), and what the
+ * subresource API reads and writes. Delegated authorization (SubjectAccessReviews) and the
+ * front-proxy settings come from Kubernetes' own roles (subresource-api.ts).
  */
 export const VIRT_API_RULES: RbacTable = {
   cluster: [
@@ -36,9 +43,14 @@ export const VIRT_API_RULES: RbacTable = {
     // Instancetype/preference inference reads the labels of the volume a VM infers from.
     { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'watch'], why: 'inference labels of PVCs' },
     { apiGroups: [ApiGroups.cdi], resources: ['datavolumes', 'datasources'], verbs: ['get', 'list', 'watch'], why: 'inference labels of DataVolumes and DataSources' },
+    // start/stop/restart plan from the VM and its VMI; pause/unpause and the console check the VMI.
+    { apiGroups: [ApiGroups.kubevirt], resources: ['virtualmachines', 'virtualmachineinstances'], verbs: ['get'], why: 'subresource calls look up the VM and VMI' },
+    // start/stop patch runStrategy or running; restart patches the VM's stateChangeRequests in its status.
+    { apiGroups: [ApiGroups.kubevirt], resources: ['virtualmachines', 'virtualmachines/status'], verbs: ['patch'], why: 'start, stop and restart of a VM' },
   ],
-  // The serving certificate is a mounted Secret: no API access to it is needed.
-  namespaced: [],
+  // pause/unpause and the console go to the virt-handler pod of the VMI's node (found by label and node).
+  // The certificates are mounted Secrets: no API access to them is needed.
+  namespaced: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'], why: 'the virt-handler pod of a node' }],
 };
 
 /** Props of {@link VirtApi}. */
@@ -48,13 +60,15 @@ export interface VirtApiProps {
   readonly replicas: number;
   /** The container port of the webhook server. */
   readonly port: number;
+  /** How the API server trusts the serving certificate (for the APIService). */
+  readonly ca: CaSource;
 }
 
 /** virt-api's Deployment ("Resource"), Service, PodDisruptionBudget and identity. */
 export class VirtApi extends Construct {
   public constructor(scope: Construct, id: string, props: VirtApiProps) {
     super(scope, id);
-    const { namespace, image, replicas, port } = props;
+    const { namespace, image, replicas, port, ca } = props;
     const labels = componentLabels(VIRT_API);
     const identity = new ComponentIdentity(this, 'Identity', { component: VIRT_API, namespace, rules: VIRT_API_RULES });
     const probe = (path: string): k8s.Probe => ({ httpGet: { path, port: k8s.IntOrString.fromString('webhook'), scheme: 'HTTPS' }, periodSeconds: 10, timeoutSeconds: 3 });
@@ -79,15 +93,24 @@ export class VirtApi extends Construct {
               },
             },
             containers: [{
-              ...kvtContainer(VIRT_API, image, ['virt-api', '--tls-cert-file', `${CERT_DIR}/tls.crt`, '--tls-key-file', `${CERT_DIR}/tls.key`, '--port', String(port), '--lookups-from-api']),
+              ...kvtContainer(VIRT_API, image, [
+                'virt-api', '--tls-cert-file', `${CERT_DIR}/tls.crt`, '--tls-key-file', `${CERT_DIR}/tls.key`, '--port', String(port), '--lookups-from-api',
+                '--subresource-api', '--handler-certs', HANDLER_CLIENT_DIR,
+              ]),
+              // The namespace of the virt-handler pods is the install's, which is virt-api's own.
+              env: [fieldEnv('POD_NAMESPACE', 'metadata.namespace')],
               ports: [{ name: 'webhook', containerPort: port, protocol: 'TCP' }],
               readinessProbe: probe('/readyz'),
               livenessProbe: { ...probe('/healthz'), initialDelaySeconds: 10, failureThreshold: 3 },
               resources: resourceRequirements({ cpuRequest: '50m', memoryRequest: '128Mi', cpuLimit: '500m', memoryLimit: '256Mi' }),
               securityContext: RESTRICTED_SECURITY_CONTEXT,
-              volumeMounts: [{ name: 'certs', mountPath: CERT_DIR, readOnly: true }, TMP_MOUNT],
+              volumeMounts: [{ name: 'certs', mountPath: CERT_DIR, readOnly: true }, { name: 'handler-client', mountPath: HANDLER_CLIENT_DIR, readOnly: true }, TMP_MOUNT],
             }],
-            volumes: [{ name: 'certs', secret: { secretName: VIRT_API_CERT_SECRET, defaultMode: 0o440 } }, TMP_VOLUME],
+            volumes: [
+              { name: 'certs', secret: { secretName: VIRT_API_CERT_SECRET, defaultMode: 0o440 } },
+              { name: 'handler-client', secret: { secretName: VIRT_API_HANDLER_CLIENT_SECRET, defaultMode: 0o440 } },
+              TMP_VOLUME,
+            ],
           },
         },
       },
@@ -100,5 +123,6 @@ export class VirtApi extends Construct {
       metadata: { name: VIRT_API, namespace, labels },
       spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels } },
     });
+    new SubresourceApi(this, 'SubresourceApi', { namespace, service: VIRT_API, serviceAccount: identity.serviceAccountName, ca });
   }
 }

@@ -7,9 +7,15 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { ComponentIdentity, componentLabels, fieldEnv, kvtContainer, resourceRequirements, TMP_MOUNT, TMP_VOLUME, type RbacTable } from './common.js';
 import { ApiGroups } from '../../crd-gen/index.js';
+import { VIRT_HANDLER_REST_PORT } from '../../core/virt-handler-endpoint.js';
 
 /** The component's name: its ServiceAccount and DaemonSet. */
 export const VIRT_HANDLER = 'virt-handler';
+
+/** The Secret holding the REST endpoint's serving certificate and the CA of virt-api's client certificate. */
+export const VIRT_HANDLER_CERT_SECRET = 'virt-handler-certs';
+
+const REST_CERT_DIR = '/etc/virt-handler/certs';
 
 /** virt-handler's RBAC (controllers.md §5: the node agent). */
 export const VIRT_HANDLER_RULES: RbacTable = {
@@ -60,15 +66,17 @@ export class VirtHandler extends Construct {
             hostPid: false,
             priorityClassName: 'system-node-critical',
             containers: [{
-              ...kvtContainer(VIRT_HANDLER, image, ['virt-handler', '--node-name', '$(NODE_NAME)', '--run-root', runRoot]),
+              ...kvtContainer(VIRT_HANDLER, image, ['virt-handler', '--node-name', '$(NODE_NAME)', '--run-root', runRoot, '--rest-certs', REST_CERT_DIR, '--rest-port', String(VIRT_HANDLER_REST_PORT)]),
               env: [fieldEnv('NODE_NAME', 'spec.nodeName')],
-              // No probe: `kvt virt-handler` serves no health endpoint yet; its Node heartbeat is
-              // what the controllers watch.
+              // virt-api calls pause, unpause and the console here (mutual TLS).
+              ports: [{ name: 'rest', containerPort: VIRT_HANDLER_REST_PORT, protocol: 'TCP' }],
+              readinessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('rest'), scheme: 'HTTPS' }, periodSeconds: 10, timeoutSeconds: 3 },
               resources: resourceRequirements({ cpuRequest: '100m', memoryRequest: '128Mi', cpuLimit: '1', memoryLimit: '512Mi' }),
               securityContext: { privileged: true, runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: true, readOnlyRootFilesystem: true },
-              volumeMounts: [{ name: 'run-root', mountPath: runRoot }, { name: 'dev-kvm', mountPath: '/dev/kvm' }, TMP_MOUNT],
+              volumeMounts: [{ name: 'run-root', mountPath: runRoot }, { name: 'dev-kvm', mountPath: '/dev/kvm' }, { name: 'rest-certs', mountPath: REST_CERT_DIR, readOnly: true }, TMP_MOUNT],
             }],
             volumes: [
+              { name: 'rest-certs', secret: { secretName: VIRT_HANDLER_CERT_SECRET, defaultMode: 0o400 } },
               { name: 'run-root', hostPath: { path: runRoot, type: 'DirectoryOrCreate' } },
               { name: 'dev-kvm', hostPath: { path: '/dev/kvm', type: 'CharDevice' } },
               TMP_VOLUME,

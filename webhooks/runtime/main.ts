@@ -11,6 +11,22 @@ import { createAdmissionMetrics } from './metrics.js';
 import { createWebhookServer, type ServerLimits, type WebhookServer } from './server.js';
 import { readServingCertificate, watchServingCertificate, type ServingCertificate } from './tls.js';
 import { compileSchemas } from '../admission-schema.js';
+import type { KubeApi } from '../../core/kube.js';
+import { subresourceApi } from '../subresources/api.js';
+import { createAggregatedApi, type AggregatedApi } from './aggregated-api.js';
+import { watchFrontProxyConfig, type FrontProxyWatch } from './front-proxy-watch.js';
+import { createHandlerClient } from './handler-client.js';
+
+/** virt-api's aggregated API (`subresources.kubevirt.io`): how it reaches the cluster and the virt-handlers. */
+export interface SubresourceApiOptions {
+  /** The API as virt-api's service account. */
+  readonly kube: KubeApi;
+  /** Where the handler client certificate is (`tls.crt`, `tls.key`, `ca.crt`). */
+  readonly handlerCertDir: string;
+  /** The namespace and label selector of the virt-handler pods. */
+  readonly handlerNamespace: string;
+  readonly handlerSelector: string;
+}
 
 /** How `kvt virt-api` runs. */
 export interface VirtApiOptions {
@@ -39,6 +55,19 @@ export interface VirtApiOptions {
   /** Periods of the fallback checks of the certificate and object files. @default 10000 */
   readonly pollMs?: number;
   readonly limits?: Partial<ServerLimits>;
+  /** Serve the aggregated subresource API too. */
+  readonly subresourceApi?: SubresourceApiOptions;
+}
+
+/** The aggregated API and the watch of the front-proxy settings it authenticates with. */
+function aggregatedApi(at: SubresourceApiOptions, log: Logger, server: () => WebhookServer | undefined): { api: AggregatedApi; frontProxy: FrontProxyWatch } {
+  const handlers = createHandlerClient({ kube: at.kube, namespace: at.handlerNamespace, selector: at.handlerSelector, certDir: at.handlerCertDir });
+  const frontProxy = watchFrontProxyConfig({ kube: at.kube, log, onChange: (c) => server()?.useClientCa(c.clientCaPem) });
+  const api = createAggregatedApi({
+    kube: at.kube, log, frontProxy: frontProxy.current, openConsole: handlers.openConsole,
+    subresources: subresourceApi({ kube: at.kube, handlerOf: handlers.endpointOf, log }),
+  });
+  return { api, frontProxy };
 }
 
 async function loadCertificate(options: VirtApiOptions, log: Logger): Promise<ServingCertificate | undefined> {
@@ -69,6 +98,18 @@ async function listen(webhook: WebhookServer, options: VirtApiOptions, log: Logg
   }
 }
 
+/** The entries of `values` that are defined (optional properties under exactOptionalPropertyTypes). */
+function optional<T extends object>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/** Takes the front proxy's CA into use once first read (the aggregated API answers 503 until it is). */
+async function useFrontProxy(webhook: WebhookServer, frontProxy: FrontProxyWatch | undefined): Promise<void> {
+  await frontProxy?.firstRead;
+  const config = frontProxy?.current();
+  if (config !== undefined) webhook.useClientCa(config.clientCaPem);
+}
+
 /**
  * Runs the webhook server until `stopRequested` resolves, then stops accepting connections and
  * lets in-flight requests finish. Returns the exit code: 0 after a clean stop, 1 when it could not
@@ -80,6 +121,8 @@ export async function runVirtApi(options: VirtApiOptions): Promise<number> {
   if (certificate === undefined) return 1;
   const lookups = lookupsFor(options, log);
   compileSchemas();
+  // The front-proxy watch hands its first CA to the server once it exists (no read completes before this function's first await).
+  const aggregated = options.subresourceApi === undefined ? undefined : aggregatedApi(options.subresourceApi, log, () => webhook);
   const webhook = createWebhookServer({
     routes: options.routes,
     cfg: options.cfg ?? DEFAULT_CLUSTER_CONFIG,
@@ -87,11 +130,13 @@ export async function runVirtApi(options: VirtApiOptions): Promise<number> {
     certificate,
     log,
     metrics: createAdmissionMetrics({ processMetrics: true }),
-    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...optional({ limits: options.limits, aggregated: aggregated?.api }),
   });
+  await useFrontProxy(webhook, aggregated?.frontProxy);
   const files = { certFile: options.certFile, keyFile: options.keyFile };
-  const watcher = watchServingCertificate(files, { loaded: certificate, onLoaded: (p) => webhook.useCertificate(p), log, ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }) });
+  const watcher = watchServingCertificate(files, { loaded: certificate, onLoaded: (p) => webhook.useCertificate(p), log, ...optional({ pollMs: options.pollMs }) });
   const stopWatching = (): void => {
+    aggregated?.frontProxy.stop();
     watcher.close();
     lookups.close();
   };

@@ -10,10 +10,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
+import type { SecureContextOptions } from 'node:tls';
 import type { ClusterConfig } from '../../core/cluster-config.js';
 import type { Logger } from '../../core/log.js';
 import type { AdmissionContext, AdmissionIds } from '../context.js';
 import type { AdmissionReviewResponse, WebhookRoute } from '../review-types.js';
+import type { AggregatedApi } from './aggregated-api.js';
 import { isJsonContentType, readBody, sendJson, sendRefusal, sendText, type Refusal } from './http-io.js';
 import type { LookupsProvider } from './lookups.js';
 import { createAdmissionMetrics, UNKNOWN_WEBHOOK, type AdmissionMetrics, type AdmissionResult } from './metrics.js';
@@ -59,6 +62,12 @@ export interface WebhookServerOptions {
   readonly metrics?: AdmissionMetrics;
   /** @default crypto.randomUUID */
   readonly ids?: AdmissionIds;
+  /**
+   * virt-api's aggregated API (`/apis/…`, the console websocket), when served: the server then asks
+   * every client for a certificate (the API server's front proxy presents one; webhook calls and
+   * probes present none and are served as before).
+   */
+  readonly aggregated?: AggregatedApi;
 }
 
 /** A created (not yet listening) webhook server. */
@@ -69,6 +78,8 @@ export interface WebhookServer {
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Serves new connections with this pair; open connections keep theirs. */
   useCertificate(pair: Pick<ServingCertificate, 'cert' | 'key'>): void;
+  /** Verifies new connections' client certificates against this CA (PEM): the API server's request-header CA. */
+  useClientCa(caPem: string): void;
   /** Stops accepting, lets in-flight requests finish (cut after `drainTimeoutMs`), resolves when all connections are gone. */
   close(): Promise<void>;
 }
@@ -168,6 +179,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
 
   const dispatch = (req: IncomingMessage, res: ServerResponse): void => {
     const path = pathOf(req.url);
+    const aggregated = options.aggregated?.route(req);
+    if (aggregated !== undefined && aggregated.kind !== 'not-aggregated') return options.aggregated?.serve(req, res, aggregated);
     const route = routes.get(path);
     if (route !== undefined) return void serveReview(route, req, res).catch((err: unknown) => fail(res, err));
     if (!PROBE_PATHS.has(path)) {
@@ -185,9 +198,14 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     else res.destroy();
   };
 
+  let pair = options.certificate;
+  let clientCa: string | undefined;
+  const context = (): SecureContextOptions => ({ ...secureContextOptions(pair), ...(clientCa === undefined ? {} : { ca: clientCa }) });
   const server = createServer(
     {
-      ...secureContextOptions(options.certificate),
+      ...context(),
+      // A client certificate is asked for, never required: it is checked per request where it matters.
+      ...(options.aggregated === undefined ? {} : { requestCert: true, rejectUnauthorized: false }),
       handshakeTimeout: limits.handshakeTimeoutMs,
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
@@ -199,6 +217,10 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   );
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.on('tlsClientError', (err: Error) => log.debug({ err }, 'Refused TLS connection'));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (options.aggregated === undefined || closing) socket.destroy();
+    else options.aggregated.upgrade(req, socket, head);
+  });
 
   return {
     server,
@@ -210,9 +232,17 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         resolve(server.address() as AddressInfo);
       });
     }),
-    useCertificate: (pair) => server.setSecureContext(secureContextOptions(pair)),
+    useCertificate: (next) => {
+      pair = next;
+      server.setSecureContext(context());
+    },
+    useClientCa: (caPem) => {
+      clientCa = caPem;
+      server.setSecureContext(context());
+    },
     close: () => new Promise((resolve) => {
       closing = true;
+      options.aggregated?.close();
       const cut = setTimeout(() => server.closeAllConnections(), limits.drainTimeoutMs);
       server.close(() => {
         clearTimeout(cut);

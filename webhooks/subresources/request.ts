@@ -32,9 +32,18 @@ export interface VmSubresourceRequest {
 /** One subresource call. */
 export type SubresourceRequest = VmiSubresourceRequest | VmSubresourceRequest;
 
-/** The request as KubeVirt's API path, for logs and messages. */
-export function subresourcePath(request: SubresourceRequest): string {
-  return `/apis/subresources.kubevirt.io/v1/namespaces/${request.namespace}/${request.resource}/${request.name}/${request.subresource}`;
+/** A call's target: a VM's or VMI's subresource (the lifecycle calls above, or the console). */
+export interface SubresourceTarget {
+  readonly resource: SubresourceRequest['resource'];
+  readonly namespace: string;
+  readonly name: string;
+  readonly subresource: string;
+}
+
+/** The call's path in KubeVirt's API (what clients request through the API server; logs and messages). */
+export function subresourcePath(request: SubresourceTarget): string {
+  const at = `namespaces/${encodeURIComponent(request.namespace)}/${request.resource}/${encodeURIComponent(request.name)}/${request.subresource}`;
+  return `/apis/subresources.kubevirt.io/v1/${at}`;
 }
 
 const FIELDS: ReadonlySet<string> = new Set(['resource', 'namespace', 'name', 'subresource', 'paused']);

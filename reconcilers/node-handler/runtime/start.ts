@@ -14,6 +14,9 @@ import { startHeartbeat } from './heartbeat.js';
 import { fileLauncherAccess } from './launcher-access.js';
 import type { ConnectionOptions } from './launcher-connection.js';
 import { cleanOrphanLaunchers } from './orphans.js';
+import { createHandlerRestServer, type HandlerRestServer, type RestTls } from './rest-server.js';
+import { join } from 'node:path';
+import { CONSOLE_SOCKET } from '../../../launcher/protocol/index.js';
 
 /** What {@link startVirtHandler} wires together. */
 export interface VirtHandlerOptions {
@@ -33,6 +36,8 @@ export interface VirtHandlerOptions {
   /** Which launchers (by run directory) the start-up orphan cleanup may stop. @default all under runRoot */
   readonly ownsLauncher?: (runDir: string) => Promise<boolean>;
   readonly connection?: Omit<ConnectionOptions, 'onChange'>;
+  /** The REST endpoint virt-api calls (pause/unpause, the console), served when given. */
+  readonly rest?: { readonly tls: RestTls; readonly port: number; readonly address?: string };
 }
 
 /** A running virt-handler. */
@@ -42,6 +47,8 @@ export interface VirtHandler {
   stop(): Promise<void>;
   /** The pause/unpause endpoint virt-api relays to (the node handler's `lifecycle`). */
   readonly lifecycle: NodeHandler['lifecycle'];
+  /** The REST endpoint, when served. */
+  readonly rest?: HandlerRestServer;
 }
 
 /** Logs a line a launcher sent that is not a valid event (a launcher of another protocol version shows so). */
@@ -66,11 +73,14 @@ export async function startVirtHandler(options: VirtHandlerOptions): Promise<Vir
     isKnown: (uid) => options.vmis.list().some((v) => v.metadata.uid === uid),
     ...(options.ownsLauncher === undefined ? {} : { owns: options.ownsLauncher }),
   });
+  const rest = options.rest === undefined ? undefined : await serveRest(options, options.rest, handler.lifecycle);
   options.log.info({ name: options.nodeName, runRoot: options.runRoot }, 'Started virt-handler on Node');
   return {
     orphansCleaned,
     lifecycle: handler.lifecycle,
+    ...(rest === undefined ? {} : { rest }),
     stop: async () => {
+      await rest?.close();
       await running.stop();
       events.stop();
       options.vmis.stop();
@@ -78,4 +88,15 @@ export async function startVirtHandler(options: VirtHandlerOptions): Promise<Vir
       await orphansCleaned.catch(() => 0);
     },
   };
+}
+
+/** Starts the REST endpoint on `at`. */
+async function serveRest(options: VirtHandlerOptions, at: NonNullable<VirtHandlerOptions['rest']>, lifecycle: NodeHandler['lifecycle']): Promise<HandlerRestServer> {
+  const server = createHandlerRestServer({
+    tls: at.tls, nodeName: options.nodeName, vmis: options.vmis, lifecycle, log: options.log,
+    consoleSocketOf: (vmi) => join(options.runDirOf(vmi), CONSOLE_SOCKET),
+  });
+  const address = await server.listen(at.port, at.address ?? '0.0.0.0');
+  options.log.info({ address: address.address, port: address.port }, 'Started virt-handler REST endpoint');
+  return server;
 }
