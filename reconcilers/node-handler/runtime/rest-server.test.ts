@@ -26,7 +26,7 @@ let pki: ComponentPki;
 let server: HandlerRestServer;
 let port = 0;
 let console: Server;
-let informer: Informer;
+let informer: Informer<VirtualMachineInstance>;
 let client: HandlerClient;
 let vmi: VirtualMachineInstance;
 const calls: string[] = [];
