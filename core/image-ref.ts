@@ -5,6 +5,7 @@
  * wording the fault its own way.
  * @see https://github.com/distribution/reference/blob/main/reference.go
  */
+import { createHash } from 'node:crypto';
 
 const HOST_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const HOST = new RegExp(`^${HOST_PART}(?:\\.${HOST_PART})*(?::[0-9]+)?$`);
@@ -69,4 +70,34 @@ export function imageRefFault(ref: string): ImageRefFault | undefined {
   if (tag !== undefined && !TAG.test(tag)) return { kind: 'tag', value: tag };
   if (digest !== undefined && !DIGEST.test(digest)) return { kind: 'digest', value: digest };
   return undefined;
+}
+
+/**
+ * The canonical form of a well-formed reference: `name` becomes `name:latest`, a host such as
+ * `localhost/` is kept, nothing is prepended (there is no docker.io default); undefined when the
+ * reference is malformed (imageRefFault says why).
+ */
+export function canonicalImageRef(ref: string): string | undefined {
+  if (imageRefFault(ref) !== undefined) return undefined;
+  const { name, tag, digest } = splitImageRef(ref);
+  const withTag = tag === undefined && digest === undefined ? `${name}:latest` : name + (tag === undefined ? '' : `:${tag}`);
+  return digest === undefined ? withTag : `${withTag}@${digest}`;
+}
+
+/** Longest encoded directory name kept readable; longer ones are hashed (filenames stop at 255 bytes). */
+const MAX_DIR_NAME = 200;
+
+/**
+ * The one directory name of an image reference, in an image store and wherever an image is
+ * mounted by reference (a launcher pod's image volumes). Readable and reversible
+ * (`decodeURIComponent`) for ordinary references; a hash (`h-<sha256>`) for very long ones. It never
+ * contains "/" and never starts with ".", so it never escapes its parent. Throws on a malformed
+ * reference (callers check references first: admission, the store's normalizeImageRef).
+ */
+export function imageDirName(ref: string): string {
+  const canonical = canonicalImageRef(ref);
+  if (canonical === undefined) throw new Error(`imageDirName: ${JSON.stringify(ref)} is not a valid image reference`);
+  const encoded = encodeURIComponent(canonical).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  if (encoded.length <= MAX_DIR_NAME) return encoded;
+  return `h-${createHash('sha256').update(canonical).digest('hex')}`;
 }

@@ -67,6 +67,8 @@ export interface Volume {
   secret?: { secretName: string; optional?: boolean; items?: KeyToPath[] };
   configMap?: { name: string; optional?: boolean; items?: KeyToPath[] };
   downwardAPI?: { items?: KeyToPath[] };
+  /** An OCI image's file system, read-only (ImageVolume): a node serves it from its images. */
+  image?: { reference: string; pullPolicy?: string };
 }
 
 /** A toleration of node taints. */

@@ -6,11 +6,11 @@
  */
 import { mkdir, readFile, statfs } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '../../core/log.js';
-import { defaultDataDir } from '../../launcher/runtime/data-dir.js';
+import { defaultDataDir, imageStoreRoot } from '../../launcher/runtime/data-dir.js';
 import type { Pod } from '../../reconcilers/pod.js';
 import { POD_TYPE } from '../../reconcilers/pod.js';
 import { runController } from '../../reconcilers/runtime/controller.js';
@@ -66,6 +66,23 @@ async function caPemOf(config: KubeConfig): Promise<string> {
   return readFile(cluster?.caFile ?? '', 'utf8');
 }
 
+/**
+ * Image volumes from this node's image store: an image's directory (its record and file system),
+ * every file of it first made readable by the launchers' QEMU user, since the pod gets it read-only.
+ */
+async function imageServer(dataDir: string): Promise<(reference: string) => Promise<string>> {
+  const { openImageStore } = await import('../../launcher/runtime/image-store.js');
+  const { ensureUnprivilegedUser } = await import('../../launcher/runtime/unprivileged-user.js');
+  const { shareImageFiles } = await import('../../launcher/runtime/volumes-access.js');
+  const store = openImageStore(imageStoreRoot(dataDir));
+  const qemuUser = await ensureUnprivilegedUser();
+  return async (reference) => {
+    const record = await store.resolve(reference);
+    await shareImageFiles(store.root, record.dir, qemuUser);
+    return dirname(record.dir);
+  };
+}
+
 async function runAgent(v: Readonly<Record<string, string>>): Promise<number> {
   const at = (flag: string): string => v[flag] ?? '';
   const log = createLogger({ name: 'kvt-node-agent', level: at('log-level') });
@@ -89,6 +106,7 @@ async function runAgent(v: Readonly<Record<string, string>>): Promise<number> {
     network: { bridge: at('pod-bridge'), bridgeNetns: at('pod-bridge-netns'), cidr: at('pod-cidr') },
     api: { server: at('api-server'), caPem: await caPemOf(config), token: tokenRequester(config) },
     stateDir: resolve(v['state-dir'] ?? `${dataDir}/node-agent`),
+    images: await imageServer(dataDir),
   }), { log });
   log.info({ name: nodeName }, 'Started kvt node-agent');
   await stopSignal();

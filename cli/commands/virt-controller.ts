@@ -19,6 +19,8 @@ export interface VirtControllerCliOptions {
   readonly namespace: string;
   readonly leaderElect: boolean;
   readonly launcherImage: string;
+  /** `--image-volumes`: launcher pods get their boot images as image volumes. */
+  readonly imageVolumes: boolean;
   readonly logLevel: string;
 }
 
@@ -31,6 +33,7 @@ export function parseVirtControllerArgs(args: readonly string[]): VirtController
       namespace: { type: 'string', default: 'kubevirt' },
       'leader-elect': { type: 'string', default: 'true' },
       'launcher-image': { type: 'string', default: 'kvt:latest' },
+      'image-volumes': { type: 'string', default: 'false' },
       'log-level': { type: 'string', default: 'info' },
     },
     allowPositionals: true,
@@ -41,10 +44,12 @@ export function parseVirtControllerArgs(args: readonly string[]): VirtController
   checkLogLevel(values['log-level']);
   if (values.namespace === '') throw new UsageError('--namespace must not be empty');
   if (values['launcher-image'] === '') throw new UsageError('--launcher-image must not be empty');
+  if (!['true', 'false'].includes(values['image-volumes'])) throw new UsageError(`--image-volumes must be true or false, not ${JSON.stringify(values['image-volumes'])}`);
   return {
     namespace: values.namespace,
     leaderElect: values['leader-elect'] === 'true',
     launcherImage: values['launcher-image'],
+    imageVolumes: values['image-volumes'] === 'true',
     logLevel: values['log-level'],
     ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
   };
@@ -54,7 +59,7 @@ export function parseVirtControllerArgs(args: readonly string[]): VirtController
 export async function runVirtController(options: VirtControllerCliOptions, kube: KubeApi, log: Logger, stop: Promise<void>): Promise<number> {
   let running: Promise<{ stop(): Promise<void> }> | undefined;
   const start = (): void => {
-    running = startVirtController({ kube, log, launcherImage: options.launcherImage });
+    running = startVirtController({ kube, log, launcherImage: options.launcherImage, imageVolumes: options.imageVolumes });
     running.catch((err: unknown) => log.error({ err }, 'Could not start controllers'));
   };
   const stopControllers = async (): Promise<void> => (await running?.catch(() => undefined))?.stop();
@@ -86,7 +91,7 @@ export async function runVirtController(options: VirtControllerCliOptions, kube:
 export const virtControllerCommand: Command = {
   name: 'virt-controller',
   summary: 'run the VM, VMI and ReplicaSet controllers against a cluster (leader-elected)',
-  usage: 'kvt virt-controller [--kubeconfig PATH] [--namespace kubevirt] [--leader-elect true|false] [--launcher-image IMAGE] [--log-level info]',
+  usage: 'kvt virt-controller [--kubeconfig PATH] [--namespace kubevirt] [--leader-elect true|false] [--launcher-image IMAGE] [--image-volumes true|false] [--log-level info]',
   async run(args) {
     const options = parseVirtControllerArgs(args);
     const log = createLogger({ name: 'virt-controller', level: options.logLevel });

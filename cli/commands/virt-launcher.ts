@@ -24,6 +24,8 @@ interface LauncherCliOptions {
   readonly logLevel: string;
   readonly hostDiskRoots: readonly string[];
   readonly runRoot: string;
+  /** `--image-volumes DIR`: the boot images are mounted there (a launcher pod's image volumes), not read from the data dir's store. */
+  readonly imageVolumes?: string;
   /** Set with --await-vmi: wait for virt-handler's `<runDir>/vmi.json` of this VMI. */
   readonly awaitIdentity?: VmiIdentity;
 }
@@ -60,6 +62,7 @@ function parseOptions(args: readonly string[]): LauncherCliOptions {
       uid: { type: 'string' },
       'grace-period-seconds': { type: 'string' },
       'run-root': { type: 'string' },
+      'image-volumes': { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -75,6 +78,7 @@ function parseOptions(args: readonly string[]): LauncherCliOptions {
     logLevel: values['log-level'],
     hostDiskRoots: values['host-disk-root'],
     runRoot: runRootOf(values['run-root']),
+    ...(values['image-volumes'] === undefined || values['image-volumes'] === '' ? {} : { imageVolumes: values['image-volumes'] }),
     ...(awaiting ? { awaitIdentity: awaitIdentityOf(values) } : {}),
   };
 }
@@ -87,7 +91,8 @@ async function launch(options: LauncherCliOptions, io: CommandIo, stopRequested:
     return 1;
   }
   const log = createLogger({ name: 'virt-launcher', level: options.logLevel });
-  const imageStore = openImageStore(imageStoreRoot(options.dataDir));
+  // A launcher pod's image volumes are laid out as a store (one directory per image, by its store name).
+  const imageStore = openImageStore(options.imageVolumes ?? imageStoreRoot(options.dataDir));
   const objectSource = manifestObjectSource(input.objects);
   const outcome = await launchVmi(input.vmi, {
     log,
@@ -168,6 +173,8 @@ export const virtLauncherCommand: Command = {
     '  --data-dir D            images, volumes and caches   [$KVT_DATA_DIR, /var/lib/kvt as root]',
     '  --host-disk-root DIR    allow hostDisk volumes under DIR (repeatable; none by default)',
     '  --run-root DIR          root of the launchers\' run directories   [/run/kvt as root, else $XDG_RUNTIME_DIR/kvt]',
+    '  --image-volumes DIR     read containerDisk and kernel-boot images from DIR, where the launcher pod\'s',
+    '                          image volumes are mounted (one per image), instead of the data dir\'s store',
     '  --grace-period-seconds G  accepted for the pod\'s args; the VMI\'s terminationGracePeriodSeconds governs',
     '  --log-level LEVEL       pino level for the JSON logs on standard error   [info]',
   ].join('\n'),

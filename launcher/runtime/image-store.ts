@@ -16,7 +16,7 @@ import { createReadStream } from 'node:fs';
 import { chmod, copyFile, cp, lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
-import { MAX_IMAGE_NAME_LENGTH, imageRefFault, splitImageRef, type ImageRefFault } from '../../core/image-ref.js';
+import { MAX_IMAGE_NAME_LENGTH, canonicalImageRef, imageDirName as dirNameOf, imageRefFault, type ImageRefFault } from '../../core/image-ref.js';
 import { KubevirtError } from '../../core/errors.js';
 
 const execFileAsync = promisify(execFile);
@@ -46,9 +46,6 @@ export class ImagePathError extends ImageStoreError {
   }
 }
 
-/** Longest encoded directory name kept readable; longer ones are hashed (filenames stop at 255 bytes). */
-const MAX_DIR_NAME = 200;
-
 /** The store's wording of each grammar fault. */
 function faultReason(fault: ImageRefFault): string {
   switch (fault.kind) {
@@ -73,22 +70,16 @@ function faultReason(fault: ImageRefFault): string {
 export function normalizeImageRef(ref: string): string {
   const fault = imageRefFault(ref);
   if (fault !== undefined) throw new ImageRefError(ref, faultReason(fault));
-  const { name, tag, digest } = splitImageRef(ref);
-  const withTag = tag === undefined && digest === undefined ? `${name}:latest` : name + (tag === undefined ? '' : `:${tag}`);
-  return digest === undefined ? withTag : `${withTag}@${digest}`;
+  return canonicalImageRef(ref) ?? ref;
 }
 
 /**
- * The one directory name (inside the store root) of an image reference. Readable and reversible
- * (`decodeURIComponent`) for ordinary references; a hash (`h-<sha256>`) for very long ones. It never
- * contains "/", never starts with "." (the store keeps its own bookkeeping there) and so never
- * escapes the root.
+ * The one directory name (inside the store root) of an image reference (core/image-ref.ts
+ * `imageDirName`); a malformed reference is an ImageRefError. It never starts with "." (the store
+ * keeps its own bookkeeping there) and so never escapes the root.
  */
 export function imageDirName(ref: string): string {
-  const canonical = normalizeImageRef(ref);
-  const encoded = encodeURIComponent(canonical).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  if (encoded.length <= MAX_DIR_NAME) return encoded;
-  return `h-${createHash('sha256').update(canonical).digest('hex')}`;
+  return dirNameOf(normalizeImageRef(ref));
 }
 
 /**

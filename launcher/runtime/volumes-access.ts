@@ -13,8 +13,8 @@
  * Without a QEMU user (kvt and QEMU are the same unprivileged user) files are 0600/0400 and
  * directories 0700.
  */
-import { chmod, chown, mkdir, realpath, stat } from 'node:fs/promises';
-import { dirname, relative, sep } from 'node:path';
+import { chmod, chown, mkdir, readdir, realpath, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Access } from '../volumes/index.js';
 import { assertReachable, grantRead, grantWrite, type FileOwner } from './unprivileged-user.js';
 
@@ -75,10 +75,16 @@ export async function makeDirs(top: string, dir: string, user: FileOwner | undef
   return created;
 }
 
+/**
+ * Gives `path` the group `gid` with exactly `bits` for the group; nothing is written when it has them already, so a file
+ * prepared once (or served on a read-only mount, as a launcher pod's image volumes are) is left as is.
+ */
 async function addGroup(path: string, gid: number, bits: number): Promise<void> {
   const info = await stat(path);
+  const mode = (info.mode & 0o7707) | bits;
+  if (info.gid === gid && (info.mode & 0o7777) === mode) return;
   if (info.gid !== gid) await chown(path, info.uid, gid);
-  await chmod(path, (info.mode & 0o7707) | bits);
+  await chmod(path, mode);
 }
 
 /** Whether `path` is `root` or below it (both real paths). */
@@ -101,6 +107,16 @@ export async function shareReadOnly(storeRoot: string, file: string, user: FileO
   for (const dir of new Set([...chain(root, named), ...chain(root, dirname(real))])) await addGroup(dir, user.gid, 0o010);
   await addGroup(real, user.gid, 0o040);
   await assertReachable(file, user);
+}
+
+/**
+ * Lets the QEMU user read every file of an image in a store (its disks, kernel, initrd), as
+ * {@link shareReadOnly} does file by file: what a node does before it serves the image read-only
+ * to a launcher pod, which can then change nothing on it.
+ */
+export async function shareImageFiles(storeRoot: string, imageDir: string, user: FileOwner): Promise<void> {
+  const entries = await readdir(imageDir, { recursive: true, withFileTypes: true });
+  for (const e of entries) if (e.isFile()) await shareReadOnly(storeRoot, join(e.parentPath, e.name), user);
 }
 
 /** `root` and every directory from it down to `dir` (when `dir` is inside `root`). */

@@ -14,6 +14,8 @@ export type VolumeSource =
   | { readonly kind: 'emptyDir' }
   | { readonly kind: 'secret'; readonly secretName: string }
   | { readonly kind: 'configMap'; readonly name: string }
+  /** An OCI image's file system (ImageVolume), read-only: the node serves it from its image store. */
+  | { readonly kind: 'image'; readonly reference: string }
   /** The service-account projection the API server adds to every pod: files of the token, the CA, the namespace. */
   | { readonly kind: 'projected'; readonly files: readonly ProjectedFile[] };
 
@@ -148,18 +150,25 @@ interface Volume {
   readonly emptyDir?: object;
   readonly secret?: { readonly secretName?: string };
   readonly configMap?: { readonly name?: string };
+  readonly image?: { readonly reference?: string };
 }
+
+/** The sources read from the volume alone, each undefined when the volume is not of its kind. */
+const SIMPLE_SOURCES: readonly ((v: Readonly<Volume>) => VolumeSource | undefined)[] = [
+  (v) => (v.hostPath === undefined ? undefined : { kind: 'hostPath', path: v.hostPath.path, create: v.hostPath.type === 'DirectoryOrCreate' }),
+  (v) => (v.emptyDir === undefined ? undefined : { kind: 'emptyDir' }),
+  (v) => (v.secret?.secretName === undefined ? undefined : { kind: 'secret', secretName: v.secret.secretName }),
+  (v) => (v.configMap?.name === undefined ? undefined : { kind: 'configMap', name: v.configMap.name }),
+  (v) => (v.image?.reference === undefined || v.image.reference === '' ? undefined : { kind: 'image', reference: v.image.reference }),
+];
 
 function sourceOf(pod: Readonly<Pod>, facts: PodFacts, volume: Readonly<Volume>, at: string): Result<VolumeSource> {
   if (volume.projected !== undefined) {
     const files = projectedFiles(pod, facts, volume.projected.sources ?? [], at);
     return files.ok ? ok({ kind: 'projected', files: files.value }) : files;
   }
-  if (volume.hostPath !== undefined) return ok({ kind: 'hostPath', path: volume.hostPath.path, create: volume.hostPath.type === 'DirectoryOrCreate' });
-  if (volume.emptyDir !== undefined) return ok({ kind: 'emptyDir' });
-  if (volume.secret?.secretName !== undefined) return ok({ kind: 'secret', secretName: volume.secret.secretName });
-  if (volume.configMap?.name !== undefined) return ok({ kind: 'configMap', name: volume.configMap.name });
-  return fail(`${at}: only hostPath, emptyDir, secret, configMap and projected volumes are supported by the kvt node agent`);
+  const source = SIMPLE_SOURCES.map((read) => read(volume)).find((s) => s !== undefined);
+  return source === undefined ? fail(`${at}: only hostPath, emptyDir, secret, configMap, projected and image volumes are supported by the kvt node agent`) : ok(source);
 }
 
 interface VolumeMount {
@@ -177,7 +186,7 @@ function mounts(pod: Readonly<Pod>, facts: PodFacts, container: Readonly<Contain
     if (volume === undefined) return fail(`${at}.volumeMounts[${i}].name: no volume named ${JSON.stringify(m.name)}`);
     const source = sourceOf(pod, facts, volume, `spec.volumes[${v}]`);
     if (!source.ok) return source;
-    out.push({ volume: m.name, source: source.value, mountPath: m.mountPath, readOnly: m.readOnly === true || ['secret', 'configMap', 'projected'].includes(source.value.kind) });
+    out.push({ volume: m.name, source: source.value, mountPath: m.mountPath, readOnly: m.readOnly === true || ['secret', 'configMap', 'projected', 'image'].includes(source.value.kind) });
   }
   return ok(out);
 }

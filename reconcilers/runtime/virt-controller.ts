@@ -40,6 +40,8 @@ export interface VirtControllerOptions {
   /** The launcher pods' compute image. */
   readonly launcherImage: string;
   readonly cfg?: ClusterConfig;
+  /** Boot images as image volumes of launcher pods (a cluster); the local mode's launchers read the image store. @default false */
+  readonly imageVolumes?: boolean;
   /** @default () => new Date() */
   readonly now?: () => Date;
   /**
@@ -70,7 +72,7 @@ export async function startVirtController(options: VirtControllerOptions): Promi
   const controllers = [
     vmController(deps(EventSources.vm)),
     replicaSetController(deps(EventSources.replicaSet)),
-    vmiController({ ...deps(EventSources.vmi), launcherImage: options.launcherImage, cfg: options.cfg }),
+    vmiController({ ...deps(EventSources.vmi), launcherImage: options.launcherImage, cfg: options.cfg, imageVolumes: options.imageVolumes === true }),
     ...(options.extraControllers?.(deps('virt-controller')) ?? []),
   ];
   const running = await startControllers({ informers: [vms, vmis, replicaSets, pods], controllers, log });

@@ -116,6 +116,30 @@ describe('renderLauncherPod spec (§1.4)', () => {
     expect(pod.spec.automountServiceAccountToken).toBe(false);
   });
 
+  it('on a cluster delivers each boot image once as an image volume, mounted read-only by its store name, and tells the launcher where', () => {
+    const vmi = newVmi(withMemory('128Mi'), withSpec((s) => {
+      s.domain.firmware = { ...s.domain.firmware, kernelBoot: { container: { image: 'localhost/kernels:6.1', imagePullPolicy: 'Never', kernelPath: '/boot/vmlinuz' } } };
+      s.volumes = [
+        { name: 'root', containerDisk: { image: 'localhost/demo-guest', imagePullPolicy: 'IfNotPresent' } },
+        { name: 'again', containerDisk: { image: 'localhost/demo-guest:latest' } },
+      ];
+    }));
+    const pod = render(vmi, { ...ctx, imageVolumes: true });
+    expect(pod.spec.volumes?.filter((v) => v.image !== undefined)).toEqual([
+      { name: 'kvt-image-0', image: { reference: 'localhost/demo-guest', pullPolicy: 'IfNotPresent' } },
+      { name: 'kvt-image-1', image: { reference: 'localhost/kernels:6.1', pullPolicy: 'Never' } },
+    ]);
+    const container = pod.spec.containers[0];
+    expect(container?.volumeMounts?.filter((m) => m.name.startsWith('kvt-image-'))).toEqual([
+      { name: 'kvt-image-0', mountPath: '/var/run/kubevirt/image-volumes/localhost%2Fdemo-guest%3Alatest', readOnly: true },
+      { name: 'kvt-image-1', mountPath: '/var/run/kubevirt/image-volumes/localhost%2Fkernels%3A6.1', readOnly: true },
+    ]);
+    expect(container?.args?.slice(-2)).toEqual(['--image-volumes', '/var/run/kubevirt/image-volumes']);
+    // Locally the launcher reads the machine's image store: no image volume, no flag.
+    const local = render(vmi, ctx);
+    expect([local.spec.volumes?.some((v) => v.image !== undefined), local.spec.containers[0]?.args?.includes('--image-volumes')]).toEqual([false, false]);
+  });
+
   it('a serviceAccount volume names the pod\'s service account and mounts its token', () => {
     const spec = render(newVmi(withSpec((s) => { s.volumes = [{ name: 'sa', serviceAccount: { serviceAccountName: 'builder' } }]; })), ctx).spec;
     expect([spec.serviceAccountName, spec.automountServiceAccountToken]).toEqual(['builder', true]);

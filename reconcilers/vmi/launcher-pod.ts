@@ -15,7 +15,7 @@ import { NON_ROOT_UID, ROOT_UID } from '../../core/vmi-launch-status.js';
 import { type Affinity, AnnotationPrefixes, Annotations, ExternalGvk, Labels, LabelValues, type NodeSelectorRequirement, PodConditions, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { LAUNCHER_CONTAINER, type Container, type Pod, type PodSpec } from '../pod.js';
 import { computeResources } from './launcher-resources.js';
-import { renderVolumes, serviceAccountOf } from './launcher-volumes.js';
+import { IMAGE_VOLUMES_DIR, renderVolumes, serviceAccountOf } from './launcher-volumes.js';
 import { gracePeriodSecondsOf } from '../../core/implicit-defaults.js';
 
 /** What the renderer needs beyond the VMI. */
@@ -24,6 +24,12 @@ export interface LauncherPodContext {
   readonly launcherImage: string;
   /** @default DEFAULT_CLUSTER_CONFIG */
   readonly cfg?: ClusterConfig;
+  /**
+   * Deliver the VMI's containerDisk and kernel-boot images as image volumes, which a cluster's node
+   * serves; without, the launcher reads the image store of the machine it runs on (local mode).
+   * @default false
+   */
+  readonly imageVolumes?: boolean;
 }
 
 
@@ -67,9 +73,10 @@ function podAnnotations(vmi: Vmi): Record<string, string> {
   };
 }
 
-function launcherArgs(vmi: Vmi): string[] {
+function launcherArgs(vmi: Vmi, ctx: LauncherPodContext): string[] {
   const { namespace = 'default', name = '', uid = '' } = vmi.metadata;
-  return ['--await-vmi', '--namespace', namespace, '--name', name, '--uid', uid, '--grace-period-seconds', String(vmiGraceSeconds(vmi) + 15)];
+  const images = ctx.imageVolumes === true ? ['--image-volumes', IMAGE_VOLUMES_DIR] : [];
+  return ['--await-vmi', '--namespace', namespace, '--name', name, '--uid', uid, '--grace-period-seconds', String(vmiGraceSeconds(vmi) + 15), ...images];
 }
 
 /**
@@ -100,7 +107,7 @@ function computeContainer(vmi: Vmi, ctx: LauncherPodContext, mounts: Container['
     image: ctx.launcherImage,
     imagePullPolicy: 'IfNotPresent',
     command: ['kvt', 'virt-launcher'],
-    args: launcherArgs(vmi),
+    args: launcherArgs(vmi, ctx),
     env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
     resources: computeResources(vmi, ctx.cfg ?? DEFAULT_CLUSTER_CONFIG),
     volumeMounts: mounts,
@@ -163,7 +170,7 @@ function serviceAccountFields(vmi: Vmi): Partial<PodSpec> {
  * virt-handler shares.
  */
 export function renderLauncherPod(vmi: Vmi, ctx: LauncherPodContext): Pod {
-  const { volumes, mounts } = renderVolumes(vmi);
+  const { volumes, mounts } = renderVolumes(vmi, { imageVolumes: ctx.imageVolumes === true });
   return {
     ...ExternalGvk.Pod,
     metadata: {

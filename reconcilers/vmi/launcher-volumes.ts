@@ -1,10 +1,12 @@
 /**
  * The launcher pod's volumes: what the node must provide to the launcher (claims, secrets,
- * configMaps, downward API files) and the shared run directory of virt-handler and the launcher
- * (kubevirt/controllers.md §1.4). Volumes the launcher makes itself (containerDisk, emptyDisk,
- * cloud-init, ephemeral) need no pod volume. Pure.
+ * configMaps, downward API files, and on a cluster the images of containerDisks and of kernel boot
+ * as image volumes) and the shared run directory of virt-handler and the launcher
+ * (kubevirt/controllers.md §1.4). Volumes the launcher makes itself (emptyDisk, cloud-init,
+ * ephemeral; containerDisk overlays) need no pod volume. Pure.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/services/rendervolumes.go
  */
+import { imageDirName } from '../../core/image-ref.js';
 import type { Volume as VmiVolume, VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { Volume, VolumeMount } from '../pod.js';
 
@@ -13,6 +15,12 @@ export const RUN_VOLUME = { name: 'kvt-run', path: '/run/kvt' } as const;
 
 /** KubeVirt's private mount root of per-VMI volumes in the compute container. */
 export const PRIVATE_DIR = '/var/run/kubevirt-private';
+
+/**
+ * Where the compute container finds its image volumes: one directory per image, named by
+ * `imageDirName` as in an image store, so the launcher reads them as a store of its own.
+ */
+export const IMAGE_VOLUMES_DIR = '/var/run/kubevirt/image-volumes';
 
 interface Rendered {
   readonly volume: Volume;
@@ -58,15 +66,37 @@ function downwardApiVolume(v: Readonly<VmiVolume>): Rendered | undefined {
 
 const RENDERERS = [claimVolume, secretVolume, configMapVolume, downwardApiVolume] as const;
 
-/** The pod volumes and compute-container mounts of a VMI, the shared run directory first. */
-export function renderVolumes(vmi: Readonly<VirtualMachineInstance>): { volumes: Volume[]; mounts: VolumeMount[] } {
+/** The images a VMI boots from (its containerDisks, its kernel-boot container), each once, with the first pull policy given. */
+function bootImages(vmi: Readonly<VirtualMachineInstance>): { readonly reference: string; readonly pullPolicy: string | undefined }[] {
+  const kernel = vmi.spec.domain.firmware?.kernelBoot?.container;
+  const all = [
+    ...(vmi.spec.volumes ?? []).flatMap((v) => (v.containerDisk === undefined ? [] : [{ reference: v.containerDisk.image, pullPolicy: v.containerDisk.imagePullPolicy }])),
+    ...(kernel === undefined ? [] : [{ reference: kernel.image, pullPolicy: kernel.imagePullPolicy }]),
+  ];
+  const byDir = new Map<string, (typeof all)[number]>();
+  for (const image of all) if (!byDir.has(imageDirName(image.reference))) byDir.set(imageDirName(image.reference), image);
+  return [...byDir.values()];
+}
+
+/** One image volume per boot image, mounted read-only under IMAGE_VOLUMES_DIR by its store name. */
+function imageVolumes(vmi: Readonly<VirtualMachineInstance>): Rendered[] {
+  return bootImages(vmi).map((image, i) => ({
+    volume: { name: `kvt-image-${i}`, image: { reference: image.reference, ...(image.pullPolicy === undefined ? {} : { pullPolicy: image.pullPolicy }) } },
+    mount: { name: `kvt-image-${i}`, mountPath: `${IMAGE_VOLUMES_DIR}/${imageDirName(image.reference)}`, readOnly: true },
+  }));
+}
+
+/**
+ * The pod volumes and compute-container mounts of a VMI, the shared run directory first; with
+ * `imageVolumes` (a cluster, whose nodes serve images) its boot images too.
+ */
+export function renderVolumes(vmi: Readonly<VirtualMachineInstance>, options: { readonly imageVolumes?: boolean } = {}): { volumes: Volume[]; mounts: VolumeMount[] } {
   const volumes: Volume[] = [{ name: RUN_VOLUME.name, hostPath: { path: RUN_VOLUME.path, type: 'DirectoryOrCreate' } }];
   const mounts: VolumeMount[] = [{ name: RUN_VOLUME.name, mountPath: RUN_VOLUME.path }];
-  for (const v of vmi.spec.volumes ?? []) {
-    const rendered = RENDERERS.map((render) => render(v)).find((r) => r !== undefined);
-    if (rendered === undefined) continue;
-    volumes.push(rendered.volume);
-    mounts.push(rendered.mount);
+  const rendered = (vmi.spec.volumes ?? []).flatMap((v) => RENDERERS.map((render) => render(v)).find((r) => r !== undefined) ?? []);
+  for (const r of [...rendered, ...(options.imageVolumes === true ? imageVolumes(vmi) : [])]) {
+    volumes.push(r.volume);
+    mounts.push(r.mount);
   }
   return { volumes, mounts };
 }

@@ -29,6 +29,8 @@ export interface VmiPlanInput {
   readonly pods: readonly Readonly<Pod>[];
   readonly launcherImage: string;
   readonly cfg?: ClusterConfig;
+  /** Boot images as image volumes (launcher-pod.ts). */
+  readonly imageVolumes?: boolean;
 }
 
 function isShuttingDown(vmi: Readonly<VirtualMachineInstance>): boolean {
@@ -43,7 +45,7 @@ export function planPods(input: VmiPlanInput): VmiAction[] {
   }
   // The pod is rendered from the launch status (its runtime user): written first, by computeVmiStatus.
   if (pods.length === 0 && isUnprocessed(vmi.status?.phase) && hasLaunchStatus(vmi.status)) {
-    return [{ type: 'createPod', pod: renderLauncherPod(vmi, { launcherImage: input.launcherImage, ...(input.cfg === undefined ? {} : { cfg: input.cfg }) }) }];
+    return [{ type: 'createPod', pod: renderLauncherPod(vmi, { launcherImage: input.launcherImage, imageVolumes: input.imageVolumes === true, ...(input.cfg === undefined ? {} : { cfg: input.cfg }) }) }];
   }
   return [];
 }

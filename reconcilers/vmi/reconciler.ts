@@ -26,6 +26,8 @@ export interface VmiControllerDeps extends ControllerDeps {
   /** The compute container's image. */
   readonly launcherImage: string;
   readonly cfg?: ClusterConfig;
+  /** Boot images as image volumes of the launcher pod (a cluster's nodes serve them). */
+  readonly imageVolumes?: boolean;
 }
 
 type Vmi = Readonly<VirtualMachineInstance>;
@@ -102,7 +104,7 @@ class VmiReconciler implements Reconciler {
   }
 
   private async executePodActions(vmi: Vmi, pods: readonly Readonly<Pod>[], log: Logger, signal: AbortSignal): Promise<SyncFailure | undefined> {
-    const planInput = { vmi, pods, launcherImage: this.deps.launcherImage, ...(this.deps.cfg === undefined ? {} : { cfg: this.deps.cfg }) };
+    const planInput = { vmi, pods, launcherImage: this.deps.launcherImage, imageVolumes: this.deps.imageVolumes === true, ...(this.deps.cfg === undefined ? {} : { cfg: this.deps.cfg }) };
     for (const action of planPods(planInput)) {
       signal.throwIfAborted();
       try {

@@ -181,9 +181,9 @@ describe('KubevirtInstall', () => {
       expect(c['securityContext']).toBeDefined();
     }
     const controller = all.find((c) => c['name'] === 'virt-controller')!;
-    expect(controller['args']).toEqual(['virt-controller', '--namespace', 'kubevirt', '--leader-elect=true', '--launcher-image', 'registry.example/kvt:1']);
+    expect(controller['args']).toEqual(['virt-controller', '--namespace', 'kubevirt', '--leader-elect=true', '--launcher-image', 'registry.example/kvt:1', '--image-volumes=true']);
     // The install's arguments are the ones kvt's own parser takes (a bare --leader-elect was refused).
-    expect(parseVirtControllerArgs((controller['args'] as string[]).slice(1)).leaderElect).toBe(true);
+    expect(parseVirtControllerArgs((controller['args'] as string[]).slice(1))).toMatchObject({ leaderElect: true, imageVolumes: true });
   });
 
   it('validates every built-in object against the Kubernetes OpenAPI schemas', async () => {

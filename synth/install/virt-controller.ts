@@ -82,7 +82,7 @@ export class VirtController extends Construct {
             automountServiceAccountToken: true,
             securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
             containers: [{
-              ...kvtContainer(VIRT_CONTROLLER, image, ['virt-controller', '--namespace', namespace, '--leader-elect=true', '--launcher-image', launcherImage]),
+              ...kvtContainer(VIRT_CONTROLLER, image, ['virt-controller', '--namespace', namespace, '--leader-elect=true', '--launcher-image', launcherImage, '--image-volumes=true']),
               // No probe: `kvt virt-controller` serves no health endpoint yet; a stuck leader
               // loses its Lease and the standby takes over.
               resources: resourceRequirements({ cpuRequest: '100m', memoryRequest: '128Mi', cpuLimit: '1', memoryLimit: '512Mi' }),

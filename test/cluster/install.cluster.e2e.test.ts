@@ -6,12 +6,14 @@
 // answer through kubectl. Needs the test cluster (scripts/test.sh starts it) and libvirt/QEMU.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { request as httpsRequest } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { displayName, parseManifests } from '../../core/manifests.js';
+import { KINDS } from '../../crd-gen/index.js';
 import { CLUSTER_KUBECONFIG, SKIP_CLUSTER } from '../fixtures/cluster.js';
 import { LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
 
@@ -116,6 +118,62 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
     expect([vmi.metadata.finalizers, vmi.spec.domain.machine?.type]).toEqual([['kubevirt.io/foregroundDeleteVirtualMachine'], 'q35']);
   }, 120_000);
 
+  it('admits every example and fixture as kvt validate does: the same verdict, the same mutations, the refused fields among the API server\'s causes', async () => {
+    const sources = [
+      ...(await readdir(join(REPO, 'examples'))).filter((f) => f.endsWith('.yaml')).map((f) => join(REPO, 'examples', f)),
+      ...['test/fixtures/validate/invalid.yaml', 'test/fixtures/admission/cli/semantic.yaml', 'test/fixtures/admission/cli/flavoured-vmi.yaml',
+        'test/fixtures/admission/cli/conflicting-presets.yaml', 'test/fixtures/admission/cli/presets/flavours.yaml'].map((f) => join(REPO, f)),
+    ];
+    const lookupKinds = new Set(['VirtualMachineInstancePreset', 'VirtualMachineInstancetype', 'VirtualMachinePreference', 'VirtualMachineClusterInstancetype', 'VirtualMachineClusterPreference']);
+    const ours = new Set(Object.keys(KINDS));
+    const checked: string[] = [];
+    for (const [i, source] of sources.entries()) {
+      // Each source in a namespace of its own: its presets select only its own objects, on both sides.
+      const namespace = `adm-${i}-${randomBytes(2).toString('hex')}`;
+      expect((await kubectl('create', 'namespace', namespace)).code).toBe(0);
+      const dir = join(work, namespace);
+      await mkdir(join(dir, 'lookups'), { recursive: true });
+      const parsed = parseManifests(source, await readFile(source, 'utf8')).objects.map((o) => o.object)
+        .filter((o) => ours.has(String(o['kind'])))
+        .map((o): Record<string, unknown> => ({ ...o, metadata: { ...(o['metadata'] as object), namespace } }));
+      // The flavoured VMI finds its preset in the fixture's presets directory, as `kvt validate --presets` does.
+      const extra = source.endsWith('flavoured-vmi.yaml') ? parseManifests('p', await readFile(join(REPO, 'test/fixtures/admission/cli/presets/flavours.yaml'), 'utf8')).objects.map((o): Record<string, unknown> => ({ ...o.object, metadata: { ...(o.object['metadata'] as object), namespace } })) : [];
+      const lookups = [...extra, ...parsed.filter((o) => lookupKinds.has(String(o['kind'])))];
+      await writeFile(join(dir, 'lookups', 'all.yaml'), lookups.map((o) => JSON.stringify(o)).join('\n---\n'));
+      for (const lookup of lookups) {
+        const file = join(dir, `lookup-${checked.length}.json`);
+        await writeFile(file, JSON.stringify(lookup));
+        const local = await kvtValidate(file, join(dir, 'lookups'));
+        const applied = await kubectl('apply', '-f', file);
+        expect([displayName(lookup), applied.code === 0]).toEqual([displayName(lookup), local.code === 0]);
+        checked.push(displayName(lookup));
+      }
+      for (const [j, object] of parsed.filter((o) => !lookupKinds.has(String(o['kind']))).entries()) {
+        const file = join(dir, `object-${j}.json`);
+        await writeFile(file, JSON.stringify(object));
+        const local = await kvtValidate(file, join(dir, 'lookups'));
+        // The informers of virt-api see the lookups a moment after they were created.
+        const server = await until(`the verdict on ${displayName(object)}`, () => kubectl('apply', '--dry-run=server', '-o', 'json', '-f', file),
+          (r) => (r.code === 0) === (local.code === 0), 30_000).catch(() => kubectl('apply', '--dry-run=server', '-o', 'json', '-f', file));
+        const what = `${source}: ${displayName(object)}`;
+        expect([what, server.code === 0]).toEqual([what, local.code === 0]);
+        if (local.code === 0) {
+          // The same mutations: spec, labels, annotations, finalizers (the random firmware UUID and serial aside).
+          const mine = admittedView(JSON.parse(local.stdout));
+          const theirs = admittedView(JSON.parse(server.stdout));
+          expect([what, theirs]).toEqual([what, mine]);
+        } else {
+          const fields = local.stdout.split('\n').map((l) => /^[^:]+: ([^:\s]+):/.exec(l)?.[1]).filter((f): f is string => f !== undefined && f !== 'kind');
+          expect(fields.length).toBeGreaterThan(0);
+          for (const field of fields) expect([what, server.stderr]).toEqual([what, expect.stringContaining(field)]);
+        }
+        checked.push(displayName(object));
+      }
+      await kubectl('delete', 'namespace', namespace, '--wait=false');
+    }
+    expect(checked.length).toBeGreaterThan(15);
+  }, 600_000);
+
   it('kubectl apply of examples/demo.yaml boots the guest; kubectl delete vm removes the VMI, the pod and QEMU', async () => {
     const applied = await kubectl('apply', '-f', join(REPO, 'examples/demo.yaml'));
     expect(applied.stdout).toContain('virtualmachine.kubevirt.io/demo created');
@@ -155,6 +213,27 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
       (await json<Listed<unknown>>('get', 'vmi')).items.length, (await json<Listed<unknown>>('get', 'pods')).items.length, (await qemuPids('demo')).length,
     ], (n) => n.every((x) => x === 0), 180_000);
   }, 600_000);
+
+  /** `kvt validate FILE --presets DIR -o json`: never throws. */
+  function kvtValidate(file: string, presets: string): Promise<Result> {
+    return new Promise((done) => {
+      execFile(process.execPath, [join(REPO, 'bin/kvt.js'), 'validate', '--presets', presets, '-o', 'json', file], { env: env() }, (err, stdout, stderr) => {
+        done({ code: err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1, stdout, stderr });
+      });
+    });
+  }
+
+  /** What admission decides about an object, without what differs by design: server-set metadata, random firmware ids. */
+  function admittedView(value: unknown): unknown {
+    const o = (Array.isArray((value as { items?: unknown }).items) ? (value as { items: unknown[] }).items[0] : value) as { metadata?: Record<string, unknown>; spec?: unknown };
+    const scrub = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(scrub);
+      if (typeof v !== 'object' || v === null) return v;
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === 'uuid' || k === 'serial' ? '<random>' : scrub(x)]));
+    };
+    const meta = o.metadata ?? {};
+    return { labels: meta['labels'], annotations: meta['annotations'], finalizers: meta['finalizers'], spec: scrub(o.spec) };
+  }
 
   type Conditioned = { status?: { phase?: string; conditions?: { type: string; status: string }[] } };
   const paused = (v: Conditioned): boolean => v.status?.conditions?.some((c) => c.type === 'Paused' && c.status === 'True') === true;
@@ -248,9 +327,18 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
     const leaseOf = async (): Promise<string> => (await json<{ spec: { holderIdentity?: string } }>('get', 'lease', '-n', 'kubevirt', 'virt-controller')).spec.holderIdentity ?? '';
     const leader = await until('a virt-controller leader', leaseOf, (h) => h !== '', 60_000);
     await killPod(leader.split('_')[0] ?? '');
+    // kubectl get vmi -w streams the new VMI's phases as they change.
+    const watch = spawn(kubectlBin, ['get', 'vmi', '-w'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let watched = '';
+    watch.stdout.on('data', (b: Buffer) => { watched += b.toString(); });
     expect((await kubectlApply([guestVmi('after-failover')])).code).toBe(0);
     const running = await until('VMI after-failover Running', phases, (p) => p['after-failover'] === 'Running' || p['after-failover'] === 'Failed', 240_000);
     expect(running['after-failover']).toBe('Running');
+    await until('the watch to show Running', async () => watched, (w) => /^after-failover\s+\S+\s+Running/m.test(w), 30_000);
+    watch.kill();
+    const seen = watched.split('\n').filter((l) => l.startsWith('after-failover')).map((l) => l.split(/\s+/)[2]);
+    expect(seen.at(-1)).toBe('Running');
+    expect(seen.some((phase) => phase !== 'Running')).toBe(true);
     expect(await leaseOf()).not.toBe(leader);
     await kubectl('delete', 'vmi', 'after-failover', '--timeout=120s');
   }, 360_000);
@@ -275,6 +363,8 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
   }, 480_000);
 
   it('kubectl shows our printer columns and descriptions, and scales a replica set through the scale subresource', async () => {
+    const both = await kubectl('get', 'vm,vmi,vmirs');
+    expect(both.code).toBe(0);
     const explained = await kubectl('explain', 'vm.spec.runStrategy');
     expect(explained.stdout).toMatch(/FIELD: runStrategy/);
     const pool = `pool-${randomBytes(3).toString('hex')}`;
@@ -287,10 +377,12 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
       child.stdin?.end(JSON.stringify(rs));
     });
     expect(created.code).toBe(0);
-    const scaled = await kubectl('scale', 'vmirs', pool, '--replicas', '2');
+    const scaled = await kubectl('scale', 'vmirs', pool, '--replicas', '3');
     expect(scaled.stdout).toContain('scaled');
-    expect((await json<{ spec: { replicas: number } }>('get', 'vmirs', pool)).spec.replicas).toBe(2);
+    expect((await json<{ spec: { replicas: number } }>('get', 'vmirs', pool)).spec.replicas).toBe(3);
+    await until('3 VMIs of the pool', async () => (await json<Listed<unknown>>('get', 'vmi', '-l', `pool=${pool}`)).items.length, (n) => n === 3, 120_000);
     await kubectl('scale', 'vmirs', pool, '--replicas', '0');
+    await until('no VMI of the pool', async () => (await json<Listed<unknown>>('get', 'vmi', '-l', `pool=${pool}`)).items.length, (n) => n === 0, 180_000);
     const columns = await kubectl('get', 'vmirs', pool);
     expect(columns.stdout.split('\n')[0]).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE/);
     await kubectl('delete', 'vmirs', pool, '--wait=true', '--timeout=120s');

@@ -40,8 +40,10 @@ export interface AgentOptions {
   readonly api: ApiEndpoint;
   /** Pod directories, address allocations and logs. */
   readonly stateDir: string;
-  /** Given to pod processes as KVT_DATA_DIR (the image store launchers read). */
+  /** Given to pod processes as KVT_DATA_DIR (volume files, caches). */
   readonly dataDir: string;
+  /** Serves image volumes: the directory of an image, by reference (pod-files.ts). */
+  readonly images?: (reference: string) => Promise<string>;
   readonly log: Logger;
   /** How often running pods are looked at (process, probe). @default 2000 */
   readonly pollMs?: number;
@@ -114,7 +116,7 @@ class NodeAgent implements Reconciler {
         t.proc = { kind: 'unstartable', message: run.error, restarts };
         return;
       }
-      const spec = await preparePodFiles({ kube: this.o.kube, stateDir: this.o.stateDir, endpoint: this.o.api }, pod, run.value);
+      const spec = await preparePodFiles({ kube: this.o.kube, stateDir: this.o.stateDir, endpoint: this.o.api, ...(this.o.images === undefined ? {} : { images: this.o.images }) }, pod, run.value);
       const pid = await this.spawn(pod, t.sandbox, spec);
       t.pid = pid;
       t.termSent = false;

@@ -43,33 +43,38 @@ export interface PodFilesContext {
   readonly kube: KubeApi;
   readonly stateDir: string;
   readonly endpoint: ApiEndpoint;
+  /** The directory of an image to mount read-only (an image volume), from the node's images; throws when the node has none of that reference. */
+  readonly images?: (reference: string) => Promise<string>;
 }
 
-async function volumeDir(kube: KubeApi, pod: Readonly<Pod>, mount: PodMount, at: { readonly dir: string; readonly context: ProjectionContext }): Promise<string> {
-  const { dir, context } = at;
+/** The data of an API-backed volume (a secret, a configMap, a projection) and how it is encoded, or undefined for other kinds. */
+async function volumeData(kube: KubeApi, pod: Readonly<Pod>, mount: PodMount, context: ProjectionContext): Promise<[Readonly<Record<string, string>>, 'base64' | 'utf8'] | undefined> {
   const namespace = pod.metadata.namespace ?? 'default';
-  const target = join(dir, 'volumes', mount.volume);
-  switch (mount.source.kind) {
-    case 'hostPath':
-      if (mount.source.create) await mkdir(mount.source.path, { recursive: true });
-      return mount.source.path;
-    case 'emptyDir':
-      await mkdir(target, { recursive: true, mode: 0o777 });
-      return target;
-    case 'secret': {
-      const secret = await kube.get<DataObject>(ExternalGvk.Secret, namespace, mount.source.secretName);
-      await writeData(target, secret.data ?? {}, 'base64');
-      return target;
-    }
-    case 'configMap': {
-      const map = await kube.get<DataObject>(ExternalGvk.ConfigMap, namespace, mount.source.name);
-      await writeData(target, map.data ?? {}, 'utf8');
-      return target;
-    }
-    case 'projected':
-      await writeData(target, await projectedData(kube, pod, mount.source.files, context), 'utf8');
-      return target;
+  const source = mount.source;
+  if (source.kind === 'secret') return [(await kube.get<DataObject>(ExternalGvk.Secret, namespace, source.secretName)).data ?? {}, 'base64'];
+  if (source.kind === 'configMap') return [(await kube.get<DataObject>(ExternalGvk.ConfigMap, namespace, source.name)).data ?? {}, 'utf8'];
+  if (source.kind === 'projected') return [await projectedData(kube, pod, source.files, context), 'utf8'];
+  return undefined;
+}
+
+async function volumeDir(kube: KubeApi, pod: Readonly<Pod>, mount: PodMount, at: { readonly dir: string; readonly context: ProjectionContext; readonly images: PodFilesContext['images'] }): Promise<string> {
+  const target = join(at.dir, 'volumes', mount.volume);
+  const source = mount.source;
+  if (source.kind === 'hostPath') {
+    if (source.create) await mkdir(source.path, { recursive: true });
+    return source.path;
   }
+  if (source.kind === 'emptyDir') {
+    await mkdir(target, { recursive: true, mode: 0o777 });
+    return target;
+  }
+  if (source.kind === 'image') {
+    if (at.images === undefined) throw new PodFilesError(`image volume ${mount.volume}: this node serves no images`);
+    return at.images(source.reference);
+  }
+  const [data, encoding] = (await volumeData(kube, pod, mount, at.context)) ?? [{}, 'utf8'];
+  await writeData(target, data, encoding);
+  return target;
 }
 
 /** What a projected volume's files need from the agent: the pod's token and the cluster CA. */
@@ -139,7 +144,7 @@ export async function preparePodFiles(ctx: PodFilesContext, pod: Readonly<Pod>, 
   await chmod(dir, 0o700);
   const mounts = [];
   const context = { token: () => endpoint.token(pod), caPem: endpoint.caPem };
-  for (const m of run.mounts) mounts.push({ source: await volumeDir(kube, pod, m, { dir, context }), target: m.mountPath, readOnly: m.readOnly });
+  for (const m of run.mounts) mounts.push({ source: await volumeDir(kube, pod, m, { dir, context, images: ctx.images }), target: m.mountPath, readOnly: m.readOnly });
   const url = new URL(endpoint.server);
   let env: Record<string, string> = { ...run.env, KUBERNETES_SERVICE_HOST: url.hostname, KUBERNETES_SERVICE_PORT: url.port || '443' };
   // A pod that does not mount its service account's token (launcher pods) gets no credentials: the

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import type { Pod } from '../../reconcilers/pod.js';
+import { podRunSpec } from './pod-run.js';
+
+const facts = { podIP: '10.244.0.9', hostIP: '10.243.0.1' };
+
+function pod(volumes: readonly object[], mounts: readonly object[]): Pod {
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'u1' },
+    spec: { containers: [{ name: 'compute', image: 'kvt', command: ['kvt', 'virt-launcher'], volumeMounts: [...mounts] }], volumes: [...volumes] },
+  } as unknown as Pod;
+}
+
+describe('podRunSpec volumes', () => {
+  it('mounts an image volume read-only, whatever the mount says', () => {
+    const run = podRunSpec(pod([{ name: 'img', image: { reference: 'localhost/demo-guest:latest' } }], [{ name: 'img', mountPath: '/var/run/kubevirt/image-volumes/x' }]), facts);
+    expect(run.ok && run.value.mounts).toEqual([{ volume: 'img', source: { kind: 'image', reference: 'localhost/demo-guest:latest' }, mountPath: '/var/run/kubevirt/image-volumes/x', readOnly: true }]);
+  });
+
+  it.each([
+    [{ name: 'v', image: {} }, 'spec.volumes[0]: only hostPath, emptyDir, secret, configMap, projected and image volumes are supported by the kvt node agent'],
+    [{ name: 'v', nfs: { server: 'x', path: '/' } }, 'spec.volumes[0]: only hostPath, emptyDir, secret, configMap, projected and image volumes are supported by the kvt node agent'],
+  ])('refuses %j, naming the volume', (volume, error) => {
+    expect(podRunSpec(pod([volume], [{ name: 'v', mountPath: '/m' }]), facts)).toEqual({ ok: false, error });
+  });
+});
