@@ -44,8 +44,13 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
 
   /** kubectl with the test cluster's admin kubeconfig; never throws (the exit code is in the result). */
   function kubectl(...args: string[]): Promise<Result> {
+    return tool(kubectlBin, args);
+  }
+
+  /** Runs a program with the suite's environment; never throws (the exit code is in the result). */
+  function tool(file: string, args: readonly string[]): Promise<Result> {
     return new Promise((done) => {
-      execFile(kubectlBin, args, { env: env(), timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      execFile(file, args, { env: env(), timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
         done({ code: err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1, stdout, stderr });
       });
     });
@@ -226,11 +231,7 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
 
   /** `kvt validate FILE --presets DIR -o json`: never throws. */
   function kvtValidate(file: string, presets: string): Promise<Result> {
-    return new Promise((done) => {
-      execFile(process.execPath, [join(REPO, 'bin/kvt.js'), 'validate', '--presets', presets, '-o', 'json', file], { env: env() }, (err, stdout, stderr) => {
-        done({ code: err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1, stdout, stderr });
-      });
-    });
+    return tool(process.execPath, [join(REPO, 'bin/kvt.js'), 'validate', '--presets', presets, '-o', 'json', file]);
   }
 
   /** What admission decides about an object, without what differs by design: server-set metadata, random firmware ids. */
@@ -250,11 +251,7 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
 
   /** `kvt VERB ... --kubeconfig <admin>`: never throws. */
   function kvt(...args: string[]): Promise<Result> {
-    return new Promise((done) => {
-      execFile(process.execPath, [join(REPO, 'bin/kvt.js'), ...args, '--kubeconfig', CLUSTER_KUBECONFIG ?? ''], { env: env(), timeout: 120_000 }, (err, stdout, stderr) => {
-        done({ code: err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1, stdout, stderr });
-      });
-    });
+    return tool(process.execPath, [join(REPO, 'bin/kvt.js'), ...args, '--kubeconfig', CLUSTER_KUBECONFIG ?? '']);
   }
 
   /** Runs `kvt console NAME --kubeconfig` until its output shows `text`, then escapes with Ctrl-]; what it printed. */
