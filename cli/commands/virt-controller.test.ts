@@ -12,11 +12,13 @@ const VMI = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' } as 
 
 describe('parseVirtControllerArgs', () => {
   it('defaults', () => {
-    expect(parseVirtControllerArgs([])).toEqual({ namespace: 'kubevirt', leaderElect: true, launcherImage: 'kvt:latest', logLevel: 'info' });
+    expect(parseVirtControllerArgs([])).toEqual({ namespace: 'kubevirt', leaderElect: true, launcherImage: 'kvt:latest', logLevel: 'info', imageVolumes: false });
+    expect(parseVirtControllerArgs(['--image-volumes', 'true']).imageVolumes).toBe(true);
   });
   it.each([
     [['--leader-elect', 'maybe'], /--leader-elect/],
     [['--log-level', 'loud'], /--log-level/],
+    [['--image-volumes', 'yes'], /--image-volumes/],
     [['--namespace', ''], /--namespace/],
     [['extra'], /unexpected argument/],
   ])('%j is a usage error naming the flag', (args, message) => {
