@@ -7,7 +7,7 @@
  */
 import type { KindName, VirtualMachineInstance } from '../crd-gen/index.js';
 import { checkSchema } from './admission-schema.js';
-import type { Cause } from './cause.js';
+import { capCauses, type Cause } from './cause.js';
 import type { AdmissionContext, MutationResult } from './context.js';
 import { mutateVmiOnCreate } from './mutate/vmi-mutator.js';
 import type { AdmissionOperation } from './review-types.js';
@@ -48,8 +48,10 @@ export function causeLine(c: Cause): string {
 /**
  * KubeVirt's denial: every cause, and a message made of all of them joined by ", ", as KubeVirt
  * joins its cause messages (a message that does not name its field gets the field in front).
+ * Bounded: past {@link capCauses}'s limits the first causes and a count of the rest.
  */
-export function denialStatus(causes: readonly Cause[], options: { readonly code?: number; readonly message?: string } = {}): DenialStatus {
+export function denialStatus(all: readonly Cause[], options: { readonly code?: number; readonly message?: string } = {}): DenialStatus {
+  const causes = capCauses(all);
   const code = options.code ?? 422;
   const message = options.message ?? (causes.map(causeLine).join(', ') || 'the object was refused');
   return { code, reason: HTTP_REASONS[code] ?? 'Invalid', message, ...(causes.length > 0 || code === 422 ? { details: { causes } } : {}) };

@@ -7,7 +7,7 @@
 import { diff, type Op } from '../core/json-patch.js';
 import { isOurGroup, lookupKind, type KindName } from '../crd-gen/index.js';
 import { denialStatus, type AdmissionOutcome, type DenialStatus } from './admission-handlers.js';
-import { CauseType, type Cause } from './cause.js';
+import { capWarnings, CauseType, type Cause } from './cause.js';
 import type { AdmissionContext } from './context.js';
 import { routesFor } from './registry.js';
 import type { AdmissionOperation } from './review-types.js';
@@ -56,7 +56,7 @@ function run(kind: KindName, start: AdmissionOutcome & { allowed: true }, input:
     current = route.handler({ object: current.object, oldObject: input.oldObject, operation: input.operation }, ctx);
     warnings.push(...current.warnings);
   }
-  return { ...current, warnings: [...new Set(warnings)] };
+  return { ...current, warnings: capWarnings(warnings) };
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import { diff } from '../core/json-patch.js';
 import type { AdmissionHandler, AdmissionInput, AdmissionOutcome } from './admission-handlers.js';
+import { capWarnings } from './cause.js';
 import type { AdmissionContext } from './context.js';
 import type { AdmissionOperation, AdmissionResponse, AdmissionReviewResponse, WebhookRoute } from './review-types.js';
 
@@ -96,8 +97,8 @@ export function badRequestReview(uid: string, message: string): AdmissionReviewR
 }
 
 function withWarnings(response: AdmissionResponse, warnings: readonly string[]): AdmissionResponse {
-  const unique = [...new Set(warnings)];
-  return unique.length === 0 ? response : { ...response, warnings: unique };
+  const kept = capWarnings(warnings);
+  return kept.length === 0 ? response : { ...response, warnings: kept };
 }
 
 /** The JSONPatch fields of a mutating answer; none when nothing changed. */

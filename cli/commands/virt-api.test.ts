@@ -1,17 +1,13 @@
 // `kvt virt-api` as a cluster runs it: a separate process serving KubeVirt's webhook paths over
 // HTTPS with a certificate from a test CA, answering real admission reviews, and stopping cleanly
 // on SIGTERM; bad command lines are refused with usage.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdmissionReviewResponse } from '../../webhooks/review-types.js';
-import { createTestCa, type TestCa } from '../../webhooks/runtime/pki.testing.js';
+import type { TestCa } from '../../webhooks/runtime/pki.testing.js';
 import { admissionReview } from '../../webhooks/runtime/routes.testing.js';
-import { send, writePair } from '../../webhooks/runtime/server.testing.js';
+import { send } from '../../webhooks/runtime/server.testing.js';
 import { runKvt } from '../kvt.js';
+import { startVirtApiProcess, type VirtApiProcess } from './virt-api-process.testing.js';
 
 async function kvt(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -49,34 +45,16 @@ describe('kvt virt-api command line', () => {
 });
 
 describe('kvt virt-api serving', () => {
-  let dir: string;
+  let server: VirtApiProcess;
   let ca: TestCa;
-  let child: ChildProcess;
   let port = 0;
-  const lines: Record<string, unknown>[] = [];
-  let exited: Promise<number | null>;
+  let lines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'kvt-virt-api-cli-'));
-    ca = createTestCa();
-    const files = { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') };
-    writePair(files, ca.issue({ serial: '1001' }));
-    child = spawn(process.execPath, ['bin/kvt.js', 'virt-api', '--tls-cert-file', files.certFile, '--tls-key-file', files.keyFile, '--address', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-    port = await new Promise<number>((resolve, reject) => {
-      const rl = createInterface({ input: child.stderr! });
-      rl.on('line', (line) => {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        lines.push(entry);
-        if (entry['msg'] === 'Started admission webhook server') resolve(entry['port'] as number);
-      });
-      child.on('exit', (code) => reject(new Error(`kvt virt-api exited ${code}: ${JSON.stringify(lines)}`)));
-    });
+    server = await startVirtApiProcess();
+    ({ ca, port, lines } = server);
   }, 60_000);
-  afterAll(() => {
-    child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => server.dispose());
 
   const vmi = (spec: Record<string, unknown>): Record<string, unknown> => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'testvmi', namespace: 'default' }, spec });
   const post = async (path: string, body: unknown): Promise<AdmissionReviewResponse['response']> => {
@@ -109,8 +87,8 @@ describe('kvt virt-api serving', () => {
   });
 
   it('stops on SIGTERM with exit 0', async () => {
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
     expect(lines.map((l) => l['msg'])).toContain('Stopped admission webhook server');
   });
 });

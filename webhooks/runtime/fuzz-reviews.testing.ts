@@ -231,3 +231,31 @@ export function uidOf(body: unknown): string | undefined {
   const request = isRecord(body) ? body['request'] : undefined;
   return isRecord(request) && typeof request['uid'] === 'string' ? request['uid'] : undefined;
 }
+
+/** A copy of `value` whose `name` (when it has a string one) ends in `-i`: distinct list entries. */
+function renamed(value: Json, i: number): Json {
+  if (!isRecord(value) || typeof value['name'] !== 'string') return value;
+  return { ...value, name: `${value['name']}-${i}` };
+}
+
+/**
+ * Large repeated lists: for every list in a review of each seed, the same review with that list
+ * grown to `length` entries, once as copies of its first entry (every name repeated) and once
+ * with each copy's name made distinct. The class of input that makes a pairwise rule quadratic.
+ */
+export function* repeatedListCases(seeds: readonly Json[], length: number): Generator<FuzzCase> {
+  for (const [s, seed] of seeds.entries()) {
+    const review = reviewFor(seed, 'CREATE', `repeated-${s}`);
+    for (const path of pathsOf(review)) {
+      const list = getAt(review, path);
+      if (!Array.isArray(list) || list.length === 0) continue;
+      const first = list[0] as Json;
+      const copies = Array.from({ length }, () => first);
+      const distinct = Array.from({ length }, (_, i) => renamed(first, i));
+      yield { label: `seed ${s} repeated ${label(path)} x${length}`, text: JSON.stringify(setAt(review, path, copies)) };
+      if (isRecord(first) && typeof first['name'] === 'string') {
+        yield { label: `seed ${s} distinct ${label(path)} x${length}`, text: JSON.stringify(setAt(review, path, distinct)) };
+      }
+    }
+  }
+}

@@ -14,15 +14,24 @@ import { DEFAULT_CLUSTER_CONFIG } from '../../core/cluster-config.js';
 import { parseKubeYamlDocuments } from '../../core/yaml.js';
 import { NO_LOOKUPS, type AdmissionContext } from '../context.js';
 import type { WebhookRoute } from '../review-types.js';
-import { randomCases, reviewResponseProblems, seededRandom, uidOf, wrongTypeCases, type FuzzCase } from './fuzz-reviews.testing.js';
+import { randomCases, repeatedListCases, reviewResponseProblems, seededRandom, uidOf, wrongTypeCases, type FuzzCase } from './fuzz-reviews.testing.js';
 import { WEBHOOK_ROUTES } from '../registry.js';
 import { TEST_THROWING_ROUTE } from './routes.testing.js';
 import { send, startTestServer, type TestServer } from './server.testing.js';
+import { startVirtApiProcess, type VirtApiProcess } from '../../cli/commands/virt-api-process.testing.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_240_601);
 const IN_PROCESS_CASES = 10_000;
 const HTTPS_CASES = 3_000;
+/** Reviews sent to a real `kvt virt-api` process. */
+const PROCESS_CASES = 10_000;
 const MAX_BODY = 3 * 1024 * 1024;
+/** How long the repeated lists grow: quadratic rules answered 20 MB for 300 entries. */
+const REPEATS = 2_000;
+/** The largest answer a body may get: the patch of a mutation is linear in the body, a denial is capped. */
+const maxAnswer = (body: number): number => 2 * body + 512 * 1024;
+/** A hang, not a speed check: linear reviews of these bodies take milliseconds. */
+const MAX_REVIEW_MS = 10_000;
 
 /** The routes under fuzz: every KubeVirt webhook `kvt virt-api` serves. */
 const ROUTES: readonly WebhookRoute[] = WEBHOOK_ROUTES;
@@ -95,6 +104,29 @@ describe(`admission fuzz (FUZZ_SEED=${SEED})`, () => {
     expect(reviewed).toBeGreaterThanOrEqual(IN_PROCESS_CASES);
   });
 
+  it(`answers every review with one list grown to ${REPEATS} entries in bounded size and time`, () => {
+    const failures: string[] = [];
+    let reviewed = 0;
+    let largest = { bytes: 0, label: '' };
+    for (const c of repeatedListCases(seeds, REPEATS)) {
+      const body = JSON.parse(c.text) as unknown;
+      for (const route of ROUTES.filter((r) => r.kind === (body as { request: { kind: { kind: string } } }).request.kind.kind)) {
+        const started = performance.now();
+        const answer = JSON.stringify(route.review(body, ctx()));
+        const ms = performance.now() - started;
+        reviewed += 1;
+        if (answer.length > largest.bytes) largest = { bytes: answer.length, label: `${c.label} ${route.path}` };
+        const problems = reviewResponseProblems(JSON.parse(answer), uidOf(body));
+        if (problems.length > 0) failures.push(`${c.label} ${route.path}: ${problems.join('; ')}`);
+        if (answer.length > maxAnswer(c.text.length)) failures.push(`${c.label} ${route.path}: a ${answer.length}-byte answer to a ${c.text.length}-byte body`);
+        if (ms > MAX_REVIEW_MS) failures.push(`${c.label} ${route.path}: ${Math.round(ms)} ms`);
+      }
+    }
+    expect(failures.slice(0, 20)).toEqual([]);
+    expect(reviewed).toBeGreaterThan(100);
+    expect(largest.bytes, largest.label).toBeGreaterThan(0);
+  });
+
   describe('over HTTPS', () => {
     let s: TestServer;
     let agent: Agent;
@@ -149,5 +181,48 @@ describe(`admission fuzz (FUZZ_SEED=${SEED})`, () => {
       }
       expect((await send(s, '/healthz')).status).toBe(200);
     });
+  });
+
+  describe('against a real kvt virt-api process', () => {
+    let server: VirtApiProcess;
+    beforeAll(async () => {
+      server = await startVirtApiProcess();
+    }, 60_000);
+    afterAll(() => server?.dispose());
+
+    it(`answers ${PROCESS_CASES} generated and large-list reviews: no 500, bounded answers, bounded memory`, async () => {
+      const rnd = seededRandom(SEED + 3);
+      const large = [...repeatedListCases(seeds, REPEATS)];
+      const cases = [...large, ...randomCases(seeds, PROCESS_CASES - large.length, rnd)];
+      const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+      const failures: string[] = [];
+      const statuses: Record<number, number> = {};
+      let largest = 0;
+      const one = async (c: FuzzCase, i: number): Promise<void> => {
+        const wire = Buffer.from(c.text, 'utf8');
+        const parsed = wire.length > MAX_BODY ? undefined : parse(wire.toString('utf8'));
+        const route = routeFor(parsed?.ok === true ? parsed.value : undefined, i);
+        const res = await send({ ca: server.ca, port: server.port }, route.path, wire, { agent });
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        largest = Math.max(largest, res.text.length);
+        const where = `FUZZ_SEED=${SEED + 3} case ${i} (${c.label}) ${route.path}`;
+        if (res.status >= 500) failures.push(`${where}: HTTP ${res.status}`);
+        if (res.text.length > maxAnswer(wire.length)) failures.push(`${where}: a ${res.text.length}-byte answer to a ${wire.length}-byte body`);
+      };
+      try {
+        for (let i = 0; i < cases.length; i += 8) await Promise.all(cases.slice(i, i + 8).map((c, j) => one(c, i + j)));
+      } finally {
+        agent.destroy();
+      }
+      const peak = server.peakRss();
+      console.log(`kvt virt-api: ${cases.length} reviews (${large.length} with a ${REPEATS}-entry list), statuses ${JSON.stringify(statuses)}, largest answer ${largest} B, peak RSS ${Math.round(peak / 2 ** 20)} MiB`);
+      expect(failures.slice(0, 20)).toEqual([]);
+      expect(cases.length).toBeGreaterThanOrEqual(PROCESS_CASES);
+      expect(statuses[200]).toBeGreaterThan(PROCESS_CASES / 2);
+      expect(server.child.exitCode).toBeNull();
+      // Before answers were bounded, one 2,000-disk review took the process past 2 GB.
+      expect(peak).toBeLessThan(1024 * 2 ** 20);
+      expect((await send({ ca: server.ca, port: server.port }, '/healthz')).status).toBe(200);
+    }, 300_000);
   });
 });

@@ -47,11 +47,41 @@ export function invalid(field: FieldPath, message: string): Cause {
   return cause(CauseType.Invalid, field, message);
 }
 
-/** Indexes of the entries before `index` that carry the same name, in list order. */
-export function earlierIndexes(names: readonly string[], index: number): number[] {
-  const out: number[] = [];
-  for (let j = 0; j < index; j += 1) if (names[j] === names[index]) out.push(j);
-  return out;
+interface NameIndex {
+  /** Each name's entry indexes, in list order. */
+  readonly byName: ReadonlyMap<unknown, readonly number[]>;
+  /** For each entry, how many entries before it carry its name. */
+  readonly earlier: readonly number[];
+}
+
+const NAME_INDEXES = new WeakMap<readonly unknown[], NameIndex>();
+
+/** The name index of a list, built once per list (a rule asks for each entry: linear, not quadratic). */
+function nameIndexOf(list: readonly { readonly name?: unknown }[]): NameIndex {
+  const known = NAME_INDEXES.get(list);
+  if (known !== undefined) return known;
+  const byName = new Map<unknown, number[]>();
+  const earlier = list.map((entry, i) => {
+    const indexes = byName.get(entry.name) ?? [];
+    if (indexes.length === 0) byName.set(entry.name, indexes);
+    indexes.push(i);
+    return indexes.length - 1;
+  });
+  const index = { byName, earlier };
+  NAME_INDEXES.set(list, index);
+  return index;
+}
+
+/**
+ * The entries before `index` that carry the same name: the first `limit` of their indexes in list
+ * order, and how many there are in all. Linear over a list however often its names repeat.
+ */
+export function earlierWithName(list: readonly { readonly name?: unknown }[], index: number, limit: number): { readonly indexes: readonly number[]; readonly count: number } {
+  const { byName, earlier } = nameIndexOf(list);
+  const count = earlier[index] ?? 0;
+  if (count === 0) return { indexes: [], count };
+  const all = byName.get(list[index]?.name) ?? [];
+  return { indexes: all.slice(0, Math.min(count, limit)), count };
 }
 
 /** Whether a KubeVirt FeatureState-like switch is present and not turned off (`enabled` unset means on). */

@@ -74,6 +74,17 @@ describe('validateDisks', () => {
     ]);
   });
 
+  it('B01 names at most three earlier disks of a name and counts the rest: linear in the list', () => {
+    const same = Array.from({ length: 6 }, () => ({ name: 'a', disk: {} }));
+    const causes = causesOf(validateDisks, { spec: disks(...same) });
+    expect(causes.filter((c) => c.field === `${D}[5].name`).map((c) => c.message)).toEqual([
+      expect.stringContaining(`${D}[5] and ${D}[0] must not share`),
+      expect.stringContaining(`${D}[5] and ${D}[1] must not share`),
+      expect.stringContaining(`${D}[5] and ${D}[2] (and 2 more earlier disks) must not share`),
+    ]);
+    expect(causes).toHaveLength(1 + 2 + 3 + 3 + 3);
+  });
+
   it('B03 and B04 both report a malformed address off the virtio bus', () => {
     const causes = causesOf(validateDisks, { spec: one({ disk: { bus: 'scsi', pciAddress: 'slot-5' } }) });
     expect(causes.map((c) => c.field)).toEqual([`${D}[0].disk.pciAddress`, `${D}[0].disk.pciAddress`]);

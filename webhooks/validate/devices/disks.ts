@@ -10,7 +10,7 @@ import { CauseType, cause, type Cause } from '../../cause.js';
 import type { SpecValidator } from '../types.js';
 import { blockSizeCauses } from './disk-block-size.js';
 import { busCauses } from './disk-bus.js';
-import { devicesOf, devicesPath, earlierIndexes, invalid, isPciAddress, isSet, listOf, quote } from './common.js';
+import { devicesOf, devicesPath, earlierWithName, invalid, isPciAddress, isSet, listOf, quote } from './common.js';
 import type { DiskAt, DiskCheck } from './disk-at.js';
 
 /** KubeVirt's serial characters (libvirt would take a space too; KubeVirt does not). */
@@ -22,11 +22,19 @@ const IO_MODES = ['native', 'threads'];
 const ERROR_POLICIES = ['stop', 'ignore', 'report', 'enospace'];
 const TARGETS = ['disk', 'lun', 'cdrom'] as const;
 
-/** B01: one cause per earlier disk of the same name, on the later one. */
-const uniqueName: DiskCheck = ({ disks, index, field, base }) => {
-  const names = disks.map((d) => d.name);
-  return earlierIndexes(names, index).map((j) =>
-    invalid(field.child('name'), `${field} and ${base.index(j)} must not share the name ${quote(names[index])}; disk names must be unique`));
+/** B01's most causes on one disk: one per earlier disk of its name, up to this many. */
+const MAX_NAME_CLASHES = 3;
+
+/**
+ * B01: one cause per earlier disk of the same name, on the later one (as KubeVirt), the last of at
+ * most {@link MAX_NAME_CLASHES} counting the rest: a list of one name repeated stays linear.
+ */
+const uniqueName: DiskCheck = ({ disks, disk, index, field, base }) => {
+  const { indexes, count } = earlierWithName(disks, index, MAX_NAME_CLASHES);
+  return indexes.map((j, k) => {
+    const more = k === indexes.length - 1 && count > indexes.length ? ` (and ${count - indexes.length} more earlier disks)` : '';
+    return invalid(field.child('name'), `${field} and ${base.index(j)}${more} must not share the name ${quote(disk.name)}; disk names must be unique`);
+  });
 };
 
 /** B02: at most one of disk, lun, cdrom (none is fine: admission defaults to disk). */

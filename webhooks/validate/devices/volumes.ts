@@ -12,7 +12,7 @@ import type { Volume } from '../../../crd-gen/index.js';
 import { CauseType, cause, type Cause } from '../../cause.js';
 import type { SpecValidator } from '../types.js';
 import { cloudInitCauses } from './cloud-init.js';
-import { earlierIndexes, invalid, isSet, listOf, notSupported, quote, type Spec } from './common.js';
+import { earlierWithName, invalid, isSet, listOf, notSupported, quote, type Spec } from './common.js';
 import { containerDiskPathCauses, hostDiskCauses } from './volume-paths.js';
 
 /** Every volume source KubeVirt counts for "exactly one". */
@@ -36,7 +36,7 @@ type VolumeCheck = (at: VolumeAt) => Cause[];
 
 /** B33: reported on the later volume, naming the first one with that name. */
 const uniqueName: VolumeCheck = ({ volumes, volume, index, base, field }) => {
-  const [first] = earlierIndexes(volumes.map((v) => v.name), index);
+  const [first] = earlierWithName(volumes, index, 1).indexes;
   if (first === undefined) return [];
   return [invalid(field.child('name'), `${field} and ${base.index(first)} must not share the name ${quote(volume.name)}; volume names must be unique`)];
 };
