@@ -46,3 +46,7 @@ export const badRequest = (message: string): ApiError => new ApiError(400, 'BadR
 /** 410 Gone: a watch from a resourceVersion older than the event history. */
 export const expired = (resourceVersion: string, oldest: number): ApiError =>
   new ApiError(410, 'Expired', `too old resource version: ${resourceVersion} (${oldest})`);
+
+/** 410 Gone: a watch ended because the store undid writes it could not save (list again). */
+export const watchUndone = (rv: number): ApiError =>
+  new ApiError(410, 'Expired', `the store undid writes it could not save; list again (resource version now ${rv})`);

@@ -19,6 +19,13 @@ export class ObjectIndex {
   private readonly uids = new Map<string, KubeObject>();
   private readonly owners = new Map<string, Set<string>>();
 
+  /** Forgets every object. */
+  clear(): void {
+    this.kinds.clear();
+    this.uids.clear();
+    this.owners.clear();
+  }
+
   get(kind: string, key: string): KubeObject | undefined {
     return this.kinds.get(kind)?.get(key);
   }

@@ -131,6 +131,11 @@ export class WatchHub {
     return w;
   }
 
+  /** Ends every watch with `error` (its `done` resolves with it). */
+  endAll(error: unknown): void {
+    for (const set of this.watchers.values()) for (const w of [...set]) w.end(error);
+  }
+
   /** Ends every watch cleanly. */
   closeAll(): void {
     for (const set of this.watchers.values()) for (const w of [...set]) w.stop();

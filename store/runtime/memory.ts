@@ -17,14 +17,14 @@ import { ownershipFor, unownedStatusChanges, type StatusOwners } from '../../cor
 import type { AdmissionIds, RequestUser } from '../../webhooks/context.js';
 import type { AdmissionOperation } from '../../webhooks/review-types.js';
 import { admissionSettings, admitWrite, storeLookups, type AdmissionSettings } from '../memory-admission.js';
-import { alreadyExists, badRequest, forbidden, invalid, notFound, preconditionConflict, staleConflict } from '../memory-errors.js';
+import { alreadyExists, badRequest, forbidden, invalid, notFound, preconditionConflict, staleConflict, watchUndone } from '../memory-errors.js';
 import { Collector, FOREGROUND_FINALIZER } from '../memory-gc.js';
 import { kindKeyOf, ObjectIndex, storeKeyOf } from '../memory-index.js';
 import { kindInfo, type KindInfo } from '../memory-kinds.js';
 import { listFilter, nameSuffix, namespaceFor, prepareCreate, prepareUpdate, unchanged, withGeneration } from '../memory-meta.js';
 import { patched } from '../memory-patch.js';
 import { WatchHub } from '../memory-watch.js';
-import { openJournal, type Journal } from './persist.js';
+import { openJournal, type Journal, type Snapshot } from './persist.js';
 import { isFinalPhase } from '../../core/phases.js';
 import { isPod, podStatusWrite, podUpdateProblem } from '../memory-pod.js';
 
@@ -138,10 +138,32 @@ class Engine {
   }
 
   private restore(file: string): Journal {
-    const journal = openJournal(file, () => ({ rv: this.rv, objects: this.index.everything() }), (o) => ({ kind: kindKeyOf(o), key: storeKeyOf(o.metadata.namespace, o.metadata.name ?? '') }));
-    for (const o of journal.restored.objects) this.index.put(kindKeyOf(o), storeKeyOf(o.metadata.namespace, o.metadata.name ?? ''), o);
-    this.rv = journal.restored.rv;
+    const journal = openJournal(file, {
+      snapshot: () => ({ rv: this.rv, objects: this.index.everything() }),
+      keyFor: (o) => ({ kind: kindKeyOf(o), key: storeKeyOf(o.metadata.namespace, o.metadata.name ?? '') }),
+      onUndo: (durable, error) => this.undo(durable, error),
+      warn: (message) => this.options.log?.warn(message),
+    });
+    this.load(journal.restored);
     return journal;
+  }
+
+  private load(snapshot: Snapshot): void {
+    this.index.clear();
+    for (const o of snapshot.objects) this.index.put(kindKeyOf(o), storeKeyOf(o.metadata.namespace, o.metadata.name ?? ''), o);
+    this.rv = Math.max(this.rv, snapshot.rv);
+  }
+
+  /**
+   * A journal append failed and was undone: the store becomes what is on disk again. Every watch
+   * ends with 410 Expired (its events may name undone writes), so clients list afresh; the
+   * resourceVersion counter keeps counting up, so no version a client saw is reused.
+   */
+  private undo(durable: Snapshot, error: Error): void {
+    this.options.log?.error({ err: error }, 'A write could not be saved; the writes not on disk were undone');
+    this.load(durable);
+    this.hub.expire(this.rv);
+    this.hub.endAll(watchUndone(this.rv));
   }
 
   private durable(): Promise<void> {
