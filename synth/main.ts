@@ -4,8 +4,9 @@
  * examples/cdk8s/main.ts, which adds the example VMs, as a user's own app would.
  */
 import { App } from 'cdk8s';
+import { synthPrivately } from './runtime/private-output.js';
 import { KubevirtInstall } from './install/install.js';
 
 const app = new App({ outdir: process.env['CDK8S_OUTDIR'] ?? 'manifests' });
 new KubevirtInstall(app, 'kubevirt');
-app.synth();
+synthPrivately(app);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { defaultDataDir, imageStoreRoot } from '../../launcher/runtime/data-dir.js';
+import { resolve } from 'node:path';
+import { defaultDataDir, ensureDataDir, imageStoreRoot } from '../../launcher/runtime/data-dir.js';
 import { ImageStoreError, openImageStore, type ImageRecord, type ImageStore } from '../../launcher/runtime/image-store.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { formatRows } from '../printer.js';
@@ -32,7 +33,7 @@ export function formatImageTable(records: readonly ImageRecord[]): string {
   return formatRows(rows);
 }
 
-function openStore(args: readonly string[], positionalCount: number): { store: ImageStore; positionals: string[] } {
+async function openStore(args: readonly string[], positionalCount: number): Promise<{ store: ImageStore; positionals: string[] }> {
   const { values, positionals } = parseArgs({
     args: [...args],
     options: { 'data-dir': { type: 'string' } },
@@ -42,11 +43,13 @@ function openStore(args: readonly string[], positionalCount: number): { store: I
   if (positionals.length !== positionalCount) {
     throw new UsageError(positionalCount === 0 ? `unexpected argument ${JSON.stringify(positionals[0])}` : `expected ${positionalCount} argument(s), got ${positionals.length}`);
   }
-  return { store: openImageStore(imageStoreRoot(values['data-dir'] ?? defaultDataDir())), positionals };
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+  await ensureDataDir(dataDir);
+  return { store: openImageStore(imageStoreRoot(dataDir)), positionals };
 }
 
 async function importImage(args: readonly string[], io: CommandIo): Promise<number> {
-  const { store, positionals } = openStore(args, 2);
+  const { store, positionals } = await openStore(args, 2);
   const [ref = '', source = ''] = positionals;
   const record = await store.import(ref, source);
   const disk = record.disk === undefined ? 'no disk' : `${record.disk.format} disk of ${formatSize(record.disk.virtualSize)}`;
@@ -55,7 +58,7 @@ async function importImage(args: readonly string[], io: CommandIo): Promise<numb
 }
 
 async function listImages(args: readonly string[], io: CommandIo): Promise<number> {
-  const { store } = openStore(args, 0);
+  const { store } = await openStore(args, 0);
   const records = await store.list();
   if (records.length === 0) io.err(`No images in ${store.root}\n`);
   else io.out(formatImageTable(records));
@@ -63,7 +66,7 @@ async function listImages(args: readonly string[], io: CommandIo): Promise<numbe
 }
 
 async function removeImage(args: readonly string[], io: CommandIo): Promise<number> {
-  const { store, positionals } = openStore(args, 1);
+  const { store, positionals } = await openStore(args, 1);
   await store.remove(positionals[0] ?? '');
   io.out(`Removed image ${positionals[0] ?? ''}\n`);
   return 0;

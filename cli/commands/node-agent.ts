@@ -4,13 +4,13 @@
  * `kvt …` (launcher pods, and the install's own virt-api, virt-controller and virt-handler) as
  * processes in per-pod network namespaces on the cluster's pod network.
  */
-import { mkdir, readFile, statfs } from 'node:fs/promises';
+import { readFile, statfs } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '../../core/log.js';
-import { defaultDataDir, imageStoreRoot } from '../../launcher/runtime/data-dir.js';
+import { defaultDataDir, ensureDataDir, imageStoreRoot } from '../../launcher/runtime/data-dir.js';
 import type { Pod } from '../../reconcilers/pod.js';
 import { POD_TYPE } from '../../reconcilers/pod.js';
 import { runController } from '../../reconcilers/runtime/controller.js';
@@ -95,7 +95,7 @@ async function runAgent(v: Readonly<Record<string, string>>): Promise<number> {
   const kube = createKubeClient(config);
   const nodeName = at('node-name');
   const dataDir = resolve(v['data-dir'] ?? defaultDataDir());
-  await mkdir(dataDir, { recursive: true });
+  await ensureDataDir(dataDir);
   const disk = await statfs(dataDir);
   const facts = { name: nodeName, address: at('node-ip'), cpus: cpus().length, memoryBytes: totalmem(), storageBytes: disk.blocks * disk.bsize, maxPods: 110, kubeletVersion: 'v1.35.4-kvt' };
   const node = await startNode(kube, facts, log);

@@ -4,10 +4,11 @@
  * empties it first). manifests/ is not committed: every synth generates a new webhook CA and key.
  */
 import { App } from 'cdk8s';
+import { synthPrivately } from '../../synth/runtime/private-output.js';
 import { KubevirtInstall } from '../../synth/install/install.js';
 import { ExamplesChart } from './app.js';
 
 const app = new App({ outdir: process.env['CDK8S_OUTDIR'] ?? 'manifests' });
 new KubevirtInstall(app, 'kubevirt');
 new ExamplesChart(app, 'examples');
-app.synth();
+synthPrivately(app);

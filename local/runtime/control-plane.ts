@@ -8,7 +8,7 @@
  * re-adopts them.
  */
 import { constants } from 'node:fs';
-import { access, mkdir, stat } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import type { KubeApi } from '../../core/kube.js';
 import {
@@ -17,6 +17,7 @@ import {
 import type { Logger } from '../../core/log.js';
 import { Gvk, Labels, LabelValues, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
+import { DataDirError, ensureDataDir } from '../../launcher/runtime/data-dir.js';
 import { startVirtHandler, type VirtHandler } from '../../reconcilers/node-handler/runtime/start.js';
 import { POD_TYPE, type Pod } from '../../reconcilers/pod.js';
 import { runController, type RunningController } from '../../reconcilers/runtime/controller.js';
@@ -138,16 +139,8 @@ export async function checkHost(dataDir: string, path = [process.env['PATH'] ?? 
     const packages = HOST_PROGRAMS.filter(([p]) => missing.some((m) => m.startsWith(`${p} `))).map(([, pkgs]) => pkgs).join(' ');
     throw new HostSetupError(`missing ${missing.join(', ')}: install them with \`apt-get install ${packages}\` (or run \`bash scripts/demo.sh\`, which does)`);
   }
-  const info = await stat(dataDir).catch(() => undefined);
-  if (info !== undefined && !info.isDirectory()) throw new HostSetupError(`the data directory ${dataDir} is not a directory`);
-  // 0755 as the image store's parent: the unprivileged QEMU user (root runs) must reach images and caches.
-  if (info === undefined) {
-    await mkdir(dataDir, { recursive: true, mode: 0o755 }).catch((e: NodeJS.ErrnoException) => {
-      throw new HostSetupError(`cannot create the data directory ${dataDir} (${e.code ?? e.message}): pick another with --data-dir or KVT_DATA_DIR, or run as a user who may write there`);
-    });
-  }
-  await access(dataDir, constants.R_OK | constants.W_OK | constants.X_OK).catch(() => {
-    throw new HostSetupError(`no permission to use the data directory ${dataDir}: pick another with --data-dir or KVT_DATA_DIR, or run as its owner`);
+  await ensureDataDir(dataDir).catch((e: unknown) => {
+    throw e instanceof DataDirError ? new HostSetupError(e.message) : e;
   });
 }
 

@@ -35,7 +35,8 @@ const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGKIL
 /** Spawns the launcher and records it; rejects when it cannot be spawned. */
 export async function spawnLauncher(req: SpawnRequest): Promise<SpawnedLauncher> {
   await mkdir(req.runDir, { recursive: true, mode: 0o711 });
-  await mkdir(resolve(req.logFile, '..'), { recursive: true });
+  // Launcher logs hold what the guest prints: only kvt reads them.
+  await mkdir(resolve(req.logFile, '..'), { recursive: true, mode: 0o700 });
   const log = await open(req.logFile, 'a', 0o600);
   try {
     const child = spawn(process.execPath, [KVT_ENTRY, ...req.argv], {
