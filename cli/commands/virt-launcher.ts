@@ -8,6 +8,7 @@ import { awaitVmiFile, servePending } from '../../launcher/runtime/await-vmi.js'
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { launchVmi, type AccelChoice } from '../../launcher/runtime/main.js';
 import type { ProtocolServer } from '../../launcher/protocol/runtime/server.js';
+import { mountedObjectSource } from '../../launcher/runtime/mounted-objects.js';
 import { prepareVolumes } from '../../launcher/runtime/volumes.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { manifestObjectSource } from '../objects.js';
@@ -28,6 +29,8 @@ interface LauncherCliOptions {
   readonly imageVolumes?: string;
   /** Set with --await-vmi: wait for virt-handler's `<runDir>/vmi.json` of this VMI. */
   readonly awaitIdentity?: VmiIdentity;
+  /** `--pod-root DIR`: the launcher pod's volume mounts are under DIR (the local kubelet's layout), not under `/`. */
+  readonly podRoot: string;
 }
 
 function checkPositionals(awaiting: boolean, count: number): void {
@@ -63,6 +66,7 @@ function parseOptions(args: readonly string[]): LauncherCliOptions {
       'grace-period-seconds': { type: 'string' },
       'run-root': { type: 'string' },
       'image-volumes': { type: 'string' },
+      'pod-root': { type: 'string', default: '/' },
     },
     allowPositionals: true,
     strict: true,
@@ -78,6 +82,7 @@ function parseOptions(args: readonly string[]): LauncherCliOptions {
     logLevel: values['log-level'],
     hostDiskRoots: values['host-disk-root'],
     runRoot: runRootOf(values['run-root']),
+    podRoot: values['pod-root'] === '' ? '/' : values['pod-root'],
     ...(values['image-volumes'] === undefined || values['image-volumes'] === '' ? {} : { imageVolumes: values['image-volumes'] }),
     ...(awaiting ? { awaitIdentity: awaitIdentityOf(values) } : {}),
   };
@@ -93,7 +98,9 @@ async function launch(options: LauncherCliOptions, io: CommandIo, stopRequested:
   const log = createLogger({ name: 'virt-launcher', level: options.logLevel });
   // A launcher pod's image volumes are laid out as a store (one directory per image, by its store name).
   const imageStore = openImageStore(options.imageVolumes ?? imageStoreRoot(options.dataDir));
-  const objectSource = manifestObjectSource(input.objects);
+  // A launcher pod's launcher reads its Secrets and ConfigMaps from its pod volumes, as KubeVirt's
+  // does; `kvt virt-launcher FILE` from the objects beside the VMI in FILE.
+  const objectSource = options.awaitIdentity === undefined ? manifestObjectSource(input.objects) : mountedObjectSource(input.vmi, options.podRoot);
   const outcome = await launchVmi(input.vmi, {
     log,
     dataDir: options.dataDir,
@@ -154,7 +161,7 @@ export const virtLauncherCommand: Command = {
   summary: 'Run one VirtualMachineInstance here in a private libvirtd until it stops',
   usage: [
     'kvt virt-launcher [--console] [--accel auto|kvm|emulation] [--data-dir D] [--host-disk-root DIR]... FILE|-',
-    'kvt virt-launcher --await-vmi --namespace NS --name N --uid U [--grace-period-seconds G] [--run-root DIR] [options]',
+    'kvt virt-launcher --await-vmi --namespace NS --name N --uid U [--grace-period-seconds G] [--run-root DIR] [--pod-root DIR] [options]',
     '',
     'Reads a VirtualMachineInstance (or a VirtualMachine, whose template is used), with any Secrets and',
     'ConfigMaps its volumes name, from FILE. Applies KubeVirt\'s admission defaults, prepares the volumes,',
@@ -164,7 +171,8 @@ export const virtLauncherCommand: Command = {
     'terminationGracePeriodSeconds. Nothing it started or prepared outlives it.',
     'With --await-vmi (the launcher pod\'s mode) it serves its socket at once in phase Pending and waits',
     'for virt-handler to write <run-root>/<id>/vmi.json; a VMI other than NS/N/U there is refused (Failed,',
-    'VmiMismatch). SIGTERM while waiting exits 0.',
+    'VmiMismatch). SIGTERM while waiting exits 0. The Secrets and ConfigMaps its volumes name are read from',
+    'the pod\'s volumes, mounted under /var/run/kubevirt-private (secret/V, config-map/V, secret/V-udata, …).',
     'Exit status: 0 the guest stopped, 1 it failed or the VMI is invalid, 2 usage or unreadable input.',
     '',
     'Options:',
@@ -175,6 +183,8 @@ export const virtLauncherCommand: Command = {
     '  --run-root DIR          root of the launchers\' run directories   [/run/kvt as root, else $XDG_RUNTIME_DIR/kvt]',
     '  --image-volumes DIR     read containerDisk and kernel-boot images from DIR, where the launcher pod\'s',
     '                          image volumes are mounted (one per image), instead of the data dir\'s store',
+    '  --pod-root DIR          with --await-vmi: the pod\'s volume mounts are under DIR (the local kubelet',
+    '                          writes them there, having no mount namespace)   [/]',
     '  --grace-period-seconds G  accepted for the pod\'s args; the VMI\'s terminationGracePeriodSeconds governs',
     '  --log-level LEVEL       pino level for the JSON logs on standard error   [info]',
   ].join('\n'),

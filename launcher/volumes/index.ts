@@ -11,7 +11,7 @@ export {
   VMI_DIRS, cloudInitIsoPath, configIsoPath, emptyDiskPath, overlayPath, serviceAccountIsoPath, stagingDir, volumeStorePath,
 } from './layout.js';
 export {
-  configMapData, secretData, staticObjectSource,
+  configMapData, mountedObjectDirs, secretData, staticObjectSource,
   type ConfigMapLike, type ObjectData, type ObjectSource, type SecretLike, type ServiceAccountToken, type StaticObjects,
 } from './objects.js';
 export type {

@@ -1,9 +1,13 @@
 /**
  * Where the launcher reads the Kubernetes objects a VMI's volumes name (Secrets, ConfigMaps,
- * service-account tokens). An interface, so local mode passes its in-memory store, a cluster
- * launcher its API client, and tests a fixed set; plus the decoding of Kubernetes' own shapes.
+ * service-account tokens). An interface: a launcher pod's launcher reads its pod volumes
+ * (launcher/runtime/mounted-objects.ts), `kvt virt-launcher FILE` the objects beside the VMI, tests a
+ * fixed set; plus the decoding of Kubernetes' own shapes.
  * @see https://kubernetes.io/docs/concepts/configuration/secret/
  */
+import { posix } from 'node:path';
+import { launcherPodObjects } from '../../core/launcher-pod-objects.js';
+import type { Volume } from '../../crd-gen/index.js';
 
 /** An object's keys and their decoded bytes. */
 export type ObjectData = Readonly<Record<string, Uint8Array>>;
@@ -79,4 +83,18 @@ export function staticObjectSource(objects: StaticObjects): ObjectSource {
     },
     serviceAccountToken: (ns, name) => Promise.resolve(find(objects.serviceAccounts, ns, name)),
   };
+}
+
+/**
+ * Where a launcher pod's Secrets and ConfigMaps are mounted, by `Kind/name`: the first mount of each
+ * (core/launcher-pod-objects.ts lays them out), under `root` (`/` in a pod; the pod root the local
+ * kubelet wrote them under otherwise).
+ */
+export function mountedObjectDirs(volumes: readonly Readonly<Volume>[] | undefined, root: string): ReadonlyMap<string, string> {
+  const dirs = new Map<string, string>();
+  for (const o of launcherPodObjects(volumes)) {
+    const key = `${o.kind}/${o.name}`;
+    if (!dirs.has(key)) dirs.set(key, posix.join(root, o.mountPath));
+  }
+  return dirs;
 }

@@ -18,6 +18,15 @@ describe('podRunSpec volumes', () => {
   });
 
   it.each([
+    [{ name: 'v', secret: { secretName: 's1' } }, { kind: 'secret', secretName: 's1', optional: false }],
+    [{ name: 'v', secret: { secretName: 's1', optional: true } }, { kind: 'secret', secretName: 's1', optional: true }],
+    [{ name: 'v', configMap: { name: 'c1', optional: true } }, { kind: 'configMap', name: 'c1', optional: true }],
+  ])('mounts %j read-only, written from its object (optional: an empty directory when it is missing)', (volume, source) => {
+    const run = podRunSpec(pod([volume], [{ name: 'v', mountPath: '/m' }]), facts);
+    expect(run.ok && run.value.mounts).toEqual([{ volume: 'v', source, mountPath: '/m', readOnly: true }]);
+  });
+
+  it.each([
     [{ name: 'v', image: {} }, 'spec.volumes[0]: only hostPath, emptyDir, secret, configMap, projected and image volumes are supported by the kvt node agent'],
     [{ name: 'v', nfs: { server: 'x', path: '/' } }, 'spec.volumes[0]: only hostPath, emptyDir, secret, configMap, projected and image volumes are supported by the kvt node agent'],
   ])('refuses %j, naming the volume', (volume, error) => {

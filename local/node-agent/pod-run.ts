@@ -8,12 +8,19 @@
  */
 import type { Container, Pod } from '../../reconcilers/pod.js';
 
+/**
+ * A volume written from an API object, one file per key (a Secret's, a ConfigMap's); an optional one
+ * whose object does not exist is an empty directory, as a kubelet mounts it.
+ */
+export type ObjectVolumeSource =
+  | { readonly kind: 'secret'; readonly secretName: string; readonly optional: boolean }
+  | { readonly kind: 'configMap'; readonly name: string; readonly optional: boolean };
+
 /** Where a mounted volume's files come from. */
 export type VolumeSource =
   | { readonly kind: 'hostPath'; readonly path: string; readonly create: boolean }
   | { readonly kind: 'emptyDir' }
-  | { readonly kind: 'secret'; readonly secretName: string }
-  | { readonly kind: 'configMap'; readonly name: string }
+  | ObjectVolumeSource
   /** An OCI image's file system (ImageVolume), read-only: the node serves it from its image store. */
   | { readonly kind: 'image'; readonly reference: string }
   /** The service-account projection the API server adds to every pod: files of the token, the CA, the namespace. */
@@ -148,17 +155,23 @@ interface Volume {
   readonly projected?: { readonly sources?: readonly ProjectionSource[] };
   readonly hostPath?: { readonly path: string; readonly type?: string };
   readonly emptyDir?: object;
-  readonly secret?: { readonly secretName?: string };
-  readonly configMap?: { readonly name?: string };
+  readonly secret?: { readonly secretName?: string; readonly optional?: boolean };
+  readonly configMap?: { readonly name?: string; readonly optional?: boolean };
   readonly image?: { readonly reference?: string };
+}
+
+/** The volume's source when it is written from an API object (secret, configMap), else undefined. */
+function objectSourceOf(v: Readonly<Volume>): ObjectVolumeSource | undefined {
+  if (v.secret?.secretName !== undefined) return { kind: 'secret', secretName: v.secret.secretName, optional: v.secret.optional === true };
+  if (v.configMap?.name !== undefined) return { kind: 'configMap', name: v.configMap.name, optional: v.configMap.optional === true };
+  return undefined;
 }
 
 /** The sources read from the volume alone, each undefined when the volume is not of its kind. */
 const SIMPLE_SOURCES: readonly ((v: Readonly<Volume>) => VolumeSource | undefined)[] = [
   (v) => (v.hostPath === undefined ? undefined : { kind: 'hostPath', path: v.hostPath.path, create: v.hostPath.type === 'DirectoryOrCreate' }),
   (v) => (v.emptyDir === undefined ? undefined : { kind: 'emptyDir' }),
-  (v) => (v.secret?.secretName === undefined ? undefined : { kind: 'secret', secretName: v.secret.secretName }),
-  (v) => (v.configMap?.name === undefined ? undefined : { kind: 'configMap', name: v.configMap.name }),
+  objectSourceOf,
   (v) => (v.image?.reference === undefined || v.image.reference === '' ? undefined : { kind: 'image', reference: v.image.reference }),
 ];
 
@@ -189,6 +202,26 @@ function mounts(pod: Readonly<Pod>, facts: PodFacts, container: Readonly<Contain
     out.push({ volume: m.name, source: source.value, mountPath: m.mountPath, readOnly: m.readOnly === true || ['secret', 'configMap', 'projected', 'image'].includes(source.value.kind) });
   }
   return ok(out);
+}
+
+/** A mount of an API-object volume: what a kubelet writes from the API before the container starts. */
+export interface ObjectVolumeMount {
+  readonly volume: string;
+  readonly source: ObjectVolumeSource;
+  readonly mountPath: string;
+}
+
+/**
+ * The container's mounts of secret and configMap volumes, in mount order; other mounts are left to
+ * the caller (the local kubelet runs launchers without mount namespaces and writes only these).
+ */
+export function objectVolumeMounts(pod: Readonly<Pod>, container: Readonly<Container>): ObjectVolumeMount[] {
+  const volumes = (pod.spec['volumes'] ?? []) as readonly Volume[];
+  return ((container['volumeMounts'] ?? []) as readonly VolumeMount[]).flatMap((m) => {
+    const volume = volumes.find((v) => v.name === m.name);
+    const source = volume === undefined ? undefined : objectSourceOf(volume);
+    return source === undefined ? [] : [{ volume: m.name, source, mountPath: m.mountPath }];
+  });
 }
 
 interface Probe {

@@ -113,7 +113,30 @@ describe('renderLauncherPod spec (§1.4)', () => {
     expect(pod.spec.volumes?.map((v) => v.name)).toEqual(['kvt-run', 'data', 'dv', 'sec', 'cm']);
     expect(pod.spec.volumes?.find((v) => v.name === 'dv')).toEqual({ name: 'dv', persistentVolumeClaim: { claimName: 'dv1' } });
     expect(pod.spec.containers[0]?.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/run/kubevirt-private/vmi-disks/data', readOnly: true });
+    expect(pod.spec.containers[0]?.volumeMounts).toContainEqual({ name: 'sec', mountPath: '/var/run/kubevirt-private/secret/sec', readOnly: true });
+    expect(pod.spec.containers[0]?.volumeMounts).toContainEqual({ name: 'cm', mountPath: '/var/run/kubevirt-private/config-map/cm', readOnly: true });
     expect(pod.spec.automountServiceAccountToken).toBe(false);
+  });
+
+  it('mounts the Secrets of cloud-init secret references read-only, as KubeVirt\'s <volume>-udata and -ndata volumes', () => {
+    const vmi = newVmi(withMemory('128Mi'), withSpec((s) => {
+      s.volumes = [
+        { name: 'ci', cloudInitNoCloud: { secretRef: { name: 'ud' }, networkDataSecretRef: { name: 'nd' } } },
+        { name: 'cd', cloudInitConfigDrive: { userData: '#!/bin/sh', networkDataSecretRef: { name: 'nd2' } } },
+        { name: 'inline', cloudInitNoCloud: { userData: '#!/bin/sh' } },
+      ];
+    }));
+    const pod = render(vmi, ctx);
+    expect(pod.spec.volumes?.slice(1)).toEqual([
+      { name: 'ci-udata', secret: { secretName: 'ud' } },
+      { name: 'ci-ndata', secret: { secretName: 'nd' } },
+      { name: 'cd-ndata', secret: { secretName: 'nd2' } },
+    ]);
+    expect(pod.spec.containers[0]?.volumeMounts?.slice(1)).toEqual([
+      { name: 'ci-udata', mountPath: '/var/run/kubevirt-private/secret/ci-udata', readOnly: true },
+      { name: 'ci-ndata', mountPath: '/var/run/kubevirt-private/secret/ci-ndata', readOnly: true },
+      { name: 'cd-ndata', mountPath: '/var/run/kubevirt-private/secret/cd-ndata', readOnly: true },
+    ]);
   });
 
   it('on a cluster delivers each boot image once as an image volume, mounted read-only by its store name, and tells the launcher where', () => {

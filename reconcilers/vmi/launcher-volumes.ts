@@ -1,20 +1,19 @@
 /**
- * The launcher pod's volumes: what the node must provide to the launcher (claims, secrets,
- * configMaps, downward API files, and on a cluster the images of containerDisks and of kernel boot
- * as image volumes) and the shared run directory of virt-handler and the launcher
- * (kubevirt/controllers.md §1.4). Volumes the launcher makes itself (emptyDisk, cloud-init,
- * ephemeral; containerDisk overlays) need no pod volume. Pure.
+ * The launcher pod's volumes: what the node must provide to the launcher (claims, the Secrets and
+ * ConfigMaps of secret, configMap and cloud-init volumes as core/launcher-pod-objects.ts lays them
+ * out, downward API files, and on a cluster the images of containerDisks and of kernel boot as image
+ * volumes) and the shared run directory of virt-handler and the launcher
+ * (kubevirt/controllers.md §1.4). Volumes the launcher makes itself (emptyDisk, cloud-init ISOs,
+ * ephemeral; containerDisk overlays) need no pod volume of their own, only the Secrets they name. Pure.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/services/rendervolumes.go
  */
 import { imageDirName } from '../../core/image-ref.js';
+import { launcherPodObjectsOf, VIRT_PRIVATE_DIR, type LauncherPodObject } from '../../core/launcher-pod-objects.js';
 import type { Volume as VmiVolume, VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { Volume, VolumeMount } from '../pod.js';
 
 /** The hostPath volume shared with virt-handler: launcher sockets and `vmi.json` live under it. */
 export const RUN_VOLUME = { name: 'kvt-run', path: '/run/kvt' } as const;
-
-/** KubeVirt's private mount root of per-VMI volumes in the compute container. */
-export const PRIVATE_DIR = '/var/run/kubevirt-private';
 
 /**
  * Where the compute container finds its image volumes: one directory per image, named by
@@ -33,26 +32,15 @@ function claimVolume(v: Readonly<VmiVolume>): Rendered | undefined {
   const readOnly = v.persistentVolumeClaim?.readOnly === true;
   return {
     volume: { name: v.name, persistentVolumeClaim: { claimName, ...(readOnly ? { readOnly } : {}) } },
-    mount: { name: v.name, mountPath: `${PRIVATE_DIR}/vmi-disks/${v.name}`, ...(readOnly ? { readOnly } : {}) },
+    mount: { name: v.name, mountPath: `${VIRT_PRIVATE_DIR}/vmi-disks/${v.name}`, ...(readOnly ? { readOnly } : {}) },
   };
 }
 
-function secretVolume(v: Readonly<VmiVolume>): Rendered | undefined {
-  const secretName = v.secret?.secretName;
-  if (secretName === undefined) return undefined;
-  return {
-    volume: { name: v.name, secret: { secretName, ...(v.secret?.optional === undefined ? {} : { optional: v.secret.optional }) } },
-    mount: { name: v.name, mountPath: `${PRIVATE_DIR}/secret/${v.name}`, readOnly: true },
-  };
-}
-
-function configMapVolume(v: Readonly<VmiVolume>): Rendered | undefined {
-  const name = v.configMap?.name;
-  if (name === undefined) return undefined;
-  return {
-    volume: { name: v.name, configMap: { name, ...(v.configMap?.optional === undefined ? {} : { optional: v.configMap.optional }) } },
-    mount: { name: v.name, mountPath: `${PRIVATE_DIR}/config-map/${v.name}`, readOnly: true },
-  };
+/** The pod volume and read-only mount of one Secret or ConfigMap (core/launcher-pod-objects.ts owns the layout). */
+function objectVolume(o: LauncherPodObject): Rendered {
+  const optional = o.optional === undefined ? {} : { optional: o.optional };
+  const volume: Volume = o.kind === 'Secret' ? { name: o.volume, secret: { secretName: o.name, ...optional } } : { name: o.volume, configMap: { name: o.name, ...optional } };
+  return { volume, mount: { name: o.volume, mountPath: o.mountPath, readOnly: true } };
 }
 
 function downwardApiVolume(v: Readonly<VmiVolume>): Rendered | undefined {
@@ -60,11 +48,14 @@ function downwardApiVolume(v: Readonly<VmiVolume>): Rendered | undefined {
   const items = (v.downwardAPI.fields ?? []).map((f) => ({ path: f.path, ...(f.fieldRef === undefined ? {} : { fieldRef: { fieldPath: f.fieldRef.fieldPath } }) }));
   return {
     volume: { name: v.name, downwardAPI: { items } },
-    mount: { name: v.name, mountPath: `${PRIVATE_DIR}/downwardapi/${v.name}`, readOnly: true },
+    mount: { name: v.name, mountPath: `${VIRT_PRIVATE_DIR}/downwardapi/${v.name}`, readOnly: true },
   };
 }
 
-const RENDERERS = [claimVolume, secretVolume, configMapVolume, downwardApiVolume] as const;
+/** The pod volumes one VMI volume needs: its claim, the Secrets and ConfigMaps it names, its downward API files. */
+function volumesOf(v: Readonly<VmiVolume>): Rendered[] {
+  return [claimVolume(v), ...launcherPodObjectsOf(v).map(objectVolume), downwardApiVolume(v)].filter((r): r is Rendered => r !== undefined);
+}
 
 /** The images a VMI boots from (its containerDisks, its kernel-boot container), each once, with the first pull policy given. */
 function bootImages(vmi: Readonly<VirtualMachineInstance>): { readonly reference: string; readonly pullPolicy: string | undefined }[] {
@@ -93,7 +84,7 @@ function imageVolumes(vmi: Readonly<VirtualMachineInstance>): Rendered[] {
 export function renderVolumes(vmi: Readonly<VirtualMachineInstance>, options: { readonly imageVolumes?: boolean } = {}): { volumes: Volume[]; mounts: VolumeMount[] } {
   const volumes: Volume[] = [{ name: RUN_VOLUME.name, hostPath: { path: RUN_VOLUME.path, type: 'DirectoryOrCreate' } }];
   const mounts: VolumeMount[] = [{ name: RUN_VOLUME.name, mountPath: RUN_VOLUME.path }];
-  const rendered = (vmi.spec.volumes ?? []).flatMap((v) => RENDERERS.map((render) => render(v)).find((r) => r !== undefined) ?? []);
+  const rendered = (vmi.spec.volumes ?? []).flatMap(volumesOf);
   for (const r of [...rendered, ...(options.imageVolumes === true ? imageVolumes(vmi) : [])]) {
     volumes.push(r.volume);
     mounts.push(r.mount);

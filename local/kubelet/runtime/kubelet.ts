@@ -1,6 +1,7 @@
 /**
  * The local kubelet's loop (local mode has no scheduler or kubelet): for every launcher pod it binds
- * the pod to this node, runs the compute container as a detached `kvt virt-launcher` process,
+ * the pod to this node, writes its Secret and ConfigMap volumes (pod-volumes.ts; a missing object
+ * leaves the pod unstartable, naming it), runs the compute container as a detached `kvt virt-launcher` process,
  * reports the pod status from that process (plan.ts decides), and on deletion terminates the process
  * (SIGTERM: the launcher shuts the guest down gracefully), kills it past the deadline, then deletes
  * the pod with grace 0. Stopping the loop leaves launchers running; a restarted kubelet re-adopts
@@ -14,12 +15,14 @@ import type { Logger } from '../../../core/log.js';
 import { jsonEqual } from '../../../core/json-patch.js';
 import { runDirFor, type VmiIdentity } from '../../../launcher/identity.js';
 import { PROTOCOL_SOCKET } from '../../../launcher/protocol/index.js';
-import { LAUNCHER_CONTAINER, POD_TYPE, type Pod } from '../../../reconcilers/pod.js';
+import { LAUNCHER_CONTAINER, POD_TYPE, type Container, type Pod } from '../../../reconcilers/pod.js';
 import { DONE, type ControllerDefinition, type ReconcileResult, type Reconciler } from '../../../reconcilers/contract.js';
 import { primary } from '../../../reconcilers/sources.js';
 import { launcherArgv } from '../command.js';
 import { podAction, podStatusFor, type ProcessState } from '../plan.js';
+import { POD_ROOT_FLAG, podRootOf } from '../pod-volumes.js';
 import { liveRecordedProcess, processStartTicks } from './pid-file.js';
+import { PodVolumeError, removePodVolumes, writePodVolumes } from './pod-volumes.js';
 import { launcherLogFile, spawnLauncher } from './spawn.js';
 
 /** What the local kubelet needs. */
@@ -79,14 +82,16 @@ class LocalKubelet implements Reconciler {
     return (this.o.now ?? ((): Date => new Date()))();
   }
 
-  private launch(pod: Readonly<Pod>): { argv: string[]; identity: VmiIdentity; runDir: string } | string {
+  private launch(pod: Readonly<Pod>): { argv: string[]; identity: VmiIdentity; runDir: string; container: Container } | string {
     const container = pod.spec.containers.find((c) => c.name === LAUNCHER_CONTAINER);
     if (container === undefined) return `spec.containers: no ${LAUNCHER_CONTAINER} container`;
     const parsed = launcherArgv(container);
     if ('error' in parsed) return parsed.error;
     const identity = identityOfArgv(parsed.argv);
     if (identity === undefined) return `spec.containers[${LAUNCHER_CONTAINER}].args must name --namespace, --name and --uid`;
-    return { argv: [...parsed.argv, '--run-root', this.o.runRoot], identity, runDir: runDirFor(this.o.runRoot, identity) };
+    const runDir = runDirFor(this.o.runRoot, identity);
+    // The pod's Secret and ConfigMap volumes are laid out under its pod root (../pod-volumes.ts).
+    return { argv: [...parsed.argv, '--run-root', this.o.runRoot, POD_ROOT_FLAG, podRootOf(runDir)], identity, runDir, container };
   }
 
   /** What is known of the pod's process, re-adopting a live one from its pid file. */
@@ -119,6 +124,14 @@ class LocalKubelet implements Reconciler {
     const launch = this.launch(pod);
     if (typeof launch === 'string') {
       t.state = { kind: 'unstartable', message: launch };
+      return;
+    }
+    try {
+      await writePodVolumes(this.o.kube, pod, launch.container, launch.runDir);
+    } catch (e: unknown) {
+      if (!(e instanceof PodVolumeError)) throw e;
+      this.o.log.warn({ namespace: pod.metadata.namespace, name: pod.metadata.name, err: e }, 'Could not write the volumes of Pod');
+      t.state = { kind: 'unstartable', message: e.message };
       return;
     }
     try {
@@ -181,6 +194,8 @@ class LocalKubelet implements Reconciler {
   }
 
   async delete(pod: Readonly<Pod>): Promise<ReconcileResult> {
+    const launch = this.launch(pod);
+    if (typeof launch !== 'string') await removePodVolumes(launch.runDir);
     await this.o.kube.delete(POD_TYPE, pod.metadata.namespace, pod.metadata.name ?? '', { uid: pod.metadata.uid ?? '', gracePeriodSeconds: 0 }).catch((e: unknown) => {
       if (!isNotFound(e)) throw e;
     });

@@ -1,16 +1,18 @@
 /**
  * A pod's files on the node agent's machine, under `<stateDir>/pods/<uid>/` (mode 0700): its
- * volumes (emptyDirs; secrets and configMaps written from the API, files 0400), the kubeconfig of
+ * volumes (emptyDirs; secrets and configMaps written from the API, files 0400, by
+ * {@link writeObjectVolume}, which the local kubelet uses too), the kubeconfig of
  * its service account (a bound token from the TokenRequest API, so `kvt` inside finds the API server
  * as in-cluster clients do), and the run spec `kvt pod-exec` reads.
  */
 import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KubevirtError } from '../../../core/errors.js';
+import { isNotFound, KubevirtError } from '../../../core/errors.js';
 import type { KubeApi, KubeObject } from '../../../core/kube.js';
 import { ExternalGvk } from '../../../crd-gen/index.js';
 import type { Pod } from '../../../reconcilers/pod.js';
-import type { PodMount, PodRunSpec, ProjectedFile } from '../pod-run.js';
+import { configMapData, secretData, type ConfigMapLike, type ObjectData, type SecretLike } from '../../../launcher/volumes/index.js';
+import type { ObjectVolumeMount, PodMount, PodRunSpec, ProjectedFile } from '../pod-run.js';
 
 /** What `kvt pod-exec` reads: the command, its environment and the bind mounts to make first. */
 export interface ExecSpec {
@@ -27,15 +29,43 @@ export const podDir = (stateDir: string, podUid: string): string => join(stateDi
 
 interface DataObject extends KubeObject {
   readonly data?: Readonly<Record<string, string>>;
-  readonly stringData?: Readonly<Record<string, string>>;
 }
 
-async function writeData(dir: string, data: Readonly<Record<string, string>>, encoding: 'base64' | 'utf8'): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  for (const [key, value] of Object.entries(data)) {
-    if (key.includes('/') || key === '..' || key === '.') throw new PodFilesError(`data key ${JSON.stringify(key)} is not a file name`);
-    await writeFile(join(dir, key), Buffer.from(value, encoding), { mode: 0o400 });
+/** Why a key of a Secret or ConfigMap cannot be a file of its volume, or undefined when it can. */
+function keyProblem(key: string): string | undefined {
+  if (key === '' || key === '.' || key.includes('/') || key.includes('\0')) return 'is not a file name';
+  return key.startsWith('..') ? 'starts with ".." (Kubernetes refuses such keys)' : undefined;
+}
+
+/** The object's keys and their bytes; an empty set for an optional volume whose object does not exist. */
+async function objectData(kube: KubeApi, namespace: string, mount: ObjectVolumeMount): Promise<ObjectData> {
+  const { source } = mount;
+  const [type, name, noun] = source.kind === 'secret' ? [ExternalGvk.Secret, source.secretName, 'secret'] : [ExternalGvk.ConfigMap, source.name, 'configmap'];
+  try {
+    const object = await kube.get<SecretLike & ConfigMapLike & KubeObject>(type, namespace, name);
+    return source.kind === 'secret' ? secretData(object) : configMapData(object);
+  } catch (e: unknown) {
+    if (!isNotFound(e)) throw e;
+    if (source.optional) return {};
+    throw new PodFilesError(`MountVolume.SetUp failed for volume ${JSON.stringify(mount.volume)}: ${noun} ${JSON.stringify(name)} not found in namespace ${namespace}`, { cause: e });
   }
+}
+
+/**
+ * Writes a secret or configMap volume into `dir` from the API, as a kubelet mounts it: one file per
+ * key, mode 0400, in directories made 0700 (secret data stays the node's root's, or the user's who
+ * runs the local mode). What the directory held before is replaced.
+ */
+export async function writeObjectVolume(kube: KubeApi, namespace: string, mount: ObjectVolumeMount, dir: string): Promise<void> {
+  const data = await objectData(kube, namespace, mount);
+  for (const key of Object.keys(data)) {
+    const problem = keyProblem(key);
+    if (problem !== undefined) throw new PodFilesError(`MountVolume.SetUp failed for volume ${JSON.stringify(mount.volume)}: key ${JSON.stringify(key)} ${problem}`);
+  }
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  for (const [key, bytes] of Object.entries(data)) await writeFile(join(dir, key), bytes, { mode: 0o400, flag: 'wx' });
 }
 
 /** What preparing one pod's files needs. */
@@ -45,16 +75,6 @@ export interface PodFilesContext {
   readonly endpoint: ApiEndpoint;
   /** The directory of an image to mount read-only (an image volume), from the node's images; throws when the node has none of that reference. */
   readonly images?: (reference: string) => Promise<string>;
-}
-
-/** The data of an API-backed volume (a secret, a configMap, a projection) and how it is encoded, or undefined for other kinds. */
-async function volumeData(kube: KubeApi, pod: Readonly<Pod>, mount: PodMount, context: ProjectionContext): Promise<[Readonly<Record<string, string>>, 'base64' | 'utf8'] | undefined> {
-  const namespace = pod.metadata.namespace ?? 'default';
-  const source = mount.source;
-  if (source.kind === 'secret') return [(await kube.get<DataObject>(ExternalGvk.Secret, namespace, source.secretName)).data ?? {}, 'base64'];
-  if (source.kind === 'configMap') return [(await kube.get<DataObject>(ExternalGvk.ConfigMap, namespace, source.name)).data ?? {}, 'utf8'];
-  if (source.kind === 'projected') return [await projectedData(kube, pod, source.files, context), 'utf8'];
-  return undefined;
 }
 
 async function volumeDir(kube: KubeApi, pod: Readonly<Pod>, mount: PodMount, at: { readonly dir: string; readonly context: ProjectionContext; readonly images: PodFilesContext['images'] }): Promise<string> {
@@ -72,8 +92,11 @@ async function volumeDir(kube: KubeApi, pod: Readonly<Pod>, mount: PodMount, at:
     if (at.images === undefined) throw new PodFilesError(`image volume ${mount.volume}: this node serves no images`);
     return at.images(source.reference);
   }
-  const [data, encoding] = (await volumeData(kube, pod, mount, at.context)) ?? [{}, 'utf8'];
-  await writeData(target, data, encoding);
+  if (source.kind === 'secret' || source.kind === 'configMap') {
+    await writeObjectVolume(kube, pod.metadata.namespace ?? 'default', { volume: mount.volume, source, mountPath: mount.mountPath }, target);
+    return target;
+  }
+  await writeData(target, await projectedData(kube, pod, source.files, at.context));
   return target;
 }
 
@@ -81,6 +104,15 @@ async function volumeDir(kube: KubeApi, pod: Readonly<Pod>, mount: PodMount, at:
 interface ProjectionContext {
   readonly token: () => Promise<string>;
   readonly caPem: string;
+}
+
+/** Writes text files (a projection's) into `dir`, 0400 each, the directory 0700. */
+async function writeData(dir: string, data: Readonly<Record<string, string>>): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  for (const [key, value] of Object.entries(data)) {
+    if (keyProblem(key) !== undefined) throw new PodFilesError(`data key ${JSON.stringify(key)} is not a file name`);
+    await writeFile(join(dir, key), value, { mode: 0o400 });
+  }
 }
 
 async function projectedData(kube: KubeApi, pod: Readonly<Pod>, files: readonly ProjectedFile[], context: ProjectionContext): Promise<Record<string, string>> {
