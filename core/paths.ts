@@ -18,10 +18,10 @@ const MAX_PATH = 4095;
 /** Longest file name Linux accepts (NAME_MAX, in bytes). */
 const MAX_SEGMENT = 255;
 /** DNS-1123 label: what Kubernetes calls a label name (namespaces, volume names). */
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_LABEL_MAX = 63;
 /** DNS-1123 subdomain: what Kubernetes calls an object name (claims, secrets, config maps). */
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_SUBDOMAIN_MAX = 253;
 const CONTROL = /[\x00-\x1f\x7f]/;
 

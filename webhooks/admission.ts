@@ -5,7 +5,8 @@
  * run the same handlers from the same table (webhooks/registry.ts), so all three answer alike.
  */
 import { diff, type Op } from '../core/json-patch.js';
-import { isOurGroup, lookupKind, type KindName } from '../crd-gen/index.js';
+import { nameRuleOf, objectMetaCauses } from '../core/object-meta.js';
+import { isOurGroup, KINDS, lookupKind, type KindName } from '../crd-gen/index.js';
 import { denialStatus, type AdmissionOutcome, type DenialStatus } from './admission-handlers.js';
 import { capWarnings, CauseType, type Cause } from './cause.js';
 import type { AdmissionContext } from './context.js';
@@ -59,6 +60,15 @@ function run(kind: KindName, start: AdmissionOutcome & { allowed: true }, input:
   return { ...current, warnings: capWarnings(warnings) };
 }
 
+/** The API server's own metadata check, which runs before any validating webhook: its 422, or undefined. */
+function metadataDenial(kind: KindName, object: unknown): AdmitResult<never> | undefined {
+  const causes = objectMetaCauses(object, { namespaced: KINDS[kind].namespaced, nameRule: nameRuleOf(kind) });
+  if (causes.length === 0) return undefined;
+  const name = (object as { metadata?: { name?: unknown } }).metadata?.name;
+  const message = `${kind}.${KINDS[kind].group} ${JSON.stringify(typeof name === 'string' ? name : '')} is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`;
+  return { allowed: false, status: denialStatus(causes, { message }), warnings: [] };
+}
+
 /**
  * Admits one write: `object` is what is being written (the stored object on DELETE may be passed
  * as `oldObject` with `object` undefined), `oldObject` the stored object on UPDATE. Pure; never
@@ -70,6 +80,10 @@ export function admit<T = unknown>(object: T, oldObject: T | undefined, operatio
   if (!kind.ok) return badRequest(kind.causes);
   if (operation === 'UPDATE' && !isObject(oldObject)) {
     return badRequest([{ type: CauseType.Required, field: '', message: `an UPDATE of a ${kind.kind} needs the stored object` }]);
+  }
+  if (operation !== 'DELETE') {
+    const refused = metadataDenial(kind.kind, object);
+    if (refused !== undefined) return refused;
   }
   const outcome = run(kind.kind, { allowed: true, object, warnings: [] }, { oldObject, operation }, ctx);
   if (!outcome.allowed) return outcome;

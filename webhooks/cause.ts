@@ -13,6 +13,7 @@ export const CauseType = {
   Duplicate: 'FieldValueDuplicate',
   NotFound: 'FieldValueNotFound',
   Forbidden: 'FieldValueForbidden',
+  TooLong: 'FieldValueTooLong',
 } as const;
 
 /** One of {@link CauseType}'s values. */

@@ -169,3 +169,37 @@ describe('robustness', () => {
     }
   });
 });
+
+describe('reviews an API server could not have sent', () => {
+  const route = (path: string): RegisteredWebhook => WEBHOOK_ROUTES.find((r) => r.path === path) as RegisteredWebhook;
+  const vmi = (metadata: unknown): unknown => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata, spec: { domain: { devices: {}, resources: { requests: { memory: '64Mi' } } } } });
+  const review = (object: unknown, extra: Record<string, unknown> = {}): unknown => ({
+    apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+    request: { uid: 'u1', kind: { group: 'kubevirt.io', version: 'v1', kind: 'VirtualMachineInstance' }, resource: { group: 'kubevirt.io', version: 'v1', resource: 'virtualmachineinstances' }, operation: 'CREATE', userInfo: { username: 'alice' }, object, ...extra },
+  });
+
+  it.each([
+    ['a number', 5, 'request.object.metadata.name is number, not a string'],
+    ['a boolean', true, 'request.object.metadata.name is boolean, not a string'],
+    ['an object', { a: 1 }, 'request.object.metadata.name is object, not a string'],
+  ])('answers a name that is %s with 400 naming the field, never a 500', (_title, name, message) => {
+    for (const path of ['/virtualmachineinstances-mutate', '/virtualmachineinstances-validate-create']) {
+      const answer = route(path).review(review(vmi({ name, namespace: 'default' })), testContext());
+      expect(answer.response).toMatchObject({ uid: 'u1', allowed: false, status: { code: 400, reason: 'BadRequest', message } });
+    }
+  });
+
+  it('reads missing or null metadata as empty (Go zero values), as the API server decodes it', () => {
+    for (const metadata of [undefined, null, { name: null, namespace: 'default' }]) {
+      const answer = route('/virtualmachineinstances-validate-create').review(review(vmi(metadata)), testContext());
+      expect(answer.response.status?.code ?? 200).not.toBe(500);
+    }
+  });
+
+  it('refuses an UPDATE whose stored object breaks its schema with 400, never a 500', () => {
+    const old = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'a', namespace: 'default' }, spec: 'broken' };
+    const answer = route('/virtualmachineinstances-validate-update').review(review(vmi({ name: 'a', namespace: 'default' }), { operation: 'UPDATE', oldObject: old }), testContext());
+    expect(answer.response).toMatchObject({ allowed: false, status: { code: 400 } });
+    expect(answer.response.status?.message).toMatch(/^request.oldObject is not a VirtualMachineInstance the API server could have stored: spec/);
+  });
+});

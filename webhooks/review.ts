@@ -8,6 +8,9 @@
  * @see https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#response
  */
 import { diff } from '../core/json-patch.js';
+import { metaTypeProblems } from '../core/object-meta.js';
+import { lookupKind } from '../crd-gen/index.js';
+import { checkSchema } from './admission-schema.js';
 import type { AdmissionHandler, AdmissionInput, AdmissionOutcome } from './admission-handlers.js';
 import { capWarnings } from './cause.js';
 import type { AdmissionContext } from './context.js';
@@ -62,8 +65,20 @@ function operationProblem(operation: unknown, target: ReviewTarget): string | un
 function objectProblem(field: string, value: unknown, target: ReviewTarget): string | undefined {
   if (!isObject(value)) return `${field} is ${show(value)}; the ${target.kind} is missing`;
   const apiVersion = target.group === '' ? target.version : `${target.group}/${target.version}`;
-  if (value['apiVersion'] === apiVersion && value['kind'] === target.kind) return undefined;
-  return `${field} is ${show(value['apiVersion'])} ${show(value['kind'])}, not ${apiVersion} ${target.kind}`;
+  if (value['apiVersion'] !== apiVersion || value['kind'] !== target.kind) return `${field} is ${show(value['apiVersion'])} ${show(value['kind'])}, not ${apiVersion} ${target.kind}`;
+  // What the API server could not have decoded (it sends typed metadata): a 400, never a handler's TypeError.
+  const [typeProblem] = metaTypeProblems(value);
+  return typeProblem === undefined ? undefined : `${field}.${typeProblem}`;
+}
+
+/**
+ * The stored object must be one the API server could have stored: it passed the kind's schema when
+ * it was written. One that does not is not a review from an API server (handlers trust its shape).
+ */
+function storedProblem(value: unknown, target: ReviewTarget): string | undefined {
+  const kind = lookupKind(target.group === '' ? target.version : `${target.group}/${target.version}`, target.kind);
+  const [first] = kind === undefined ? [] : checkSchema(kind, value).causes;
+  return first === undefined ? undefined : `request.oldObject is not a ${target.kind} the API server could have stored: ${first.field}: ${first.message}`;
 }
 
 /** Which objects an operation carries (Pepr: `oldObject` alone on DELETE). */
@@ -71,7 +86,7 @@ function objectsProblem(request: Obj, operation: AdmissionOperation, target: Rev
   const needsObject = operation === 'CREATE' || operation === 'UPDATE';
   const needsOld = operation === 'UPDATE' || operation === 'DELETE';
   return (needsObject ? objectProblem('request.object', request['object'], target) : undefined)
-    ?? (needsOld ? objectProblem('request.oldObject', request['oldObject'], target) : undefined);
+    ?? (needsOld ? objectProblem('request.oldObject', request['oldObject'], target) ?? storedProblem(decodedObject(request['oldObject']), target) : undefined);
 }
 
 /** The handler's input from a request body, or why the body is not a review this route answers. */
@@ -84,7 +99,19 @@ export function decodeReview(body: unknown, target: ReviewTarget): Decoded {
   const operation = request['operation'] as AdmissionOperation;
   const objects = objectsProblem(request, operation, target);
   if (objects !== undefined) return { ok: false, uid, message: objects };
-  return { ok: true, uid, input: { object: request['object'], oldObject: request['oldObject'], operation } };
+  return { ok: true, uid, input: { object: decodedObject(request['object']), oldObject: decodedObject(request['oldObject']), operation } };
+}
+
+/**
+ * The object as the API server's decoding reads it: missing or `null` metadata is an empty one, a
+ * `null` metadata field is unset (Go's zero values). Handlers then never meet a missing metadata.
+ */
+function decodedObject(object: unknown): unknown {
+  if (!isObject(object)) return object;
+  const meta = object['metadata'];
+  if (meta === undefined || meta === null) return { ...object, metadata: {} };
+  if (!isObject(meta) || !Object.values(meta).includes(null)) return object;
+  return { ...object, metadata: Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== null)) };
 }
 
 function envelope(response: AdmissionResponse): AdmissionReviewResponse {

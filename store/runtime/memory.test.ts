@@ -246,3 +246,30 @@ describe('scope and subresources', () => {
     await store.close();
   });
 });
+
+describe('object metadata, as the API server checks it', () => {
+  const PRESET = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstancePreset' } as const;
+  it.each([
+    ['a preset named like a path', { ...PRESET, metadata: { name: '../../../../tmp/preset', namespace: 'default' }, spec: { selector: {} } }, 'metadata.name'],
+    ['a namespace like a path', { ...CM, metadata: { name: 'ok', namespace: '../etc' } }, 'metadata.namespace'],
+    ['a label key with a space', { ...CM, metadata: { name: 'ok', namespace: 'default', labels: { 'bad key!': 'v' } } }, 'metadata.labels'],
+    ['a NUL in a name', { ...CM, metadata: { name: 'a\u0000b', namespace: 'default' } }, 'metadata.name'],
+    ['a YAML boolean as a name', { ...CM, metadata: { name: true, namespace: 'default' } }, 'metadata.name'],
+  ])('refuses %s with 422 on the field, storing nothing', async (_title, object, field) => {
+    const store = createMemoryStore({});
+    const e = await apiFailure(store.create(object as unknown as KubeObject));
+    expect([e.status, e.causes.map((c) => c.field)]).toEqual([422, [field]]);
+    expect(e.message).toMatch(/is invalid: metadata\./);
+    expect((await store.list(CM)).items).toEqual([]);
+    expect((await store.list(PRESET)).items).toEqual([]);
+    await store.close();
+  });
+
+  it('refuses an update that gives an object a bad label', async () => {
+    const store = createMemoryStore({});
+    const stored = await store.create({ ...CM, metadata: { name: 'ok', namespace: 'default' } } as KubeObject);
+    const e = await apiFailure(store.update({ ...stored, metadata: { ...stored.metadata, labels: { 'kubevirt.io/a/b': 'x' } } }));
+    expect([e.status, e.causes[0]?.field]).toEqual([422, 'metadata.labels']);
+    await store.close();
+  });
+});

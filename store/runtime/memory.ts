@@ -24,6 +24,7 @@ import { kindInfo, type KindInfo } from '../memory-kinds.js';
 import { listFilter, nameSuffix, namespaceFor, prepareCreate, prepareUpdate, unchanged, withGeneration } from '../memory-meta.js';
 import { patched } from '../memory-patch.js';
 import { WatchHub } from '../memory-watch.js';
+import { nameRuleOf, objectMetaCauses } from '../../core/object-meta.js';
 import { openJournal, type Journal, type Snapshot } from './persist.js';
 import { isFinalPhase } from '../../core/phases.js';
 import { isPod, podStatusWrite, podUpdateProblem } from '../memory-pod.js';
@@ -95,6 +96,14 @@ function locate(type: ResourceType, namespace: string | undefined, name: string)
 }
 
 const kindGroup = (o: ResourceType): string => (o.apiVersion.includes('/') ? `${o.kind}.${o.apiVersion.slice(0, o.apiVersion.indexOf('/'))}` : o.kind);
+
+/** Refuses an object whose metadata the API server would refuse (every kind, before admission). */
+function checkMeta(object: KubeObject, info: KindInfo): void {
+  const causes = objectMetaCauses(object, { namespaced: info.namespaced, nameRule: nameRuleOf(object.kind) });
+  if (causes.length === 0) return;
+  const name = (object.metadata as { name?: unknown }).name;
+  throw invalid(kindGroup(object), typeof name === 'string' ? name : '', causes);
+}
 
 function isTerminalOrUnbound(pod: Obj): boolean {
   const nodeName = (pod['spec'] as { nodeName?: string } | undefined)?.nodeName ?? '';
@@ -242,6 +251,7 @@ class Engine {
   async create(object: KubeObject, user: RequestUser | undefined, dryRun = false): Promise<Obj> {
     const type = typeOf(object);
     const info = kindInfo(type);
+    checkMeta(object, info);
     const namespace = namespaceFor(info, object.metadata.namespace);
     const kind = kindKeyOf(type);
     const name = this.nameFor({ kind, info, namespace }, object as Obj);
@@ -271,6 +281,7 @@ class Engine {
   }
 
   async update(object: KubeObject, user: RequestUser | undefined, admission = true, dryRun = false): Promise<Obj> {
+    checkMeta(object, kindInfo(typeOf(object)));
     const at = locate(typeOf(object), object.metadata.namespace, object.metadata.name ?? '');
     const stored = this.stored(at);
     this.precondition(at, object, stored);

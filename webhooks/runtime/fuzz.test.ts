@@ -65,6 +65,12 @@ function parse(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+/** A 500 answer: a handler broke on input it should have refused (or taken). */
+function internalError(answer: unknown): string[] {
+  const status = (answer as { response?: { status?: { code?: number; message?: string } } }).response?.status;
+  return status?.code === 500 ? [`answered 500: ${String(status.message).slice(0, 300)}`] : [];
+}
+
 /** What is wrong with one route's answer to one case, as a message naming the seed and the case. */
 function reviewInProcess(route: WebhookRoute, c: FuzzCase, body: unknown, where: string): string | undefined {
   let answer: unknown;
@@ -74,7 +80,7 @@ function reviewInProcess(route: WebhookRoute, c: FuzzCase, body: unknown, where:
   } catch (e: unknown) {
     return `${where} (${c.label}) ${route.path} threw: ${e instanceof Error ? e.message : String(e)}`;
   }
-  const problems = reviewResponseProblems(answer, uidOf(body));
+  const problems = [...reviewResponseProblems(answer, uidOf(body)), ...internalError(answer)];
   return problems.length === 0 ? undefined : `${where} (${c.label}) ${route.path}: ${problems.join('; ')}`;
 }
 
@@ -116,7 +122,7 @@ describe(`admission fuzz (FUZZ_SEED=${SEED})`, () => {
         const ms = performance.now() - started;
         reviewed += 1;
         if (answer.length > largest.bytes) largest = { bytes: answer.length, label: `${c.label} ${route.path}` };
-        const problems = reviewResponseProblems(JSON.parse(answer), uidOf(body));
+        const problems = [...reviewResponseProblems(JSON.parse(answer), uidOf(body)), ...internalError(JSON.parse(answer))];
         if (problems.length > 0) failures.push(`${c.label} ${route.path}: ${problems.join('; ')}`);
         if (answer.length > maxAnswer(c.text.length)) failures.push(`${c.label} ${route.path}: a ${answer.length}-byte answer to a ${c.text.length}-byte body`);
         if (ms > MAX_REVIEW_MS) failures.push(`${c.label} ${route.path}: ${Math.round(ms)} ms`);
@@ -158,7 +164,7 @@ describe(`admission fuzz (FUZZ_SEED=${SEED})`, () => {
           if (status.kind !== 'Status' || status.code !== expected) failures.push(`${where}: not a Status ${expected}: ${res.text.slice(0, 200)}`);
           return;
         }
-        const problems = reviewResponseProblems(JSON.parse(res.text), uidOf((parsed as { value: unknown }).value));
+        const problems = [...reviewResponseProblems(JSON.parse(res.text), uidOf((parsed as { value: unknown }).value)), ...internalError(JSON.parse(res.text))];
         if (problems.length > 0) failures.push(`${where}: ${problems.join('; ')}`);
       };
       for (let i = 0; i < cases.length; i += 8) {
@@ -207,6 +213,7 @@ describe(`admission fuzz (FUZZ_SEED=${SEED})`, () => {
         largest = Math.max(largest, res.text.length);
         const where = `FUZZ_SEED=${SEED + 3} case ${i} (${c.label}) ${route.path}`;
         if (res.status >= 500) failures.push(`${where}: HTTP ${res.status}`);
+        if (res.status === 200) for (const p of internalError(JSON.parse(res.text))) failures.push(`${where}: ${p}`);
         if (res.text.length > maxAnswer(wire.length)) failures.push(`${where}: a ${res.text.length}-byte answer to a ${wire.length}-byte body`);
       };
       try {
