@@ -282,7 +282,8 @@ function memoryHotplugCompatible(domain: DomainSpec, guest: number): boolean {
 function maxGuestFor(domain: DomainSpec, cfg: ClusterConfig): string | number | undefined {
   const guest = parseQuantity(domain.memory?.guest);
   if (guest === undefined || !memoryHotplugCompatible(domain, guest)) return undefined;
-  if (cfg.maxGuest === undefined) return formatQuantity(guest * cfg.maxHotplugRatio);
+  // A ceiling past what can be counted exactly is no ceiling: validation refuses such a guest (AX34).
+  if (cfg.maxGuest === undefined) return Number.isSafeInteger(guest * cfg.maxHotplugRatio) ? formatQuantity(guest * cfg.maxHotplugRatio) : undefined;
   const clusterMax = parseQuantity(cfg.maxGuest);
   return clusterMax !== undefined && guest <= clusterMax ? cfg.maxGuest : undefined;
 }

@@ -1,6 +1,6 @@
 /**
  * The compute rules of KubeVirt's VMI spec validation (shared/design/kubevirt/rules-compute.md,
- * ids A01–A84) and kubevirt-ts' own (AX01–AX33: what it does not support, and the values its
+ * ids A01–A84) and kubevirt-ts' own (AX01–AX34: what it does not support, and the values its
  * launcher must be able to write into the domain XML), in KubeVirt's order: the shared spec rules
  * first, then the VMI-only ones (mandatory memory, metadata, Hyper-V, per-architecture), which
  * check `ctx.origin` themselves.
@@ -19,7 +19,7 @@ import { validateIoThreads } from './iothreads.js';
 import { validateLaunchSecurity } from './launch-security.js';
 import { validateEvictionStrategy, validateRebootPolicy, validateStartStrategy } from './lifecycle.js';
 import { validateMachineType } from './machine.js';
-import { validateGuestMemoryLimit, validateGuestMemoryValue, validateHugepages, validateMemoryHotplug, validateMemoryRequired } from './memory.js';
+import { validateGuestMemoryLimit, validateGuestMemoryValue, validateHugepages, validateMemoryCeiling, validateMemoryHotplug, validateMemoryRequired } from './memory.js';
 import { validateMetadata } from './metadata.js';
 import { validateProbes } from './probes.js';
 import { validateCpuResources, validateMemoryResources } from './resources.js';
@@ -33,6 +33,7 @@ export const COMPUTE_VALIDATORS: readonly SpecValidator[] = [
   validateHugepages,
   validateGuestMemoryLimit,
   validateGuestMemoryValue,
+  validateMemoryCeiling,
   validateMemoryHotplug,
   validateMachineType,
   validateFirmwareAcpi,

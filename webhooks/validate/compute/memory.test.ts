@@ -7,7 +7,7 @@ import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
 import { newVmi, withDomain, withSpec } from '../../../test/builders/vmi.js';
 import { CauseType } from '../../cause.js';
 import type { SpecContext, SpecOrigin, SpecValidator } from '../types.js';
-import { validateGuestMemoryLimit, validateGuestMemoryValue, validateHugepages, validateMemoryHotplug, validateMemoryRequired } from './memory.js';
+import { validateGuestMemoryLimit, validateGuestMemoryValue, validateHugepages, validateMemoryCeiling, validateMemoryHotplug, validateMemoryRequired } from './memory.js';
 
 const ctx = (vmi: VirtualMachineInstance, cfg: Partial<ClusterConfig> = {}, origin: SpecOrigin = 'VirtualMachineInstance'): SpecContext => (
   { cfg: { ...DEFAULT_CLUSTER_CONFIG, ...cfg }, metadata: vmi.metadata, metadataPath: path('metadata'), origin });
@@ -24,6 +24,8 @@ const DENIED = [
   { id: 'AX26', what: 'maxGuest below the guest memory', validate: validateMemoryHotplug, vmi: newVmi(withDomain({ resources: { requests: { memory: '1Gi' } }, memory: { maxGuest: '512Mi' } })), field: 'spec.domain.memory.maxGuest', type: CauseType.Invalid, names: "'512Mi'" },
   { id: 'AX26', what: 'guest memory off the 2Mi hotplug block', validate: validateMemoryHotplug, vmi: newVmi(withDomain({ resources: { requests: { memory: '1025Mi' } }, memory: { maxGuest: '4Gi' } })), field: 'spec.domain.memory.guest', type: CauseType.Invalid, names: "'1025Mi' is not 2Mi aligned" },
   { id: 'AX26', what: 'maxGuest off the 1Gi block of 1Gi hugepages', validate: validateMemoryHotplug, vmi: newVmi(withDomain({ resources: { requests: { memory: '2Gi' } }, memory: { hugepages: { pageSize: '1Gi' }, maxGuest: '5000Mi' } })), field: 'spec.domain.memory.maxGuest', type: CauseType.Invalid, names: "'5000Mi' is not 1Gi aligned" },
+  { id: 'AX34', what: 'a memory request of 1e308 bytes', validate: validateMemoryCeiling, vmi: newVmi(withDomain({ resources: { requests: { memory: '1e308' } } })), field: 'spec.domain.resources.requests.memory', type: CauseType.NotSupported, names: 'at most 4Pi' },
+  { id: 'AX34', what: 'a limit past 4Pi', validate: validateMemoryCeiling, vmi: newVmi(withDomain({ resources: { limits: { memory: '5Pi' } } })), field: 'spec.domain.resources.limits.memory', type: CauseType.NotSupported, names: "'5Pi'" },
   { id: 'A65', what: 'a VMI without any memory', validate: validateMemoryRequired, vmi: newVmi(noResources), field: 'spec.domain.resources.requests.memory', type: CauseType.Required, names: 'spec.domain.memory.guest' },
 ];
 
@@ -36,6 +38,7 @@ const ADMITTED = [
   { id: 'AX25', what: 'guest memory as a quantity', validate: validateGuestMemoryValue, vmi: newVmi(withDomain({ memory: { guest: '1536Mi' } })) },
   { id: 'AX26', what: 'the defaulted hotplug ceiling (4 x 1Gi)', validate: validateMemoryHotplug, vmi: newVmi(withDomain({ resources: { requests: { memory: '1Gi' } } })) },
   { id: 'AX26', what: 'maxGuest equal to the guest memory (no hotplug)', validate: validateMemoryHotplug, vmi: newVmi(withDomain({ resources: { requests: { memory: '1025Mi' } }, memory: { maxGuest: '1025Mi' } })) },
+  { id: 'AX34', what: 'exactly 4Pi', validate: validateMemoryCeiling, vmi: newVmi(withDomain({ resources: { requests: { memory: '4Pi' } } })) },
   { id: 'A65', what: 'a VMI with hugepages only', validate: validateMemoryRequired, vmi: newVmi(noResources, withDomain({ memory: { hugepages: { pageSize: '2Mi' } } })) },
   { id: 'A65', what: 'a VMI with a memory request', validate: validateMemoryRequired, vmi: newVmi() },
 ];

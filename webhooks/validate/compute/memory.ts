@@ -88,6 +88,28 @@ export const validateGuestMemoryValue: SpecValidator = (spec, path) => {
   return [cause(CauseType.Invalid, field, `${field} ${shown(guest)} must be a quantity greater than or equal to 0`)];
 };
 
+/**
+ * The most memory kubevirt-ts lays out for a guest: 4 PiB, x86_64's 52-bit physical address space
+ * (QEMU's limit), and well inside the byte counts the launcher computes exactly.
+ */
+export const MAX_GUEST_MEMORY = 2 ** 52;
+
+const MEMORY_FIELDS = ['domain.resources.requests.memory', 'domain.resources.limits.memory', 'domain.memory.guest', 'domain.memory.maxGuest'] as const;
+
+/** AX34: no memory quantity beyond what a guest can address (KubeVirt admits it, and no node could run it). */
+export const validateMemoryCeiling: SpecValidator = (spec, path) => {
+  const values: Readonly<Record<(typeof MEMORY_FIELDS)[number], Quantity | undefined>> = {
+    'domain.resources.requests.memory': requestOf(spec, 'memory'),
+    'domain.resources.limits.memory': limitOf(spec, 'memory'),
+    'domain.memory.guest': spec.domain.memory?.guest,
+    'domain.memory.maxGuest': spec.domain.memory?.maxGuest,
+  };
+  return MEMORY_FIELDS.filter((f) => (parseQuantity(values[f]) ?? 0) > MAX_GUEST_MEMORY).map((f) => {
+    const field = at(path, f);
+    return cause(CauseType.NotSupported, field, `${field} ${shown(values[f])} is more memory than a guest can address: kubevirt-ts supports at most 4Pi`);
+  });
+};
+
 /** The virtio-mem block: 1Gi with 1Gi hugepages, 2Mi otherwise. */
 function hotplugBlock(spec: Spec): number {
   return parseQuantity(spec.domain.memory?.hugepages?.pageSize) === GI ? GI : 2 * MI;
