@@ -21,7 +21,7 @@ import { primary } from '../../../reconcilers/sources.js';
 import { launcherArgv } from '../command.js';
 import { podAction, podStatusFor, type ProcessState } from '../plan.js';
 import { POD_ROOT_FLAG, podRootOf } from '../pod-volumes.js';
-import { liveRecordedProcess, processStartTicks } from './pid-file.js';
+import { liveRecordedProcess, processStartTicks, removeDeadRunDir } from './pid-file.js';
 import { PodVolumeError, removePodVolumes, writePodVolumes } from './pod-volumes.js';
 import { launcherLogFile, spawnLauncher } from './spawn.js';
 
@@ -195,7 +195,11 @@ class LocalKubelet implements Reconciler {
 
   async delete(pod: Readonly<Pod>): Promise<ReconcileResult> {
     const launch = this.launch(pod);
-    if (typeof launch !== 'string') await removePodVolumes(launch.runDir);
+    if (typeof launch !== 'string') {
+      await removePodVolumes(launch.runDir);
+      // Its launcher is gone (delete follows only then): one that died without cleaning up leaves its run directory.
+      if (await removeDeadRunDir(launch.runDir, pod.metadata.uid ?? '')) this.o.log.info({ namespace: pod.metadata.namespace, name: pod.metadata.name, runDir: launch.runDir }, 'Removed the run directory a dead launcher left');
+    }
     await this.o.kube.delete(POD_TYPE, pod.metadata.namespace, pod.metadata.name ?? '', { uid: pod.metadata.uid ?? '', gracePeriodSeconds: 0 }).catch((e: unknown) => {
       if (!isNotFound(e)) throw e;
     });

@@ -1,5 +1,5 @@
 /** Pid files of launcher processes and whether the recorded process is still the same one. */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PID_FILE, parsePidRecord, startTicksOf, type PidRecord } from '../pid-record.js';
 
@@ -36,4 +36,19 @@ export async function liveRecordedProcess(runDir: string): Promise<PidRecord | u
   const record = parsePidRecord(text);
   if (record === undefined) return undefined;
   return (await processStartTicks(record.pid)) === record.startTicks ? record : undefined;
+}
+
+/**
+ * Removes the run directory of a pod's launcher once that launcher is gone: a launcher removes its
+ * own when it ends, but one killed (or dead while kvt was down) leaves it behind. Left alone when
+ * its pid file names a live process or another pod. Resolves with whether it removed it.
+ */
+export async function removeDeadRunDir(runDir: string, podUid: string): Promise<boolean> {
+  const text = await readFile(join(runDir, PID_FILE), 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : ''));
+  if (text === undefined) return false;
+  const record = parsePidRecord(text);
+  if (record !== undefined && record.podUid !== podUid) return false;
+  if (record !== undefined && (await liveRecordedProcess(runDir)) !== undefined) return false;
+  await rm(runDir, { recursive: true, force: true });
+  return true;
 }
