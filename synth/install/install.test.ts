@@ -70,7 +70,7 @@ describe('KubevirtInstall', () => {
 
   it('puts no namespace on cluster-scoped objects and the install namespace on the rest', () => {
     const { crds, components } = synth({ namespace: 'kv-system' });
-    const cluster = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'APIService']);
+    const cluster = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'APIService', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
     // The one object outside the install namespace: virt-api's binding to the front-proxy settings' reader Role.
     const inKubeSystem = (o: Obj): boolean => o['kind'] === 'RoleBinding' && String(at(o, 'metadata', 'name')).endsWith('-auth-reader');
     for (const o of crds) expect(at(o, 'metadata', 'namespace')).toBeUndefined();

@@ -3,8 +3,10 @@
  * /run/kvt with the launcher pods of its node (their control sockets) and reports VMI status and
  * the node heartbeat.
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
+import { NODE_NAME_EXTRA } from '../../webhooks/index.js';
 import { ComponentIdentity, componentLabels, fieldEnv, kvtContainer, resourceRequirements, TMP_MOUNT, TMP_VOLUME, type RbacTable } from './common.js';
 import { ApiGroups } from '../../crd-gen/index.js';
 import { VIRT_HANDLER_REST_PORT } from '../../core/virt-handler-endpoint.js';
@@ -24,8 +26,10 @@ export const VIRT_HANDLER_RULES: RbacTable = {
     { apiGroups: [ApiGroups.kubevirt], resources: ['virtualmachineinstances'], verbs: ['get', 'list', 'watch'], why: 'VMIs of its node' },
     // It owns the node-side VMI status: phase, interfaces, guest info, conditions.
     { apiGroups: [ApiGroups.kubevirt], resources: ['virtualmachineinstances/status'], verbs: ['update', 'patch'], why: 'VMI status' },
-    // The heartbeat annotation and the kubevirt.io/schedulable label of its own Node.
-    { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'patch', 'create'], why: 'heartbeat and schedulable label of its Node' },
+    // The heartbeat annotation and the kubevirt.io/schedulable label of its own Node (RBAC cannot
+    // name the node: the install's ValidatingAdmissionPolicy holds each handler to its own). Nodes
+    // are registered by the node's kubelet (kvt node-agent), never by virt-handler: no create.
+    { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'patch'], why: 'heartbeat and schedulable label of its Node' },
     // Started, Stopped, ShutdownFailed and the like on VMIs.
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'], why: 'events' },
   ],
@@ -52,6 +56,7 @@ export class VirtHandler extends Construct {
     const { namespace, image, runRoot } = props;
     const labels = componentLabels(VIRT_HANDLER);
     const identity = new ComponentIdentity(this, 'Identity', { component: VIRT_HANDLER, namespace, rules: VIRT_HANDLER_RULES });
+    new OwnNodeOnly(this, 'OwnNode', { user: `system:serviceaccount:${namespace}:${identity.serviceAccountName}` });
     new k8s.KubeDaemonSet(this, 'Resource', {
       metadata: { name: VIRT_HANDLER, namespace, labels },
       spec: {
@@ -84,6 +89,44 @@ export class VirtHandler extends Construct {
           },
         },
       },
+    });
+  }
+}
+
+/** The name of the policy that holds each virt-handler to its own Node. */
+export const OWN_NODE_POLICY = 'kubevirt-ts-virt-handler-own-node';
+
+/**
+ * The Node authorizer's rule for virt-handler, as a ValidatingAdmissionPolicy: its service account
+ * may change only the Node its pod runs on. The pod-bound token of a handler names that node
+ * (`authentication.kubernetes.io/node-name`, Kubernetes ≥ 1.32); a token without it (not bound to
+ * a pod) may change no Node at all. RBAC alone would let one compromised node's handler relabel or
+ * taint every other node.
+ */
+export class OwnNodeOnly extends Construct {
+  public constructor(scope: Construct, id: string, props: { readonly user: string }) {
+    super(scope, id);
+    const extra = JSON.stringify(NODE_NAME_EXTRA).replace(/"/g, "'");
+    new ApiObject(this, 'Policy', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: OWN_NODE_POLICY, labels: componentLabels(VIRT_HANDLER) },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['nodes', 'nodes/status'] }] },
+        matchConditions: [{ name: 'virt-handler', expression: `request.userInfo.username == '${props.user}'` }],
+        validations: [{
+          expression: `${extra} in request.userInfo.extra && request.userInfo.extra[${extra}].size() == 1 && request.userInfo.extra[${extra}][0] == request.name`,
+          message: 'virt-handler may change only the Node its pod runs on',
+          reason: 'Forbidden',
+        }],
+      },
+    });
+    new ApiObject(this, 'Binding', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: OWN_NODE_POLICY, labels: componentLabels(VIRT_HANDLER) },
+      spec: { policyName: OWN_NODE_POLICY, validationActions: ['Deny'] },
     });
   }
 }

@@ -19,6 +19,8 @@ import { LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
+/** A Node object with no kubelet behind it, for the test of who may change which Node. */
+const FAKE_NODE = 'kvt-fake-node';
 const SKIP = SKIP_CLUSTER || !haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage']);
 
 interface Result { readonly code: number; readonly stdout: string; readonly stderr: string }
@@ -90,7 +92,8 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
     if (kubectlBin !== '') {
       await kubectl('delete', 'vm,vmi,vmirs', '--all', '--wait=true', '--timeout=120s');
       // The APIService first: while it names a Service that is going away, the namespace controller cannot finish (its discovery fails).
-      await kubectl('delete', 'apiservice,mutatingwebhookconfiguration,validatingwebhookconfiguration,clusterrole,clusterrolebinding', '-l', 'app.kubernetes.io/part-of=kubevirt-ts');
+      await kubectl('delete', 'apiservice,mutatingwebhookconfiguration,validatingwebhookconfiguration,validatingadmissionpolicy,validatingadmissionpolicybinding,clusterrole,clusterrolebinding', '-l', 'app.kubernetes.io/part-of=kubevirt-ts');
+      await kubectl('delete', 'node', FAKE_NODE, '--ignore-not-found');
       await kubectl('delete', 'rolebinding', '-n', 'kube-system', '-l', 'app.kubernetes.io/part-of=kubevirt-ts');
       await kubectl('delete', 'namespace', 'kubevirt', '--wait=true', '--timeout=120s');
     }
@@ -368,6 +371,37 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
     await kubectl('delete', 'vmi', 'keep-a', 'keep-b', '--timeout=120s');
     await until('no guest left', async () => [...(await qemuPids('keep-a')), ...(await qemuPids('keep-b'))], (p) => p.length === 0, 120_000);
   }, 480_000);
+
+  it('virt-handler may change only its own Node: RBAC grants nodes patch, the install\'s admission policy holds it to the node of its pod', async () => {
+    const server = (await kubectl('config', 'view', '--raw', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}')).stdout;
+    const caData = (await kubectl('config', 'view', '--raw', '--minify', '-o', 'jsonpath={.clusters[0].cluster.certificate-authority-data}')).stdout;
+    const caFile = join(work, 'cluster-ca.crt');
+    await writeFile(caFile, Buffer.from(caData, 'base64'));
+    const [handler] = (await json<Listed<PodLike>>('get', 'pods', '-n', 'kubevirt', '-l', 'app.kubernetes.io/name=virt-handler')).items;
+    const handlerPod = handler?.metadata.name ?? '';
+    const ownNode = (await kubectl('get', 'pod', '-n', 'kubevirt', handlerPod, '-o', 'jsonpath={.spec.nodeName}')).stdout;
+    expect(ownNode).not.toBe('');
+    // Another node, which never runs anything (tainted, no kubelet behind it).
+    expect((await kubectlApply([{ apiVersion: 'v1', kind: 'Node', metadata: { name: FAKE_NODE }, spec: { taints: [{ key: 'kubevirt-ts.test/fake', effect: 'NoSchedule' }] } }])).code).toBe(0);
+    const tokenOf = async (...bound: string[]): Promise<string> => (await kubectl('create', 'token', 'virt-handler', '-n', 'kubevirt', ...bound)).stdout.trim();
+    const podToken = await tokenOf('--bound-object-kind', 'Pod', '--bound-object-name', handlerPod);
+    const looseToken = await tokenOf();
+    const patchAs = (token: string, node: string): Promise<Result> =>
+      tool(kubectlBin, ['--kubeconfig', '/dev/null', '--server', server, '--certificate-authority', caFile, '--token', token, 'patch', 'node', node, '--type', 'merge', '-p', '{"metadata":{"annotations":{"kubevirt-ts.test/touched":"yes"}}}']);
+    expect((await patchAs(podToken, ownNode)).code).toBe(0);
+    const other = await patchAs(podToken, FAKE_NODE);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain('virt-handler may change only the Node its pod runs on');
+    const unbound = await patchAs(looseToken, ownNode);
+    expect(unbound.code).not.toBe(0);
+    expect(unbound.stderr).toContain('virt-handler may change only the Node its pod runs on');
+    const made = join(work, 'handler-made-node.json');
+    await writeFile(made, JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'kvt-handler-made' } }));
+    const create = await tool(kubectlBin, ['--kubeconfig', '/dev/null', '--server', server, '--certificate-authority', caFile, '--token', podToken, 'create', '-f', made]);
+    expect(create.code).not.toBe(0);
+    expect(create.stderr).toMatch(/forbidden/);
+    await kubectl('delete', 'node', FAKE_NODE);
+  }, 120_000);
 
   it('kubectl shows our printer columns and descriptions, and scales a replica set through the scale subresource', async () => {
     const both = await kubectl('get', 'vm,vmi,vmirs');
