@@ -62,6 +62,19 @@ describe('computeVmiStatus phase', () => {
     expect(status.reason).toBe(reason);
   });
 
+  it('says why a pod that could not run its launcher went down: Synchronized=False with the kubelet\'s reason and message', () => {
+    const message = 'MountVolume.SetUp failed for volume "ci-udata": secret "absent" not found';
+    const unstartable = pod({ phase: 'Failed', containerStatuses: [{ name: LAUNCHER_CONTAINER, ready: false, state: { waiting: { reason: 'CreateContainerError', message } } }] }, { nodeName: 'node01' });
+    const failed = computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: vmiIn('Scheduling'), pod: unstartable, now });
+    expect([failed.phase, failed.reason]).toEqual(['Failed', VmiReason.LauncherPodDown]);
+    expect(failed.conditions?.find((c) => c.type === 'Synchronized')).toMatchObject({ status: 'False', reason: 'CreateContainerError', message });
+    // Kept once final; a pod that says nothing adds nothing.
+    const later = computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: { ...vmiIn('Failed'), status: { ...failed } }, pod: unstartable, now });
+    expect(later.conditions?.find((c) => c.type === 'Synchronized')?.message).toBe(message);
+    const silent = computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: vmiIn('Scheduling'), pod: exited, now });
+    expect(silent.conditions?.find((c) => c.type === 'Synchronized')).toBeUndefined();
+  });
+
   it('records the time of a transition, and only of a transition', () => {
     const moved = computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: vmiIn('Scheduling'), pod: ready, now });
     expect(moved.phaseTransitionTimestamps).toEqual([{ phase: 'Scheduling', phaseTransitionTimestamp: T0 }, { phase: 'Scheduled', phaseTransitionTimestamp: now.toISOString() }]);

@@ -12,7 +12,7 @@ import { hasLaunchStatus, vmiLaunchStatus } from '../../core/vmi-launch-status.j
 import type { StatusOwnership } from '../../core/status-ownership.js';
 import { KINDS } from '../../crd-gen/index.js';
 import type { VirtualMachineInstance, VirtualMachineInstanceCondition, VirtualMachineInstanceStatus } from '../../crd-gen/index.js';
-import { isPodDown, isPodReady, type Pod } from '../pod.js';
+import { containerStatus, isPodDown, isPodReady, LAUNCHER_CONTAINER, type Pod } from '../pod.js';
 import { isFinalPhase, VmiPhase } from '../../core/phases.js';
 import { ChildEventReason } from '../../core/events.js';
 
@@ -119,8 +119,23 @@ function podScheduledCondition(phase: string, pod: Readonly<Pod> | undefined): C
   return { type: 'PodScheduled', status: 'False', ...(scheduled.reason === undefined ? {} : { reason: scheduled.reason }), ...(scheduled.message === undefined ? {} : { message: scheduled.message }) };
 }
 
+/**
+ * Why a launcher pod that went down before its launcher ran could not run it: the launcher
+ * container's waiting or terminated reason and message (a volume whose Secret is missing, an image
+ * that cannot be pulled), as the kubelet reports it. Undefined when the pod says nothing.
+ */
+export function launcherPodFailure(pod: Readonly<Pod> | undefined): SyncFailure | undefined {
+  const state = pod === undefined ? undefined : containerStatus(pod, LAUNCHER_CONTAINER)?.state;
+  const said = state?.waiting ?? state?.terminated;
+  if (said?.message === undefined || said.message === '') return undefined;
+  return { reason: said.reason ?? VmiReason.LauncherPodDown, message: said.message };
+}
+
 function conditions(input: VmiStatusInput, phase: string): Cond[] {
-  const { pod, now, syncFailure } = input;
+  const { pod, now } = input;
+  // A VMI failed now because its pod went down: the kubelet's word on why, as KubeVirt surfaces a launcher's image pull errors.
+  const failedNow = phase === VmiPhase.Failed && !isFinal(input.vmi.status?.phase);
+  const syncFailure = input.syncFailure ?? (failedNow ? launcherPodFailure(pod) : undefined);
   let list = setCondition(input.vmi.status?.conditions, readyCondition(phase, pod), now);
   const scheduled = podScheduledCondition(phase, pod);
   list = scheduled === undefined ? removeCondition(list, 'PodScheduled') : setCondition(list, scheduled, now);
