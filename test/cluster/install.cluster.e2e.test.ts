@@ -374,7 +374,7 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
 
   it('virt-handler may change only its own Node: RBAC grants nodes patch, the install\'s admission policy holds it to the node of its pod', async () => {
     const server = (await kubectl('config', 'view', '--raw', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}')).stdout;
-    const caData = (await kubectl('config', 'view', '--raw', '--minify', '-o', 'jsonpath={.clusters[0].cluster.certificate-authority-data}')).stdout;
+    const caData = (await kubectl('config', 'view', '--raw', '--minify', '--flatten', '-o', 'jsonpath={.clusters[0].cluster.certificate-authority-data}')).stdout;
     const caFile = join(work, 'cluster-ca.crt');
     await writeFile(caFile, Buffer.from(caData, 'base64'));
     const [handler] = (await json<Listed<PodLike>>('get', 'pods', '-n', 'kubevirt', '-l', 'app.kubernetes.io/name=virt-handler')).items;
