@@ -18,20 +18,12 @@ import { POD_TYPE, type Pod } from '../../reconcilers/pod.js';
 import { startVirtController } from '../../reconcilers/runtime/virt-controller.js';
 import { createMemoryStore } from '../../store/runtime/memory.js';
 import { rawFile, testContext } from '../builders/context.js';
+import { until } from '../builders/until.js';
 
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
 const USER = { username: 'kvt', groups: ['system:masters', 'system:authenticated'] };
 const VMI = { apiVersion: KINDS.VirtualMachineInstance.apiVersion, kind: KINDS.VirtualMachineInstance.kind };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + 10_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('examples/demo.yaml from admission to the launcher', () => {
   it('the launcher pod runs as the non-root runtime user the VMI controller wrote, and the domain gets the preset\'s resources', async () => {

@@ -22,6 +22,7 @@ import { LOCAL_STATUS_OWNERS, LOCAL_USER } from '../../local/runtime/control-pla
 import { LAUNCHER_CONTAINER, POD_TYPE, type Pod } from '../../reconcilers/pod.js';
 import { startVirtController } from '../../reconcilers/runtime/virt-controller.js';
 import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
+import { until } from '../builders/until.js';
 
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
 const KUBELET = { username: 'system:node:local', groups: ['system:nodes', 'system:authenticated'] };
@@ -29,15 +30,6 @@ const VMI = { apiVersion: KINDS.VirtualMachineInstance.apiVersion, kind: KINDS.V
 const USER_DATA = '#!/bin/sh\necho "token from a Secret"\n';
 const NETWORK_DATA = 'version: 2\nethernets: {}\n';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + 10_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function vmiNaming(name: string, volumes: readonly object[]): KubeObject {
   return {
