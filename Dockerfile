@@ -10,9 +10,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/kvt
 COPY package.json package-lock.json ./
-# Dev dependencies stay out (test, lint and synth tools). Optional dependencies stay in: omitting
-# them also drops native binaries other packages need (shared/design/STACK.md).
-RUN npm ci --omit=dev
+# Every dependency for the build (TypeScript); dev dependencies are pruned after it. Optional
+# dependencies stay in: omitting them also drops native binaries other packages need
+# (shared/design/STACK.md).
+RUN npm ci --ignore-scripts && npm rebuild @unraid/libvirt
 COPY bin ./bin
 COPY cli ./cli
 COPY core ./core
@@ -22,7 +23,10 @@ COPY local ./local
 COPY reconcilers ./reconcilers
 COPY store ./store
 COPY webhooks ./webhooks
-COPY tsconfig.json ./
+COPY synth ./synth
+COPY tsconfig.json tsconfig.build.json ./
+# kvt runs as JavaScript from dist/ (npm run build); the TypeScript sources stay for reference.
+RUN npm run build && npm prune --omit=dev
 
 # ---- runtime: Node, libvirt's QEMU driver, QEMU, and the tools the launcher runs
 FROM node:20-bookworm-slim
@@ -42,8 +46,7 @@ RUN groupadd --system --gid 10001 kvt \
 WORKDIR /opt/kvt
 COPY --from=build /opt/kvt ./
 RUN ln -s /opt/kvt/bin/kvt.js /usr/local/bin/kvt && chmod 0755 /opt/kvt/bin/kvt.js
-# tsx compiles on the fly and caches under the temp dir: the pods mount an emptyDir at /tmp so the
-# root file system can stay read-only.
+# The pods mount an emptyDir at /tmp so the root file system can stay read-only.
 ENV NODE_ENV=production TMPDIR=/tmp
 USER 10001:10001
 ENTRYPOINT ["/usr/bin/tini", "--"]

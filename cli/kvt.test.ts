@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { admit } from '../webhooks/admission.js';
 import { testContext } from '../test/fixtures/admission/context.js';
-import { runKvt } from './kvt.js';
+import { COMMANDS, loadCommands, runKvt } from './kvt.js';
 
 const FIXTURES = 'test/fixtures/validate';
 const ADMISSION = 'test/fixtures/admission/cli';
@@ -168,6 +168,10 @@ describe('kvt help and version', () => {
       expect(h.code).toBe(0);
       expect(h.out).toContain(`Usage: kvt ${name}`);
     }
+  });
+  it('loads each command under the name it answers to', async () => {
+    const loaded = await loadCommands();
+    expect(loaded.map((c) => c.name)).toEqual(COMMANDS.map(([name]) => name));
   });
   it('names an unknown command', async () => {
     const r = await kvt('frobnicate');

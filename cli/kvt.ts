@@ -2,43 +2,56 @@
  * `kvt`: the one command of kubevirt-ts. Each subcommand lives in cli/commands/; this module only
  * dispatches, prints help and turns failures into exit codes.
  */
-import { applyCommand } from './commands/apply.js';
-import { consoleCommand } from './commands/console.js';
-import { crdsCommand } from './commands/crds.js';
-import { daemonCommand } from './commands/daemon.js';
-import { deleteCommand } from './commands/delete.js';
-import { describeCommand } from './commands/describe.js';
-import { getCommand } from './commands/get.js';
-import { pauseCommand, restartCommand, startCommand, stopCommand, unpauseCommand } from './commands/lifecycle.js';
-import { scaleCommand } from './commands/scale.js';
-import { runCommand } from './commands/run.js';
-import { domxmlCommand } from './commands/domxml.js';
-import { imageCommand } from './commands/image.js';
-import { validateCommand } from './commands/validate.js';
-import { virtApiCommand } from './commands/virt-api.js';
-import { virtControllerCommand } from './commands/virt-controller.js';
-import { virtLauncherCommand } from './commands/virt-launcher.js';
-import { nodeAgentCommand } from './commands/node-agent.js';
-import { podExecCommand } from './commands/pod-exec.js';
-import { virtHandlerCommand } from './commands/virt-handler-cluster.js';
-import { versionCommand } from './commands/version.js';
 import { ApiError } from '../core/errors.js';
 import { UsageError, type Command, type CommandIo } from './command.js';
 
-/** Every subcommand, in the order `kvt --help` lists them. */
-export const COMMANDS: readonly Command[] = [
-  runCommand, daemonCommand, applyCommand, getCommand, describeCommand, deleteCommand, startCommand, stopCommand, restartCommand,
-  pauseCommand, unpauseCommand, consoleCommand, scaleCommand, validateCommand, domxmlCommand, virtLauncherCommand, virtHandlerCommand, virtApiCommand, virtControllerCommand, nodeAgentCommand, podExecCommand, imageCommand, crdsCommand, versionCommand];
+/**
+ * Every subcommand by name, in the order `kvt --help` lists them, each loaded only when it runs:
+ * `kvt version` reads no webhook, launcher or Kubernetes client module. The module owns the
+ * command's summary and usage.
+ */
+export const COMMANDS: readonly (readonly [string, () => Promise<Command>])[] = [
+  ['run', async (): Promise<Command> => (await import('./commands/run.js')).runCommand],
+  ['daemon', async (): Promise<Command> => (await import('./commands/daemon.js')).daemonCommand],
+  ['apply', async (): Promise<Command> => (await import('./commands/apply.js')).applyCommand],
+  ['get', async (): Promise<Command> => (await import('./commands/get.js')).getCommand],
+  ['describe', async (): Promise<Command> => (await import('./commands/describe.js')).describeCommand],
+  ['delete', async (): Promise<Command> => (await import('./commands/delete.js')).deleteCommand],
+  ['start', async (): Promise<Command> => (await import('./commands/lifecycle.js')).startCommand],
+  ['stop', async (): Promise<Command> => (await import('./commands/lifecycle.js')).stopCommand],
+  ['restart', async (): Promise<Command> => (await import('./commands/lifecycle.js')).restartCommand],
+  ['pause', async (): Promise<Command> => (await import('./commands/lifecycle.js')).pauseCommand],
+  ['unpause', async (): Promise<Command> => (await import('./commands/lifecycle.js')).unpauseCommand],
+  ['console', async (): Promise<Command> => (await import('./commands/console.js')).consoleCommand],
+  ['scale', async (): Promise<Command> => (await import('./commands/scale.js')).scaleCommand],
+  ['validate', async (): Promise<Command> => (await import('./commands/validate.js')).validateCommand],
+  ['domxml', async (): Promise<Command> => (await import('./commands/domxml.js')).domxmlCommand],
+  ['virt-launcher', async (): Promise<Command> => (await import('./commands/virt-launcher.js')).virtLauncherCommand],
+  ['virt-handler', async (): Promise<Command> => (await import('./commands/virt-handler-cluster.js')).virtHandlerCommand],
+  ['virt-api', async (): Promise<Command> => (await import('./commands/virt-api.js')).virtApiCommand],
+  ['virt-controller', async (): Promise<Command> => (await import('./commands/virt-controller.js')).virtControllerCommand],
+  ['node-agent', async (): Promise<Command> => (await import('./commands/node-agent.js')).nodeAgentCommand],
+  ['pod-exec', async (): Promise<Command> => (await import('./commands/pod-exec.js')).podExecCommand],
+  ['image', async (): Promise<Command> => (await import('./commands/image.js')).imageCommand],
+  ['crds', async (): Promise<Command> => (await import('./commands/crds.js')).crdsCommand],
+  ['version', async (): Promise<Command> => (await import('./commands/version.js')).versionCommand],
+];
 
-function help(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+/** Every subcommand, loaded (for `kvt --help`, and tests). */
+export function loadCommands(): Promise<Command[]> {
+  return Promise.all(COMMANDS.map(([, load]) => load()));
+}
+
+async function help(): Promise<string> {
+  const commands = await loadCommands();
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'kvt: KubeVirt (kubevirt.io/v1) virtual machines, on Kubernetes or on this machine',
     '',
     'Usage: kvt COMMAND [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `kvt COMMAND --help` for a command\'s options.',
     '',
@@ -56,14 +69,15 @@ const HELP_WORDS = new Set(['--help', '-h', 'help']);
 export async function runKvt(argv: readonly string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || HELP_WORDS.has(name)) {
-    io.out(help());
+    io.out(await help());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name || (name === '--version' && c === versionCommand));
-  if (command === undefined) {
-    io.err(`error: unknown command "${name}" for "kvt"\n\n${help()}`);
+  const entry = COMMANDS.find(([n]) => n === (name === '--version' ? 'version' : name));
+  if (entry === undefined) {
+    io.err(`error: unknown command "${name}" for "kvt"\n\n${await help()}`);
     return 2;
   }
+  const command = await entry[1]();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(`${command.summary}\n\nUsage: ${command.usage}\n`);
     return 0;

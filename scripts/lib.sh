@@ -46,4 +46,7 @@ npm_install() {
     npm ci --no-audit --no-fund --loglevel=error
     printf '%s\n' "$want" > "$stamp"
   fi
+  # kvt runs from dist/: build it (incremental, seconds when nothing changed).
+  log "Building kvt (npm run build)"
+  npm run --silent build
 }

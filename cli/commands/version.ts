@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { packageRoot } from '../../core/package-root.js';
 import type { Command } from '../command.js';
 
-/** The package version, read from package.json next to the sources. */
+/** The package version, read from the package's package.json (sources or build alike). */
 export function packageVersion(): string {
-  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+  const pkg = createRequire(import.meta.url)(join(packageRoot(import.meta.url, 2), 'package.json')) as { version: string };
   return pkg.version;
 }
 

@@ -97,7 +97,7 @@ export const KVT_UID = 10001;
 
 /**
  * The securityContext of a component that needs no host access: non-root, no privilege
- * escalation, no capabilities, a read-only root file system (tsx's cache goes to an emptyDir
+ * escalation, no capabilities, a read-only root file system (temporary files go to an emptyDir
  * /tmp), the runtime's default seccomp profile.
  */
 export const RESTRICTED_SECURITY_CONTEXT: k8s.SecurityContext = {

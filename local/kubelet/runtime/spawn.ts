@@ -6,11 +6,12 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { packageRoot } from '../../../core/package-root.js';
 import type { PidRecord } from '../pid-record.js';
 import { processStartTicks, writePidRecord } from './pid-file.js';
 
 /** Our CLI entry. */
-export const KVT_ENTRY = resolve(import.meta.dirname, '../../../bin/kvt.js');
+export const KVT_ENTRY = join(packageRoot(import.meta.url, 3), 'bin', 'kvt.js');
 
 /** What {@link spawnLauncher} needs. */
 export interface SpawnRequest {
