@@ -8,7 +8,7 @@
 import { ApiError } from '../core/errors.js';
 import type { KubeApi } from '../core/kube.js';
 import { jsonObjectOf } from '../core/ndjson.js';
-import { parseSubresourceRequest, type SubresourceRequest } from '../webhooks/index.js';
+import { parseSubresourceRequest, type SubresourceRequest } from '../webhooks/subresources/request.js';
 
 /** The longest request line the daemon reads (a manifest's objects; a larger one is refused and the connection closed). */
 export const MAX_REQUEST_LENGTH = 16 * 1024 * 1024;
