@@ -7,11 +7,11 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { percentile, row, type Benchmark, type BenchRow } from './harness.js';
+import { interleave, pairedRow, type Benchmark } from './harness.js';
 
 const KVT = fileURLToPath(new URL('../bin/kvt.js', import.meta.url));
 const PAIRS = 15;
@@ -22,31 +22,9 @@ function wall(args: readonly string[], env: NodeJS.ProcessEnv = process.env): nu
   return performance.now() - start;
 }
 
-/** Median, min and max of subject/baseline over interleaved pairs, with the medians themselves. */
-function interleaved(subject: () => number, baseline: () => number): { ratio: number; min: number; max: number; subjectMs: number; baselineMs: number } {
-  subject();
-  baseline();
-  const ratios: number[] = [];
-  const s: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < PAIRS; i += 1) {
-    const x = subject();
-    const y = baseline();
-    s.push(x);
-    b.push(y);
-    ratios.push(x / y);
-  }
-  return { ratio: percentile(ratios, 50), min: Math.min(...ratios), max: Math.max(...ratios), subjectMs: percentile(s, 50), baselineMs: percentile(b, 50) };
-}
-
-function rowOf(name: string, m: ReturnType<typeof interleaved>): BenchRow {
-  const load = loadavg()[0]?.toFixed(2) ?? '?';
-  return row(`${name} (median of ${PAIRS} pair ratios ${m.ratio.toFixed(2)}x, range ${m.min.toFixed(2)}-${m.max.toFixed(2)}x; load ${load}; target <= 3x)`, m.subjectMs, 'ms', m.baselineMs);
-}
-
 const bench: Benchmark = async () => {
   const floor = (): number => wall(['-e', '0']);
-  const version = interleaved(() => wall([KVT, 'version']), floor);
+  const version = await interleave(PAIRS, () => wall([KVT, 'version']), floor);
   const dataDir = mkdtempSync(join(tmpdir(), 'kvt-bench-cli-'));
   const env = { ...process.env, KVT_DATA_DIR: dataDir };
   const daemon = spawn(process.execPath, [KVT, 'daemon'], { env, stdio: 'ignore' });
@@ -62,8 +40,8 @@ const bench: Benchmark = async () => {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
-    const get = interleaved(() => wall([KVT, 'get', 'vms'], env), floor);
-    return [rowOf('cli: kvt version ÷ node -e 0', version), rowOf('cli: kvt get vms (daemon up) ÷ node -e 0', get)];
+    const get = await interleave(PAIRS, () => wall([KVT, 'get', 'vms'], env), floor);
+    return [pairedRow('cli: kvt version ÷ node -e 0', version, 'ms', '<= 3x'), pairedRow('cli: kvt get vms (daemon up) ÷ node -e 0', get, 'ms', '<= 3x')];
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((r) => daemon.once('exit', r));

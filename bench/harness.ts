@@ -3,6 +3,7 @@
  * Figures are reported, never asserted: these machines are shared and noisy, so every row carries
  * a baseline measured in the same run and the ratio against it.
  */
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 /** One reported figure. `ratio` is value / baseline (for rates, higher is better). */
@@ -12,6 +13,59 @@ export interface BenchRow {
   readonly unit: string;
   readonly baseline: number | null;
   readonly ratio: number | null;
+  /** Lowest and highest pair ratio when the figure comes from interleaved pairs. */
+  readonly range?: readonly [number, number];
+  /** The 1-minute load average when the row was measured. */
+  readonly load?: number;
+  /** The issue's target for this figure, as text (`<= 3x`, `>= 0.8x`, `<= 80 MB`). */
+  readonly target?: string;
+}
+
+/** The 1-minute load average, rounded. */
+export function load1(): number {
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100;
+}
+
+/** Subject and baseline measured in interleaved pairs: medians of each side and of the pair ratios. */
+export interface Paired {
+  readonly subject: number;
+  readonly baseline: number;
+  readonly ratio: number;
+  readonly min: number;
+  readonly max: number;
+  readonly pairs: number;
+}
+
+/** Summarises pair measurements (subject[i] was measured next to baseline[i]). */
+export function paired(subject: readonly number[], baseline: readonly number[]): Paired {
+  if (subject.length === 0 || subject.length !== baseline.length) throw new Error(`paired: ${subject.length} subject and ${baseline.length} baseline figures`);
+  const ratios = subject.map((s, i) => s / baseline[i]!);
+  return { subject: percentile(subject, 50), baseline: percentile(baseline, 50), ratio: percentile(ratios, 50), min: Math.min(...ratios), max: Math.max(...ratios), pairs: ratios.length };
+}
+
+/** Runs subject then baseline `pairs` times (after one warm-up of each) and summarises. */
+export async function interleave(pairs: number, subject: () => Promise<number> | number, baseline: () => Promise<number> | number): Promise<Paired> {
+  await subject();
+  await baseline();
+  const s: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < pairs; i += 1) {
+    s.push(await subject());
+    b.push(await baseline());
+  }
+  return paired(s, b);
+}
+
+/** A row from interleaved pairs: the medians as value and baseline, the median pair ratio with its range. */
+export function pairedRow(name: string, m: Paired, unit: string, target?: string): BenchRow {
+  const round = (n: number): number => Math.round(n * 100) / 100;
+  const base = row(`${name} (median of ${m.pairs} pairs)`, m.subject, unit, m.baseline);
+  return { ...base, ratio: round(m.ratio), range: [round(m.min), round(m.max)], load: load1(), ...(target === undefined ? {} : { target }) };
+}
+
+/** A row with a target and the load beside it. */
+export function targetRow(name: string, value: number, unit: string, baseline: number | null, target?: string): BenchRow {
+  return { ...row(name, value, unit, baseline), load: load1(), ...(target === undefined ? {} : { target }) };
 }
 
 /** A benchmark file's default export. */

@@ -10,7 +10,11 @@ import type { Benchmark, BenchRow } from './harness.js';
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 
 function table(rows: readonly BenchRow[]): string {
-  const cells = [['name', 'figure', 'unit', 'baseline', 'ratio'], ...rows.map((r) => [r.name, String(r.value), r.unit, r.baseline === null ? '-' : String(r.baseline), r.ratio === null ? '-' : `${r.ratio}x`])];
+  const ratio = (r: BenchRow): string => (r.ratio === null ? '-' : `${r.ratio}x${r.range === undefined ? '' : ` (${r.range[0]}-${r.range[1]})`}`);
+  const cells = [
+    ['name', 'figure', 'unit', 'baseline', 'ratio', 'target', 'load'],
+    ...rows.map((r) => [r.name, String(r.value), r.unit, r.baseline === null ? '-' : String(r.baseline), ratio(r), r.target ?? '-', r.load === undefined ? '-' : String(r.load)]),
+  ];
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
   return cells.map((c) => c.map((v, i) => (i === 0 || i === 2 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ')).join('\n');
 }
