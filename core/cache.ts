@@ -13,6 +13,11 @@ export interface Cache<T extends KubeObject = KubeObject> {
   list(namespace?: string): readonly Readonly<T>[];
   /** The objects whose controller ownerReference has this uid. */
   controlledBy(ownerUid: string): readonly Readonly<T>[];
+  /**
+   * The objects of a namespace with no controller ownerReference: the orphans a controller may
+   * adopt, found without scanning what other controllers own.
+   */
+  uncontrolled(namespace: string): readonly Readonly<T>[];
   /** Calls `handler` with each changed object (and its previous version) after the cache applied it. */
   onChange(handler: (object: Readonly<T>, previous: Readonly<T> | undefined, deleted: boolean) => void): () => void;
   /** Whether the initial list has been applied. */

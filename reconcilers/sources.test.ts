@@ -26,6 +26,7 @@ class HandCache<T extends KubeObject> implements Cache<T> {
   get(key: string): T | undefined { return this.items.get(key); }
   list(): T[] { return [...this.items.values()]; }
   controlledBy(): T[] { return []; }
+  uncontrolled(): T[] { return []; }
   onChange(h: (o: Readonly<T>, p: Readonly<T> | undefined, d: boolean) => void): () => void {
     this.handlers.add(h);
     return () => this.handlers.delete(h);

@@ -96,6 +96,31 @@ describe('createInformer', () => {
     expect(informer.controlledBy(u2).map((o) => o.metadata.name)).toEqual(['a']);
   });
 
+  it('indexes the objects without a controller by namespace, following adoption and release', async () => {
+    const store = createMemoryStore({ admission: false });
+    const ref = (uid: string, controller: boolean): NonNullable<ConfigMap['metadata']['ownerReferences']>[number] => ({ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid, controller });
+    const u1 = (await store.create(cm('owner'))).metadata.uid as string;
+    informer = createInformer<ConfigMap>(store, CM);
+    await informer.start();
+    const names = (namespace: string): string[] => (informer?.uncontrolled(namespace) ?? []).map((o) => o.metadata.name ?? '').sort();
+    const loose = await store.create(cm('loose'));
+    await store.create(cm('held', { ownerReferences: [ref(u1, true)] }));
+    await store.create(cm('weak', { ownerReferences: [ref(u1, false)] }));
+    await store.create(cm('elsewhere', {}, 'other'));
+    await until(() => informer?.list().length === 5);
+    expect(names('default')).toEqual(['loose', 'owner', 'weak']);
+    expect(names('other')).toEqual(['elsewhere']);
+    expect(names('none')).toEqual([]);
+    // Adopted: no longer an orphan; released: one again; deleted: gone from the index.
+    const adopted = await store.update({ ...loose, metadata: { ...loose.metadata, ownerReferences: [ref(u1, true)] } });
+    await until(() => !names('default').includes('loose'));
+    await store.update({ ...adopted, metadata: { ...adopted.metadata, ownerReferences: [] } });
+    await until(() => names('default').includes('loose'));
+    await store.delete(CM, 'other', 'elsewhere');
+    await until(() => names('other').length === 0);
+    expect(names('default')).toEqual(['loose', 'owner', 'weak']);
+  });
+
   it('relists after 410 Gone and emits the diff, deletions of vanished objects included', async () => {
     const store = createMemoryStore({ admission: false });
     const { kube, watches, gate } = withWatchHandles(store);

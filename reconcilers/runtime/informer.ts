@@ -47,18 +47,24 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The three indices of the cache: by key, by namespace, by controller owner uid. */
+/**
+ * The indices of the cache: by key, by namespace, by controller owner uid, and the objects without
+ * a controller by namespace. Each change updates them in time proportional to the change.
+ */
 class Store<T extends KubeObject> {
   readonly byKey = new Map<string, Readonly<T>>();
   private readonly byNamespace = new Map<string, Map<string, Readonly<T>>>();
   private readonly byOwner = new Map<string, Map<string, Readonly<T>>>();
+  private readonly orphansByNamespace = new Map<string, Map<string, Readonly<T>>>();
 
   put(key: string, object: Readonly<T>): Readonly<T> | undefined {
     const previous = this.remove(key);
     this.byKey.set(key, object);
-    index(this.byNamespace, object.metadata.namespace ?? '', key, object);
+    const namespace = object.metadata.namespace ?? '';
+    index(this.byNamespace, namespace, key, object);
     const owner = controllerOf(object)?.uid;
     if (owner !== undefined) index(this.byOwner, owner, key, object);
+    else index(this.orphansByNamespace, namespace, key, object);
     return previous;
   }
 
@@ -66,9 +72,11 @@ class Store<T extends KubeObject> {
     const previous = this.byKey.get(key);
     if (previous === undefined) return undefined;
     this.byKey.delete(key);
-    unindex(this.byNamespace, previous.metadata.namespace ?? '', key);
+    const namespace = previous.metadata.namespace ?? '';
+    unindex(this.byNamespace, namespace, key);
     const owner = controllerOf(previous)?.uid;
     if (owner !== undefined) unindex(this.byOwner, owner, key);
+    else unindex(this.orphansByNamespace, namespace, key);
     return previous;
   }
 
@@ -78,6 +86,10 @@ class Store<T extends KubeObject> {
 
   ownedBy(uid: string): readonly Readonly<T>[] {
     return [...(this.byOwner.get(uid)?.values() ?? [])];
+  }
+
+  orphansIn(namespace: string): readonly Readonly<T>[] {
+    return [...(this.orphansByNamespace.get(namespace)?.values() ?? [])];
   }
 }
 
@@ -119,6 +131,10 @@ class ListWatchInformer<T extends KubeObject> implements Informer<T> {
 
   controlledBy(ownerUid: string): readonly Readonly<T>[] {
     return this.store.ownedBy(ownerUid);
+  }
+
+  uncontrolled(namespace: string): readonly Readonly<T>[] {
+    return this.store.orphansIn(namespace);
   }
 
   onChange(handler: Handler<T>): () => void {

@@ -25,6 +25,7 @@ class Snapshot<T extends KubeObject> implements Cache<T> {
   get(key: string): T | undefined { return this.items.find((o) => objectKey(o) === key); }
   list(namespace?: string): T[] { return this.items.filter((o) => namespace === undefined || o.metadata.namespace === namespace); }
   controlledBy(uid: string): T[] { return this.items.filter((o) => o.metadata.ownerReferences?.some((r) => r.controller === true && r.uid === uid)); }
+  uncontrolled(namespace: string): T[] { return this.items.filter((o) => o.metadata.namespace === namespace && !o.metadata.ownerReferences?.some((r) => r.controller === true)); }
   onChange(): () => void { return () => undefined; }
   hasSynced(): boolean { return true; }
 }

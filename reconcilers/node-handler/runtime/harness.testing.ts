@@ -29,6 +29,7 @@ export async function vmiCache(kube: KubeApi): Promise<Cache<VirtualMachineInsta
     get: (key) => items.get(key),
     list: () => [...items.values()],
     controlledBy: () => [],
+    uncontrolled: () => [],
     onChange: (h) => { handlers.add(h); return () => handlers.delete(h); },
     hasSynced: () => true,
     stop: () => watch.stop(),
