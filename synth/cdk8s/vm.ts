@@ -4,7 +4,7 @@
  * mutators and `exposeViaService`. `spec` is the object written to the manifest: edit it for what
  * the props do not cover.
  */
-import type { ApiObjectMetadata } from 'cdk8s';
+import { App, LazyResolver, type ApiObjectMetadata } from 'cdk8s';
 import { Service, type ServicePort, type ServiceType } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type {
@@ -58,12 +58,25 @@ const VMI_NAME_LABEL = 'vm.kubevirt.io/name';
 /** The label a replica set selects its instances by (cdk8s-plus's pod address label). */
 const ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
 
+/**
+ * Makes the app resolve the lazy values of kplus objects this package creates. A package installed
+ * from a path (`npm install ../kubevirt-ts`) is a link whose modules load cdk8s from its own
+ * node_modules: when the app's cdk8s is another copy, the app's LazyResolver does not know our
+ * copy's `Lazy` (`instanceof`), and the Service would fail to synthesize. With one copy, the app
+ * has our LazyResolver already and nothing is added.
+ */
+function resolveOurLazies(scope: Construct): void {
+  const resolvers = App.of(scope).resolvers;
+  if (!resolvers.some((r) => r instanceof LazyResolver)) resolvers.push(new LazyResolver());
+}
+
 /** The Service construct `exposeViaService` adds under `owner`, selecting launcher pods by `selector`. */
 function exposeService(owner: Construct, selector: Readonly<Record<string, string>>, interfacePorts: readonly ServicePort[], options: ExposeViaServiceOptions): Service {
   const ports = [...(options.ports ?? interfacePorts)];
   if (ports.length === 0) {
     throw new Error(`${owner.node.path}: exposeViaService: no ports: pass options.ports or give an interface ports`);
   }
+  resolveOurLazies(owner);
   const service = new Service(owner, `${options.name ?? ''}Service`, {
     ...(options.name === undefined ? {} : { metadata: { name: options.name } }),
     ...(options.serviceType === undefined ? {} : { type: options.serviceType }),
