@@ -1,6 +1,10 @@
-/** Entry of the `kvt` process: wires the real streams to the command dispatcher. */
+/** Entry of the `kvt` process: sets the process's V8 memory policy, wires the real streams to the command dispatcher. */
+import { setFlagsFromString } from 'node:v8';
 import type { CommandIo } from './command.js';
-import { runKvt } from './kvt.js';
+import { LEAN_HEAP_COMMANDS, runKvt } from './kvt.js';
+
+// Before the command loads anything: V8 applies this flag to the heap from here on.
+if (LEAN_HEAP_COMMANDS.has(process.argv[2] ?? '')) setFlagsFromString('--optimize-for-size');
 
 const io: CommandIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 process.exitCode = await runKvt(process.argv.slice(2), io);

@@ -8,11 +8,12 @@ import { awaitVmiFile, servePending } from '../../launcher/runtime/await-vmi.js'
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
 import { launchVmi, type AccelChoice } from '../../launcher/runtime/main.js';
 import type { ProtocolServer } from '../../launcher/protocol/runtime/server.js';
+import { parseHandedOverVmi } from '../../launcher/protocol/index.js';
+import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { mountedObjectSource } from '../../launcher/runtime/mounted-objects.js';
 import { prepareVolumes } from '../../launcher/runtime/volumes.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { manifestObjectSource } from '../objects.js';
-import { loadVmi } from '../vmi-input.js';
 import { stopSignal } from '../signals.js';
 
 const ACCELS: readonly AccelChoice[] = ['auto', 'kvm', 'emulation'];
@@ -88,8 +89,20 @@ function parseOptions(args: readonly string[]): LauncherCliOptions {
   };
 }
 
-async function launch(options: LauncherCliOptions, io: CommandIo, stopRequested: Promise<void>, server?: ProtocolServer): Promise<number> {
-  const input = await loadVmi(options.source, io);
+/** The VMI of a launch: from the user's FILE through admission, or virt-handler's admitted VMI as it is. */
+type LaunchInput = { readonly vmi: VirtualMachineInstance; readonly objects: readonly Record<string, unknown>[] };
+
+/** How the launch was asked for: from the user's FILE, or by virt-handler's handover on the socket it already serves. */
+interface LaunchFrom {
+  readonly stopRequested: Promise<void>;
+  readonly server?: ProtocolServer;
+  readonly handedOver?: VirtualMachineInstance;
+}
+
+async function launch(options: LauncherCliOptions, io: CommandIo, from: LaunchFrom): Promise<number> {
+  const { stopRequested, server, handedOver } = from;
+  // Admission is loaded only for a user's FILE: a launcher pod's launcher never needs it.
+  const input: LaunchInput | number = handedOver === undefined ? await (await import('../vmi-input.js')).loadVmi(options.source, io) : { vmi: handedOver, objects: [] };
   if (typeof input === 'number') return input;
   if (options.awaitIdentity !== undefined && !sameIdentity(vmiIdentity(input.vmi), options.awaitIdentity)) {
     io.err(`virt-launcher: ${options.source} holds ${describeIdentity(vmiIdentity(input.vmi))}, not ${describeIdentity(options.awaitIdentity)}\n`);
@@ -138,10 +151,12 @@ async function awaitAndLaunch(options: LauncherCliOptions, identity: VmiIdentity
     io.err('virt-launcher: Stopped (StopRequested): stopped before the VMI arrived\n');
     return 0;
   }
-  const input = await loadVmi(waited.path, io);
-  const found = typeof input === 'number' ? undefined : vmiIdentity(input.vmi);
-  if (found === undefined || !sameIdentity(found, identity)) {
-    const message = found === undefined ? `${waited.path} is not a valid VirtualMachineInstance` : `${waited.path} holds ${describeIdentity(found)}, not ${describeIdentity(identity)}`;
+  const parsed = parseHandedOverVmi(waited.text);
+  const mismatch = !parsed.ok
+    ? `${waited.path} is not a valid VirtualMachineInstance: ${parsed.error}`
+    : sameIdentity(vmiIdentity(parsed.message), identity) ? undefined : `${waited.path} holds ${describeIdentity(vmiIdentity(parsed.message))}, not ${describeIdentity(identity)}`;
+  if (!parsed.ok || mismatch !== undefined) {
+    const message = mismatch ?? '';
     pending.server.publish({ type: 'phase', phase: 'Failed', reason: 'VmiMismatch', message, time: new Date().toISOString() });
     await pending.server.close();
     io.err(`virt-launcher: Failed (VmiMismatch): ${message}\n`);
@@ -149,7 +164,7 @@ async function awaitAndLaunch(options: LauncherCliOptions, identity: VmiIdentity
   }
   // The launch takes the socket over (new hello, its command handler): it is served without a gap.
   try {
-    return await launch({ ...options, source: waited.path }, io, Promise.race([signal, pending.stopCommanded]), pending.server);
+    return await launch({ ...options, source: waited.path }, io, { stopRequested: Promise.race([signal, pending.stopCommanded]), server: pending.server, handedOver: parsed.message });
   } finally {
     await pending.server.close();
   }
@@ -190,6 +205,6 @@ export const virtLauncherCommand: Command = {
   ].join('\n'),
   run: (args, io) => {
     const options = parseOptions(args);
-    return options.awaitIdentity === undefined ? launch(options, io, stopSignal()) : awaitAndLaunch(options, options.awaitIdentity, io);
+    return options.awaitIdentity === undefined ? launch(options, io, { stopRequested: stopSignal() }) : awaitAndLaunch(options, options.awaitIdentity, io);
   },
 };

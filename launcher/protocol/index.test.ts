@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLauncherCommand, parseLauncherEvent, type LauncherEvent } from './index.js';
+import { parseHandedOverVmi, parseLauncherCommand, parseLauncherEvent, type LauncherEvent } from './index.js';
 
 const TIME = '2025-01-02T03:04:05.678Z';
 const hello = {
@@ -87,5 +87,23 @@ describe('parseLauncherCommand', () => {
     ['no command', line({ id: '4' }), '"command" must be one of shutdown, destroy, pause, resume (missing)', '4'],
   ])('refuses %s', (_name, text, error, id) => {
     expect(parseLauncherCommand(text)).toEqual({ ok: false, error: `launcher command: ${error}`, ...(id === undefined ? {} : { id }) });
+  });
+});
+
+describe('parseHandedOverVmi', () => {
+  const vmi = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { namespace: 'default', name: 'a', uid: 'u-1' }, spec: { domain: { devices: {} } } };
+  it('takes an admitted VMI as it is', () => {
+    expect(parseHandedOverVmi(JSON.stringify(vmi))).toEqual({ ok: true, message: vmi });
+  });
+  it.each([
+    ['not JSON', '{', 'vmi.json: not a JSON object'],
+    ['an array', '[]', 'vmi.json: not a JSON object'],
+    ['another kind', JSON.stringify({ ...vmi, kind: 'VirtualMachine' }), 'vmi.json: "kind" must be one of VirtualMachineInstance, not "VirtualMachine"'],
+    ['another version', JSON.stringify({ ...vmi, apiVersion: 'kubevirt.io/v1alpha3' }), 'vmi.json: "apiVersion" must be one of kubevirt.io/v1, not "kubevirt.io/v1alpha3"'],
+    ['no uid', JSON.stringify({ ...vmi, metadata: { namespace: 'default', name: 'a' } }), 'vmi.json: "metadata.uid" must be a non-empty string (missing)'],
+    ['no metadata', JSON.stringify({ ...vmi, metadata: null }), 'vmi.json: "metadata" must be an object, not null'],
+    ['no domain', JSON.stringify({ ...vmi, spec: {} }), 'vmi.json: "spec.domain" must be an object (missing)'],
+  ])('refuses %s', (_, text, error) => {
+    expect(parseHandedOverVmi(text)).toEqual({ ok: false, error });
   });
 });

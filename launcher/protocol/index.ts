@@ -9,6 +9,7 @@
  * take a running guest for one whose domain vanished.
  */
 import { jsonObjectOf } from '../../core/ndjson.js';
+import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 
 /** Version of this protocol; `hello` carries it. 2: the replay ends with `synced`. */
 export const LAUNCHER_PROTOCOL_VERSION = 2;
@@ -233,4 +234,21 @@ export function parseLauncherEvent(line: string): Parsed<LauncherEvent> {
 /** One line from a handler, checked as a command: a non-empty `id` and a known `command`. */
 export function parseLauncherCommand(line: string): Parsed<LauncherCommand> {
   return parseWith(line, 'launcher command', (r) => ({ id: r.string('id', { nonEmpty: true }), command: r.oneOf('command', LAUNCHER_COMMANDS) }));
+}
+
+/**
+ * The VMI virt-handler handed over in `vmi.json`: the API server's admitted object (defaults
+ * applied, KubeVirt's rules passed), so the launcher does not admit it again, as KubeVirt's launcher
+ * does not. Checked for what the launcher relies on before converting it: the kind, the identity
+ * (namespace, name, uid) and a spec with a domain.
+ */
+export function parseHandedOverVmi(text: string): Parsed<VirtualMachineInstance> {
+  const fields = jsonObjectOf(text);
+  if (fields === undefined) return { ok: false, error: `${VMI_FILE}: not a JSON object` };
+  const r = new FieldReader(fields);
+  r.oneOf('apiVersion', ['kubevirt.io/v1']);
+  r.oneOf('kind', ['VirtualMachineInstance']);
+  r.object('metadata', (m) => [m.string('namespace', { nonEmpty: true }), m.string('name', { nonEmpty: true }), m.string('uid', { nonEmpty: true })]);
+  r.object('spec', (spec) => spec.object('domain', () => undefined));
+  return r.error === undefined ? { ok: true, message: fields as unknown as VirtualMachineInstance } : { ok: false, error: `${VMI_FILE}: ${r.error}` };
 }
