@@ -6,15 +6,15 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/converter/converter.go (Convert_v1_Disk_To_api_Disk)
  */
 import { ConversionError } from '../../core/errors.js';
-import type { Disk as VmiDisk, VirtualMachineInstance } from '../../crd-gen/index.js';
+import type { Disk as VmiDisk, VirtualMachineInstance, Volume } from '../../crd-gen/index.js';
 import type { Disk, DiskDriver } from '../domain/schema.js';
 import { withDevices, type Configurator } from './configurator.js';
 import type { ConverterContext } from './context.js';
 import { requestedVcpus } from './cpu-topology.js';
 import { EMPTY_DRIVE, checkLunVolume, preparedSource, type SourcePart } from './disk-source.js';
 import { assignTargets, busOf, type Target } from './disk-targets.js';
-import { diskDevicePart, type DeviceKind } from './disk-device.js';
-import { oneOf } from './values.js';
+import { addDiskDeviceParts, type DeviceKind, type DiskFacts } from './disk-device.js';
+import { oneOf, virtioModel } from './values.js';
 
 type Vmi = Readonly<VirtualMachineInstance>;
 
@@ -35,76 +35,81 @@ function checkBus(field: string, kind: DeviceKind, bus: string): string {
   return checked;
 }
 
+/** What every disk of one VMI shares, worked out once per conversion rather than once per disk. */
+interface DiskScope {
+  readonly ctx: ConverterContext;
+  /** `spec.volumes` by name (the first of a name, as a search of the list would find it). */
+  readonly volumes: ReadonlyMap<string, Volume>;
+  readonly virtioModel: string;
+  /** virtio-blk queues with `blockMultiQueue` (one per vCPU), undefined without it. */
+  readonly virtioQueues: number | undefined;
+}
+
+function diskScope(vmi: Vmi, ctx: ConverterContext): DiskScope {
+  const volumes = new Map<string, Volume>();
+  for (const v of vmi.spec.volumes ?? []) if (!volumes.has(v.name)) volumes.set(v.name, v);
+  const devices = vmi.spec.domain.devices;
+  return { ctx, volumes, virtioModel: virtioModel(devices.useVirtioTransitional), virtioQueues: devices.blockMultiQueue === true ? requestedVcpus(vmi) : undefined };
+}
+
 /** The prepared source of the disk's volume; a cdrom without a volume is an empty drive. */
-function sourceFor(vmi: Vmi, ctx: ConverterContext, disk: VmiDisk, field: string): SourcePart {
-  const volume = (vmi.spec.volumes ?? []).find((v) => v.name === disk.name);
+function sourceFor(scope: DiskScope, disk: VmiDisk, field: string): SourcePart {
+  const volume = scope.volumes.get(disk.name);
   if (volume === undefined) {
     if (disk.cdrom !== undefined) return EMPTY_DRIVE;
     throw new ConversionError(`${field}.name`, `no volume named "${disk.name}" in spec.volumes`);
   }
-  const prepared = ctx.volumes[disk.name];
+  const prepared = scope.ctx.volumes[disk.name];
   if (prepared === undefined) throw new ConversionError(`${field}.name`, `volume "${disk.name}" has no prepared source on this host`);
   checkLunVolume(field, disk, volume, prepared);
   return preparedSource(prepared);
 }
 
 /** KubeVirt passes guest discards through for disks and luns, and for the empty cdrom drive. */
-function discard(ctx: ConverterContext, disk: VmiDisk, source: SourcePart): Pick<DiskDriver, 'discard'> {
+function passesDiscards(ctx: ConverterContext, disk: VmiDisk, source: SourcePart): boolean {
   const passes = disk.cdrom === undefined || source === EMPTY_DRIVE;
-  return passes && !(ctx.volumesDiscardIgnore ?? []).includes(disk.name) ? { discard: 'unmap' } : {};
+  return passes && !(ctx.volumesDiscardIgnore ?? []).includes(disk.name);
 }
 
 /** A shareable disk must bypass the host cache; an unset cache becomes none. */
-function cacheOf(field: string, disk: VmiDisk): Pick<DiskDriver, 'cache'> {
+function cacheOf(field: string, disk: VmiDisk): string | undefined {
   const cache = disk.cache || undefined;
-  if (disk.disk === undefined || disk.shareable !== true) return cache === undefined ? {} : { cache };
+  if (disk.disk === undefined || disk.shareable !== true) return cache;
   if (cache !== undefined && cache !== 'none') throw new ConversionError(`${field}.cache`, `a shareable disk needs cache none, not ${cache}`);
-  return { cache: 'none' };
+  return 'none';
 }
 
-function queues(vmi: Vmi, bus: string): Pick<DiskDriver, 'queues'> {
-  return vmi.spec.domain.devices.blockMultiQueue === true && bus === 'virtio' ? { queues: requestedVcpus(vmi) } : {};
+function driverOf(scope: DiskScope, f: DiskFacts, source: SourcePart): DiskDriver {
+  const { disk, field } = f;
+  const cache = cacheOf(field, disk);
+  const driver: DiskDriver = { errorPolicy: oneOf(`${field}.errorPolicy`, disk.errorPolicy ?? 'stop', ERROR_POLICIES), name: 'qemu', type: source.format };
+  if (cache !== undefined) driver.cache = cache;
+  if (disk.io) driver.io = disk.io;
+  if (scope.virtioQueues !== undefined && f.bus === 'virtio') driver.queues = scope.virtioQueues;
+  if (passesDiscards(scope.ctx, disk, source)) driver.discard = 'unmap';
+  return driver;
 }
 
-interface DiskRef {
-  readonly disk: VmiDisk;
-  readonly field: string;
-  readonly bus: string;
-}
-
-function driverOf(vmi: Vmi, ctx: ConverterContext, ref: DiskRef, source: SourcePart): DiskDriver {
-  const { disk, field } = ref;
-  return {
-    ...cacheOf(field, disk),
-    errorPolicy: oneOf(`${field}.errorPolicy`, disk.errorPolicy ?? 'stop', ERROR_POLICIES),
-    ...(disk.io ? { io: disk.io } : {}),
-    name: 'qemu',
-    type: source.format,
-    ...queues(vmi, ref.bus),
-    ...discard(ctx, disk, source),
-  };
-}
-
-function placement(source: SourcePart): Pick<Disk, 'type' | 'source' | 'backingStore'> {
-  return {
-    type: source.type,
-    ...(source.source === undefined ? {} : { source: source.source }),
-    ...(source.backingStore === undefined ? {} : { backingStore: source.backingStore }),
-  };
-}
-
-function convertDisk(vmi: Vmi, ctx: ConverterContext, disk: VmiDisk, at: { readonly index: number; readonly target: Target }): Disk {
-  const field = `spec.domain.devices.disks[${at.index}]`;
+function convertDisk(scope: DiskScope, disk: VmiDisk, index: number, target: Target): Disk {
+  const field = `spec.domain.devices.disks[${index}]`;
   const kind = kindOf(field, disk);
   const bus = checkBus(field, kind, busOf(disk));
-  const source = sourceFor(vmi, ctx, disk, field);
-  const device = diskDevicePart(vmi, { disk, field, kind, bus, target: at.target });
-  return { device: kind, ...placement(source), ...device, target: device.target ?? { bus, dev: at.target.dev }, driver: driverOf(vmi, ctx, { disk, field, bus }, source) };
+  const source = sourceFor(scope, disk, field);
+  const out: Disk = { device: kind, type: source.type, target: { bus, dev: target.dev } };
+  if (source.source !== undefined) out.source = source.source;
+  if (source.backingStore !== undefined) out.backingStore = source.backingStore;
+  const facts: DiskFacts = { disk, field, kind, bus, target };
+  addDiskDeviceParts(facts, scope.virtioModel, out);
+  out.driver = driverOf(scope, facts, source);
+  return out;
 }
 
 /** Sets `<disk>` for every disk of the VMI, in list order. */
 export const configureDisks: Configurator = (vmi, ctx, domain) => {
   const disks = vmi.spec.domain.devices.disks ?? [];
   const targets = assignTargets(disks, vmi.status?.volumeStatus ?? []);
-  return withDevices(domain, { disks: disks.map((disk, index) => convertDisk(vmi, ctx, disk, { index, target: targets[index] as Target })) });
+  const scope = diskScope(vmi, ctx);
+  const out: Disk[] = [];
+  for (let i = 0; i < disks.length; i += 1) out.push(convertDisk(scope, disks[i] as VmiDisk, i, targets[i] as Target));
+  return withDevices(domain, { disks: out });
 };

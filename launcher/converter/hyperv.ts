@@ -21,32 +21,33 @@ const SIMPLE = [
   ['frequencies', 'frequencies'], ['reenlightenment', 'reenlightenment'], ['tlbflush', 'tlbflush'], ['ipi', 'ipi'], ['evmcs', 'evmcs'],
 ] as const satisfies readonly (readonly [keyof Hyperv, keyof FeatureHyperv])[];
 
-function spinlocks(h: FeatureHyperv): Pick<Hyperv, 'spinlocks'> {
-  const s = h.spinlocks;
-  if (s === undefined) return {};
-  return { spinlocks: { state: onOff(isEnabled(s)), ...(s.spinlocks === undefined ? {} : { retries: s.spinlocks }) } };
+function spinlocks(s: NonNullable<FeatureHyperv['spinlocks']>): NonNullable<Hyperv['spinlocks']> {
+  const out: NonNullable<Hyperv['spinlocks']> = { state: onOff(isEnabled(s)) };
+  if (s.spinlocks !== undefined) out.retries = s.spinlocks;
+  return out;
 }
 
-function stimer(h: FeatureHyperv): Pick<Hyperv, 'stimer'> {
-  const t = h.synictimer;
-  if (t === undefined) return {};
-  const direct = state(t.direct);
-  return { stimer: { state: onOff(isEnabled(t)), ...(direct === undefined ? {} : { direct }) } };
+function stimer(t: NonNullable<FeatureHyperv['synictimer']>): NonNullable<Hyperv['stimer']> {
+  const out: NonNullable<Hyperv['stimer']> = { state: onOff(isEnabled(t)) };
+  if (t.direct !== undefined) out.direct = { state: onOff(isEnabled(t.direct)) };
+  return out;
 }
 
-function vendorId(h: FeatureHyperv): Pick<Hyperv, 'vendorId'> {
-  const v = h.vendorid;
-  if (v === undefined) return {};
-  const value = v.vendorid === undefined ? {} : { value: matching(VENDOR_FIELD, xmlText(VENDOR_FIELD, v.vendorid), VENDOR_ID, 'at most 12 characters and no ","') };
-  return { vendorId: { state: onOff(isEnabled(v)), ...value } };
+function vendorId(v: NonNullable<FeatureHyperv['vendorid']>): NonNullable<Hyperv['vendorId']> {
+  const out: NonNullable<Hyperv['vendorId']> = { state: onOff(isEnabled(v)) };
+  if (v.vendorid !== undefined) out.value = matching(VENDOR_FIELD, xmlText(VENDOR_FIELD, v.vendorid), VENDOR_ID, 'at most 12 characters and no ","');
+  return out;
 }
 
 /** The `<hyperv>` element of a VMI's `features.hyperv`. */
 export function hyperv(h: FeatureHyperv): Hyperv {
-  const out: Hyperv = { ...spinlocks(h), ...stimer(h), ...vendorId(h) };
+  const out: Hyperv = {};
+  if (h.spinlocks !== undefined) out.spinlocks = spinlocks(h.spinlocks);
+  if (h.synictimer !== undefined) out.stimer = stimer(h.synictimer);
+  if (h.vendorid !== undefined) out.vendorId = vendorId(h.vendorid);
   for (const [to, from] of SIMPLE) {
     const s = state(h[from] as VmiFeatureState | undefined);
-    if (s !== undefined) (out as Record<string, unknown>)[to] = s;
+    if (s !== undefined) out[to] = s;
   }
   return out;
 }

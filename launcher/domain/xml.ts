@@ -28,90 +28,155 @@ function escapeXml(value: string): string {
   return MARKUP.test(value) ? value.replace(MARKUP_ALL, (c) => ESCAPES[c] ?? c) : value;
 }
 
-/** What one element collects while its shape is walked: attributes, text, rendered children. */
-interface Rendering {
-  attrs: string;
-  text: string | undefined;
-  readonly children: string[];
-  readonly indent: string;
+/**
+ * A model value as XML data. A number's decimal spelling has no markup characters, so it is
+ * written as is; everything else is turned into a string and escaped.
+ */
+function xmlValue(value: unknown): string {
+  return typeof value === 'number' ? String(value) : escapeXml(String(value));
 }
 
-type Writers = { readonly [K in Field['k']]: (r: Rendering, field: FieldOf<K>, value: unknown) => void };
+/** An attribute as the start tag spells it, up to its value: ` name="`. */
+interface AttrPlan {
+  readonly key: string;
+  readonly lead: string;
+}
 
-/**
- * How each kind of field is written. The output is what fast-xml-parser's builder writes with
- * `format: true, indentBy: '  ', suppressEmptyNode: true, processEntities: true` (the options
- * STACK.md prescribes), produced in one pass: the builder's generic object walk was most of a
- * conversion's time.
- */
-const WRITERS: Writers = {
-  attr: (r, f, v) => { r.attrs += ` ${f.xml}="${escapeXml(String(v))}"`; },
-  fixed: (r, f) => { r.attrs += ` ${f.xml}="${escapeXml(f.value)}"`; },
-  text: (r, _f, v) => { r.text = String(v); },
-  leaf: (r, f, v) => { r.children.push(textElement(`${r.indent}  `, f.xml, '', String(v))); },
-  elem: (r, f, v) => {
-    const rendered = renderElement(f.xml, f.shape, v as Model, `${r.indent}  `);
-    if (rendered !== undefined) r.children.push(rendered);
-  },
-  list: (r, f, v) => {
-    for (const item of v as Model[]) {
-      const rendered = renderElement(f.xml, f.shape, item, `${r.indent}  `);
-      if (rendered !== undefined) r.children.push(rendered);
-    }
-  },
-  flag: (r, f, v) => { if (v === true) r.children.push(`${r.indent}  <${f.xml}/>`); },
-};
+/** A child field with the markup around it worked out once. */
+type ChildPlan =
+  | { readonly k: 'leaf'; readonly key: string; readonly open: string; readonly close: string; readonly empty: string }
+  | { readonly k: 'flag'; readonly key: string; readonly line: string }
+  | ({ readonly k: 'elem' | 'list'; readonly key: string } & ElementPlan);
 
-function textElement(indent: string, tag: string, attrs: string, text: string): string {
-  return text === '' ? `${indent}<${tag}${attrs}/>` : `${indent}<${tag}${attrs}>${escapeXml(text)}</${tag}>`;
+/** An element to write: its tag and the plan of its shape (one shape may be spelled with several tags). */
+interface ElementPlan {
+  readonly tag: string;
+  readonly plan: ShapePlan;
 }
 
 /**
- * An element made only of child elements (`<features>`, `<kvm>`, `<acpi>` with its tables) means
- * nothing when empty, and libvirt's grammar rejects several of them empty: such an element is left
- * out. Elements with attributes, text or leaf children are always written.
+ * A shape split the way an element is written: attributes (in the start tag), text, child
+ * elements, each kept in table order, with every tag and attribute name spelled out once.
  */
-function isContainer(shape: Shape): boolean {
-  const fields = Object.values(shape);
-  return fields.length > 0 && fields.every((f) => f.k === 'list' || f.k === 'elem' || f.k === 'flag');
-}
-
-/** A shape's fields as an array, and whether it is a container; computed once per shape. */
-interface Compiled {
-  readonly fields: readonly (readonly [string, Field])[];
+interface ShapePlan {
+  /** The start tag's attributes: a model field's, or a fixed attribute already written out. */
+  readonly attrs: readonly (AttrPlan | string)[];
+  readonly text: string | undefined;
+  readonly children: readonly ChildPlan[];
+  /**
+   * Made only of child elements (`<features>`, `<kvm>`, `<acpi>` with its tables): such an
+   * element means nothing when empty, and libvirt's grammar rejects several of them empty, so it
+   * is left out. Elements with attributes, text or leaf children are always written.
+   */
   readonly container: boolean;
 }
-const COMPILED = new WeakMap<Shape, Compiled>();
 
-function compiled(shape: Shape): Compiled {
-  let c = COMPILED.get(shape);
-  if (c === undefined) {
-    c = { fields: Object.entries(shape), container: isContainer(shape) };
-    COMPILED.set(shape, c);
+const PLANS = new WeakMap<Shape, ShapePlan>();
+
+/** The writing plan of a shape, made once per shape (shapes are shared, so plans are too). */
+function planOf(shape: Shape): ShapePlan {
+  const known = PLANS.get(shape);
+  if (known !== undefined) return known;
+  const attrs: (AttrPlan | string)[] = [];
+  const children: ChildPlan[] = [];
+  let text: string | undefined;
+  const fields = Object.entries(shape);
+  for (const [key, f] of fields) {
+    if (f.k === 'attr') attrs.push({ key, lead: ` ${f.xml}="` });
+    else if (f.k === 'fixed') attrs.push(` ${f.xml}="${escapeXml(f.value)}"`);
+    else if (f.k === 'text') text = key;
+    else if (f.k === 'leaf') children.push({ k: 'leaf', key, open: `<${f.xml}>`, close: `</${f.xml}>\n`, empty: `<${f.xml}/>\n` });
+    else if (f.k === 'flag') children.push({ k: 'flag', key, line: `<${f.xml}/>\n` });
+    else children.push({ k: f.k, key, tag: f.xml, plan: planOf(f.shape) });
   }
-  return c;
+  const container = fields.length > 0 && fields.every(([, f]) => f.k === 'list' || f.k === 'elem' || f.k === 'flag');
+  const plan: ShapePlan = { attrs, text, children, container };
+  PLANS.set(shape, plan);
+  return plan;
 }
 
-/** One element (and its subtree) as indented lines, or undefined for an empty container. */
-function renderElement(tag: string, shape: Shape, model: Model, indent: string): string | undefined {
-  const { fields, container } = compiled(shape);
-  const r: Rendering = { attrs: '', text: undefined, children: [], indent };
-  for (const [key, field] of fields) {
-    const value = field.k === 'fixed' ? true : model[key];
-    if (value !== undefined && value !== null) (WRITERS[field.k] as (r: Rendering, f: Field, v: unknown) => void)(r, field, value);
-  }
-  if (r.children.length === 0) {
-    if (container && r.attrs === '') return undefined;
-    // An element with nothing in it is written self-closed (`<acpi/>`), never `<acpi></acpi>`.
-    return textElement(indent, tag, r.attrs, r.text ?? '');
-  }
-  return `${indent}<${tag}${r.attrs}>\n${r.children.join('\n')}\n${indent}</${tag}>`;
+/** Two spaces per level, made once per depth. */
+const INDENTS: string[] = [''];
+function indentOf(depth: number): string {
+  while (INDENTS.length <= depth) INDENTS.push(`${INDENTS[INDENTS.length - 1] ?? ''}  `);
+  return INDENTS[depth] ?? '';
 }
 
-/** The domain as libvirt XML (two-space indented, one element per line, ending in a newline). */
+/** The start tag with its attributes, without its closing `>` or `/>`. */
+function startTag(indent: string, e: ElementPlan, model: Model): string {
+  let start = `${indent}<${e.tag}`;
+  for (const a of e.plan.attrs) {
+    if (typeof a === 'string') start += a;
+    else {
+      const v = model[a.key];
+      if (v !== undefined && v !== null) start += `${a.lead}${xmlValue(v)}"`;
+    }
+  }
+  return start;
+}
+
+/** An element without child elements, on one line: its text between its tags, or self-closed. */
+function oneLine(start: string, e: ElementPlan, model: Model): string {
+  const text = e.plan.text === undefined ? undefined : model[e.plan.text];
+  const value = text === undefined || text === null ? '' : xmlValue(text);
+  return value === '' ? `${start}/>\n` : `${start}>${value}</${e.tag}>\n`;
+}
+
+/**
+ * Writes one element and its subtree into `out`, one line per entry, each ending in a newline.
+ * The start tag's entry is taken first and completed once the children are written: with no
+ * child the element is self-closed (`<acpi/>`) or carries its text on one line, never
+ * `<acpi></acpi>`; an empty container is taken back out.
+ */
+function writeElement(out: string[], e: ElementPlan, model: Model, depth: number): void {
+  const indent = indentOf(depth);
+  const start = startTag(indent, e, model);
+  const slot = out.length;
+  out.push(start);
+  for (const c of e.plan.children) {
+    const v = model[c.key];
+    if (v !== undefined && v !== null) writeChild(out, c, v, depth + 1);
+  }
+  if (out.length > slot + 1) {
+    out[slot] = `${start}>\n`;
+    out.push(`${indent}</${e.tag}>\n`);
+  } else if (e.plan.container) out.length = slot;
+  else out[slot] = oneLine(start, e, model);
+}
+
+function writeChild(out: string[], c: ChildPlan, v: unknown, depth: number): void {
+  switch (c.k) {
+    case 'leaf': {
+      const value = xmlValue(v);
+      out.push(value === '' ? `${indentOf(depth)}${c.empty}` : `${indentOf(depth)}${c.open}${value}${c.close}`);
+      break;
+    }
+    case 'flag':
+      if (v === true) out.push(`${indentOf(depth)}${c.line}`);
+      break;
+    case 'elem':
+      writeElement(out, c, v as Model, depth);
+      break;
+    case 'list':
+      for (const item of v as Model[]) writeElement(out, c, item, depth);
+      break;
+  }
+}
+
+const ROOT: ElementPlan = { tag: 'domain', plan: planOf(DOMAIN) };
+
+/**
+ * The domain as libvirt XML (two-space indented, one element per line, ending in a newline).
+ * The output is what fast-xml-parser's builder writes with `format: true, indentBy: '  ',
+ * suppressEmptyNode: true, processEntities: true` (the options STACK.md prescribes), produced in
+ * one pass over the model into one list of lines joined once at the end: the builder's generic
+ * object walk, and later a walk that built a string per element, were most of a conversion's time.
+ */
 export function encodeDomain(domain: Readonly<DomainSpec>): string {
   // The codec walks the model through the shape table (shapes.ts), which mirrors DomainSpec field by field.
-  return `${renderElement('domain', DOMAIN, domain as unknown as Model, '') ?? '<domain/>'}\n`;
+  const out: string[] = [];
+  writeElement(out, ROOT, domain as unknown as Model, 0);
+  return out.length === 0 ? '<domain/>\n' : out.join('');
 }
 
 function scalar(raw: unknown, t: Scalar, where: string): string | number {
