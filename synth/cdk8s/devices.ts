@@ -15,7 +15,7 @@ import { quantityOf, type DiskBus, type ImagePullPolicy, type Protocol } from '.
 export interface DiskOptions {
   /**
    * The bus the disk is attached to.
-   * @default KubeVirt's: the preference's `diskBus`, else virtio
+   * @default KubeVirt's: the preference's `diskBus`, else SATA (on amd64)
    */
   readonly bus?: DiskBus;
   /**

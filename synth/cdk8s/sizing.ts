@@ -142,7 +142,7 @@ export interface PreferenceProps {
   readonly metadata?: ApiObjectMetadata;
   /**
    * The bus of disks that name none (`devices.preferredDiskBus`).
-   * @default KubeVirt's: virtio
+   * @default KubeVirt's: SATA (on amd64)
    */
   readonly diskBus?: DiskBus;
   /**
