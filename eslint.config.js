@@ -85,7 +85,8 @@ function layer(module) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'manifests/**', 'crd-gen/generated/**', 'synth/imports/**', 'eslint.config.js', 'bin/**'] },
+  // examples/cdk8s/dist and manifests are the example app's build and output (its own `npm run synth`).
+  { ignores: ['node_modules/**', 'dist/**', 'manifests/**', 'crd-gen/generated/**', 'synth/imports/**', 'eslint.config.js', 'bin/**', 'examples/cdk8s/dist/**', 'examples/cdk8s/manifests/**'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

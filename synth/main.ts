@@ -1,7 +1,7 @@
 /**
- * The cluster install on its own (`npx tsx synth/main.ts`): the CRDs and the components, written to
- * manifests/ (or CDK8S_OUTDIR). The project's cdk8s app (cdk8s.yaml, `npm run synth`) is
- * examples/cdk8s/main.ts, which adds the example VMs, as a user's own app would.
+ * The project's cdk8s app (cdk8s.yaml, `npm run synth`): the cluster install, the CRDs and the
+ * components, written to manifests/ (or CDK8S_OUTDIR, which `cdk8s synth` sets). VMs are declared
+ * in a user's own app with `kubevirt-ts/cdk8s`, as examples/cdk8s does.
  */
 import { App } from 'cdk8s';
 import { synthPrivately } from './runtime/private-output.js';
