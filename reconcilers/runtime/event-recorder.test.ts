@@ -1,5 +1,5 @@
-// The Event recorder on the in-memory API server: what it writes, aggregation of repeats, and that
-// a failing or hanging API never reaches the caller.
+// The Event recorder on the in-memory API server: what it writes, aggregation of repeats, the spam
+// filter, and that a failing or hanging API never reaches the caller.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../core/errors.js';
 import type { KubeApi, KubeObject } from '../../core/kube.js';
@@ -103,6 +103,25 @@ describe('createEventBroadcaster', () => {
     recorder.event(vmi, 'Normal', 'SuccessfulCreate', 'two');
     await events.flush();
     expect((await eventsIn(s, 'prod')).map((e) => e.message)).toEqual(['two']);
+  });
+
+  it('one source records at most 25 Events about one object at once, then one per 5 minutes; other objects and sources are not held back', async () => {
+    const { store: s, clock, events } = setup();
+    const recorder = events.recorder('virtualmachinereplicaset-controller');
+    const other: KubeObject = { ...vmi, metadata: { ...vmi.metadata, name: 'db', uid: 'uid-2' } };
+    for (let i = 0; i < 30; i++) recorder.event(vmi, 'Normal', 'SuccessfulCreate', `Started the virtual machine by creating the new virtual machine instance web${i}`);
+    recorder.event(other, 'Normal', 'SuccessfulCreate', 'about another object');
+    events.recorder('virtualmachine-controller').event(vmi, 'Normal', 'SuccessfulCreate', 'from another source');
+    await events.flush();
+    const about = async (name: string): Promise<KubeEvent[]> => (await eventsIn(s, 'prod')).filter((e) => e.involvedObject.name === name);
+    expect((await about('web')).filter((e) => e.source.component === 'virtualmachinereplicaset-controller')).toHaveLength(25);
+    expect(await about('db')).toHaveLength(1);
+    expect((await about('web')).filter((e) => e.source.component === 'virtualmachine-controller')).toHaveLength(1);
+    clock.now = later(5 * 60 * 1000);
+    recorder.event(vmi, 'Normal', 'SuccessfulCreate', 'after 5 minutes');
+    recorder.event(vmi, 'Normal', 'SuccessfulCreate', 'and one more at once');
+    await events.flush();
+    expect((await about('web')).map((e) => e.message).filter((m) => m.includes('minutes') || m.includes('at once'))).toEqual(['after 5 minutes']);
   });
 
   it('a hanging API never blocks the caller; past the queue bound Events are dropped', async () => {

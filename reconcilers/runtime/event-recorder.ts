@@ -4,8 +4,10 @@
  * is dropped), and one writer drains the queue in order, so a slow or failing API server never
  * holds a reconcile. A repeat of the same Event (object, source, type, reason and message) within 10
  * minutes of its last occurrence bumps `count` and `lastTimestamp` of the Event already written (a
- * merge patch) instead of creating another, as client-go's EventCorrelator does. A write that fails
- * is logged at debug and dropped: an Event is a hint for users, not worth a retry loop.
+ * merge patch) instead of creating another, as client-go's EventCorrelator does; and as its spam
+ * filter does, one source records at most 25 Events about one object at once, then one per 5
+ * minutes (event-spam.ts: a replica set of 1,000 gets 25 "Started…" Events, not 1,000). A write
+ * that fails is logged at debug and dropped: an Event is a hint for users, not worth a retry loop.
  * @see https://pkg.go.dev/k8s.io/client-go/tools/record
  */
 import { isNotFound } from '../../core/errors.js';
@@ -13,6 +15,7 @@ import type { EventRecorder, EventType } from '../../core/events.js';
 import type { KubeApi, KubeObject } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
 import { ExternalGvk } from '../../crd-gen/index.js';
+import { SpamFilter, spamKey } from './event-spam.js';
 
 /** The core/v1 Event type. */
 export const EVENT_TYPE = ExternalGvk.Event;
@@ -120,6 +123,7 @@ function aggregationKey(event: KubeEvent): string {
 class Broadcaster implements EventBroadcaster {
   private readonly queue: Pending[] = [];
   private readonly written = new Map<string, Written>();
+  private readonly spam = new SpamFilter();
   private draining: Promise<void> | undefined;
   private stopped = false;
   private sequence = 0;
@@ -149,6 +153,7 @@ class Broadcaster implements EventBroadcaster {
         return;
       }
       const at = (this.o.now ?? ((): Date => new Date()))();
+      if (!this.spam.allow(spamKey(recorded.source, recorded.object), at.getTime())) return;
       const event = newEvent(recorded, at, this.suffix(at));
       this.queue.push({ event, key: aggregationKey(event), atMs: at.getTime() });
       this.drain();

@@ -9,7 +9,7 @@ import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from '../../core/cluster-c
 import { isAlreadyExists, isNotFound, SyncError } from '../../core/errors.js';
 import { ChildEventReason } from '../../core/events.js';
 import { escapePointerToken, jsonEqual } from '../../core/json-patch.js';
-import { typeOf } from '../../core/kube.js';
+import { objectKey, typeOf } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
 import { hasLaunchStatus } from '../../core/vmi-launch-status.js';
 import { Labels, type VirtualMachineInstance } from '../../crd-gen/index.js';
@@ -38,7 +38,7 @@ type PodWriter = Pick<VmiControllerDeps, 'kube' | 'events'>;
 async function createPod({ kube, events }: PodWriter, log: Logger, vmi: Vmi, pod: Pod): Promise<void> {
   try {
     await kube.create(pod);
-    log.info({ namespace: pod.metadata.namespace, name: pod.metadata.name }, 'Created Pod');
+    log.info({ key: objectKey(vmi), namespace: pod.metadata.namespace, name: pod.metadata.name }, 'Created Pod');
     events.event(vmi, 'Normal', ChildEventReason.SuccessfulCreate, `Created virtual machine pod ${pod.metadata.name ?? ''}`);
   } catch (e: unknown) {
     // A deterministic name: an existing pod is the one a stale cache did not show yet.
@@ -51,7 +51,7 @@ async function createPod({ kube, events }: PodWriter, log: Logger, vmi: Vmi, pod
 async function deletePod({ kube, events }: PodWriter, log: Logger, vmi: Vmi, action: { name: string; uid: string }): Promise<void> {
   try {
     await kube.delete(POD_TYPE, vmi.metadata.namespace, action.name, { uid: action.uid });
-    log.info({ namespace: vmi.metadata.namespace, name: action.name }, 'Deleted Pod');
+    log.info({ key: objectKey(vmi), namespace: vmi.metadata.namespace, name: action.name }, 'Deleted Pod');
     events.event(vmi, 'Normal', ChildEventReason.SuccessfulDelete, `Deleted virtual machine pod ${action.name}`);
   } catch (e: unknown) {
     if (isNotFound(e)) return;
@@ -73,20 +73,23 @@ function metadataPatch(vmi: Vmi, action: Exclude<VmiAction, { type: 'createPod' 
 
 class VmiReconciler implements Reconciler {
   readonly name = 'vmi';
+  /** One child logger for every reconcile (a child per reconcile cost more than the rest of a no-op reconcile); lines name the VMI's `key`. */
+  private readonly log: Logger;
 
-  constructor(private readonly deps: VmiControllerDeps) {}
+  constructor(private readonly deps: VmiControllerDeps) {
+    this.log = deps.log.child({ controller: 'vmi' });
+  }
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
     const cached = this.deps.vmis.get(key);
     if (cached === undefined) return DONE;
     const pods = this.deps.pods.controlledBy(cached.metadata.uid ?? '');
-    const log = this.deps.log.child({ controller: 'vmi', key });
-    const vmi = await this.withLaunchStatus(cached, pods, log);
+    const vmi = await this.withLaunchStatus(cached, pods);
     signal.throwIfAborted();
-    const failure = await this.executePodActions(vmi, pods, log, signal);
+    const failure = await this.executePodActions(vmi, pods, signal);
     signal.throwIfAborted();
     const status = this.status(vmi, pods, failure);
-    const latest = jsonEqual(status, vmi.status ?? {}) ? vmi : await this.writeStatus(vmi, status, log);
+    const latest = jsonEqual(status, vmi.status ?? {}) ? vmi : await this.writeStatus(vmi, status);
     for (const action of planMetadata(latest, status, pods)) {
       if (action.type === 'labelNode' || action.type === 'removeFinalizer') await this.patch(latest, metadataPatch(latest, action));
     }
@@ -99,29 +102,29 @@ class VmiReconciler implements Reconciler {
   }
 
   /** The VMI with its launch status: written first when missing, since the launcher pod is rendered from it. */
-  private async withLaunchStatus(vmi: Vmi, pods: readonly Readonly<Pod>[], log: Logger): Promise<Vmi> {
-    return hasLaunchStatus(vmi.status) ? vmi : this.writeStatus(vmi, this.status(vmi, pods), log);
+  private async withLaunchStatus(vmi: Vmi, pods: readonly Readonly<Pod>[]): Promise<Vmi> {
+    return hasLaunchStatus(vmi.status) ? vmi : this.writeStatus(vmi, this.status(vmi, pods));
   }
 
-  private async executePodActions(vmi: Vmi, pods: readonly Readonly<Pod>[], log: Logger, signal: AbortSignal): Promise<SyncFailure | undefined> {
+  private async executePodActions(vmi: Vmi, pods: readonly Readonly<Pod>[], signal: AbortSignal): Promise<SyncFailure | undefined> {
     const planInput = { vmi, pods, launcherImage: this.deps.launcherImage, imageVolumes: this.deps.imageVolumes === true, ...(this.deps.cfg === undefined ? {} : { cfg: this.deps.cfg }) };
     for (const action of planPods(planInput)) {
       signal.throwIfAborted();
       try {
-        if (action.type === 'createPod') await createPod(this.deps, log, vmi, action.pod);
-        else if (action.type === 'deletePod') await deletePod(this.deps, log, vmi, action);
+        if (action.type === 'createPod') await createPod(this.deps, this.log, vmi, action.pod);
+        else if (action.type === 'deletePod') await deletePod(this.deps, this.log, vmi, action);
       } catch (e: unknown) {
         if (!(e instanceof SyncError)) throw e;
-        log.error({ err: e }, 'Could not sync VirtualMachineInstance');
+        this.log.error({ err: e, key: objectKey(vmi) }, 'Could not sync VirtualMachineInstance');
         return { reason: e.reason, message: e.message };
       }
     }
     return undefined;
   }
 
-  private async writeStatus(vmi: Vmi, status: VirtualMachineInstance['status'], log: Logger): Promise<Vmi> {
+  private async writeStatus(vmi: Vmi, status: VirtualMachineInstance['status']): Promise<Vmi> {
     const updated = await this.deps.kube.updateStatus<VirtualMachineInstance>({ ...vmi, status } as VirtualMachineInstance);
-    if (updated.status?.phase !== vmi.status?.phase) log.info({ phase: updated.status?.phase, from: vmi.status?.phase ?? '' }, 'Updated VirtualMachineInstance phase');
+    if (updated.status?.phase !== vmi.status?.phase) this.log.info({ key: objectKey(vmi), phase: updated.status?.phase, from: vmi.status?.phase ?? '' }, 'Updated VirtualMachineInstance phase');
     return updated;
   }
 
