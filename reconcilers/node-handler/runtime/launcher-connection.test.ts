@@ -139,4 +139,14 @@ describe('connectLauncher', () => {
     expect(conn.view().gone).toBe(false);
     await until('gone', () => conn?.view().gone === true);
   });
+
+  it('connects as soon as the socket of a starting launcher appears, not at the next backoff', async () => {
+    const path = await socketPath();
+    // A backoff far longer than the test's patience: only the directory watch can connect in time.
+    conn = connectLauncher(path, { onChange: () => {}, backoffMs: { min: 60_000, max: 60_000 } });
+    await new Promise((d) => setTimeout(d, 100));
+    expect(conn.view().seen).toBe(false);
+    server = await startProtocolServer(path, hello(process.pid), async () => undefined);
+    await until('seen', () => conn?.view().seen === true, 2000);
+  });
 });

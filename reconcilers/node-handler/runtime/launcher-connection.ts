@@ -4,7 +4,11 @@
  * phase as a {@link LauncherView}, sends commands and awaits their replies, reconnects with backoff,
  * and reports the launcher `gone` once its socket vanished or refuses connections, or its process is
  * dead. Every change of the view calls `onChange` (the reconciler requeues the VMI's key).
+ * While a launcher's socket does not exist yet (a launcher still starting), the socket's directory
+ * is watched and the connection is tried the moment the socket appears, not at the next backoff.
  */
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { DomainStatus, HelloEvent, LauncherCommand, ReplyEvent } from '../../../launcher/protocol/index.js';
 import { connectLauncherClient, LauncherConnectionError, type LauncherClient, type StateEvent } from '../../../launcher/protocol/runtime/client.js';
 import { isDomainPresent, type LauncherView } from '../phase.js';
@@ -92,10 +96,38 @@ export function connectLauncher(socketPath: string, options: ConnectionOptions):
   let closed = false;
   let delay = min;
   let timer: NodeJS.Timeout | undefined;
+  let opening = false;
+  let watcher: FSWatcher | undefined;
+
+  const stopWatching = (): void => {
+    watcher?.close();
+    watcher = undefined;
+  };
+
+  // The socket appeared: try now instead of when the backoff timer fires.
+  const socketAppeared = (): void => {
+    if (closed || opening || client !== undefined || timer === undefined) return;
+    clearTimeout(timer);
+    timer = undefined;
+    void open();
+  };
+
+  const watchForSocket = (): void => {
+    if (watcher !== undefined) return;
+    try {
+      watcher = watch(dirname(socketPath), (_event, name) => {
+        if (name === basename(socketPath)) socketAppeared();
+      });
+      watcher.on('error', stopWatching);
+    } catch {
+      // No directory yet (the launcher's pod is not started): the backoff timer tries again.
+    }
+  };
 
   const markGone = (): void => {
     if (state.gone) return;
     state.gone = true;
+    stopWatching();
     options.onChange();
   };
 
@@ -113,13 +145,18 @@ export function connectLauncher(socketPath: string, options: ConnectionOptions):
       markGone();
       return;
     }
-    timer = setTimeout(() => void open(), delay);
+    if (code === 'ENOENT' && !state.seen) watchForSocket();
+    timer = setTimeout(() => {
+      timer = undefined;
+      void open();
+    }, delay);
     delay = Math.min(max, delay * 2);
   };
 
   async function open(): Promise<void> {
     if (closed) return;
     let opened: LauncherClient;
+    opening = true;
     try {
       opened = await connectLauncherClient(socketPath, {
         onEvent: (event) => { state.apply(event); options.onChange(); },
@@ -127,13 +164,16 @@ export function connectLauncher(socketPath: string, options: ConnectionOptions):
         ...(options.replyTimeoutMs === undefined ? {} : { replyTimeoutMs: options.replyTimeoutMs }),
       });
     } catch (e) {
+      opening = false;
       retry(e instanceof LauncherConnectionError ? e.code : undefined);
       return;
     }
+    opening = false;
     if (closed) {
       opened.close();
       return;
     }
+    stopWatching();
     client = opened;
     delay = min;
     // A connection that ended without a socket error was closed by the launcher's side.
@@ -152,6 +192,7 @@ export function connectLauncher(socketPath: string, options: ConnectionOptions):
       if (closed) return;
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
+      stopWatching();
       client?.close();
     },
   };
