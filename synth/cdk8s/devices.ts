@@ -54,7 +54,9 @@ type VolumeSource = Omit<ApiVolume, 'name'>;
 
 /** What a disk becomes in a VMI spec: the disk device and the volume of the same name behind it. */
 export interface DiskAndVolume {
+  /** The entry of `domain.devices.disks`. */
   readonly disk: ApiDisk;
+  /** The entry of `volumes`, of the disk's name. */
   readonly volume: ApiVolume;
 }
 
@@ -212,7 +214,9 @@ export interface InterfaceOptions {
 
 /** What an interface becomes in a VMI spec: the interface and the network of the same name. */
 export interface InterfaceAndNetwork {
+  /** The entry of `domain.devices.interfaces`. */
   readonly iface: ApiInterface;
+  /** The entry of `networks`, of the interface's name (the pod network). */
   readonly network: ApiNetwork;
 }
 
