@@ -6,8 +6,7 @@
  */
 import { isOurGroup } from '../crd-gen/index.js';
 import { admit } from '../webhooks/admission.js';
-import type { DenialStatus } from '../webhooks/admission-handlers.js';
-import type { Cause } from '../webhooks/cause.js';
+import { denialLines } from '../webhooks/denial-lines.js';
 import type { AdmissionContext } from '../webhooks/context.js';
 import { displayName, type ManifestObject } from '../core/manifests.js';
 
@@ -22,29 +21,8 @@ export interface ObjectVerdict {
   readonly admitted: Record<string, unknown>;
 }
 
-/**
- * The message without a leading copy of its own field: KubeVirt's messages often start with the
- * path, and the line already names it once.
- */
-function withoutField(field: string, message: string): string {
-  if (field === '' || !message.startsWith(field)) return message;
-  const rest = message.slice(field.length);
-  // Only a whole path: `spec.a` must not be cut out of `spec.ab …` or `spec.a[0] …`.
-  if (!/^[\s:]/.test(rest)) return message;
-  const trimmed = rest.replace(/^:?\s*/, '');
-  return trimmed === '' ? message : trimmed;
-}
-
-/** One cause as a line: `Kind/name: field.path: message` (`<root>` for the object itself). */
-export function causeLine(name: string, c: Cause): string {
-  return `${name}: ${c.field === '' ? '<root>' : c.field}: ${withoutField(c.field, c.message)}`;
-}
-
-/** A denial as lines: one per cause, or its message when it has none (KubeVirt's 400s carry only a message). */
-export function denialLines(name: string, status: DenialStatus): string[] {
-  const causes = status.details?.causes ?? [];
-  return causes.length > 0 ? causes.map((c) => causeLine(name, c)) : [`${name}: ${status.message}`];
-}
+// The lines of a denial are shared with `cdk8s synth` (webhooks/denial-lines.ts).
+export { causeLine, denialLines } from '../webhooks/denial-lines.js';
 
 function isForeign(object: Readonly<Record<string, unknown>>): boolean {
   const apiVersion = object['apiVersion'];

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Chart, Duration, Size, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkObject } from '../../cli/check.js';
@@ -178,7 +178,7 @@ describe('synth fails on an invalid VM, naming the construct path and the field'
   it('two disks of one name', () => {
     const message = synthError({ disks: [kv.Disk.fromContainerImage('root', 'quay.io/containerdisks/fedora:41'), kv.Disk.empty('root', Size.gibibytes(1))] });
     expect(message).toMatch(/^Validation failed with the following errors:\n/);
-    expect(message).toMatch(/^ {2}\[vms\/web\] VirtualMachine\/vms-web-c8[0-9a-f]{6}: spec\.template\.spec\.domain\.devices\.disks\[1\]\.name: .*must not share the name "root"/m);
+    expect(message).toMatch(/^ {2}\[vms\/web\] VirtualMachine\/vms-web-c8[0-9a-f]{6}: spec\.template\.spec\.domain\.devices\.disks\[1\]\.name: spec\.template\.spec\.domain\.devices\.disks\[1\] and spec\.template\.spec\.domain\.devices\.disks\[0\] must not share the name "root"/m);
   });
 
   it('a preset together with an instancetype', () => {
@@ -188,18 +188,33 @@ describe('synth fails on an invalid VM, naming the construct path and the field'
 
   it('a port out of range', () => {
     const message = synthError({ interfaces: [kv.Interface.masquerade('default', { ports: [80, 70000] })] });
-    expect(message).toMatch(/^ {2}\[vms\/web\] VirtualMachine\/vms-web-c8[0-9a-f]{6}: spec\.template\.spec\.domain\.devices\.interfaces\[0\]\.ports\[1\]\.port 70000 must be in the range/m);
+    expect(message).toMatch(/^ {2}\[vms\/web\] VirtualMachine\/vms-web-c8[0-9a-f]{6}: spec\.template\.spec\.domain\.devices\.interfaces\[0\]\.ports\[1\]: spec\.template\.spec\.domain\.devices\.interfaces\[0\]\.ports\[1\]\.port 70000 must be in the range 0 < x < 65536$/m);
   });
 
   it('a boot order of 0', () => {
     const message = synthError({ disks: [kv.Disk.fromContainerImage('root', 'quay.io/containerdisks/fedora:41', { bootOrder: 0 })] });
-    expect(message).toMatch(/^ {2}\[vms\/web\] VirtualMachine\/vms-web-c8[0-9a-f]{6}: spec\.template\.spec\.domain\.devices\.disks\[0\]\.bootOrder must be greater than 0/m);
+    expect(message).toMatch(/^ {2}\[vms\/web\] VirtualMachine\/vms-web-c8[0-9a-f]{6}: spec\.template\.spec\.domain\.devices\.disks\[0\]\.bootOrder: must be greater than 0 when given, not 0$/m);
   });
 
   it('SSH keys without cloud-init to carry them', () => {
     const keys = kplus.Secret.fromSecretName(new Chart(new App({ outdir: NO_OUTDIR }), 'other'), 'keys', 'my-keys');
     const message = synthError({ sshKeys: [keys] });
-    expect(message).toMatch(/^ {2}\[vms\/web\] VirtualMachine\/vms-web-c8[0-9a-f]{6}: spec\.template\.spec\.accessCredentials\[0\]\.sshPublicKey\.propagationMethod\.noCloud needs a cloudInitNoCloud volume/m);
+    expect(message).toMatch(/^ {2}\[vms\/web\] VirtualMachine\/vms-web-c8[0-9a-f]{6}: spec\.template\.spec\.accessCredentials\[0\]\.sshPublicKey\.propagationMethod: .*\.noCloud needs a cloudInitNoCloud volume/m);
+  });
+
+  it('prints each problem as the line kvt validate prints for the synthesized object', () => {
+    const app = new App({ outdir: NO_OUTDIR });
+    const chart = new Chart(app, 'vms', { namespace: 'vms' });
+    new kv.VirtualMachine(chart, 'web', {
+      memory: Size.mebibytes(128),
+      disks: [kv.Disk.fromContainerImage('root', 'quay.io/containerdisks/fedora:41', { bootOrder: 0 }), kv.Disk.empty('root', Size.gibibytes(1))],
+      interfaces: [kv.Interface.masquerade('default', { ports: [0] })],
+    });
+    // The objects as synth writes them, without its validation (Testing.synth validates).
+    const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson() as Obj);
+    const problems = objects.flatMap((object, index) => checkObject({ source: 'manifests', index, object }, cliAdmissionContext(objects)).problems);
+    expect(problems.length).toBeGreaterThanOrEqual(3);
+    expect(() => app.synthYaml()).toThrow(['Validation failed with the following errors:', ...problems.map((p) => `  [vms/web] ${p}`)].join('\n'));
   });
 
   it('a CPU of its own with the app\'s instancetype (found only with the instancetype in the app)', () => {

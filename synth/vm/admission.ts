@@ -6,9 +6,10 @@
 import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { DEFAULT_CLUSTER_CONFIG } from '../../core/cluster-config.js';
+import { displayName } from '../../core/manifests.js';
 import { isOurGroup } from '../../crd-gen/index.js';
 import { admit } from '../../webhooks/admission.js';
-import { causeLine } from '../../webhooks/admission-handlers.js';
+import { denialLines } from '../../webhooks/denial-lines.js';
 import { lookupsFromObjects } from '../../webhooks/admission-lookups.js';
 import type { AdmissionContext } from '../../webhooks/context.js';
 
@@ -25,12 +26,8 @@ export function synthAdmissionContext(root: IConstruct): AdmissionContext {
   return { cfg: DEFAULT_CLUSTER_CONFIG, lookups: lookupsFromObjects(appObjects(root)), ids: { uuid: () => '00000000-0000-4000-8000-000000000000' }, now: new Date(0) };
 }
 
-/** Why admission refuses `object` (one `Kind/name: field: message` line per cause), or none. */
+/** Why admission refuses `object`: the lines `kvt validate` prints (`Kind/name: field.path: message`), or none. */
 export function admissionErrors(object: Readonly<Record<string, unknown>>, ctx: AdmissionContext): string[] {
   const result = admit(object, undefined, 'CREATE', ctx);
-  if (result.allowed) return [];
-  const meta = object['metadata'] as { name?: string } | undefined;
-  const name = `${String(object['kind'])}/${meta?.name ?? '<unnamed>'}`;
-  const causes = result.status.details?.causes ?? [];
-  return causes.length > 0 ? causes.map((c) => `${name}: ${causeLine(c)}`) : [`${name}: ${result.status.message}`];
+  return result.allowed ? [] : denialLines(displayName(object), result.status);
 }
