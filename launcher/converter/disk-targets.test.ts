@@ -15,8 +15,19 @@ describe('assignTargets', () => {
     ['virtio and sd spaces apart; sata, scsi and usb share sd', [d('a', 'virtio'), d('b', 'sata'), d('c', 'virtio'), d('e', 'scsi'), d('f', 'usb', 'cdrom'), d('g', 'scsi', 'lun')], [], ['vda', 'sda', 'vdb', 'sdb', 'sdc', 'sdd']],
     ['a target from status is kept and skipped by the others', [d('a', 'virtio'), d('b', 'virtio')], [{ name: 'b', target: 'vda' }], ['vdb', 'vda']],
     ['status targets of cdroms are not reserved (as in KubeVirt)', [d('a', 'sata'), d('b', 'sata', 'cdrom')], [{ name: 'b', target: 'sda' }], ['sda', 'sdb']],
+    ['a kept target between free ones is stepped over', [d('a', 'sata'), d('b', 'sata'), d('c', 'sata'), d('e', 'sata')], [{ name: 'c', target: 'sdb' }], ['sda', 'sdc', 'sdb', 'sdd']],
   ])('%s', (_what, disks, statuses, names) => {
     expect(assignTargets(disks, statuses).map((t) => t.dev)).toEqual(names);
+  });
+
+  it.each([
+    ['sdab', 27],
+    ['sdz', 25],
+    ['sdzz', 701],
+    ['sdA', 0],
+    ['sd', 0],
+  ])('a kept target %s keeps its index %d (the SCSI unit); a name outside the sd space counts as 0', (target, index) => {
+    expect(assignTargets([d('x', 'scsi')], [{ name: 'x', target }])).toEqual([{ dev: target, index }]);
   });
 
   it('goes past z to aa for the 27th sd disk, with index 26 (the SCSI unit)', () => {
