@@ -2,7 +2,8 @@
 // `npm install <this repository>` plus cdk8s, cdk8s-plus-27, constructs and typescript (the versions
 // the repository pins), and the example app (examples/cdk8s: main.ts, tsconfig.json, cdk8s.yaml,
 // the issue's sample) is compiled there with `tsc --strict`, synthesized with `cdk8s synth`, and every
-// synthesized object is checked with `kvt validate` and against a snapshot. The package resolves
+// synthesized object is checked with `kvt validate` and against a snapshot; a broken copy of the app
+// fails `cdk8s synth` with the construct path and field of each mistake. The package resolves
 // through package.json "exports" (kubevirt-ts/cdk8s → dist/, built by vitest's global setup).
 // npm's cache is warm after the repository's own `npm ci`, so the install is --prefer-offline.
 import { execFile } from 'node:child_process';
@@ -45,6 +46,11 @@ describe('a cdk8s app outside the repository uses kubevirt-ts/cdk8s', () => {
   beforeAll(async () => {
     app = await mkdtemp(join(tmpdir(), 'kvt-cdk8s-app-'));
     for (const file of ['main.ts', 'tsconfig.json', 'cdk8s.yaml']) await copyFile(join(EXAMPLE, file), join(app, file));
+    // The same app with two mistakes: a preset together with an instancetype, and boot order 0.
+    const sample = await readFile(join(EXAMPLE, 'main.ts'), 'utf8');
+    const broken = sample.replace('preset: small,', 'preset: small, instancetype: medium,').replace('{ bootOrder: 1 }', '{ bootOrder: 0 }');
+    expect(broken).not.toBe(sample);
+    await writeFile(join(app, 'broken.ts'), broken);
     await writeFile(join(app, 'package.json'), `${JSON.stringify({ name: 'vms-app', version: '0.0.0', private: true, type: 'module' }, null, 2)}\n`);
     // --ignore-scripts: the linked repository's `prepare` (its build) is vitest's global setup's job.
     const install = await run('npm', [
@@ -102,6 +108,14 @@ describe('a cdk8s app outside the repository uses kubevirt-ts/cdk8s', () => {
     expect(validate.stderr.match(/is not a kubevirt-ts kind; skipped/g)).toHaveLength(3);
     expect(validate.stderr).not.toMatch(/Warning/);
   }, 120_000);
+
+  it('fails cdk8s synth of the broken app, naming each construct path and field', async () => {
+    const synth = await run(join(REPO, 'node_modules/.bin/cdk8s'), ['synth', '--check-upgrade=false', '--app', 'node dist/broken.js', '--output', 'broken'], app);
+    expect(synth.code, output(synth)).not.toBe(0);
+    const printed = synth.stdout + synth.stderr;
+    expect(printed).toMatch(/^ {2}\[vms\/web\] VirtualMachine\/vms-web-c8[0-9a-f]{6}: preset and instancetype: give one or the other/m);
+    expect(printed).toMatch(/^ {2}\[vms\/web\] VirtualMachine\/vms-web-c8[0-9a-f]{6}: spec\.template\.spec\.domain\.devices\.disks\[0\]\.bootOrder: must be greater than 0 when given, not 0$/m);
+  }, 300_000);
 
   it('synthesizes the same manifests as the snapshot', () => {
     expect(manifests).not.toEqual([]);
