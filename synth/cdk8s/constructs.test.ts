@@ -315,7 +315,7 @@ describe('props', () => {
   it('adds disks and interfaces after construction; exposing takes the interfaces\' ports and needs some', () => {
     const c = chart();
     const vmi = new kv.VirtualMachineInstance(c, 'vmi', { memory: Size.mebibytes(128) });
-    expect(() => vmi.exposeViaService()).toThrow('c/vmi: exposeViaService: no ports: pass options.ports or give an interface ports');
+    expect(() => vmi.exposeViaService()).toThrow('c/vmi: exposeViaService: no ports: pass options.ports, or give an interface its ports');
     vmi.addDisk(kv.Disk.fromContainerImage('root', 'example/disk:1', { imagePullPolicy: kv.ImagePullPolicy.IF_NOT_PRESENT }));
     vmi.addInterface(kv.Interface.masquerade('default', { ports: [{ port: 22 }, { port: 5353, protocol: kv.Protocol.UDP }] }));
     const service = vmi.exposeViaService({ name: 'ssh', serviceType: kplus.ServiceType.NODE_PORT });

@@ -74,7 +74,7 @@ function resolveOurLazies(scope: Construct): void {
 function exposeService(owner: Construct, selector: Readonly<Record<string, string>>, interfacePorts: readonly ServicePort[], options: ExposeViaServiceOptions): Service {
   const ports = [...(options.ports ?? interfacePorts)];
   if (ports.length === 0) {
-    throw new Error(`${owner.node.path}: exposeViaService: no ports: pass options.ports or give an interface ports`);
+    throw new Error(`${owner.node.path}: exposeViaService: no ports: pass options.ports, or give an interface its ports`);
   }
   resolveOurLazies(owner);
   const service = new Service(owner, `${options.name ?? ''}Service`, {
