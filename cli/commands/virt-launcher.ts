@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../../core/log.js';
+import { createLogger, type Logger } from '../../core/log.js';
 import { defaultDataDir, imageStoreRoot } from '../../launcher/runtime/data-dir.js';
 import { openImageStore } from '../../launcher/runtime/image-store.js';
 import { runDirFor, sameIdentity, vmiIdentity, type VmiIdentity } from '../../launcher/identity.js';
 import { awaitVmiFile, servePending } from '../../launcher/runtime/await-vmi.js';
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
-import { launchVmi, type AccelChoice } from '../../launcher/runtime/main.js';
+import { launchVmi, prepareHost, type AccelChoice, type LauncherHost } from '../../launcher/runtime/main.js';
 import type { ProtocolServer } from '../../launcher/protocol/runtime/server.js';
 import { parseHandedOverVmi } from '../../launcher/protocol/index.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
@@ -97,18 +97,23 @@ interface LaunchFrom {
   readonly stopRequested: Promise<void>;
   readonly server?: ProtocolServer;
   readonly handedOver?: VirtualMachineInstance;
+  /** The host made ready while the launcher waited for the handover. */
+  readonly host?: LauncherHost;
+  readonly log?: Logger;
+}
+
+/** The VMI to launch, or the exit code when the user's FILE holds none (virt-handler's was checked on arrival). */
+async function inputOf(options: LauncherCliOptions, io: CommandIo, handedOver: VirtualMachineInstance | undefined): Promise<LaunchInput | number> {
+  if (handedOver !== undefined) return { vmi: handedOver, objects: [] };
+  // Admission is loaded only for a user's FILE: a launcher pod's launcher never needs it.
+  return (await import('../vmi-input.js')).loadVmi(options.source, io);
 }
 
 async function launch(options: LauncherCliOptions, io: CommandIo, from: LaunchFrom): Promise<number> {
-  const { stopRequested, server, handedOver } = from;
-  // Admission is loaded only for a user's FILE: a launcher pod's launcher never needs it.
-  const input: LaunchInput | number = handedOver === undefined ? await (await import('../vmi-input.js')).loadVmi(options.source, io) : { vmi: handedOver, objects: [] };
+  const { stopRequested, server, host } = from;
+  const input = await inputOf(options, io, from.handedOver);
   if (typeof input === 'number') return input;
-  if (options.awaitIdentity !== undefined && !sameIdentity(vmiIdentity(input.vmi), options.awaitIdentity)) {
-    io.err(`virt-launcher: ${options.source} holds ${describeIdentity(vmiIdentity(input.vmi))}, not ${describeIdentity(options.awaitIdentity)}\n`);
-    return 1;
-  }
-  const log = createLogger({ name: 'virt-launcher', level: options.logLevel });
+  const log = from.log ?? createLogger({ name: 'virt-launcher', level: options.logLevel });
   // A launcher pod's image volumes are laid out as a store (one directory per image, by its store name).
   const imageStore = openImageStore(options.imageVolumes ?? imageStoreRoot(options.dataDir));
   // A launcher pod's launcher reads its Secrets and ConfigMaps from its pod volumes, as KubeVirt's
@@ -121,6 +126,7 @@ async function launch(options: LauncherCliOptions, io: CommandIo, from: LaunchFr
     accel: options.accel,
     stopRequested,
     ...(server === undefined ? {} : { server }),
+    ...(host === undefined ? {} : { host }),
     ...(options.console ? { consoleOut: (chunk: Buffer) => { process.stdout.write(chunk); } } : {}),
     prepareVolumes: (vmi, dirs, qemuUser) => prepareVolumes(vmi, {
       vmiDir: dirs.stateDir,
@@ -144,8 +150,14 @@ async function awaitAndLaunch(options: LauncherCliOptions, identity: VmiIdentity
   const runDir = runDirFor(options.runRoot, identity);
   const signal = stopSignal();
   const pending = await servePending(runDir, identity);
+  const log = createLogger({ name: 'virt-launcher', level: options.logLevel });
+  // libvirtd starts while virt-handler has not handed the VMI over yet.
+  const preparing = prepareHost(identity, { log, dataDir: options.dataDir, runRoot: options.runRoot });
+  preparing.catch(() => undefined);
+  const release = (): Promise<void> => preparing.then((h) => h.release(), () => undefined);
   const waited = await awaitVmiFile(runDir, { stopRequested: Promise.race([signal, pending.stopCommanded]) });
   if (waited.kind === 'stopped') {
+    await release();
     pending.server.publish({ type: 'phase', phase: 'Stopped', reason: 'StopRequested', message: 'Stopped before the VMI arrived', time: new Date().toISOString() });
     await pending.server.close();
     io.err('virt-launcher: Stopped (StopRequested): stopped before the VMI arrived\n');
@@ -156,6 +168,7 @@ async function awaitAndLaunch(options: LauncherCliOptions, identity: VmiIdentity
     ? `${waited.path} is not a valid VirtualMachineInstance: ${parsed.error}`
     : sameIdentity(vmiIdentity(parsed.message), identity) ? undefined : `${waited.path} holds ${describeIdentity(vmiIdentity(parsed.message))}, not ${describeIdentity(identity)}`;
   if (!parsed.ok || mismatch !== undefined) {
+    await release();
     const message = mismatch ?? '';
     pending.server.publish({ type: 'phase', phase: 'Failed', reason: 'VmiMismatch', message, time: new Date().toISOString() });
     await pending.server.close();
@@ -164,7 +177,7 @@ async function awaitAndLaunch(options: LauncherCliOptions, identity: VmiIdentity
   }
   // The launch takes the socket over (new hello, its command handler): it is served without a gap.
   try {
-    return await launch({ ...options, source: waited.path }, io, { stopRequested: Promise.race([signal, pending.stopCommanded]), server: pending.server, handedOver: parsed.message });
+    return await launch({ ...options, source: waited.path }, io, { stopRequested: Promise.race([signal, pending.stopCommanded]), server: pending.server, handedOver: parsed.message, host: await preparing, log });
   } finally {
     await pending.server.close();
   }

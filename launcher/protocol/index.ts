@@ -9,6 +9,7 @@
  * take a running guest for one whose domain vanished.
  */
 import { jsonObjectOf } from '../../core/ndjson.js';
+import { Gvk } from '../../crd-gen/generated/kinds.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 
 /** Version of this protocol; `hello` carries it. 2: the replay ends with `synced`. */
@@ -246,8 +247,8 @@ export function parseHandedOverVmi(text: string): Parsed<VirtualMachineInstance>
   const fields = jsonObjectOf(text);
   if (fields === undefined) return { ok: false, error: `${VMI_FILE}: not a JSON object` };
   const r = new FieldReader(fields);
-  r.oneOf('apiVersion', ['kubevirt.io/v1']);
-  r.oneOf('kind', ['VirtualMachineInstance']);
+  r.oneOf('apiVersion', [Gvk.VirtualMachineInstance.apiVersion]);
+  r.oneOf('kind', [Gvk.VirtualMachineInstance.kind]);
   r.object('metadata', (m) => [m.string('namespace', { nonEmpty: true }), m.string('name', { nonEmpty: true }), m.string('uid', { nonEmpty: true })]);
   r.object('spec', (spec) => spec.object('domain', () => undefined));
   return r.error === undefined ? { ok: true, message: fields as unknown as VirtualMachineInstance } : { ok: false, error: `${VMI_FILE}: ${r.error}` };
