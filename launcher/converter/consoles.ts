@@ -4,20 +4,15 @@
  * console on that port. `autoattachSerialConsole: false` removes both.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/converter/compute/console.go
  */
-import { withDevices, type Configurator } from './configurator.js';
+import type { Serial } from '../domain/schema.js';
+import type { Configurator } from './configurator.js';
 
 /** Sets `<serial>` and `<console>`. */
 export const configureConsoles: Configurator = (vmi, ctx, domain) => {
   const devices = vmi.spec.domain.devices;
   if (devices.autoattachSerialConsole === false) return domain;
   const logged = devices.logSerialConsole ?? ctx.serialConsoleLogDefault;
-  return withDevices(domain, {
-    serials: [{
-      type: 'unix',
-      target: { port: 0 },
-      source: { mode: 'bind', path: ctx.serialSocketPath },
-      ...(logged ? { log: { file: ctx.serialLogPath, append: 'on' as const } } : {}),
-    }],
-    consoles: [{ type: 'pty', target: { type: 'serial', port: 0 } }],
-  });
+  const serial: Serial = { type: 'unix', target: { port: 0 }, source: { mode: 'bind', path: ctx.serialSocketPath } };
+  if (logged) serial.log = { file: ctx.serialLogPath, append: 'on' };
+  return { ...domain, devices: { ...domain.devices, serials: [serial], consoles: [{ type: 'pty', target: { type: 'serial', port: 0 } }] } };
 };

@@ -7,7 +7,7 @@
  */
 import { Annotations, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { Controller } from '../domain/schema.js';
-import { withDevices, type Configurator } from './configurator.js';
+import type { Configurator } from './configurator.js';
 import { busOf } from './disk-targets.js';
 import { virtioModel } from './values.js';
 
@@ -40,5 +40,5 @@ export const configureControllers: Configurator = (vmi, _ctx, domain) => {
   if (needsScsi(vmi)) controllers.push({ type: 'scsi', index: 0, model });
   if (disablesPciHole64(vmi)) controllers.push({ type: 'pci', index: 0, model: 'pcie-root', pcihole64: { unit: 'KiB', value: 0 } });
   if (vmi.spec.domain.devices.autoattachSerialConsole !== false) controllers.push({ type: 'virtio-serial', index: 0, model });
-  return withDevices(domain, { controllers });
+  return { ...domain, devices: { ...domain.devices, controllers } };
 };

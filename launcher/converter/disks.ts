@@ -8,7 +8,7 @@
 import { ConversionError } from '../../core/errors.js';
 import type { Disk as VmiDisk, VirtualMachineInstance, Volume } from '../../crd-gen/index.js';
 import type { Disk, DiskDriver } from '../domain/schema.js';
-import { withDevices, type Configurator } from './configurator.js';
+import type { Configurator } from './configurator.js';
 import type { ConverterContext } from './context.js';
 import { requestedVcpus } from './cpu-topology.js';
 import { EMPTY_DRIVE, checkLunVolume, preparedSource, type SourcePart } from './disk-source.js';
@@ -111,5 +111,5 @@ export const configureDisks: Configurator = (vmi, ctx, domain) => {
   const scope = diskScope(vmi, ctx);
   const out: Disk[] = [];
   for (let i = 0; i < disks.length; i += 1) out.push(convertDisk(scope, disks[i] as VmiDisk, i, targets[i] as Target));
-  return withDevices(domain, { disks: out });
+  return { ...domain, devices: { ...domain.devices, disks: out } };
 };

@@ -3,7 +3,7 @@
  * unless `autoattachGraphicsDevice: false` makes the guest headless.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/converter/compute/graphics.go
  */
-import { withDevices, type Configurator } from './configurator.js';
+import type { Configurator } from './configurator.js';
 import { oneOf } from './values.js';
 
 /** KubeVirt's video defaults: one head, 16 MiB of VRAM (in KiB). */
@@ -15,8 +15,6 @@ const VIDEO_TYPES = ['vga', 'cirrus', 'virtio', 'ramfb', 'bochs'] as const;
 export const configureGraphics: Configurator = (vmi, ctx, domain) => {
   const devices = vmi.spec.domain.devices;
   if (devices.autoattachGraphicsDevice === false) return domain;
-  return withDevices(domain, {
-    graphics: [{ type: 'vnc', listen: { type: 'socket', socket: ctx.vncSocketPath } }],
-    videos: [{ model: { type: oneOf('spec.domain.devices.video.type', devices.video?.type ?? 'vga', VIDEO_TYPES), heads: HEADS, vram: VRAM_KIB } }],
-  });
+  const videos = [{ model: { type: oneOf('spec.domain.devices.video.type', devices.video?.type ?? 'vga', VIDEO_TYPES), heads: HEADS, vram: VRAM_KIB } }];
+  return { ...domain, devices: { ...domain.devices, graphics: [{ type: 'vnc', listen: { type: 'socket', socket: ctx.vncSocketPath } }], videos } };
 };

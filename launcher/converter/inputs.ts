@@ -6,7 +6,7 @@
 import { ConversionError } from '../../core/errors.js';
 import type { Input as VmiInput } from '../../crd-gen/index.js';
 import type { Input } from '../domain/schema.js';
-import { withDevices, type Configurator } from './configurator.js';
+import type { Configurator } from './configurator.js';
 import { oneOf, userAlias } from './values.js';
 
 const BUSES = ['usb', 'virtio'] as const;
@@ -21,5 +21,5 @@ function convertInput(input: VmiInput, index: number): Input {
 /** Sets `<input>` for every VMI input. */
 export const configureInputs: Configurator = (vmi, _ctx, domain) => {
   const inputs = vmi.spec.domain.devices.inputs ?? [];
-  return withDevices(domain, { inputs: inputs.map(convertInput) });
+  return { ...domain, devices: { ...domain.devices, inputs: inputs.map(convertInput) } };
 };

@@ -8,7 +8,7 @@
 import { ConversionError } from '../../core/errors.js';
 import type { Interface as VmiInterface, VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { Interface } from '../domain/schema.js';
-import { withDevices, type Configurator } from './configurator.js';
+import type { Configurator } from './configurator.js';
 import type { ConverterContext } from './context.js';
 import { requestedVcpus } from './cpu-topology.js';
 import { matching, pciAddress, userAlias, virtioModel } from './values.js';
@@ -85,5 +85,5 @@ function convertInterface(vmi: Vmi, ctx: ConverterContext, iface: VmiInterface, 
 export const configureInterfaces: Configurator = (vmi, ctx, domain) => {
   const ifaces = vmi.spec.domain.devices.interfaces ?? [];
   const interfaces = ifaces.flatMap((iface, i) => (iface.state === 'absent' ? [] : [convertInterface(vmi, ctx, iface, i)]));
-  return withDevices(domain, { interfaces });
+  return { ...domain, devices: { ...domain.devices, interfaces } };
 };

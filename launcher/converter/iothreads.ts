@@ -8,7 +8,7 @@ import { ConversionError } from '../../core/errors.js';
 import { quantityInt } from '../../core/quantity.js';
 import type { Disk as VmiDisk, VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { Controller, Disk } from '../domain/schema.js';
-import { withDevices, type Configurator } from './configurator.js';
+import type { Configurator } from './configurator.js';
 import { requestedVcpus } from './cpu-topology.js';
 
 type Vmi = Readonly<VirtualMachineInstance>;
@@ -70,5 +70,5 @@ export const configureIoThreads: Configurator = (vmi, _ctx, domain) => {
   }
   const { shared, total } = ioThreadCounts(vmi);
   const { disks, next } = assign(vmi, domain.devices.disks, shared);
-  return { ...withDevices(domain, { disks, controllers: scsiWithThread(vmi, domain.devices.controllers, next) }), iothreads: total };
+  return { ...domain, devices: { ...domain.devices, disks, controllers: scsiWithThread(vmi, domain.devices.controllers, next) }, iothreads: total };
 };

@@ -6,7 +6,7 @@
  */
 import { Annotations, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { MemBalloon } from '../domain/schema.js';
-import { withDevices, type Configurator } from './configurator.js';
+import type { Configurator } from './configurator.js';
 import { onOff, virtioModel } from './values.js';
 
 
@@ -19,11 +19,11 @@ function vmiAllowsFreePageReporting(vmi: Readonly<VirtualMachineInstance>): bool
 /** Sets `<memballoon>`. */
 export const configureMemBalloon: Configurator = (vmi, ctx, domain) => {
   const devices = vmi.spec.domain.devices;
-  if (devices.autoattachMemBalloon === false) return withDevices(domain, { memballoon: { model: 'none' } });
+  if (devices.autoattachMemBalloon === false) return { ...domain, devices: { ...domain.devices, memballoon: { model: 'none' } } };
   const memballoon: MemBalloon = {
     model: virtioModel(devices.useVirtioTransitional),
     ...(ctx.memBalloonStatsPeriod > 0 ? { stats: { period: ctx.memBalloonStatsPeriod } } : {}),
     freePageReporting: onOff(ctx.freePageReporting && vmiAllowsFreePageReporting(vmi)),
   };
-  return withDevices(domain, { memballoon });
+  return { ...domain, devices: { ...domain.devices, memballoon } };
 };

@@ -19,7 +19,7 @@ import { ConversionError } from '../../core/errors.js';
 import { parseQuantity } from '../../core/quantity.js';
 import { Annotations, type Quantity, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { DomainSpec, MemoryAmount, MemoryBacking, MemoryDevice } from '../domain/schema.js';
-import { withDevices, type Configurator } from './configurator.js';
+import type { Configurator } from './configurator.js';
 
 
 const MI = 2 ** 20;
@@ -143,5 +143,5 @@ export const configureMemory: Configurator = (vmi, _ctx, domain) => {
   const max = hotplugCeiling(vmi, guestField, guest, block);
   if (max === undefined) return out;
   const hotplug = { ...out, memory: bytes(max), maxMemory: { ...bytes(max), slots: HOTPLUG_MEMORY_SLOTS } };
-  return withDevices(hotplug, { memories: [...domain.devices.memories, virtioMemDevice(guest, max, block)] });
+  return { ...hotplug, devices: { ...hotplug.devices, memories: [...domain.devices.memories, virtioMemDevice(guest, max, block)] } };
 };

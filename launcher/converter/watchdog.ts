@@ -4,7 +4,7 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/converter/compute/watchdog.go
  */
 import { ConversionError } from '../../core/errors.js';
-import { withDevices, type Configurator } from './configurator.js';
+import type { Configurator } from './configurator.js';
 import { oneOf, userAlias } from './values.js';
 
 /** Actions libvirt's grammar allows for a watchdog. */
@@ -17,5 +17,6 @@ export const configureWatchdog: Configurator = (vmi, _ctx, domain) => {
   if (watchdog === undefined) return domain;
   if (watchdog.i6300esb === undefined) throw new ConversionError(FIELD, 'only the i6300esb watchdog exists on x86_64');
   const action = oneOf(`${FIELD}.i6300esb.action`, watchdog.i6300esb.action || 'reset', ACTIONS);
-  return withDevices(domain, { watchdogs: [{ model: 'i6300esb', action, alias: userAlias(`${FIELD}.name`, watchdog.name) }] });
+  const watchdogs = [{ model: 'i6300esb', action, alias: userAlias(`${FIELD}.name`, watchdog.name) }];
+  return { ...domain, devices: { ...domain.devices, watchdogs } };
 };
