@@ -10,6 +10,8 @@ export const Labels = {
   nodeName: 'kubevirt.io/nodeName',
   /** On a node, `true` while its virt-handler runs; launcher pods select nodes with it. Reserved on VMIs. */
   schedulable: 'kubevirt.io/schedulable',
+  /** The label by which KubeVirt's examples let VMIs pick a VirtualMachineInstancePreset; kubevirt-ts/cdk8s's presets select on it by default and its VMs carry it for the preset they name. */
+  flavor: 'kubevirt.io/flavor',
   /** On a launcher pod, the VMI's hostname as a DNS label. */
   vmName: 'vm.kubevirt.io/name',
   /** KubeVirt's migration job of a VMI. kubevirt-ts does not migrate; reserved on VMIs, as in KubeVirt. */

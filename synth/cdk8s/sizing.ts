@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import type {
   VirtualMachineInstancePresetSpec, VirtualMachineInstancetypeSpec, VirtualMachinePreferenceSpec,
 } from '../../crd-gen/generated/types.js';
+import { Labels } from '../../crd-gen/generated/keys.js';
 import * as L1 from '../imports/kubevirt.js';
 import { ClusterKubevirtObject, KubevirtObject } from './base.js';
 import { cpuOf, firmwareOf, type CpuProps, type FirmwareProps, type IPreset } from './template.js';
@@ -15,7 +16,7 @@ import type { IInstancetype, IPreference } from './vm.js';
 import { Bootloader, quantityOf, secondsOf, type DiskBus } from './values.js';
 
 /** The label key of a preset's default selector. */
-const FLAVOR_LABEL = 'kubevirt.io/flavor';
+const FLAVOR_LABEL = Labels.flavor;
 
 /** Props of {@link VirtualMachineInstancePreset}. */
 export interface VirtualMachineInstancePresetProps {

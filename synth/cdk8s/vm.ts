@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import type {
   VirtualMachineInstanceReplicaSetSpec, VirtualMachineInstanceSpec, VirtualMachineSpec,
 } from '../../crd-gen/generated/types.js';
+import { LabelValues, Labels } from '../../crd-gen/generated/keys.js';
 import * as L1 from '../imports/kubevirt.js';
 import { KubevirtObject } from './base.js';
 import type { Disk, Interface } from './devices.js';
@@ -52,9 +53,9 @@ export interface ExposeViaServiceOptions {
 }
 
 /** The label virt-controller puts on every launcher pod (KubeVirt's `kubevirt.io: virt-launcher`). */
-const LAUNCHER_LABEL = ['kubevirt.io', 'virt-launcher'] as const;
+const LAUNCHER_LABEL = [Labels.app, LabelValues.virtLauncher] as const;
 /** The label of a launcher pod that names its VMI (KubeVirt's `vm.kubevirt.io/name`). */
-const VMI_NAME_LABEL = 'vm.kubevirt.io/name';
+const VMI_NAME_LABEL = Labels.vmName;
 /** The label a replica set selects its instances by (cdk8s-plus's pod address label). */
 const ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
 
