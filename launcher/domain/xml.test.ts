@@ -14,7 +14,7 @@ describe('encodeDomain / decodeDomain', () => {
     ['a minimal domain', minimal()],
     ['hostile text and attributes', minimal({
       name: HOSTILE,
-      os: { type: { arch: 'x86_64', machine: 'q35', value: 'hvm' }, cmdline: HOSTILE, kernel: '/k', loader: { readonly: 'yes', path: '/x' } },
+      os: { type: { arch: 'x86_64', machine: HOSTILE, value: HOSTILE }, cmdline: HOSTILE, kernel: '/k', loader: { readonly: 'yes', path: '/x' } },
       sysinfo: { type: 'smbios', system: { entries: [{ name: 'serial', value: HOSTILE }, { name: 'sku', value: '' }] } },
       metadata: { kubevirt: { uid: '' } },
     })],
@@ -42,9 +42,10 @@ describe('encodeDomain / decodeDomain', () => {
     expect(decodeDomain(encodeDomain(domain))).toEqual(domain);
   });
 
-  it('escapes every markup character and keeps the qemu namespace', () => {
-    const xml = encodeDomain(minimal({ name: `<x>&"'` }));
+  it('escapes every markup character, in text and in attributes, and keeps the qemu namespace', () => {
+    const xml = encodeDomain(minimal({ name: `<x>&"'`, os: { type: { arch: 'x86_64', machine: `q"><x a='`, value: 'hvm' } } }));
     expect(xml).toContain('<name>&lt;x&gt;&amp;&quot;&apos;</name>');
+    expect(xml).toContain('<type arch="x86_64" machine="q&quot;&gt;&lt;x a=&apos;">hvm</type>');
     expect(xml).toMatch(/^<domain type="kvm" xmlns:qemu="http:\/\/libvirt.org\/schemas\/domain\/qemu\/1.0">/);
   });
 
