@@ -1,38 +1,18 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger, type Logger } from '../../core/log.js';
-import { defaultDataDir, imageStoreRoot } from '../../launcher/runtime/data-dir.js';
-import { openImageStore } from '../../launcher/runtime/image-store.js';
+import { defaultDataDir } from '../../launcher/runtime/data-dir.js';
 import { runDirFor, sameIdentity, vmiIdentity, type VmiIdentity } from '../../launcher/identity.js';
 import { awaitVmiFile, servePending } from '../../launcher/runtime/await-vmi.js';
 import { defaultRunRoot } from '../../launcher/runtime/launcher-dirs.js';
-import { launchVmi, prepareHost, type AccelChoice, type LauncherHost } from '../../launcher/runtime/main.js';
-import type { ProtocolServer } from '../../launcher/protocol/runtime/server.js';
+import type { AccelChoice } from '../../launcher/runtime/main.js';
 import { parseHandedOverVmi } from '../../launcher/protocol/index.js';
-import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import { mountedObjectSource } from '../../launcher/runtime/mounted-objects.js';
-import { prepareVolumes } from '../../launcher/runtime/volumes.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
-import { manifestObjectSource } from '../objects.js';
+import type { LauncherCliOptions } from '../launcher-launch.js';
 import { stopSignal } from '../signals.js';
 
-const ACCELS: readonly AccelChoice[] = ['auto', 'kvm', 'emulation'];
+/** The launch machinery, loaded on use (see cli/launcher-launch.ts). */
+const machinery = (): Promise<typeof import('../launcher-launch.js')> => import('../launcher-launch.js');
 
-interface LauncherCliOptions {
-  readonly source: string;
-  readonly dataDir: string;
-  readonly accel: AccelChoice;
-  readonly console: boolean;
-  readonly logLevel: string;
-  readonly hostDiskRoots: readonly string[];
-  readonly runRoot: string;
-  /** `--image-volumes DIR`: the boot images are mounted there (a launcher pod's image volumes), not read from the data dir's store. */
-  readonly imageVolumes?: string;
-  /** Set with --await-vmi: wait for virt-handler's `<runDir>/vmi.json` of this VMI. */
-  readonly awaitIdentity?: VmiIdentity;
-  /** `--pod-root DIR`: the launcher pod's volume mounts are under DIR (the local kubelet's layout), not under `/`. */
-  readonly podRoot: string;
-}
+const ACCELS: readonly AccelChoice[] = ['auto', 'kvm', 'emulation'];
 
 function checkPositionals(awaiting: boolean, count: number): void {
   if (awaiting && count > 0) throw new UsageError('--await-vmi takes no FILE: the VMI arrives as <runDir>/vmi.json');
@@ -89,58 +69,6 @@ function parseOptions(args: readonly string[]): LauncherCliOptions {
   };
 }
 
-/** The VMI of a launch: from the user's FILE through admission, or virt-handler's admitted VMI as it is. */
-type LaunchInput = { readonly vmi: VirtualMachineInstance; readonly objects: readonly Record<string, unknown>[] };
-
-/** How the launch was asked for: from the user's FILE, or by virt-handler's handover on the socket it already serves. */
-interface LaunchFrom {
-  readonly stopRequested: Promise<void>;
-  readonly server?: ProtocolServer;
-  readonly handedOver?: VirtualMachineInstance;
-  /** The host made ready while the launcher waited for the handover. */
-  readonly host?: LauncherHost;
-  readonly log?: Logger;
-}
-
-/** The VMI to launch, or the exit code when the user's FILE holds none (virt-handler's was checked on arrival). */
-async function inputOf(options: LauncherCliOptions, io: CommandIo, handedOver: VirtualMachineInstance | undefined): Promise<LaunchInput | number> {
-  if (handedOver !== undefined) return { vmi: handedOver, objects: [] };
-  // Admission is loaded only for a user's FILE: a launcher pod's launcher never needs it.
-  return (await import('../vmi-input.js')).loadVmi(options.source, io);
-}
-
-async function launch(options: LauncherCliOptions, io: CommandIo, from: LaunchFrom): Promise<number> {
-  const { stopRequested, server, host } = from;
-  const input = await inputOf(options, io, from.handedOver);
-  if (typeof input === 'number') return input;
-  const log = from.log ?? createLogger({ name: 'virt-launcher', level: options.logLevel });
-  // A launcher pod's image volumes are laid out as a store (one directory per image, by its store name).
-  const imageStore = openImageStore(options.imageVolumes ?? imageStoreRoot(options.dataDir));
-  // A launcher pod's launcher reads its Secrets and ConfigMaps from its pod volumes, as KubeVirt's
-  // does; `kvt virt-launcher FILE` from the objects beside the VMI in FILE.
-  const objectSource = options.awaitIdentity === undefined ? manifestObjectSource(input.objects) : mountedObjectSource(input.vmi, options.podRoot);
-  const outcome = await launchVmi(input.vmi, {
-    log,
-    dataDir: options.dataDir,
-    runRoot: options.runRoot,
-    accel: options.accel,
-    stopRequested,
-    ...(server === undefined ? {} : { server }),
-    ...(host === undefined ? {} : { host }),
-    ...(options.console ? { consoleOut: (chunk: Buffer) => { process.stdout.write(chunk); } } : {}),
-    prepareVolumes: (vmi, dirs, qemuUser) => prepareVolumes(vmi, {
-      vmiDir: dirs.stateDir,
-      volumeStore: join(options.dataDir, 'volumes'),
-      hostDiskRoots: options.hostDiskRoots,
-      imageStore,
-      objects: objectSource,
-      ...(qemuUser === undefined ? {} : { qemuUser }),
-    }),
-  });
-  io.err(`virt-launcher: ${outcome.phase} (${outcome.reason}): ${outcome.message}\n`);
-  return outcome.phase === 'Stopped' ? 0 : 1;
-}
-
 function describeIdentity(id: VmiIdentity): string {
   return `VMI ${id.namespace}/${id.name} uid ${id.uid}`;
 }
@@ -150,9 +78,10 @@ async function awaitAndLaunch(options: LauncherCliOptions, identity: VmiIdentity
   const runDir = runDirFor(options.runRoot, identity);
   const signal = stopSignal();
   const pending = await servePending(runDir, identity);
-  const log = createLogger({ name: 'virt-launcher', level: options.logLevel });
-  // libvirtd starts while virt-handler has not handed the VMI over yet.
-  const preparing = prepareHost(identity, { log, dataDir: options.dataDir, runRoot: options.runRoot });
+  // The machinery loads, and libvirtd starts, while virt-handler has not handed the VMI over yet.
+  const loading = machinery();
+  const log = loading.then((m) => m.launcherLog(options));
+  const preparing = Promise.all([loading, log]).then(([m, l]) => m.prepareHostFor(identity, options, l));
   preparing.catch(() => undefined);
   const release = (): Promise<void> => preparing.then((h) => h.release(), () => undefined);
   const waited = await awaitVmiFile(runDir, { stopRequested: Promise.race([signal, pending.stopCommanded]) });
@@ -177,7 +106,8 @@ async function awaitAndLaunch(options: LauncherCliOptions, identity: VmiIdentity
   }
   // The launch takes the socket over (new hello, its command handler): it is served without a gap.
   try {
-    return await launch({ ...options, source: waited.path }, io, { stopRequested: Promise.race([signal, pending.stopCommanded]), server: pending.server, handedOver: parsed.message, host: await preparing, log });
+    const { launch } = await loading;
+    return await launch({ ...options, source: waited.path }, io, { stopRequested: Promise.race([signal, pending.stopCommanded]), server: pending.server, handedOver: parsed.message, host: await preparing, log: await log });
   } finally {
     await pending.server.close();
   }
@@ -218,6 +148,6 @@ export const virtLauncherCommand: Command = {
   ].join('\n'),
   run: (args, io) => {
     const options = parseOptions(args);
-    return options.awaitIdentity === undefined ? launch(options, io, { stopRequested: stopSignal() }) : awaitAndLaunch(options, options.awaitIdentity, io);
+    return options.awaitIdentity === undefined ? machinery().then((m) => m.launch(options, io, { stopRequested: stopSignal() })) : awaitAndLaunch(options, options.awaitIdentity, io);
   },
 };

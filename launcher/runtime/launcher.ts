@@ -138,9 +138,13 @@ async function bootDomain(run: Run): Promise<boolean> {
   run.cleanups.push(() => h.close());
   run.name = await h.define(encodeDomain(domainSpec));
   if (run.stopAsked) return false;
+  // The console reader starts with the domain: it connects as soon as QEMU's serial socket exists
+  // (QEMU listens before the guest runs), so no output is missed and Running is not delayed by it.
+  const console = domainSpec.devices.serials.length > 0 ? attachConsole(run) : Promise.resolve();
+  console.catch(() => undefined);
   await h.start(run.name);
   deps.log.info({ domain: run.name, type: domainSpec.type }, 'Started domain');
-  if (domainSpec.devices.serials.length > 0) await attachConsole(run);
+  await console;
   return true;
 }
 
