@@ -5,6 +5,7 @@
  * does), and delivery in order, asynchronously, never inside the write that caused it.
  */
 import type { KubeObject, Watch, WatchEvent } from '../core/kube.js';
+import { copyObject } from './memory-copy.js';
 import { expired } from './memory-errors.js';
 
 /** One committed change. `prev` is the object before a MODIFIED. */
@@ -46,7 +47,7 @@ class Watcher implements Watch {
 
   offer(change: Change): void {
     const type = filteredEvent(change, this.matches);
-    if (type !== undefined) this.push({ type, object: structuredClone(change.object) });
+    if (type !== undefined) this.push({ type, object: copyObject(change.object) });
   }
 
   push(event: WatchEvent): void {
@@ -123,7 +124,7 @@ export class WatchHub {
       queueMicrotask(() => w.end(expired(from.text, oldest)));
       return w;
     }
-    for (const o of from.initial ?? []) if (matches(o)) w.push({ type: 'ADDED', object: structuredClone(o) });
+    for (const o of from.initial ?? []) if (matches(o)) w.push({ type: 'ADDED', object: copyObject(o) });
     for (const change of this.history) if (change.kind === kind && change.rv > from.rv) w.offer(change);
     let set = this.watchers.get(kind);
     if (set === undefined) this.watchers.set(kind, (set = new Set()));

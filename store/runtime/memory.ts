@@ -18,6 +18,7 @@ import type { AdmissionIds, RequestUser } from '../../webhooks/context.js';
 import type { AdmissionOperation } from '../../webhooks/review-types.js';
 import { admissionSettings, admitWrite, storeLookups, type AdmissionSettings } from '../memory-admission.js';
 import { alreadyExists, badRequest, forbidden, invalid, notFound, preconditionConflict, staleConflict, watchUndone } from '../memory-errors.js';
+import { copyObject } from '../memory-copy.js';
 import { Collector, FOREGROUND_FINALIZER } from '../memory-gc.js';
 import { kindKeyOf, ObjectIndex, storeKeyOf } from '../memory-index.js';
 import { kindInfo, type KindInfo } from '../memory-kinds.js';
@@ -87,7 +88,7 @@ interface Located {
   readonly name: string;
 }
 
-const clone = <T>(o: T): T => structuredClone(o);
+const clone = <T>(o: T): T => copyObject(o);
 
 
 function locate(type: ResourceType, namespace: string | undefined, name: string): Located {
@@ -109,6 +110,15 @@ function isTerminalOrUnbound(pod: Obj): boolean {
   const nodeName = (pod['spec'] as { nodeName?: string } | undefined)?.nodeName ?? '';
   const phase = (pod['status'] as { phase?: string } | undefined)?.phase ?? '';
   return nodeName === '' || isFinalPhase(phase);
+}
+
+/**
+ * A copy of what a pod status write takes from the request: its status, labels, annotations and
+ * finalizers. The rest (the spec, the bulk of a pod) is never read, so it is not copied.
+ */
+function podStatusRequest(object: KubeObject): Obj {
+  const { labels, annotations, finalizers } = object.metadata;
+  return clone({ apiVersion: object.apiVersion, kind: object.kind, metadata: { labels, annotations, finalizers }, status: (object as Obj)['status'] });
 }
 
 /** Kubernetes' default `terminationGracePeriodSeconds` of a pod (the Pod API's, not a VMI's). */
@@ -303,7 +313,7 @@ class Engine {
     const status = (object as Obj)['status'];
     this.checkStatusOwner(at, stored, status, user);
     // A pod's status write may also relabel it (as pods/status does); a custom resource's changes only its status.
-    const next: Obj = isPod(stored) ? podStatusWrite(stored, clone(object) as Obj) : { ...stored };
+    const next: Obj = isPod(stored) ? podStatusWrite(stored, podStatusRequest(object)) : { ...stored };
     if (!isPod(stored)) {
       if (status === undefined) delete next['status'];
       else next['status'] = clone(status);
