@@ -42,7 +42,9 @@ function hotplugLayout(requested: Topology, maxSockets: number): VcpuState[] {
   const enabled = vcpuCount(requested);
   const pinned = requested.cores * requested.threads;
   const total = vcpuCount({ ...requested, sockets: maxSockets });
-  return Array.from({ length: total }, (_, id) => ({ id, enabled: yesNo(id < enabled), hotpluggable: yesNo(id >= pinned) }));
+  const layout: VcpuState[] = [];
+  for (let id = 0; id < total; id += 1) layout.push({ id, enabled: yesNo(id < enabled), hotpluggable: yesNo(id >= pinned) });
+  return layout;
 }
 
 function withTopology(vmi: Readonly<VirtualMachineInstance>, domain: DomainSpec, cpu: Cpu): DomainSpec {

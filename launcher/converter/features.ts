@@ -10,29 +10,23 @@ import type { Configurator } from './configurator.js';
 import { hyperv } from './hyperv.js';
 import { isEnabled, onOff } from './values.js';
 
-function flags(f: VmiFeatures): Features {
-  return {
-    ...(f.acpi?.enabled !== false ? { acpi: true } : {}),
-    ...(isEnabled(f.apic) ? { apic: true } : {}),
-    ...(isEnabled(f.smm) ? { smm: true } : {}),
-  };
-}
-
-function hypervFeature(f: VmiFeatures): Pick<Features, 'hyperv'> {
-  if (f.hyperv !== undefined) return { hyperv: hyperv(f.hyperv) };
-  return f.hypervPassthrough?.enabled === true ? { hyperv: { mode: 'passthrough' } } : {};
-}
-
-function kvmAndSpinlock(f: VmiFeatures): Features {
-  return {
-    ...(f.kvm === undefined ? {} : { kvm: { hidden: { state: onOff(f.kvm.hidden === true) } } }),
-    ...(f.pvspinlock === undefined ? {} : { pvspinlock: { state: onOff(isEnabled(f.pvspinlock)) } }),
-  };
+/** The `<features>` of a VMI's `spec.domain.features`, set field by field. */
+function features(f: VmiFeatures): Features {
+  const out: Features = {};
+  if (f.acpi?.enabled !== false) out.acpi = true;
+  if (isEnabled(f.apic)) out.apic = true;
+  if (isEnabled(f.smm)) out.smm = true;
+  if (f.hyperv !== undefined) out.hyperv = hyperv(f.hyperv);
+  else if (f.hypervPassthrough?.enabled === true) out.hyperv = { mode: 'passthrough' };
+  if (f.kvm !== undefined) out.kvm = { hidden: { state: onOff(f.kvm.hidden === true) } };
+  if (f.pvspinlock !== undefined) out.pvspinlock = { state: onOff(isEnabled(f.pvspinlock)) };
+  out.vmport = { state: 'off' };
+  return out;
 }
 
 /** Sets `<features>` from `spec.domain.features`; without that block there are none. */
 export const configureFeatures: Configurator = (vmi, _ctx, domain) => {
   const f = vmi.spec.domain.features;
   if (f === undefined) return domain;
-  return { ...domain, features: { ...flags(f), ...hypervFeature(f), ...kvmAndSpinlock(f), vmport: { state: 'off' } } };
+  return { ...domain, features: features(f) };
 };

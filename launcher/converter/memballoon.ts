@@ -20,10 +20,7 @@ function vmiAllowsFreePageReporting(vmi: Readonly<VirtualMachineInstance>): bool
 export const configureMemBalloon: Configurator = (vmi, ctx, domain) => {
   const devices = vmi.spec.domain.devices;
   if (devices.autoattachMemBalloon === false) return { ...domain, devices: { ...domain.devices, memballoon: { model: 'none' } } };
-  const memballoon: MemBalloon = {
-    model: virtioModel(devices.useVirtioTransitional),
-    ...(ctx.memBalloonStatsPeriod > 0 ? { stats: { period: ctx.memBalloonStatsPeriod } } : {}),
-    freePageReporting: onOff(ctx.freePageReporting && vmiAllowsFreePageReporting(vmi)),
-  };
+  const memballoon: MemBalloon = { model: virtioModel(devices.useVirtioTransitional), freePageReporting: onOff(ctx.freePageReporting && vmiAllowsFreePageReporting(vmi)) };
+  if (ctx.memBalloonStatsPeriod > 0) memballoon.stats = { period: ctx.memBalloonStatsPeriod };
   return { ...domain, devices: { ...domain.devices, memballoon } };
 };
