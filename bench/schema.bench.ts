@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
-import { createSchemaValidator, loadSchema } from '../crd-gen/index.js';
+import { createSchemaValidator, loadSchema } from '../crd-gen/crds.js';
 import { interleave, pairedRow, rate, type Benchmark, type BenchRow } from './harness.js';
 
 /** Interleaved pairs per row, and how long each side of a pair runs. */

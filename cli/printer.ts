@@ -4,7 +4,8 @@
  * (`.a.b`, `[0]`, `[?(@.type=='Ready')]`). Pure: the caller passes the time.
  * @see https://kubernetes.io/docs/reference/kubectl/jsonpath/
  */
-import { crdOf, type KindName } from '../crd-gen/index.js';
+import { crdOf } from '../crd-gen/crds.js';
+import type { KindName } from '../crd-gen/index.js';
 
 /** One printer column of a CRD. */
 interface Column {

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseFieldList, checkCoverage } from './field-list.js';
-import { CRDS, KINDS, loadSchema, resolveKindName, type KindName } from './index.js';
+import { CRDS, loadSchema } from './crds.js';
+import { KINDS, resolveKindName, type KindName } from './index.js';
 import { resolveJsonPath, structuralProblems } from './structural.testing.js';
 import { DEFAULT_FIELD_LIST } from './coverage-path.js';
 

@@ -1,8 +1,9 @@
 /**
- * The API contract: generated types and kind facts, the CRDs, and schema validation.
- * Everything here comes from `crd-gen/schemas/` (see its README).
+ * The API contract: generated types, kind facts and keys. Everything here comes from
+ * `crd-gen/schemas/` (see its README). The CRDs themselves and schema validation are in
+ * `crd-gen/crds.ts`: they load 1.6 MB of JSON and ajv, which a launcher or a one-shot command
+ * that only needs a kind's name or a key must not pay for.
  */
-import crdsJson from './generated/crds.json' with { type: 'json' };
 import { KINDS, type KindName } from './generated/kinds.js';
 
 export type * from './generated/types.js';
@@ -44,10 +45,6 @@ export interface CustomResourceDefinition {
   };
 }
 
-/** Every CRD we serve, in a stable order (by kind file name). */
-// A JSON module's inferred type widens our literal fields (`apiVersion`, `scope`); generate.ts wrote the file from this very interface.
-export const CRDS: readonly CustomResourceDefinition[] = crdsJson as unknown as CustomResourceDefinition[];
-
 /** The API groups we serve. */
 export const API_GROUPS: readonly string[] = [...new Set(Object.values(KINDS).map((k) => k.group))];
 
@@ -63,20 +60,6 @@ export function isOurGroup(apiVersion: string | undefined): boolean {
   return group !== undefined && API_GROUPS.includes(group);
 }
 
-/** The CRD of a served kind. */
-export function crdOf(kind: KindName): CustomResourceDefinition {
-  const crd = CRDS.find((c) => c.spec.names.kind === kind);
-  if (crd === undefined) throw new Error(`no CRD for served kind ${kind}`);
-  return crd;
-}
-
-/** The inlined openAPIV3Schema of a served kind: the exact bytes the CRD carries. */
-export function loadSchema(kind: KindName): Record<string, unknown> {
-  const version = crdOf(kind).spec.versions[0];
-  if (version === undefined) throw new Error(`CRD of ${kind} has no version`);
-  return version.schema.openAPIV3Schema;
-}
-
 /** Resolves what a user typed (kind, plural, singular or short name, any case) to a served kind. */
 export function resolveKindName(name: string): KindName | undefined {
   const wanted = name.toLowerCase();
@@ -86,4 +69,3 @@ export function resolveKindName(name: string): KindName | undefined {
   return hit?.kind;
 }
 
-export { createSchemaValidator, QUANTITY_PATTERN, type SchemaCause, type SchemaCheck, type SchemaValidator } from './validator.js';

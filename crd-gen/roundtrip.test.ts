@@ -6,8 +6,9 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import * as l1 from '../synth/imports/kubevirt.js';
+import { createSchemaValidator, loadSchema } from './crds.js';
 import {
-  createSchemaValidator, KINDS, loadSchema, type KindName, type VirtualMachine, type VirtualMachineClusterInstancetype,
+  KINDS, type KindName, type VirtualMachine, type VirtualMachineClusterInstancetype,
   type VirtualMachineClusterPreference, type VirtualMachineInstance, type VirtualMachineInstancePreset,
   type VirtualMachineInstanceReplicaSet, type VirtualMachineInstancetype, type VirtualMachinePreference,
   type VirtualMachineInstanceSpec,

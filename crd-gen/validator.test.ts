@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { createSchemaValidator, loadSchema, lookupKind, type KindName } from './index.js';
+import { createSchemaValidator, loadSchema } from './crds.js';
+import { lookupKind, type KindName } from './index.js';
 import { closeSchema, newAjv, pointerToPath, toCauses, unknownFields, type SchemaCheck } from './validator.js';
 
 const validator = createSchemaValidator(loadSchema);

@@ -4,7 +4,8 @@
  * unknown fields as warnings. Every validating path runs it first, as the API server and KubeVirt's
  * `ValidateSchema` do, so semantic rules only ever see objects of the right shape.
  */
-import { KINDS, createSchemaValidator, loadSchema, type KindName } from '../crd-gen/index.js';
+import { createSchemaValidator, loadSchema } from '../crd-gen/crds.js';
+import { KINDS, type KindName } from '../crd-gen/index.js';
 import { CauseType, type Cause } from './cause.js';
 
 /** The schema verdict on one object. */

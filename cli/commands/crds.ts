@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { toYamlDocuments } from '../../core/yaml.js';
-import { CRDS } from '../../crd-gen/index.js';
+import { CRDS } from '../../crd-gen/crds.js';
 import { UsageError, type Command } from '../command.js';
 import { asList } from '../../core/manifests.js';
 

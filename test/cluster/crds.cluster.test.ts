@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeApi, KubeObject } from '../../core/kube.js';
 import { parseManifests } from '../../core/manifests.js';
-import { CRDS, isOurGroup } from '../../crd-gen/index.js';
+import { CRDS } from '../../crd-gen/crds.js';
+import { isOurGroup } from '../../crd-gen/index.js';
 import { createKubeClient } from '../../store/runtime/kube-client.js';
 import { clusterKubeConfig, CRD_TYPE, installCrds, SKIP_CLUSTER, type Crd } from '../fixtures/cluster.js';
 
