@@ -65,15 +65,17 @@ describe('createInformer', () => {
     expect(seen).toEqual(['a:add:true', 'a:upd:true', 'a:del:true']);
   });
 
-  it('hands out frozen objects', async () => {
+  it('hands out frozen objects, arrays and their items included', async () => {
     const store = createMemoryStore({ admission: false });
-    await store.create(cm('a'));
+    await store.create(cm('a', { finalizers: ['example.com/keep'], annotations: { a: 'b' } }));
     informer = createInformer<ConfigMap>(store, CM);
     await informer.start();
     const o = informer.get('default/a') as ConfigMap;
     expect(() => {
       (o.data as Record<string, string>).v = 'x';
     }).toThrow(TypeError);
+    expect(() => (o.metadata.finalizers as string[]).push('x')).toThrow(TypeError);
+    expect([o, o.metadata, o.metadata.finalizers, o.metadata.annotations].every((part) => Object.isFrozen(part))).toBe(true);
   });
 
   it('indexes by controller owner uid, following owner changes and deletions', async () => {
