@@ -6,7 +6,7 @@
  * - over HTTPS with keep-alive, from a separate load process at fixed offered rates, p50/p99
  *   latency and errors, against the same server's echo route (same TLS, body reading, JSON
  *   parsing, logging and metrics; no admission).
- * PERFORMANCE.md's targets: ≥ 5,000/s minimal, ≥ 1,000/s 13-disk; p99 ≤ 5 ms at 1,000 req/s, 0 errors.
+ * Targets and KubeVirt's figures: bench/README.md (p99 ≤ 5 ms at 1,000 req/s, 0 errors).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -90,7 +90,7 @@ export function prepare(routes: readonly WebhookRoute[], vmi: Record<string, unk
 
 /**
  * KubeVirt's VMI create admitter, validate only (decode + OpenAPI schema + every rule, defaults
- * applied before), as recorded in PERFORMANCE.md (v1.6.6, one goroutine, on a machine like this
+ * applied before), as recorded in bench/README.md (v1.6.6, one goroutine, on a machine like this
  * one): the quiet figure. Recorded, not measured in this run: KubeVirt's Go module is not served by
  * the Go module proxy this machine reaches, so it cannot be built here.
  */

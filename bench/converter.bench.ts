@@ -1,6 +1,6 @@
 /**
  * Converter speed: VMI → DomainSpec → domain XML string, for the 13-disk golden VMI (the shape
- * PERFORMANCE.md measured KubeVirt's converter with) and the minimal golden VMI (memory only),
+ * bench/README.md records KubeVirt's converter on) and the minimal golden VMI (memory only),
  * both read from test/golden/launcher/ and admitted as the golden tests admit them.
  *
  * Each case is measured against JSON.stringify of the same VMI (a floor for any one-pass
@@ -8,7 +8,7 @@
  * baseline; the load average is beside every row.
  *
  * The speed against KubeVirt divides KubeVirt's RECORDED times (v1.6.6 converter + XML marshal,
- * one goroutine, on a machine like this one; PERFORMANCE.md) by ours: above 1, we are faster.
+ * one goroutine, on a machine like this one; bench/README.md) by ours: above 1, we are faster.
  * KubeVirt's Go module is not served by the Go module proxy here, so its converter cannot run
  * beside ours. Its quiet-machine figure is compared with our CPU time per conversion (time spent
  * waiting for a core on a loaded machine is not in it, as none is on a quiet one), its under-load
@@ -26,9 +26,9 @@ const PAIRS = 7;
 /** Milliseconds each side of a pair runs for. */
 const SLICE_MS = 300;
 
-/** KubeVirt v1.6.6's converter + XML marshal, µs per conversion (PERFORMANCE.md). */
+/** KubeVirt v1.6.6's converter + XML marshal, µs per conversion (bench/README.md). */
 const KUBEVIRT_US = { thirteenDisksQuiet: 189, thirteenDisksLoaded: 309, minimal: 129 } as const;
-/** Said in every KubeVirt row: its figure comes from PERFORMANCE.md, and why it is not measured here. */
+/** Said in every KubeVirt row: its figure comes from the record in bench/README.md, and why it is not measured here. */
 const RECORDED = 'KubeVirt recorded, not run here: its Go module is not on the Go proxy';
 
 interface Case {

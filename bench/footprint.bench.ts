@@ -9,7 +9,7 @@
  *   counts once) of the VM's launcher, its libvirtd and its QEMU, with QEMU's guest-RAM mapping
  *   taken out, with 1 VM and averaged over 10. Baseline: KubeVirt's launcher overhead formula for
  *   the same VM (220 MiB + 8 MiB per vCPU + 8 MiB per IOThread + 32 MiB video + guest RAM / 512,
- *   kubevirt/launcher facts in PERFORMANCE.md). Target ≤ 0.5×.
+ *   bench/README.md). Target ≤ 0.5×.
  * The daemon runs on a data directory of its own; the demo guest is imported into it.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * Reconcile throughput on the in-memory store with admission on (PERFORMANCE.md): a
+ * Reconcile throughput on the in-memory store with admission on (bench/README.md): a
  * VirtualMachineInstanceReplicaSet of 1,000 replicas → 1,000 Scheduled VMIs through
  * startVirtController (informers, work queues, the ReplicaSet and VMI controllers).
  * Baseline: 1,000 plain creates of the same VMIs on a fresh store with the same admission, made as
@@ -8,7 +8,7 @@
  * Ready without starting any process), run as a controller on the same runtime.
  * Subject and baseline run interleaved (after one warm-up of each, so neither pays for compiling
  * the admission schemas); the row is the median pair ratio with its range and the load average.
- * Target (PERFORMANCE.md): ≤ 2×, and ≤ 300 MiB peak RSS.
+ * Target (bench/README.md): ≤ 2×, and ≤ 300 MiB peak RSS.
  */
 import { performance } from 'node:perf_hooks';
 import type { KubeApi } from '../core/kube.js';
