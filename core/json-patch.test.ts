@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyPatch, diff, escapePointerToken, JsonPatchError, toPointer, unescapePointerToken, type Op } from './json-patch.js';
+import { applyPatch, diff, escapePointerToken, jsonEqual, JsonPatchError, toPointer, unescapePointerToken, type Op } from './json-patch.js';
 import { seededRandom } from '../test/builders/random.js';
 
 const KEYS = ['a', 'b', 'spec', 'kubevirt.io/vm', 'a~b', '~1', '~0', '/', '', 'x/y~z', 'ä', '0', '-', 'metadata'];
@@ -63,6 +63,41 @@ describe('diff / applyPatch round trip', () => {
     expect(diff({ a: 1, b: undefined }, { a: 1 })).toEqual([]);
     expect(diff({ a: 1 }, { a: 1, b: undefined })).toEqual([]);
     expect(diff({ a: undefined }, { a: 2 })).toEqual([{ op: 'add', path: '/a', value: 2 }]);
+  });
+});
+
+/** JSON text with members sorted: equal for values that serialise to the same JSON, member order aside. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_key, value: unknown) => (typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : value)) ?? 'undefined';
+}
+
+describe('jsonEqual', () => {
+  it.each<[string, unknown, unknown, boolean]>([
+    ['equal primitives', 'a', 'a', true],
+    ['different primitives', 1, '1', false],
+    ['member order', { a: 1, b: { c: [1, 2] } }, { b: { c: [1, 2] }, a: 1 }, true],
+    ['an undefined member is absent', { a: 1, b: undefined }, { a: 1 }, true],
+    ['absent against an undefined member', { a: 1 }, { a: 1, b: undefined }, true],
+    ['a member only on the right', { a: 1 }, { a: 1, b: 2 }, false],
+    ['a member only on the left', { a: 1, b: 2 }, { a: 1 }, false],
+    ['same count, other members', { a: 1, b: undefined }, { b: 1 }, false],
+    ['an undefined array item is null', [undefined, 1], [null, 1], true],
+    ['array against object', [], {}, false],
+    ['object against array', {}, [], false],
+    ['null against an empty object', null, {}, false],
+    ['nested difference', { a: { b: [{ c: 1 }] } }, { a: { b: [{ c: 2 }] } }, false],
+  ])('%s', (_name, a, b, expected) => {
+    expect(jsonEqual(a, b)).toBe(expected);
+    expect(jsonEqual(b, a)).toBe(expected);
+  });
+
+  it('agrees with comparing sorted JSON text over 3000 generated pairs', () => {
+    const r = seededRandom(7386);
+    for (let n = 0; n < 3000; n++) {
+      const a = gen(r, 4);
+      const b = r() < 0.3 ? structuredClone(a) : r() < 0.7 ? mutate(r, a, 4) : gen(r, 4);
+      expect(jsonEqual(a, b), `case ${n}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(canonical(a) === canonical(b));
+    }
   });
 });
 

@@ -47,15 +47,28 @@ function wire(value: unknown): unknown {
   return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
 }
 
-/** Whether two values serialise to the same JSON (member order ignored). */
+/**
+ * Whether two values serialise to the same JSON (member order ignored). Every write of the
+ * in-memory API server and admission compare whole objects with it, so it allocates nothing: the
+ * defined members of `a` must equal those of `b`, and `b` must have no more defined members.
+ */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x ?? null, b[i] ?? null));
-  if (isObject(a) && isObject(b)) {
-    const keys = new Set([...definedKeys(a), ...definedKeys(b)]);
-    return [...keys].every((k) => jsonEqual(a[k], b[k]));
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x ?? null, b[i] ?? null));
+  return isObject(a) && isObject(b) && objectsEqual(a, b);
+}
+
+function objectsEqual(a: Obj, b: Obj): boolean {
+  let defined = 0;
+  for (const key of Object.keys(a)) {
+    const value = a[key];
+    if (value === undefined) continue;
+    // A defined member equals only a defined one, so b has every defined member a has.
+    if (!jsonEqual(value, b[key])) return false;
+    defined += 1;
   }
-  return false;
+  for (const key of Object.keys(b)) if (b[key] !== undefined) defined -= 1;
+  return defined === 0;
 }
 
 function definedKeys(o: Obj): string[] {
