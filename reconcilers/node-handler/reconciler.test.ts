@@ -17,7 +17,7 @@ import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.
 import { newRawVmi, withName } from '../../test/builders/vmi.js';
 import { nodeHandlerController } from './reconciler.js';
 import { fileLauncherAccess } from './runtime/launcher-access.js';
-import { createEventBroadcaster } from '../runtime/event-recorder.js';
+import { createEventBroadcaster, EVENT_TYPE, type KubeEvent } from '../runtime/event-recorder.js';
 import type { ControllerDefinition } from '../contract.js';
 import { drive, until, vmiCache } from './runtime/harness.testing.js';
 
@@ -99,6 +99,14 @@ describe('nodeHandler on the memory store', () => {
     const done = await until('Succeeded', async () => { const v = await phaseOf('a'); return v.status?.phase === 'Succeeded' ? v : undefined; });
     expect(done.metadata.deletionTimestamp).toBeDefined();
     expect(launcher.commands).toEqual(['shutdown']);
+    // virt-handler's Events about the VMI, with KubeVirt's reasons, from virt-handler on n1.
+    const want = ['Normal Started', 'Normal ShuttingDown', 'Normal Stopped'];
+    const seen = await until('the handler\'s Events', async () => {
+      const items = (await (store as MemoryStore).list<KubeEvent>(EVENT_TYPE, { namespace: 'default' })).items.filter((e) => e.involvedObject.uid === vmi.metadata.uid);
+      return want.every((w) => items.some((e) => `${e.type} ${e.reason}` === w)) ? items : undefined;
+    });
+    expect(seen.every((e) => e.source.component === 'virt-handler' && e.source.host === 'n1' && e.count === 1)).toBe(true);
+    expect(seen.find((e) => e.reason === 'Stopped')?.message).toBe('The VirtualMachineInstance was shut down.');
   });
 
   it('a launcher that vanishes turns its Running VMI Failed with a reason; other nodes\' VMIs are left alone', async () => {

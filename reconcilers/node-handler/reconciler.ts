@@ -13,7 +13,8 @@ import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { LauncherCommand, ReplyEvent } from '../../launcher/protocol/index.js';
 import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../contract.js';
 import { channel, primary } from '../sources.js';
-import { isFinalPhase, launcherAlive, type LauncherView } from './phase.js';
+import { commandEvents, domainEvents, phaseEvents, type HandlerEvent } from './events.js';
+import { isDomainPresent, isFinalPhase, launcherAlive, vmiPhase, type LauncherView } from './phase.js';
 import { planVmi, type HandlerAction, type PlanInput, type ShutdownClock } from './plan.js';
 import { handlerStatus } from './status.js';
 
@@ -69,6 +70,8 @@ interface Tracked {
   readonly uid: string;
   readonly handle: LauncherHandle;
   handedOver: boolean;
+  /** The domain was seen defined (its `Created` Event is recorded once per VMI uid). */
+  domainDefined: boolean;
   shutdown?: ShutdownClock;
 }
 
@@ -103,6 +106,7 @@ class NodeHandlerReconciler implements Reconciler {
     const entry = this.track(key, vmi);
     const view = entry.handle.view();
     entry.handedOver ||= await this.deps.launchers.handedOver(vmi);
+    this.noteDomain(vmi, entry, view);
     const plan = planVmi(planInput(vmi, view, entry, this.deps.now()));
     for (const action of plan.actions) {
       signal.throwIfAborted();
@@ -157,7 +161,7 @@ class NodeHandlerReconciler implements Reconciler {
     const known = this.tracked.get(key);
     if (known?.uid === uid) return known;
     this.untrack(key);
-    const entry: Tracked = { uid, handle: this.deps.launchers.connect(vmi, () => this.launcherChanges.notify(key)), handedOver: false };
+    const entry: Tracked = { uid, handle: this.deps.launchers.connect(vmi, () => this.launcherChanges.notify(key)), handedOver: false, domainDefined: false };
     this.tracked.set(key, entry);
     return entry;
   }
@@ -171,11 +175,26 @@ class NodeHandlerReconciler implements Reconciler {
       return;
     }
     const now = this.deps.now();
+    const firstShutdown = entry.shutdown === undefined;
     entry.shutdown = { startedAt: entry.shutdown?.startedAt ?? now, lastSentAt: now, destroyed: action.command === 'destroy' };
     // A reply may take the connection's timeout: a stopping handler does not wait for it.
     const reply = await abortable(entry.handle.send(action.command).catch((e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) })), signal);
     if (reply.ok) log.info({ ...logFields(vmi), command: action.command }, 'Sent command to the launcher of VirtualMachineInstance');
     else log.warn({ ...logFields(vmi), command: action.command, err: reply.error }, 'Launcher of VirtualMachineInstance refused a command');
+    const failure = reply.ok ? undefined : `could not ${action.command} the domain: ${reply.error ?? 'the launcher gave no reason'}`;
+    this.record(vmi, commandEvents(action, firstShutdown, failure));
+  }
+
+  /** The `Created` Event of a domain defined while the VMI is Scheduled (a restarted handler beside a running guest does not record it again). */
+  private noteDomain(vmi: Vmi, entry: Tracked, view: LauncherView): void {
+    const definedNow = isDomainPresent(view.domain);
+    this.record(vmi, domainEvents(entry.domainDefined, definedNow && vmi.status?.phase === 'Scheduled'));
+    entry.domainDefined ||= definedNow;
+  }
+
+  /** Records Events about the VMI (never throws, never waits: the recorder queues them). */
+  private record(vmi: Vmi, events: readonly HandlerEvent[]): void {
+    for (const e of events) this.deps.events.event(vmi, e.type, e.reason, e.message);
   }
 
   private async writeStatus(vmi: Vmi, view: LauncherView): Promise<void> {
@@ -184,6 +203,8 @@ class NodeHandlerReconciler implements Reconciler {
     try {
       await this.deps.kube.updateStatus<VirtualMachineInstance>({ ...vmi, status });
       this.deps.log.debug({ ...logFields(vmi), phase: status.phase }, 'Updated VirtualMachineInstance status');
+      // The phase Events once the phase is written (a write that failed is retried, and records them then).
+      this.record(vmi, phaseEvents(vmi.status?.phase, vmiPhase(vmi, view)));
     } catch (e) {
       if (isNotFound(e)) return;
       if (isConflict(e)) this.deps.log.debug(logFields(vmi), 'VirtualMachineInstance status conflicted, retrying from the cache');
