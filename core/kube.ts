@@ -50,8 +50,11 @@ export interface Watch {
   readonly done: Promise<unknown>;
 }
 
-/** How a patch is interpreted. */
-export type PatchType = 'json' | 'merge' | 'apply';
+/**
+ * How a patch is interpreted. `strategic` is the API server's strategic merge patch: built-in kinds
+ * only; on custom resources (ours) the API server refuses it (415 UnsupportedMediaType).
+ */
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
 /** A patch: its body and how the API server applies it (RFC 6902 ops, a merge patch, server-side apply). */
 export interface Patch {
@@ -74,7 +77,16 @@ export interface WriteOptions {
   readonly force?: boolean;
   /** Admit and validate the write, answer with the object it would store, store nothing (`dryRun=All`). */
   readonly dryRun?: boolean;
+  /**
+   * The API server's `fieldValidation`: `Strict` refuses a field the schema does not declare (400
+   * BadRequest naming each), `Warn` and `Ignore` accept it. Checked on our kinds' schemas.
+   * @default "Warn" (the API server's default when a client does not say)
+   */
+  readonly fieldValidation?: FieldValidation;
 }
+
+/** The values of the `fieldValidation` write parameter. */
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 /** Options of delete. */
 export interface DeleteOptions {

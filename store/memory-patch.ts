@@ -2,6 +2,8 @@
  * The patch types of the API server over a stored object: RFC 6902 JSON patch (core/json-patch,
  * a failed `test` is 422 as the API server answers), RFC 7386 merge patch, and server-side apply's
  * practical subset (the applied configuration merged into the object; lists are replaced whole).
+ * A strategic merge patch (built-in kinds only; the store refuses it on ours, as kube-apiserver does
+ * on custom resources) is applied as a merge patch: its lists are replaced whole, not merged by key.
  * @see https://datatracker.ietf.org/doc/html/rfc7386
  */
 import { ApiError } from '../core/errors.js';

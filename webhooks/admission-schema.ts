@@ -34,3 +34,8 @@ export function checkSchema(kind: KindName, object: unknown): SchemaVerdict {
     warnings: result.warnings.map((w) => `${w.field}: ${w.message}`),
   };
 }
+
+/** The paths of the fields `object` has that the schema of `kind` does not declare (`spec.template.spec.domain.cpu.core`). */
+export function undeclaredFields(kind: KindName, object: unknown): readonly string[] {
+  return SCHEMAS.validate(kind, object).warnings.map((w) => w.field);
+}

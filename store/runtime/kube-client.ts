@@ -102,12 +102,13 @@ function decode<T>(res: KubeResponse): T {
 const PATCH_CONTENT: Readonly<Record<PatchType, string>> = {
   json: 'application/json-patch+json',
   merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
   apply: 'application/apply-patch+yaml',
 };
 
 function writeQuery(options: WriteOptions | undefined, patchType?: PatchType): string {
   const force = patchType === 'apply' && options?.force === true ? 'true' : undefined;
-  return query({ fieldManager: options?.fieldManager, force, dryRun: options?.dryRun === true ? 'All' : undefined });
+  return query({ fieldManager: options?.fieldManager, force, dryRun: options?.dryRun === true ? 'All' : undefined, fieldValidation: options?.fieldValidation });
 }
 
 /** A watch line's event, or the ApiError of an ERROR event. */

@@ -24,10 +24,13 @@ import { kindKeyOf, ObjectIndex, storeKeyOf } from '../memory-index.js';
 import { kindInfo, type KindInfo } from '../memory-kinds.js';
 import { listFilter, nameSuffix, namespaceFor, prepareCreate, prepareUpdate, unchanged, withGeneration } from '../memory-meta.js';
 import { patched } from '../memory-patch.js';
+import { checkFieldValidation } from '../memory-field-validation.js';
 import { WatchHub } from '../memory-watch.js';
 import { nameRuleOf, objectMetaCauses } from '../../core/object-meta.js';
 import { openJournal, type Journal, type Snapshot } from './persist.js';
 import { isFinalPhase } from '../../core/phases.js';
+import { ApiError } from '../../core/errors.js';
+import { lookupKind } from '../../crd-gen/index.js';
 import { isPod, podStatusWrite, podUpdateProblem } from '../memory-pod.js';
 
 /** Options of {@link createMemoryStore}. */
@@ -79,7 +82,11 @@ interface PatchRequest {
   readonly patchType: PatchType;
   readonly fieldManager?: string | undefined;
   readonly user?: RequestUser | undefined;
+  readonly write?: EngineWrite | undefined;
 }
+
+/** What a caller asks of one write besides the object: store nothing, and how unknown fields are treated. */
+type EngineWrite = Pick<WriteOptions, 'dryRun' | 'fieldValidation'>;
 
 interface Located {
   readonly info: KindInfo;
@@ -258,10 +265,11 @@ class Engine {
     return `${generateName}${nameSuffix(Math.random)}`;
   }
 
-  async create(object: KubeObject, user: RequestUser | undefined, dryRun = false): Promise<Obj> {
+  async create(object: KubeObject, user: RequestUser | undefined, write: EngineWrite = {}): Promise<Obj> {
     const type = typeOf(object);
     const info = kindInfo(type);
     checkMeta(object, info);
+    checkFieldValidation(object, write.fieldValidation);
     const namespace = namespaceFor(info, object.metadata.namespace);
     const kind = kindKeyOf(type);
     const name = this.nameFor({ kind, info, namespace }, object as Obj);
@@ -272,7 +280,7 @@ class Engine {
     if (this.index.get(kind, at.key) !== undefined) throw alreadyExistsOf(at);
     const admitted = this.admit({ ...given, metadata: meta }, undefined, 'CREATE', user);
     const prepared = prepareCreate({ ...admitted, metadata: { ...admitted.metadata, name, ...(namespace === undefined ? {} : { namespace }) } }, info, { uid: this.uid(), now: formatKubeTime(this.now()) });
-    if (dryRun) return clone(prepared);
+    if (write.dryRun === true) return clone(prepared);
     const stored = this.commit(at, 'ADDED', prepared);
     await this.durable();
     return clone(stored);
@@ -290,8 +298,9 @@ class Engine {
     if (rv !== undefined && rv !== '' && rv !== stored.metadata.resourceVersion) throw staleConflict(at.info.resource, at.name);
   }
 
-  async update(object: KubeObject, user: RequestUser | undefined, admission = true, dryRun = false): Promise<Obj> {
+  async update(object: KubeObject, user: RequestUser | undefined, admission = true, write: EngineWrite = {}): Promise<Obj> {
     checkMeta(object, kindInfo(typeOf(object)));
+    checkFieldValidation(object, write.fieldValidation);
     const at = locate(typeOf(object), object.metadata.namespace, object.metadata.name ?? '');
     const stored = this.stored(at);
     this.precondition(at, object, stored);
@@ -299,7 +308,7 @@ class Engine {
     refuseNewFinalizers(next, stored);
     refuseImmutablePodChange(next, stored);
     if (admission) next = prepareUpdate(this.admit(next, stored, 'UPDATE', user), stored, at.info);
-    if (dryRun) return clone(withGeneration(next, stored));
+    if (write.dryRun === true) return clone(withGeneration(next, stored));
     const written = this.replace(at, withGeneration(next, stored), stored);
     await this.durable();
     return clone(written);
@@ -337,18 +346,17 @@ class Engine {
 
   async patch(request: PatchRequest): Promise<Obj> {
     const { type, target, body, patchType } = request;
-    if (patchType === 'apply' && (request.fieldManager ?? '') === '') {
-      throw invalid('PatchOptions.meta.k8s.io', '', [{ type: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }]);
-    }
+    checkPatchRequest(request);
     const at = locate(type, target.namespace, target.name);
     const stored = this.index.get(at.kind, at.key) as Obj | undefined;
     if (stored === undefined && patchType === 'apply' && target.subresource === undefined) {
       const fresh = patched({ apiVersion: type.apiVersion, kind: type.kind, metadata: { name: target.name, namespace: target.namespace } }, body, 'apply') as Obj;
-      return this.create(fresh, request.user);
+      return this.create(fresh, request.user, request.write);
     }
     const result = patchedObject(clone(stored ?? this.stored(at)), body, patchType);
     const object = { ...result, apiVersion: type.apiVersion, kind: type.kind, metadata: { ...result.metadata, name: target.name, namespace: target.namespace } };
-    return target.subresource === 'status' ? this.updateStatus(object, request.user) : this.update(object, request.user);
+    if (target.subresource === 'status') return this.updateStatus(object, request.user);
+    return this.update(object, request.user, true, request.write);
   }
 
   async delete(type: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<void> {
@@ -407,6 +415,26 @@ class Engine {
   }
 }
 
+/**
+ * kube-apiserver's answer to a strategic merge patch of a custom resource: it has no Go type to take
+ * patch strategies from, so only JSON, merge and apply patches are accepted (415).
+ */
+const strategicUnsupported = (): ApiError =>
+  new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+
+/** Refuses what no object makes right: a strategic merge patch of our kinds, an apply without a field manager. */
+function checkPatchRequest(request: PatchRequest): void {
+  if (request.patchType === 'strategic' && lookupKind(request.type.apiVersion, request.type.kind) !== undefined) throw strategicUnsupported();
+  if (request.patchType === 'apply' && (request.fieldManager ?? '') === '') {
+    throw invalid('PatchOptions.meta.k8s.io', '', [{ type: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }]);
+  }
+}
+
+/** The engine's part of a caller's write options. */
+function writeOf(options: WriteOptions | undefined): EngineWrite {
+  return { ...(options?.dryRun === true ? { dryRun: true } : {}), ...(options?.fieldValidation === undefined ? {} : { fieldValidation: options.fieldValidation }) };
+}
+
 const alreadyExistsOf = (at: Located): Error => alreadyExists(at.info.resource, at.name);
 
 function refuseNewFinalizers(next: Obj, stored: Obj): void {
@@ -461,11 +489,11 @@ class View implements KubeApi {
   }
 
   async create<T extends KubeObject>(object: T, options?: WriteOptions): Promise<T> {
-    return asStored<T>(await this.engine.create(object, this.user, options?.dryRun === true));
+    return asStored<T>(await this.engine.create(object, this.user, writeOf(options)));
   }
 
   async update<T extends KubeObject>(object: T, options?: WriteOptions): Promise<T> {
-    return asStored<T>(await this.engine.update(object, this.user, true, options?.dryRun === true));
+    return asStored<T>(await this.engine.update(object, this.user, true, writeOf(options)));
   }
 
   async updateStatus<T extends KubeObject>(object: T): Promise<T> {
@@ -473,7 +501,7 @@ class View implements KubeApi {
   }
 
   async patch<T extends KubeObject>(type: ResourceType, target: PatchTarget, patch: Patch, options?: WriteOptions): Promise<T> {
-    return asStored<T>(await this.engine.patch({ type, target, body: patch.body, patchType: patch.type, fieldManager: options?.fieldManager, user: this.user }));
+    return asStored<T>(await this.engine.patch({ type, target, body: patch.body, patchType: patch.type, fieldManager: options?.fieldManager, user: this.user, write: writeOf(options) }));
   }
 
   delete(type: ResourceType, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<void> {
