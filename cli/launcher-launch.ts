@@ -11,7 +11,8 @@ import type { VmiIdentity } from '../launcher/identity.js';
 import type { ProtocolServer } from '../launcher/protocol/runtime/server.js';
 import { imageStoreRoot } from '../launcher/runtime/data-dir.js';
 import { openImageStore } from '../launcher/runtime/image-store.js';
-import { launchVmi, prepareHost, type AccelChoice, type LauncherHost } from '../launcher/runtime/main.js';
+import type { LauncherHost } from '../launcher/runtime/host.js';
+import { launchVmi, type AccelChoice } from '../launcher/runtime/main.js';
 import { mountedObjectSource } from '../launcher/runtime/mounted-objects.js';
 import { prepareVolumes } from '../launcher/runtime/volumes.js';
 import type { CommandIo } from './command.js';
@@ -37,11 +38,6 @@ export interface LauncherCliOptions {
 /** The launcher's JSON log on standard error. */
 export function launcherLog(options: LauncherCliOptions): Logger {
   return createLogger({ name: 'virt-launcher', level: options.logLevel });
-}
-
-/** Makes the host ready for `identity` while the VMI has not arrived ({@link prepareHost}). */
-export function prepareHostFor(identity: VmiIdentity, options: LauncherCliOptions, log: Logger): Promise<LauncherHost> {
-  return prepareHost(identity, { log, dataDir: options.dataDir, runRoot: options.runRoot });
 }
 
 /** The VMI of a launch: from the user's FILE through admission, or virt-handler's admitted VMI as it is. */

@@ -80,8 +80,9 @@ async function awaitAndLaunch(options: LauncherCliOptions, identity: VmiIdentity
   const pending = await servePending(runDir, identity);
   // The machinery loads, and libvirtd starts, while virt-handler has not handed the VMI over yet.
   const loading = machinery();
-  const log = loading.then((m) => m.launcherLog(options));
-  const preparing = Promise.all([loading, log]).then(([m, l]) => m.prepareHostFor(identity, options, l));
+  const log = import('../../core/log.js').then((m) => m.createLogger({ name: 'virt-launcher', level: options.logLevel }));
+  // The host's module is small: libvirtd starts before the rest of the machinery has loaded.
+  const preparing = Promise.all([import('../../launcher/runtime/host.js'), log]).then(([h, l]) => h.prepareHost(identity, { log: l, dataDir: options.dataDir, runRoot: options.runRoot }));
   preparing.catch(() => undefined);
   const release = (): Promise<void> => preparing.then((h) => h.release(), () => undefined);
   const waited = await awaitVmiFile(runDir, { stopRequested: Promise.race([signal, pending.stopCommanded]) });

@@ -11,10 +11,10 @@ import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { DEFAULT_SMBIOS, type EfiFirmware } from '../converter/context.js';
 import { findEfiFirmware, probeKvm, type KvmVerdict } from './host-facts.js';
 import { runLauncher, type LauncherDeps, type LauncherOutcome, type PreparedVolumes } from './launcher.js';
-import { defaultRunRoot, launcherDirs, vmiIdentity, type LauncherDirs } from './launcher-dirs.js';
+import { vmiIdentity, type LauncherDirs } from './launcher-dirs.js';
 import { connectLibvirt } from './libvirt.js';
 import type { ProtocolServer } from '../protocol/runtime/server.js';
-import { startSessionLibvirtd, type SessionDaemon } from './libvirtd.js';
+import { daemonStarter, dirsOf, IS_ROOT, type LauncherHost } from './host.js';
 import { startReaper, type Reaper } from './reaper.js';
 import { sameIdentity, type VmiIdentity } from '../identity.js';
 import { ensureUnprivilegedUser, type UnprivilegedUser } from './unprivileged-user.js';
@@ -40,54 +40,10 @@ export interface LaunchOptions {
   readonly stopRequested: Promise<void>;
   /** Prepares the VMI's volumes (launcher/runtime/volumes.ts, bound to the stores and objects). */
   prepareVolumes(vmi: Readonly<VirtualMachineInstance>, dirs: LauncherDirs, qemuUser: UnprivilegedUser | undefined): Promise<PreparedVolumes>;
-  /** The host made ready ahead of the VMI ({@link prepareHost}), for this VMI's identity. */
+  /** The host made ready ahead of the VMI (host.ts's prepareHost), for this VMI's identity. */
   readonly host?: LauncherHost;
 }
 
-/**
- * What a launcher makes ready from the VMI's identity alone: the QEMU user, the reaper and the
- * private libvirtd. A launcher pod's launcher does this while it waits for virt-handler's handover,
- * as KubeVirt's virt-launcher starts libvirtd before the VMI is synced, so the launch itself only
- * prepares volumes, defines and starts the domain.
- */
-export interface LauncherHost {
-  readonly identity: VmiIdentity;
-  readonly dirs: LauncherDirs;
-  readonly qemuUser: UnprivilegedUser | undefined;
-  readonly reaper: Reaper;
-  /** The private libvirtd, started or starting (a start failure rejects here, and fails the launch). */
-  readonly daemon: Promise<SessionDaemon>;
-  /** Whether that libvirtd has ended (it exits by itself after its idle timeout when no VMI came). */
-  daemonEnded(): boolean;
-  /** For a launcher that ends without launching: stops the libvirtd and disarms the reaper. */
-  release(): Promise<void>;
-}
-
-/** Options of {@link prepareHost}: {@link LaunchOptions}' log and directories. */
-export type HostOptions = Pick<LaunchOptions, 'log' | 'dataDir' | 'runRoot'>;
-
-function dirsOf(identity: VmiIdentity, opts: HostOptions): LauncherDirs {
-  return launcherDirs(identity, { runRoot: opts.runRoot ?? defaultRunRoot(process.getuid?.() ?? -1, process.env), dataDir: opts.dataDir });
-}
-
-/** Makes the host ready for the VMI `identity` ({@link LauncherHost}); libvirtd starts in the background. */
-export async function prepareHost(identity: VmiIdentity, opts: HostOptions): Promise<LauncherHost> {
-  const dirs = dirsOf(identity, opts);
-  const log = opts.log.child({ namespace: identity.namespace, name: identity.name, launcher: dirs.id });
-  const qemuUser = IS_ROOT ? await ensureUnprivilegedUser() : undefined;
-  const reaper = await startReaper(dirs.daemonDir, [dirs.runDir, dirs.stateDir]);
-  const daemon = daemonStarter(qemuUser, opts.dataDir, log)(dirs);
-  // Whoever takes the daemon sees a failure; until then it must not count as unhandled.
-  let ended = false;
-  daemon.then((d) => d.exited).then(() => { ended = true; }, () => undefined);
-  const release = async (): Promise<void> => {
-    await daemon.then((d) => d.stop(), () => undefined);
-    await reaper.disarm();
-  };
-  return { identity, dirs, qemuUser, reaper, daemon, daemonEnded: () => ended, release };
-}
-
-const IS_ROOT = process.getuid?.() === 0;
 
 async function kvmVerdict(accel: AccelChoice, dataDir: string): Promise<KvmVerdict> {
   if (accel === 'emulation') return { usable: false, reason: 'emulation was asked for' };
@@ -110,20 +66,11 @@ function baseContext(kvm: KvmVerdict, cluster: ClusterConfig, efi: EfiFirmware |
   };
 }
 
-function daemonStarter(qemuUser: UnprivilegedUser | undefined, dataDir: string, log: Logger): LauncherDeps['startDaemon'] {
-  return (d) => startSessionLibvirtd({
-    baseDir: d.daemonDir,
-    ...(qemuUser === undefined ? {} : { user: qemuUser }),
-    capabilitiesCacheDir: join(dataDir, 'cache', 'libvirt-capabilities'),
-    log,
-  });
-}
-
 function optionalDeps(opts: LaunchOptions): Pick<LauncherDeps, 'consoleOut' | 'server'> {
   return { ...(opts.consoleOut === undefined ? {} : { consoleOut: opts.consoleOut }), ...(opts.server === undefined ? {} : { server: opts.server }) };
 }
 
-/** The host a run uses: made ready ahead ({@link prepareHost}) or now, and how its libvirtd is started. */
+/** The host a run uses: made ready ahead (host.ts's prepareHost) or now, and how its libvirtd is started. */
 interface RunHost {
   readonly dirs: LauncherDirs;
   readonly log: Logger;
