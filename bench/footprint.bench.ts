@@ -16,7 +16,6 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startVirtApiProcess } from '../cli/commands/virt-api-process.testing.js';
@@ -24,6 +23,7 @@ import type { VirtualMachineInstance } from '../crd-gen/index.js';
 import { vmiIdentity } from '../launcher/identity.js';
 import { defaultRunRoot, launcherDirs } from '../launcher/runtime/launcher-dirs.js';
 import { liveRecordedProcess } from '../local/kubelet/runtime/pid-file.js';
+import { until } from '../test/builders/until.js';
 import { ensureDemoGuest } from '../test/fixtures/demo-guest.js';
 import { WEBHOOK_ROUTES } from '../webhooks/registry.js';
 import { MUTATE, VALIDATE, minimalVmi, prepare, runLoad } from './admission-measure.js';
@@ -93,16 +93,6 @@ async function vmFootprint(vmi: VirtualMachineInstance, dataDir: string): Promis
 
 /** KubeVirt's launcher overhead for one vCPU, no IOThreads, a video device and `guestMiB`: MiB. */
 const kubevirtOverheadMiB = (guestMiB: number): number => 220 + 8 * 1 + 0 + 32 + guestMiB / 512;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 300_000): Promise<T> {
-  const end = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /**
  * A process's RSS once idle: V8 gives start-up garbage back only after some seconds without work
@@ -180,7 +170,7 @@ async function runningVmis(daemon: Daemon, count: number): Promise<VirtualMachin
     const failed = list.items.find((v) => v.status?.phase === 'Failed');
     if (failed !== undefined) throw new Error(`VMI ${failed.metadata?.name ?? '?'} failed: ${failed.status?.reason ?? ''}`);
     return running.length >= count ? running : undefined;
-  });
+  }, 300_000);
 }
 
 async function applyVms(daemon: Daemon, names: readonly string[]): Promise<void> {
@@ -220,7 +210,7 @@ async function daemonRows(floor: number): Promise<BenchRow[]> {
     ];
   } finally {
     await kvt(daemon, ['delete', 'vm', ...names]).catch(() => undefined);
-    await until('every VMI gone', async () => ((JSON.parse(await kvt(daemon, ['get', 'vmi', '-o', 'json'])) as { items: unknown[] }).items.length === 0 ? true : undefined)).catch(() => undefined);
+    await until('every VMI gone', async () => ((JSON.parse(await kvt(daemon, ['get', 'vmi', '-o', 'json'])) as { items: unknown[] }).items.length === 0 ? true : undefined), 300_000).catch(() => undefined);
     daemon.child.kill('SIGTERM');
     await new Promise((r) => daemon.child.once('exit', r));
     await rm(daemon.dataDir, { recursive: true, force: true });
