@@ -5,7 +5,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { parseManifests, type ManifestError, type ManifestObject } from '../core/manifests.js';
+import { parseManifests, type DuplicateFields, type ManifestError, type ManifestObject } from '../core/manifests.js';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
@@ -22,10 +22,18 @@ async function expandPath(path: string, recursive: boolean): Promise<string[]> {
   return out;
 }
 
-/** Reads and parses every named source; unreadable ones become errors, never exceptions. */
-export async function readSources(paths: readonly string[], recursive: boolean): Promise<{ objects: ManifestObject[]; errors: ManifestError[] }> {
+/**
+ * Reads and parses every named source; unreadable ones become errors, never exceptions. A field
+ * repeated in one mapping is an error unless `duplicates` is `warn` (listed in `warnings`) or `ignore`.
+ */
+export async function readSources(
+  paths: readonly string[],
+  recursive: boolean,
+  options: { readonly duplicates?: DuplicateFields } = {},
+): Promise<{ objects: ManifestObject[]; errors: ManifestError[]; warnings: ManifestError[] }> {
   const objects: ManifestObject[] = [];
   const errors: ManifestError[] = [];
+  const warnings: ManifestError[] = [];
   for (const path of paths) {
     let files: string[];
     try {
@@ -37,15 +45,16 @@ export async function readSources(paths: readonly string[], recursive: boolean):
     for (const file of files) {
       try {
         const text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
-        const parsed = parseManifests(file, text);
+        const parsed = parseManifests(file, text, options);
         objects.push(...parsed.objects);
         errors.push(...parsed.errors);
+        warnings.push(...parsed.warnings);
       } catch (e: unknown) {
         errors.push({ source: file, message: e instanceof Error ? e.message : String(e) });
       }
     }
   }
-  return { objects, errors };
+  return { objects, errors, warnings };
 }
 
 async function readStdin(): Promise<string> {

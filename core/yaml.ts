@@ -42,8 +42,12 @@ function kubeTags(tags: Tags): Tags {
   return [...tags.filter((t) => !dropped(t)), kubeFloat];
 }
 
-/** Parses a multi-document YAML (or JSON) text with kubectl's YAML 1.1 scalar rules. */
-export function parseKubeYamlDocuments(text: string): Document[] {
-  const docs = parseAllDocuments(text, { version: '1.1', customTags: kubeTags, prettyErrors: true });
+/**
+ * Parses a multi-document YAML (or JSON) text with kubectl's YAML 1.1 scalar rules. A key repeated
+ * in one mapping is a document error unless `uniqueKeys` is false (then the later value wins when
+ * the document is turned into data, and core/manifests.ts names the repeated fields).
+ */
+export function parseKubeYamlDocuments(text: string, options: { readonly uniqueKeys?: boolean } = {}): Document[] {
+  const docs = parseAllDocuments(text, { version: '1.1', customTags: kubeTags, prettyErrors: true, uniqueKeys: options.uniqueKeys ?? true });
   return Array.isArray(docs) ? docs : [docs];
 }
