@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { ApiError } from '../../core/errors.js';
 import { describeApiError } from '../../local/apply.js';
+import { Gvk, type VirtualMachine } from '../../crd-gen/index.js';
 import type { SubresourceRequest, VmiSubresourceRequest, VmSubresourceRequest } from '../../webhooks/index.js';
 import { CLUSTER_OPTIONS, clusterTarget } from '../cluster-target.js';
 import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
@@ -54,9 +55,62 @@ async function changeVm(verb: VmVerb, args: readonly string[], io: CommandIo): P
   }
 }
 
+/** virtctl's resource words of `pause|unpause vm|vmi NAME`. */
+const VM_WORDS: ReadonlySet<string> = new Set(['vm', 'vms', 'virtualmachine', 'virtualmachines']);
+const VMI_WORDS: ReadonlySet<string> = new Set(['vmi', 'vmis', 'virtualmachineinstance', 'virtualmachineinstances']);
+
+/** What `kvt pause|unpause` names: virtctl's `vm|vmi NAME`, or the older `NAME` (a VMI). */
+export interface PauseTarget {
+  readonly kind: 'vm' | 'vmi';
+  readonly name: string;
+}
+
+/** Parses the positionals of `kvt pause|unpause` (pure). */
+export function parsePauseTarget(verb: VmiVerb, positionals: readonly string[]): PauseTarget {
+  const [first, second, ...extra] = positionals;
+  if (first !== undefined && second === undefined && !VM_WORDS.has(first) && !VMI_WORDS.has(first)) return { kind: 'vmi', name: first };
+  if (first === undefined || second === undefined || extra.length > 0) throw new UsageError(`name a VM or VMI, e.g. \`kvt ${verb} vm demo\` or \`kvt ${verb} vmi demo\``);
+  const word = first.toLowerCase();
+  if (VM_WORDS.has(word)) return { kind: 'vm', name: second };
+  if (VMI_WORDS.has(word)) return { kind: 'vmi', name: second };
+  throw new UsageError(`unsupported resource type ${JSON.stringify(first)}: use vm or vmi`);
+}
+
+/** The VM of `kvt pause|unpause vm NAME` from the daemon (virtctl reads it first), or the line saying why not. */
+async function vmOf(values: Values, name: string): Promise<VirtualMachine | string> {
+  try {
+    return await withDaemon(values, (kube) => kube.get<VirtualMachine & { apiVersion: string; kind: string }>(Gvk.VirtualMachine, values.namespace ?? 'default', name));
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status === 503) throw e;
+    return `Error getting VirtualMachine ${name}: ${e.message}`;
+  }
+}
+
+/**
+ * virtctl's line for a VMI pause of a VM that has none: its VM is Halted ("not set to run"), or the
+ * VMI is not there (pkg/virtctl/pause: handleNotFoundError).
+ */
+export function vmNotRunningLine(vm: Readonly<VirtualMachine> | undefined, name: string): string {
+  const halted = vm !== undefined && (vm.spec.runStrategy === 'Halted' || (vm.spec.runStrategy === undefined && vm.spec.running !== true));
+  return halted ? `Error pausing VirtualMachineInstance ${name}. VirtualMachine ${name} is not set to run` : `Error pausing VirtualMachineInstance ${name}, it was not found`;
+}
+
+/** virtctl's one line for a refused pause/unpause. */
+function refusalLine(verb: VmiVerb, target: PauseTarget, vm: VirtualMachine | undefined, e: ApiError): string {
+  if (target.kind === 'vm' && verb === 'pause' && e.status === 404) return vmNotRunningLine(vm, target.name);
+  return `Error ${verb === 'pause' ? 'pausing' : 'unpausing'} VirtualMachineInstance ${target.name}: ${e.message.replace(/\s*\n\s*/g, ' ')}`;
+}
+
 async function pauseVmi(verb: VmiVerb, args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
-  const name = oneName(positionals, `VMI, e.g. \`kvt ${verb} demo\``);
+  const target = parsePauseTarget(verb, positionals);
+  const { name } = target;
+  const vm = target.kind === 'vm' && values.kubeconfig === undefined ? await vmOf(values, name) : undefined;
+  if (typeof vm === 'string') {
+    io.err(`${vm}\n`);
+    return 1;
+  }
+  // The VMI of a VM has the VM's name.
   const requestIn = (namespace: string): VmiSubresourceRequest => ({ resource: 'virtualmachineinstances', namespace, name, subresource: verb });
   try {
     await call(values, requestIn);
@@ -65,13 +119,28 @@ async function pauseVmi(verb: VmiVerb, args: readonly string[], io: CommandIo): 
   } catch (e) {
     // A daemon that went away reads as every command's 'no daemon' line (cli/kvt.ts).
     if (!(e instanceof ApiError) || (e.status === 503 && values.kubeconfig === undefined)) throw e;
-    io.err(`Error: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+    io.err(`${refusalLine(verb, target, vm, e)}\n`);
     return 1;
   }
 }
 
 const vmUsage = (verb: VmVerb): string => `kvt ${verb} VM [-n NS]${verb === 'start' ? ' [--paused]' : ''} [--data-dir D | --socket S | --kubeconfig PATH [--context C]]`;
-const vmiUsage = (verb: VmiVerb): string => `kvt ${verb} VMI [-n NS] [--data-dir D | --socket S | --kubeconfig PATH [--context C]]`;
+const vmiUsage = (verb: VmiVerb): string => [
+  `kvt ${verb} vm|vmi NAME [-n NS] [--data-dir D | --socket S | --kubeconfig PATH [--context C]]`,
+  `kvt ${verb} NAME         (the older form: NAME is a VMI)`,
+  '',
+  verb === 'pause'
+    ? 'Pauses the VMI (of the VM, which has the VM\'s name): virt-api checks it and relays the call to its node\'s virt-handler. Pausing a paused VMI is refused.'
+    : 'Resumes the paused VMI (of the VM, which has the VM\'s name). Unpausing a VMI that is not paused is refused.',
+  'A refusal is one line with KubeVirt\'s message; exit 1.',
+  '',
+  'Options:',
+  '  -n, --namespace NS     the namespace (default: default, or the context\'s with --kubeconfig)',
+  '      --data-dir D       the daemon of this data directory',
+  '      --socket S         the daemon listening on this socket',
+  '      --kubeconfig PATH  a cluster instead of the daemon',
+  '      --context C        the kubeconfig context',
+].join('\n');
 
 /** `kvt start VM`. */
 export const startCommand: Command = { name: 'start', summary: 'start a VirtualMachine (as virtctl start)', usage: vmUsage('start'), run: (a, io) => changeVm('start', a, io) };
@@ -80,6 +149,6 @@ export const stopCommand: Command = { name: 'stop', summary: 'stop a VirtualMach
 /** `kvt restart VM`. */
 export const restartCommand: Command = { name: 'restart', summary: 'restart a VirtualMachine (as virtctl restart)', usage: vmUsage('restart'), run: (a, io) => changeVm('restart', a, io) };
 /** `kvt pause VMI`. */
-export const pauseCommand: Command = { name: 'pause', summary: 'pause a running VMI (as virtctl pause vmi)', usage: vmiUsage('pause'), run: (a, io) => pauseVmi('pause', a, io) };
+export const pauseCommand: Command = { name: 'pause', summary: 'pause a running VM or VMI (as virtctl pause vm|vmi)', usage: vmiUsage('pause'), run: (a, io) => pauseVmi('pause', a, io) };
 /** `kvt unpause VMI`. */
-export const unpauseCommand: Command = { name: 'unpause', summary: 'resume a paused VMI (as virtctl unpause vmi)', usage: vmiUsage('unpause'), run: (a, io) => pauseVmi('unpause', a, io) };
+export const unpauseCommand: Command = { name: 'unpause', summary: 'resume a paused VM or VMI (as virtctl unpause vm|vmi)', usage: vmiUsage('unpause'), run: (a, io) => pauseVmi('unpause', a, io) };

@@ -211,7 +211,7 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
     expect((await kvt('pause', 'demo')).stdout).toContain('VMI demo was scheduled to pause');
     await until('VMI demo Paused', () => json<Conditioned>('get', 'vmi', 'demo'), (v) => paused(v), 60_000);
     const again = await kvt('pause', 'demo');
-    expect([again.code, again.stderr.trim()]).toEqual([1, 'Error: VMI is already paused']);
+    expect([again.code, again.stderr.trim()]).toEqual([1, 'Error pausing VirtualMachineInstance demo: VMI is already paused']);
     expect((await kvt('unpause', 'demo')).stdout).toContain('VMI demo was scheduled to unpause');
     await until('VMI demo not Paused', () => json<Conditioned>('get', 'vmi', 'demo'), (v) => !paused(v), 60_000);
     // stop removes the VMI (the guest shuts down); start creates a new one.

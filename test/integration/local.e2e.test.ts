@@ -167,11 +167,11 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt daemon + kvt apply/get/console/pause/
   it('kvt pause and unpause reach the guest through the daemon\'s virt-handler; the VMI reports Paused, then not', async () => {
     const pausedCondition = (v: VirtualMachineInstance | undefined): unknown => v?.status?.conditions?.find((c) => c.type === 'Paused');
     // A running VMI cannot be unpaused: KubeVirt's refusal, one line, no stack trace.
-    expect(await kvt('unpause', 'e2e')).toEqual({ code: 1, stdout: '', stderr: 'Error: VMI is not paused\n' });
+    expect(await kvt('unpause', 'e2e')).toEqual({ code: 1, stdout: '', stderr: 'Error unpausing VirtualMachineInstance e2e: VMI is not paused\n' });
     expect(await kvt('pause', 'e2e')).toEqual({ code: 0, stdout: 'VMI e2e was scheduled to pause\n', stderr: '' });
     const paused = await until('the Paused condition', () => vmi('e2e'), (v) => pausedCondition(v) !== undefined, 30_000);
     expect(pausedCondition(paused)).toMatchObject({ status: 'True', reason: 'PausedByUser' });
-    expect(await kvt('pause', 'e2e')).toEqual({ code: 1, stdout: '', stderr: 'Error: VMI is already paused\n' });
+    expect(await kvt('pause', 'e2e')).toEqual({ code: 1, stdout: '', stderr: 'Error pausing VirtualMachineInstance e2e: VMI is already paused\n' });
     expect(await kvt('unpause', 'e2e')).toEqual({ code: 0, stdout: 'VMI e2e was scheduled to unpause\n', stderr: '' });
     const resumed = await until('the Paused condition gone', () => vmi('e2e'), (v) => pausedCondition(v) === undefined, 30_000);
     expect(resumed?.status?.phase).toBe('Running');
