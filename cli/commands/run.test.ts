@@ -24,10 +24,10 @@ describe('parseRunArgs', () => {
 });
 
 describe('kvt run', () => {
-  it('exits 2 naming an unreadable manifest, before starting anything', async () => {
+  it('exits 1 naming an unreadable manifest, before starting anything', async () => {
     let err = '';
     const code = await runKvt(['run', '-f', 'no/such/file.yaml'], { out: () => undefined, err: (t) => { err += t; } });
-    expect(code).toBe(2);
+    expect(code).toBe(1);
     expect(err).toMatch(/^error: no\/such\/file\.yaml: ENOENT/);
   });
 });

@@ -92,7 +92,7 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
   const options = parseRunArgs(args);
   const { objects, errors } = await manifestObjects(options.files, { recursive: options.recursive, namespace: options.namespace });
   for (const e of errors) io.err(`${e}\n`);
-  if (errors.length > 0) return 2;
+  if (errors.length > 0) return 1;
   if (objects.length === 0) {
     io.err('error: no objects passed to run\n');
     return 1;
@@ -141,8 +141,8 @@ export const runCommand: Command = {
     '  --data-dir D              images, volumes and launcher logs   [$KVT_DATA_DIR, /var/lib/kvt as root, ~/.local/share/kvt]',
     '  --log-level L             the components\' logs on stderr: fatal … trace, silent   [warn]',
     '',
-    'Exit status: 0 done, 1 a VMI failed, an object was refused or the wait timed out, 2 usage or unreadable',
-    'input, 130 interrupted while waiting for --wait-for-console.',
+    'Exit status: 0 done, 1 a VMI failed, an object was refused, the wait timed out, the input is unreadable',
+    'or the command line is wrong, 130 interrupted while waiting for --wait-for-console.',
   ].join('\n'),
   run,
 };

@@ -81,7 +81,7 @@ export const validateCommand: Command = {
     'Objects of other API groups are passed over with a note on stderr.',
     'With -o, the admitted objects are printed on stdout (refused ones as given) and problems go to stderr.',
     'Firmware UUIDs and serials the webhooks would draw are fresh random UUIDs on every run.',
-    'Exit status: 0 all valid, 1 any object invalid, 2 unreadable or unparseable input.',
+    'Exit status: 0 all valid, 1 any object invalid or the command line is wrong, 2 unreadable or unparseable input.',
     '',
     'Options:',
     '      --presets DIR        presets, instancetypes and preferences admission may use',

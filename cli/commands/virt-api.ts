@@ -79,7 +79,7 @@ export function virtApiCommandFor(routes: readonly WebhookRoute[]): Command {
       'change; a pair that does not load is logged and the previous one kept. /readyz answers 200 once the',
       'admission objects are loaded. On SIGTERM or SIGINT it stops accepting connections, finishes the',
       'requests in flight and exits 0. Logs are JSON lines on standard error.',
-      'Exit status: 0 stopped cleanly, 1 could not start (certificate or address), 2 usage.',
+      'Exit status: 0 stopped cleanly, 1 could not start (certificate or address) or the command line is wrong.',
       '',
       'Options:',
       '  --tls-cert-file F   PEM serving certificate (chain)   (required)',

@@ -86,7 +86,7 @@ const USAGE = [
   'after its grace period. After a restart it reconnects to every running launcher (nothing is started',
   'twice) and shuts down launchers whose VMI is gone. The Node N gets kubevirt.io/schedulable=true and',
   'a kubevirt.io/heartbeat refreshed every minute. SIGTERM or SIGINT stops the handler, never a guest.',
-  'Exit status: 0 stopped cleanly, 1 could not start, 2 usage.',
+  'Exit status: 0 stopped cleanly, 1 could not start or the command line is wrong.',
   '',
   'Options:',
   '  --node-name N     the node this handler serves   (required)',

@@ -132,7 +132,7 @@ export const virtLauncherCommand: Command = {
     'for virt-handler to write <run-root>/<id>/vmi.json; a VMI other than NS/N/U there is refused (Failed,',
     'VmiMismatch). SIGTERM while waiting exits 0. The Secrets and ConfigMaps its volumes name are read from',
     'the pod\'s volumes, mounted under /var/run/kubevirt-private (secret/V, config-map/V, secret/V-udata, …).',
-    'Exit status: 0 the guest stopped, 1 it failed or the VMI is invalid, 2 usage or unreadable input.',
+    'Exit status: 0 the guest stopped, 1 it failed, the VMI is invalid or unreadable, or the command line is wrong.',
     '',
     'Options:',
     '  --console               copy the guest\'s serial console to standard output',
