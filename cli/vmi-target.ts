@@ -23,11 +23,14 @@ export interface VmiTarget {
 }
 
 /** Parses the arguments of `kvt VERB VMI`; anything but one name is a UsageError naming `verb`. */
-export function parseVmiTarget(args: readonly string[], verb: string): VmiTarget {
-  const { values, positionals } = parseArgs({ args: [...args], options: { ...DAEMON_OPTIONS, ...CLUSTER_OPTIONS, 'run-root': { type: 'string' } }, allowPositionals: true, strict: true });
+export function parseVmiTarget(args: readonly string[], verb: string): VmiTarget & { readonly timeout?: string } {
+  const { values, positionals } = parseArgs({ args: [...args], options: { ...DAEMON_OPTIONS, ...CLUSTER_OPTIONS, 'run-root': { type: 'string' }, timeout: { type: 'string' } }, allowPositionals: true, strict: true });
   const [name, ...extra] = positionals;
   if (name === undefined || extra.length > 0) throw new UsageError(`name one VMI, e.g. \`kvt ${verb} demo\``);
-  return { name, namespace: values.namespace ?? 'default', runRoot: values['run-root'] ?? defaultRunRoot(process.getuid?.() ?? 0, process.env), values };
+  return {
+    name, namespace: values.namespace ?? 'default', runRoot: values['run-root'] ?? defaultRunRoot(process.getuid?.() ?? 0, process.env), values,
+    ...(values.timeout === undefined ? {} : { timeout: values.timeout }),
+  };
 }
 
 /** The VMI, or undefined when there is none. */
@@ -40,10 +43,41 @@ async function currentVmi(kube: KubeApi, namespace: string, name: string): Promi
   }
 }
 
-/** The target VMI when it is Running; otherwise says why not (as kubectl/virtctl do) and gives undefined. */
-export async function runningVmi(target: VmiTarget, io: CommandIo): Promise<VirtualMachineInstance | undefined> {
-  const vmi = await withDaemon(target.values, (kube) => currentVmi(kube, target.namespace, target.name));
-  if (vmi?.status?.phase === 'Running') return vmi;
-  io.err(vmi === undefined ? `Error: virtualmachineinstance.kubevirt.io "${target.name}" not found\n` : `Error: VMI ${target.name} is not running (phase ${vmi.status?.phase ?? 'unset'})\n`);
-  return undefined;
+/** What waiting for a VMI to run decides at one look: go on, keep waiting, or give up with a line. */
+export type RunWait = { readonly state: 'running' } | { readonly state: 'wait' } | { readonly state: 'fail'; readonly line: string };
+
+/**
+ * One look at the VMI while `kvt console` waits for it to run, as virtctl waits (pure): Running goes
+ * on; missing or final fails at once; any other phase waits until `timedOut`, then fails with
+ * virtctl's timeout message.
+ */
+export function runWaitStep(name: string, vmi: Readonly<VirtualMachineInstance> | undefined, timedOut: boolean): RunWait {
+  if (vmi === undefined) return { state: 'fail', line: `Error: virtualmachineinstance.kubevirt.io "${name}" not found` };
+  const phase = vmi.status?.phase;
+  if (phase === 'Running') return { state: 'running' };
+  if (phase === 'Succeeded' || phase === 'Failed') return { state: 'fail', line: `Error: VMI ${name} is not running (phase ${phase})` };
+  return timedOut ? { state: 'fail', line: 'Error: Timeout trying to connect to the virtual machine instance' } : { state: 'wait' };
+}
+
+/** How often a waiting `kvt console` looks at the VMI again. */
+const WAIT_POLL_MS = 500;
+
+/**
+ * The target VMI once it is Running, waiting up to `timeoutMs` for it (0: one look); otherwise says
+ * why not (as virtctl does) and gives undefined.
+ */
+export async function runningVmi(target: VmiTarget, io: CommandIo, timeoutMs = 0): Promise<VirtualMachineInstance | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  return withDaemon(target.values, async (kube) => {
+    for (;;) {
+      const vmi = await currentVmi(kube, target.namespace, target.name);
+      const step = runWaitStep(target.name, vmi, Date.now() >= deadline);
+      if (step.state === 'running') return vmi;
+      if (step.state === 'fail') {
+        io.err(`${step.line}\n`);
+        return undefined;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_POLL_MS, Math.max(1, deadline - Date.now()))));
+    }
+  });
 }
