@@ -18,6 +18,16 @@ export const DAEMON_OPTIONS = {
   namespace: { type: 'string', short: 'n' },
 } as const;
 
+/**
+ * The "Options:" lines of DAEMON_OPTIONS, for the usage of every command that spreads them (each
+ * command's usage lists every flag it accepts; a test holds them to the parser).
+ */
+export const DAEMON_OPTIONS_HELP: readonly string[] = [
+  '  -n, --namespace NS   the namespace   [default]',
+  '  --data-dir D         the data dir of the kvt daemon to talk to   [$KVT_DATA_DIR, /var/lib/kvt as root, ~/.local/share/kvt]',
+  '  --socket S           the daemon\'s socket, instead of the data dir\'s   [<data dir>/kvt.sock]',
+];
+
 /** The socket named by `--socket`, else the one of `--data-dir` (or the default data dir). */
 export function socketFrom(values: { readonly 'data-dir'?: string; readonly socket?: string }): string {
   return values.socket ?? daemonSocket(values['data-dir'] ?? defaultDataDir());

@@ -8,7 +8,12 @@ import { asList } from '../../core/manifests.js';
 export const crdsCommand: Command = {
   name: 'crds',
   summary: 'Print every CustomResourceDefinition as multi-document YAML',
-  usage: 'kvt crds [-o yaml|json]',
+  usage: [
+    'kvt crds [-o yaml|json]',
+    '',
+    'Options:',
+    '  -o, --output yaml|json   multi-document YAML, or one JSON List   [yaml]',
+  ].join('\n'),
   async run(args, io) {
     const { values } = parseArgs({ args: [...args], options: { output: { type: 'string', short: 'o', default: 'yaml' } }, strict: true });
     if (values.output === 'json') io.out(`${JSON.stringify(asList(CRDS), null, 2)}\n`);

@@ -7,7 +7,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import type { ExecSpec } from '../../local/node-agent/runtime/pod-files.js';
 import { KVT_ENTRY } from '../../local/kubelet/runtime/spawn.js';
 import { UsageError, type Command } from '../command.js';
@@ -44,7 +44,7 @@ export const podExecCommand: Command = {
   summary: 'Run a node agent pod\'s container (internal)',
   usage: 'kvt pod-exec SPEC.json   (started by kvt node-agent inside the pod\'s namespaces)',
   run: async (args) => {
-    const [file, ...extra] = args;
+    const [file, ...extra] = parseArgs({ args: [...args], options: {}, allowPositionals: true, strict: true }).positionals;
     if (file === undefined || extra.length > 0) throw new UsageError('name the run spec file');
     const spec = parseSpec(await readFile(file, 'utf8'));
     await bindMounts(spec);

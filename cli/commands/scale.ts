@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { describeApiError, resourceKind } from '../../local/apply.js';
-import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
+import { DAEMON_OPTIONS, DAEMON_OPTIONS_HELP, withDaemon } from '../daemon-client.js';
 import { resolveResource, unknownResource } from '../resources.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 
@@ -29,6 +29,15 @@ async function scale(args: readonly string[], io: CommandIo): Promise<number> {
 export const scaleCommand: Command = {
   name: 'scale',
   summary: 'set the replica count of a VirtualMachineInstanceReplicaSet',
-  usage: 'kvt scale vmirs NAME --replicas N [-n NS] [--data-dir D | --socket S]',
+  usage: [
+    'kvt scale vmirs NAME --replicas N [-n NS] [--data-dir D | --socket S]',
+    '',
+    'Sets spec.replicas of the VirtualMachineInstanceReplicaSet NAME (a merge patch); its controller',
+    'then creates or deletes VMIs to match.',
+    '',
+    'Options:',
+    '  --replicas N         the new number of replicas, 0 or more   (required)',
+    ...DAEMON_OPTIONS_HELP,
+  ].join('\n'),
   run: scale,
 };

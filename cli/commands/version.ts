@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { packageRoot } from '../../core/package-root.js';
 import type { Command } from '../command.js';
@@ -14,7 +15,8 @@ export const versionCommand: Command = {
   name: 'version',
   summary: 'Print the kvt version and the API versions it serves',
   usage: 'kvt version',
-  async run(_args, io) {
+  async run(args, io) {
+    parseArgs({ args: [...args], options: {}, strict: true });
     io.out(`kvt ${packageVersion()} (kubevirt.io/v1, instancetype.kubevirt.io/v1beta1; node ${process.version})\n`);
     return 0;
   },

@@ -91,7 +91,21 @@ export async function runVirtController(options: VirtControllerCliOptions, kube:
 export const virtControllerCommand: Command = {
   name: 'virt-controller',
   summary: 'run the VM, VMI and ReplicaSet controllers against a cluster (leader-elected)',
-  usage: 'kvt virt-controller [--kubeconfig PATH] [--namespace kubevirt] [--leader-elect true|false] [--launcher-image IMAGE] [--image-volumes true|false] [--log-level info]',
+  usage: [
+    'kvt virt-controller [--kubeconfig PATH] [--namespace kubevirt] [--leader-elect true|false] [--launcher-image IMAGE] [--image-volumes true|false] [--log-level info]',
+    '',
+    'Runs KubeVirt\'s VirtualMachine, VirtualMachineInstance and VirtualMachineInstanceReplicaSet',
+    'controllers against a cluster until SIGTERM or SIGINT; with leader election only while it holds',
+    'the Lease, exiting 1 when it loses it (so the pod restarts).',
+    '',
+    'Options:',
+    '  --kubeconfig PATH         kubeconfig to use   [in-cluster config]',
+    '  --namespace NS            the install\'s namespace (its Lease)   [kubevirt]',
+    '  --leader-elect true|false  run only while holding the leader Lease   [true]',
+    '  --launcher-image IMAGE    the image of launcher pods   [kvt:latest]',
+    '  --image-volumes true|false  give launcher pods their boot images as image volumes   [false]',
+    '  --log-level L             fatal, error, warn, info, debug, trace or silent   [info]',
+  ].join('\n'),
   async run(args) {
     const options = parseVirtControllerArgs(args);
     const log = createLogger({ name: 'virt-controller', level: options.logLevel });

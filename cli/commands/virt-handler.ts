@@ -90,7 +90,7 @@ const USAGE = [
   '',
   'Options:',
   '  --node-name N     the node this handler serves   (required)',
-  '  --kubeconfig PATH kubeconfig to use   [$KUBECONFIG, ~/.kube/config, in-cluster]',
+  '  --kubeconfig PATH  kubeconfig to use   [$KUBECONFIG, ~/.kube/config, in-cluster]',
   '  --run-root DIR    the launchers\' run root   [/run/kvt as root, else $XDG_RUNTIME_DIR/kvt]',
   '  --rest-certs DIR  serve the REST endpoint virt-api calls (pause, unpause, console) over mutual TLS:',
   '                    tls.crt, tls.key (its certificate) and ca.crt (the CA of virt-api\'s client certificate)',

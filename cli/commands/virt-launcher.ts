@@ -146,6 +146,10 @@ export const virtLauncherCommand: Command = {
     '                          writes them there, having no mount namespace)   [/]',
     '  --grace-period-seconds G  accepted for the pod\'s args; the VMI\'s terminationGracePeriodSeconds governs',
     '  --log-level LEVEL       pino level for the JSON logs on standard error   [info]',
+    '  --await-vmi             the launcher pod\'s mode: wait for virt-handler\'s vmi.json instead of reading FILE',
+    '  --namespace NS          with --await-vmi: the namespace of the VMI to accept   (required)',
+    '  --name N                with --await-vmi: the name of the VMI to accept   (required)',
+    '  --uid U                 with --await-vmi: the UID of the VMI to accept   (required)',
   ].join('\n'),
   run: (args, io) => {
     const options = parseOptions(args);
