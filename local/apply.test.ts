@@ -44,6 +44,27 @@ describe('applyObject on the in-memory store (admission on)', () => {
     await expect(store.get({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' }, 'default', 'broken')).rejects.toThrow(/not found/);
   });
 
+  it('dry runs: client sends nothing, server admits and stores nothing; both say so as kubectl does', async () => {
+    store = createMemoryStore();
+    expect((await applyObject(store, preset, 'p.yaml', { dryRun: 'client' })).line).toBe('virtualmachineinstancepreset.kubevirt.io/small created (dry run)');
+    expect((await applyObject(store, preset, 'p.yaml', { dryRun: 'server' })).line).toBe('virtualmachineinstancepreset.kubevirt.io/small created (server dry run)');
+    await expect(store.list(preset)).resolves.toMatchObject({ items: [] });
+    await applyObject(store, preset, 'p.yaml');
+    expect((await applyObject(store, preset, 'p.yaml', { dryRun: 'server' })).line).toBe('virtualmachineinstancepreset.kubevirt.io/small unchanged (server dry run)');
+    const bigger = { ...preset, spec: { ...preset.spec, domain: { devices: {}, resources: { requests: { memory: '256Mi' } } } } };
+    expect((await applyObject(store, bigger, 'p.yaml', { dryRun: 'server' })).line).toBe('virtualmachineinstancepreset.kubevirt.io/small configured (server dry run)');
+    const stored = await store.get<typeof bigger>(preset, 'default', 'small');
+    expect(stored.spec.domain.resources.requests.memory).toBe('128Mi');
+  });
+
+  it('strict field validation refuses a typo with its path; warn stores it', async () => {
+    store = createMemoryStore();
+    const typo = { ...preset, spec: { ...preset.spec, domain: { devices: {}, cpu: { core: 2 } } } };
+    const out = await applyObject(store, typo, 'p.yaml', { fieldValidation: 'Strict' });
+    expect(out.line).toBe('Error from server (BadRequest): error when applying "p.yaml": VirtualMachineInstancePreset in version "v1" cannot be handled as a VirtualMachineInstancePreset: strict decoding error: unknown field "spec.domain.cpu.core"');
+    expect((await applyObject(store, typo, 'p.yaml', { fieldValidation: 'Warn' })).line).toBe('virtualmachineinstancepreset.kubevirt.io/small created');
+  });
+
   it('refuses an object without a name before calling the API', async () => {
     store = createMemoryStore();
     const out = await applyObject(store, { ...preset, metadata: { namespace: 'default' } }, 'p.yaml');

@@ -6,7 +6,8 @@
  * API's message and each cause with its field.
  */
 import { ApiError } from '../core/errors.js';
-import type { KubeApi, KubeObject } from '../core/kube.js';
+import type { FieldValidation, KubeApi, KubeObject } from '../core/kube.js';
+import { jsonEqual } from '../core/json-patch.js';
 import { isNotFound } from '../core/errors.js';
 
 /** The field manager of `kvt apply`. */
@@ -68,15 +69,45 @@ async function existing(kube: KubeApi, object: Readonly<KubeObject>): Promise<Ku
   }
 }
 
+/**
+ * How one object is applied: the API's field validation, and a dry run (`client`: nothing is sent
+ * but the read of the object; `server`: the API admits the write and stores nothing).
+ */
+export interface ApplyOptions {
+  readonly fieldValidation?: FieldValidation;
+  readonly dryRun?: 'client' | 'server';
+}
+
+const DRY_RUN_SUFFIX = { client: ' (dry run)', server: ' (server dry run)' } as const;
+
+/** What a server dry run changed: nothing when the answer is the stored object. */
+function serverDryRunVerb(before: KubeObject | undefined, after: KubeObject): string {
+  if (before === undefined) return 'created';
+  return jsonEqual(before, after) ? 'unchanged' : 'configured';
+}
+
+const applyTarget = (object: Readonly<KubeObject>): { name: string; namespace?: string } =>
+  ({ name: object.metadata.name ?? '', ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }) });
+
+const applyWrite = (options: ApplyOptions): { fieldManager: string; force: true; fieldValidation?: FieldValidation } =>
+  ({ fieldManager: APPLY_FIELD_MANAGER, force: true, ...(options.fieldValidation === undefined ? {} : { fieldValidation: options.fieldValidation }) });
+
+/** A dry run's outcome: a client one sends nothing; a server one is admitted and not stored. */
+async function dryRunApply(kube: KubeApi, object: Readonly<KubeObject>, before: KubeObject | undefined, options: ApplyOptions): Promise<ApplyOutcome> {
+  if (options.dryRun === 'client') return { ok: true, object, line: `${resourceName(object)} ${before === undefined ? 'created' : 'configured'}${DRY_RUN_SUFFIX.client}` };
+  const answer = await kube.patch<KubeObject>(object, applyTarget(object), { type: 'apply', body: object }, { ...applyWrite(options), dryRun: true });
+  return { ok: true, object: answer, line: `${resourceName(answer)} ${serverDryRunVerb(before, answer)}${DRY_RUN_SUFFIX.server}` };
+}
+
 /** Applies one object (it must have a name). */
-export async function applyObject(kube: KubeApi, object: Readonly<KubeObject>, source: string): Promise<ApplyOutcome> {
+export async function applyObject(kube: KubeApi, object: Readonly<KubeObject>, source: string, options: ApplyOptions = {}): Promise<ApplyOutcome> {
   if (object.metadata.name === undefined || object.metadata.name === '') {
     return { ok: false, line: `error: ${object.kind} in "${source}": metadata.name: Required value: kvt apply needs a name`, error: undefined };
   }
   try {
     const before = await existing(kube, object);
-    const target = { name: object.metadata.name, ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }) };
-    const after = await kube.patch<KubeObject>(object, target, { type: 'apply', body: object }, { fieldManager: APPLY_FIELD_MANAGER, force: true });
+    if (options.dryRun !== undefined) return await dryRunApply(kube, object, before, options);
+    const after = await kube.patch<KubeObject>(object, applyTarget(object), { type: 'apply', body: object }, applyWrite(options));
     const verb = before === undefined ? 'created' : before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
     return { ok: true, object: after, line: `${resourceName(after)} ${verb}` };
   } catch (e) {

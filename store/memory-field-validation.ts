@@ -14,9 +14,8 @@ import { undeclaredFields } from '../webhooks/admission-schema.js';
 export function strictDecodingError(object: { readonly apiVersion: string; readonly kind: string }, fields: readonly string[]): ApiError {
   const version = object.apiVersion.includes('/') ? object.apiVersion.slice(object.apiVersion.indexOf('/') + 1) : object.apiVersion;
   const list = fields.map((f) => `unknown field ${JSON.stringify(f)}`).join(', ');
-  return new ApiError(400, 'BadRequest', `${object.kind} in version ${JSON.stringify(version)} cannot be handled as a ${object.kind}: strict decoding error: ${list}`, {
-    causes: fields.map((f) => ({ type: 'FieldValueInvalid', field: f, message: `unknown field ${JSON.stringify(f)}` })),
-  });
+  // The message names every field; kube-apiserver's Status of a decoding error carries no causes.
+  return new ApiError(400, 'BadRequest', `${object.kind} in version ${JSON.stringify(version)} cannot be handled as a ${object.kind}: strict decoding error: ${list}`);
 }
 
 /** Throws the strict decoding error when `mode` is Strict and `object` (one of our kinds) has undeclared fields. */
