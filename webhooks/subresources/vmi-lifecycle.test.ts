@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
-import { notFound, pauseRefusal, snapshotRefusal, unpauseRefusal } from './vmi-lifecycle.js';
+import { guestAgentRefusal, notFound, pauseRefusal, snapshotRefusal, unpauseRefusal } from './vmi-lifecycle.js';
 
 const vmi = (status: VirtualMachineInstance['status'], spec: Partial<VirtualMachineInstance['spec']> = {}): VirtualMachineInstance => ({
   apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'v', namespace: 'default' },
@@ -49,5 +49,18 @@ describe('snapshotRefusal', () => {
 describe('notFound', () => {
   it('reads as the API server\'s NotFound', () => {
     expect(notFound('virtualmachineinstance', 'x')).toEqual({ status: 404, reason: 'NotFound', message: 'virtualmachineinstance.kubevirt.io "x" not found' });
+  });
+});
+
+// KubeVirt pkg/virt-api/rest: the guest-agent subresources need the AgentConnected condition.
+describe('guestAgentRefusal', () => {
+  const noAgent = conflict('Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "v": VMI does not have guest agent connected');
+  it.each<[string, VirtualMachineInstance, unknown]>([
+    ['a Running VMI without the condition', vmi({ phase: 'Running' }), noAgent],
+    ['a VMI without status', vmi(undefined), noAgent],
+    ['AgentConnected False', vmi({ phase: 'Running', conditions: [{ type: 'AgentConnected', status: 'False' }] }), noAgent],
+    ['AgentConnected True', vmi({ phase: 'Running', conditions: [{ type: 'AgentConnected', status: 'True' }] }), undefined],
+  ])('%s', (_name, theVmi, expected) => {
+    expect(guestAgentRefusal(theVmi)).toEqual(expected);
   });
 });

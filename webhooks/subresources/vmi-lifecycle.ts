@@ -50,3 +50,16 @@ export function unpauseRefusal(vmi: Readonly<VirtualMachineInstance>): Refusal |
   if (findCondition(vmi.status.conditions, PAUSED) === undefined) return conflict('VMI is not paused');
   return undefined;
 }
+
+/** The condition the node handler sets while the guest agent's channel is connected. */
+const AGENT_CONNECTED = 'AgentConnected';
+
+/**
+ * Why virt-api refuses a guest-agent subresource (guestosinfo, userlist, filesystemlist) for this
+ * VMI: without the AgentConnected condition, KubeVirt's Conflict "VMI does not have guest agent
+ * connected". kubevirt-ts launchers open no agent channel, so no VMI ever has the condition.
+ */
+export function guestAgentRefusal(vmi: Readonly<VirtualMachineInstance>): Refusal | undefined {
+  if (findCondition(vmi.status?.conditions, AGENT_CONNECTED)?.status === 'True') return undefined;
+  return conflict(`Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "${vmi.metadata.name ?? ''}": VMI does not have guest agent connected`);
+}

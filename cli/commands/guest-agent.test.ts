@@ -1,0 +1,64 @@
+// kvt guestosinfo|userlist|fslist and addvolume|removevolume as a user runs them, against a real
+// daemon socket serving the in-memory store: KubeVirt's answer for a guest without an agent, and
+// the hotplug commands' "not supported" line.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { serveApiSocket, type ApiSocketServer } from '../../local/runtime/api-server.js';
+import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
+import { newRawVmi, withName } from '../../test/builders/vmi.js';
+import { addVolumeCommand, removeVolumeCommand } from './hotplug.js';
+import { fsListCommand, guestOsInfoCommand, userListCommand } from './guest-agent.js';
+import type { Command } from '../command.js';
+
+let dir = '';
+let store: MemoryStore;
+let server: ApiSocketServer;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kvt-agent-'));
+  store = createMemoryStore();
+  server = await serveApiSocket(join(dir, 'kvt.sock'), store, {});
+  const vmi = await store.create(newRawVmi(withName('v', 'default'), (v) => { delete v.metadata.uid; }));
+  await store.updateStatus<VirtualMachineInstance>({ ...vmi, status: { phase: 'Running', nodeName: 'local' } });
+});
+
+afterAll(async () => {
+  await server.close();
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function run(command: Command, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await command.run([...args, '--socket', server.path], { out: (t) => { out += t; }, err: (t) => { err += t; } });
+  return { code, out, err };
+}
+
+describe('kvt guestosinfo|userlist|fslist', () => {
+  it.each<[Command, string]>([
+    [guestOsInfoCommand, 'getting guestosinfo of'],
+    [userListCommand, 'listing users of'],
+    [fsListCommand, 'listing filesystems of'],
+  ])('%s of a running VMI without a guest agent: KubeVirt\'s answer, exit 1', async (command, doing) => {
+    expect(await run(command, 'v')).toEqual({
+      code: 1, out: '',
+      err: `Error ${doing} VirtualMachineInstance v, an error on the server ("Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io \\"v\\": VMI does not have guest agent connected") has prevented the request from succeeding\n`,
+    });
+  });
+
+  it('of a missing VMI says it is not found', async () => {
+    expect(await run(userListCommand, 'nope')).toEqual({ code: 1, out: '', err: 'Error listing users of VirtualMachineInstance nope, virtualmachineinstance.kubevirt.io "nope" not found\n' });
+  });
+});
+
+describe('kvt addvolume|removevolume', () => {
+  it.each([addVolumeCommand, removeVolumeCommand])('$name says hotplug is not supported, naming the feature, exit 1', async (command) => {
+    const r = await run(command, 'v', '--volume-name', 'data');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`^error: kvt ${command.name}: volume hotplug \\(KubeVirt's HotplugVolumes feature\\) is not supported by kubevirt-ts; .*\\n$`));
+  });
+});
