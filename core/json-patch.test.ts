@@ -101,6 +101,34 @@ describe('jsonEqual', () => {
   });
 });
 
+describe('applyPatch copies its document as JSON text would', () => {
+  const holes: unknown[] = [1];
+  holes[3] = 2;
+  it.each<[string, unknown]>([
+    ['undefined members and items', { a: undefined, b: [undefined, 1], c: { d: undefined } }],
+    ['functions and symbols', { f: () => 1, s: Symbol('s'), list: [() => 1, Symbol('t')] }],
+    ['-0, NaN and infinities', { z: -0, n: Number.NaN, i: [Infinity, -Infinity] }],
+    ['holes in an array', { holes }],
+    ['a Date and a toJSON', { at: new Date('2026-01-01T00:00:00Z'), custom: { toJSON: () => 'custom' } }],
+    ['a Map and an object without a prototype', { m: new Map([['k', 1]]), o: Object.assign(Object.create(null) as object, { k: 1 }) }],
+    ['an own __proto__ member', JSON.parse('{"__proto__": {"polluted": true}, "k": [1]}') as unknown],
+    ['a top-level array', [1, 'a', null, { b: undefined }]],
+  ])('%s', (_name, value) => {
+    const copied = applyPatch(value, []);
+    expect(copied).toStrictEqual(JSON.parse(JSON.stringify(value)));
+    expect(Object.getPrototypeOf(copied)).toBe(Object.getPrototypeOf(JSON.parse(JSON.stringify(value))));
+  });
+
+  it('over 1000 generated documents, and a BigInt is refused as JSON.stringify refuses it', () => {
+    const r = seededRandom(8259);
+    for (let n = 0; n < 1000; n++) {
+      const doc = gen(r, 5);
+      expect(applyPatch(doc, [])).toStrictEqual(JSON.parse(JSON.stringify(doc) ?? 'null'));
+    }
+    expect(() => applyPatch({ big: 1n }, [])).toThrow(TypeError);
+  });
+});
+
 describe('diff', () => {
   it.each<[string, unknown, unknown, Op[]]>([
     ['label keys with a slash', { metadata: { labels: {} } }, { metadata: { labels: { 'kubevirt.io/vm': 'x' } } },

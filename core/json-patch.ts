@@ -42,9 +42,47 @@ function isObject(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The value as it would go over the wire (`undefined` members dropped, `undefined` array items null). */
+/**
+ * The value as it would go over the wire, `JSON.parse(JSON.stringify(value))` (`undefined` members
+ * dropped, `undefined` array items null, -0 as 0, NaN and infinities null). Plain data is copied
+ * directly (the text round trip cost ten times more: every JSON patch copies its whole document);
+ * anything else (a Date, a toJSON, a Map) goes through the text.
+ */
 function wire(value: unknown): unknown {
-  return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
+  return value === undefined ? undefined : wireValue(value);
+}
+
+/** Members and items JSON.stringify leaves out of objects (and writes as null in arrays). */
+const unserialisable = (v: unknown): boolean => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+
+function wireValue(value: unknown): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : null;
+  if (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype) return wireArray(value);
+  if (isPlainRecord(value)) return wireRecord(value);
+  return JSON.parse(JSON.stringify(value)) as unknown;
+}
+
+function isPlainRecord(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && typeof (value as Obj)['toJSON'] !== 'function';
+}
+
+function wireArray(source: readonly unknown[]): unknown[] {
+  const out: unknown[] = new Array<unknown>(source.length);
+  for (let i = 0; i < source.length; i += 1) out[i] = unserialisable(source[i]) ? null : wireValue(source[i]);
+  return out;
+}
+
+function wireRecord(source: Obj): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    const v = source[key];
+    if (unserialisable(v)) continue;
+    // JSON.parse makes "__proto__" an own member; assigning it would set the prototype instead.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: wireValue(v), enumerable: true, writable: true, configurable: true });
+    else out[key] = wireValue(v);
+  }
+  return out;
 }
 
 /**
