@@ -198,6 +198,24 @@ describe('vmController on the memory store', () => {
     expect(events[0]).toMatchObject({ involvedObject: { name: 'web', uid: vm.metadata.uid }, source: { component: 'virtualmachine-controller' }, count: 1 });
   });
 
+  it('a VM naming a missing instancetype is held: Failure FailedFindInstancetype, Stopped, no VMI; it starts once the instancetype exists', async () => {
+    const store = await setup();
+    const vm = manifest('Always');
+    vm.spec.instancetype = { name: 'small' };
+    await store.create(vm);
+    const held = await until('the Failure condition', () => getVm(store), (v) => v.status?.conditions?.some((c) => c.type === 'Failure') === true);
+    expect(held.status?.conditions?.find((c) => c.type === 'Failure')).toMatchObject({
+      status: 'True', reason: 'FailedFindInstancetype', message: 'virtualmachineclusterinstancetype.instancetype.kubevirt.io "small" not found',
+    });
+    expect(held.status?.printableStatus).toBe('Stopped');
+    expect(await getVmi(store)).toBeUndefined();
+    await store.create({ apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterInstancetype', metadata: { name: 'small' }, spec: { cpu: { guest: 1 }, memory: { guest: '64Mi' } } });
+    await until('the VMI', () => getVmi(store), (v) => v !== undefined, 10_000);
+    // (Applying the instancetype to the VMI is not the VM controller's here; the template keeps its memory request.)
+    const started = await until('the Failure condition gone', () => getVm(store), (v) => v.status?.conditions?.some((c) => c.type === 'Failure') !== true);
+    expect(started.status?.printableStatus).not.toBe('Stopped');
+  });
+
   it('two controllers at once create one VMI', async () => {
     const store = await setup(2);
     await store.create(manifest('Always'));

@@ -16,6 +16,7 @@ import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileRes
 import { mapped, primary } from '../sources.js';
 import { planVm, VmSyncReasons, type VmAction, type VmPlan, type VmSyncError } from './plan.js';
 import { computeVmStatus } from './status.js';
+import { holdStart, matcherRefs, missingMatcherError } from './matchers.js';
 
 const VMI_TYPE = Gvk.VirtualMachineInstance;
 
@@ -48,12 +49,29 @@ class VmReconciler implements Reconciler {
     if (observed === undefined) return DONE;
     const candidate = this.deps.vmis.get(key);
     const vmi = candidate !== undefined && isControlledBy(candidate, observed) ? candidate : undefined;
-    const plan = planVm({ vm: observed, vmi, now: this.deps.now() });
+    const plan = await this.withMatchers(observed, planVm({ vm: observed, vmi, now: this.deps.now() }));
     const { vm, syncError } = await this.act(observed, plan, signal);
     signal.throwIfAborted();
     await this.writeStatus(vm, vmi, { ...plan, syncError });
     if (syncError !== undefined && plan.syncError === undefined) throw new SyncError(syncError.reason, `VirtualMachine ${key}: ${syncError.message}`);
     return plan.requeueAfterMs === undefined ? DONE : { requeueAfterMs: plan.requeueAfterMs };
+  }
+
+  /**
+   * The plan, held back when it would start the VM but an instancetype or preference it names does
+   * not exist (read live: a start is rare, and a cache of four more kinds is not worth it).
+   */
+  private async withMatchers(vm: Readonly<VirtualMachine>, plan: VmPlan): Promise<VmPlan> {
+    if (!plan.actions.some((a) => a.type === 'createVmi')) return plan;
+    for (const ref of matcherRefs(vm)) {
+      try {
+        await this.deps.kube.get(ref.type, ref.namespace, ref.name);
+      } catch (e: unknown) {
+        if (isNotFound(e)) return holdStart(plan, missingMatcherError(ref));
+        throw e;
+      }
+    }
+    return plan;
   }
 
   /** Runs the actions in order, none once stopped; an API refusal (not a conflict) ends them as a sync error. */
