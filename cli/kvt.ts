@@ -39,6 +39,7 @@ export const COMMANDS: readonly (readonly [string, () => Promise<Command>])[] = 
   ['pod-exec', async (): Promise<Command> => (await import('./commands/pod-exec.js')).podExecCommand],
   ['image', async (): Promise<Command> => (await import('./commands/image.js')).imageCommand],
   ['crds', async (): Promise<Command> => (await import('./commands/crds.js')).crdsCommand],
+  ['completion', async (): Promise<Command> => (await import('./commands/completion.js')).completionCommand],
   ['version', async (): Promise<Command> => (await import('./commands/version.js')).versionCommand],
 ];
 
