@@ -5,7 +5,7 @@
  *
  * A flag line is indented (at most six spaces, so `-o, --output` and a lone `--presets` align) and
  * reads `-x, --long VALUE  description` or `--long  description`: a single word after the long name,
- * before two spaces, names the value the flag takes. Deeper-indented lines continue a description.
+ * before two spaces, names the value the flag takes; `--long[=VALUE]` is a switch that may take one. Deeper-indented lines continue a description.
  */
 
 /** One documented flag. */
@@ -16,11 +16,13 @@ export interface DocumentedFlag {
   readonly short?: string;
   /** The value's placeholder (`yaml|json`, `DIR`), or undefined for a switch. */
   readonly value?: string;
+  /** `--wait[=true|false]`: a switch that may also be given a value with `=` (the placeholder is in `value`). */
+  readonly optionalValue?: true;
   /** The one-line description (continuation lines joined). */
   readonly description: string;
 }
 
-const FLAG_LINE = /^ {1,6}(?:-([A-Za-z0-9]), )?--([a-z0-9][a-z0-9-]*)(?:[ =]([^\s]+))?(?: {2,}(.*))?$/;
+const FLAG_LINE = /^ {1,6}(?:-([A-Za-z0-9]), )?--([a-z0-9][a-z0-9-]*)(?:[ =]([^\s[]\S*)|\[=([^\]\s]+)\])?(?: {2,}(.*))?$/;
 
 /** The lines of the last "Options:" section, or undefined when the usage has none. */
 function optionsSection(usage: string): string[] | undefined {
@@ -35,14 +37,23 @@ function optionsSection(usage: string): string[] | undefined {
   return section;
 }
 
+/** The flag of a line FLAG_LINE matched. */
+function flagOf(m: RegExpExecArray): { long: string; short?: string; value?: string; optionalValue?: true; description: string[] } {
+  const [, short, long = '', value, optional, description] = m;
+  return {
+    long, ...(short === undefined ? {} : { short }), ...(value === undefined ? {} : { value }),
+    ...(optional === undefined ? {} : { value: optional, optionalValue: true as const }),
+    description: description === undefined ? [] : [description.trim()],
+  };
+}
+
 /** Every flag of a usage text's "Options:" section, in order; [] when it has none. */
 export function documentedFlags(usage: string): DocumentedFlag[] {
-  const flags: { long: string; short?: string; value?: string; description: string[] }[] = [];
+  const flags: ReturnType<typeof flagOf>[] = [];
   for (const line of optionsSection(usage) ?? []) {
     const m = FLAG_LINE.exec(line);
     if (m !== null) {
-      const [, short, long = '', value, description] = m;
-      flags.push({ long, ...(short === undefined ? {} : { short }), ...(value === undefined ? {} : { value }), description: description === undefined ? [] : [description.trim()] });
+      flags.push(flagOf(m));
     } else if (line.trim() !== '') {
       flags.at(-1)?.description.push(line.trim());
     }

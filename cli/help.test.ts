@@ -71,7 +71,7 @@ function helpProblems(command: Command, accepted: ReadonlyMap<string, AcceptedFl
       continue;
     }
     if (doc.short !== flag.short) problems.push(`kvt ${command.name}: --${flag.long} is documented with short form ${doc.short === undefined ? 'none' : `-${doc.short}`}, the parser has ${flag.short === undefined ? 'none' : `-${flag.short}`}`);
-    if ((doc.value !== undefined) !== flag.takesValue) problems.push(`kvt ${command.name}: --${flag.long} ${flag.takesValue ? 'takes a value, its help names none' : 'is a switch, its help names a value'}`);
+    if (doc.optionalValue !== true && (doc.value !== undefined) !== flag.takesValue) problems.push(`kvt ${command.name}: --${flag.long} ${flag.takesValue ? 'takes a value, its help names none' : 'is a switch, its help names a value'}`);
     if (doc.description.trim() === '') problems.push(`kvt ${command.name}: --${flag.long} has no description`);
   }
   // -h, --help is kvt's own (cli/kvt.ts answers it before the command parses): listing it is fine.
@@ -114,6 +114,7 @@ describe('the Options: section reader', () => {
       '      --presets DIR        presets admission may use,',
       '                           read once',
       '  --console                copy the console',
+      '  --wait[=true|false]      wait until done',
       '',
       'Exit status: 0 ok.',
       '  --not-an-option  after the section',
@@ -122,6 +123,7 @@ describe('the Options: section reader', () => {
       { long: 'output', short: 'o', value: 'yaml|json', description: 'print the objects' },
       { long: 'presets', value: 'DIR', description: 'presets admission may use, read once' },
       { long: 'console', description: 'copy the console' },
+      { long: 'wait', value: 'true|false', optionalValue: true, description: 'wait until done' },
     ]);
     expect(hasOptionsSection('kvt version')).toBe(false);
   });

@@ -35,8 +35,8 @@ function commandWords(command: Command): CommandWords {
   return {
     name: command.name,
     flags: documented.flatMap(forms),
-    valueFlags: documented.filter((f) => f.value !== undefined).flatMap(forms),
-    choices: documented.filter((f) => f.value !== undefined && /^[a-z0-9-]+(\|[a-z0-9-]+)+$/.test(f.value)).flatMap((f) => forms(f).map((form) => [form, (f.value ?? '').split('|')] as const)),
+    valueFlags: documented.filter((f) => f.value !== undefined && f.optionalValue !== true).flatMap(forms),
+    choices: documented.filter((f) => f.value !== undefined && f.optionalValue !== true && /^[a-z0-9-]+(\|[a-z0-9-]+)+$/.test(f.value)).flatMap((f) => forms(f).map((form) => [form, (f.value ?? '').split('|')] as const)),
     subcommands: [...new Set(subcommands)],
   };
 }
