@@ -10,10 +10,10 @@ import type {
 import { afterSchema, fromCauses, fromMutation, oldOf, unchanged, type AdmissionHandler } from './admission-handlers.js';
 import { mutateVm } from './mutate/vm-mutator.js';
 import { validatePreference, validateInstancetype, preferenceWarnings } from './validate/instancetype.js';
-import { validatePreset } from './validate/preset.js';
+import { presetWarnings, validatePreset } from './validate/preset.js';
 import { validateReplicaSet } from './validate/replicaset.js';
 import { validateVmiUpdate } from './validate/vmi-update.js';
-import { validateVm, vmWarnings } from './validate/vm.js';
+import { validateVm, vmMatcherWarnings, vmWarnings } from './validate/vm.js';
 
 type Instancetype = VirtualMachineInstancetype | VirtualMachineClusterInstancetype;
 type Preference = VirtualMachinePreference | VirtualMachineClusterPreference;
@@ -38,7 +38,7 @@ export const validateVmHandler: AdmissionHandler = (input, ctx) => {
   if (!isWrite(input.operation)) return unchanged(input);
   return afterSchema<VirtualMachine>('VirtualMachine', input, (vm) => {
     const causes = validateVm(vm, oldOf<VirtualMachine>(input), ctx);
-    return fromCauses(vm, causes, causes.length === 0 ? vmWarnings(vm) : []);
+    return fromCauses(vm, causes, causes.length === 0 ? [...vmWarnings(vm), ...vmMatcherWarnings(vm, ctx)] : []);
   });
 };
 
@@ -52,8 +52,10 @@ export const validateReplicaSetHandler: AdmissionHandler = (input, ctx) => {
 /** `/vmipreset-validate`: schema, then KubeVirt's preset admitter. */
 export const validatePresetHandler: AdmissionHandler = (input, ctx) => {
   if (!isWrite(input.operation)) return unchanged(input);
-  return afterSchema<VirtualMachineInstancePreset>('VirtualMachineInstancePreset', input, (preset) =>
-    fromCauses(preset, validatePreset(preset, oldOf<VirtualMachineInstancePreset>(input), ctx)));
+  return afterSchema<VirtualMachineInstancePreset>('VirtualMachineInstancePreset', input, (preset) => {
+    const causes = validatePreset(preset, oldOf<VirtualMachineInstancePreset>(input), ctx);
+    return fromCauses(preset, causes, causes.length === 0 ? presetWarnings(preset) : []);
+  });
 };
 
 /** The handler of one instancetype kind (namespaced or cluster). */

@@ -28,3 +28,16 @@ export function validatePreset(preset: Readonly<VirtualMachineInstancePreset>, _
   const specCtx: SpecContext = { cfg: ctx.cfg, metadata: undefined, metadataPath: path('metadata'), origin: 'template' };
   return [...validateDisks(spec, path('spec'), specCtx), ...validateFirmware(spec, path('spec'), specCtx).filter(inFirmwarePart)];
 }
+
+/**
+ * The warnings of an admitted preset: `spec.domain.memory` (KubeVirt's own vmi-preset-small.yaml
+ * sets `memory.guest`) is never applied to a VMI: KubeVirt merges only `resources.requests`, `cpu`,
+ * `firmware`, `features`, `clock`, `devices.watchdog` and `ioThreadsPolicy` from a preset
+ * (kubevirt/mutation.md §1), so the VMI's memory must come from the preset's requests.
+ */
+export function presetWarnings(preset: Readonly<VirtualMachineInstancePreset>): string[] {
+  const memory = preset.spec?.domain?.memory;
+  if (memory === undefined) return [];
+  const set = Object.keys(memory).map((k) => `spec.domain.memory.${k}`).join(', ');
+  return [`${set}: ignored: presets never apply domain.memory to a VirtualMachineInstance (KubeVirt merges only resources.requests, cpu, firmware, features, clock, devices.watchdog and ioThreadsPolicy); give the memory as spec.domain.resources.requests.memory`];
+}

@@ -17,6 +17,7 @@ import { Gvk, type VirtualMachine, type VirtualMachineInstanceSpec, type Virtual
 import { cause, CauseType, type Cause } from '../cause.js';
 import type { AdmissionContext } from '../context.js';
 import { expandInstancetypes } from '../mutate/instancetype.js';
+import { findInstancetype, findPreference } from '../mutate/instancetype-lookup.js';
 import { applyVmiDefaults } from '../mutate/vmi-defaults.js';
 import type { SpecContext } from './types.js';
 import { dataVolumeNamespaceCauses, dataVolumeTemplateCauses } from './vm-data-volumes.js';
@@ -81,4 +82,18 @@ export function validateVm(vm: Vm, old: Vm | undefined, ctx: AdmissionContext): 
 /** The warnings of an admitted VM: the deprecated `spec.running`. */
 export function vmWarnings(vm: Vm): string[] {
   return vm.spec.running === undefined ? [] : ['spec.running is deprecated, please use spec.runStrategy instead.'];
+}
+
+/**
+ * The warnings of an admitted VM whose instancetype or preference does not exist (yet). KubeVirt
+ * admits it (kubevirt/rules-other-kinds.md) and its VM controller holds the start with the Failure
+ * condition FailedFindInstancetype / FailedFindPreference; the warning says so at once, naming the
+ * missing object (`kvt validate` of a single file, whose instancetypes may come separately).
+ */
+export function vmMatcherWarnings(vm: Vm, ctx: AdmissionContext): string[] {
+  const namespace = vm.metadata.namespace ?? 'default';
+  const found = [['instancetype', findInstancetype(vm.spec.instancetype, namespace, ctx.lookups)], ['preference', findPreference(vm.spec.preference, namespace, ctx.lookups)]] as const;
+  return found.flatMap(([what, result]) => (result.status === 'missing'
+    ? [`spec.${what}: ${result.message}: the VirtualMachine is admitted, as KubeVirt admits it, but does not start until the ${what} exists`]
+    : []));
 }
