@@ -28,6 +28,7 @@ export const COMMANDS: readonly (readonly [string, () => Promise<Command>])[] = 
   ['pause', async (): Promise<Command> => (await import('./commands/lifecycle.js')).pauseCommand],
   ['unpause', async (): Promise<Command> => (await import('./commands/lifecycle.js')).unpauseCommand],
   ['console', async (): Promise<Command> => (await import('./commands/console.js')).consoleCommand],
+  ['vnc', async (): Promise<Command> => (await import('./commands/vnc.js')).vncCommand],
   ['guestosinfo', async (): Promise<Command> => (await import('./commands/guest-agent.js')).guestOsInfoCommand],
   ['userlist', async (): Promise<Command> => (await import('./commands/guest-agent.js')).userListCommand],
   ['fslist', async (): Promise<Command> => (await import('./commands/guest-agent.js')).fsListCommand],

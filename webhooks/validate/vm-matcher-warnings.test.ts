@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLUSTER_CONFIG } from '../../core/cluster-config.js';
-import type { VirtualMachine, VirtualMachineInstancePreset } from '../../crd-gen/index.js';
+import type { DomainSpec, VirtualMachine, VirtualMachineInstancePreset } from '../../crd-gen/index.js';
 import { lookupsFromObjects } from '../admission-lookups.js';
 import type { AdmissionContext } from '../context.js';
 import { presetWarnings } from './preset.js';
@@ -12,6 +12,8 @@ const ctx: AdmissionContext = {
     { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterInstancetype', metadata: { name: 'small' }, spec: { cpu: { guest: 1 }, memory: { guest: '64Mi' } } },
     { apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachinePreference', metadata: { name: 'virtio', namespace: 'default' }, spec: {} },
   ]),
+  ids: { uuid: () => 'u' },
+  now: new Date(0),
 };
 
 const vm = (spec: Partial<VirtualMachine['spec']>): VirtualMachine => ({
@@ -36,10 +38,10 @@ describe('vmMatcherWarnings: a missing instancetype or preference is admitted wi
 });
 
 describe('presetWarnings: a preset\'s domain.memory is never applied', () => {
-  const preset = (domain: VirtualMachineInstancePreset['spec']['domain']): VirtualMachineInstancePreset => ({
+  const preset = (domain: DomainSpec): VirtualMachineInstancePreset => ({
     apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstancePreset', metadata: { name: 'small', namespace: 'default' }, spec: { selector: {}, domain },
   });
-  it.each<[string, VirtualMachineInstancePreset['spec']['domain'], RegExp | undefined]>([
+  it.each<[string, DomainSpec, RegExp | undefined]>([
     ['requests only', { devices: {}, resources: { requests: { memory: '64M' } } }, undefined],
     ['memory.guest (KubeVirt\'s vmi-preset-small.yaml)', { devices: {}, memory: { guest: '64M' } }, /^spec\.domain\.memory\.guest: ignored: presets never apply domain\.memory/],
     ['memory.guest and hugepages', { devices: {}, memory: { guest: '1Gi', hugepages: { pageSize: '2Mi' } } }, /^spec\.domain\.memory\.guest, spec\.domain\.memory\.hugepages: ignored/],
