@@ -22,6 +22,7 @@ export const COMMANDS: readonly (readonly [string, () => Promise<Command>])[] = 
   ['patch', async (): Promise<Command> => (await import('./commands/patch.js')).patchCommand],
   ['label', async (): Promise<Command> => (await import('./commands/label.js')).labelCommand],
   ['annotate', async (): Promise<Command> => (await import('./commands/label.js')).annotateCommand],
+  ['wait', async (): Promise<Command> => (await import('./commands/wait.js')).waitCommand],
   ['start', async (): Promise<Command> => (await import('./commands/lifecycle.js')).startCommand],
   ['stop', async (): Promise<Command> => (await import('./commands/lifecycle.js')).stopCommand],
   ['restart', async (): Promise<Command> => (await import('./commands/lifecycle.js')).restartCommand],
