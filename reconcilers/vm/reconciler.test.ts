@@ -216,6 +216,24 @@ describe('vmController on the memory store', () => {
     expect(started.status?.printableStatus).not.toBe('Stopped');
   });
 
+  it('a VM started, stopped and started again: its Events with reasons and counts (the repeated start is one Event, count 2)', async () => {
+    const store = await setup();
+    await store.create(manifest('Always'));
+    const first = await liveVmi(store);
+    const setStrategy = async (runStrategy: VirtualMachine['spec']['runStrategy']): Promise<void> => {
+      const vm = await getVm(store);
+      await store.update({ ...vm, spec: { ...vm.spec, runStrategy } });
+    };
+    await setStrategy('Halted');
+    await until('the VMI gone', () => vmiControllerStandIn(store), (v) => v === undefined);
+    await setStrategy('Always');
+    await liveVmi(store, first?.metadata.uid);
+    const vmEvents = async (): Promise<string[]> => (await store.list<KubeEvent>(EVENT_TYPE, { namespace: 'default' })).items
+      .filter((e) => e.involvedObject.kind === 'VirtualMachine')
+      .map((e) => `${e.type} ${e.reason} x${e.count}`).sort();
+    expect(await until('the Events', vmEvents, (l) => l.includes('Normal SuccessfulCreate x2'))).toEqual(['Normal SuccessfulCreate x2', 'Normal SuccessfulDelete x1']);
+  });
+
   it('two controllers at once create one VMI', async () => {
     const store = await setup(2);
     await store.create(manifest('Always'));
