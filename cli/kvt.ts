@@ -23,6 +23,7 @@ export const COMMANDS: readonly (readonly [string, () => Promise<Command>])[] = 
   ['label', async (): Promise<Command> => (await import('./commands/label.js')).labelCommand],
   ['annotate', async (): Promise<Command> => (await import('./commands/label.js')).annotateCommand],
   ['wait', async (): Promise<Command> => (await import('./commands/wait.js')).waitCommand],
+  ['explain', async (): Promise<Command> => (await import('./commands/explain.js')).explainCommand],
   ['start', async (): Promise<Command> => (await import('./commands/lifecycle.js')).startCommand],
   ['stop', async (): Promise<Command> => (await import('./commands/lifecycle.js')).stopCommand],
   ['restart', async (): Promise<Command> => (await import('./commands/lifecycle.js')).restartCommand],
