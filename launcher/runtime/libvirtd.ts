@@ -8,7 +8,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { chown, mkdir, open, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { findSessionProcesses, terminateProcesses, type ProcessLog } from './session-processes.js';
 import { assertReachable } from './unprivileged-user.js';
@@ -159,6 +159,9 @@ async function prepareDirs(dirs: SessionDirs, user: SessionUser | undefined): Pr
 
 /** Points the daemon's capabilities cache (`$XDG_CACHE_HOME/libvirt/qemu/cache/capabilities`) at the shared one. */
 async function linkCapabilitiesCache(dirs: SessionDirs, shared: string, user: SessionUser | undefined): Promise<void> {
+  // Its parent (<data dir>/cache) must be traversable by the QEMU user: made here first (the launcher
+  // prepares libvirtd while the KVM probe runs), ownDir's 0700 would lock the user out of the link.
+  await mkdir(dirname(resolve(shared)), { recursive: true, mode: 0o755 });
   await ownDir(resolve(shared), user);
   let parent = dirs.cache;
   for (const part of ['libvirt', 'qemu', 'cache']) {
