@@ -4,7 +4,36 @@
  * say so, naming KubeVirt's feature and what to do instead, with exit 1: a KubeVirt user who types
  * them gets an answer, not "unknown command".
  */
+import { parseArgs } from 'node:util';
 import type { Command, CommandIo } from '../command.js';
+
+/** virtctl's flags of each command, accepted so a KubeVirt user's line reaches the explanation. */
+const FLAGS = {
+  addvolume: {
+    'volume-name': { type: 'string' }, serial: { type: 'string' }, cache: { type: 'string' }, 'disk-type': { type: 'string' }, bus: { type: 'string' },
+    persist: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, namespace: { type: 'string', short: 'n' },
+  },
+  removevolume: { 'volume-name': { type: 'string' }, persist: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, namespace: { type: 'string', short: 'n' } },
+} as const;
+
+const OPTION_LINES = {
+  addvolume: [
+    '      --volume-name NAME  virtctl\'s: the volume to add',
+    '      --serial S          virtctl\'s: the disk serial',
+    '      --cache MODE        virtctl\'s: the disk cache mode',
+    '      --disk-type TYPE    virtctl\'s: disk or lun',
+    '      --bus BUS           virtctl\'s: the disk bus',
+    '      --persist           virtctl\'s: also change the VM',
+    '      --dry-run           virtctl\'s: change nothing',
+    '  -n, --namespace NS      the namespace',
+  ],
+  removevolume: [
+    '      --volume-name NAME  virtctl\'s: the volume to remove',
+    '      --persist           virtctl\'s: also change the VM',
+    '      --dry-run           virtctl\'s: change nothing',
+    '  -n, --namespace NS      the namespace',
+  ],
+} as const;
 
 /** The one line both commands print. */
 export function hotplugUnsupportedLine(verb: 'addvolume' | 'removevolume'): string {
@@ -22,10 +51,13 @@ function command(verb: 'addvolume' | 'removevolume', summary: string): Command {
       `virtctl's ${verb}. Volume hotplug is not supported by kubevirt-ts: this command only says so (exit 1).`,
       'Change the VM\'s template instead and restart the VM.',
       '',
+      'virtctl\'s flags are accepted, so a KubeVirt user\'s line reaches this answer; nothing is done.',
+      '',
       'Options:',
-      '  (any: the command takes no action)',
+      ...OPTION_LINES[verb],
     ].join('\n'),
-    run: (_args: readonly string[], io: CommandIo) => {
+    run: (args: readonly string[], io: CommandIo) => {
+      parseArgs({ args: [...args], options: FLAGS[verb], allowPositionals: true, strict: true });
       io.err(`${hotplugUnsupportedLine(verb)}\n`);
       return Promise.resolve(1);
     },

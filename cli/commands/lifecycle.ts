@@ -41,9 +41,9 @@ function isVmRefusal(e: unknown): e is ApiError {
 }
 
 async function changeVm(verb: VmVerb, args: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...args], options: { ...OPTIONS, paused: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: [...args], options: verb === 'start' ? { ...OPTIONS, paused: { type: 'boolean', default: false } } : OPTIONS, allowPositionals: true, strict: true });
   const name = oneName(positionals, `VM, e.g. \`kvt ${verb} demo\``);
-  const requestIn = (namespace: string): VmSubresourceRequest => ({ resource: 'virtualmachines', namespace, name, subresource: verb, ...(verb === 'start' && values.paused ? { paused: true } : {}) });
+  const requestIn = (namespace: string): VmSubresourceRequest => ({ resource: 'virtualmachines', namespace, name, subresource: verb, ...('paused' in values && values.paused === true ? { paused: true } : {}) });
   try {
     await call(values, requestIn);
     io.out(`VM ${name} was scheduled to ${verb}\n`);
@@ -124,7 +124,24 @@ async function pauseVmi(verb: VmiVerb, args: readonly string[], io: CommandIo): 
   }
 }
 
-const vmUsage = (verb: VmVerb): string => `kvt ${verb} VM [-n NS]${verb === 'start' ? ' [--paused]' : ''} [--data-dir D | --socket S | --kubeconfig PATH [--context C]]`;
+/** The options every lifecycle command takes, as its usage lists them. */
+const COMMON_OPTION_LINES = [
+  '  -n, --namespace NS     the namespace (default: default, or the context\'s with --kubeconfig)',
+  '      --data-dir D       the daemon of this data directory',
+  '      --socket S         the daemon listening on this socket',
+  '      --kubeconfig PATH  a cluster instead of the daemon',
+  '      --context C        the kubeconfig context',
+];
+
+const vmUsage = (verb: VmVerb): string => [
+  `kvt ${verb} VM [-n NS]${verb === 'start' ? ' [--paused]' : ''} [--data-dir D | --socket S | --kubeconfig PATH [--context C]]`,
+  '',
+  'virt-api\'s VM subresource: a refusal is one `Error: …` line with KubeVirt\'s message, exit 1.',
+  '',
+  'Options:',
+  ...(verb === 'start' ? ['      --paused           start the VMI paused (virtctl start --paused)'] : []),
+  ...COMMON_OPTION_LINES,
+].join('\n');
 const vmiUsage = (verb: VmiVerb): string => [
   `kvt ${verb} vm|vmi NAME [-n NS] [--data-dir D | --socket S | --kubeconfig PATH [--context C]]`,
   `kvt ${verb} NAME         (the older form: NAME is a VMI)`,
@@ -135,11 +152,7 @@ const vmiUsage = (verb: VmiVerb): string => [
   'A refusal is one line with KubeVirt\'s message; exit 1.',
   '',
   'Options:',
-  '  -n, --namespace NS     the namespace (default: default, or the context\'s with --kubeconfig)',
-  '      --data-dir D       the daemon of this data directory',
-  '      --socket S         the daemon listening on this socket',
-  '      --kubeconfig PATH  a cluster instead of the daemon',
-  '      --context C        the kubeconfig context',
+  ...COMMON_OPTION_LINES,
 ].join('\n');
 
 /** `kvt start VM`. */
