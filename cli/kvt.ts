@@ -24,6 +24,8 @@ export const COMMANDS: readonly (readonly [string, () => Promise<Command>])[] = 
   ['annotate', async (): Promise<Command> => (await import('./commands/label.js')).annotateCommand],
   ['wait', async (): Promise<Command> => (await import('./commands/wait.js')).waitCommand],
   ['explain', async (): Promise<Command> => (await import('./commands/explain.js')).explainCommand],
+  ['api-resources', async (): Promise<Command> => (await import('./commands/api-resources.js')).apiResourcesCommand],
+  ['logs', async (): Promise<Command> => (await import('./commands/logs.js')).logsCommand],
   ['start', async (): Promise<Command> => (await import('./commands/lifecycle.js')).startCommand],
   ['stop', async (): Promise<Command> => (await import('./commands/lifecycle.js')).stopCommand],
   ['restart', async (): Promise<Command> => (await import('./commands/lifecycle.js')).restartCommand],

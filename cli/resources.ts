@@ -15,7 +15,8 @@ export interface Resource {
   readonly ours: boolean;
 }
 
-const CORE: readonly { readonly kind: string; readonly names: readonly string[]; readonly namespaced: boolean }[] = [
+/** The core (v1) kinds kvt names and the daemon serves: each kind's singular, plural and short names. */
+export const CORE: readonly { readonly kind: string; readonly names: readonly string[]; readonly namespaced: boolean }[] = [
   { kind: 'Pod', names: ['pod', 'pods', 'po'], namespaced: true },
   { kind: 'Node', names: ['node', 'nodes', 'no'], namespaced: false },
   { kind: 'Secret', names: ['secret', 'secrets'], namespaced: true },
