@@ -1,0 +1,204 @@
+// End to end, only through the `kvt` command as a user types it: a fresh data dir gets the demo
+// guest with `kvt image import`, `kvt daemon` serves it, and every step is a separate `kvt` process
+// whose exit code, stdout and stderr are checked as a shell user sees them. Strict field validation
+// refuses a typo with its path; a VM whose instancetype does not exist is admitted with a warning and
+// its start held with KubeVirt's reason; a VM started with `kvt start` runs the real guest and the
+// events tell its story (reasons, counts), as they tell a failed start's and a stop's; `unpause` of a
+// running VMI is one line; `label` and `patch` change what `get` shows; `delete -f` removes what a
+// manifest names. Runs in CI; skips outside CI without libvirtd/QEMU.
+import { execFile, spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDemoGuest } from '../fixtures/demo-guest.js';
+import { IN_CI, LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const KVT = join(REPO, 'bin/kvt.js');
+const AVAILABLE = haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage']);
+/** Every object of this suite is named with this prefix, so its guests are told from other suites'. */
+const PREFIX = 'cli';
+
+interface Ran { readonly code: number; readonly stdout: string; readonly stderr: string }
+
+interface KubeEvent {
+  readonly type: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly count?: number;
+  readonly involvedObject: { readonly kind: string; readonly name: string };
+}
+
+/** A guest spec that boots the demo guest and runs `script` as its cloud-init user data. */
+function guest(script: string): object {
+  return {
+    terminationGracePeriodSeconds: 30,
+    domain: {
+      firmware: { kernelBoot: { kernelArgs: 'console=ttyS0 panic=-1 quiet', container: { image: 'localhost/demo-guest:latest', kernelPath: '/boot/vmlinuz', initrdPath: '/boot/initrd.img' } } },
+      devices: { disks: [{ name: 'cloudinitdisk', disk: { bus: 'virtio' } }] },
+      resources: { requests: { memory: '96Mi' } },
+    },
+    volumes: [{ name: 'cloudinitdisk', cloudInitNoCloud: { userData: `#!/bin/sh\n${script}\n` } }],
+  };
+}
+
+function vm(name: string, runStrategy: string, spec: object, extra: object = {}): object {
+  return { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name }, spec: { runStrategy, template: { metadata: { labels: { app: name } }, spec }, ...extra } };
+}
+
+async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 800)}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+describe.skipIf(!IN_CI && !AVAILABLE)('kvt, as a user drives the daemon (real guests)', () => {
+  let dataDir = '';
+  let env: NodeJS.ProcessEnv = {};
+  let daemon: { kill: () => void; exited: Promise<number | null>; output: () => string } | undefined;
+
+  /** One `kvt` command, to its end (2-core machines under load: a generous timeout). */
+  function kvt(...args: string[]): Promise<Ran> {
+    return new Promise((done) => {
+      execFile(process.execPath, [KVT, ...args], { cwd: dataDir, env, timeout: 180_000 }, (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
+        done({ code, stdout, stderr });
+      });
+    });
+  }
+
+  async function manifest(file: string, ...objects: object[]): Promise<string> {
+    const path = join(dataDir, file);
+    await writeFile(path, objects.map((o) => JSON.stringify(o)).join('\n---\n'));
+    return path;
+  }
+
+  async function json<T>(...args: string[]): Promise<T | undefined> {
+    const r = await kvt('get', ...args, '-o', 'json');
+    return r.code === 0 ? (JSON.parse(r.stdout) as T) : undefined;
+  }
+
+  const phase = async (name: string): Promise<string | undefined> => (await json<{ status?: { phase?: string } }>('vmi', name))?.status?.phase;
+
+  async function events(): Promise<KubeEvent[]> {
+    return (await json<{ items: KubeEvent[] }>('events'))?.items ?? [];
+  }
+
+  /** The events of one object as `Type Reason` lines, in the order they were first recorded. */
+  async function reasonsOf(kind: string, name: string): Promise<string[]> {
+    return (await events()).filter((e) => e.involvedObject.kind === kind && e.involvedObject.name === name).map((e) => `${e.type} ${e.reason}`);
+  }
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'kvt-cli-e2e-'));
+    // As root the launchers' QEMU runs as the unprivileged kvt-qemu user, which must reach the image store.
+    await chmod(dataDir, 0o755);
+    env = { ...process.env, KVT_DATA_DIR: dataDir, NO_COLOR: '1' };
+    const image = await ensureDemoGuest();
+    const imported = await kvt('image', 'import', 'localhost/demo-guest:latest', image.dir);
+    expect(imported.stdout).toMatch(/^Imported image localhost\/demo-guest:latest \(raw disk of 64 MiB, sha256:[0-9a-f]{64}\)\n$/);
+    const child = spawn(process.execPath, [KVT, 'daemon', '--log-level', 'warn'], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => { output += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { output += b.toString(); });
+    daemon = { kill: () => child.kill('SIGTERM'), exited: new Promise((done) => child.once('exit', done)), output: () => output };
+    await until('the daemon serving', async () => output, (o) => o.includes('kvt daemon: serving') || child.exitCode !== null, 90_000);
+  }, 700_000);
+
+  afterAll(async () => {
+    for (const kind of ['vms', 'vmis']) await kvt('delete', kind, '--all', '--wait=false').catch(() => undefined);
+    await until('no guest of this suite left', () => qemuPids(PREFIX), (p) => p.length === 0, 120_000).catch(() => undefined);
+    daemon?.kill();
+    await daemon?.exited;
+    for (const pid of await qemuPids(PREFIX)) process.kill(pid, 'SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  }, 300_000);
+
+  it('strict field validation refuses a typo, naming its path', async () => {
+    const typo = vm(`${PREFIX}typo`, 'Halted', { domain: { devices: {}, resourcse: { requests: { memory: '96Mi' } } } });
+    const file = await manifest('typo.yaml', typo);
+    const r = await kvt('apply', '-f', file);
+    expect(r).toEqual({
+      code: 1, stdout: '',
+      stderr: `Error from server (BadRequest): error when applying "${file}": VirtualMachine in version "v1" cannot be handled as a VirtualMachine: strict decoding error: unknown field "spec.template.spec.domain.resourcse"\n`,
+    });
+    expect(await kvt('get', 'vm', `${PREFIX}typo`)).toMatchObject({ code: 1, stderr: `Error from server (NotFound): virtualmachines.kubevirt.io "${PREFIX}typo" not found\n` });
+  }, 200_000);
+
+  it('a VM whose instancetype does not exist: kvt validate warns, the daemon admits it and holds its start with KubeVirt\'s reason', async () => {
+    const name = `${PREFIX}noit`;
+    const file = await manifest('noit.yaml', vm(name, 'Always', guest('true'), { instancetype: { name: 'nope' } }));
+    const checked = await kvt('validate', file);
+    expect(checked.code).toBe(0);
+    expect(checked.stderr).toContain(`Warning: VirtualMachine/${name}: spec.instancetype: instancetype "nope" was not found cluster-wide`);
+    expect(await kvt('apply', '-f', file)).toMatchObject({ code: 0, stdout: `virtualmachine.kubevirt.io/${name} created\n` });
+    const held = await until('the Failure condition', () => json<{ status?: { printableStatus?: string; conditions?: { type: string; reason?: string; message?: string }[] } }>('vm', name),
+      (v) => (v?.status?.conditions ?? []).some((c) => c.type === 'Failure'), 120_000);
+    expect(held?.status?.conditions?.find((c) => c.type === 'Failure')).toMatchObject({ reason: 'FailedFindInstancetype', message: expect.stringContaining('"nope" not found') });
+    expect(held?.status?.printableStatus).toBe('Stopped');
+    expect(await kvt('get', 'vmi', name)).toMatchObject({ code: 1, stderr: `Error from server (NotFound): virtualmachineinstances.kubevirt.io "${name}" not found\n` });
+    expect(await kvt('delete', '-f', file)).toMatchObject({ code: 0, stdout: `virtualmachine.kubevirt.io "${name}" deleted\n` });
+  }, 200_000);
+
+  it('kvt start runs the guest; the events say what happened, with their reasons', async () => {
+    const name = `${PREFIX}vm`;
+    const file = await manifest('vm.yaml', vm(name, 'Halted', guest('echo started-by-kvt-start')));
+    expect(await kvt('apply', '-f', file)).toMatchObject({ code: 0, stdout: `virtualmachine.kubevirt.io/${name} created\n` });
+    expect(await kvt('start', name)).toMatchObject({ code: 0 });
+    expect(await until('VMI Running', () => phase(name), (p) => p === 'Running' || p === 'Failed', 240_000)).toBe('Running');
+    const vmReasons = await until('the VM\'s SuccessfulCreate event', () => reasonsOf('VirtualMachine', name), (r) => r.includes('Normal SuccessfulCreate'), 60_000);
+    expect(vmReasons).toContain('Normal SuccessfulCreate');
+    const vmiReasons = await until('the VMI\'s Started event', () => reasonsOf('VirtualMachineInstance', name), (r) => r.includes('Normal Started'), 60_000);
+    expect(vmiReasons).toEqual(expect.arrayContaining(['Normal SuccessfulCreate', 'Normal Created', 'Normal Started']));
+    expect(vmiReasons.filter((r) => r.startsWith('Warning'))).toEqual([]);
+  }, 400_000);
+
+  it('unpause of a running VMI is one line of virtctl\'s words, exit 1', async () => {
+    expect(await kvt('unpause', 'vmi', `${PREFIX}vm`)).toEqual({ code: 1, stdout: '', stderr: `Error unpausing VirtualMachineInstance ${PREFIX}vm: VMI is not paused\n` });
+  }, 100_000);
+
+  it('label and patch change the VM as get shows it', async () => {
+    const name = `${PREFIX}vm`;
+    expect(await kvt('label', 'vm', name, 'tier=web')).toEqual({ code: 0, stdout: `virtualmachine.kubevirt.io/${name} labeled\n`, stderr: '' });
+    expect(await kvt('patch', 'vm', name, '--type', 'merge', '-p', '{"metadata":{"annotations":{"owner":"e2e"}}}')).toEqual({ code: 0, stdout: `virtualmachine.kubevirt.io/${name} patched\n`, stderr: '' });
+    const patched = await json<{ metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } }>('vm', name);
+    expect(patched?.metadata.labels).toMatchObject({ tier: 'web' });
+    expect(patched?.metadata.annotations).toMatchObject({ owner: 'e2e' });
+  }, 100_000);
+
+  it('kvt stop shuts the guest down; the events record the stop', async () => {
+    const name = `${PREFIX}vm`;
+    expect(await kvt('stop', name)).toMatchObject({ code: 0 });
+    await until('the VMI gone', () => kvt('get', 'vmi', name), (r) => r.code === 1, 180_000);
+    expect(await qemuPids(name)).toEqual([]);
+    const vmReasons = await until('the VM\'s SuccessfulDelete event', () => reasonsOf('VirtualMachine', name), (r) => r.includes('Normal SuccessfulDelete'), 60_000);
+    expect(vmReasons).toEqual(expect.arrayContaining(['Normal SuccessfulCreate', 'Normal SuccessfulDelete']));
+    expect(await reasonsOf('VirtualMachineInstance', name)).toEqual(expect.arrayContaining(['Normal ShuttingDown']));
+  }, 300_000);
+
+  it('a start that fails: the VMI\'s Warning events say why, and a VM that retries counts its attempts', async () => {
+    const name = `${PREFIX}bad`;
+    const spec = guest('true') as { domain: { firmware: { kernelBoot: { container: { image: string } } } } };
+    spec.domain.firmware.kernelBoot.container.image = 'localhost/not-imported:latest';
+    const file = await manifest('bad.yaml', vm(name, 'Always', spec));
+    expect(await kvt('apply', '-f', file)).toMatchObject({ code: 0 });
+    const failed = await until('a Warning on the VMI', async () => (await events()).filter((e) => e.involvedObject.name === name && e.type === 'Warning'), (w) => w.length > 0, 240_000);
+    expect(failed.map((e) => e.message).join('\n')).toContain('localhost/not-imported:latest');
+    // The VM controller starts it again after each failure: the same event, counted.
+    const creates = await until('a second start', async () => (await events()).find((e) => e.involvedObject.kind === 'VirtualMachine' && e.involvedObject.name === name && e.reason === 'SuccessfulCreate'),
+      (e) => (e?.count ?? 0) >= 2, 240_000);
+    expect(creates?.count).toBeGreaterThanOrEqual(2);
+    expect(await kvt('delete', '-f', file)).toMatchObject({ code: 0, stdout: `virtualmachine.kubevirt.io "${name}" deleted\n` });
+  }, 600_000);
+
+  it('delete -f removes every object its manifest names and says so in kubectl\'s lines', async () => {
+    const file = await manifest('vm.yaml', vm(`${PREFIX}vm`, 'Halted', guest('true')));
+    expect(await kvt('delete', '-f', file)).toEqual({ code: 0, stdout: `virtualmachine.kubevirt.io "${PREFIX}vm" deleted\n`, stderr: '' });
+    expect(await kvt('get', 'vm', `${PREFIX}vm`)).toMatchObject({ code: 1 });
+  }, 200_000);
+});
