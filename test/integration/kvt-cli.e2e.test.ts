@@ -2,10 +2,10 @@
 // guest with `kvt image import`, `kvt daemon` serves it, and every step is a separate `kvt` process
 // whose exit code, stdout and stderr are checked as a shell user sees them. Strict field validation
 // refuses a typo with its path; a VM whose instancetype does not exist is admitted with a warning and
-// its start held with KubeVirt's reason; a VM started with `kvt start` runs the real guest and the
-// events tell its story (reasons, counts), as they tell a failed start's and a stop's; `unpause` of a
+// its start held with KubeVirt's reason; a VM started with `kvt start` runs the real guest (`kvt wait`
+// sees it Ready) and the events tell its story (reasons, counts), as they tell a failed start's and a stop's; `unpause` of a
 // running VMI is one line; `label` and `patch` change what `get` shows; `delete -f` removes what a
-// manifest names. Runs in CI; skips outside CI without libvirtd/QEMU.
+// manifest names; `kvt explain` documents a field. Runs in CI; skips outside CI without libvirtd/QEMU.
 import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -150,13 +150,22 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt, as a user drives the daemon (real gu
     const file = await manifest('vm.yaml', vm(name, 'Halted', guest('echo started-by-kvt-start')));
     expect(await kvt('apply', '-f', file)).toMatchObject({ code: 0, stdout: `virtualmachine.kubevirt.io/${name} created\n` });
     expect(await kvt('start', name)).toMatchObject({ code: 0 });
-    expect(await until('VMI Running', () => phase(name), (p) => p === 'Running' || p === 'Failed', 240_000)).toBe('Running');
+    expect(await kvt('wait', `vm/${name}`, '--for=condition=Ready', '--timeout=240s')).toEqual({ code: 0, stdout: `virtualmachine.kubevirt.io/${name} condition met\n`, stderr: '' });
+    expect(await phase(name)).toBe('Running');
     const vmReasons = await until('the VM\'s SuccessfulCreate event', () => reasonsOf('VirtualMachine', name), (r) => r.includes('Normal SuccessfulCreate'), 60_000);
     expect(vmReasons).toContain('Normal SuccessfulCreate');
     const vmiReasons = await until('the VMI\'s Started event', () => reasonsOf('VirtualMachineInstance', name), (r) => r.includes('Normal Started'), 60_000);
     expect(vmiReasons).toEqual(expect.arrayContaining(['Normal SuccessfulCreate', 'Normal Created', 'Normal Started']));
     expect(vmiReasons.filter((r) => r.startsWith('Warning'))).toEqual([]);
   }, 400_000);
+
+  it('kvt explain vm.spec.runStrategy documents the field from the schema, with its values', async () => {
+    const r = await kvt('explain', 'vm.spec.runStrategy');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^GROUP: +kubevirt\.io\nKIND: +VirtualMachine\nVERSION: +v1\n\nFIELD: runStrategy <string>\n/);
+    for (const value of ['Always', 'Halted', 'Manual', 'RerunOnFailure', 'Once']) expect(r.stdout).toContain(value);
+    expect(await kvt('explain', 'vm.spec.runStrategyy')).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/^error: .*runStrategyy/) });
+  }, 100_000);
 
   it('unpause of a running VMI is one line of virtctl\'s words, exit 1', async () => {
     expect(await kvt('unpause', 'vmi', `${PREFIX}vm`)).toEqual({ code: 1, stdout: '', stderr: `Error unpausing VirtualMachineInstance ${PREFIX}vm: VMI is not paused\n` });
