@@ -20,6 +20,7 @@ export const COMMANDS: readonly (readonly [string, () => Promise<Command>])[] = 
   ['create', async (): Promise<Command> => (await import('./commands/manifest-writes.js')).createCommand],
   ['replace', async (): Promise<Command> => (await import('./commands/manifest-writes.js')).replaceCommand],
   ['patch', async (): Promise<Command> => (await import('./commands/patch.js')).patchCommand],
+  ['edit', async (): Promise<Command> => (await import('./commands/edit.js')).editCommand],
   ['label', async (): Promise<Command> => (await import('./commands/label.js')).labelCommand],
   ['annotate', async (): Promise<Command> => (await import('./commands/label.js')).annotateCommand],
   ['wait', async (): Promise<Command> => (await import('./commands/wait.js')).waitCommand],
