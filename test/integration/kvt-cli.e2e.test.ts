@@ -5,11 +5,12 @@
 // its start held with KubeVirt's reason; a VM started with `kvt start` runs the real guest (`kvt wait`
 // sees it Ready) and the events tell its story (reasons, counts), as they tell a failed start's and a stop's; `unpause` of a
 // running VMI is one line; `label` and `patch` change what `get` shows; `delete -f` removes what a
-// manifest names; `kvt explain` documents a field. Runs in CI; skips outside CI without libvirtd/QEMU.
+// manifest names; `kvt explain` documents a field; the completion script finds objects by name. Runs in CI; skips outside CI without libvirtd/QEMU.
 import { execFile, spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoGuest } from '../fixtures/demo-guest.js';
 import { IN_CI, LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
@@ -178,6 +179,23 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt, as a user drives the daemon (real gu
     const patched = await json<{ metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } }>('vm', name);
     expect(patched?.metadata.labels).toMatchObject({ tier: 'web' });
     expect(patched?.metadata.annotations).toMatchObject({ owner: 'e2e' });
+  }, 100_000);
+
+  it('shell completion offers the daemon\'s objects by name (kvt completion bash, as sourced by a shell)', async () => {
+    const bin = join(dataDir, 'bin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'kvt'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(KVT)} "$@"\n`, { mode: 0o755 });
+    const script = await kvt('completion', 'bash');
+    expect(script.code).toBe(0);
+    await writeFile(join(dataDir, 'kvt.bash'), script.stdout);
+    const complete = async (...words: string[]): Promise<string[]> => {
+      const line = `source kvt.bash; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; __start_kvt; printf '%s\\n' "\${COMPREPLY[@]}"`;
+      const { stdout } = await promisify(execFile)('bash', ['-c', line], { cwd: dataDir, env: { ...env, PATH: `${bin}:${env['PATH'] ?? ''}` } });
+      return stdout.split('\n').filter((w) => w !== '');
+    };
+    expect(await complete('kvt', 'get', 'vm', PREFIX)).toEqual([`${PREFIX}vm`]);
+    expect(await complete('kvt', 'stop', '')).toEqual([`${PREFIX}vm`]);
+    expect(await complete('kvt', 'unpause', 'vmi', '')).toEqual([`${PREFIX}vm`]);
   }, 100_000);
 
   it('kvt stop shuts the guest down; the events record the stop', async () => {
