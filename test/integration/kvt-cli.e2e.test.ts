@@ -3,7 +3,7 @@
 // whose exit code, stdout and stderr are checked as a shell user sees them. Strict field validation
 // refuses a typo with its path; a VM whose instancetype does not exist is admitted with a warning and
 // its start held with KubeVirt's reason; a VM started with `kvt start` runs the real guest (`kvt wait`
-// sees it Ready) and the events tell its story (reasons, counts), as they tell a failed start's and a stop's; `unpause` of a
+// sees it Ready, `kvt logs` shows its launcher's log) and the events tell its story (reasons, counts), as they tell a failed start's and a stop's; `unpause` of a
 // running VMI is one line; `label` and `patch` change what `get` shows; `delete -f` removes what a
 // manifest names; `kvt explain` documents a field; the completion script finds objects by name. Runs in CI; skips outside CI without libvirtd/QEMU.
 import { execFile, spawn } from 'node:child_process';
@@ -153,6 +153,14 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt, as a user drives the daemon (real gu
     expect(await kvt('start', name)).toMatchObject({ code: 0 });
     expect(await kvt('wait', `vm/${name}`, '--for=condition=Ready', '--timeout=240s')).toEqual({ code: 0, stdout: `virtualmachine.kubevirt.io/${name} condition met\n`, stderr: '' });
     expect(await phase(name)).toBe('Running');
+    // kvt logs vmi/NAME: the launcher pod's log, the launcher's JSON lines about this VMI.
+    const logs = await until('the launcher\'s Running line', () => kvt('logs', `vmi/${name}`), (r) => r.code !== 0 || r.stdout.includes('"phase":"Running"'), 60_000);
+    expect(logs).toMatchObject({ code: 0, stderr: '' });
+    const lines = logs.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { component?: string; name?: string; phase?: string });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => l.component === 'virt-launcher' && l.name === name)).toBe(true);
+    expect(lines.map((l) => l.phase).filter((p) => p !== undefined)).toContain('Running');
+    expect((await kvt('logs', `vmi/${name}`, '--tail', '1')).stdout.trim().split('\n')).toHaveLength(1);
     const vmReasons = await until('the VM\'s SuccessfulCreate event', () => reasonsOf('VirtualMachine', name), (r) => r.includes('Normal SuccessfulCreate'), 60_000);
     expect(vmReasons).toContain('Normal SuccessfulCreate');
     const vmiReasons = await until('the VMI\'s Started event', () => reasonsOf('VirtualMachineInstance', name), (r) => r.includes('Normal Started'), 60_000);
