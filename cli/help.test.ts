@@ -104,6 +104,26 @@ describe('every kvt subcommand documents its flags', () => {
   });
 });
 
+describe('a command line kvt cannot parse, in kubectl\'s words', () => {
+  it.each([
+    [['crds', '-x'], "error: unknown shorthand flag: 'x' in -x\nSee 'kvt crds --help' for usage.\n"],
+    [['validate', '-Rx', 'examples/'], "error: unknown shorthand flag: 'x' in -Rx\nSee 'kvt validate --help' for usage.\n"],
+    [['crds', '--nope=1'], "error: unknown flag: --nope\nSee 'kvt crds --help' for usage.\n"],
+    [['crds', '-o'], "error: flag needs an argument: 'o' in -o\nSee 'kvt crds --help' for usage.\n"],
+    [['crds', '--output'], "error: flag needs an argument: --output\nSee 'kvt crds --help' for usage.\n"],
+    [['run', '-f', 'x.yaml', '--console=yes'], "error: invalid argument \"yes\" for \"--console\" flag: it takes no value\nSee 'kvt run --help' for usage.\n"],
+    [['version', 'extra'], "error: unexpected argument \"extra\"\nSee 'kvt version --help' for usage.\n"],
+  ])('kvt %j', async (args, err) => {
+    expect(await kvt(...args)).toEqual({ code: 1, out: '', err });
+  });
+
+  it('a message that already says error: gets one prefix', async () => {
+    const r = await kvt('scale', 'nosuchkind', 'x', '--replicas', '1');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: the server doesn't have a resource type "nosuchkind"\n/);
+  });
+});
+
 describe('the Options: section reader', () => {
   it('reads short and long forms, value placeholders and wrapped descriptions', () => {
     const usage = [
