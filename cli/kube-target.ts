@@ -4,6 +4,7 @@
  * cluster's API server through the same KubeApi port, so the command's code is the same for both.
  * The namespace is `-n`, else the context's, else `default`, as kubectl chooses it.
  */
+import { ApiError } from '../core/errors.js';
 import type { KubeApi } from '../core/kube.js';
 import { CLUSTER_OPTIONS } from './cluster-target.js';
 import { UsageError } from './command.js';
@@ -45,4 +46,10 @@ export async function withKube<T>(values: TargetValues, work: (kube: KubeApi, na
   }
   const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace;
   return work(createKubeClient(config), values.namespace ?? contextNamespace ?? 'default');
+}
+
+/** kubectl's line for a failed call on a named object: `Error from server (NotFound): …`, or `error: …`. */
+export function apiErrorLine(e: unknown): string {
+  if (e instanceof ApiError && e.status !== 503) return `Error from server (${e.reason}): ${e.message}`;
+  return `error: ${e instanceof Error ? e.message : String(e)}`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from './command.js';
-import { mapPatch, parseMapArgs, type MapChanges } from './metadata-edits.js';
+import { mapPatch, parseMapArgs, RefusedChange, type MapChanges } from './metadata-edits.js';
 
 describe('parseMapArgs', () => {
   it.each<[string[], { objects: string[]; changes: MapChanges } | string]>([
@@ -27,7 +27,7 @@ describe('mapPatch', () => {
     ['a removal', { set: {}, remove: ['team'] }, false, { metadata: { labels: { team: null } } }],
     ['removing a missing key: no change', { set: {}, remove: ['nope'] }, false, undefined],
   ])('%s', (_name, changes, overwrite, expected) => {
-    if (typeof expected === 'string') expect(() => mapPatch(current, changes, { field: 'labels', overwrite })).toThrow(new UsageError(expected));
+    if (typeof expected === 'string') expect(() => mapPatch(current, changes, { field: 'labels', overwrite })).toThrow(new RefusedChange(expected));
     else expect(mapPatch(current, changes, { field: 'labels', overwrite })).toEqual(expected);
   });
   it('an object without the map', () => {

@@ -3,7 +3,11 @@
  * (`key=value` sets, `key-` removes), and the merge patch that makes them on an object's current
  * labels or annotations. Pure.
  */
+import { KubevirtError } from '../core/errors.js';
 import { UsageError } from './command.js';
+
+/** A change kubectl refuses on what the object holds (not a usage error: no usage is printed). */
+export class RefusedChange extends KubevirtError {}
 
 /** What to change: keys to set and keys to remove. */
 export interface MapChanges {
@@ -41,7 +45,7 @@ export function mapPatch(current: Readonly<Record<string, string>> | undefined, 
   for (const [key, value] of Object.entries(changes.set)) {
     const old = now[key];
     if (old === value) continue;
-    if (old !== undefined && !options.overwrite) throw new UsageError(`'${key}' already has a value (${old}), and --overwrite is false`);
+    if (old !== undefined && !options.overwrite) throw new RefusedChange(`'${key}' already has a value (${old}), and --overwrite is false`);
     body[key] = value;
   }
   for (const key of changes.remove) if (key in now) body[key] = null;

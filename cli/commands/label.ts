@@ -1,9 +1,10 @@
 /** `kvt label` and `kvt annotate`: set or remove labels or annotations of objects, as kubectl does (a merge patch). */
 import { parseArgs } from 'node:util';
 import type { KubeApi, KubeObject } from '../../core/kube.js';
-import { describeApiError, resourceKind } from '../../local/apply.js';
-import { UsageError, type Command, type CommandIo } from '../command.js';
-import { TARGET_OPTIONS, TARGET_USAGE, withKube } from '../kube-target.js';
+import { ApiError } from '../../core/errors.js';
+import { resourceKind } from '../../local/apply.js';
+import type { Command, CommandIo } from '../command.js';
+import { apiErrorLine, TARGET_OPTIONS, TARGET_USAGE, withKube } from '../kube-target.js';
 import { mapPatch, parseMapArgs, type MapChanges } from '../metadata-edits.js';
 import { parseObjectArgs, type ObjectRef } from '../object-args.js';
 import { dryRunSuffix, parseDryRun, WRITE_FLAG_USAGE, type DryRun } from '../write-flags.js';
@@ -36,8 +37,8 @@ async function editOne(kube: KubeApi, edit: EditOne, io: CommandIo): Promise<boo
     io.out(`${line} ${body === undefined ? `not ${verb.done}` : verb.done}${dryRunSuffix(dryRun)}\n`);
     return true;
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    io.err(`${describeApiError(e, verb.name === 'label' ? 'labeling' : 'annotating', line)}\n`);
+    if (!(e instanceof ApiError)) throw e;
+    io.err(`${apiErrorLine(e)}\n`);
     return false;
   }
 }

@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import type { KubeObject, PatchType } from '../../core/kube.js';
 import { parseKubeYamlDocuments } from '../../core/yaml.js';
 import { lookupKind } from '../../crd-gen/index.js';
-import { describeApiError, resourceKind } from '../../local/apply.js';
+import { KubevirtError } from '../../core/errors.js';
+import { resourceKind } from '../../local/apply.js';
 import { patched } from '../../store/memory-patch.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { TARGET_OPTIONS, TARGET_USAGE, withKube } from '../kube-target.js';
@@ -46,25 +47,20 @@ async function patch(args: readonly string[], io: CommandIo): Promise<number> {
   return withKube(values, async (kube, namespace) => {
     const ns = resource.namespaced ? namespace : undefined;
     const line = `${resourceKind(resource.type)}/${name}`;
-    try {
-      const before = await kube.get<KubeObject>(resource.type, ns, name);
-      if (dryRun === 'client') {
-        if (type === 'strategic' && lookupKind(resource.type.apiVersion, resource.type.kind) !== undefined) {
-          throw new UsageError(`strategic merge patch is not supported for ${resource.type.apiVersion}, Kind=${resource.type.kind} locally, try --type merge`);
-        }
-        patched(before, body, type);
-        io.out(`${line} patched${dryRunSuffix(dryRun)}\n`);
-        return 0;
+    // An API refusal goes to kvt's dispatch, which prints it as kubectl does (Error from server (Reason): …).
+    const before = await kube.get<KubeObject>(resource.type, ns, name);
+    if (dryRun === 'client') {
+      if (type === 'strategic' && lookupKind(resource.type.apiVersion, resource.type.kind) !== undefined) {
+        throw new KubevirtError(`strategic merge patch is not supported for ${resource.type.apiVersion}, Kind=${resource.type.kind} locally, try --type merge`);
       }
-      const after = await kube.patch<KubeObject>(resource.type, { name, ...(ns === undefined ? {} : { namespace: ns }) }, { type, body }, writeOptions(validation, dryRun));
-      const unchanged = dryRun === 'none' && after.metadata.resourceVersion === before.metadata.resourceVersion;
-      io.out(`${line} patched${unchanged ? ' (no change)' : ''}${dryRunSuffix(dryRun)}\n`);
+      patched(before, body, type);
+      io.out(`${line} patched${dryRunSuffix(dryRun)}\n`);
       return 0;
-    } catch (e) {
-      if (e instanceof UsageError) throw e;
-      io.err(`${describeApiError(e, 'patching', line)}\n`);
-      return 1;
     }
+    const after = await kube.patch<KubeObject>(resource.type, { name, ...(ns === undefined ? {} : { namespace: ns }) }, { type, body }, writeOptions(validation, dryRun));
+    const unchanged = dryRun === 'none' && after.metadata.resourceVersion === before.metadata.resourceVersion;
+    io.out(`${line} patched${unchanged ? ' (no change)' : ''}${dryRunSuffix(dryRun)}\n`);
+    return 0;
   });
 }
 
