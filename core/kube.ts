@@ -83,6 +83,11 @@ export interface WriteOptions {
    * @default "Warn" (the API server's default when a client does not say)
    */
   readonly fieldValidation?: FieldValidation;
+  /**
+   * Where the write's admission warnings go (the API server's `Warning` headers: a webhook's
+   * AdmissionReview warnings, such as a preset's deprecation): appended to, never read.
+   */
+  readonly warnings?: string[];
 }
 
 /** The values of the `fieldValidation` write parameter. */

@@ -51,7 +51,7 @@ export interface WireError {
 
 /** One response or stream line. */
 export type ApiResponse =
-  | { readonly id: number; readonly result: unknown }
+  | { readonly id: number; readonly result: unknown; readonly warnings?: readonly string[] }
   | { readonly id: number; readonly error: WireError }
   | { readonly id: number; readonly event: unknown }
   | { readonly id: number; readonly done: WireError | null };
@@ -88,6 +88,22 @@ export function parseRequest(line: string): ApiRequest | RequestRefusal {
 /** The KubeApi methods that answer once (everything but watch, unwatch and subresource). */
 export type UnaryMethod = Exclude<ApiMethod, 'watch' | 'unwatch' | 'subresource'>;
 
+/** The methods whose last param is the WriteOptions a write's admission warnings are collected through. */
+const WRITE_METHODS: ReadonlySet<string> = new Set(['create', 'update', 'patch']);
+
+/**
+ * Calls a unary method of `api` with wire params, and gives the admission warnings of a write
+ * (create, update, patch) with its result.
+ */
+export async function callUnaryWithWarnings(api: KubeApi, method: UnaryMethod, params: readonly unknown[]): Promise<{ result: unknown; warnings: string[] }> {
+  const warnings: string[] = [];
+  if (!WRITE_METHODS.has(method)) return { result: await callUnary(api, method, params), warnings };
+  const last = params.length - 1;
+  const options = isRecord(params[last]) ? params[last] : {};
+  const withSink = [...params.slice(0, last), { ...options, warnings }];
+  return { result: await callUnary(api, method, withSink), warnings };
+}
+
 /** Calls a unary method of `api` with wire params. */
 export function callUnary(api: KubeApi, method: UnaryMethod, params: readonly unknown[]): Promise<unknown> {
   const call = api[method] as (...args: unknown[]) => Promise<unknown>;
@@ -109,9 +125,16 @@ function wireErrorOf(value: unknown): WireError | undefined {
   return Array.isArray(causes) && causes.every(isCause) ? { status, reason, message, causes } : undefined;
 }
 
+/** A result line: its result, and a write's admission warnings when it has any. */
+function resultBody(value: Readonly<Record<string, unknown>>): Omit<ApiResponse, 'id'> | string {
+  const warnings = value['warnings'];
+  if (warnings === undefined) return { result: value['result'] };
+  return Array.isArray(warnings) && warnings.every((w) => typeof w === 'string') ? { result: value['result'], warnings } : '"warnings" must be a list of strings';
+}
+
 /** The one member a response line carries besides `id`, checked. */
 function responseBody(value: Readonly<Record<string, unknown>>): Omit<ApiResponse, 'id'> | string {
-  if ('result' in value) return { result: value['result'] };
+  if ('result' in value) return resultBody(value);
   if ('event' in value) return { event: value['event'] };
   if ('error' in value) {
     const error = wireErrorOf(value['error']);

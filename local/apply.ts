@@ -76,6 +76,8 @@ async function existing(kube: KubeApi, object: Readonly<KubeObject>): Promise<Ku
 export interface ApplyOptions {
   readonly fieldValidation?: FieldValidation;
   readonly dryRun?: 'client' | 'server';
+  /** Where the API's admission warnings of the write go (kubectl prints them as `Warning: …`). */
+  readonly warnings?: string[];
 }
 
 const DRY_RUN_SUFFIX = { client: ' (dry run)', server: ' (server dry run)' } as const;
@@ -89,8 +91,11 @@ function serverDryRunVerb(before: KubeObject | undefined, after: KubeObject): st
 const applyTarget = (object: Readonly<KubeObject>): { name: string; namespace?: string } =>
   ({ name: object.metadata.name ?? '', ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }) });
 
-const applyWrite = (options: ApplyOptions): { fieldManager: string; force: true; fieldValidation?: FieldValidation } =>
-  ({ fieldManager: APPLY_FIELD_MANAGER, force: true, ...(options.fieldValidation === undefined ? {} : { fieldValidation: options.fieldValidation }) });
+const applyWrite = (options: ApplyOptions): { fieldManager: string; force: true; fieldValidation?: FieldValidation; warnings?: string[] } => ({
+  fieldManager: APPLY_FIELD_MANAGER, force: true,
+  ...(options.fieldValidation === undefined ? {} : { fieldValidation: options.fieldValidation }),
+  ...(options.warnings === undefined ? {} : { warnings: options.warnings }),
+});
 
 /** A dry run's outcome: a client one sends nothing; a server one is admitted and not stored. */
 async function dryRunApply(kube: KubeApi, object: Readonly<KubeObject>, before: KubeObject | undefined, options: ApplyOptions): Promise<ApplyOutcome> {

@@ -67,11 +67,14 @@ function webhookName(object: KubeObject, operation: AdmissionOperation): string 
  * The object as admission leaves it (our kinds only; other kinds pass unchanged), or the denial as
  * an ApiError: `admission webhook "…" denied the request: …` with the causes.
  */
-export function admitWrite<T extends KubeObject>(write: { object: T; old: T | undefined; operation: AdmissionOperation; user: RequestUser | undefined }, settings: AdmissionSettings): T {
+export function admitWrite<T extends KubeObject>(write: { object: T; old: T | undefined; operation: AdmissionOperation; user: RequestUser | undefined; warnings?: string[] | undefined }, settings: AdmissionSettings): T {
   if (lookupKind(write.object.apiVersion, write.object.kind) === undefined) return write.object;
   const ctx = { cfg: settings.cfg, lookups: settings.lookups, ids: settings.ids, now: settings.now(), ...(write.user === undefined ? {} : { user: write.user }) };
   const result = admit(write.object, write.old, write.operation, ctx);
-  if (result.allowed) return result.object;
+  if (result.allowed) {
+    write.warnings?.push(...result.warnings);
+    return result.object;
+  }
   const { status } = result;
   const causes = (status.details?.causes ?? []).map((c) => ({ type: c.type, field: c.field, message: c.message }));
   const message = `admission webhook ${JSON.stringify(webhookName(write.object, write.operation))} denied the request: ${status.message}`;

@@ -37,7 +37,10 @@ export async function applySources(kube: KubeApi, paths: readonly string[], opti
   let failed = errors.length > 0;
   for (const { object, source } of objects) {
     if (options.fieldValidation === 'Warn') for (const w of await unknownFieldWarnings(object)) io.err(`${w}\n`);
-    const outcome = await applyObject(kube, object, source, options);
+    const admissionWarnings: string[] = [];
+    const outcome = await applyObject(kube, object, source, { ...options, warnings: admissionWarnings });
+    // The webhooks' AdmissionReview warnings, as kubectl prints the API server's Warning headers.
+    for (const w of admissionWarnings) io.err(`Warning: ${w}\n`);
     if (outcome.ok) io.out(`${outcome.line}\n`);
     else io.err(`${outcome.line}\n`);
     failed ||= !outcome.ok;

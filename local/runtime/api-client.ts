@@ -22,6 +22,8 @@ export interface ApiSocketClient extends KubeApi {
 interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  /** Where the admission warnings of a write go (its WriteOptions' sink). */
+  readonly warnings?: string[] | undefined;
 }
 
 interface Streaming {
@@ -43,11 +45,11 @@ class Client {
     socket.on('close', () => this.fail(new ApiError(503, 'ServiceUnavailable', 'the kvt daemon closed the connection')));
   }
 
-  call(method: ApiMethod, params: readonly unknown[]): Promise<unknown> {
+  call(method: ApiMethod, params: readonly unknown[], warnings?: string[]): Promise<unknown> {
     if (this.gone !== undefined) return Promise.reject(this.gone);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, warnings });
       this.socket.write(encodeLine({ id, method, params }));
     });
   }
@@ -109,7 +111,10 @@ class Client {
     if (call === undefined) return;
     this.pending.delete(response.id);
     if ('error' in response) call.reject(fromWireError(response.error));
-    else if ('result' in response) call.resolve(response.result);
+    else if ('result' in response) {
+      if (response.warnings !== undefined) call.warnings?.push(...response.warnings);
+      call.resolve(response.result);
+    }
   }
 
   fail(error: ApiError): void {
@@ -137,15 +142,20 @@ export async function connectApiSocket(path: string): Promise<ApiSocketClient> {
   });
   const client = new Client(socket);
   const call = <T>(method: ApiMethod, ...params: unknown[]): Promise<T> => client.call(method, params) as Promise<T>;
+  // A write's warnings sink stays here: the daemon answers with the warnings, which go into it.
+  const write = <T>(method: ApiMethod, options: WriteOptions | undefined, ...params: unknown[]): Promise<T> => {
+    const { warnings, ...wire } = options ?? {};
+    return client.call(method, [...params, wire], warnings) as Promise<T>;
+  };
   return {
     get: <T extends KubeObject>(type: ResourceType, namespace: string | undefined, name: string) => call<T>('get', type, namespace, name),
     list: <T extends KubeObject>(type: ResourceType, options?: ListOptions) => call<ObjectList<T>>('list', type, options ?? {}),
     watch: <T extends KubeObject>(type: ResourceType, options: ListOptions & { readonly resourceVersion: string }, onEvent: (event: WatchEvent<T>) => void) =>
       client.watch([type, options], onEvent as (event: never) => void),
-    create: <T extends KubeObject>(object: T, options?: WriteOptions) => call<T>('create', object, options ?? {}),
-    update: <T extends KubeObject>(object: T, options?: WriteOptions) => call<T>('update', object, options ?? {}),
+    create: <T extends KubeObject>(object: T, options?: WriteOptions) => write<T>('create', options, object),
+    update: <T extends KubeObject>(object: T, options?: WriteOptions) => write<T>('update', options, object),
     updateStatus: <T extends KubeObject>(object: T) => call<T>('updateStatus', object),
-    patch: <T extends KubeObject>(type: ResourceType, target: PatchTarget, patch: Patch, options?: WriteOptions) => call<T>('patch', type, target, patch, options ?? {}),
+    patch: <T extends KubeObject>(type: ResourceType, target: PatchTarget, patch: Patch, options?: WriteOptions) => write<T>('patch', options, type, target, patch),
     delete: (type: ResourceType, namespace: string | undefined, name: string, options?: DeleteOptions) => call<void>('delete', type, namespace, name, options ?? {}).then(() => undefined),
     subresource: (request: SubresourceRequest) => call<null>('subresource', request).then(() => undefined),
     close: () => client.close(),

@@ -10,7 +10,7 @@ import { ApiError } from '../../core/errors.js';
 import type { KubeApi, ListOptions, ResourceType, Watch } from '../../core/kube.js';
 import { createLineFramer, encodeLine } from '../../core/ndjson.js';
 import type { SubresourceApi, SubresourceRequest } from '../../webhooks/index.js';
-import { callUnary, MAX_REQUEST_LENGTH, parseRequest, toWireError, type ApiRequest, type ApiResponse, type UnaryMethod } from '../api-protocol.js';
+import { callUnaryWithWarnings, MAX_REQUEST_LENGTH, parseRequest, toWireError, type ApiRequest, type ApiResponse, type UnaryMethod } from '../api-protocol.js';
 
 /** What a socket serves besides the KubeApi. */
 export interface ApiSocketOptions {
@@ -72,7 +72,8 @@ class Connection {
       this.send({ id: request.id, result: null });
     } else {
       // undefined (delete) would vanish from the JSON line: send null.
-      this.send({ id: request.id, result: (await callUnary(this.api, request.method as UnaryMethod, request.params)) ?? null });
+      const { result, warnings } = await callUnaryWithWarnings(this.api, request.method as UnaryMethod, request.params);
+      this.send({ id: request.id, result: result ?? null, ...(warnings.length === 0 ? {} : { warnings }) });
     }
   }
 

@@ -86,7 +86,7 @@ interface PatchRequest {
 }
 
 /** What a caller asks of one write besides the object: store nothing, and how unknown fields are treated. */
-type EngineWrite = Pick<WriteOptions, 'dryRun' | 'fieldValidation'>;
+type EngineWrite = Pick<WriteOptions, 'dryRun' | 'fieldValidation' | 'warnings'>;
 
 interface Located {
   readonly info: KindInfo;
@@ -227,8 +227,8 @@ class Engine {
     return o as Obj;
   }
 
-  private admit(object: Obj, old: Obj | undefined, operation: AdmissionOperation, user: RequestUser | undefined): Obj {
-    return this.admission === undefined ? object : admitWrite({ object, old, operation, user: user ?? STORE_ADMIN }, this.admission);
+  private admit(object: Obj, old: Obj | undefined, operation: AdmissionOperation, by: { readonly user: RequestUser | undefined; readonly warnings: string[] | undefined }): Obj {
+    return this.admission === undefined ? object : admitWrite({ object, old, operation, user: by.user ?? STORE_ADMIN, warnings: by.warnings }, this.admission);
   }
 
   get(type: ResourceType, namespace: string | undefined, name: string): Obj {
@@ -278,7 +278,7 @@ class Engine {
     const meta = { ...given.metadata, name, namespace };
     if (namespace === undefined) delete meta.namespace;
     if (this.index.get(kind, at.key) !== undefined) throw alreadyExistsOf(at);
-    const admitted = this.admit({ ...given, metadata: meta }, undefined, 'CREATE', user);
+    const admitted = this.admit({ ...given, metadata: meta }, undefined, 'CREATE', { user, warnings: write.warnings });
     const prepared = prepareCreate({ ...admitted, metadata: { ...admitted.metadata, name, ...(namespace === undefined ? {} : { namespace }) } }, info, { uid: this.uid(), now: formatKubeTime(this.now()) });
     if (write.dryRun === true) return clone(prepared);
     const stored = this.commit(at, 'ADDED', prepared);
@@ -307,7 +307,7 @@ class Engine {
     let next = prepareUpdate(clone(object) as Obj, stored, at.info);
     refuseNewFinalizers(next, stored);
     refuseImmutablePodChange(next, stored);
-    if (admission) next = prepareUpdate(this.admit(next, stored, 'UPDATE', user), stored, at.info);
+    if (admission) next = prepareUpdate(this.admit(next, stored, 'UPDATE', { user, warnings: write.warnings }), stored, at.info);
     if (write.dryRun === true) return clone(withGeneration(next, stored));
     const written = this.replace(at, withGeneration(next, stored), stored);
     await this.durable();
@@ -432,7 +432,11 @@ function checkPatchRequest(request: PatchRequest): void {
 
 /** The engine's part of a caller's write options. */
 function writeOf(options: WriteOptions | undefined): EngineWrite {
-  return { ...(options?.dryRun === true ? { dryRun: true } : {}), ...(options?.fieldValidation === undefined ? {} : { fieldValidation: options.fieldValidation }) };
+  return {
+    ...(options?.dryRun === true ? { dryRun: true } : {}),
+    ...(options?.fieldValidation === undefined ? {} : { fieldValidation: options.fieldValidation }),
+    ...(options?.warnings === undefined ? {} : { warnings: options.warnings }),
+  };
 }
 
 const alreadyExistsOf = (at: Located): Error => alreadyExists(at.info.resource, at.name);
