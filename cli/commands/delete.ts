@@ -19,12 +19,15 @@ interface Doomed {
   readonly display: string;
 }
 
-/** `--wait=false`/`--wait=true` as kubectl takes them: the arguments without it and its value. */
-export function takeBooleanFlag(args: readonly string[], name: string, fallback: boolean): { rest: string[]; value: boolean } {
-  let value = fallback;
+/**
+ * `--NAME=false`/`--NAME=true` as kubectl takes a boolean flag (parseArgs takes only `--NAME`): the
+ * arguments without those forms, and the value the last of them gave (undefined when none did).
+ */
+export function takeBooleanValue(args: readonly string[], name: string): { rest: string[]; value: boolean | undefined } {
+  let value: boolean | undefined;
   const rest: string[] = [];
   for (const arg of args) {
-    if (arg === `--${name}` || arg === `--${name}=true`) value = true;
+    if (arg === `--${name}=true`) value = true;
     else if (arg === `--${name}=false`) value = false;
     else rest.push(arg);
   }
@@ -85,7 +88,7 @@ async function deleteOne(kube: KubeApi, d: Doomed, options: DeleteOptions & { re
 }
 
 async function del(args: readonly string[], io: CommandIo): Promise<number> {
-  const waitFlag = takeBooleanFlag(args, 'wait', true);
+  const waitFlag = takeBooleanValue(args, 'wait');
   const { values, positionals } = parseArgs({
     args: waitFlag.rest,
     options: {
@@ -97,6 +100,7 @@ async function del(args: readonly string[], io: CommandIo): Promise<number> {
       'ignore-not-found': { type: 'boolean', default: false },
       'grace-period': { type: 'string', default: '-1' },
       timeout: { type: 'string', default: '0s' },
+      wait: { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
@@ -117,7 +121,7 @@ async function del(args: readonly string[], io: CommandIo): Promise<number> {
     const options = { propagationPolicy: policy, ignoreNotFound, ...(grace >= 0 ? { gracePeriodSeconds: grace } : {}) };
     const outcomes = await Promise.all(doomed.map((d) => deleteOne(kube, d, options, io)));
     let failed = unreadable || outcomes.includes('failed');
-    if (waitFlag.value) {
+    if (values.wait ?? waitFlag.value ?? true) {
       const waiting = doomed.filter((_, i) => outcomes[i] === 'deleted');
       const gone = await pollUntil(async () => (await Promise.all(waiting.map((d) => isGone(kube, d.type, d.namespace, d.name)))).every(Boolean), { timeoutMs });
       if (!gone) {
