@@ -140,6 +140,16 @@ describe('a command line kvt cannot parse, in kubectl\'s words', () => {
   });
 });
 
+describe('the kvt process', () => {
+  it('ends quietly when its reader goes away (kvt crds | head -1), as SIGPIPE ends kubectl', async () => {
+    const { execFile } = await import('node:child_process');
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      execFile('bash', ['-c', `set -o pipefail; ${JSON.stringify(process.execPath)} bin/kvt.js crds | head -1`], (err, stdout, stderr) => done({ code: err === null ? 0 : (err as { code?: number }).code ?? null, stdout, stderr }));
+    });
+    expect(r).toEqual({ code: 141, stdout: '---\n', stderr: '' });
+  });
+});
+
 describe('the Options: section reader', () => {
   it('reads short and long forms, value placeholders and wrapped descriptions', () => {
     const usage = [
