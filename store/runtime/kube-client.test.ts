@@ -109,6 +109,17 @@ describe('over the loopback HTTPS API server', () => {
     expect(seen.map((e) => (e.type === 'BOOKMARK' ? e.type : `${e.type} ${e.object.metadata.name}`))).toEqual(['ADDED w1']);
   });
 
+  it('passes fieldValidation and the strategic patch type: the server\'s refusals come back as ApiErrors', async () => {
+    const api = createKubeClient(server.kubeConfig);
+    const VM = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' };
+    const vm = { ...VM, metadata: { name: 'typo', namespace: 'default' }, spec: { runStrategy: 'Halted', runStrateg: 'Always', template: { spec: { domain: { devices: {} } } } } };
+    const strict = await api.create(vm as KubeObject, { fieldValidation: 'Strict' }).catch((err: unknown) => err);
+    expect(strict).toMatchObject({ status: 400, reason: 'BadRequest', message: expect.stringContaining('strict decoding error: unknown field "spec.runStrateg"') as unknown });
+    await api.create(vm as KubeObject, { fieldValidation: 'Ignore' });
+    const strategic = await api.patch(VM, { namespace: 'default', name: 'typo' }, { type: 'strategic', body: { spec: { runStrategy: 'Always' } } }).catch((err: unknown) => err);
+    expect(strategic).toMatchObject({ status: 415, reason: 'UnsupportedMediaType' });
+  });
+
   it('leader election runs over the adapter: one of two leads, the other takes over on release', async () => {
     const log = createLogger({ name: 'leader', level: 'silent' });
     const lead: string[] = [];

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import forge from 'node-forge';
 import { ApiError } from '../../core/errors.js';
-import type { DeleteOptions, KubeApi, KubeObject, PatchType, ResourceType } from '../../core/kube.js';
+import type { DeleteOptions, FieldValidation, KubeApi, KubeObject, PatchType, ResourceType } from '../../core/kube.js';
 import { groupVersionPath, KNOWN_RESOURCES } from '../../store/runtime/kube-client.js';
 import { kindInfo } from '../../store/memory-kinds.js';
 
@@ -135,8 +135,15 @@ function route(SERVED: readonly Served[], path: string): Target | undefined {
 const PATCH_TYPES: Readonly<Record<string, PatchType>> = {
   'application/json-patch+json': 'json',
   'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
   'application/apply-patch+yaml': 'apply',
 };
+
+/** The `fieldValidation` query parameter, when it is one of the API's values. */
+function fieldValidationOf(q: URLSearchParams): FieldValidation | undefined {
+  const v = q.get('fieldValidation');
+  return v === 'Strict' || v === 'Warn' || v === 'Ignore' ? v : undefined;
+}
 
 function deleteOptions(body: unknown, q: URLSearchParams): DeleteOptions {
   const b = (body ?? {}) as { preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: DeleteOptions['propagationPolicy']; gracePeriodSeconds?: number };
@@ -179,13 +186,13 @@ async function collection(store: KubeApi, t: Target, req: IncomingMessage, url: 
   if (req.method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', `${req.method ?? ''} is not allowed on a collection`);
   const body = (await readBody(req)) as KubeObject;
   const object = t.namespace === undefined ? body : { ...body, metadata: { ...body.metadata, namespace: body.metadata.namespace ?? t.namespace } };
-  return store.create(object, { fieldManager: q.get('fieldManager') ?? undefined, dryRun: q.get('dryRun') === 'All' });
+  return store.create(object, { fieldManager: q.get('fieldManager') ?? undefined, dryRun: q.get('dryRun') === 'All', fieldValidation: fieldValidationOf(q) });
 }
 
 async function item(store: KubeApi, t: Target & { name: string }, req: IncomingMessage, url: URL): Promise<unknown> {
   const q = url.searchParams;
   const { type } = t.served;
-  const options = { fieldManager: q.get('fieldManager') ?? undefined, force: q.get('force') === 'true', dryRun: q.get('dryRun') === 'All' };
+  const options = { fieldManager: q.get('fieldManager') ?? undefined, force: q.get('force') === 'true', dryRun: q.get('dryRun') === 'All', fieldValidation: fieldValidationOf(q) };
   switch (req.method) {
     case 'GET':
       return store.get(type, t.namespace, t.name);
