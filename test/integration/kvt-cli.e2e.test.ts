@@ -131,13 +131,16 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt, as a user drives the daemon (real gu
     expect(await kvt('get', 'vm', `${PREFIX}typo`)).toMatchObject({ code: 1, stderr: `Error from server (NotFound): virtualmachines.kubevirt.io "${PREFIX}typo" not found\n` });
   }, 200_000);
 
-  it('a VM whose instancetype does not exist: kvt validate warns, the daemon admits it and holds its start with KubeVirt\'s reason', async () => {
+  it('a VM whose instancetype does not exist: kvt validate and kvt apply warn, the daemon admits it and holds its start with KubeVirt\'s reason', async () => {
     const name = `${PREFIX}noit`;
     const file = await manifest('noit.yaml', vm(name, 'Always', guest('true'), { instancetype: { name: 'nope' } }));
     const checked = await kvt('validate', file);
     expect(checked.code).toBe(0);
     expect(checked.stderr).toContain(`Warning: VirtualMachine/${name}: spec.instancetype: instancetype "nope" was not found cluster-wide`);
-    expect(await kvt('apply', '-f', file)).toMatchObject({ code: 0, stdout: `virtualmachine.kubevirt.io/${name} created\n` });
+    const applied = await kvt('apply', '-f', file);
+    expect(applied).toMatchObject({ code: 0, stdout: `virtualmachine.kubevirt.io/${name} created\n` });
+    // The daemon's admission warning, as kube-apiserver's Warning header reaches kubectl.
+    expect(applied.stderr).toMatch(/^Warning: .*instancetype "nope" was not found cluster-wide/m);
     const held = await until('the Failure condition', () => json<{ status?: { printableStatus?: string; conditions?: { type: string; reason?: string; message?: string }[] } }>('vm', name),
       (v) => (v?.status?.conditions ?? []).some((c) => c.type === 'Failure'), 120_000);
     expect(held?.status?.conditions?.find((c) => c.type === 'Failure')).toMatchObject({ reason: 'FailedFindInstancetype', message: expect.stringContaining('"nope" not found') });
