@@ -3,7 +3,6 @@ import type { KubeApi, KubeObject } from '../../core/kube.js';
 import type { DuplicateFields } from '../../core/manifests.js';
 import { applyObject, applyOrder, type ApplyOptions, type SourcedObject } from '../../local/apply.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
-import { unknownFieldWarnings } from '../field-warnings.js';
 import { TARGET_OPTIONS, TARGET_USAGE, withKube } from '../kube-target.js';
 import { readSources } from '../manifest-sources.js';
 import { parseDryRun, parseValidate, WRITE_FLAG_OPTIONS, WRITE_FLAG_USAGE } from '../write-flags.js';
@@ -36,7 +35,6 @@ export async function applySources(kube: KubeApi, paths: readonly string[], opti
   for (const w of warnings) io.err(`${w}\n`);
   let failed = errors.length > 0;
   for (const { object, source } of objects) {
-    if (options.fieldValidation === 'Warn') for (const w of await unknownFieldWarnings(object)) io.err(`${w}\n`);
     const admissionWarnings: string[] = [];
     const outcome = await applyObject(kube, object, source, { ...options, warnings: admissionWarnings });
     // The webhooks' AdmissionReview warnings, as kubectl prints the API server's Warning headers.

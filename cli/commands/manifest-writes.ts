@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import type { KubeApi, KubeObject, WriteOptions } from '../../core/kube.js';
 import { describeApiError, resourceName } from '../../local/apply.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
-import { unknownFieldWarnings } from '../field-warnings.js';
 import { TARGET_OPTIONS, TARGET_USAGE, withKube } from '../kube-target.js';
 import { dryRunSuffix, parseDryRun, parseValidate, writeOptions, WRITE_FLAG_OPTIONS, WRITE_FLAG_USAGE, type DryRun } from '../write-flags.js';
 import { manifestObjects } from './apply.js';
@@ -30,9 +29,11 @@ interface WriteRun {
 async function writeOne(run: WriteRun, item: { object: KubeObject; source: string }): Promise<boolean> {
   const { kube, verb, io } = run;
   const flags = run;
-  if (flags.options.fieldValidation === 'Warn') for (const w of await unknownFieldWarnings(item.object)) io.err(`${w}\n`);
+  // The API's warnings (admission's, an unknown field's), printed as kubectl prints Warning headers.
+  const warnings: string[] = [];
   try {
-    const written = flags.dryRun === 'client' ? item.object : await verb.write(kube, item.object, flags.options);
+    const written = flags.dryRun === 'client' ? item.object : await verb.write(kube, item.object, { ...flags.options, warnings });
+    for (const w of warnings) io.err(`Warning: ${w}\n`);
     io.out(`${resourceName(written)} ${verb.done}${dryRunSuffix(flags.dryRun)}\n`);
     return true;
   } catch (e) {
