@@ -156,6 +156,11 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt, as a user drives the daemon (real gu
     expect(await kvt('start', name)).toMatchObject({ code: 0 });
     expect(await kvt('wait', `vm/${name}`, '--for=condition=Ready', '--timeout=240s')).toEqual({ code: 0, stdout: `virtualmachine.kubevirt.io/${name} condition met\n`, stderr: '' });
     expect(await phase(name)).toBe('Running');
+    // Starting it again is refused by virt-api: one line, exit 1.
+    const again = await kvt('start', name);
+    expect(again).toMatchObject({ code: 1, stdout: '' });
+    expect(again.stderr).toMatch(/VM is already running\n$/);
+    expect(again.stderr.trim().split('\n')).toHaveLength(1);
     // kvt logs vmi/NAME: the launcher pod's log, the launcher's JSON lines about this VMI.
     const logs = await until('the launcher\'s Running line', () => kvt('logs', `vmi/${name}`), (r) => r.code !== 0 || r.stdout.includes('"phase":"Running"'), 60_000);
     expect(logs).toMatchObject({ code: 0, stderr: '' });
