@@ -107,11 +107,16 @@ describe('kvt completion', () => {
 
   it.runIf(HAS_ZSH)('prints a zsh script that zsh parses, and its candidates run in zsh', async () => {
     await expect(run('zsh', ['-n', zshScript])).resolves.toMatchObject({ stderr: '' });
+    // _kvt as zsh's completion system calls it: words and CURRENT set, compadd and _files receiving the result.
     const candidates = async (...words: string[]): Promise<string[]> => {
-      const script = `compdef() { :; }; source ${JSON.stringify(zshScript)}; emulate sh; __kvt_candidates ${words.map((w) => `'${w}'`).join(' ')}`;
-      return (await run('zsh', ['-c', script])).stdout.split('\n').filter((l) => l !== '');
+      const script = [
+        'compdef() { :; }', `source ${JSON.stringify(zshScript)}`, 'compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }', '_files() { print -- "(files)"; }',
+        `words=(${words.map((w) => `'${w}'`).join(' ')})`, `CURRENT=${words.length}`, '_kvt',
+      ].join('\n');
+      return (await run('zsh', ['-f', '-c', script])).stdout.split('\n').filter((l) => l !== '');
     };
     expect(await candidates('kvt', 'sc')).toContain('scale');
+    expect(await candidates('kvt', 'apply', '-f', '')).toEqual(['(files)']);
     expect(await candidates('kvt', 'crds', '-o', '')).toEqual(['yaml', 'json']);
     expect(await candidates(fakeKvt, 'get', 'vms', '-n', 'prod', '')).toEqual(['demo', 'web']);
     expect((await readFile(join(dir, 'args'), 'utf8')).trim()).toBe('get vms -o name -n prod');

@@ -181,7 +181,10 @@ const ZSH = `#compdef kvt
 
 _kvt() {
   local candidates
-  candidates=$(emulate sh; __kvt_candidates "\${(@)words[1,CURRENT]}")
+  local -a line
+  # Taken before sh emulation, whose arrays count from 0.
+  line=("\${(@)words[1,CURRENT]}")
+  candidates=$(emulate sh; __kvt_candidates "\${line[@]}")
   if [[ $candidates == __files__ ]]; then
     _files
   else
