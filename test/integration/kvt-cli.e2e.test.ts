@@ -109,6 +109,7 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt, as a user drives the daemon (real gu
     child.stderr.on('data', (b: Buffer) => { output += b.toString(); });
     daemon = { kill: () => child.kill('SIGTERM'), exited: new Promise((done) => child.once('exit', done)), output: () => output };
     await until('the daemon serving', async () => output, (o) => o.includes('kvt daemon: serving') || child.exitCode !== null, 90_000);
+    expect(output).toContain('kvt daemon: serving');
   }, 700_000);
 
   afterAll(async () => {
