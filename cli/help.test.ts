@@ -133,6 +133,11 @@ describe('a command line kvt cannot parse, in kubectl\'s words', () => {
     expect(await kvt(...args)).toEqual({ code: 1, out: '', err });
   });
 
+  it('kvt help COMMAND is the command\'s help, as kubectl help COMMAND; an unknown one is refused', async () => {
+    expect(await kvt('help', 'crds')).toEqual(await kvt('crds', '--help'));
+    expect(await kvt('help', 'nosuch')).toMatchObject({ code: 1, err: 'error: unknown command "nosuch" for "kvt"\n' });
+  });
+
   it('a message that already says error: gets one prefix', async () => {
     const r = await kvt('scale', 'nosuchkind', 'x', '--replicas', '1');
     expect(r.code).toBe(1);

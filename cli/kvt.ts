@@ -163,6 +163,8 @@ function unknownCommand(name: string): string {
  */
 export async function runKvt(argv: readonly string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
+  // `kvt help get`, as `kubectl help get`: the command's help.
+  if (name === 'help' && rest[0] !== undefined) return runKvt([rest[0], '--help'], io);
   if (name === undefined || HELP_WORDS.has(name)) {
     io.out(await help());
     return 0;
