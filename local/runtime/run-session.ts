@@ -169,7 +169,8 @@ function watchProgress(o: RunSessionOptions, type: { apiVersion: string; kind: s
 async function applyAll(o: RunSessionOptions, end: (ending: Ending) => void): Promise<KubeObject[]> {
   const applied: KubeObject[] = [];
   for (const { object, source } of o.objects) {
-    const outcome = await applyObject(o.plane.kube, object, source);
+    // Strict field validation, as kubectl apply's default: a typo is refused with its path, never stored.
+    const outcome = await applyObject(o.plane.kube, object, source, { fieldValidation: 'Strict' });
     if (!outcome.ok) {
       o.problem(outcome.line);
       end({ code: 1, reason: `could not apply ${source}` });
