@@ -128,6 +128,8 @@ describe('a command line kvt cannot parse, in kubectl\'s words', () => {
     [['crds', '-o'], "error: flag needs an argument: 'o' in -o\nSee 'kvt crds --help' for usage.\n"],
     [['crds', '--output'], "error: flag needs an argument: --output\nSee 'kvt crds --help' for usage.\n"],
     [['run', '-f', 'x.yaml', '--console=yes'], "error: invalid argument \"yes\" for \"--console\" flag: it takes no value\nSee 'kvt run --help' for usage.\n"],
+    [['--nope'], "error: unknown flag: --nope\nSee 'kvt --help' for usage.\n"],
+    [['-x'], "error: unknown shorthand flag: 'x' in -x\nSee 'kvt --help' for usage.\n"],
     [['version', 'extra'], "error: unexpected argument \"extra\"\nSee 'kvt version --help' for usage.\n"],
   ])('kvt %j', async (args, err) => {
     expect(await kvt(...args)).toEqual({ code: 1, out: '', err });

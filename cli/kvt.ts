@@ -155,6 +155,12 @@ function unknownCommand(name: string): string {
   return `error: unknown command "${name}" for "kvt"${near.length > 0 ? `\n\nDid you mean this?\n${near.map((n) => `\t${n}\n`).join('')}` : '\n'}`;
 }
 
+/** `kvt --foo`: kubectl's words for a flag before any command. */
+function unknownTopLevelFlag(word: string): string {
+  const what = word.startsWith('--') ? `flag: ${word.split('=')[0] ?? word}` : `shorthand flag: '${word.charAt(1)}' in ${word}`;
+  return `error: unknown ${what}\nSee 'kvt --help' for usage.\n`;
+}
+
 /**
  * Runs kvt with the given arguments; returns the exit code. As kubectl: 0 when it worked (help
  * included), 1 for any error: a command line it cannot parse, a refusal of the server, failed work.
@@ -171,7 +177,7 @@ export async function runKvt(argv: readonly string[], io: CommandIo): Promise<nu
   }
   const entry = COMMANDS.find(([n]) => n === (name === '--version' ? 'version' : name));
   if (entry === undefined) {
-    io.err(unknownCommand(name));
+    io.err(name.startsWith('-') ? unknownTopLevelFlag(name) : unknownCommand(name));
     return 1;
   }
   const command = await entry[1]();
