@@ -47,6 +47,12 @@ describe('explain', () => {
     expect(explain(SCHEMA, { ...TARGET, path }, { recursive })).toEqual({ text: expected });
   });
 
+  it('the root metadata, bare in a CRD schema, is documented as ObjectMeta', () => {
+    expect(explain(SCHEMA, { ...TARGET, path: ['metadata'] }, { recursive: false })).toEqual({
+      text: 'GROUP:      example.io\nKIND:       Thing\nVERSION:    v1\n\nFIELD: metadata <ObjectMeta>\n\nDESCRIPTION:\n    Standard object\'s metadata. More info:\n    https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata\n',
+    });
+  });
+
   it('a path that is not a field names the step', () => {
     expect(explain(SCHEMA, { ...TARGET, path: ['spec', 'sise'] }, { recursive: false })).toEqual({ error: 'field "sise" does not exist' });
   });

@@ -26,6 +26,14 @@ export function typeName(schema: Schema, atRoot = false, name = ''): string {
   return type === 'object' || type === undefined ? objectTypeName(schema) : String(type);
 }
 
+/** What Kubernetes documents the root `metadata` as (a CRD's schema leaves it bare: the API server fills it in). */
+const OBJECT_META_DESCRIPTION = "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+
+function descriptionOf(schema: Schema, atRoot: boolean, name: string | undefined): string {
+  if (typeof schema['description'] === 'string') return schema['description'];
+  return atRoot && name === 'metadata' ? OBJECT_META_DESCRIPTION : '';
+}
+
 /** `text` wrapped at `width` columns, each line indented by `indent` spaces (kubectl's description layout). */
 export function wrap(text: string, indent: number, width = 80): string[] {
   const out: string[] = [];
@@ -84,7 +92,7 @@ function listFields(schema: Schema, options: { readonly recursive: boolean; read
     if (options.recursive) {
       if (!(options.atRoot && name === 'metadata')) out.push(...listFields(child, { recursive: true, depth: options.depth + 1, atRoot: false }));
     } else {
-      const description = typeof child['description'] === 'string' ? child['description'] : '';
+      const description = descriptionOf(child, options.atRoot, name);
       out.push(...(description === '' ? [`${pad}  <no description>`] : wrap(description, pad.length + 2)), '');
     }
   }
@@ -110,7 +118,7 @@ export function explain(root: Schema, target: ExplainTarget, options: { readonly
   if (name !== undefined) head.push(`FIELD: ${name} <${typeName(schema, atRoot, name)}>`, '');
   const enumValues = Array.isArray(schema['enum']) ? schema['enum'].map(String) : [];
   if (enumValues.length > 0) head.push('ENUM:', ...enumValues.map((v) => `    ${v}`), '');
-  const description = typeof schema['description'] === 'string' ? schema['description'] : '';
+  const description = descriptionOf(schema, atRoot, name);
   head.push('DESCRIPTION:', ...(description === '' ? ['    <empty>'] : wrap(description, 4)), '');
   const fields = Object.keys(properties(fieldsOf(schema))).length > 0 && !(atRoot && name === 'metadata') ? ['FIELDS:', ...listFields(schema, { recursive: options.recursive, depth: 0, atRoot: name === undefined })] : [];
   return { text: `${[...head, ...fields].join('\n').replace(/\n+$/, '')}\n` };
