@@ -14,7 +14,8 @@ const LAYERS = {
   webhooks: ['core', 'crd-gen'],
   launcher: ['core', 'crd-gen'],
   // The node handler speaks the launcher protocol: launcher/protocol/ and nothing else of launcher/.
-  reconcilers: ['core', 'crd-gen', 'launcher/protocol'],
+  // The VM controller applies instancetypes to the VMIs it creates with the mutating webhook's code.
+  reconcilers: ['core', 'crd-gen', 'launcher/protocol', 'webhooks/mutate'],
   store: ['core', 'crd-gen', 'webhooks'],
   synth: ['core', 'crd-gen', 'webhooks'],
   local: ['core', 'crd-gen', 'webhooks', 'launcher', 'reconcilers', 'store'],

@@ -17,6 +17,7 @@ import { Gvk, type VirtualMachine, type VirtualMachineInstance } from '../crd-ge
 import { vmiFromVm } from '../reconcilers/vm/vmi-from-vm.js';
 import { lookupsFromObjects } from '../webhooks/admission-lookups.js';
 import { admit } from '../webhooks/admission.js';
+import { expandInstancetypes } from '../webhooks/mutate/instancetype.js';
 import type { AdmissionContext, AdmissionIds } from '../webhooks/context.js';
 import { denialLines } from './check.js';
 import type { CommandIo } from './command.js';
@@ -62,9 +63,12 @@ function admitted<T>(object: unknown, ctx: AdmissionContext): Step<T> {
 
 /** The VMI of an admitted VM, admitted in turn (the VM controller's create passes the VMI webhooks). */
 function vmiOfVm(vm: VirtualMachine, ctx: AdmissionContext): Step<VirtualMachineInstance> {
+  // The instancetype and preference among the manifests apply to the VMI, as KubeVirt's VM controller applies them.
+  const expanded = expandInstancetypes(vm.spec.template, vm.spec, vm.metadata.namespace ?? 'default', ctx.lookups);
+  if (!expanded.ok) return { ok: false, problems: expanded.causes.map((c) => `${displayName(vm)}: ${c.field}: ${c.message}`) };
   let vmi: VirtualMachineInstance;
   try {
-    vmi = vmiFromVm(vm);
+    vmi = vmiFromVm({ ...vm, spec: { ...vm.spec, template: expanded.template } });
   } catch (e: unknown) {
     if (e instanceof ConversionError) return { ok: false, problems: [`${displayName(vm)}: ${e.message}`] };
     throw e;

@@ -55,6 +55,17 @@ describe('kvt domxml', () => {
     await validXml(r.out);
   });
 
+  it('applies the instancetype and preference a VM names, as KubeVirt\'s VM controller does for the VMI it creates', async () => {
+    const r = await kvt('domxml', 'examples/vm-instancetype-preference.yaml');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const domain = decodeDomain(r.out);
+    // csmall: 1 vCPU and 128Mi of memory (the template asks for neither).
+    expect(domain.memory).toMatchObject({ value: 128 * 2 ** 20 });
+    expect(domain.vcpus?.vcpus.filter((v) => v.enabled === 'yes')).toHaveLength(1);
+    await validXml(r.out);
+  });
+
   it('names the field of a disk without a volume and exits 1', async () => {
     const file = join(work, 'orphan.yaml');
     await writeFile(file, 'apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: orphan}\nspec:\n  domain:\n    devices:\n      disks: [{name: nope, disk: {bus: virtio}}]\n    resources: {requests: {memory: 64Mi}}\n');

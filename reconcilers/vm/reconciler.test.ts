@@ -202,6 +202,8 @@ describe('vmController on the memory store', () => {
     const store = await setup();
     const vm = manifest('Always');
     vm.spec.instancetype = { name: 'small' };
+    // The instancetype gives the memory: the template asks for none.
+    vm.spec.template.spec = { domain: { devices: {} } };
     await store.create(vm);
     const held = await until('the Failure condition', () => getVm(store), (v) => v.status?.conditions?.some((c) => c.type === 'Failure') === true);
     expect(held.status?.conditions?.find((c) => c.type === 'Failure')).toMatchObject({
@@ -210,10 +212,26 @@ describe('vmController on the memory store', () => {
     expect(held.status?.printableStatus).toBe('Stopped');
     expect(await getVmi(store)).toBeUndefined();
     await store.create({ apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterInstancetype', metadata: { name: 'small' }, spec: { cpu: { guest: 1 }, memory: { guest: '64Mi' } } });
-    await until('the VMI', () => getVmi(store), (v) => v !== undefined, 10_000);
-    // (Applying the instancetype to the VMI is not the VM controller's here; the template keeps its memory request.)
+    const vmi = await until('the VMI', () => getVmi(store), (v) => v !== undefined, 10_000);
+    // The VMI carries what the instancetype says, as KubeVirt's VM controller applies it.
+    expect(vmi?.spec.domain.memory?.guest).toBe('64Mi');
+    expect(vmi?.spec.domain.cpu).toMatchObject({ sockets: 1, cores: 1, threads: 1 });
     const started = await until('the Failure condition gone', () => getVm(store), (v) => v.status?.conditions?.some((c) => c.type === 'Failure') !== true);
     expect(started.status?.printableStatus).not.toBe('Stopped');
+  });
+
+  it('a start whose instancetype conflicts with the template is held with FailedCreate and KubeVirt\'s conflict message', async () => {
+    const store = await setup();
+    await store.create({ apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterInstancetype', metadata: { name: 'small' }, spec: { cpu: { guest: 1 }, memory: { guest: '64Mi' } } });
+    const vm = manifest('Always');
+    vm.spec.instancetype = { name: 'small' };
+    // Admitted while the instancetype was missing; now both set the memory.
+    await store.delete({ apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterInstancetype' }, undefined, 'small');
+    await store.create(vm);
+    await store.create({ apiVersion: 'instancetype.kubevirt.io/v1beta1', kind: 'VirtualMachineClusterInstancetype', metadata: { name: 'small' }, spec: { cpu: { guest: 1 }, memory: { guest: '64Mi' } } });
+    const held = await until('the FailedCreate condition', () => getVm(store), (v) => v.status?.conditions?.some((c) => c.type === 'Failure' && c.reason === 'FailedCreate') === true, 10_000);
+    expect(held.status?.conditions?.find((c) => c.type === 'Failure')?.message).toContain('VM field(s) spec.template.spec.domain.resources.requests.memory conflicts with selected instance type');
+    expect(await getVmi(store)).toBeUndefined();
   });
 
   it('a VM started, stopped and started again: its Events with reasons and counts (the repeated start is one Event, count 2)', async () => {

@@ -9,14 +9,15 @@ import type { Cache } from '../../core/cache.js';
 import { ApiError, isAlreadyExists, isConflict, isNotFound, SyncError } from '../../core/errors.js';
 import { ChildEventReason } from '../../core/events.js';
 import { jsonEqual, type Op } from '../../core/json-patch.js';
-import { objectKey, typeOf } from '../../core/kube.js';
+import { objectKey, typeOf, type KubeObject } from '../../core/kube.js';
 import { controllerOf, isControlledBy } from '../../core/owner.js';
 import { Gvk, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { DONE, type ControllerDefinition, type ControllerDeps, type ReconcileResult, type Reconciler } from '../contract.js';
 import { mapped, primary } from '../sources.js';
-import { planVm, VmSyncReasons, type VmAction, type VmPlan, type VmSyncError } from './plan.js';
+import { planVm, vmiToStart, VmSyncReasons, type VmAction, type VmPlan, type VmSyncError } from './plan.js';
 import { computeVmStatus } from './status.js';
 import { holdStart, matcherRefs, missingMatcherError } from './matchers.js';
+import { withInstancetype, type FoundMatcher } from './instancetype.js';
 
 const VMI_TYPE = Gvk.VirtualMachineInstance;
 
@@ -63,15 +64,20 @@ class VmReconciler implements Reconciler {
    */
   private async withMatchers(vm: Readonly<VirtualMachine>, plan: VmPlan): Promise<VmPlan> {
     if (!plan.actions.some((a) => a.type === 'createVmi')) return plan;
+    const found: FoundMatcher[] = [];
     for (const ref of matcherRefs(vm)) {
       try {
-        await this.deps.kube.get(ref.type, ref.namespace, ref.name);
+        found.push({ ref, object: await this.deps.kube.get<{ spec?: unknown } & KubeObject>(ref.type, ref.namespace, ref.name) });
       } catch (e: unknown) {
         if (isNotFound(e)) return holdStart(plan, missingMatcherError(ref));
         throw e;
       }
     }
-    return plan;
+    if (found.length === 0) return plan;
+    // The VMI gets what the instancetype and preference say, as KubeVirt's VM controller applies them.
+    const expanded = withInstancetype(vm, found);
+    if (!expanded.ok) return holdStart(plan, { reason: VmSyncReasons.failedCreate, message: `Error applying the instancetype to the virtual machine instance: ${expanded.message}` });
+    return { ...plan, actions: plan.actions.map((a) => (a.type === 'createVmi' ? { ...a, vmi: vmiToStart(expanded.vm) } : a)) };
   }
 
   /** Runs the actions in order, none once stopped; an API refusal (not a conflict) ends them as a sync error. */
