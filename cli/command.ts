@@ -5,6 +5,8 @@ import { KubevirtError } from '../core/errors.js';
 export interface CommandIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Ends a command that runs until interrupted (`kvt get -w`); without it, SIGINT or SIGTERM does. */
+  readonly signal?: AbortSignal;
 }
 
 /** A `kvt` subcommand. Exit codes as kubectl's: 0 ok, 1 any error (`kvt validate` alone adds 2 for unreadable input). */

@@ -14,8 +14,20 @@ describe('describeObject', () => {
     expect(text).toContain('Name:         demo\nNamespace:    default\nLabels:       a=1\n              b=2\nAnnotations:  <none>\nAPI Version:  kubevirt.io/v1\nKind:         VirtualMachineInstance\n');
     expect(text).toContain('Spec:\n  domain:\n    devices: {}\nStatus:\n  phase: Running\nEvents:  <none>\n');
   });
-  it('lists events with their age and source', () => {
-    const text = describeObject(vmi, [{ type: 'Normal', reason: 'SuccessfulCreate', message: 'Created pod', source: { component: 'virtualmachine-controller' }, lastTimestamp: '2026-12-02T11:59:30Z' }], now);
-    expect(text).toMatch(/Events:\n  Type\s+Reason\s+Age\s+From\s+Message\n  Normal\s+SuccessfulCreate\s+30s\s+virtualmachine-controller\s+Created pod\n/);
+  it('lists events oldest first, with their age, count and source, in kubectl\'s layout', () => {
+    const text = describeObject(vmi, [
+      { type: 'Normal', reason: 'Started', message: 'VMI started', source: { component: 'virt-handler' }, count: 3, firstTimestamp: '2026-12-02T11:55:00Z', lastTimestamp: '2026-12-02T11:59:30Z' },
+      { type: 'Normal', reason: 'SuccessfulCreate', message: 'Created virtual machine pod virt-launcher-demo-x', source: { component: 'virtualmachine-controller' }, count: 1, firstTimestamp: '2026-12-02T11:54:00Z', lastTimestamp: '2026-12-02T11:54:00Z' },
+      { type: 'Warning', reason: 'Late', message: 'no component\n', reportingController: 'kvt', eventTime: '2026-12-02T11:59:50.000000Z' },
+    ], now);
+    expect(text.slice(text.indexOf('Events:'))).toBe([
+      'Events:',
+      '  Type     Reason            Age               From                       Message',
+      '  ----     ------            ----              ----                       -------',
+      '  Normal   SuccessfulCreate  6m                virtualmachine-controller  Created virtual machine pod virt-launcher-demo-x',
+      '  Normal   Started           30s (x3 over 5m)  virt-handler               VMI started',
+      '  Warning  Late              10s               kvt                        no component',
+      '',
+    ].join('\n'));
   });
 });

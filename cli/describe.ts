@@ -1,22 +1,14 @@
 /**
  * `kvt describe`'s text: kubectl's layout for custom resources (Name, Namespace, Labels,
  * Annotations, API Version, Kind, then Spec and Status as indented fields), the conditions as a
- * table, and the object's Events. Pure.
+ * table, and the object's Events in kubectl's order. Pure.
  */
 import type { KubeObject } from '../core/kube.js';
 import { toYaml } from '../core/yaml.js';
-import { formatRows, humanDuration } from './printer.js';
+import { eventInterval, sortEvents, type EventLike } from './printer.js';
 
 /** The fields of an Event `describe` shows. */
-export interface EventLike {
-  readonly type?: string;
-  readonly reason?: string;
-  readonly message?: string;
-  readonly source?: { readonly component?: string };
-  readonly lastTimestamp?: string;
-  readonly eventTime?: string;
-  readonly metadata?: { readonly creationTimestamp?: string };
-}
+export type { EventLike } from './printer.js';
 
 function pairs(map: Readonly<Record<string, string>> | undefined): string[] {
   const entries = Object.entries(map ?? {}).sort(([a], [b]) => a.localeCompare(b));
@@ -36,17 +28,17 @@ function indented(title: string, value: unknown): string[] {
   return [`${title}:`, ...body];
 }
 
-function eventTime(e: EventLike): string | undefined {
-  return e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
+/** kubectl describe's tab writer: columns as wide as their widest cell plus 2, no minimum. */
+function describeRows(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)) + 2) ?? [];
+  return rows.map((r) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i] ?? 0))).join('').trimEnd());
 }
 
+/** The Events section: kubectl's order (oldest last occurrence first) and its Age (`30s (x3 over 5m)`). */
 function events(list: readonly EventLike[], now: Date): string[] {
   if (list.length === 0) return ['Events:  <none>'];
-  const rows = list.map((e) => {
-    const at = eventTime(e);
-    return [e.type ?? '', e.reason ?? '', at === undefined ? '<unknown>' : humanDuration(now.getTime() - Date.parse(at)), e.source?.component ?? '', e.message ?? ''];
-  });
-  return ['Events:', ...formatRows([['Type', 'Reason', 'Age', 'From', 'Message'], ...rows]).trimEnd().split('\n').map((l) => `  ${l}`)];
+  const rows = sortEvents(list).map((e) => ['  ' + (e.type ?? ''), e.reason ?? '', eventInterval(e, now), e.source?.component || e.reportingController || e.reportingComponent || '', (e.message ?? '').trim()]);
+  return ['Events:', ...describeRows([['  Type', 'Reason', 'Age', 'From', 'Message'], ['  ----', '------', '----', '----', '-------'], ...rows])];
 }
 
 /** The describe text of `object` and its events. */

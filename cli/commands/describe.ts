@@ -8,6 +8,13 @@ import { resolveResource, unknownResource } from '../resources.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { ExternalGvk } from '../../crd-gen/index.js';
 
+/** Whether an Event is about `object`, as kubectl describe selects them (involvedObject name, namespace, kind, and uid when the object has one). */
+function about(e: EventLike, object: KubeObject): boolean {
+  const o = e.involvedObject ?? {};
+  const uid = object.metadata.uid ?? '';
+  return o.name === object.metadata.name && (o.namespace ?? '') === (object.metadata.namespace ?? '') && o.kind === object.kind && (uid === '' || o.uid === uid);
+}
+
 async function describeCommandRun(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], options: { ...DAEMON_OPTIONS }, allowPositionals: true, strict: true });
   const [word, name, ...extra] = positionals;
@@ -18,8 +25,7 @@ async function describeCommandRun(args: readonly string[], io: CommandIo): Promi
   return withDaemon(values, async (kube) => {
     try {
       const object = await kube.get<KubeObject>(resource.type, namespace, name);
-      const events = (await kube.list<KubeObject & EventLike & { involvedObject?: { uid?: string } }>(ExternalGvk.Event, namespace === undefined ? {} : { namespace })).items
-        .filter((e) => e.involvedObject?.uid === object.metadata.uid);
+      const events = (await kube.list<KubeObject & EventLike>(ExternalGvk.Event, namespace === undefined ? {} : { namespace })).items.filter((e) => about(e, object));
       io.out(describeObject(object, events, new Date()));
       return 0;
     } catch (e) {
