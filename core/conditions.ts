@@ -4,6 +4,7 @@
  * the same status keeps the time). Pure: the caller passes the time.
  * @see https://github.com/kubernetes/apimachinery/blob/master/pkg/api/meta/conditions.go
  */
+import { formatKubeTime } from './time.js';
 
 /** The fields every condition type of kubevirt.io/v1 shares. */
 export interface Condition {
@@ -34,7 +35,7 @@ export function setCondition<C extends Condition>(conditions: readonly C[] | und
   const at = list.findIndex((c) => c.type === condition.type);
   const old = at === -1 ? undefined : list[at];
   const unchanged = old !== undefined && old.status === condition.status && old.lastTransitionTime;
-  const next = { ...condition, lastTransitionTime: unchanged ? old.lastTransitionTime : now.toISOString() } as C;
+  const next = { ...condition, lastTransitionTime: unchanged ? old.lastTransitionTime : formatKubeTime(now) } as C;
   if (at === -1) list.push(next);
   else list[at] = next;
   return list;

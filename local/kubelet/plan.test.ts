@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../../reconcilers/pod.js';
 import { isLauncherPod, podAction, podStatusFor, terminatedReason, type PodAction, type ProcessState } from './plan.js';
+import { formatKubeTime } from '../../core/time.js';
 
 const NOW = new Date('2026-12-02T20:00:00Z');
 const T0 = '2026-12-02T19:59:00Z';
@@ -20,8 +21,8 @@ function pod(extra: { nodeName?: string; deletionTimestamp?: string; phase?: 'Pe
 const none: ProcessState = { kind: 'none' };
 const starting: ProcessState = { kind: 'starting', startedAt: T0 };
 const ready: ProcessState = { kind: 'ready', startedAt: T0 };
-const exited0: ProcessState = { kind: 'exited', exitCode: 0, startedAt: T0, finishedAt: NOW.toISOString() };
-const killed: ProcessState = { kind: 'exited', exitCode: 137, signal: 9, finishedAt: NOW.toISOString() };
+const exited0: ProcessState = { kind: 'exited', exitCode: 0, startedAt: T0, finishedAt: formatKubeTime(NOW) };
+const killed: ProcessState = { kind: 'exited', exitCode: 137, signal: 9, finishedAt: formatKubeTime(NOW) };
 
 describe('podAction', () => {
   it.each<[string, Pod, ProcessState, PodAction]>([
@@ -52,9 +53,9 @@ describe('podStatusFor', () => {
     ['no process yet', none, 'Pending', 'False', { waiting: { reason: 'ContainerCreating' } }],
     ['starting', starting, 'Running', 'False', { running: { startedAt: T0 } }],
     ['socket answered', ready, 'Running', 'True', { running: { startedAt: T0 } }],
-    ['exit 0', exited0, 'Succeeded', 'False', { terminated: { exitCode: 0, reason: 'Completed', startedAt: T0, finishedAt: NOW.toISOString() } }],
-    ['SIGKILL', killed, 'Failed', 'False', { terminated: { exitCode: 137, signal: 9, reason: 'Error', finishedAt: NOW.toISOString() } }],
-    ['exit 1', { kind: 'exited', exitCode: 1, finishedAt: NOW.toISOString() }, 'Failed', 'False', { terminated: { exitCode: 1, reason: 'Error', finishedAt: NOW.toISOString() } }],
+    ['exit 0', exited0, 'Succeeded', 'False', { terminated: { exitCode: 0, reason: 'Completed', startedAt: T0, finishedAt: formatKubeTime(NOW) } }],
+    ['SIGKILL', killed, 'Failed', 'False', { terminated: { exitCode: 137, signal: 9, reason: 'Error', finishedAt: formatKubeTime(NOW) } }],
+    ['exit 1', { kind: 'exited', exitCode: 1, finishedAt: formatKubeTime(NOW) }, 'Failed', 'False', { terminated: { exitCode: 1, reason: 'Error', finishedAt: formatKubeTime(NOW) } }],
   ])('%s → %s, Ready=%s', (_what, proc, phase, readyStatus, state) => {
     const status = podStatusFor(pod({ nodeName: 'node1' }), proc, NOW);
     expect(status.phase).toBe(phase);
@@ -71,7 +72,7 @@ describe('podStatusFor', () => {
   it('keeps the transition time of an unchanged condition', () => {
     const first = podStatusFor(pod({ nodeName: 'node1' }), ready, NOW);
     const later = podStatusFor({ ...pod({ nodeName: 'node1' }), status: first }, ready, new Date('2026-12-02T20:05:00Z'));
-    expect(later.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime).toBe(NOW.toISOString());
+    expect(later.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime).toBe(formatKubeTime(NOW));
   });
 
   it.each([[0, undefined, 'Completed'], [1, undefined, 'Error'], [137, 9, 'Error'], [0, 15, 'Error'], [143, 15, 'Error']] as const)('exit %d signal %s → %s', (code, signal, reason) => {

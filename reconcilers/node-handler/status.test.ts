@@ -7,6 +7,7 @@ import type { DomainStatus } from '../../launcher/protocol/index.js';
 import { newVmi, withInterface } from '../../test/builders/vmi.js';
 import type { LauncherView } from './phase.js';
 import { handlerStatus, NOT_MIGRATABLE_REASON, pausedCondition } from './status.js';
+import { formatKubeTime } from '../../core/time.js';
 
 const NOW = new Date('2026-12-02T20:00:00.000Z');
 const EARLIER = '2026-12-02T19:59:00.000Z';
@@ -34,11 +35,11 @@ describe('handlerStatus', () => {
     expect(next?.nodeName).toBe('n1');
     expect(next?.phaseTransitionTimestamps).toEqual([
       { phase: 'Scheduled', phaseTransitionTimestamp: EARLIER },
-      { phase: 'Running', phaseTransitionTimestamp: NOW.toISOString() },
+      { phase: 'Running', phaseTransitionTimestamp: formatKubeTime(NOW) },
     ]);
     expect(next?.conditions).toEqual([
       { type: 'Ready', status: 'False', reason: 'GuestNotRunning', lastTransitionTime: EARLIER },
-      { type: 'LiveMigratable', status: 'False', reason: NOT_MIGRATABLE_REASON, message: 'kubevirt-ts does not live-migrate VMIs', lastTransitionTime: NOW.toISOString() },
+      { type: 'LiveMigratable', status: 'False', reason: NOT_MIGRATABLE_REASON, message: 'kubevirt-ts does not live-migrate VMIs', lastTransitionTime: formatKubeTime(NOW) },
     ]);
     expect(next?.interfaces).toEqual([{ name: 'default', infoSource: 'domain', mac: '02:00:00:00:00:01' }]);
     expect(next?.reason).toBeUndefined();

@@ -16,6 +16,7 @@ import type {
 import { KINDS } from '../../crd-gen/index.js';
 import type { DomainStatus } from '../../launcher/protocol/index.js';
 import { isDomainLive, vmiPhase, type LauncherView, type PhaseDecision } from './phase.js';
+import { formatKubeTime } from '../../core/time.js';
 
 /** Condition types the handler sets. */
 export const HandlerConditions = { paused: 'Paused', liveMigratable: 'LiveMigratable', synchronized: 'Synchronized' } as const;
@@ -57,7 +58,7 @@ export function specInterfaces(vmi: Readonly<VirtualMachineInstance>): VirtualMa
 
 function withPhase(status: VirtualMachineInstanceStatus, decision: PhaseDecision, now: Date): VirtualMachineInstanceStatus {
   if (status.phase === decision.phase) return status;
-  const stamps = [...(status.phaseTransitionTimestamps ?? []), { phase: decision.phase, phaseTransitionTimestamp: now.toISOString() }];
+  const stamps = [...(status.phaseTransitionTimestamps ?? []), { phase: decision.phase, phaseTransitionTimestamp: formatKubeTime(now) }];
   const next: VirtualMachineInstanceStatus = { ...status, phase: decision.phase, phaseTransitionTimestamps: stamps };
   if (decision.reason !== undefined) next.reason = decision.reason;
   // Why it failed, in words (KubeVirt's handler reports sync failures as Synchronized=False the same way).

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VirtualMachineInstance, VirtualMachineInstanceReplicaSet } from '../../crd-gen/index.js';
 import { computeReplicaSetStatus } from './status.js';
+import { formatKubeTime } from '../../core/time.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const rs = (spec: Partial<VirtualMachineInstanceReplicaSet['spec']> = {}, status?: VirtualMachineInstanceReplicaSet['status']): VirtualMachineInstanceReplicaSet => ({
@@ -21,7 +22,7 @@ describe('computeReplicaSetStatus', () => {
 
   it('sets ReplicaPaused while paused and removes it after', () => {
     const paused = computeReplicaSetStatus({ rs: rs({ paused: true }), active: [], scalingUp: false, now: NOW });
-    expect(paused.conditions).toEqual([{ type: 'ReplicaPaused', status: 'True', reason: 'Paused', message: 'Controller got paused', lastTransitionTime: NOW.toISOString() }]);
+    expect(paused.conditions).toEqual([{ type: 'ReplicaPaused', status: 'True', reason: 'Paused', message: 'Controller got paused', lastTransitionTime: formatKubeTime(NOW) }]);
     expect(computeReplicaSetStatus({ rs: rs({}, paused), active: [], scalingUp: false, now: NOW }).conditions).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import type { KubeApi, KubeObject } from '../../core/kube.js';
 import { createLogger } from '../../core/log.js';
 import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
 import { AGGREGATION_WINDOW_MS, createEventBroadcaster, EVENT_TYPE, type EventBroadcaster, type KubeEvent } from './event-recorder.js';
+import { formatKubeTime } from '../../core/time.js';
 
 const CONTROLLER = { username: 'system:serviceaccount:kubevirt:kubevirt-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
 const T0 = new Date('2026-03-01T10:00:00.000Z');
@@ -45,7 +46,7 @@ describe('createEventBroadcaster', () => {
       involvedObject: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', namespace: 'prod', name: 'web', uid: 'uid-1', resourceVersion: '42' },
       reason: 'SuccessfulCreate', message: 'Created virtual machine pod virt-launcher-web-abcde', type: 'Normal',
       source: { component: 'virtualmachine-controller' }, reportingComponent: 'virtualmachine-controller',
-      count: 1, firstTimestamp: T0.toISOString(), lastTimestamp: T0.toISOString(),
+      count: 1, firstTimestamp: formatKubeTime(T0), lastTimestamp: formatKubeTime(T0),
     });
     expect(event?.metadata.name).toMatch(/^web\.[0-9a-f]+$/);
     // A cluster-scoped object's Events go to the default namespace.
@@ -64,7 +65,7 @@ describe('createEventBroadcaster', () => {
     recorder.event(vmi, 'Warning', 'FailedCreate', 'Error creating pod: node not ready');
     await events.flush();
     const [first, second, ...more] = await eventsIn(s, 'prod');
-    expect(first).toMatchObject({ message: 'Error creating pod: exceeded quota', count: 3, firstTimestamp: T0.toISOString(), lastTimestamp: later(60_000 + AGGREGATION_WINDOW_MS).toISOString() });
+    expect(first).toMatchObject({ message: 'Error creating pod: exceeded quota', count: 3, firstTimestamp: formatKubeTime(T0), lastTimestamp: formatKubeTime(later(60_000 + AGGREGATION_WINDOW_MS)) });
     expect(second).toMatchObject({ message: 'Error creating pod: node not ready', count: 1 });
     expect(more).toEqual([]);
     // More than 10 minutes after the last repeat, a repeat starts a new Event.
@@ -72,7 +73,7 @@ describe('createEventBroadcaster', () => {
     recorder.event(vmi, 'Warning', 'FailedCreate', 'Error creating pod: exceeded quota');
     await events.flush();
     const quota = (await eventsIn(s, 'prod')).filter((e) => e.message === 'Error creating pod: exceeded quota');
-    expect(quota.map((e) => [e.count, e.firstTimestamp])).toEqual([[3, T0.toISOString()], [1, clock.now.toISOString()]]);
+    expect(quota.map((e) => [e.count, e.firstTimestamp])).toEqual([[3, formatKubeTime(T0)], [1, formatKubeTime(clock.now)]]);
   });
 
   it('a repeat of an Event deleted meanwhile creates it anew', async () => {

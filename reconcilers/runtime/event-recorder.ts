@@ -16,6 +16,7 @@ import type { KubeApi, KubeObject } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
 import { ExternalGvk } from '../../crd-gen/index.js';
 import { SpamFilter, spamKey } from './event-spam.js';
+import { formatKubeTime } from '../../core/time.js';
 
 /** The core/v1 Event type. */
 export const EVENT_TYPE = ExternalGvk.Event;
@@ -97,7 +98,7 @@ function involvedObject(object: Readonly<KubeObject>): KubeEvent['involvedObject
 /** The Event of `recorded` first seen at `at`, named as client-go names them (`<object>.<hex time>`). */
 function newEvent(recorded: Recorded, at: Date, suffix: string): KubeEvent {
   const involved = involvedObject(recorded.object);
-  const stamp = at.toISOString();
+  const stamp = formatKubeTime(at);
   return {
     ...EVENT_TYPE,
     // Events of cluster-scoped objects go to the default namespace, as client-go puts them.

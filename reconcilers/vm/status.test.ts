@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Annotations, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { computeVmStatus, printableStatus, type VmStatusInput } from './status.js';
+import { formatKubeTime } from '../../core/time.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const vm = (spec: Partial<VirtualMachine['spec']>, status?: VirtualMachine['status'], meta: Partial<VirtualMachine['metadata']> = {}): VirtualMachine => ({
@@ -54,7 +55,7 @@ describe('computeVmStatus', () => {
     expect(status.runStrategy).toBeUndefined();
     expect(status.conditions).toEqual([
       { type: 'Paused', status: 'True' },
-      { type: 'Ready', status: 'False', reason: 'VMINotExists', message: 'VMI does not exist', lastTransitionTime: NOW.toISOString() },
+      { type: 'Ready', status: 'False', reason: 'VMINotExists', message: 'VMI does not exist', lastTransitionTime: formatKubeTime(NOW) },
     ]);
   });
 
@@ -83,7 +84,7 @@ describe('computeVmStatus', () => {
   it('counts an early failure once per VMI uid with the backoff, and clears it once a VMI ran', () => {
     const failedEarly = vmi({ phase: 'Failed' });
     const first = computeVmStatus(input(vm({ runStrategy: 'Always' }), failedEarly));
-    expect(first.startFailure).toEqual({ lastFailedVMIUID: 'vmi-1', consecutiveFailCount: 1, retryAfterTimestamp: '2026-01-01T00:00:10.000Z' });
+    expect(first.startFailure).toEqual({ lastFailedVMIUID: 'vmi-1', consecutiveFailCount: 1, retryAfterTimestamp: '2026-01-01T00:00:10Z' });
     expect(computeVmStatus(input(vm({ runStrategy: 'Always' }, first), failedEarly)).startFailure).toEqual(first.startFailure);
     const second = computeVmStatus(input(vm({ runStrategy: 'Always' }, first), vmi({ phase: 'Failed' }, { uid: 'vmi-2' })));
     expect(second.startFailure?.consecutiveFailCount).toBe(2);

@@ -13,6 +13,7 @@ import {
   backsOff, isDeleting, isFinal, isPaused, isUnprocessed, runStrategyOf, StateChange,
   startBackoffSeconds, wasRunning,
 } from './run-strategy.js';
+import { formatKubeTime } from '../../core/time.js';
 
 type VmCondition = NonNullable<VirtualMachineStatus['conditions']>[number];
 
@@ -52,7 +53,7 @@ export function nextStartFailure(input: VmStatusInput): VirtualMachineStatus['st
 function countFailure(input: VmStatusInput, vmi: Readonly<VirtualMachineInstance>, previousCount: number): VirtualMachineStatus['startFailure'] {
   const count = previousCount + 1;
   const retryAfter = new Date(input.now.getTime() + startBackoffSeconds(count, input.jitter) * 1000);
-  return { lastFailedVMIUID: vmi.metadata.uid ?? '', retryAfterTimestamp: retryAfter.toISOString(), consecutiveFailCount: count };
+  return { lastFailedVMIUID: vmi.metadata.uid ?? '', retryAfterTimestamp: formatKubeTime(retryAfter), consecutiveFailCount: count };
 }
 
 const NOT_SYNCED = new Set(['Ready', 'Failure', 'RestartRequired']);

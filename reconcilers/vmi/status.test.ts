@@ -6,6 +6,7 @@ import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { newVmi } from '../../test/builders/vmi.js';
 import { LAUNCHER_CONTAINER, type Pod, type PodStatus } from '../pod.js';
 import { computeVmiStatus, VmiReason } from './status.js';
+import { formatKubeTime } from '../../core/time.js';
 
 const now = new Date('2026-12-02T20:00:00Z');
 const T0 = '2026-12-02T19:00:00Z';
@@ -77,7 +78,7 @@ describe('computeVmiStatus phase', () => {
 
   it('records the time of a transition, and only of a transition', () => {
     const moved = computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: vmiIn('Scheduling'), pod: ready, now });
-    expect(moved.phaseTransitionTimestamps).toEqual([{ phase: 'Scheduling', phaseTransitionTimestamp: T0 }, { phase: 'Scheduled', phaseTransitionTimestamp: now.toISOString() }]);
+    expect(moved.phaseTransitionTimestamps).toEqual([{ phase: 'Scheduling', phaseTransitionTimestamp: T0 }, { phase: 'Scheduled', phaseTransitionTimestamp: formatKubeTime(now) }]);
     expect(computeVmiStatus({ cfg: DEFAULT_CLUSTER_CONFIG, vmi: vmiIn('Scheduling'), pod: bound, now }).phaseTransitionTimestamps).toHaveLength(1);
   });
 

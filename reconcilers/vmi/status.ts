@@ -15,6 +15,7 @@ import type { VirtualMachineInstance, VirtualMachineInstanceCondition, VirtualMa
 import { containerStatus, isPodDown, isPodReady, LAUNCHER_CONTAINER, type Pod } from '../pod.js';
 import { isFinalPhase, VmiPhase } from '../../core/phases.js';
 import { ChildEventReason } from '../../core/events.js';
+import { formatKubeTime } from '../../core/time.js';
 
 export { VmiPhase };
 
@@ -147,7 +148,7 @@ function conditions(input: VmiStatusInput, phase: string): Cond[] {
 function withPhase(status: Status, next: Next, input: VmiStatusInput): Status {
   const old = input.vmi.status?.phase ?? VmiPhase.Unset;
   if (next.phase === old) return status;
-  const stamp = { phase: next.phase, phaseTransitionTimestamp: input.now.toISOString() };
+  const stamp = { phase: next.phase, phaseTransitionTimestamp: formatKubeTime(input.now) };
   return { ...status, phase: next.phase, phaseTransitionTimestamps: [...(status.phaseTransitionTimestamps ?? []), stamp], ...(next.reason === undefined ? {} : { reason: next.reason }) };
 }
 

@@ -24,6 +24,7 @@ import { POD_ROOT_FLAG, podRootOf } from '../pod-volumes.js';
 import { liveRecordedProcess, processStartTicks, removeDeadRunDir } from './pid-file.js';
 import { PodVolumeError, removePodVolumes, writePodVolumes } from './pod-volumes.js';
 import { launcherLogFile, spawnLauncher } from './spawn.js';
+import { formatKubeTime } from '../../../core/time.js';
 
 /** What the local kubelet needs. */
 export interface LocalKubeletOptions {
@@ -112,7 +113,7 @@ class LocalKubelet implements Reconciler {
     if ((t.state.kind !== 'starting' && t.state.kind !== 'ready') || t.pid === undefined) return;
     if ((await processStartTicks(t.pid)) === undefined) {
       // Gone, and not our child (re-adopted after a restart): its exit status is unknown.
-      t.state = { kind: 'exited', exitCode: 1, startedAt: t.state.startedAt, finishedAt: this.now().toISOString() };
+      t.state = { kind: 'exited', exitCode: 1, startedAt: t.state.startedAt, finishedAt: formatKubeTime(this.now()) };
       return;
     }
     if (t.state.kind === 'starting' && typeof launch !== 'string' && (await socketAnswers(`${launch.runDir}/${PROTOCOL_SOCKET}`))) {
@@ -142,7 +143,7 @@ class LocalKubelet implements Reconciler {
       t.pid = spawned.record.pid;
       t.state = { kind: 'starting', startedAt: spawned.record.startedAt };
       void spawned.exited.then(({ exitCode, signal }) => {
-        t.state = { kind: 'exited', exitCode, ...(signal === undefined ? {} : { signal }), startedAt: spawned.record.startedAt, finishedAt: this.now().toISOString() };
+        t.state = { kind: 'exited', exitCode, ...(signal === undefined ? {} : { signal }), startedAt: spawned.record.startedAt, finishedAt: formatKubeTime(this.now()) };
       });
       this.o.log.info({ namespace: pod.metadata.namespace, name: pod.metadata.name, pid: t.pid }, 'Started the launcher of Pod');
     } catch (e) {

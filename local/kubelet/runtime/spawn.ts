@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { packageRoot } from '../../../core/package-root.js';
 import type { PidRecord } from '../pid-record.js';
 import { processStartTicks, writePidRecord } from './pid-file.js';
+import { formatKubeTime } from '../../../core/time.js';
 
 /** Our CLI entry. */
 export const KVT_ENTRY = join(packageRoot(import.meta.url, 3), 'bin', 'kvt.js');
@@ -52,7 +53,7 @@ export async function spawnLauncher(req: SpawnRequest): Promise<SpawnedLauncher>
       done(number === undefined ? { exitCode: code ?? 0 } : { exitCode: 128 + number, signal: number });
     }));
     child.unref();
-    const record: PidRecord = { pid, startTicks: (await processStartTicks(pid)) ?? '', podUid: req.podUid, startedAt: new Date().toISOString(), ...(req.owner === undefined ? {} : { owner: req.owner }) };
+    const record: PidRecord = { pid, startTicks: (await processStartTicks(pid)) ?? '', podUid: req.podUid, startedAt: formatKubeTime(new Date()), ...(req.owner === undefined ? {} : { owner: req.owner }) };
     await writePidRecord(req.runDir, record);
     return { record, exited };
   } finally {
