@@ -6,7 +6,7 @@
  * `TYPE NAME…`, `TYPE1,TYPE2 [NAME…]` and `TYPE/NAME…`. Our kinds come from the CRDs, core kinds from a
  * small table. Pure.
  */
-import { KINDS, type KindName } from '../crd-gen/index.js';
+import { ApiGroups, KINDS, type KindName } from '../crd-gen/index.js';
 import type { ResourceType } from '../core/kube.js';
 
 /** A resolved resource. */
@@ -77,7 +77,7 @@ export function resolveResource(word: string): Resource | undefined {
 
 /** The resources of kubectl's `all` category that the local control plane serves: pods, then KubeVirt's kinds (its CRDs list them in `all`). */
 export function allCategory(): Resource[] {
-  const kubevirt = (Object.keys(KINDS) as KindName[]).filter((k) => KINDS[k].group === 'kubevirt.io');
+  const kubevirt = (Object.keys(KINDS) as KindName[]).filter((k) => KINDS[k].group === ApiGroups.kubevirt);
   return [core(CORE[0] as CoreKind), ...kubevirt.map(ours)];
 }
 
