@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { isNotFound } from '../../core/errors.js';
 import type { KubeObject } from '../../core/kube.js';
 import { describeApiError } from '../../local/apply.js';
-import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
+import { DAEMON_OPTIONS, DAEMON_OPTIONS_HELP, withDaemon } from '../daemon-client.js';
 import { describeObject, type EventLike } from '../describe.js';
 import { resolveResource, unknownResource } from '../resources.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
@@ -39,6 +39,12 @@ async function describeCommandRun(args: readonly string[], io: CommandIo): Promi
 export const describeCommand: Command = {
   name: 'describe',
   summary: 'show an object of the local control plane in detail, with its events',
-  usage: 'kvt describe KIND NAME [-n NS] [--data-dir D | --socket S]',
+  usage: [
+    'kvt describe KIND NAME [-n NS] [--data-dir D | --socket S]',
+    '',
+    'Options:',
+    ...DAEMON_OPTIONS_HELP,
+    '  -h, --help           show this help',
+  ].join('\n'),
   run: describeCommandRun,
 };

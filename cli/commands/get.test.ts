@@ -138,6 +138,14 @@ describe('kvt get: tables', () => {
     expect((await kvt('get', 'vm', 'db', '--show-kind', '--no-headers')).out).toBe(lines('virtualmachine.kubevirt.io/db   60m   Stopped'));
   });
 
+  it('refuses an unknown type, and no type, in kubectl\'s words', async () => {
+    expect(await kvt('get', 'frobs')).toEqual({ code: 1, out: '', err: 'error: the server doesn\'t have a resource type "frobs"\n' });
+    expect(await kvt('get', 'vm', 'vmi/web')).toMatchObject({ code: 1, err: expect.stringMatching(/^error: there is no need to specify a resource type as a separate argument/) });
+    const none = await kvt('get');
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/^You must specify the type of resource to get\. Use "kvt api-resources" for a complete list of supported resources\.\n\nerror: Required resource not specified\.\n/);
+  });
+
   it('says which names are not found, prints the rest, exits 1 (0 with --ignore-not-found)', async () => {
     expect(await kvt('get', 'vm', 'nope')).toEqual({ code: 1, out: '', err: 'Error from server (NotFound): virtualmachines.kubevirt.io "nope" not found\n' });
     const some = await kvt('get', 'vm', 'web', 'nope', '-o', 'name');
@@ -187,10 +195,9 @@ describe('kvt get: selectors', () => {
     );
   });
 
-  it('refuses a name with a selector, as kubectl does', async () => {
-    const r = await kvt('get', 'vm', 'web', '-l', 'app=web');
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^error: name cannot be provided when a selector is specified\n/);
+  it('refuses a name with a selector, and a name across all namespaces, as kubectl does', async () => {
+    expect(await kvt('get', 'vm', 'web', '-l', 'app=web')).toEqual({ code: 1, out: '', err: 'error: name cannot be provided when a selector is specified\n' });
+    expect(await kvt('get', 'vm', 'web', '-A')).toEqual({ code: 1, out: '', err: 'error: a resource cannot be retrieved by name across all namespaces\n' });
   });
 });
 
@@ -204,10 +211,10 @@ describe('kvt get: output formats', () => {
     expect((await kvt('get', 'vms', '-o', 'jsonpath={.kind}')).out).toBe('List');
   });
 
-  it('-o jsonpath refuses a bad template (exit 2) and reports one that fails on the data (exit 1)', async () => {
+  it('-o jsonpath refuses a bad template and reports one that fails on the data, exit 1 both', async () => {
     const bad = await kvt('get', 'vms', '-o', 'jsonpath={.items[}');
-    expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/^error: error parsing jsonpath \{\.items\[\}, unclosed array expect \]/);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toBe('error: error parsing jsonpath {.items[}, unclosed array expect ]\n');
     expect(await kvt('get', 'vms', '-o', 'jsonpath={.items[5]}')).toEqual({ code: 1, out: '', err: 'error: error executing jsonpath "{.items[5]}": Error executing template: array index out of bounds: index 5, length 2\n' });
   });
 
@@ -216,7 +223,7 @@ describe('kvt get: output formats', () => {
       lines('NAME   APP   TIER     READY', 'db     db    <none>   <none>', 'web    web   front    True'),
     );
     expect((await kvt('get', 'vms', '--no-headers', '-o', 'custom-columns=N:.metadata.name')).out).toBe(lines('db', 'web'));
-    expect((await kvt('get', 'vms', '-o', 'custom-columns=NAME')).code).toBe(2);
+    expect((await kvt('get', 'vms', '-o', 'custom-columns=NAME')).code).toBe(1);
   });
 
   it('--sort-by orders by a JSONPath, missing values first; a path found nowhere is refused', async () => {
@@ -239,7 +246,7 @@ describe('kvt get: output formats', () => {
 
   it('refuses an unknown format with kubectl\'s list of formats', async () => {
     const r = await kvt('get', 'vms', '-o', 'xml');
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.err).toMatch(/^error: unable to match a printer suitable for the output format "xml", allowed formats are: custom-columns,/);
   });
 });
@@ -259,8 +266,8 @@ describe('kvt get events', () => {
     expect((await kvt('get', 'ev', '--for', 'vm/web', '-o', 'custom-columns=REASON:.reason')).out).toBe(lines('REASON', 'SuccessfulCreate', 'Failed'));
     expect((await kvt('get', 'events', '--for', 'vmi/web', '-o', 'jsonpath={.items[*].count}')).out).toBe('3');
     expect((await kvt('get', 'events', '--for', 'vm/none')).err).toBe('No resources found in default namespace.\n');
-    expect((await kvt('get', 'events', '--for', 'vm')).code).toBe(2);
-    expect((await kvt('get', 'vms', '--for', 'vm/web')).code).toBe(2);
+    expect((await kvt('get', 'events', '--for', 'vm')).code).toBe(1);
+    expect((await kvt('get', 'vms', '--for', 'vm/web')).code).toBe(1);
   });
 });
 
@@ -347,8 +354,8 @@ describe('kvt get --watch', () => {
 
   it('refuses to watch several types, and a missing object is NotFound', async () => {
     const r = await kvt('get', 'vm,vmi', '-w');
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^error: watch is only supported on individual resources and resource collections, but 2 resources were found/);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('error: watch is only supported on individual resources and resource collections, but 2 resources were found\n');
     expect(await kvt('get', 'vm', 'nope', '-w')).toEqual({ code: 1, out: '', err: 'Error from server (NotFound): virtualmachines.kubevirt.io "nope" not found\n' });
   });
 

@@ -5,13 +5,26 @@ import type { KubeObject, ListOptions, Watch, WatchEvent } from '../../core/kube
 import { toYaml } from '../../core/yaml.js';
 import { describeApiError } from '../../local/apply.js';
 import type { ApiSocketClient } from '../../local/runtime/api-client.js';
-import { UsageError, type Command, type CommandIo } from '../command.js';
-import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
+import { type Command, type CommandIo } from '../command.js';
+import { DAEMON_OPTIONS, DAEMON_OPTIONS_HELP, withDaemon } from '../daemon-client.js';
 import { customHeader, customRow, jsonpathText, kubectlJson, kubectlList, parseOutput, sortedKeys, sortObjects, type CustomColumn, type OutputFormat } from '../get-output.js';
 import { JsonPathError } from '../jsonpath.js';
 import { sortEvents, tableOf, TableWriter, type EventLike } from '../printer.js';
 import { kindPrefix, parseTargets, resolveResource, unknownResource, type Resource, type Target, type Targets } from '../resources.js';
 import { stopSignal } from '../signals.js';
+
+/** A command line kubectl refuses after parsing it: one `error: …` line, exit 1 (no usage). */
+class Refusal extends Error {}
+
+/** kubectl's words when no resource type is given. */
+const NO_TYPE = [
+  'You must specify the type of resource to get. Use "kvt api-resources" for a complete list of supported resources.',
+  '',
+  'error: Required resource not specified.',
+  'Use "kvt explain <resource>" for a detailed description of that resource (e.g. kvt explain vm).',
+  "See 'kvt get -h' for help and examples",
+  '',
+].join('\n');
 
 /** `--for TYPE/NAME` of `kvt get events`: the object whose Events to show. */
 interface ForObject {
@@ -59,11 +72,11 @@ const OPTIONS = {
 
 function forObjectOf(value: string | undefined, targets: Targets): ForObject | undefined {
   if (value === undefined) return undefined;
-  if (targets.targets.length !== 1 || targets.targets[0]?.resource.type.kind !== 'Event') throw new UsageError('--for is only valid with `kvt get events`');
+  if (targets.targets.length !== 1 || targets.targets[0]?.resource.type.kind !== 'Event') throw new Refusal('--for is only valid with `kvt get events`');
   const slash = value.indexOf('/');
-  if (slash <= 0 || slash === value.length - 1) throw new UsageError('--for must be in resource/name form');
+  if (slash <= 0 || slash === value.length - 1) throw new Refusal('--for must be in resource/name form');
   const resource = resolveResource(value.slice(0, slash));
-  if (resource === undefined) throw new UsageError(unknownResource(value.slice(0, slash)).replace(/^error: /, ''));
+  if (resource === undefined) throw new Refusal(unknownResource(value.slice(0, slash)).replace(/^error: /, ''));
   return { resource, name: value.slice(slash + 1) };
 }
 
@@ -71,7 +84,7 @@ function outputOf(value: string | undefined): OutputFormat {
   try {
     return parseOutput(value, (path) => readFileSync(path, 'utf8'));
   } catch (e) {
-    if (e instanceof JsonPathError || (e as NodeJS.ErrnoException).code !== undefined) throw new UsageError((e as Error).message);
+    if (e instanceof JsonPathError || (e as NodeJS.ErrnoException).code !== undefined) throw new Refusal((e as Error).message);
     throw e;
   }
 }
@@ -83,10 +96,10 @@ function checkCombinations(targets: Targets, values: Values, watch: boolean): vo
   const named = targets.targets.some((t) => t.names.length > 0);
   if (watch && (targets.targets.length > 1 || (targets.targets[0]?.names.length ?? 0) > 1)) {
     const count = targets.targets.reduce((n, t) => n + Math.max(1, t.names.length), 0);
-    throw new UsageError(`watch is only supported on individual resources and resource collections, but ${count} resources were found`);
+    throw new Refusal(`watch is only supported on individual resources and resource collections, but ${count} resources were found`);
   }
-  if (values.selector !== undefined && named) throw new UsageError('name cannot be provided when a selector is specified');
-  if (values['all-namespaces'] && named) throw new UsageError('a resource cannot be retrieved by name across all namespaces');
+  if (values.selector !== undefined && named) throw new Refusal('name cannot be provided when a selector is specified');
+  if (values['all-namespaces'] && named) throw new Refusal('a resource cannot be retrieved by name across all namespaces');
 }
 
 /** `-L a,b -L c` → [a, b, c]. */
@@ -104,7 +117,7 @@ function withKindOf(positionals: readonly string[], targets: Targets, showKind: 
 function parseOptions(args: readonly string[]): GetOptions {
   const { values, positionals } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
   const targets = parseTargets(positionals);
-  if (typeof targets === 'string') throw new UsageError(targets === 'Required resource not specified.' ? 'name a resource type, e.g. `kvt get vmis`' : targets);
+  if (typeof targets === 'string') throw new Refusal(targets);
   const watch = values.watch || values['watch-only'];
   checkCombinations(targets, values, watch);
   return {
@@ -365,8 +378,20 @@ async function getWatching(kube: ApiSocketClient, options: GetOptions, io: Comma
   throw ended;
 }
 
+/** The options, or the exit code of a refusal printed in kubectl's words. */
+function optionsOrRefusal(args: readonly string[], io: CommandIo): GetOptions | number {
+  try {
+    return parseOptions(args);
+  } catch (e) {
+    if (!(e instanceof Refusal)) throw e;
+    io.err(e.message === 'Required resource not specified.' ? NO_TYPE : `error: ${e.message}\n`);
+    return 1;
+  }
+}
+
 async function get(args: readonly string[], io: CommandIo): Promise<number> {
-  const options = parseOptions(args);
+  const options = optionsOrRefusal(args, io);
+  if (typeof options === 'number') return options;
   const word = options.targets.targets.map((t) => t.resource.display).join(',');
   return withDaemon(options.daemon, (kube) => (options.watch ? getWatching(kube, options, io) : getOnce(kube, options, io))).catch((e: unknown) => {
     if (e instanceof JsonPathError) {
@@ -392,15 +417,23 @@ export const getCommand: Command = {
     'TYPE is a kind, plural or short name, optionally with its group (vms, vmi, virtualmachines.kubevirt.io,',
     'vm.kubevirt.io, pods, nodes, events, …); `all` is the pods and KubeVirt\'s kinds.',
     '',
-    '  -o wide|yaml|json|name|jsonpath=TEMPLATE|jsonpath-file=FILE|custom-columns=HDR:PATH,…|custom-columns-file=FILE',
+    'Options:',
+    '  -o, --output FORMAT       wide|yaml|json|name|jsonpath=TEMPLATE|jsonpath-file=FILE|custom-columns=HDR:PATH,…|custom-columns-file=FILE',
+    '  -A, --all-namespaces      every namespace (a NAMESPACE column first)',
     '  -l, --selector SEL        label selector: a=b, a!=b, a in (x,y), a notin (x), a, !a (comma = and)',
     '  --field-selector SEL      metadata.name, metadata.namespace, status.phase (pods, VMIs) with =, ==, !=',
     '  -w, --watch               print the list, then one row per change (Ctrl-C ends)',
-    '  --watch-only              only the changes; --output-watch-events adds each change\'s type',
-    '  --show-labels, -L KEY,…   a LABELS column; a column per label key',
+    '  --watch-only              only the changes',
+    '  --output-watch-events     each change\'s type (ADDED, MODIFIED, DELETED) first',
+    '  --show-labels             a LABELS column last',
+    '  -L, --label-columns KEY,…   a column per label key (repeatable)',
+    '  --show-kind               names as kind.group/name',
     '  --sort-by JSONPATH        e.g. .metadata.creationTimestamp, {.status.phase}',
-    '  --no-headers, --show-kind, --ignore-not-found',
+    '  --no-headers              no header row',
+    '  --ignore-not-found        a missing NAME is not an error',
     '  --for TYPE/NAME           with `get events`: only the Events of that object (e.g. vm/demo)',
+    ...DAEMON_OPTIONS_HELP,
+    '  -h, --help                show this help',
   ].join('\n'),
   run: get,
 };
