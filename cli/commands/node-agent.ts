@@ -4,8 +4,7 @@
  * `kvt …` (launcher pods, and the install's own virt-api, virt-controller and virt-handler) as
  * processes in per-pod network namespaces on the cluster's pod network.
  */
-import { readFile, statfs } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -89,15 +88,14 @@ async function runAgent(v: Readonly<Record<string, string>>): Promise<number> {
   // client-node is imported on use: it takes about a second, which every other kvt command would pay.
   const { createKubeClient, loadKubeConfig } = await import('../../store/runtime/kube-client.js');
   const { tokenRequester } = await import('../../local/node-agent/runtime/token.js');
-  const { startNode } = await import('../../local/node-agent/runtime/node.js');
+  const { hostNodeFacts, startNode } = await import('../../local/node-agent/runtime/node.js');
   const { nodeAgentController } = await import('../../local/node-agent/runtime/agent.js');
   const config = loadKubeConfig({ kubeconfig: at('kubeconfig') });
   const kube = createKubeClient(config);
   const nodeName = at('node-name');
   const dataDir = resolve(v['data-dir'] ?? defaultDataDir());
   await ensureDataDir(dataDir);
-  const disk = await statfs(dataDir);
-  const facts = { name: nodeName, address: at('node-ip'), cpus: cpus().length, memoryBytes: totalmem(), storageBytes: disk.blocks * disk.bsize, maxPods: 110, kubeletVersion: 'v1.35.4-kvt' };
+  const facts = await hostNodeFacts(nodeName, at('node-ip'), dataDir);
   const node = await startNode(kube, facts, log);
   const pods = createInformer<Pod>(kube, POD_TYPE, { fieldSelector: `spec.nodeName=${nodeName}` });
   await pods.start();

@@ -6,6 +6,7 @@
  * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/
  */
 import { setCondition } from '../../core/conditions.js';
+import type { StatusOwnership } from '../../core/status-ownership.js';
 import { formatKubeTime } from '../../core/time.js';
 import { isFinalPhase } from '../../core/phases.js';
 import { ExternalGvk, ResourceNames } from '../../crd-gen/index.js';
@@ -107,6 +108,9 @@ export interface NodeFacts {
   readonly maxPods: number;
   readonly kubeletVersion: string;
 }
+
+/** A kubelet owns its Node's status (conditions, addresses, capacity, nodeInfo), as it posts it. */
+export const NODE_STATUS: StatusOwnership = { writer: 'kubelet', ...ExternalGvk.Node, fields: 'all' };
 
 /** The Node object the agent registers. */
 export function nodeObject(facts: NodeFacts): Record<string, unknown> {

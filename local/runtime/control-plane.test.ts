@@ -2,7 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkHost, HostSetupError } from './control-plane.js';
+import type { KubeObject } from '../../core/kube.js';
+import { createLogger } from '../../core/log.js';
+import { ExternalGvk } from '../../crd-gen/index.js';
+import { checkHost, HostSetupError, startLocalControlPlane } from './control-plane.js';
 
 describe('checkHost', () => {
   let dir = '';
@@ -31,5 +34,22 @@ describe('checkHost', () => {
     await expect(checkHost(file, bin)).rejects.toThrow(`the data directory ${file} is not a directory`);
     await expect(checkHost(join(file, 'below'), bin)).rejects.toThrow(/^cannot create the data directory .*a-file\/below \(ENOTDIR\): pick another with --data-dir or KVT_DATA_DIR/);
     await expect(checkHost(join(dir, 'fresh'), bin)).resolves.toBeUndefined();
+  });
+});
+
+describe('the local control plane', () => {
+  it('posts its node as a kubelet does: Ready, its address, capacity and version', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kvt-plane-'));
+    const plane = await startLocalControlPlane({ dataDir: join(dir, 'data'), runRoot: join(dir, 'run'), log: createLogger({ name: 'test', level: 'silent' }), persist: false, owner: 'test' });
+    try {
+      const node = await plane.kube.get<KubeObject & { status?: { conditions?: { type: string; status: string }[]; addresses?: { address: string }[]; capacity?: Record<string, string>; nodeInfo?: { kubeletVersion?: string } } }>(ExternalGvk.Node, undefined, 'local');
+      expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+      expect(node.status?.addresses?.map((a) => a.address)).toContain('127.0.0.1');
+      expect(Number(node.status?.capacity?.['cpu'])).toBeGreaterThan(0);
+      expect(node.status?.nodeInfo?.kubeletVersion).toMatch(/^v1\./);
+    } finally {
+      await plane.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

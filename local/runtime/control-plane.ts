@@ -9,6 +9,8 @@
  */
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
+import { NODE_STATUS } from '../node-agent/plan.js';
+import { hostNodeFacts, startNode } from '../node-agent/runtime/node.js';
 import { delimiter, join } from 'node:path';
 import type { KubeApi } from '../../core/kube.js';
 import {
@@ -58,7 +60,7 @@ const KUBELET_USER: RequestUser = { username: `system:node:${LOCAL_NODE}`, group
 export const LOCAL_STATUS_OWNERS: StatusOwners = new Map([
   [CONTROLLER_USER.username, VIRT_CONTROLLER_STATUS],
   [HANDLER_USER.username, [NODE_HANDLER_STATUS]],
-  [KUBELET_USER.username, [KUBELET_STATUS]],
+  [KUBELET_USER.username, [KUBELET_STATUS, NODE_STATUS]],
   [API_USER.username, [VIRT_API_STATUS]],
 ]);
 
@@ -178,6 +180,9 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
     const kubeletLog = log.child({ component: 'local-kubelet' });
     const kubelet: RunningController = runController(localKubelet({ kube: store.client(KUBELET_USER), pods, nodeName: LOCAL_NODE, dataDir, runRoot, log: kubeletLog, owner: options.owner }), { log: kubeletLog });
     stops.push(() => kubelet.stop());
+    // The local kubelet's Node: Ready, addresses, capacity and its Lease, as a kubelet posts them.
+    const node = await startNode(store.client(KUBELET_USER), await hostNodeFacts(LOCAL_NODE, '127.0.0.1', dataDir), kubeletLog);
+    stops.push(() => node.stop());
   } catch (e) {
     await stopAll();
     throw e;

@@ -5,6 +5,8 @@
  * manager marks a node whose Lease lapses NotReady.
  * @see https://kubernetes.io/docs/concepts/architecture/nodes/#node-heartbeats
  */
+import { statfs } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
 import { isAlreadyExists, isNotFound } from '../../../core/errors.js';
 import type { KubeApi, KubeObject } from '../../../core/kube.js';
 import type { Logger } from '../../../core/log.js';
@@ -42,6 +44,15 @@ async function renewLease(kube: KubeApi, name: string, now: Date): Promise<void>
     if (!isNotFound(e)) throw e;
     await kube.create({ ...ExternalGvk.Lease, metadata: { name, namespace: LEASE_NAMESPACE }, spec });
   }
+}
+
+/** The kubelet version a kvt node reports (the Kubernetes release its tests run against). */
+const KUBELET_VERSION = 'v1.35.4-kvt';
+
+/** This machine's facts as node `name` at `address`: its CPUs, memory and the size of `dataDir`'s filesystem. */
+export async function hostNodeFacts(name: string, address: string, dataDir: string): Promise<NodeFacts> {
+  const disk = await statfs(dataDir);
+  return { name, address, cpus: cpus().length, memoryBytes: totalmem(), storageBytes: disk.blocks * disk.bsize, maxPods: 110, kubeletVersion: KUBELET_VERSION };
 }
 
 /** A running heartbeat. */
