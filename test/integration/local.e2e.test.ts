@@ -175,7 +175,7 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt daemon + kvt apply/get/console/pause/
     expect(await kvt('unpause', 'e2e')).toEqual({ code: 0, stdout: 'VMI e2e was scheduled to unpause\n', stderr: '' });
     const resumed = await until('the Paused condition gone', () => vmi('e2e'), (v) => pausedCondition(v) === undefined, 30_000);
     expect(resumed?.status?.phase).toBe('Running');
-    expect(await kvt('pause', 'nope')).toEqual({ code: 1, stdout: '', stderr: 'Error: virtualmachineinstance.kubevirt.io "nope" not found\n' });
+    expect(await kvt('pause', 'nope')).toEqual({ code: 1, stdout: '', stderr: 'Error pausing VirtualMachineInstance nope: virtualmachineinstance.kubevirt.io "nope" not found\n' });
   }, 120_000);
 
   it('kvt stop shuts the guest down by ACPI and the VM reports Stopped', async () => {
