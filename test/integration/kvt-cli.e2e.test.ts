@@ -5,7 +5,8 @@
 // its start held with KubeVirt's reason; a VM started with `kvt start` runs the real guest (`kvt wait`
 // sees it Ready, `kvt logs` shows its launcher's log) and the events tell its story (reasons, counts), as they tell a failed start's and a stop's; `unpause` of a
 // running VMI is one line; `label` and `patch` change what `get` shows; `delete -f` removes what a
-// manifest names; `kvt explain` documents a field; the completion script finds objects by name. Runs in CI; skips outside CI without libvirtd/QEMU.
+// manifest names; `get -l`, `-o jsonpath`, `get all` and `get -w` (Running, then Succeeded) show what
+// the user asks for; `kvt explain` documents a field; the completion script finds objects by name. Runs in CI; skips outside CI without libvirtd/QEMU.
 import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -157,6 +158,12 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt, as a user drives the daemon (real gu
     expect(await kvt('start', name)).toMatchObject({ code: 0 });
     expect(await kvt('wait', `vm/${name}`, '--for=condition=Ready', '--timeout=240s')).toEqual({ code: 0, stdout: `virtualmachine.kubevirt.io/${name} condition met\n`, stderr: '' });
     expect(await phase(name)).toBe('Running');
+    // kvt get all: the VM, its VMI and its launcher pod, each as kind.group/name.
+    const all = await kvt('get', 'all');
+    expect(all).toMatchObject({ code: 0, stderr: '' });
+    expect(all.stdout).toMatch(new RegExp(`^pod/virt-launcher-${name}-\\w+ `, 'm'));
+    expect(all.stdout).toMatch(new RegExp(`^virtualmachine\\.kubevirt\\.io/${name} `, 'm'));
+    expect(all.stdout).toMatch(new RegExp(`^virtualmachineinstance\\.kubevirt\\.io/${name} `, 'm'));
     // Starting it again is refused by virt-api: one line, exit 1.
     const again = await kvt('start', name);
     expect(again).toMatchObject({ code: 1, stdout: '' });
@@ -196,6 +203,9 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt, as a user drives the daemon (real gu
     const patched = await json<{ metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } }>('vm', name);
     expect(patched?.metadata.labels).toMatchObject({ tier: 'web' });
     expect(patched?.metadata.annotations).toMatchObject({ owner: 'e2e' });
+    expect(await kvt('get', 'vms', '-l', 'tier=web', '-o', 'name')).toEqual({ code: 0, stdout: `virtualmachine.kubevirt.io/${name}\n`, stderr: '' });
+    expect(await kvt('get', 'vms', '-l', 'tier=db')).toEqual({ code: 0, stdout: '', stderr: 'No resources found in default namespace.\n' });
+    expect(await kvt('get', 'vm', name, '-o', 'jsonpath={.metadata.labels.tier} {.metadata.annotations.owner}')).toEqual({ code: 0, stdout: 'web e2e', stderr: '' });
   }, 100_000);
 
   it('shell completion offers the daemon\'s objects by name (kvt completion bash, as sourced by a shell)', async () => {
@@ -239,6 +249,26 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt, as a user drives the daemon (real gu
     expect(creates?.count).toBeGreaterThanOrEqual(2);
     expect(await kvt('delete', '-f', file)).toMatchObject({ code: 0, stdout: `virtualmachine.kubevirt.io "${name}" deleted\n` });
   }, 600_000);
+
+  it('kvt get -w sees a VMI go Running, then Succeeded when its guest powers off', async () => {
+    const name = `${PREFIX}once`;
+    const file = await manifest('once.yaml', { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name }, spec: guest('sleep 2; poweroff -f') });
+    const watch = spawn(process.execPath, [KVT, 'get', 'vmis', '-w'], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = '';
+    watch.stdout.on('data', (b: Buffer) => { seen += b.toString(); });
+    try {
+      expect(await kvt('apply', '-f', file)).toMatchObject({ code: 0 });
+      const rows = (): string[] => seen.split('\n').filter((l) => l.startsWith(`${name} `));
+      await until('the watch to show Succeeded', async () => rows(), (r) => r.some((l) => /\s(Succeeded|Failed)\s/.test(l)), 300_000);
+      const phases = rows().map((l) => /\s(Pending|Scheduling|Scheduled|Running|Succeeded|Failed)\s/.exec(l)?.[1]);
+      expect(phases).toContain('Running');
+      expect(phases.indexOf('Running')).toBeLessThan(phases.indexOf('Succeeded'));
+      expect(seen.split('\n')[0]).toMatch(/^NAME +AGE +PHASE/);
+    } finally {
+      watch.kill('SIGINT');
+    }
+    expect(await kvt('delete', '-f', file)).toMatchObject({ code: 0, stdout: `virtualmachineinstance.kubevirt.io "${name}" deleted\n` });
+  }, 400_000);
 
   it('delete -f removes every object its manifest names and says so in kubectl\'s lines', async () => {
     const file = await manifest('vm.yaml', vm(`${PREFIX}vm`, 'Halted', guest('true')));
