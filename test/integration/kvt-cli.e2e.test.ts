@@ -247,6 +247,14 @@ describe.skipIf(!IN_CI && !AVAILABLE)('kvt, as a user drives the daemon (real gu
     const creates = await until('a second start', async () => (await events()).find((e) => e.involvedObject.kind === 'VirtualMachine' && e.involvedObject.name === name && e.reason === 'SuccessfulCreate'),
       (e) => (e?.count ?? 0) >= 2, 240_000);
     expect(creates?.count).toBeGreaterThanOrEqual(2);
+    // As a user reads them: kvt get events --for, and kvt describe's Events with the count.
+    const table = await kvt('get', 'events', '--for', `vm/${name}`);
+    expect(table).toMatchObject({ code: 0, stderr: '' });
+    expect(table.stdout).toMatch(/^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE\n/);
+    expect(table.stdout).toMatch(new RegExp(`Normal +SuccessfulCreate +virtualmachine/${name} +Started the virtual machine by creating the new virtual machine instance ${name}`));
+    const described = await kvt('describe', 'vm', name);
+    expect(described.code).toBe(0);
+    expect(described.stdout).toMatch(/Normal +SuccessfulCreate +.*\(x\d+ over /);
     expect(await kvt('delete', '-f', file)).toMatchObject({ code: 0, stdout: `virtualmachine.kubevirt.io "${name}" deleted\n` });
   }, 600_000);
 
