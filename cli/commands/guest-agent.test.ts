@@ -1,40 +1,31 @@
 // kvt guestosinfo|userlist|fslist and addvolume|removevolume as a user runs them, against a real
 // daemon socket serving the in-memory store: KubeVirt's answer for a guest without an agent, and
 // the hotplug commands' "not supported" line.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import { serveApiSocket, type ApiSocketServer } from '../../local/runtime/api-server.js';
-import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
+import type { MemoryStore } from '../../store/runtime/memory.js';
+import { startSocketDaemon, type SocketDaemon } from '../socket-daemon.testing.js';
 import { newRawVmi, withName } from '../../test/builders/vmi.js';
 import { addVolumeCommand, removeVolumeCommand } from './hotplug.js';
 import { fsListCommand, guestOsInfoCommand, userListCommand } from './guest-agent.js';
 import type { Command } from '../command.js';
 
-let dir = '';
 let store: MemoryStore;
-let server: ApiSocketServer;
+let daemon: SocketDaemon;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kvt-agent-'));
-  store = createMemoryStore();
-  server = await serveApiSocket(join(dir, 'kvt.sock'), store, {});
+  daemon = await startSocketDaemon('agent');
+  ({ store } = daemon);
   const vmi = await store.create(newRawVmi(withName('v', 'default'), (v) => { delete v.metadata.uid; }));
   await store.updateStatus<VirtualMachineInstance>({ ...vmi, status: { phase: 'Running', nodeName: 'local' } });
 });
 
-afterAll(async () => {
-  await server.close();
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => daemon.close());
 
 async function run(command: Command, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await command.run([...args, '--socket', server.path], { out: (t) => { out += t; }, err: (t) => { err += t; } });
+  const code = await command.run([...args, '--socket', daemon.server.path], { out: (t) => { out += t; }, err: (t) => { err += t; } });
   return { code, out, err };
 }
 

@@ -1,27 +1,20 @@
 // kvt start/stop/restart/pause/unpause as a user runs them, against a real daemon socket serving the
 // in-memory store and virt-api's subresources (no virt-handler: the handler's side is
 // local/runtime/subresources.test.ts's): what each prints and its exit code.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/log.js';
 import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
-import { serveApiSocket, type ApiSocketServer } from '../../local/runtime/api-server.js';
-import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
+import type { MemoryStore } from '../../store/runtime/memory.js';
+import { startSocketDaemon, type KvtRun, type SocketDaemon } from '../socket-daemon.testing.js';
 import { newRawVmi, withName } from '../../test/builders/vmi.js';
 import { subresourceApi } from '../../webhooks/index.js';
-import { runKvt } from '../kvt.js';
 
-let dir = '';
 let store: MemoryStore;
-let server: ApiSocketServer;
+let daemon: SocketDaemon;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kvt-lifecycle-'));
-  store = createMemoryStore();
-  const api = subresourceApi({ kube: store, log: createLogger({ name: 'virt-api', level: 'silent' }), handlerOf: () => undefined });
-  server = await serveApiSocket(join(dir, 'kvt.sock'), store, { subresource: api });
+  daemon = await startSocketDaemon('lifecycle', (kube) => subresourceApi({ kube, log: createLogger({ name: 'virt-api', level: 'silent' }), handlerOf: () => undefined }));
+  ({ store } = daemon);
   const vm: VirtualMachine = {
     apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'web', namespace: 'default' },
     spec: { runStrategy: 'Halted', template: { spec: { domain: { devices: {}, resources: { requests: { memory: '64Mi' } } } } } },
@@ -31,18 +24,9 @@ beforeAll(async () => {
   await store.updateStatus<VirtualMachineInstance>({ ...vmi, status: { phase: 'Running', nodeName: 'local' } });
 });
 
-afterAll(async () => {
-  await server.close();
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => daemon.close());
 
-async function kvt(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runKvt([...args, '--socket', server.path], { out: (t) => { out += t; }, err: (t) => { err += t; } });
-  return { code, out, err };
-}
+const kvt = (...args: string[]): Promise<KvtRun> => daemon.kvt(...args);
 
 describe('kvt start|stop|restart', () => {
   it('starts a Halted VM, then refuses a second start with KubeVirt\'s message', async () => {

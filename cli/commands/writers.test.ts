@@ -1,18 +1,16 @@
 // kubectl's write verbs of kvt, each run as a user runs it (runKvt, the command line) against the
 // daemon's socket served from an in-memory API server with admission: strict field validation,
 // create/replace, label, patch, wait, delete -f and their kubectl lines and exit codes.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../core/kube.js';
-import { serveApiSocket, type ApiSocketServer } from '../../local/runtime/api-server.js';
-import { createMemoryStore, type MemoryStore } from '../../store/runtime/memory.js';
-import { runKvt } from '../kvt.js';
+import type { MemoryStore } from '../../store/runtime/memory.js';
+import { startSocketDaemon, type KvtRun, type SocketDaemon } from '../socket-daemon.testing.js';
 
 let dir = '';
 let store: MemoryStore;
-let server: ApiSocketServer;
+let daemon: SocketDaemon;
 
 const VM = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine' } as const;
 const manifest = (name: string, cpu: string): string => `apiVersion: kubevirt.io/v1
@@ -33,26 +31,16 @@ spec:
 `;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kvt-writers-'));
-  store = createMemoryStore({});
-  server = await serveApiSocket(join(dir, 'kvt.sock'), store, {});
+  daemon = await startSocketDaemon('writers');
+  ({ dir, store } = daemon);
   await writeFile(join(dir, 'typo.yaml'), manifest('typo', 'core'));
   await writeFile(join(dir, 'ok.yaml'), manifest('ok', 'cores'));
   await writeFile(join(dir, 'dup.yaml'), `${manifest('dup', 'cores')}  runStrategy: Always\n`);
 });
 
-afterAll(async () => {
-  await server.close();
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => daemon.close());
 
-async function kvt(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runKvt([...args, '--socket', server.path], { out: (t) => { out += t; }, err: (t) => { err += t; } });
-  return { code, out, err };
-}
+const kvt = (...args: string[]): Promise<KvtRun> => daemon.kvt(...args);
 
 describe('kvt writers against the daemon socket', () => {
   it('strict field validation refuses a typo with its path; warn writes it with a warning; a repeated field is refused with its line', async () => {
