@@ -5,7 +5,7 @@ import { applyObject, applyOrder, type ApplyOptions, type SourcedObject } from '
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { TARGET_OPTIONS, TARGET_USAGE, withKube } from '../kube-target.js';
 import { readSources } from '../manifest-sources.js';
-import { parseDryRun, parseValidate, WRITE_FLAG_OPTIONS, WRITE_FLAG_USAGE } from '../write-flags.js';
+import { parseDryRun, parseValidate, WRITE_FLAG_OPTIONS, WRITE_FLAG_USAGE, type DryRun, type Validation } from '../write-flags.js';
 
 /** How manifests are read: recursion, the namespace of namespace-less objects, what a repeated field is. */
 export interface ManifestReadOptions {
@@ -46,17 +46,28 @@ export async function applySources(kube: KubeApi, paths: readonly string[], opti
   return failed ? 1 : 0;
 }
 
-async function apply(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { ...TARGET_OPTIONS, ...WRITE_FLAG_OPTIONS, filename: { type: 'string', short: 'f', multiple: true }, recursive: { type: 'boolean', short: 'R', default: false } },
-    allowPositionals: false,
-    strict: true,
-  });
+const MANIFEST_WRITE_OPTIONS = {
+  ...TARGET_OPTIONS, ...WRITE_FLAG_OPTIONS, filename: { type: 'string', short: 'f', multiple: true }, recursive: { type: 'boolean', short: 'R', default: false },
+} as const;
+
+/** A parsed command line of a write from manifests. */
+export interface ManifestWrite {
+  readonly values: ReturnType<typeof parseArgs<{ options: typeof MANIFEST_WRITE_OPTIONS }>>['values'];
+  readonly files: readonly string[];
+  readonly validation: Validation;
+  readonly dryRun: DryRun;
+}
+
+/** The command line of a write from manifests (apply, create, replace): -f/-R, --validate, --dry-run and where to write. */
+export function parseManifestWrite(args: readonly string[], verb: string): ManifestWrite {
+  const { values } = parseArgs({ args: [...args], options: MANIFEST_WRITE_OPTIONS, allowPositionals: false, strict: true });
   const files = values.filename ?? [];
-  if (files.length === 0) throw new UsageError('name what to apply with -f FILE|DIR (repeatable; - for stdin)');
-  const validation = parseValidate(values.validate);
-  const dryRun = parseDryRun(values['dry-run']);
+  if (files.length === 0) throw new UsageError(`name what to ${verb} with -f FILE|DIR (repeatable; - for stdin)`);
+  return { values, files, validation: parseValidate(values.validate), dryRun: parseDryRun(values['dry-run']) };
+}
+
+async function apply(args: readonly string[], io: CommandIo): Promise<number> {
+  const { values, files, validation, dryRun } = parseManifestWrite(args, 'apply');
   return withKube(values, (kube, namespace) =>
     applySources(kube, files, {
       recursive: values.recursive,

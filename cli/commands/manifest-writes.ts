@@ -2,13 +2,12 @@
  * `kvt create -f` and `kvt replace -f`: each object of the manifests written as is (a POST, or a
  * PUT of the whole object), with kubectl's flags and lines (`virtualmachine.kubevirt.io/demo created`).
  */
-import { parseArgs } from 'node:util';
 import type { KubeApi, KubeObject, WriteOptions } from '../../core/kube.js';
 import { describeApiError, resourceName } from '../../local/apply.js';
-import { UsageError, type Command, type CommandIo } from '../command.js';
-import { TARGET_OPTIONS, TARGET_USAGE, withKube } from '../kube-target.js';
-import { dryRunSuffix, parseDryRun, parseValidate, writeOptions, WRITE_FLAG_OPTIONS, WRITE_FLAG_USAGE, type DryRun } from '../write-flags.js';
-import { manifestObjects } from './apply.js';
+import type { Command, CommandIo } from '../command.js';
+import { TARGET_USAGE, withKube } from '../kube-target.js';
+import { dryRunSuffix, writeOptions, WRITE_FLAG_USAGE, type DryRun } from '../write-flags.js';
+import { manifestObjects, parseManifestWrite } from './apply.js';
 
 interface Verb {
   readonly name: 'create' | 'replace';
@@ -44,16 +43,7 @@ async function writeOne(run: WriteRun, item: { object: KubeObject; source: strin
 
 function runner(verb: Verb): Command['run'] {
   return async (args, io) => {
-    const { values } = parseArgs({
-      args: [...args],
-      options: { ...TARGET_OPTIONS, ...WRITE_FLAG_OPTIONS, filename: { type: 'string', short: 'f', multiple: true }, recursive: { type: 'boolean', short: 'R', default: false } },
-      allowPositionals: false,
-      strict: true,
-    });
-    const files = values.filename ?? [];
-    if (files.length === 0) throw new UsageError(`name what to ${verb.name} with -f FILE|DIR (repeatable; - for stdin)`);
-    const validation = parseValidate(values.validate);
-    const dryRun = parseDryRun(values['dry-run']);
+    const { values, files, validation, dryRun } = parseManifestWrite(args, verb.name);
     return withKube(values, async (kube, namespace) => {
       const { objects, errors, warnings } = await manifestObjects(files, { recursive: values.recursive, namespace, duplicates: validation.duplicates });
       for (const line of [...errors, ...warnings]) io.err(`${line}\n`);
