@@ -9,6 +9,9 @@
 #   libxml2-utils                               xmllint, which virt-xml-validate runs on golden domain XML
 #   libvirt-dev, pkg-config, g++, make, python3 `npm ci` compiles @unraid/libvirt (node-gyp)
 #   passwd                                      useradd for the unprivileged kvt-qemu user (root runs)
+#   iproute2, nftables                          pod network namespaces, bridges, taps; masquerade
+#                                               (SNAT/DNAT) rules inside a pod's namespace
+#   swtpm, swtpm-tools                          the emulated TPM (devices.tpm) libvirt starts per VM
 # shellcheck disable=SC2034  # used by the scripts that source this file
 LAUNCHER_APT_PACKAGES=(
   libvirt-daemon
@@ -25,4 +28,16 @@ LAUNCHER_APT_PACKAGES=(
   make
   python3
   passwd
+  iproute2
+  nftables
+  swtpm
+  swtpm-tools
+)
+# What only the tests need beside the runtime (installed by scripts/test.sh):
+#   docker-registry                             a real OCI registry (distribution) on loopback
+#   skopeo                                      builds and pushes the tests' images to it
+# shellcheck disable=SC2034
+TEST_APT_PACKAGES=(
+  docker-registry
+  skopeo
 )

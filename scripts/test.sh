@@ -4,6 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_node
 npm_install
+apt_install "${TEST_APT_PACKAGES[@]}"
 cd "$ROOT"
 log "Checking generated files against the schemas"
 npm run --silent gen:check
