@@ -2,7 +2,7 @@
 // under which pod volume name and path (KubeVirt's names and directories).
 import { describe, expect, it } from 'vitest';
 import type { Volume } from '../crd-gen/index.js';
-import { launcherPodObjects, type LauncherPodObject } from './launcher-pod-objects.js';
+import { accessCredentialObjects, launcherPodObjects, type LauncherPodObject } from './launcher-pod-objects.js';
 
 const SECRETS = '/var/run/kubevirt-private/secret';
 const CONFIG_MAPS = '/var/run/kubevirt-private/config-map';
@@ -27,5 +27,21 @@ describe('launcherPodObjects', () => {
     ]],
   ])('%s', (_title, volumes, want) => {
     expect(launcherPodObjects(volumes)).toEqual(want);
+  });
+});
+
+describe('accessCredentialObjects: KubeVirt\'s <secret>-access-cred volumes', () => {
+  type Credentials = Parameters<typeof accessCredentialObjects>[0];
+  const key = (secretName: string): NonNullable<Credentials>[number] => ({ sshPublicKey: { source: { secret: { secretName } }, propagationMethod: { noCloud: {} } } });
+  it.each<[string, Credentials, string[]]>([
+    ['none', undefined, []],
+    ['one key Secret', [key('my-keys')], ['my-keys-access-cred@/var/run/kubevirt-private/secret/my-keys-access-cred']],
+    ['each Secret once, in spec order', [key('b'), key('a'), key('b')], ['b-access-cred@/var/run/kubevirt-private/secret/b-access-cred', 'a-access-cred@/var/run/kubevirt-private/secret/a-access-cred']],
+    ['a password Secret too', [{ userPassword: { source: { secret: { secretName: 'pw' } }, propagationMethod: { qemuGuestAgent: {} } } }], ['pw-access-cred@/var/run/kubevirt-private/secret/pw-access-cred']],
+  ])('%s', (_, credentials, expected) => {
+    const found = accessCredentialObjects(credentials);
+    expect(found.map((o) => `${o.volume}@${o.mountPath}`)).toEqual(expected);
+    expect(launcherPodObjects([], credentials)).toEqual(found);
+    for (const o of found) expect(o.kind).toBe('Secret');
   });
 });

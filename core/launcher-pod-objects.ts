@@ -11,11 +11,14 @@
  *   `userdata`/`userData` (`networkdata`/`networkData`) keys by subPath under `<private>/secret/V/`;
  *   the node agent has no subPath mounts, so each Secret is mounted whole at
  *   `<private>/secret/V-udata` (`V-ndata`) and the launcher picks the key, in KubeVirt's order.
+ * - `spec.accessCredentials[]` (sshPublicKey or userPassword) Secret S: Secret volume
+ *   `S-access-cred` at `<private>/secret/S-access-cred`, each Secret once (KubeVirt's
+ *   withAccessCredentials); the launcher reads every key as a public key into cloud-init meta-data.
  * Pure.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/services/rendervolumes.go
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/config/config.go
  */
-import type { LocalObjectReference, Volume } from '../crd-gen/index.js';
+import type { LocalObjectReference, VirtualMachineInstance, Volume } from '../crd-gen/index.js';
 
 /** KubeVirt's private directory of the compute container (`util.VirtPrivateDir`). */
 export const VIRT_PRIVATE_DIR = '/var/run/kubevirt-private';
@@ -63,7 +66,13 @@ export function launcherPodObjectsOf(volume: Readonly<Volume>): LauncherPodObjec
   return [...found, ...cloudInitSecrets(volume.name, volume.cloudInitNoCloud), ...cloudInitSecrets(volume.name, volume.cloudInitConfigDrive)];
 }
 
-/** Every Secret and ConfigMap the launcher pod of a VMI with these volumes mounts, in volume order. */
-export function launcherPodObjects(volumes: readonly Readonly<Volume>[] | undefined): LauncherPodObject[] {
-  return (volumes ?? []).flatMap(launcherPodObjectsOf);
+/** The Secrets of `spec.accessCredentials`, each once, in spec order (KubeVirt's `<name>-access-cred` volumes). */
+export function accessCredentialObjects(credentials: VirtualMachineInstance['spec']['accessCredentials']): LauncherPodObject[] {
+  const names = (credentials ?? []).map((c) => c.sshPublicKey?.source.secret?.secretName ?? c.userPassword?.source.secret?.secretName ?? '');
+  return [...new Set(names.filter((n) => n !== ''))].map((name) => secretAt(`${name}-access-cred`, name));
+}
+
+/** Every Secret and ConfigMap the launcher pod of a VMI with these volumes (and access credentials) mounts, in volume order. */
+export function launcherPodObjects(volumes: readonly Readonly<Volume>[] | undefined, credentials?: VirtualMachineInstance['spec']['accessCredentials']): LauncherPodObject[] {
+  return [...(volumes ?? []).flatMap(launcherPodObjectsOf), ...accessCredentialObjects(credentials)];
 }

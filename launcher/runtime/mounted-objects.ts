@@ -38,7 +38,7 @@ export async function readMountedObject(dir: string): Promise<ObjectData | undef
  * token: the pod's projected token is not read (a serviceAccount volume fails, naming its field).
  */
 export function mountedObjectSource(vmi: Readonly<VirtualMachineInstance>, root: string): ObjectSource {
-  const dirs = mountedObjectDirs(vmi.spec.volumes, root);
+  const dirs = mountedObjectDirs(vmi.spec.volumes, root, vmi.spec.accessCredentials);
   const namespace = vmi.metadata.namespace ?? 'default';
   const read = (kind: string, ns: string, name: string): Promise<ObjectData | undefined> => {
     const dir = ns === namespace ? dirs.get(`${kind}/${name}`) : undefined;

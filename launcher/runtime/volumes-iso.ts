@@ -8,7 +8,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConversionError } from '../../core/errors.js';
-import type { IsoEntry, ObjectData, ObjectSource, PrepareStep } from '../volumes/index.js';
+import { metaDataWithKeys, publicKeysOf, type IsoEntry, type ObjectData, type ObjectSource, type PrepareStep } from '../volumes/index.js';
 import { makeIso } from './iso.js';
 import { PRIVATE_DIR_MODE } from './volumes-access.js';
 
@@ -71,12 +71,24 @@ async function serviceAccountFiles(objects: ObjectSource, step: IsoStep, entry: 
   ];
 }
 
+/** cloud-init meta-data with the public keys of the accessCredentials' Secrets (each must exist). */
+async function metaDataKeysFile(objects: ObjectSource, step: IsoStep, entry: Extract<IsoEntry, { type: 'meta-data-keys' }>): Promise<StagedFile> {
+  const secrets: ObjectData[] = [];
+  for (const { secret, field } of entry.secrets) {
+    const data = await objects.getSecret(step.namespace, secret);
+    if (data === undefined) throw missing(field, 'Secret', secret, step.namespace);
+    secrets.push(data);
+  }
+  return { path: entry.path, data: Buffer.from(metaDataWithKeys(entry.kind, entry.base, publicKeysOf(secrets)), 'utf8'), mode: step.fileMode };
+}
+
 async function entryFiles(objects: ObjectSource, step: IsoStep, entry: IsoEntry): Promise<StagedFile[]> {
   switch (entry.type) {
     case 'data': return [{ path: entry.path, data: entry.data, mode: entry.mode ?? step.fileMode }];
     case 'secret-key': return [await secretKeyFile(objects, step, entry)];
     case 'object': return objectEntryFiles(objects, step, entry);
     case 'service-account': return serviceAccountFiles(objects, step, entry);
+    case 'meta-data-keys': return [await metaDataKeysFile(objects, step, entry)];
   }
 }
 

@@ -20,6 +20,7 @@
 import { ConversionError } from '../../core/errors.js';
 import type { CloudInitNoCloudSource, LocalObjectReference, VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { PlanInput, VolumeAt, VolumePart } from './context.js';
+import { metaDataEntry } from './access-credentials.js';
 import { cloudInitIsoPath, stagingDir } from './layout.js';
 import type { IsoEntry } from './types.js';
 
@@ -124,7 +125,7 @@ function entriesOf(input: PlanInput, base: string, src: CloudInitSource, kind: '
   const meta = kind === 'noCloud' ? noCloudMetaData(input.vmi) : configDriveMetaData(input.vmi, input.namespace);
   return [
     user ?? { type: 'data', path: layout.user, data: new Uint8Array() },
-    { type: 'data', path: layout.meta, data: Buffer.from(meta, 'utf8') },
+    metaDataEntry(input.vmi, kind, layout.meta, meta),
     ...(network === undefined ? [] : [network]),
   ];
 }

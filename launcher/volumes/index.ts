@@ -4,6 +4,7 @@
  */
 export { imageRefs, planVolumes } from './plan.js';
 export { volumeAccess } from './access.js';
+export { keySecrets, metaDataEntry, metaDataWithKeys, publicKeysOf, type CloudInitKind, type KeySecret } from './access-credentials.js';
 export { CLOUD_INIT_SECRET_KEYS, CLOUD_INIT_VOLUME_IDS, configDriveMetaData, guestHostname, noCloudMetaData } from './cloud-init.js';
 export { DEFAULT_CONFIG_VOLUME_ID } from './config-disks.js';
 export { formatMap } from './downward-api.js';

@@ -7,7 +7,7 @@
  */
 import { posix } from 'node:path';
 import { launcherPodObjects } from '../../core/launcher-pod-objects.js';
-import type { Volume } from '../../crd-gen/index.js';
+import type { VirtualMachineInstance, Volume } from '../../crd-gen/index.js';
 
 /** An object's keys and their decoded bytes. */
 export type ObjectData = Readonly<Record<string, Uint8Array>>;
@@ -90,9 +90,9 @@ export function staticObjectSource(objects: StaticObjects): ObjectSource {
  * (core/launcher-pod-objects.ts lays them out), under `root` (`/` in a pod; the pod root the local
  * kubelet wrote them under otherwise).
  */
-export function mountedObjectDirs(volumes: readonly Readonly<Volume>[] | undefined, root: string): ReadonlyMap<string, string> {
+export function mountedObjectDirs(volumes: readonly Readonly<Volume>[] | undefined, root: string, credentials?: VirtualMachineInstance['spec']['accessCredentials']): ReadonlyMap<string, string> {
   const dirs = new Map<string, string>();
-  for (const o of launcherPodObjects(volumes)) {
+  for (const o of launcherPodObjects(volumes, credentials)) {
     const key = `${o.kind}/${o.name}`;
     if (!dirs.has(key)) dirs.set(key, posix.join(root, o.mountPath));
   }

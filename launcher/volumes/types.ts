@@ -55,7 +55,15 @@ export type IsoEntry =
   /** Every key of a Secret or ConfigMap as a file of that name at the ISO root. */
   | { readonly type: 'object'; readonly object: 'Secret' | 'ConfigMap'; readonly name: string; readonly optional: boolean; readonly field: string }
   /** A service account's `token`, `namespace` and `ca.crt`. */
-  | { readonly type: 'service-account'; readonly name: string; readonly field: string };
+  | { readonly type: 'service-account'; readonly name: string; readonly field: string }
+  /** cloud-init meta-data `base` plus the public keys of `secrets` (accessCredentials, access-credentials.ts). */
+  | {
+      readonly type: 'meta-data-keys';
+      readonly path: string;
+      readonly kind: 'noCloud' | 'configDrive';
+      readonly base: string;
+      readonly secrets: readonly { readonly secret: string; readonly field: string }[];
+    };
 
 /** One thing the launcher does before the domain starts; every path is absolute. */
 export type PrepareStep =

@@ -8,7 +8,7 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-controller/services/rendervolumes.go
  */
 import { imageDirName } from '../../core/image-ref.js';
-import { launcherPodObjectsOf, VIRT_PRIVATE_DIR, type LauncherPodObject } from '../../core/launcher-pod-objects.js';
+import { accessCredentialObjects, launcherPodObjectsOf, VIRT_PRIVATE_DIR, type LauncherPodObject } from '../../core/launcher-pod-objects.js';
 import type { Volume as VmiVolume, VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { Volume, VolumeMount } from '../pod.js';
 
@@ -84,7 +84,7 @@ function imageVolumes(vmi: Readonly<VirtualMachineInstance>): Rendered[] {
 export function renderVolumes(vmi: Readonly<VirtualMachineInstance>, options: { readonly imageVolumes?: boolean } = {}): { volumes: Volume[]; mounts: VolumeMount[] } {
   const volumes: Volume[] = [{ name: RUN_VOLUME.name, hostPath: { path: RUN_VOLUME.path, type: 'DirectoryOrCreate' } }];
   const mounts: VolumeMount[] = [{ name: RUN_VOLUME.name, mountPath: RUN_VOLUME.path }];
-  const rendered = (vmi.spec.volumes ?? []).flatMap(volumesOf);
+  const rendered = [...(vmi.spec.volumes ?? []).flatMap(volumesOf), ...accessCredentialObjects(vmi.spec.accessCredentials).map(objectVolume)];
   for (const r of [...rendered, ...(options.imageVolumes === true ? imageVolumes(vmi) : [])]) {
     volumes.push(r.volume);
     mounts.push(r.mount);
