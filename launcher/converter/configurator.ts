@@ -25,6 +25,6 @@ export function emptyDomain(): DomainSpec {
     name: '',
     memory: { value: 0, unit: 'b' },
     os: { type: { arch: 'x86_64', machine: '', value: 'hvm' } },
-    devices: { interfaces: [], channels: [], controllers: [], videos: [], graphics: [], disks: [], inputs: [], serials: [], consoles: [], watchdogs: [], rngs: [], memories: [] },
+    devices: { interfaces: [], channels: [], controllers: [], videos: [], graphics: [], disks: [], inputs: [], serials: [], consoles: [], watchdogs: [], rngs: [], tpms: [], memories: [] },
   };
 }

@@ -29,6 +29,7 @@ import { configureOs } from './os.js';
 import { configureRebootPolicy } from './reboot-policy.js';
 import { configureRng } from './rng.js';
 import { configureSysinfo } from './sysinfo.js';
+import { configureTpm } from './tpm.js';
 import { refuseUnsupported } from './unsupported.js';
 import { configureWatchdog } from './watchdog.js';
 
@@ -59,6 +60,7 @@ export const CONFIGURATORS: readonly Configurator[] = [
   configureGraphics,
   configureInputs,
   configureRng,
+  configureTpm,
   configureMemBalloon,
   configureChannels,
   configureWatchdog,

@@ -5,9 +5,9 @@ import { emptyDomain } from './configurator.js';
 import { refuseUnsupported } from './unsupported.js';
 
 describe('refuseUnsupported', () => {
-  it('lets a plain VMI through unchanged', () => {
+  it('lets a plain VMI (an emulated TPM among its devices) through unchanged', () => {
     const domain = emptyDomain();
-    expect(refuseUnsupported(newRawVmi(withDevices({ tpm: { enabled: false } })), testContext(), domain)).toBe(domain);
+    expect(refuseUnsupported(newRawVmi(withDevices({ tpm: { persistent: true } })), testContext(), domain)).toBe(domain);
   });
 
   it.each<[string, VmiOption]>([
@@ -17,7 +17,6 @@ describe('refuseUnsupported', () => {
     ['spec.domain.devices.gpus: GPU passthrough', withDevices({ gpus: [{ name: 'g', deviceName: 'nvidia' }] })],
     ['spec.domain.devices.hostDevices: host device passthrough', withDevices({ hostDevices: [{ name: 'h', deviceName: 'x' }] })],
     ['spec.domain.devices.filesystems: virtiofs', withDevices({ filesystems: [{ name: 'f', virtiofs: {} }] })],
-    ['spec.domain.devices.tpm: an emulated TPM', withDevices({ tpm: {} })],
     ['spec.domain.devices.sound: sound devices', withDevices({ sound: { name: 's' } })],
     ['spec.domain.devices.autoattachVSOCK: VSOCK', withDevices({ autoattachVSOCK: true })],
     ['spec.domain.devices.disks[0].changedBlockTracking', withDisk({ name: 'd', disk: { bus: 'virtio' }, changedBlockTracking: true })],

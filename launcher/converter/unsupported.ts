@@ -21,7 +21,6 @@ const UNSUPPORTED: readonly (readonly [string, (vmi: Vmi) => boolean, string])[]
   ['spec.domain.devices.gpus', (v) => nonEmpty(v.spec.domain.devices.gpus), 'GPU passthrough'],
   ['spec.domain.devices.hostDevices', (v) => nonEmpty(v.spec.domain.devices.hostDevices), 'host device passthrough'],
   ['spec.domain.devices.filesystems', (v) => nonEmpty(v.spec.domain.devices.filesystems), 'virtiofs filesystems'],
-  ['spec.domain.devices.tpm', (v) => v.spec.domain.devices.tpm !== undefined && v.spec.domain.devices.tpm.enabled !== false, 'an emulated TPM'],
   ['spec.domain.devices.sound', (v) => v.spec.domain.devices.sound !== undefined, 'sound devices'],
   ['spec.domain.devices.clientPassthrough', (v) => v.spec.domain.devices.clientPassthrough !== undefined, 'USB redirection'],
   ['spec.domain.devices.downwardMetrics', (v) => v.spec.domain.devices.downwardMetrics !== undefined, 'downward metrics'],

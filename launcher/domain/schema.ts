@@ -163,6 +163,12 @@ export interface Video { model: { type: string; heads?: number; vram?: number } 
 export interface Watchdog { model: string; action?: string; alias?: Alias }
 /** A random number generator device. */
 export interface Rng { model: string; backend: { model: string; path: string } }
+/**
+ * An emulated TPM: libvirt starts swtpm for the `emulator` backend and keeps its state under the
+ * daemon's swtpm directory, beyond the domain's life when `persistentState` is `yes`.
+ * @see https://libvirt.org/formatdomain.html#tpm-device
+ */
+export interface Tpm { model: string; backend: { type: string; version?: string; persistentState?: YesNo } }
 /** The memory balloon (`model="none"` turns it off). */
 export interface MemBalloon { model: string; stats?: { period: number }; freePageReporting?: OnOff }
 
@@ -194,6 +200,7 @@ export interface Devices {
   consoles: Console[];
   watchdogs: Watchdog[];
   rngs: Rng[];
+  tpms: Tpm[];
   memories: MemoryDevice[];
 }
 

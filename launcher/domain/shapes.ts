@@ -98,6 +98,7 @@ const DEVICES: Shape = {
   consoles: list('console', { type: a('type'), target: elem('target', { type: a('type'), port: a('port', 'int') }), source: CHAR_SOURCE, alias: ALIAS }),
   watchdogs: list('watchdog', { model: a('model'), action: a('action'), alias: ALIAS }),
   rngs: list('rng', { model: a('model'), backend: elem('backend', { model: a('model'), path: text() }) }),
+  tpms: list('tpm', { model: a('model'), backend: elem('backend', { type: a('type'), version: a('version'), persistentState: a('persistent_state') }) }),
   memories: list('memory', {
     model: a('model'),
     target: elem('target', { size: elem('size', AMOUNT), requested: elem('requested', AMOUNT), node: leaf('node', 'int'), block: elem('block', AMOUNT) }),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DomainSpec } from './schema.js';
 import { DomainXmlError, decodeDomain, encodeDomain } from './xml.js';
 
-const devices = (): DomainSpec['devices'] => ({ interfaces: [], channels: [], controllers: [], videos: [], graphics: [], disks: [], inputs: [], serials: [], consoles: [], watchdogs: [], rngs: [], memories: [] });
+const devices = (): DomainSpec['devices'] => ({ interfaces: [], channels: [], controllers: [], videos: [], graphics: [], disks: [], inputs: [], serials: [], consoles: [], watchdogs: [], rngs: [], tpms: [], memories: [] });
 const minimal = (over: Partial<DomainSpec> = {}): DomainSpec => ({
   type: 'kvm', name: 'ns_vm', memory: { value: 1024, unit: 'b' }, os: { type: { arch: 'x86_64', machine: 'q35', value: 'hvm' } }, devices: devices(), ...over,
 });

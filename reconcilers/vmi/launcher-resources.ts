@@ -9,6 +9,7 @@ import { formatQuantity, parseQuantity, quantityInt } from '../../core/quantity.
 import { ResourceNames, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { ResourceList } from '../pod.js';
 import { DEFAULT_INTERFACE_MODEL, interfaceModelOf } from '../../core/implicit-defaults.js';
+import { hasTpmDevice } from '../../core/tpm.js';
 
 const MI = 2 ** 20;
 
@@ -75,11 +76,6 @@ function hasSev(vmi: Vmi): boolean {
   return security?.sev !== undefined || security?.snp !== undefined;
 }
 
-function hasTpm(vmi: Vmi): boolean {
-  const tpm = vmi.spec.domain.devices.tpm;
-  return tpm !== undefined && tpm.enabled !== false;
-}
-
 /** Device- and feature-dependent overheads: each applies when its test holds. */
 const OPTIONAL_OVERHEADS: readonly (readonly [(vmi: Vmi) => boolean, number])[] = [
   [(vmi) => vmi.spec.domain.devices.autoattachGraphicsDevice !== false, Overhead.video],
@@ -87,7 +83,7 @@ const OPTIONAL_OVERHEADS: readonly (readonly [(vmi: Vmi) => boolean, number])[] 
   [needsVfio, Overhead.vfio],
   [(vmi) => (vmi.spec.volumes ?? []).some((v) => v.downwardMetrics !== undefined), Overhead.downwardMetrics],
   [hasSev, Overhead.sev],
-  [hasTpm, Overhead.tpm],
+  [(vmi) => hasTpmDevice(vmi.spec), Overhead.tpm],
   [isDedicated, Overhead.dedicatedCpu],
 ];
 

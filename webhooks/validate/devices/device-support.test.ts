@@ -10,7 +10,6 @@ const NS = CauseType.NotSupported;
 const denied: readonly DeniedCase[] = [
   { id: 'kvt-device', title: 'GPUs', spec: specWith({ gpus: [{ name: 'g', deviceName: 'nvidia.com/GRID' }] }), field: `${P}.gpus`, type: NS, value: 'GPU' },
   { id: 'kvt-device', title: 'filesystems', spec: specWith({ filesystems: [{ name: 'f', virtiofs: {} }] }), field: `${P}.filesystems`, type: NS, value: 'virtiofs' },
-  { id: 'kvt-device', title: 'a TPM with enabled unset', spec: specWith({ tpm: {} }), field: `${P}.tpm`, type: NS, value: 'TPM' },
   { id: 'kvt-device', title: 'a sound device', spec: specWith({ sound: { name: 's', model: 'ich9' } }), field: `${P}.sound`, type: NS, value: 'sound' },
   { id: 'kvt-device', title: 'client passthrough', spec: specWith({ clientPassthrough: {} }), field: `${P}.clientPassthrough`, type: NS, value: 'USB redirection' },
   { id: 'kvt-device', title: 'the downward metrics device', spec: specWith({ downwardMetrics: {} }), field: `${P}.downwardMetrics`, type: NS, value: 'downward metrics' },
@@ -32,6 +31,9 @@ describe('validateDeviceSupport', () => {
       inputs: [{ name: 'tablet0', type: 'tablet' }], watchdog: { name: 'wd.0' }, rng: {}, video: { type: 'virtio' }, tpm: { enabled: false }, gpus: [], filesystems: [],
     })).spec],
     ['every libvirt watchdog action', specWith({ watchdog: { name: 'w', i6300esb: { action: 'inject-nmi' } } })],
+    ['an emulated TPM (tpm: {})', specWith({ tpm: {} })],
+    ['a persistent TPM (KubeVirt\'s VMPersistentState gate is GA: no gate needed)', specWith({ tpm: { persistent: true } })],
+    ['a TPM that is not persistent', specWith({ tpm: { persistent: false, enabled: true } })],
   ])('kvt-device admits %s', (_title, spec) => {
     expect(causesOf(validateDeviceSupport, { spec })).toEqual([]);
   });

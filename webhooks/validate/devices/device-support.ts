@@ -1,6 +1,6 @@
 /**
  * Devices KubeVirt accepts but kubevirt-ts' converter refuses, refused here so admission never
- * admits a VMI the launcher cannot start: GPUs, virtiofs filesystems, an enabled TPM, sound,
+ * admits a VMI the launcher cannot start: GPUs, virtiofs filesystems, sound,
  * USB redirection and the downward metrics device; device names libvirt cannot hold in the user
  * alias `ua-<name>` (inputs, watchdog); and watchdog actions libvirt does not know. Host devices,
  * VSOCK, panic devices and video types are the compute validators' (AX08–AX10, A67).
@@ -22,7 +22,6 @@ const count = (list: readonly unknown[] | undefined): number => list?.length ?? 
 const UNSUPPORTED: readonly (readonly [keyof Devices, (d: DevicesView) => boolean, string])[] = [
   ['gpus', (d) => count(d.gpus) > 0, 'GPU passthrough'],
   ['filesystems', (d) => count(d.filesystems) > 0, 'virtiofs filesystems'],
-  ['tpm', (d) => d.tpm !== undefined && d.tpm.enabled !== false, 'an emulated TPM'],
   ['sound', (d) => d.sound !== undefined, 'a sound device'],
   ['clientPassthrough', (d) => d.clientPassthrough !== undefined, 'USB redirection (clientPassthrough)'],
   ['downwardMetrics', (d) => d.downwardMetrics !== undefined, 'the downward metrics device'],
