@@ -4,17 +4,24 @@
 #
 # The image is a directory:  boot/vmlinuz      the Debian cloud kernel
 #                            boot/initrd.img   busybox + virtio modules + test/guest/init (newc, gzip)
+#                                              + dropbear (dropbear-bin, with the libraries ldd names)
+#                                              + udhcpc's event script and the cloud-config readers
 #                            disk/disk.img     an ext4 root disk holding the same userspace
 # so it works as firmware.kernelBoot.container (kernelPath /boot/vmlinuz, initrdPath
 # /boot/initrd.img) and as a containerDisk.
 #
 # Idempotent and cached: the kernel package and the built image live in <dataDir>/cache/guest/; the
 # image is rebuilt only when a stamp of its inputs (kernel package version, busybox, the init script,
-# this script) changes, and imported only when the store does not hold the same content already.
+# this script, GUEST_VERSION) changes, and imported only when the store does not hold the same
+# content already.
 # Environment: KVT_DATA_DIR (default /var/lib/kvt as root, else ~/.local/share/kvt).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 REF=localhost/demo-guest:latest
+# Bump to rebuild the image everywhere (CI too) when something outside the stamped inputs changes.
+GUEST_VERSION=2
+# The SSH server and its key generator (Debian's dropbear-bin), copied with their libraries.
+SSH_BINARIES=(/usr/sbin/dropbear /usr/bin/dropbearkey)
 META_PACKAGE=linux-image-cloud-amd64
 DISK_SIZE_MIB=64
 DISK_LABEL=demo-guest-root
@@ -79,8 +86,10 @@ fetch_kernel() {
 inputs_stamp() {
   {
     echo "kernel $KPKG $KVERSION"
+    echo "version $GUEST_VERSION"
     echo "busybox $(dpkg-query -W -f='${Version}' busybox-static)"
-    sha256sum /bin/busybox "$ROOT/test/guest/init" "$ROOT/scripts/build-guest.sh" | cut -d' ' -f1
+    echo "dropbear $(dpkg-query -W -f='${Version}' dropbear-bin)"
+    sha256sum /bin/busybox "${SSH_BINARIES[@]}" "$ROOT"/test/guest/* "$ROOT/scripts/build-guest.sh" | cut -d' ' -f1
   } | sha256sum | cut -d' ' -f1
 }
 
@@ -112,6 +121,19 @@ install_modules() { # $1: the root filesystem tree
   depmod -b "$1" "$KVER"
 }
 
+# Copies each binary and every shared library ldd resolves for it (the loader too) to the same
+# paths under the tree, following symlinks (Debian's /lib is /usr/lib: the files land where ldd
+# names them, which is where the loader looks).
+install_with_libraries() { # $1: the tree, then the binaries
+  local r="$1" bin lib; shift
+  for bin in "$@"; do
+    install -D -m 0755 "$bin" "$r$bin"
+    while IFS= read -r lib; do
+      [ -e "$r$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$r$lib"
+    done < <(ldd "$bin" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p')
+  done
+}
+
 build_rootfs() { # $1: the tree to fill
   local r="$1" applet up
   mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,run,tmp,mnt,root,newroot,lib/modules}
@@ -126,6 +148,14 @@ build_rootfs() { # $1: the tree to fill
   echo demo-guest > "$r/etc/hostname"
   printf 'root:x:0:0:root:/root:/bin/sh\n' > "$r/etc/passwd"
   printf 'root:x:0:\n' > "$r/etc/group"
+  # No password at all: dropbear takes public keys only (-s).
+  printf 'root:*:1:0:99999:7:::\n' > "$r/etc/shadow" && chmod 0600 "$r/etc/shadow"
+  printf '/bin/sh\n/bin/ash\n' > "$r/etc/shells"
+  ln -s /run/kvt/resolv.conf "$r/etc/resolv.conf"
+  install -D -m 0755 "$ROOT/test/guest/udhcpc.script" "$r/usr/share/udhcpc/default.script"
+  install -D -m 0644 "$ROOT/test/guest/cloud-config.awk" "$r/usr/share/kvt/cloud-config.awk"
+  install -D -m 0644 "$ROOT/test/guest/meta-keys.awk" "$r/usr/share/kvt/meta-keys.awk"
+  install_with_libraries "$r" "${SSH_BINARIES[@]}"
   install_modules "$r"
 }
 
@@ -145,7 +175,7 @@ main() {
   local started=$SECONDS
   require_node
   # qemu-system-x86 and genisoimage are for booting it (launcher/runtime/guest.integration.test.ts).
-  apt_install busybox-static cpio gzip e2fsprogs qemu-utils kmod qemu-system-x86 genisoimage
+  apt_install busybox-static dropbear-bin cpio gzip e2fsprogs qemu-utils kmod qemu-system-x86 genisoimage
   [ -x "$ROOT/node_modules/.bin/tsx" ] || npm_install
   DATA_DIR="$(data_dir)"
   CACHE="$DATA_DIR/cache/guest"
