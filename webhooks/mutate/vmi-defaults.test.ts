@@ -62,13 +62,12 @@ describe('applyVmiDefaults', () => {
 
   it('copies a CPU limit into an absent request, and keeps a partial topology as given', () => {
     expect(defaulted(vmi({ domain: { resources: { limits: { cpu: '2' } } } })).spec.domain.resources?.requests).toEqual({ cpu: '2' });
-    expect(defaulted(vmi({ domain: { cpu: { cores: 2 } } })).spec.domain.cpu).toMatchObject({ cores: 2, maxSockets: 4 });
-    expect(defaulted(vmi({ domain: { cpu: { cores: 2 } } })).spec.domain.cpu?.sockets).toBeUndefined();
+    expect(defaulted(vmi({ domain: { cpu: { cores: 2 } } })).spec.domain.cpu).toEqual({ cores: 2, model: 'host-model' });
   });
 
   it('writes a non-default cluster CPU request, but not the 100m default', () => {
     expect(defaulted(vmi(), { cpuRequest: '250m' }).spec.domain.resources?.requests).toEqual({ cpu: '250m' });
-    expect(defaulted(vmi()).spec.domain.resources).toBeUndefined();
+    expect(defaulted(vmi()).spec.domain.resources).toEqual({});
   });
 
   it.each([
@@ -140,6 +139,20 @@ describe('applyVmiDefaults', () => {
   it('caps maxSockets so that vCPUs stay within 512, and honours a cluster maximum', () => {
     expect(defaulted(vmi({ domain: { cpu: { sockets: 2, cores: 64, threads: 2 } } })).spec.domain.cpu?.maxSockets).toBe(4);
     expect(defaulted(vmi({ domain: { cpu: { sockets: 3, cores: 1, threads: 1 } } }), { maxCpuSockets: 2 }).spec.domain.cpu?.maxSockets).toBe(3);
+    expect(defaulted(vmi({ domain: { cpu: { cores: 2 } } }), { maxCpuSockets: 6 }).spec.domain.cpu?.maxSockets).toBe(6);
+  });
+
+  it('sets no hotplug maxima outside the LiveUpdate rollout strategy', () => {
+    const out = defaulted(vmi({ domain: { memory: { guest: '1Gi' } } }), { vmRolloutStrategy: 'Stage' });
+    expect(out.spec.domain.cpu).toEqual({ sockets: 1, cores: 1, threads: 1, model: 'host-model' });
+    expect(out.spec.domain.memory).toEqual({ guest: '1Gi' });
+  });
+
+  it.each([
+    ['no resources', {}, {}],
+    ['resources kept as given', { resources: { limits: { memory: '1Gi' } } }, { limits: { memory: '1Gi' } }],
+  ])('always writes domain.resources (a struct in KubeVirt): %s', (_n, domain, resources) => {
+    expect(defaulted(vmi({ domain })).spec.domain.resources).toEqual(resources);
   });
 
   it('keeps an existing firmware UUID, CPU model and pci-topology annotation', () => {

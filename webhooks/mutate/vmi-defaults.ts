@@ -31,6 +31,8 @@ export function applyVmiDefaults(vmi: Readonly<VirtualMachineInstance>, cfg: Clu
   const out = structuredClone(vmi) as VirtualMachineInstance;
   const spec = out.spec;
   spec.architecture ||= cfg.defaultArchitecture;
+  // KubeVirt's domain.resources is a struct, not a pointer: its webhook's answer always carries it.
+  spec.domain.resources ??= {};
   defaultMachine(spec.domain, cfg);
   defaultCpuRequest(spec.domain, cfg);
   defaultGuestMemory(spec.domain);
@@ -254,19 +256,31 @@ function applyAmd64Defaults(devices: Devices): void {
   }
 }
 
+/** KubeVirt sets the hotplug maxima only under the LiveUpdate rollout strategy (its compiled default). */
 function defaultHotplugMaxima(domain: DomainSpec, cfg: ClusterConfig): void {
+  if (cfg.vmRolloutStrategy !== undefined && cfg.vmRolloutStrategy !== 'LiveUpdate') return;
   const cpu = domain.cpu ?? {};
-  if ((cpu.maxSockets ?? 0) === 0) domain.cpu = { ...cpu, maxSockets: maxSocketsFor(cpu, cfg) };
+  if ((cpu.maxSockets ?? 0) === 0) {
+    const max = maxSocketsFor(cpu, cfg);
+    // Go's omitempty: a maximum of 0 (no sockets given, no cluster maximum) is not written.
+    domain.cpu = max === 0 ? cpu : { ...cpu, maxSockets: max };
+  }
   if (domain.memory?.maxGuest === undefined) {
     const max = maxGuestFor(domain, cfg);
     if (max !== undefined) domain.memory = { ...domain.memory, maxGuest: max };
   }
 }
 
+/**
+ * KubeVirt's CPU-hotplug ceiling: the cluster's `maxCpuSockets` (raised to the VMI's sockets), else
+ * sockets × the hotplug ratio, capped at 512 vCPUs. Sockets are taken as written: a VMI that gives
+ * cores or threads but no sockets keeps sockets 0 through defaulting (only a VMI with no topology
+ * at all is given 1/1/1), so its ceiling is 0 and its domain has no hotplug slots.
+ */
 function maxSocketsFor(cpu: CPU, cfg: ClusterConfig): number {
-  const sockets = cpu.sockets || 1;
-  const perSocket = (cpu.cores || 1) * (cpu.threads || 1);
+  const sockets = cpu.sockets ?? 0;
   let max = cfg.maxCpuSockets ? Math.max(cfg.maxCpuSockets, sockets) : sockets * cfg.maxHotplugRatio;
+  const perSocket = (cpu.cores || 1) * (cpu.threads || 1);
   if (max * perSocket > MAX_VCPUS) max = Math.max(Math.floor(MAX_VCPUS / perSocket), sockets);
   return max;
 }
