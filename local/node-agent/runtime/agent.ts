@@ -26,7 +26,7 @@ import { KVT_ENTRY } from '../../kubelet/runtime/spawn.js';
 import { agentAction, agentPodStatus, type AgentAction, type ContainerProcess } from '../plan.js';
 import { podRunSpec, type HttpProbe } from '../pod-run.js';
 import { automountsToken, credentialsOlderThan, podDir, preparePodFiles, removePodFiles, writePodCredentials, type ApiEndpoint } from './pod-files.js';
-import { createSandbox, deleteSandbox, sandboxNetns, type PodNetwork, type Sandbox } from './sandbox.js';
+import { createSandbox, deleteSandbox, sandboxNetns, type PodNetwork, type Sandbox } from '../../pod-network/runtime/sandbox.js';
 
 /** What the pod loop needs. */
 export interface AgentOptions {
@@ -173,7 +173,7 @@ class NodeAgent implements Reconciler {
   private async remove(pod: Readonly<Pod>, t: Tracked): Promise<ReconcileResult> {
     const uid = pod.metadata.uid ?? '';
     if (t.pid !== undefined && (await processStartTicks(t.pid)) !== undefined && t.proc.kind === 'running') return { requeueAfterMs: 500 };
-    await deleteSandbox(this.o.network, join(this.o.stateDir, 'ipam'), uid);
+    await deleteSandbox(join(this.o.stateDir, 'ipam'), uid);
     await removePodFiles(this.o.stateDir, uid);
     await this.o.kube.delete(POD_TYPE, pod.metadata.namespace, pod.metadata.name ?? '', { uid, gracePeriodSeconds: 0 }).catch((e: unknown) => {
       if (!isNotFound(e)) throw e;

@@ -1,25 +1,25 @@
 /**
- * A pod's network sandbox on the node agent's machine: its own network namespace with `eth0`, one
- * end of a veth pair whose other end joins the pod bridge (in the bridge's namespace), an address
- * of the pod CIDR and a default route to the bridge. Addresses are allocated by files (one per
- * address, holding the pod uid), so a restarted agent finds every pod's address again. Every
- * command is run with an argument array, never through a shell.
+ * A pod's network sandbox, for the node agent (cluster mode) and the local kubelet (local mode): its
+ * own network namespace `kvtp-<hash of the pod uid>` with `eth0`, one end of a veth pair whose other
+ * end (`kvth<hash>`) joins the node's pod bridge (in the bridge's namespace), an address of the pod
+ * CIDR and a default route to the bridge's address. Addresses are leased by files (one per address,
+ * ../ipam.ts), so a restarted agent or kubelet finds every pod's address again. Deleting the
+ * namespace removes the veth pair with it. Every command is run with an argument array, never a shell.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { KubevirtError } from '../../../core/errors.js';
+import { formatIpv4, gatewayOf, parsePodCidr, type Cidr } from '../cidr.js';
+import { chooseAddress, leaseText, parseLease, type Lease } from '../ipam.js';
+import { runTool } from './tools.js';
 
-const run = promisify(execFile);
-
-/** The pod network the agent's pods join (made by scripts/cluster.sh for the test cluster). */
+/** The pod network the pods of a node join. */
 export interface PodNetwork {
-  /** The namespace holding the pod bridge (`kvt-cluster`), or undefined for the host's. */
+  /** The namespace holding the pod bridge (`kvt-cluster` in the test cluster), or undefined for the host's. */
   readonly bridgeNetns?: string;
   readonly bridge: string;
-  /** `10.244.0.0/24`: .1 is the gateway (the bridge), pods get .2 upwards. */
+  /** `10.244.0.0/24`: the first address is the gateway (the bridge), pods get the next ones. */
   readonly cidr: string;
 }
 
@@ -34,82 +34,128 @@ export class SandboxError extends KubevirtError {}
 
 const short = (uid: string): string => createHash('sha256').update(uid).digest('hex').slice(0, 10);
 
-/** The pod's network namespace name (`kvtp-<hash of its uid>`). */
-export const sandboxNetns = (podUid: string): string => `kvtp-${short(podUid)}`;
+/** The prefix of every pod sandbox's namespace name. */
+export const SANDBOX_NETNS_PREFIX = 'kvtp-';
 
-function cidrParts(cidr: string): { readonly base: number[]; readonly prefix: number } {
-  const [addr = '', prefix = ''] = cidr.split('/');
-  const base = addr.split('.').map(Number);
-  if (base.length !== 4 || base.some((n) => !Number.isInteger(n) || n < 0 || n > 255) || prefix !== '24') throw new SandboxError(`pod CIDR ${cidr}: a /24 of IPv4 is needed`);
-  return { base, prefix: 24 };
+/** The pod's network namespace name (`kvtp-<hash of its uid>`). */
+export const sandboxNetns = (podUid: string): string => `${SANDBOX_NETNS_PREFIX}${short(podUid)}`;
+
+/** The host end of the pod's veth pair, on the bridge (`kvth<hash of its uid>`). */
+export const sandboxHostVeth = (podUid: string): string => `kvth${short(podUid)}`;
+
+function podCidr(network: PodNetwork): Cidr {
+  const parsed = parsePodCidr(network.cidr, 'pod CIDR');
+  if (!parsed.ok) throw new SandboxError(parsed.error);
+  return parsed.cidr;
 }
 
 async function ip(args: readonly string[], netns?: string): Promise<void> {
-  const argv = netns === undefined ? [...args] : ['netns', 'exec', netns, 'ip', ...args];
   try {
-    await run('ip', argv);
+    await runTool('ip', netns === undefined ? args : ['-n', netns, ...args]);
   } catch (e) {
-    throw new SandboxError(`ip ${argv.join(' ')} failed: ${(e as { stderr?: string }).stderr?.trim() ?? String(e)}`, { cause: e });
+    throw new SandboxError(e instanceof Error ? e.message : String(e), { cause: e });
   }
 }
 
-/** Allocates (or finds again) the pod's address: a file per address under `ipamDir`. */
-async function allocate(ipamDir: string, cidr: string, podUid: string): Promise<string> {
-  const { base } = cidrParts(cidr);
+/** Every lease file under `ipamDir` (address → lease; undefined for an unreadable one). */
+export async function readLeases(ipamDir: string): Promise<Map<string, Lease | undefined>> {
+  const leases = new Map<string, Lease | undefined>();
+  for (const f of await readdir(ipamDir).catch(() => [] as string[])) {
+    if (f.startsWith('.')) continue;
+    leases.set(f, parseLease(await readFile(join(ipamDir, f), 'utf8').catch(() => '')));
+  }
+  return leases;
+}
+
+/** Allocates (or finds again) the pod's address: a file per address under `ipamDir`, created exclusively. */
+async function allocate(ipamDir: string, cidr: Cidr, lease: Lease): Promise<string> {
   await mkdir(ipamDir, { recursive: true, mode: 0o700 });
-  const taken = new Map<string, string>();
-  for (const f of await readdir(ipamDir)) taken.set(f, (await readFile(join(ipamDir, f), 'utf8').catch(() => '')).trim());
-  for (const [address, uid] of taken) if (uid === podUid) return address;
-  for (let host = 2; host < 255; host++) {
-    const address = `${base[0]}.${base[1]}.${base[2]}.${host}`;
-    if (taken.has(address)) continue;
+  const choice = chooseAddress(cidr, await readLeases(ipamDir), lease.podUid);
+  if (choice.kind === 'held') return choice.address;
+  for (const address of choice.kind === 'free' ? choice.candidates : []) {
     try {
-      await writeFile(join(ipamDir, address), podUid, { flag: 'wx', mode: 0o600 });
+      await writeFile(join(ipamDir, address), leaseText(lease), { flag: 'wx', mode: 0o600 });
       return address;
     } catch {
-      continue;
+      // Taken meanwhile by another allocator: try the next.
     }
   }
-  throw new SandboxError(`pod CIDR ${cidr} has no free address`);
+  throw new SandboxError(`pod CIDR ${formatIpv4(cidr.network)}/${cidr.prefix} has no free address`);
 }
 
 async function netnsExists(name: string): Promise<boolean> {
-  const { stdout } = await run('ip', ['netns', 'list']);
-  return stdout.split('\n').some((l) => l.split(' ')[0] === name);
+  const out = await runTool('ip', ['netns', 'list']);
+  return out.split('\n').some((l) => l.split(' ')[0] === name);
 }
 
-/** Creates the pod's sandbox (idempotent: an existing one is kept, with its address). */
-export async function createSandbox(network: PodNetwork, ipamDir: string, podUid: string): Promise<Sandbox> {
+/** Whether the sandbox's eth0 is up with `address` (a half-made sandbox, cut short by a kill, is not). */
+async function sandboxComplete(netns: string, address: string): Promise<boolean> {
+  const out = await runTool('ip', ['-n', netns, '-j', '-4', 'addr', 'show', 'dev', 'eth0']).catch(() => '[]');
+  const links = JSON.parse(out || '[]') as { addr_info?: { local?: string }[] }[];
+  return links.some((l) => l.addr_info?.some((a) => a.local === address) === true);
+}
+
+/** Removes the namespace (with the veth pair) and nothing else. */
+async function removeNetns(podUid: string): Promise<void> {
   const netns = sandboxNetns(podUid);
-  const address = await allocate(ipamDir, network.cidr, podUid);
-  if (await netnsExists(netns)) return { netns, ip: address };
-  const gateway = `${address.split('.').slice(0, 3).join('.')}.1`;
-  const hostEnd = `kvh${short(podUid).slice(0, 10)}`;
-  const podEnd = `kvc${short(podUid).slice(0, 10)}`;
+  if (await netnsExists(netns)) await ip(['netns', 'del', netns]);
+  // A pair made but not yet moved into the namespace (creation cut short) is on the host.
+  await runTool('ip', ['link', 'del', sandboxHostVeth(podUid)]).catch(() => undefined);
+}
+
+async function makeSandbox(network: PodNetwork, cidr: Cidr, podUid: string, address: string): Promise<void> {
+  const netns = sandboxNetns(podUid);
+  const hostEnd = sandboxHostVeth(podUid);
+  const podEnd = `kvtc${short(podUid)}`;
   await ip(['netns', 'add', netns]);
+  await ip(['link', 'add', hostEnd, 'type', 'veth', 'peer', 'name', podEnd]);
+  await ip(['link', 'set', podEnd, 'netns', netns]);
+  if (network.bridgeNetns !== undefined) await ip(['link', 'set', hostEnd, 'netns', network.bridgeNetns]);
+  await ip(['link', 'set', hostEnd, 'master', network.bridge, 'up'], network.bridgeNetns);
+  await ip(['link', 'set', 'lo', 'up'], netns);
+  await ip(['link', 'set', podEnd, 'name', 'eth0'], netns);
+  await ip(['addr', 'add', `${address}/${cidr.prefix}`, 'dev', 'eth0'], netns);
+  await ip(['link', 'set', 'eth0', 'up'], netns);
+  await ip(['route', 'add', 'default', 'via', formatIpv4(gatewayOf(cidr))], netns);
+}
+
+/**
+ * Creates the pod's sandbox (idempotent: a complete one is kept, with its address; a half-made one is
+ * made again). `owner` is recorded in the lease: the control plane whose pod it is (local mode).
+ */
+export async function createSandbox(network: PodNetwork, ipamDir: string, podUid: string, owner?: string): Promise<Sandbox> {
+  const cidr = podCidr(network);
+  const netns = sandboxNetns(podUid);
+  const address = await allocate(ipamDir, cidr, { podUid, ...(owner === undefined ? {} : { owner }) });
+  if (await netnsExists(netns)) {
+    if (await sandboxComplete(netns, address)) return { netns, ip: address };
+    await removeNetns(podUid);
+  }
   try {
-    await ip(['link', 'add', hostEnd, 'type', 'veth', 'peer', 'name', podEnd]);
-    await ip(['link', 'set', podEnd, 'netns', netns]);
-    if (network.bridgeNetns !== undefined) await ip(['link', 'set', hostEnd, 'netns', network.bridgeNetns]);
-    await ip(['link', 'set', hostEnd, 'master', network.bridge, 'up'], network.bridgeNetns);
-    await ip(['link', 'set', 'lo', 'up'], netns);
-    await ip(['link', 'set', podEnd, 'name', 'eth0'], netns);
-    await ip(['addr', 'add', `${address}/24`, 'dev', 'eth0'], netns);
-    await ip(['link', 'set', 'eth0', 'up'], netns);
-    await ip(['route', 'add', 'default', 'via', gateway], netns);
+    await makeSandbox(network, cidr, podUid, address);
   } catch (e) {
-    await deleteSandbox(network, ipamDir, podUid);
+    await deleteSandbox(ipamDir, podUid).catch(() => undefined);
     throw e;
   }
   return { netns, ip: address };
 }
 
-/** Removes the pod's sandbox and frees its address (idempotent). Processes must be gone first. */
-export async function deleteSandbox(_network: PodNetwork, ipamDir: string, podUid: string): Promise<void> {
-  const netns = sandboxNetns(podUid);
-  // Deleting the namespace removes eth0 and with it the veth's other end on the bridge.
-  if (await netnsExists(netns)) await ip(['netns', 'del', netns]);
-  for (const f of await readdir(ipamDir).catch(() => [] as string[])) {
-    if ((await readFile(join(ipamDir, f), 'utf8').catch(() => '')).trim() === podUid) await rm(join(ipamDir, f), { force: true });
+/** The pod's sandbox as its lease records it (after a restart), or undefined when it has none. */
+export async function findSandbox(ipamDir: string, podUid: string): Promise<Sandbox | undefined> {
+  for (const [address, lease] of await readLeases(ipamDir)) if (lease?.podUid === podUid) return { netns: sandboxNetns(podUid), ip: address };
+  return undefined;
+}
+
+/** The processes still in the pod's namespace (none when it does not exist). */
+export async function sandboxProcesses(podUid: string): Promise<number[]> {
+  const out = await runTool('ip', ['netns', 'pids', sandboxNetns(podUid)]).catch(() => '');
+  return out.split('\n').map((l) => Number(l.trim())).filter((n) => Number.isInteger(n) && n > 0);
+}
+
+/** Removes the pod's sandbox and frees its address (idempotent). Its processes must be gone first. */
+export async function deleteSandbox(ipamDir: string, podUid: string): Promise<void> {
+  await removeNetns(podUid);
+  for (const [address, lease] of await readLeases(ipamDir)) {
+    if (lease?.podUid === podUid) await rm(join(ipamDir, address), { force: true });
   }
 }
