@@ -51,24 +51,21 @@ describe('configureCpu', () => {
 
   const MI = 2 ** 20;
   const GI = 2 ** 30;
-  const virtioMem = (size: number) => ({ model: 'virtio-mem', target: { size: { value: size, unit: 'b' }, requested: { value: 0, unit: 'b' }, node: 0, block: { value: 2 * MI, unit: 'b' } } });
-  const hotplug = (max: number) => ({ memory: { value: max, unit: 'b' }, maxMemory: { value: max, unit: 'b', slots: 1 } });
+  const hotplug = (guest: number, max: number) => ({ memory: { value: guest, unit: 'b' }, maxMemory: { value: max, unit: 'b', slots: 1 } });
 
   it.each([
-    ['memfd backing', { memory: { value: 512 * MI, unit: 'b' }, memoryBacking: { hugepages: true, source: { type: 'memfd' } } }, [], 524288],
-    ['memory hotplug: the boot memory, not the ceiling', hotplug(4 * GI), [virtioMem(3 * GI)], 1048576],
-    ['memfd backing and memory hotplug share the cell', { ...hotplug(8 * GI), memoryBacking: { hugepages: true, source: { type: 'memfd' } } }, [virtioMem(6 * GI)], 2097152],
-  ])('adds the NUMA cell for %s', (_what, memory, memories, kib) => {
+    ['memfd backing', { memory: { value: 512 * MI, unit: 'b' }, memoryBacking: { hugepages: true, source: { type: 'memfd' } } }, 524288],
+    ['memory hotplug: the boot memory, not the ceiling', hotplug(GI, 4 * GI), 1048576],
+    ['memfd backing and memory hotplug share the cell', { ...hotplug(2 * GI, 8 * GI), memoryBacking: { hugepages: true, source: { type: 'memfd' } } }, 2097152],
+  ])('adds the NUMA cell for %s', (_what, memory, kib) => {
     const vmi = newRawVmi(withDomain({ cpu: { sockets: 2 } }));
-    const before = { ...emptyDomain(), ...memory };
-    const domain = { ...before, devices: { ...before.devices, memories } };
+    const domain = { ...emptyDomain(), ...memory };
     expect(configureCpu(vmi, testContext(), domain).cpu?.numa).toEqual({ cells: [{ id: 0, cpus: '0-1', memory: kib, unit: 'KiB' }] });
   });
 
   it('covers every vCPU of a CPU-hotplug layout with the memory-hotplug cell', () => {
     const vmi = newRawVmi(withDomain({ cpu: { sockets: 1, cores: 2, maxSockets: 4 } }));
-    const before = { ...emptyDomain(), ...hotplug(4 * GI) };
-    const domain = { ...before, devices: { ...before.devices, memories: [virtioMem(3 * GI)] } };
+    const domain = { ...emptyDomain(), ...hotplug(GI, 4 * GI) };
     expect(configureCpu(vmi, testContext(), domain).cpu?.numa).toEqual({ cells: [{ id: 0, cpus: '0-7', memory: 1048576, unit: 'KiB' }] });
   });
 

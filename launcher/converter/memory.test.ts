@@ -16,8 +16,6 @@ function memoryOf(domain: Partial<DomainSpec>, raw = false, ...extra: VmiOption[
 }
 
 const b = (value: number) => ({ value, unit: 'b' });
-/** The virtio-mem device of a hotplug layout: `size` bytes on node 0, none requested. */
-const virtioMem = (size: number, block = 2 * MI) => ({ model: 'virtio-mem', target: { size: b(size), requested: b(0), node: 0, block: b(block) } });
 
 describe('configureMemory', () => {
   it.each([
@@ -32,24 +30,25 @@ describe('configureMemory', () => {
   });
 
   it.each([
-    ['maxGuest defaulted to 4× for 1Gi', { resources: { requests: { memory: '1Gi' } } }, false, GI, 4 * GI, 2 * MI, undefined],
-    ['an explicit maxGuest', { memory: { guest: '2Gi', maxGuest: '3Gi' } }, true, 2 * GI, 3 * GI, 2 * MI, undefined],
-    ['2Mi hugepages: 2 MiB blocks, memfd backing', { memory: { guest: '2Gi', maxGuest: '8Gi', hugepages: { pageSize: '2Mi' } } }, true, 2 * GI, 8 * GI, 2 * MI, { hugepages: true, source: { type: 'memfd' } }],
-    ['1Gi hugepages: 1 GiB blocks', { memory: { guest: '2Gi', maxGuest: '4Gi', hugepages: { pageSize: '1Gi' } } }, true, 2 * GI, 4 * GI, GI, { hugepages: true, source: { type: 'memfd' } }],
-  ])('lays out memory hotplug: %s', (_what, domain, raw, guest, max, block, memoryBacking) => {
+    ['maxGuest defaulted to 4× for 1Gi', { resources: { requests: { memory: '1Gi' } } }, false, GI, 4 * GI, undefined],
+    ['an explicit maxGuest', { memory: { guest: '2Gi', maxGuest: '3Gi' } }, true, 2 * GI, 3 * GI, undefined],
+    ['2Mi hugepages, memfd backing', { memory: { guest: '2Gi', maxGuest: '8Gi', hugepages: { pageSize: '2Mi' } } }, true, 2 * GI, 8 * GI, { hugepages: true, source: { type: 'memfd' } }],
+    ['1Gi hugepages', { memory: { guest: '2Gi', maxGuest: '4Gi', hugepages: { pageSize: '1Gi' } } }, true, 2 * GI, 4 * GI, { hugepages: true, source: { type: 'memfd' } }],
+  ])('lays out memory hotplug as KubeVirt: <memory> the guest, the ceiling with one slot, no device yet: %s', (_what, domain, raw, guest, max, memoryBacking) => {
     expect(memoryOf(domain as Partial<DomainSpec>, raw)).toEqual({
-      // libvirt counts the virtio-mem device into <memory>: the total is the ceiling.
-      memory: b(max),
+      memory: b(guest),
+      // KubeVirt writes slots="0"; libvirt 9.0 refuses it.
       maxMemory: { ...b(max), slots: 1 },
       memoryBacking,
-      memories: [virtioMem(max - guest, block)],
+      memories: [],
     });
   });
 
-  it('boots with <memory> less the memory devices', () => {
+  it('boots with <memory> less any memory devices', () => {
     const vmi = newRawVmi(withDomain({ memory: { guest: '1Gi', maxGuest: '4Gi' } }));
     expect(bootMemoryBytes(configureMemory(vmi, testContext(), emptyDomain()))).toBe(GI);
-    expect(bootMemoryBytes({ ...emptyDomain(), memory: b(512 * MI) })).toBe(512 * MI);
+    const device = { model: 'virtio-mem', target: { size: b(GI), requested: b(0), node: 0, block: b(2 * MI) } };
+    expect(bootMemoryBytes({ ...emptyDomain(), memory: b(2 * GI), devices: { ...emptyDomain().devices, memories: [device] } })).toBe(GI);
   });
 
   it('leaves memfd out when the annotation says false', () => {

@@ -1,24 +1,25 @@
 /**
  * Guest memory: `<memory unit="b">`, hugepage backing and, when `maxGuest` differs from the guest
- * size, the memory-hotplug layout: the `<maxMemory>` ceiling and a `virtio-mem` device holding the
- * hotpluggable rest. The NUMA cell that memfd backing and memory hotplug need is added by the CPU
- * configurator, which knows the vCPU count; it holds the boot memory ({@link bootMemoryBytes}).
+ * size, the memory-hotplug ceiling `<maxMemory>`. The NUMA cell that memfd backing and memory
+ * hotplug need is added by the CPU configurator, which knows the vCPU count; it holds the boot
+ * memory ({@link bootMemoryBytes}).
  *
- * KubeVirt's converter writes only `<maxMemory>` (slots="0") and `<memory>` = guest, and its
- * launcher attaches the virtio-mem device (`liveupdate/memory.BuildMemoryDevice`) when the guest
- * memory is raised. libvirt 9.0 refuses that domain ("both maximum memory size and memory slot
- * count must be specified"; later libvirt only refuses slots without a ceiling), so the complete
- * layout is written up front, as KubeVirt v1.1's converter did.
+ * With hotplug the domain is KubeVirt's: `<memory>` = the guest size, `<maxMemory>` = the ceiling,
+ * and no memory device yet (KubeVirt's launcher attaches the virtio-mem device only when the guest
+ * memory is raised), so the guest boots with exactly the memory KubeVirt's guest boots with. One
+ * difference, for libvirt's sake: KubeVirt writes `slots="0"`, which libvirt 9.0 (Debian 12)
+ * refuses ("both maximum memory size and memory slot count must be specified"; later libvirt only
+ * refuses slots without a ceiling), so ours says `slots="1"`: a DIMM slot that is never used
+ * (virtio-mem takes none), which changes nothing the guest sees.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/converter/compute/memory.go
- * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/liveupdate/memory/memory.go (BuildMemoryDevice, block alignment)
+ * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/liveupdate/memory/memory.go (block alignment)
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-launcher/virtwrap/converter/vcpu/ (QuantityToByte, GetVirtualMemory)
  * @see https://libvirt.org/formatdomain.html#memory-allocation
- * @see https://libvirt.org/formatdomain.html#memory-devices
  */
 import { ConversionError } from '../../core/errors.js';
 import { parseQuantity } from '../../core/quantity.js';
 import { Annotations, type Quantity, type VirtualMachineInstance } from '../../crd-gen/index.js';
-import type { DomainSpec, MemoryAmount, MemoryBacking, MemoryDevice } from '../domain/schema.js';
+import type { DomainSpec, MemoryAmount, MemoryBacking } from '../domain/schema.js';
 import type { Configurator } from './configurator.js';
 
 
@@ -35,8 +36,9 @@ export const HOTPLUG_BLOCK_BYTES = 2 * MI;
 export const HOTPLUG_1G_HUGEPAGES_BLOCK_BYTES = GI;
 
 /**
- * `slots` of `<maxMemory>`. virtio-mem takes no slot (only DIMMs do), but libvirt 9.0 wants a
- * positive count beside the ceiling; one slot, never used, satisfies it.
+ * `slots` of `<maxMemory>`. KubeVirt writes 0 (virtio-mem takes no slot, only DIMMs do), but
+ * libvirt 9.0 refuses a ceiling without a positive count; one slot, never used, satisfies it and
+ * leaves the guest's memory as KubeVirt's.
  */
 export const HOTPLUG_MEMORY_SLOTS = 1;
 
@@ -112,15 +114,6 @@ function hotplugCeiling(vmi: Readonly<VirtualMachineInstance>, guestField: strin
 }
 
 /**
- * The virtio-mem device of a guest booted with `guest` bytes that may grow to `max`: the whole
- * difference hotpluggable on NUMA node 0, none of it requested yet (KubeVirt's BuildMemoryDevice
- * with the boot memory equal to the guest memory, as on a fresh start).
- */
-function virtioMemDevice(guest: number, max: number, block: number): MemoryDevice {
-  return { model: 'virtio-mem', target: { size: bytes(max - guest), requested: bytes(0), node: 0, block: bytes(block) } };
-}
-
-/**
  * The memory the guest boots with: `<memory>` less what memory devices add. libvirt counts memory
  * devices into `<memory>` (virDomainDefGetMemoryInitial); the NUMA cells hold the rest.
  */
@@ -129,19 +122,14 @@ export function bootMemoryBytes(domain: Readonly<DomainSpec>): number {
 }
 
 /**
- * Sets `<memory>` and `<memoryBacking>` (hugepages) and, for memory hotplug, `<maxMemory>` and the
- * virtio-mem device. With hotplug `<memory>` is the ceiling: libvirt counts the device into it
- * (and rewrites it so on define), and refuses a smaller one when it does not recompute it from
- * the NUMA cells ("Total size of memory devices exceeds the total memory size").
+ * Sets `<memory>` (the guest size, as KubeVirt) and `<memoryBacking>` (hugepages) and, for memory
+ * hotplug, the `<maxMemory>` ceiling with one slot (libvirt 9.0 refuses KubeVirt's zero).
  */
 export const configureMemory: Configurator = (vmi, _ctx, domain) => {
   const [guestField, guestQuantity] = guestMemory(vmi);
   const guest = quantityToBytes(guestField, guestQuantity);
   const backing = memoryBacking(vmi);
   const out = { ...domain, memory: bytes(guest), ...(backing === undefined ? {} : { memoryBacking: backing }) };
-  const block = hotplugBlockBytes(vmi);
-  const max = hotplugCeiling(vmi, guestField, guest, block);
-  if (max === undefined) return out;
-  const hotplug = { ...out, memory: bytes(max), maxMemory: { ...bytes(max), slots: HOTPLUG_MEMORY_SLOTS } };
-  return { ...hotplug, devices: { ...hotplug.devices, memories: [...domain.devices.memories, virtioMemDevice(guest, max, block)] } };
+  const max = hotplugCeiling(vmi, guestField, guest, hotplugBlockBytes(vmi));
+  return max === undefined ? out : { ...out, maxMemory: { ...bytes(max), slots: HOTPLUG_MEMORY_SLOTS } };
 };
