@@ -54,6 +54,14 @@ export interface SmbiosConfig {
  */
 export type NetworkMode = 'tap' | 'user';
 
+/** A NIC's tap the launcher prepared in its pod (launcher/network/plan.ts), by VMI interface name. */
+export interface PodNicContext {
+  readonly tap: string;
+  /** The guest's MAC when the VMI names none (generated, or the pod's under the bridge binding). */
+  readonly mac: string;
+  readonly mtu: number;
+}
+
 /** Host facts for converting one VMI. */
 export interface ConverterContext {
   /** The host (and guest) architecture; only x86_64 is supported. */
@@ -80,6 +88,11 @@ export interface ConverterContext {
   readonly smbios: SmbiosConfig;
   /** How NICs attach (see {@link NetworkMode}). */
   readonly networkMode: NetworkMode;
+  /**
+   * The taps the launcher prepared, by VMI interface name (`tap` mode in a pod network). Unset
+   * (`kvt domxml`): the cluster mapping without a target. Set: each NIC gets its tap, MTU and MAC.
+   */
+  readonly podNics?: Readonly<Record<string, PodNicContext>>;
   /** Memory balloon statistics period in seconds; 0 turns statistics off. @default 10 */
   readonly memBalloonStatsPeriod: number;
   /** Whether free page reporting may be offered to the guest (a cluster setting). @default true */

@@ -5,7 +5,7 @@ import type { VmiOption } from '../../test/builders/vmi.js';
 import { testContext } from '../../test/builders/context.js';
 import type { NetworkMode } from './context.js';
 import { emptyDomain } from './configurator.js';
-import { configureInterfaces } from './interfaces.js';
+import { configureInterfaces, interfaceQueues } from './interfaces.js';
 
 const POD = { pod: {} };
 const ifacesOf = (iface: VmiInterface, networkMode: NetworkMode = 'tap', ...more: VmiOption[]) =>
@@ -26,6 +26,35 @@ describe('configureInterfaces', () => {
     ['an absent interface is left out', { name: 'gone', bridge: {}, state: 'absent' }, 'tap', []],
   ] as const)('%s', (_what, iface, mode, expected) => {
     expect(ifacesOf(iface as VmiInterface, mode)).toEqual(expected);
+  });
+
+  const NICS = { default: { tap: 'tap0', mac: '02:11:22:33:44:55', mtu: 1450 } };
+  it.each([
+    ['masquerade: the tap, unmanaged, the pod MTU and the launcher MAC', { name: 'default', masquerade: {} }, [{
+      type: 'ethernet', target: { dev: 'tap0', managed: 'no' }, mtu: { size: 1450 }, mac: { address: '02:11:22:33:44:55' }, model: MODEL, rom: { enabled: 'no' }, alias: { name: 'ua-default' },
+    }]],
+    ['bridge: the VMI MAC wins over the launcher one', { name: 'default', bridge: {}, macAddress: '02-00-00-00-00-0A' }, [{
+      type: 'ethernet', target: { dev: 'tap0', managed: 'no' }, mtu: { size: 1450 }, mac: { address: '02:00:00:00:00:0A' }, model: MODEL, rom: { enabled: 'no' }, alias: { name: 'ua-default' },
+    }]],
+  ] as const)('on a prepared tap, %s', (_what, iface, expected) => {
+    const vmi = newVmi(withInterface(iface as VmiInterface, POD));
+    expect(configureInterfaces(vmi, testContext({ networkMode: 'tap', podNics: NICS }), emptyDomain()).devices.interfaces).toEqual(expected);
+  });
+
+  it('refuses an interface with no prepared tap (only the pod network binds)', () => {
+    const vmi = newVmi(withInterface({ name: 'default', masquerade: {} }, POD));
+    expect(() => configureInterfaces(vmi, testContext({ networkMode: 'tap', podNics: {} }), emptyDomain()))
+      .toThrow('spec.domain.devices.interfaces[0].name: interface "default" is not on the pod network');
+  });
+
+  it.each([
+    ['no multi-queue', {}, 1],
+    ['multi-queue, 3 vCPUs', { networkInterfaceMultiqueue: true }, 3],
+    ['multi-queue on e1000', { networkInterfaceMultiqueue: true, model: 'e1000' }, 1],
+  ])('interfaceQueues: %s', (_w, fields, queues) => {
+    const { model, ...devices } = fields as { model?: string; networkInterfaceMultiqueue?: boolean };
+    const vmi = newVmi(withInterface({ name: 'd', masquerade: {}, ...(model ? { model } : {}) } as VmiInterface, POD), withDevices(devices), (v) => { v.spec.domain.cpu = { sockets: 3 }; });
+    expect(interfaceQueues(vmi, vmi.spec.domain.devices.interfaces?.[0] as VmiInterface)).toBe(queues);
   });
 
   it('gives virtio NICs one vhost queue per vCPU with multi-queue on a tap only', () => {

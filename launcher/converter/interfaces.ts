@@ -56,10 +56,32 @@ function placement(field: string, iface: VmiInterface): Pick<Interface, 'address
   };
 }
 
+/**
+ * vhost queues of a NIC on a tap: one per vCPU (up to 256) with `networkInterfaceMultiqueue` on a
+ * virtio model, else 1. The launcher creates the tap with as many queues (multi_queue when above 1).
+ */
+export function interfaceQueues(vmi: Vmi, iface: VmiInterface): number {
+  return isMultiqueue(vmi, iface) ? Math.min(requestedVcpus(vmi), MAX_QUEUES) : 1;
+}
+
+const isMultiqueue = (vmi: Vmi, iface: VmiInterface): boolean =>
+  vmi.spec.domain.devices.networkInterfaceMultiqueue === true && interfaceModelOf(iface).startsWith('virtio');
+
 /** vhost multi-queue, one queue per vCPU (up to 256): only for virtio NICs on a tap. */
-function multiqueue(vmi: Vmi, ctx: ConverterContext, modelType: string): Pick<Interface, 'driver'> {
-  const wanted = vmi.spec.domain.devices.networkInterfaceMultiqueue === true && modelType.startsWith('virtio') && ctx.networkMode === 'tap';
-  return wanted ? { driver: { name: 'vhost', queues: Math.min(requestedVcpus(vmi), MAX_QUEUES) } } : {};
+function multiqueue(vmi: Vmi, ctx: ConverterContext, iface: VmiInterface): Pick<Interface, 'driver'> {
+  return ctx.networkMode === 'tap' && isMultiqueue(vmi, iface) ? { driver: { name: 'vhost', queues: interfaceQueues(vmi, iface) } } : {};
+}
+
+/**
+ * The launcher's side of a NIC on a tap it prepared (KubeVirt fills these in after conversion):
+ * `<target dev=TAP managed="no"/>`, the pod's MTU, and the MAC the guest gets when the VMI names
+ * none. With prepared taps, an interface without one cannot attach: only the pod network binds.
+ */
+function podNic(ctx: ConverterContext, field: string, iface: VmiInterface): Pick<Interface, 'target' | 'mtu' | 'mac'> {
+  if (ctx.networkMode !== 'tap' || ctx.podNics === undefined) return {};
+  const nic = ctx.podNics[iface.name];
+  if (nic === undefined) throw new ConversionError(`${field}.name`, `interface "${iface.name}" is not on the pod network; kubevirt-ts binds only the pod network`);
+  return { target: { dev: nic.tap, managed: 'no' }, mtu: { size: nic.mtu }, ...(iface.macAddress ? {} : { mac: { address: nic.mac } }) };
 }
 
 function convertInterface(vmi: Vmi, ctx: ConverterContext, iface: VmiInterface, index: number): Interface {
@@ -71,12 +93,13 @@ function convertInterface(vmi: Vmi, ctx: ConverterContext, iface: VmiInterface, 
   const modelType = model(vmi, field, iface);
   return {
     type: ctx.networkMode === 'tap' ? 'ethernet' : 'user',
+    ...podNic(ctx, field, iface),
     model: { type: modelType },
     ...mac(field, iface.macAddress),
     ...boot(iface),
     ...(iface.state === 'down' ? { link: { state: 'down' } } : {}),
     alias: userAlias(`${field}.name`, iface.name),
-    ...multiqueue(vmi, ctx, modelType),
+    ...multiqueue(vmi, ctx, iface),
     ...placement(field, iface),
   };
 }
