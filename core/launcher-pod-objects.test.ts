@@ -20,6 +20,8 @@ describe('launcherPodObjects', () => {
       { volume: 'ci-ndata', kind: 'Secret', name: 'nd', mountPath: `${SECRETS}/ci-ndata` },
     ]],
     ['ConfigDrive network data from a Secret, user data inline', [{ name: 'cd', cloudInitConfigDrive: { userData: 'x', networkDataSecretRef: { name: 'nd' } } }], [{ volume: 'cd-ndata', kind: 'Secret', name: 'nd', mountPath: `${SECRETS}/cd-ndata` }]],
+    ['a sysprep ConfigMap, at KubeVirt\'s sysprep directory', [{ name: 'sp', sysprep: { configMap: { name: 'unattend' } } }], [{ volume: 'sp', kind: 'ConfigMap', name: 'unattend', mountPath: '/var/run/kubevirt-private/sysprep/sp' }]],
+    ['a sysprep Secret', [{ name: 'sp', sysprep: { secret: { name: 'unattend' } } }], [{ volume: 'sp', kind: 'Secret', name: 'unattend', mountPath: '/var/run/kubevirt-private/sysprep/sp' }]],
     ['a nameless reference mounts nothing (the launcher names the field)', [{ name: 'ci', cloudInitNoCloud: { secretRef: {} } }, { name: 'cm', configMap: { name: '' } }], []],
     ['volume order is kept', [{ name: 'b', configMap: { name: 'c' } }, { name: 'a', secret: { secretName: 's' } }], [
       { volume: 'b', kind: 'ConfigMap', name: 'c', mountPath: `${CONFIG_MAPS}/b` },

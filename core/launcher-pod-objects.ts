@@ -11,6 +11,8 @@
  *   `userdata`/`userData` (`networkdata`/`networkData`) keys by subPath under `<private>/secret/V/`;
  *   the node agent has no subPath mounts, so each Secret is mounted whole at
  *   `<private>/secret/V-udata` (`V-ndata`) and the launcher picks the key, in KubeVirt's order.
+ * - `sysprep` volume V: its ConfigMap or Secret at `<private>/sysprep/V` (KubeVirt's
+ *   `SysprepSourceDir`), the object's keys becoming the sysprep ISO's files.
  * - `spec.accessCredentials[]` (sshPublicKey or userPassword) Secret S: Secret volume
  *   `S-access-cred` at `<private>/secret/S-access-cred`, each Secret once (KubeVirt's
  *   withAccessCredentials); the launcher reads every key as a public key into cloud-init meta-data.
@@ -28,6 +30,9 @@ export const SECRET_SOURCE_DIR = `${VIRT_PRIVATE_DIR}/secret`;
 
 /** Where mounted ConfigMaps live (`config.ConfigMapSourceDir`). */
 export const CONFIG_MAP_SOURCE_DIR = `${VIRT_PRIVATE_DIR}/config-map`;
+
+/** Where mounted sysprep ConfigMaps and Secrets live (`config.SysprepSourceDir`). */
+export const SYSPREP_SOURCE_DIR = `${VIRT_PRIVATE_DIR}/sysprep`;
 
 /** One Secret or ConfigMap volume of the launcher pod. */
 export interface LauncherPodObject {
@@ -63,7 +68,14 @@ export function launcherPodObjectsOf(volume: Readonly<Volume>): LauncherPodObjec
     const optional = volume.configMap?.optional;
     found.push({ volume: volume.name, kind: 'ConfigMap', name: configMapName, ...(optional === undefined ? {} : { optional }), mountPath: `${CONFIG_MAP_SOURCE_DIR}/${volume.name}` });
   }
-  return [...found, ...cloudInitSecrets(volume.name, volume.cloudInitNoCloud), ...cloudInitSecrets(volume.name, volume.cloudInitConfigDrive)];
+  return [...found, ...sysprepObjects(volume), ...cloudInitSecrets(volume.name, volume.cloudInitNoCloud), ...cloudInitSecrets(volume.name, volume.cloudInitConfigDrive)];
+}
+
+/** A sysprep volume's ConfigMap and Secret (admission lets one be set), mounted at `<private>/sysprep/V`. */
+function sysprepObjects(volume: Readonly<Volume>): LauncherPodObject[] {
+  const mountPath = `${SYSPREP_SOURCE_DIR}/${volume.name}`;
+  const refs = [['ConfigMap', volume.sysprep?.configMap?.name], ['Secret', volume.sysprep?.secret?.name]] as const;
+  return refs.flatMap(([kind, name]) => (name === undefined || name === '' ? [] : [{ volume: volume.name, kind, name, mountPath }]));
 }
 
 /** The Secrets of `spec.accessCredentials`, each once, in spec order (KubeVirt's `<name>-access-cred` volumes). */
