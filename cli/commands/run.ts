@@ -8,6 +8,8 @@ import { checkLogLevel, UsageError, type Command, type CommandIo } from '../comm
 import { Screen } from '../screen.js';
 import { stopSignal } from '../signals.js';
 import { manifestObjects } from './apply.js';
+import { POD_NETWORK_FLAGS, POD_NETWORK_USAGE, podNetworkOf } from '../pod-network-flags.js';
+import type { LocalNetworkOptions } from '../../local/runtime/control-plane.js';
 
 /** The parsed command line of `kvt run`. */
 export interface RunCliOptions {
@@ -19,6 +21,7 @@ export interface RunCliOptions {
   readonly timeoutMs?: number;
   readonly dataDir: string;
   readonly logLevel: string;
+  readonly network: LocalNetworkOptions;
 }
 
 function seconds(text: string | undefined): number | undefined {
@@ -50,6 +53,7 @@ export function parseRunArgs(args: readonly string[]): RunCliOptions {
       timeout: { type: 'string' },
       'data-dir': { type: 'string' },
       'log-level': { type: 'string', default: 'warn' },
+      ...POD_NETWORK_FLAGS,
     },
     allowPositionals: true,
     strict: true,
@@ -62,7 +66,7 @@ export function parseRunArgs(args: readonly string[]): RunCliOptions {
   const timeoutMs = seconds(values.timeout);
   return {
     files, recursive: values.recursive, namespace: values.namespace, console: values.console,
-    dataDir: values['data-dir'] ?? defaultDataDir(), logLevel: values['log-level'],
+    dataDir: values['data-dir'] ?? defaultDataDir(), logLevel: values['log-level'], network: podNetworkOf(values),
     ...optional('waitFor', waitFor), ...optional('timeoutMs', timeoutMs),
   };
 }
@@ -73,7 +77,7 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
 
 async function startPlane(options: RunCliOptions, runRoot: string, io: CommandIo): Promise<LocalControlPlane | undefined> {
   try {
-    return await startLocalControlPlane({ dataDir: options.dataDir, runRoot, log: createLogger({ name: 'kvt', level: options.logLevel }), persist: false, owner: `kvt-run:${process.pid}` });
+    return await startLocalControlPlane({ dataDir: options.dataDir, runRoot, log: createLogger({ name: 'kvt', level: options.logLevel }), persist: false, owner: `kvt-run:${process.pid}`, network: options.network });
   } catch (e) {
     io.err(`${startFailure(e)}\n`);
     return undefined;
@@ -124,12 +128,14 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'run manifests on this machine: the local control plane in the foreground, with progress and consoles',
   usage: [
-    'kvt run -f FILE|DIR [-f ...] [-R] [-n NS] [--console] [--wait-for-console REGEX] [--timeout SECONDS] [--data-dir D] [--log-level L]',
+    'kvt run -f FILE|DIR [-f ...] [-R] [-n NS] [--console] [--wait-for-console REGEX] [--timeout SECONDS] [--data-dir D] [--log-level L] [--pod-cidr CIDR] [--pod-bridge NAME] [--egress]',
     '',
     'Starts the local control plane (API server with admission, controllers, node handler, launchers),',
     'applies the objects, prints each object\'s phase changes with the time since start, and with',
     '--console every guest\'s serial console, each line prefixed by its VMI\'s name. Ctrl-C or SIGTERM',
     'deletes the objects (every guest gets an ACPI shutdown, destroyed past its grace period) and exits.',
+    'Each launcher pod runs in its own network namespace on the node bridge (host-only unless --egress);',
+    'the bridge goes when the run ends unless another control plane uses it. Root is needed.',
     '',
     'Options:',
     '  -f, --filename F          manifest file or directory (repeatable; - for stdin)',
@@ -140,6 +146,7 @@ export const runCommand: Command = {
     '  --timeout SECONDS         end after this long: exit 1 when still waiting for --wait-for-console, else 0',
     '  --data-dir D              images, volumes and launcher logs   [$KVT_DATA_DIR, /var/lib/kvt as root, ~/.local/share/kvt]',
     '  --log-level L             the components\' logs on stderr: fatal … trace, silent   [warn]',
+    ...POD_NETWORK_USAGE,
     '',
     'Exit status: 0 done, 1 a VMI failed, an object was refused, the wait timed out, the input is unreadable',
     'or the command line is wrong, 130 interrupted while waiting for --wait-for-console.',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../../reconcilers/pod.js';
-import { isLauncherPod, podAction, podStatusFor, terminatedReason, type PodAction, type ProcessState } from './plan.js';
+import { isLauncherPod, podAction, podStatusFor, SANDBOX_DRAIN_MS, sandboxTeardown, terminatedReason, type PodAction, type ProcessState } from './plan.js';
 import { formatKubeTime } from '../../core/time.js';
 
 const NOW = new Date('2026-12-02T20:00:00Z');
@@ -77,5 +77,27 @@ describe('podStatusFor', () => {
 
   it.each([[0, undefined, 'Completed'], [1, undefined, 'Error'], [137, 9, 'Error'], [0, 15, 'Error'], [143, 15, 'Error']] as const)('exit %d signal %s → %s', (code, signal, reason) => {
     expect(terminatedReason(code, signal)).toBe(reason);
+  });
+});
+
+describe('the pod sandbox in the pod status and at deletion', () => {
+  it.each<[string, ProcessState]>([['starting', starting], ['ready', ready], ['exited (the sandbox stays until the pod is deleted)', killed]])('%s: podIP and podIPs are the sandbox\'s', (_what, proc) => {
+    const status = podStatusFor(pod({ nodeName: 'node1' }), proc, NOW, '10.231.0.2');
+    expect(status).toMatchObject({ podIP: '10.231.0.2', podIPs: [{ ip: '10.231.0.2' }] });
+  });
+
+  it('a pod without a sandbox has no podIP', () => {
+    expect(podStatusFor(pod({ nodeName: 'node1' }), ready, NOW)).not.toHaveProperty('podIP');
+  });
+
+  const at = (ms: number): string => new Date(NOW.getTime() + ms).toISOString();
+  it.each<[string, number, string | undefined, 'remove' | 'wait' | 'kill']>([
+    ['nothing left: remove', 0, at(-60_000), 'remove'],
+    ['the reaper still ending QEMU, within the drain time: wait', 2, at(-SANDBOX_DRAIN_MS + 1000), 'wait'],
+    ['before the deadline: wait', 1, at(10_000), 'wait'],
+    ['past the drain time: kill', 2, at(-SANDBOX_DRAIN_MS), 'kill'],
+    ['a pod deleted at once (no deadline): kill', 1, undefined, 'kill'],
+  ])('%s', (_what, left, deletionTimestamp, step) => {
+    expect(sandboxTeardown(left, deletionTimestamp, NOW)).toBe(step);
   });
 });

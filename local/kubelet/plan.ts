@@ -83,8 +83,11 @@ function phaseOf(proc: ProcessState): NonNullable<PodStatus['phase']> {
   return proc.kind === 'none' ? 'Pending' : 'Running';
 }
 
-/** The status of a bound pod whose compute process is in `proc` (conditions keep their transition times). */
-export function podStatusFor(pod: Readonly<Pod>, proc: ProcessState, now: Date): PodStatus {
+/**
+ * The status of a bound pod whose compute process is in `proc` (conditions keep their transition
+ * times); `podIP` is its sandbox's address, kept while the sandbox is (until the pod is deleted).
+ */
+export function podStatusFor(pod: Readonly<Pod>, proc: ProcessState, now: Date, podIP?: string): PodStatus {
   const ready = proc.kind === 'ready' ? 'True' : 'False';
   let conditions = setCondition(pod.status?.conditions, { type: 'PodScheduled', status: 'True' }, now);
   conditions = setCondition(conditions, { type: 'ContainersReady', status: ready }, now);
@@ -94,7 +97,22 @@ export function podStatusFor(pod: Readonly<Pod>, proc: ProcessState, now: Date):
     ...pod.status,
     phase: phaseOf(proc),
     conditions,
+    ...(podIP === undefined ? {} : { podIP, podIPs: [{ ip: podIP }] }),
     containerStatuses: [computeStatus(proc, image)],
     ...(proc.kind === 'unstartable' ? { reason: 'CreateContainerError', message: proc.message } : {}),
   };
+}
+
+/** How long past its deletion deadline a deleted pod's sandbox waits for its last processes (the launcher's reaper ending QEMU). */
+export const SANDBOX_DRAIN_MS = 30_000;
+
+/**
+ * What to do with a deleted pod's sandbox once its launcher is gone, given the processes left in its
+ * namespace: wait for them (the reaper of a killed launcher ends libvirtd and QEMU, then itself),
+ * kill them once the pod's deletion deadline is `SANDBOX_DRAIN_MS` past, remove it when empty.
+ */
+export function sandboxTeardown(processesLeft: number, deletionTimestamp: string | undefined, now: Date): 'remove' | 'wait' | 'kill' {
+  if (processesLeft === 0) return 'remove';
+  const deadline = Date.parse(deletionTimestamp ?? '');
+  return !Number.isFinite(deadline) || now.getTime() >= deadline + SANDBOX_DRAIN_MS ? 'kill' : 'wait';
 }

@@ -107,6 +107,13 @@ export interface NodeFacts {
   readonly storageBytes: number;
   readonly maxPods: number;
   readonly kubeletVersion: string;
+  /** The node's pod CIDR (spec.podCIDR and podCIDRs), when the node allocates its pods' addresses itself (the local mode). */
+  readonly podCIDR?: string;
+}
+
+/** The Node's spec: its pod CIDR, when it has one. */
+export function nodeSpec(facts: NodeFacts): Record<string, unknown> {
+  return facts.podCIDR === undefined ? {} : { podCIDR: facts.podCIDR, podCIDRs: [facts.podCIDR] };
 }
 
 /** A kubelet owns its Node's status (conditions, addresses, capacity, nodeInfo), as it posts it. */
@@ -117,7 +124,7 @@ export function nodeObject(facts: NodeFacts): Record<string, unknown> {
   return {
     ...ExternalGvk.Node,
     metadata: { name: facts.name, labels: { 'kubernetes.io/hostname': facts.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } },
-    spec: {},
+    spec: nodeSpec(facts),
   };
 }
 

@@ -5,7 +5,8 @@
  * (scheduler and kubelet for launcher pods on the one node) and virt-handler for that node. Each
  * component talks to the store as its own user, as it would to a cluster's API server. Launchers
  * run as detached processes, so stopping the control plane never stops a guest: a restarted one
- * re-adopts them.
+ * re-adopts them. With a node network, each launcher pod runs in its own network sandbox on the node
+ * bridge (local/pod-network); the Node publishes the pod CIDR.
  */
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -17,7 +18,7 @@ import {
   KUBEVIRT_NAMESPACE, kubevirtServiceAccount, NODE_NAME_EXTRA, subresourceApi, VIRT_API_STATUS, type KubevirtComponent, type RequestUser, type SubresourceApi,
 } from '../../webhooks/index.js';
 import type { Logger } from '../../core/log.js';
-import { Gvk, Labels, LabelValues, type VirtualMachineInstance } from '../../crd-gen/index.js';
+import { Gvk, Labels, LabelValues, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { runDirFor, vmiIdentity } from '../../launcher/identity.js';
 import { DataDirError, ensureDataDir } from '../../launcher/runtime/data-dir.js';
 import { startVirtHandler, type VirtHandler } from '../../reconcilers/node-handler/runtime/start.js';
@@ -32,6 +33,8 @@ import { KUBELET_STATUS } from '../kubelet/plan.js';
 import { localKubelet } from '../kubelet/runtime/kubelet.js';
 import { recordedOwner } from '../kubelet/runtime/pid-file.js';
 import { KubevirtError } from '../../core/errors.js';
+import { startVmStateCleaner } from './vm-state-cleaner.js';
+import { NodeNetworkError, startNodeNetwork, type NodeNetwork } from '../pod-network/runtime/node-network.js';
 
 /** The one node of the local control plane. */
 export const LOCAL_NODE = 'local';
@@ -84,6 +87,21 @@ export interface LocalControlPlaneOptions {
   readonly owner: string;
   /** Skip {@link checkHost} (tests without libvirt). @default false */
   readonly skipHostCheck?: boolean;
+  /**
+   * The node network (`kvt daemon|run --pod-cidr/--pod-bridge/--egress`): each launcher pod in its
+   * own network namespace on this bridge. None: launchers share the host's namespace (tests of the
+   * chain that leave the network out).
+   */
+  readonly network?: LocalNetworkOptions;
+}
+
+/** The local mode's node network, as the command line gives it. */
+export interface LocalNetworkOptions {
+  readonly bridge: string;
+  readonly podCidr: string;
+  readonly egress: boolean;
+  /** Where its leases and users are kept. @default /run/kvt/net/<bridge> */
+  readonly stateDir?: string;
 }
 
 /** A running local control plane. */
@@ -124,6 +142,12 @@ const HOST_PROGRAMS: readonly (readonly [string, string])[] = [
   ['virsh', 'libvirt-clients'],
 ];
 
+/** The programs the node network runs (only needed with one). */
+const NETWORK_PROGRAMS: readonly (readonly [string, string])[] = [
+  ['ip', 'iproute2'],
+  ['nft', 'nftables'],
+];
+
 /** What to tell the user when the control plane did not start (a host problem says what to do). */
 export function startFailure(e: unknown): string {
   if (e instanceof HostSetupError) return `error: ${e.message}`;
@@ -131,25 +155,41 @@ export function startFailure(e: unknown): string {
 }
 
 /**
- * Checks that the launchers' programs are installed and the data directory is usable.
+ * Checks that the launchers' programs are installed and the data directory is usable; with a node
+ * network (`networkUid`: the user kvt runs as), that the network tools are there and kvt runs as
+ * root, which making network namespaces, veths and the bridge needs.
  * @param path where programs are looked for @default $PATH and the sbin directories (libvirtd is in /usr/sbin)
  */
-export async function checkHost(dataDir: string, path = [process.env['PATH'] ?? '', '/usr/sbin', '/sbin'].join(delimiter)): Promise<void> {
+export async function checkHost(dataDir: string, path = [process.env['PATH'] ?? '', '/usr/sbin', '/sbin'].join(delimiter), networkUid?: number): Promise<void> {
   const missing: string[] = [];
-  for (const [program, packages] of HOST_PROGRAMS) if (!(await onPath(program, path))) missing.push(`${program} (Debian: ${packages})`);
+  const programs = networkUid === undefined ? HOST_PROGRAMS : [...HOST_PROGRAMS, ...NETWORK_PROGRAMS];
+  for (const [program, packages] of programs) if (!(await onPath(program, path))) missing.push(`${program} (Debian: ${packages})`);
   if (missing.length > 0) {
-    const packages = HOST_PROGRAMS.filter(([p]) => missing.some((m) => m.startsWith(`${p} `))).map(([, pkgs]) => pkgs).join(' ');
+    const packages = programs.filter(([p]) => missing.some((m) => m.startsWith(`${p} `))).map(([, pkgs]) => pkgs).join(' ');
     throw new HostSetupError(`missing ${missing.join(', ')}: install them with \`apt-get install ${packages}\` (or run \`bash scripts/demo.sh\`, which does)`);
   }
   await ensureDataDir(dataDir).catch((e: unknown) => {
     throw e instanceof DataDirError ? new HostSetupError(e.message) : e;
   });
+  if (networkUid !== undefined && networkUid !== 0) {
+    throw new HostSetupError('the local mode runs each launcher pod in its own network namespace on the node bridge, which needs root: run kvt daemon or kvt run as root (e.g. with sudo)');
+  }
+}
+
+async function joinNodeNetwork(options: LocalControlPlaneOptions, log: Logger): Promise<NodeNetwork | undefined> {
+  const n = options.network;
+  if (n === undefined) return undefined;
+  try {
+    return await startNodeNetwork({ bridge: n.bridge, cidr: n.podCidr, egress: n.egress, owner: options.owner, log, ...(n.stateDir === undefined ? {} : { stateDir: n.stateDir }) });
+  } catch (e) {
+    throw e instanceof NodeNetworkError ? new HostSetupError(e.message, { cause: e }) : e;
+  }
 }
 
 /** Starts every component of the local control plane; see the module comment. */
 export async function startLocalControlPlane(options: LocalControlPlaneOptions): Promise<LocalControlPlane> {
   const { dataDir, runRoot, log } = options;
-  if (options.skipHostCheck !== true) await checkHost(dataDir);
+  if (options.skipHostCheck !== true) await checkHost(dataDir, undefined, options.network === undefined ? undefined : process.getuid?.() ?? 0);
   const store = createMemoryStore({ log: log.child({ component: 'store' }), statusOwners: LOCAL_STATUS_OWNERS, ...(options.persist ? { dataFile: storeJournal(dataDir) } : {}) });
   const stops: (() => Promise<void> | void)[] = [];
   const stopAll = async (): Promise<void> => {
@@ -178,10 +218,26 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
     await pods.start();
     stops.push(() => pods.stop());
     const kubeletLog = log.child({ component: 'local-kubelet' });
-    const kubelet: RunningController = runController(localKubelet({ kube: store.client(KUBELET_USER), pods, nodeName: LOCAL_NODE, dataDir, runRoot, log: kubeletLog, owner: options.owner }), { log: kubeletLog });
+    const network = await joinNodeNetwork(options, kubeletLog);
+    if (network !== undefined) {
+      stops.push(() => network.release());
+      // Sandboxes of this control plane's pods that are gone (deleted while it was down, or never deleted).
+      await network.collectGarbage(new Set(pods.list().map((p) => p.metadata.uid ?? '')));
+    }
+    const kubelet: RunningController = runController(localKubelet({
+      kube: store.client(KUBELET_USER), pods, nodeName: LOCAL_NODE, dataDir, runRoot, log: kubeletLog, owner: options.owner, ...(network === undefined ? {} : { network }),
+    }), { log: kubeletLog });
     stops.push(() => kubelet.stop());
+    // A deleted VM's persistent state (a persistent TPM's) goes with it, as its backend-storage PVC would.
+    const vmStateLog = log.child({ component: 'vm-state-cleaner' });
+    const stateVms = createInformer<VirtualMachine>(store.client(KUBELET_USER), Gvk.VirtualMachine, { log: vmStateLog });
+    const stateVmis = createInformer<VirtualMachineInstance>(store.client(KUBELET_USER), VMI_TYPE, { log: vmStateLog });
+    await Promise.all([stateVms.start(), stateVmis.start()]);
+    const cleaner = startVmStateCleaner({ vms: stateVms, vmis: stateVmis, dataDir, log: vmStateLog });
+    stops.push(async () => { cleaner.stop(); stateVms.stop(); stateVmis.stop(); await cleaner.idle(); });
     // The local kubelet's Node: Ready, addresses, capacity and its Lease, as a kubelet posts them.
-    const node = await startNode(store.client(KUBELET_USER), await hostNodeFacts(LOCAL_NODE, '127.0.0.1', dataDir), kubeletLog);
+    const facts = await hostNodeFacts(LOCAL_NODE, '127.0.0.1', dataDir);
+    const node = await startNode(store.client(KUBELET_USER), network === undefined ? facts : { ...facts, podCIDR: network.cidr }, kubeletLog);
     stops.push(() => node.stop());
   } catch (e) {
     await stopAll();

@@ -6,6 +6,11 @@
  * (SIGTERM: the launcher shuts the guest down gracefully), kills it past the deadline, then deletes
  * the pod with grace 0. Stopping the loop leaves launchers running; a restarted kubelet re-adopts
  * them from their pid files and never starts one twice.
+ * With a node network, each pod gets its sandbox (its own network namespace on the node bridge, an
+ * address of the pod CIDR: status.podIP) before its launcher starts, inside it; the sandbox stays
+ * while the pod does (a launcher that exits keeps it), and goes once the deleted pod's last process
+ * in it has ended, before the pod is deleted. A pod deleted at once (grace 0) has its launcher
+ * killed and its sandbox removed too.
  */
 import { connect } from 'node:net';
 import type { Cache } from '../../../core/cache.js';
@@ -19,7 +24,9 @@ import { LAUNCHER_CONTAINER, POD_TYPE, type Container, type Pod } from '../../..
 import { DONE, type ControllerDefinition, type ReconcileResult, type Reconciler } from '../../../reconcilers/contract.js';
 import { primary } from '../../../reconcilers/sources.js';
 import { launcherArgv } from '../command.js';
-import { podAction, podStatusFor, type ProcessState } from '../plan.js';
+import { podAction, podStatusFor, sandboxTeardown, type ProcessState } from '../plan.js';
+import type { NodeNetwork } from '../../pod-network/runtime/node-network.js';
+import type { Sandbox } from '../../pod-network/runtime/sandbox.js';
 import { POD_ROOT_FLAG, podRootOf } from '../pod-volumes.js';
 import { liveRecordedProcess, processStartTicks, removeDeadRunDir } from './pid-file.js';
 import { PodVolumeError, removePodVolumes, writePodVolumes } from './pod-volumes.js';
@@ -40,12 +47,17 @@ export interface LocalKubeletOptions {
   readonly owner?: string;
   /** How often a running launcher is checked. @default 500 */
   readonly pollMs?: number;
+  /** The node network pods get their sandboxes on; none: launchers share the host's namespace. */
+  readonly network?: NodeNetwork;
 }
 
 interface Tracked {
   state: ProcessState;
   pid?: number;
   termSent?: boolean;
+  sandbox?: Sandbox;
+  /** The launcher's run directory (its pod volumes), for a pod deleted at once. */
+  runDir?: string;
 }
 
 function flag(argv: readonly string[], name: string): string | undefined {
@@ -76,6 +88,8 @@ const STEPS = { bind: 'bind', start: 'startAndReport', terminate: 'terminate', k
 class LocalKubelet implements Reconciler {
   readonly name = 'local-kubelet';
   private readonly tracked = new Map<string, Tracked>();
+  /** The uid of each pod key seen, to clean up after a pod deleted at once. */
+  private readonly uids = new Map<string, string>();
 
   constructor(private readonly o: LocalKubeletOptions) {}
 
@@ -103,6 +117,9 @@ class LocalKubelet implements Reconciler {
     if (t === undefined) {
       const record = typeof launch === 'string' ? undefined : await liveRecordedProcess(launch.runDir);
       t = record !== undefined && record.podUid === uid ? { state: { kind: 'starting', startedAt: record.startedAt }, pid: record.pid } : { state: { kind: 'none' } };
+      const sandbox = await this.o.network?.findSandbox(uid);
+      if (sandbox !== undefined) t.sandbox = sandbox;
+      if (typeof launch !== 'string') t.runDir = launch.runDir;
       this.tracked.set(uid, t);
     }
     await this.refresh(t, launch);
@@ -135,9 +152,15 @@ class LocalKubelet implements Reconciler {
       t.state = { kind: 'unstartable', message: e.message };
       return;
     }
+    t.runDir = launch.runDir;
+    if (await this.ensureSandbox(pod, t)) await this.spawn(pod, t, launch);
+  }
+
+  private async spawn(pod: Readonly<Pod>, t: Tracked, launch: Exclude<ReturnType<LocalKubelet['launch']>, string>): Promise<void> {
     try {
       const spawned = await spawnLauncher({
         argv: launch.argv, dataDir: this.o.dataDir, runDir: launch.runDir, podUid: pod.metadata.uid ?? '', ...(this.o.owner === undefined ? {} : { owner: this.o.owner }),
+        ...(t.sandbox === undefined ? {} : { netns: t.sandbox.netns }),
         logFile: launcherLogFile(this.o.dataDir, pod.metadata.namespace ?? 'default', pod.metadata.name ?? ''),
       });
       t.pid = spawned.record.pid;
@@ -145,9 +168,22 @@ class LocalKubelet implements Reconciler {
       void spawned.exited.then(({ exitCode, signal }) => {
         t.state = { kind: 'exited', exitCode, ...(signal === undefined ? {} : { signal }), startedAt: spawned.record.startedAt, finishedAt: formatKubeTime(this.now()) };
       });
-      this.o.log.info({ namespace: pod.metadata.namespace, name: pod.metadata.name, pid: t.pid }, 'Started the launcher of Pod');
+      this.o.log.info({ namespace: pod.metadata.namespace, name: pod.metadata.name, pid: t.pid, podIP: t.sandbox?.ip }, 'Started the launcher of Pod');
     } catch (e) {
       t.state = { kind: 'unstartable', message: `could not start kvt virt-launcher: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+
+  /** The pod's sandbox, made before its launcher starts; false (the pod unstartable, saying why) when it cannot be. */
+  private async ensureSandbox(pod: Readonly<Pod>, t: Tracked): Promise<boolean> {
+    if (this.o.network === undefined || t.sandbox !== undefined) return true;
+    try {
+      t.sandbox = await this.o.network.createSandbox(pod.metadata.uid ?? '');
+      return true;
+    } catch (e: unknown) {
+      this.o.log.warn({ namespace: pod.metadata.namespace, name: pod.metadata.name, err: e }, 'Could not create the network sandbox of Pod');
+      t.state = { kind: 'unstartable', message: `could not create the pod's network sandbox: ${e instanceof Error ? e.message : String(e)}` };
+      return false;
     }
   }
 
@@ -162,7 +198,8 @@ class LocalKubelet implements Reconciler {
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
     const pod = this.o.pods.get(key);
-    if (pod === undefined) return DONE;
+    if (pod === undefined) return this.forget(key);
+    this.uids.set(key, pod.metadata.uid ?? '');
     const t = await this.observe(pod);
     // Stopped while observing: start or signal no launcher now; the next kubelet re-adopts them.
     signal.throwIfAborted();
@@ -194,7 +231,50 @@ class LocalKubelet implements Reconciler {
     return Promise.resolve(this.again());
   }
 
+  /**
+   * The sandbox of a deleted pod whose launcher is gone: removed once nothing runs in it (killed past
+   * the deadline). Resolves with whether it is gone.
+   */
+  private async drainSandbox(uid: string, deletionTimestamp: string | undefined): Promise<boolean> {
+    const network = this.o.network;
+    if (network === undefined) return true;
+    const left = await network.sandboxProcesses(uid);
+    const step = sandboxTeardown(left.length, deletionTimestamp, this.now());
+    if (step === 'kill') for (const pid of left) this.killQuietly(pid);
+    if (step !== 'remove') return false;
+    await network.deleteSandbox(uid);
+    return true;
+  }
+
+  private killQuietly(pid: number): void {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+
+  /** A pod gone from the API (deleted at once, grace 0): its launcher is killed, its sandbox and volumes removed. */
+  private async forget(key: string): Promise<ReconcileResult> {
+    const uid = this.uids.get(key);
+    const t = uid === undefined ? undefined : this.tracked.get(uid);
+    if (uid === undefined || t === undefined) {
+      this.uids.delete(key);
+      return DONE;
+    }
+    if (t.pid !== undefined && (await processStartTicks(t.pid)) !== undefined) {
+      this.signal(t, 'SIGKILL');
+      return this.again();
+    }
+    if (!(await this.drainSandbox(uid, undefined))) return this.again();
+    if (t.runDir !== undefined) await removePodVolumes(t.runDir);
+    this.tracked.delete(uid);
+    this.uids.delete(key);
+    return DONE;
+  }
+
   async delete(pod: Readonly<Pod>): Promise<ReconcileResult> {
+    if (!(await this.drainSandbox(pod.metadata.uid ?? '', pod.metadata.deletionTimestamp))) return this.again();
     const launch = this.launch(pod);
     if (typeof launch !== 'string') {
       await removePodVolumes(launch.runDir);
@@ -214,7 +294,7 @@ class LocalKubelet implements Reconciler {
   }
 
   private async report(pod: Readonly<Pod>, t: Tracked): Promise<void> {
-    const status = podStatusFor(pod, t.state, this.now());
+    const status = podStatusFor(pod, t.state, this.now(), t.sandbox?.ip);
     if (!jsonEqual(status, pod.status ?? {})) await this.o.kube.updateStatus<Pod>({ ...pod, status } as Pod);
   }
 }

@@ -1,7 +1,10 @@
 /**
  * Starts a launcher pod's compute process: this Node binary with our CLI entry (bin/kvt.js), never a
  * shell, detached in its own process group so it outlives the kubelet; output to a log file; a pid
- * file in its run directory.
+ * file in its run directory. Given the pod's sandbox, it starts inside that network namespace
+ * (`ip netns exec NS node …`, which execs in place: the pid is the launcher's), so the private
+ * libvirtd, QEMU and the reaper the launcher starts are in it too; its unix sockets are files and
+ * work from the host as before.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, open } from 'node:fs/promises';
@@ -10,6 +13,7 @@ import { packageRoot } from '../../../core/package-root.js';
 import type { PidRecord } from '../pid-record.js';
 import { processStartTicks, writePidRecord } from './pid-file.js';
 import { formatKubeTime } from '../../../core/time.js';
+import { toolPath } from '../../pod-network/runtime/tools.js';
 
 /** Our CLI entry. */
 export const KVT_ENTRY = join(packageRoot(import.meta.url, 3), 'bin', 'kvt.js');
@@ -24,6 +28,8 @@ export interface SpawnRequest {
   readonly podUid: string;
   /** Recorded in the pid file: the control plane starting it. */
   readonly owner?: string;
+  /** The pod's network namespace (its sandbox) to start it in; none: the host's. */
+  readonly netns?: string;
 }
 
 /** A started launcher: its record, and its exit while this process is its parent. */
@@ -41,7 +47,9 @@ export async function spawnLauncher(req: SpawnRequest): Promise<SpawnedLauncher>
   await mkdir(resolve(req.logFile, '..'), { recursive: true, mode: 0o700 });
   const log = await open(req.logFile, 'a', 0o600);
   try {
-    const child = spawn(process.execPath, [KVT_ENTRY, ...req.argv], {
+    const command = [process.execPath, KVT_ENTRY, ...req.argv];
+    const [program = '', ...args] = req.netns === undefined ? command : [await toolPath('ip'), 'netns', 'exec', req.netns, ...command];
+    const child = spawn(program, args, {
       detached: true, stdio: ['ignore', log.fd, log.fd], env: { ...process.env, KVT_DATA_DIR: req.dataDir },
     });
     const pid = await new Promise<number>((done, fail) => {

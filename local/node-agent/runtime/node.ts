@@ -12,12 +12,14 @@ import type { KubeApi, KubeObject } from '../../../core/kube.js';
 import type { Logger } from '../../../core/log.js';
 import { formatKubeMicroTime, formatKubeTime } from '../../../core/time.js';
 import { ExternalGvk } from '../../../crd-gen/index.js';
-import { nodeObject, nodeStatus, type NodeFacts } from '../plan.js';
+import { jsonEqual } from '../../../core/json-patch.js';
+import { nodeObject, nodeSpec, nodeStatus, type NodeFacts } from '../plan.js';
 
 const LEASE_NAMESPACE = 'kube-node-lease';
 const LEASE_SECONDS = 40;
 
 interface NodeObject extends KubeObject {
+  spec?: Record<string, unknown>;
   status?: { conditions?: { type: string; status: string; lastTransitionTime?: string | null }[] };
 }
 
@@ -27,6 +29,11 @@ async function ensureNode(kube: KubeApi, facts: NodeFacts): Promise<void> {
     await kube.create(nodeObject(facts) as unknown as KubeObject);
   } catch (e) {
     if (!isAlreadyExists(e)) throw e;
+    // A local node kept in the journal takes the pod CIDR it is started with now.
+    if (facts.podCIDR === undefined) return;
+    const node = await kube.get<NodeObject>(ExternalGvk.Node, undefined, facts.name);
+    const spec = { ...node.spec, ...nodeSpec(facts) };
+    if (!jsonEqual(spec, node.spec ?? {})) await kube.update<NodeObject>({ ...node, spec });
   }
 }
 
