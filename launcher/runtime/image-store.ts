@@ -5,7 +5,9 @@
  * Layout under the root (`<dataDir>/images`):
  *   .blobs/<id>/image.json     the record (ref, digest, disk, importedAt)
  *   .blobs/<id>/rootfs/        the image's filesystem (disk/disk.img, boot/vmlinuz, ...)
- *   .tmp/<id>/                 an import in progress
+ *   .layers/sha256-<hex>/      one unpacked layer of a pulled image (image-layers.ts): a pulled
+ *                              image's rootfs is hard links into its layers, so layers are stored once
+ *   .tmp/<id>/                 an import or pull in progress
  *   <imageDirName(ref)>        a symlink to .blobs/<id>; replacing it (rename) is the atomic commit
  * Files are readable by their owner and group only; granting the unprivileged QEMU user access is
  * the launcher's business.
@@ -146,8 +148,25 @@ export interface ImageRecord {
   readonly disk?: { readonly path: string; readonly format: DiskFormat; readonly virtualSize: number };
   /** When it was imported (ISO 8601). */
   readonly importedAt: string;
-  /** `sha256:<hex>` of the imported source (file contents, or the tree's paths, types and contents); the store always sets it. */
+  /** `sha256:<hex>`: a pulled image's manifest digest; an imported one's source digest (file contents, or the tree's paths, types and contents). The store always sets it. */
   readonly digest?: string;
+  /** Where a pulled image came from; absent for an imported one. */
+  readonly source?: PulledSource;
+}
+
+/** What a pulled image is made of: the content a registry served, by digest. */
+export interface PulledSource {
+  /** The image manifest's digest (for a multi-arch image, the chosen platform's manifest). */
+  readonly manifest: string;
+  /** The index's digest, when the reference named a multi-arch index. */
+  readonly index?: string;
+  readonly config: string;
+  /** Layer digests, lowest first. */
+  readonly layers: readonly string[];
+  /** Bytes as served: manifest, config and layers. */
+  readonly size: number;
+  /** `linux/amd64`. */
+  readonly platform: string;
 }
 
 /** A directory of images by reference. */
@@ -161,6 +180,11 @@ export interface ImageStore {
   list(): Promise<ImageRecord[]>;
   /** Removes `ref`; throws `ImageNotFoundError` when the store does not hold it. */
   remove(ref: string): Promise<void>;
+  /**
+   * Adds (or atomically replaces) `ref` with the filesystem `fill` writes into a fresh root; its disk
+   * is found as an imported tree's is (the first file under `/disk/`). What pulls use.
+   */
+  commit(ref: string, fill: (rootfs: string) => Promise<void>, meta: { readonly digest: string; readonly source?: PulledSource }): Promise<ImageRecord>;
 }
 
 /** What the store needs from its host; tests pass their own clock. */
@@ -175,6 +199,7 @@ interface StoredRecord {
   readonly ref: string;
   readonly importedAt: string;
   readonly digest: string;
+  readonly source?: PulledSource;
   readonly disk?: { readonly path: string; readonly format: DiskFormat; readonly virtualSize: number };
 }
 
@@ -209,15 +234,29 @@ class LocalImageStore implements ImageStore {
     const canonical = normalizeImageRef(ref);
     const kind = await sourceKind(canonical, source);
     const digest = await digestSource(source);
+    return this.store(canonical, { digest }, async (rootfs) => {
+      await mkdir(join(rootfs, ...(kind === 'file' ? ['disk'] : [])), { recursive: true });
+      return kind === 'file' ? this.importDiskFile(canonical, source, rootfs) : this.importTree(canonical, source, rootfs);
+    });
+  }
+
+  async commit(ref: string, fill: (rootfs: string) => Promise<void>, meta: { readonly digest: string; readonly source?: PulledSource }): Promise<ImageRecord> {
+    const canonical = normalizeImageRef(ref);
+    return this.store(canonical, meta, async (rootfs) => {
+      await mkdir(rootfs, { recursive: true });
+      await fill(rootfs);
+      return this.findDisk(canonical, rootfs);
+    });
+  }
+
+  /** Builds an image in `.tmp/<id>`, renames it into `.blobs/<id>` and points the reference at it (the atomic commit). */
+  private async store(canonical: string, meta: { readonly digest: string; readonly source?: PulledSource }, build: (rootfs: string) => Promise<StoredRecord['disk']>): Promise<ImageRecord> {
     await this.ensureLayout();
     const id = `${this.now().getTime().toString(36)}-${randomBytes(6).toString('hex')}`;
     const tmp = join(this.root, TMP, id);
     try {
-      await mkdir(join(tmp, ROOTFS, ...(kind === 'file' ? ['disk'] : [])), { recursive: true });
-      const disk = kind === 'file'
-        ? await this.importDiskFile(canonical, source, join(tmp, ROOTFS))
-        : await this.importTree(canonical, source, join(tmp, ROOTFS));
-      const record: StoredRecord = { ref: canonical, importedAt: this.now().toISOString(), digest, ...(disk === undefined ? {} : { disk }) };
+      const disk = await build(join(tmp, ROOTFS));
+      const record: StoredRecord = { ref: canonical, importedAt: this.now().toISOString(), ...meta, ...(disk === undefined ? {} : { disk }) };
       await writeFile(join(tmp, RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
       await restrictTree(tmp);
       await rename(tmp, join(this.root, BLOBS, id));
@@ -291,7 +330,7 @@ class LocalImageStore implements ImageStore {
     const stored = parseStoredRecord(text, join(blob, RECORD_FILE));
     const dir = join(blob, ROOTFS);
     const disk = stored.disk === undefined ? undefined : { ...stored.disk, path: join(dir, stored.disk.path) };
-    return { ref: stored.ref, dir, importedAt: stored.importedAt, digest: stored.digest, ...(disk === undefined ? {} : { disk }) };
+    return { ref: stored.ref, dir, importedAt: stored.importedAt, digest: stored.digest, ...(disk === undefined ? {} : { disk }), ...(stored.source === undefined ? {} : { source: stored.source }) };
   }
 
   /** A disk image file becomes `/disk/disk.img` (raw, written sparse) or `/disk/disk.qcow2`. */
@@ -310,6 +349,11 @@ class LocalImageStore implements ImageStore {
     } catch (e: unknown) {
       throw new ImageImportError(ref, source, `copying the tree failed: ${message(e)}`, { cause: e });
     }
+    return this.findDisk(ref, rootfs);
+  }
+
+  /** KubeVirt's containerDisk convention: the image's disk is the first regular file under `/disk/`. */
+  private async findDisk(ref: string, rootfs: string): Promise<StoredRecord['disk']> {
     const diskName = await firstDiskFile(join(rootfs, 'disk'));
     if (diskName === undefined) return undefined;
     const info = await this.inspectDisk(ref, join(rootfs, 'disk', diskName));
