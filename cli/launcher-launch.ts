@@ -77,6 +77,9 @@ export async function launch(options: LauncherCliOptions, io: CommandIo, from: L
     runRoot: options.runRoot,
     accel: options.accel,
     stopRequested,
+    // A persistent TPM's state is kept with the VM's data where the local control plane removes it
+    // with the VM: a handed-over VMI on this machine's store (not `kvt virt-launcher FILE`, not a cluster's image volumes).
+    keepPersistentState: options.awaitIdentity !== undefined && options.imageVolumes === undefined,
     ...(server === undefined ? {} : { server }),
     ...(host === undefined ? {} : { host }),
     ...(options.console ? { consoleOut: (chunk: Buffer) => { process.stdout.write(chunk); } } : {}),

@@ -11,7 +11,7 @@ import type { Logger } from '../../core/log.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { convertVmiToDomain } from '../converter/index.js';
 import type { ConverterContext } from '../converter/context.js';
-import { encodeDomain } from '../domain/xml.js';
+import { decodeDomain, encodeDomain } from '../domain/xml.js';
 import { LAUNCHER_PROTOCOL_VERSION, type DomainStatus, type HelloEvent, type LauncherCommand, type LauncherPhase } from '../protocol/index.js';
 import { startConsoleProxy, type ConsoleProxy } from './console.js';
 import { watchDomain, type Hypervisor } from './hypervisor.js';
@@ -20,6 +20,7 @@ import type { SessionDaemon } from './libvirtd.js';
 import { startProtocolServer, type ProtocolServer } from '../protocol/runtime/server.js';
 import type { FileOwner } from './unprivileged-user.js';
 import { gracePeriodSecondsOf } from '../../core/implicit-defaults.js';
+import { hasPersistentTpm } from '../../core/tpm.js';
 
 /** What volume preparation hands over: the sources the converter sees, and how to undo it. */
 export interface PreparedVolumes {
@@ -44,6 +45,12 @@ export interface LauncherDeps {
   readonly stopRequested: Promise<void>;
   /** A protocol server already serving `dirs.protocolSocket` (--await-vmi); the run takes it over. */
   readonly server?: ProtocolServer;
+  /**
+   * Keeps a persistent TPM's state with the VM's data (tpm-state.ts): given the defined domain's
+   * uuid, before the start. Absent, a persistent TPM's state lives and dies with this launcher's
+   * libvirtd, as a non-persistent one's always does.
+   */
+  readonly keepTpmState?: (vmi: Readonly<VirtualMachineInstance>, daemonDir: string, domainUuid: string) => Promise<void>;
   /** Poll interval of the domain state. @default 250 */
   readonly pollMs?: number;
 }
@@ -138,6 +145,7 @@ async function bootDomain(run: Run): Promise<boolean> {
   run.cleanups.push(() => h.close());
   run.name = await h.define(encodeDomain(domainSpec));
   if (run.stopAsked) return false;
+  if (deps.keepTpmState !== undefined && hasPersistentTpm(vmi.spec)) await deps.keepTpmState(vmi, dirs.daemonDir, await definedUuid(h, run.name));
   // The console reader starts with the domain: it connects as soon as QEMU's serial socket exists
   // (QEMU listens before the guest runs), so no output is missed and Running is not delayed by it.
   const console = domainSpec.devices.serials.length > 0 ? attachConsole(run) : Promise.resolve();
@@ -146,6 +154,13 @@ async function bootDomain(run: Run): Promise<boolean> {
   deps.log.info({ domain: run.name, type: domainSpec.type }, 'Started domain');
   await console;
   return true;
+}
+
+/** The uuid libvirt gave the defined domain (the converter writes none, as KubeVirt's). */
+async function definedUuid(h: Hypervisor, name: string): Promise<string> {
+  const uuid = decodeDomain(await h.domainXml(name)).uuid;
+  if (uuid === undefined) throw new Error(`libvirt reports no uuid for the defined domain ${name}`);
+  return uuid;
 }
 
 async function attachConsole(run: Run): Promise<void> {

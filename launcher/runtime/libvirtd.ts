@@ -107,6 +107,14 @@ function sessionDirs(baseDir: string): SessionDirs {
   };
 }
 
+/**
+ * The daemon's `$XDG_CONFIG_HOME`: libvirt's session driver keeps its per-domain state below it
+ * (`libvirt/qemu/swtpm/<domain uuid>/` for an emulated TPM's swtpm state). Removed by `stop()`.
+ */
+export function sessionConfigHome(baseDir: string): string {
+  return sessionDirs(baseDir).config;
+}
+
 /** The directories whose paths mark a process as this daemon's (in its environment). */
 function markers(dirs: SessionDirs): string[] {
   return [dirs.run, dirs.config, dirs.cache, dirs.data];

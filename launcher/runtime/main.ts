@@ -16,6 +16,8 @@ import { connectLibvirt } from './libvirt.js';
 import type { ProtocolServer } from '../protocol/runtime/server.js';
 import { daemonStarter, dirsOf, IS_ROOT, type LauncherHost } from './host.js';
 import { startReaper, type Reaper } from './reaper.js';
+import { linkTpmState, prepareTpmState } from './tpm-state.js';
+import { stateOwnerOf } from '../vm-state.js';
 import { sameIdentity, type VmiIdentity } from '../identity.js';
 import { ensureUnprivilegedUser, type UnprivilegedUser } from './unprivileged-user.js';
 
@@ -42,6 +44,11 @@ export interface LaunchOptions {
   prepareVolumes(vmi: Readonly<VirtualMachineInstance>, dirs: LauncherDirs, qemuUser: UnprivilegedUser | undefined): Promise<PreparedVolumes>;
   /** The host made ready ahead of the VMI (host.ts's prepareHost), for this VMI's identity. */
   readonly host?: LauncherHost;
+  /**
+   * Keep a persistent TPM's state with the VM's data in `<dataDir>/vm-state` (tpm-state.ts), for a
+   * launcher whose VMs something removes again (the local control plane, on deletion). @default false
+   */
+  readonly keepPersistentState?: boolean;
 }
 
 
@@ -68,6 +75,18 @@ function baseContext(kvm: KvmVerdict, cluster: ClusterConfig, efi: EfiFirmware |
 
 function optionalDeps(opts: LaunchOptions): Pick<LauncherDeps, 'consoleOut' | 'server'> {
   return { ...(opts.consoleOut === undefined ? {} : { consoleOut: opts.consoleOut }), ...(opts.server === undefined ? {} : { server: opts.server }) };
+}
+
+/** Keeps a persistent TPM's state in the VM's state directory, when this launcher is asked to. */
+function tpmStateDeps(opts: LaunchOptions, qemuUser: UnprivilegedUser | undefined, log: Logger): Pick<LauncherDeps, 'keepTpmState'> {
+  if (opts.keepPersistentState !== true) return {};
+  return {
+    keepTpmState: async (vmi, daemonDir, domainUuid) => {
+      const swtpmDir = await prepareTpmState(stateOwnerOf(vmi), { dataDir: opts.dataDir, ...(qemuUser === undefined ? {} : { qemuUser }) });
+      await linkTpmState(daemonDir, domainUuid, swtpmDir, qemuUser);
+      log.info({ swtpmDir, domainUuid }, 'Kept the persistent TPM state with the VM\'s data');
+    },
+  };
 }
 
 /** The host a run uses: made ready ahead (host.ts's prepareHost) or now, and how its libvirtd is started. */
@@ -122,6 +141,7 @@ export async function launchVmi(vmi: Readonly<VirtualMachineInstance>, opts: Lau
     connect: (uri) => connectLibvirt(uri),
     stopRequested: opts.stopRequested,
     ...optionalDeps(opts),
+    ...tpmStateDeps(opts, qemuUser, log),
   };
   const outcome = await runLauncher(vmi, dirs, deps);
   await host.stopUntakenDaemon();
