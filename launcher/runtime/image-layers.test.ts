@@ -48,7 +48,7 @@ describe('storeLayer', () => {
 
   it.each<[string, Entry[], RegExp]>([
     ['a ../ path', [{ name: '../../../escaped', content: 'x' }], /leaves the image/],
-    ['a write through a symlink', [{ name: 'disk', type: 'symlink', linkname: join(work ?? '/tmp', '..') }, { name: 'disk/escaped', content: 'x' }], /below disk/],
+    ['a write through a symlink', [{ name: 'disk', type: 'symlink', linkname: '/tmp' }, { name: 'disk/escaped', content: 'x' }], /below disk/],
     ['a hard link to a host file', [{ name: 'h', type: 'link', linkname: '../../../../etc/passwd' }], /hard link whose target leaves/],
     ['a device', [{ name: 'dev/kvm', type: 'character-device' }], /character-device entry/],
   ])('refuses %s, writing nothing outside and keeping nothing', async (_what, entries, reason) => {
