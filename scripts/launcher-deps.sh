@@ -36,11 +36,13 @@ LAUNCHER_APT_PACKAGES=(
 # What only the tests need beside the runtime (installed by scripts/test.sh):
 #   docker-registry                             a real OCI registry (distribution) on loopback
 #   skopeo                                      builds and pushes the tests' images to it
+#   openssh-client                              ssh, scp, ssh-keygen: kvt ssh/scp and the guests' SSH tests
 #   apache2-utils                               htpasswd -B: the bcrypt users of the auth test's registry
 #   syslinux, syslinux-common, mtools, dosfstools  a BIOS-bootable FAT containerDisk of the demo
 #                                               guest (test/fixtures/registry.ts), as KubeVirt's examples boot
 # shellcheck disable=SC2034
 TEST_APT_PACKAGES=(
+  openssh-client
   docker-registry
   skopeo
   apache2-utils
