@@ -27,6 +27,7 @@ const CORE: Readonly<Record<string, ResourceInfo>> = {
   'v1/PersistentVolumeClaim': { plural: 'persistentvolumeclaims', namespaced: true },
   'v1/Event': { plural: 'events', namespaced: true },
   'v1/ServiceAccount': { plural: 'serviceaccounts', namespaced: true },
+  'v1/Service': { plural: 'services', namespaced: true },
   'coordination.k8s.io/v1/Lease': { plural: 'leases', namespaced: true },
   'apps/v1/ControllerRevision': { plural: 'controllerrevisions', namespaced: true },
   'authorization.k8s.io/v1/SubjectAccessReview': { plural: 'subjectaccessreviews', namespaced: false },
