@@ -53,8 +53,17 @@ function objectFiles(step: IsoStep, entry: Extract<IsoEntry, { type: 'object' }>
   });
 }
 
+/** A key the entry requires (sysprep's autounattend.xml, any case) that the object lacks. */
+function missingRequiredKey(entry: Extract<IsoEntry, { type: 'object' }>, data: ObjectData): ConversionError | undefined {
+  const required = entry.requiredKey;
+  if (required === undefined || Object.keys(data).some((k) => k.toLowerCase() === required.toLowerCase())) return undefined;
+  return new ConversionError(entry.field, `${entry.object} ${JSON.stringify(entry.name)} has no ${required} key, which the drive must contain`);
+}
+
 async function objectEntryFiles(objects: ObjectSource, step: IsoStep, entry: Extract<IsoEntry, { type: 'object' }>): Promise<StagedFile[]> {
   const data = entry.object === 'Secret' ? await objects.getSecret(step.namespace, entry.name) : await objects.getConfigMap(step.namespace, entry.name);
+  const problem = data === undefined ? undefined : missingRequiredKey(entry, data);
+  if (problem !== undefined) throw problem;
   if (data !== undefined) return objectFiles(step, entry, data);
   if (entry.optional) return [];
   throw missing(entry.field, entry.object, entry.name, step.namespace);

@@ -1,6 +1,6 @@
 /**
- * cloudInitNoCloud and cloudInitConfigDrive: the one cloud-init ISO of a VMI, laid out as KubeVirt
- * lays it out.
+ * cloudInitNoCloud and cloudInitConfigDrive: the cloud-init ISOs of a VMI, laid out as KubeVirt
+ * lays them out (one per kind, from the first volume of that kind; see {@link planCloudInit}).
  * - NoCloud: volume id `cidata`; `user-data`, `meta-data`, and `network-config` when network data
  *   is given. meta-data is YAML: `instance-id` and `local-hostname`.
  * - ConfigDrive: volume id `config-2`; `openstack/latest/user_data`, `meta_data.json`, and
@@ -21,7 +21,7 @@ import { ConversionError } from '../../core/errors.js';
 import type { CloudInitNoCloudSource, LocalObjectReference, VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { PlanInput, VolumeAt, VolumePart } from './context.js';
 import { metaDataEntry } from './access-credentials.js';
-import { cloudInitIsoPath, stagingDir } from './layout.js';
+import { cloudInitIsoCopyPath, cloudInitIsoPath, stagingDir } from './layout.js';
 import type { IsoEntry } from './types.js';
 
 /** Both cloud-init sources have the same fields. */
@@ -130,17 +130,36 @@ function entriesOf(input: PlanInput, base: string, src: CloudInitSource, kind: '
   ];
 }
 
+const KEYS = { noCloud: 'cloudInitNoCloud', configDrive: 'cloudInitConfigDrive' } as const;
+
+/** The first volume of a kind, with its index: KubeVirt reads a kind's data from it alone. */
+function firstOfKind(input: PlanInput, kind: 'noCloud' | 'configDrive'): { readonly index: number; readonly src: CloudInitSource } {
+  const volumes = input.vmi.spec.volumes ?? [];
+  const index = volumes.findIndex((v) => v[KEYS[kind]] !== undefined);
+  const src = volumes[index]?.[KEYS[kind]];
+  if (src === undefined) throw new Error(`planCloudInit: the VMI has no ${KEYS[kind]} volume`);
+  return { index, src };
+}
+
+/**
+ * A cloud-init volume's ISO. As KubeVirt, the first volume of a kind supplies that kind's data,
+ * and every further volume of the kind shows the guest the same ISO: KubeVirt points all their
+ * disks at the one file; ours get a copy each (`cloud-init/<vol>/`), as QEMU cannot open one file
+ * for two writable disks. A NoCloud and a ConfigDrive volume each get their own ISO, both built
+ * (KubeVirt's launcher builds only the kind of the VMI's first cloud-init volume).
+ */
 function planCloudInit(input: PlanInput, at: VolumeAt, kind: 'noCloud' | 'configDrive'): VolumePart {
-  const key = kind === 'noCloud' ? 'cloudInitNoCloud' : 'cloudInitConfigDrive';
-  const src = at.volume[key];
-  if (src === undefined) throw new Error(`planCloudInit: not a ${key} volume`);
-  const field = `${at.field}.${key}`;
-  const path = cloudInitIsoPath(input.facts.vmiDir, kind);
+  const key = KEYS[kind];
+  if (at.volume[key] === undefined) throw new Error(`planCloudInit: not a ${key} volume`);
+  const first = firstOfKind(input, kind);
+  const isFirst = `spec.volumes[${first.index}]` === at.field;
+  const field = `spec.volumes[${first.index}].${key}`;
+  const path = isFirst ? cloudInitIsoPath(input.facts.vmiDir, kind) : cloudInitIsoCopyPath(input.facts.vmiDir, kind, at.name);
   return {
     source: { type: 'file', path, format: 'raw' },
     steps: [{
       kind: 'iso', field, path, volumeId: CLOUD_INIT_VOLUME_IDS[kind], namespace: input.namespace,
-      entries: entriesOf(input, field, src, kind), fileMode: CLOUD_INIT_FILE_MODE,
+      entries: entriesOf(input, field, first.src, kind), fileMode: CLOUD_INIT_FILE_MODE,
       stagingDir: stagingDir(input.facts.vmiDir, at.name), access: at.access,
     }],
   };

@@ -7,9 +7,10 @@ export { volumeAccess } from './access.js';
 export { keySecrets, metaDataEntry, metaDataWithKeys, publicKeysOf, type CloudInitKind, type KeySecret } from './access-credentials.js';
 export { CLOUD_INIT_SECRET_KEYS, CLOUD_INIT_VOLUME_IDS, configDriveMetaData, guestHostname, noCloudMetaData } from './cloud-init.js';
 export { DEFAULT_CONFIG_VOLUME_ID } from './config-disks.js';
+export { SYSPREP_ANSWER_FILE, SYSPREP_VOLUME_ID } from './sysprep.js';
 export { formatMap } from './downward-api.js';
 export {
-  VMI_DIRS, cloudInitIsoPath, configIsoPath, emptyDiskPath, overlayPath, serviceAccountIsoPath, stagingDir, volumeStorePath,
+  VMI_DIRS, cloudInitIsoCopyPath, cloudInitIsoPath, configIsoPath, sysprepIsoPath, emptyDiskPath, overlayPath, serviceAccountIsoPath, stagingDir, volumeStorePath,
 } from './layout.js';
 export {
   configMapData, mountedObjectDirs, secretData, staticObjectSource,

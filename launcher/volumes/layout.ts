@@ -13,12 +13,17 @@ export const VMI_DIRS = {
   diskData: 'disk-data',
   /** emptyDisk images: `empty-disks/<vol>.qcow2`. */
   emptyDisks: 'empty-disks',
-  /** The one cloud-init ISO: `cloud-init/noCloud.iso` or `cloud-init/configdrive.iso`. */
+  /**
+   * The cloud-init ISOs: `cloud-init/noCloud.iso` and `cloud-init/configdrive.iso`, and a copy per
+   * further volume of a kind, `cloud-init/<vol>/<file>` (QEMU cannot open one file for two disks).
+   */
   cloudInit: 'cloud-init',
   configMapDisks: 'config-map-disks',
   secretDisks: 'secret-disks',
   downwardApiDisks: 'downwardapi-disks',
   serviceAccountDisk: 'service-account-disk',
+  /** sysprep ISOs: `sysprep-disks/<vol>.iso`. */
+  sysprepDisks: 'sysprep-disks',
   /** Private scratch directories for ISO contents, removed once each ISO is made. */
   staging: 'staging',
 } as const;
@@ -36,6 +41,20 @@ export function emptyDiskPath(vmiDir: string, volume: string): string {
 /** The cloud-init ISO, by data source (KubeVirt's file names). */
 export function cloudInitIsoPath(vmiDir: string, source: 'noCloud' | 'configDrive'): string {
   return posix.join(vmiDir, VMI_DIRS.cloudInit, source === 'noCloud' ? 'noCloud.iso' : 'configdrive.iso');
+}
+
+/**
+ * The cloud-init ISO of the second and later volumes of one kind: a copy of the first one's under
+ * the volume's name (KubeVirt points every such disk at the one ISO; QEMU refuses to open one file
+ * for two writable disks).
+ */
+export function cloudInitIsoCopyPath(vmiDir: string, source: 'noCloud' | 'configDrive', volume: string): string {
+  return posix.join(vmiDir, VMI_DIRS.cloudInit, volume, source === 'noCloud' ? 'noCloud.iso' : 'configdrive.iso');
+}
+
+/** The ISO of a sysprep volume (KubeVirt's `sysprep-disks/<vol>.iso`). */
+export function sysprepIsoPath(vmiDir: string, volume: string): string {
+  return posix.join(vmiDir, VMI_DIRS.sysprepDisks, `${volume}.iso`);
 }
 
 /** The ISO of a configMap, secret or downwardAPI volume. */

@@ -102,6 +102,16 @@ describe('planVolumes: what each volume kind becomes', () => {
       { name: 'dapi', downwardAPI: { fields: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
       { type: 'file', path: `${D}/downwardapi-disks/dapi.iso`, format: 'raw' },
       [expect.objectContaining({ kind: 'iso', volumeId: 'cfgdata' })]],
+    ['sysprep from a ConfigMap → sysprep-disks/<vol>.iso (unattendCD), autounattend.xml required',
+      { name: 'sysprep', sysprep: { configMap: { name: 'unattend' } } },
+      { type: 'file', path: `${D}/sysprep-disks/sysprep.iso`, format: 'raw' },
+      [expect.objectContaining({ kind: 'iso', volumeId: 'unattendCD', fileMode: 0o644, path: `${D}/sysprep-disks/sysprep.iso`, stagingDir: `${D}/staging/sysprep`,
+        entries: [{ type: 'object', object: 'ConfigMap', name: 'unattend', optional: false, field: 'spec.volumes[0].sysprep.configMap', requiredKey: 'autounattend.xml' }] })]],
+    ['sysprep from a Secret, private files',
+      { name: 'sp', sysprep: { secret: { name: 'win' } } },
+      { type: 'file', path: `${D}/sysprep-disks/sp.iso`, format: 'raw' },
+      [expect.objectContaining({ kind: 'iso', volumeId: 'unattendCD', fileMode: 0o600,
+        entries: [{ type: 'object', object: 'Secret', name: 'win', optional: false, field: 'spec.volumes[0].sysprep.secret', requiredKey: 'autounattend.xml' }] })]],
   ])('%s', (_, volume, source, steps) => {
     const plan = planVolumes(vmi([volume]), FACTS);
     expect(plan.sources).toEqual({ [volume.name]: source });
@@ -124,6 +134,31 @@ describe('planVolumes: what each volume kind becomes', () => {
     expect(Object.keys(plan.sources)).toEqual(['rootdisk', 'scratch', 'cloudinit']);
     expect(planVolumes(input, FACTS)).toEqual(plan);
     expect(input).toEqual(frozen);
+  });
+
+  it('gives every cloud-init volume an ISO: each kind from its first volume, later volumes of a kind a copy of it', () => {
+    const plan = planVolumes(vmi([
+      { name: 'ci1', cloudInitNoCloud: { userData: 'first' } },
+      { name: 'cd1', cloudInitConfigDrive: { userData: 'drive' } },
+      { name: 'ci2', cloudInitNoCloud: { userData: 'second' } },
+    ]), FACTS);
+    expect(plan.sources).toEqual({
+      ci1: { type: 'file', path: `${D}/cloud-init/noCloud.iso`, format: 'raw' },
+      cd1: { type: 'file', path: `${D}/cloud-init/configdrive.iso`, format: 'raw' },
+      ci2: { type: 'file', path: `${D}/cloud-init/ci2/noCloud.iso`, format: 'raw' },
+    });
+    const userData = (i: number) => {
+      const step = plan.steps[i];
+      if (step?.kind !== 'iso') throw new Error('expected an iso step');
+      const entry = step.entries.find((e) => e.type === 'data' && /user[-_]data$/.test(e.path));
+      return entry?.type === 'data' ? [step.volumeId, step.field, Buffer.from(entry.data).toString('utf8')] : undefined;
+    };
+    // KubeVirt reads a kind's data from its first volume alone: the guest sees it on every disk of the kind.
+    expect([userData(0), userData(1), userData(2)]).toEqual([
+      ['cidata', 'spec.volumes[0].cloudInitNoCloud', 'first'],
+      ['config-2', 'spec.volumes[1].cloudInitConfigDrive', 'drive'],
+      ['cidata', 'spec.volumes[0].cloudInitNoCloud', 'first'],
+    ]);
   });
 
   it('treats a VMI without a namespace as in "default"', () => {
@@ -180,7 +215,10 @@ describe('planVolumes: refusals name the KubeVirt field', () => {
     ['a namespace that is not a label', vmi([], { namespace: '../etc' }), 'metadata.namespace', 'DNS-1123 label'],
     ['no volume source', vmi([{ name: 'a' }]), 'spec.volumes[0]', 'sets no volume source'],
     ['two volume sources', vmi([{ name: 'a', emptyDisk: { capacity: '1Mi' }, secret: { secretName: 's' } }]), 'spec.volumes[0]', 'more than one volume source (emptyDisk, secret)'],
-    ['an unsupported kind', vmi([{ name: 'a', sysprep: { secret: { name: 's' } } }]), 'spec.volumes[0].sysprep', 'not supported by kubevirt-ts'],
+    ['an unsupported kind', vmi([{ name: 'a', memoryDump: { claimName: 's' } }]), 'spec.volumes[0].memoryDump', 'not supported by kubevirt-ts'],
+    ['a sysprep volume naming no object', vmi([{ name: 'a', sysprep: {} }]), 'spec.volumes[0].sysprep', 'needs a configMap or a secret'],
+    ['a sysprep volume naming both', vmi([{ name: 'a', sysprep: { configMap: { name: 'c' }, secret: { name: 's' } } }]), 'spec.volumes[0].sysprep', 'set one'],
+    ['a sysprep ConfigMap without a name', vmi([{ name: 'a', sysprep: { configMap: {} } }]), 'spec.volumes[0].sysprep.configMap.name', 'is not set'],
     ['an unresolved image', vmi([{ name: 'a', containerDisk: { image: 'localhost/missing' } }]), 'spec.volumes[0].containerDisk.image', 'has not been resolved'],
     ['an image without a disk', vmi([{ name: 'a', containerDisk: { image: 'localhost/nodisk' } }]), 'spec.volumes[0].containerDisk.image', 'has no disk'],
     ['a containerDisk path with ..', vmi([{ name: 'a', containerDisk: { image: 'localhost/custom', path: '/disk/../../../etc/shadow' } }]), 'spec.volumes[0].containerDisk.path', '".." segments'],
@@ -202,7 +240,6 @@ describe('planVolumes: refusals name the KubeVirt field', () => {
     ['cloud-init with bad base64', vmi([{ name: 'a', cloudInitConfigDrive: { userDataBase64: 'not base64!' } }]), 'spec.volumes[0].cloudInitConfigDrive.userDataBase64', 'not valid base64'],
     ['cloud-init with a nameless secretRef', vmi([{ name: 'a', cloudInitNoCloud: { secretRef: {} } }]), 'spec.volumes[0].cloudInitNoCloud.secretRef.name', 'is not set'],
     ['cloud-init with a nameless networkDataSecretRef', vmi([{ name: 'a', cloudInitNoCloud: { userData: 'x', networkDataSecretRef: { name: '' } } }]), 'spec.volumes[0].cloudInitNoCloud.networkDataSecretRef.name', 'is not set'],
-    ['two cloud-init volumes', vmi([{ name: 'a', cloudInitNoCloud: { userData: 'x' } }, { name: 'b', cloudInitNoCloud: { userData: 'y' } }]), 'spec.volumes[1]', 'at most one cloud-init'],
     ['two serviceAccount volumes', vmi([{ name: 'a', serviceAccount: { serviceAccountName: 'x' } }, { name: 'b', serviceAccount: { serviceAccountName: 'y' } }]), 'spec.volumes[1]', 'one serviceAccount'],
     ['cloud-init without a firmware uuid', vmi([{ name: 'a', cloudInitNoCloud: { userData: 'x' } }], { spec: { domain: { devices: {} } } }), 'spec.domain.firmware.uuid', 'is not set'],
     ['a configMap without a name', vmi([{ name: 'a', configMap: {} }]), 'spec.volumes[0].configMap.name', 'is not set'],

@@ -17,6 +17,7 @@ import { planConfigMap, planDownwardApi, planSecret, planServiceAccount } from '
 import type { PlanInput, VolumePlanner } from './context.js';
 import { planContainerDisk, planDataVolume, planEmptyDisk, planEphemeral, planHostDisk, planPersistentVolumeClaim } from './disk-volumes.js';
 import { planKernelBoot } from './kernel-boot.js';
+import { planSysprep } from './sysprep.js';
 import type { PlannedVolume, PrepareStep, VolumeKind, VolumePlan, VolumePlanFacts } from './types.js';
 
 const PLANNERS: Readonly<Record<VolumeKind, VolumePlanner>> = {
@@ -32,6 +33,7 @@ const PLANNERS: Readonly<Record<VolumeKind, VolumePlanner>> = {
   secret: planSecret,
   serviceAccount: planServiceAccount,
   downwardAPI: planDownwardApi,
+  sysprep: planSysprep,
 };
 
 /** The namespace a VMI without one lives in (as kubectl and the API server assume). */
@@ -74,7 +76,7 @@ function checkDistinct(volumes: readonly PlannedVolume[]): void {
     for (const path of v.steps.map(createdPath).filter((p) => p !== undefined)) {
       const owner = paths.get(path);
       if (owner !== undefined) {
-        throw new ConversionError(v.field, `would be prepared at ${path}, as ${owner} is; a VMI has at most one cloud-init and one serviceAccount volume`);
+        throw new ConversionError(v.field, `would be prepared at ${path}, as ${owner} is; a VMI has at most one serviceAccount volume`);
       }
       paths.set(path, v.field);
     }

@@ -52,8 +52,18 @@ export type IsoEntry =
   | { readonly type: 'data'; readonly path: string; readonly data: Uint8Array; readonly mode?: number }
   /** One key of a Secret, the first of `keys` the Secret holds (cloud-init `secretRef`). */
   | { readonly type: 'secret-key'; readonly path: string; readonly secret: string; readonly keys: readonly string[]; readonly field: string }
-  /** Every key of a Secret or ConfigMap as a file of that name at the ISO root. */
-  | { readonly type: 'object'; readonly object: 'Secret' | 'ConfigMap'; readonly name: string; readonly optional: boolean; readonly field: string }
+  /**
+   * Every key of a Secret or ConfigMap as a file of that name at the ISO root; with `requiredKey`,
+   * the object must hold that key (compared without case, as KubeVirt's sysprep check).
+   */
+  | {
+      readonly type: 'object';
+      readonly object: 'Secret' | 'ConfigMap';
+      readonly name: string;
+      readonly optional: boolean;
+      readonly field: string;
+      readonly requiredKey?: string;
+    }
   /** A service account's `token`, `namespace` and `ca.crt`. */
   | { readonly type: 'service-account'; readonly name: string; readonly field: string }
   /** cloud-init meta-data `base` plus the public keys of `secrets` (accessCredentials, access-credentials.ts). */
@@ -111,7 +121,8 @@ export type VolumeKind =
   | 'configMap'
   | 'secret'
   | 'serviceAccount'
-  | 'downwardAPI';
+  | 'downwardAPI'
+  | 'sysprep';
 
 /** One volume of the plan. */
 export interface PlannedVolume {

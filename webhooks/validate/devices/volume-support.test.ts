@@ -13,7 +13,9 @@ const dapi = (...fields: NonNullable<Volume['downwardAPI']>['fields'] & object) 
 
 const denied: readonly DeniedCase[] = [
   { id: 'kvt-volume', title: 'a volume name that is not a DNS label', spec: vols({ name: 'Data_1', emptyDisk: { capacity: '1Gi' } }), field: `${V}.name`, type: NS, value: '"Data_1"' },
-  { id: 'kvt-volume', title: 'a sysprep volume', spec: one({ sysprep: { configMap: { name: 'unattend' } } }), field: `${V}.sysprep`, type: NS, value: 'sysprep' },
+  { id: 'kvt-volume', title: 'a sysprep volume naming no object', spec: one({ sysprep: {} }), field: `${V}.sysprep`, type: NS, value: 'neither configMap nor secret' },
+  { id: 'kvt-volume', title: 'a sysprep volume naming two objects', spec: one({ sysprep: { configMap: { name: 'a' }, secret: { name: 'b' } } }), field: `${V}.sysprep`, type: NS, value: 'both configMap and secret' },
+  { id: 'kvt-volume', title: 'a sysprep secret without a name', spec: one({ sysprep: { secret: {} } }), field: `${V}.sysprep.secret.name`, type: NS, value: 'without a name' },
   { id: 'kvt-volume', title: 'a containerPath volume', spec: one({ containerPath: { path: '/srv' } }), field: `${V}.containerPath`, type: NS, value: 'containerPath' },
   { id: 'kvt-volume', title: 'a memoryDump volume', spec: one({ memoryDump: { claimName: 'dump' } }), field: `${V}.memoryDump`, type: NS, value: 'memoryDump' },
   { id: 'kvt-volume', title: 'an upper-case image reference', spec: one({ containerDisk: { image: 'quay.io/KubeVirt/cirros' } }), field: `${V}.containerDisk.image`, type: NS, value: '"KubeVirt"' },
@@ -42,11 +44,6 @@ const denied: readonly DeniedCase[] = [
   },
   { id: 'kvt-volume', title: 'a cloud-init secretRef without a name', spec: one({ cloudInitNoCloud: { userData: 'u', secretRef: {} } }), field: `${V}.cloudInitNoCloud.secretRef.name`, type: NS, value: '{}' },
   { id: 'kvt-volume', title: 'a cloud-init networkDataSecretRef with an empty name', spec: one({ cloudInitConfigDrive: { userData: 'u', networkDataSecretRef: { name: '' } } }), field: `${V}.cloudInitConfigDrive.networkDataSecretRef.name`, type: NS, value: '{"name":""}' },
-  {
-    id: 'kvt-volume', title: 'a second cloudInitNoCloud volume',
-    spec: vols({ name: 'a', cloudInitNoCloud: { userData: 'u' } }, { name: 'b', cloudInitNoCloud: { userData: 'v' } }),
-    field: 'spec.volumes[1].cloudInitNoCloud', type: NS, value: '"b"',
-  },
 ];
 
 describe('validateVolumeSupport', () => {
@@ -74,6 +71,8 @@ describe('validateVolumeSupport', () => {
       { path: 'labels/all', fieldRef: { fieldPath: 'metadata.labels' } },
     )],
     ['one NoCloud and one ConfigDrive volume', vols({ name: 'a', cloudInitNoCloud: { userData: 'u' } }, { name: 'b', cloudInitConfigDrive: { secretRef: { name: 's' } } })],
+    ['two NoCloud volumes (KubeVirt admits them; the first one\'s data is on both)', vols({ name: 'a', cloudInitNoCloud: { userData: 'u' } }, { name: 'b', cloudInitNoCloud: { userData: 'v' } })],
+    ['sysprep volumes from a ConfigMap and from a Secret', vols({ name: 'a', sysprep: { configMap: { name: 'unattend' } } }, { name: 'b', sysprep: { secret: { name: 'unattend' } } })],
   ])('kvt-volume admits %s', (_title, spec) => {
     expect(causesOf(validateVolumeSupport, { spec })).toEqual([]);
   });

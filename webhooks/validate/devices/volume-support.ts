@@ -1,11 +1,11 @@
 /**
  * Volumes KubeVirt accepts but the kubevirt-ts volume planner refuses, refused here so admission
  * never admits a VMI the launcher cannot prepare: volume kinds it has no planner for (sysprep,
- * containerPath, memoryDump; downwardMetrics is refused by B38), names that cannot be path
- * segments, image references and image paths the image store refuses, claims without a usable
+ * containerPath, memoryDump; downwardMetrics is refused by B38), a sysprep volume without exactly
+ * one of configMap and secret, names that cannot be path segments, image references and image paths the image store refuses, claims without a usable
  * name, disks without a positive size, host paths that are not absolute files, ISO volume labels,
- * downwardAPI files it cannot fill, nameless cloud-init secret references, and a second cloud-init
- * volume of one kind (both would be the same ISO).
+ * downwardAPI files it cannot fill and nameless cloud-init secret references. Several cloud-init
+ * volumes, of one kind or both, are admitted as KubeVirt admits them (launcher/volumes/cloud-init.ts).
  * @see ../../../launcher/volumes/plan.ts, disk-volumes.ts, config-disks.ts, cloud-init.ts
  */
 import type { FieldPath } from '../../../core/field-path.js';
@@ -22,7 +22,7 @@ import { isCleanAbsolutePath } from './volume-paths.js';
 
 type VolumeCheck = (volume: Readonly<Volume>, field: FieldPath) => Cause[];
 
-const UNPLANNED_KINDS = ['sysprep', 'containerPath', 'memoryDump'] as const;
+const UNPLANNED_KINDS = ['containerPath', 'memoryDump'] as const;
 /** ISO9660 volume ids: 1 to 32 printable ASCII characters. */
 const VOLUME_ID = /^[\x20-\x7e]{1,32}$/;
 /** Any absolute file path: the allowed host-disk roots are a launcher option, unknown here. */
@@ -94,20 +94,23 @@ const labels: VolumeCheck = (volume, field) =>
     return [notSupported(field.child(kind).child('volumeLabel'), `the volume label ${quote(label)}`, 'an ISO volume id has 1 to 32 printable ASCII characters')];
   });
 
-const CHECKS: readonly VolumeCheck[] = [name, kinds, containerDisk, claims, sizes, hostDiskPath, labels, downwardApiSupportCauses, cloudInitSupportCauses];
+/** A sysprep volume makes its ISO from one object: KubeVirt admits none or both, and then builds no working drive. */
+const sysprep: VolumeCheck = (volume, field) => {
+  const sp = volume.sysprep;
+  if (sp === undefined) return [];
+  const at = field.child('sysprep');
+  const set = [sp.configMap, sp.secret].filter((r) => r !== undefined).length;
+  if (set !== 1) return [notSupported(at, `the sysprep volume ${quote(volume.name)} with ${set === 0 ? 'neither configMap nor secret' : 'both configMap and secret'}`, 'name one ConfigMap or Secret holding autounattend.xml')];
+  const ref = sp.configMap ?? sp.secret;
+  if (isSet(ref?.name)) return [];
+  return [notSupported(at.child(sp.configMap !== undefined ? 'configMap' : 'secret').child('name'), 'a sysprep reference without a name', 'name the object')];
+};
 
-/** The launcher makes one ISO per cloud-init kind, so a second volume of a kind would overwrite the first. */
-function oneCloudInitPerKind(volumes: readonly Readonly<Volume>[], base: FieldPath): Cause[] {
-  return (['cloudInitNoCloud', 'cloudInitConfigDrive'] as const).flatMap((kind) => {
-    const indexes = volumes.flatMap((v, i) => (v[kind] === undefined ? [] : [i]));
-    return indexes.slice(1).map((i) => notSupported(base.index(i).child(kind), `a second ${kind} volume (${quote(volumes[i]?.name)}, after ${base.index(indexes[0] ?? 0)})`, `give the VMI one ${kind} volume`));
-  });
-}
+const CHECKS: readonly VolumeCheck[] = [name, kinds, sysprep, containerDisk, claims, sizes, hostDiskPath, labels, downwardApiSupportCauses, cloudInitSupportCauses];
 
 /** Refuses volumes the kubevirt-ts launcher cannot prepare. */
 export const validateVolumeSupport: SpecValidator = (spec, path) => {
   const volumes = spec.volumes ?? [];
   const base = path.child('volumes');
-  const perVolume = volumes.flatMap((volume, i) => CHECKS.flatMap((check) => check(volume, base.index(i))));
-  return [...perVolume, ...oneCloudInitPerKind(volumes, base)];
+  return volumes.flatMap((volume, i) => CHECKS.flatMap((check) => check(volume, base.index(i))));
 };
