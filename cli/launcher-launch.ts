@@ -10,7 +10,9 @@ import type { VirtualMachineInstance } from '../crd-gen/index.js';
 import type { VmiIdentity } from '../launcher/identity.js';
 import type { ProtocolServer } from '../launcher/protocol/runtime/server.js';
 import { imageStoreRoot } from '../launcher/runtime/data-dir.js';
+import { ensureVmiImages } from '../launcher/runtime/image-ensure.js';
 import { openImageStore } from '../launcher/runtime/image-store.js';
+import { loadRegistryMirrors } from '../launcher/runtime/registry-config.js';
 import type { LauncherHost } from '../launcher/runtime/host.js';
 import { launchVmi, type AccelChoice } from '../launcher/runtime/main.js';
 import { mountedObjectSource } from '../launcher/runtime/mounted-objects.js';
@@ -83,14 +85,19 @@ export async function launch(options: LauncherCliOptions, io: CommandIo, from: L
     ...(server === undefined ? {} : { server }),
     ...(host === undefined ? {} : { host }),
     ...(options.console ? { consoleOut: (chunk: Buffer) => { process.stdout.write(chunk); } } : {}),
-    prepareVolumes: (vmi, dirs, qemuUser) => prepareVolumes(vmi, {
-      vmiDir: dirs.stateDir,
-      volumeStore: join(options.dataDir, 'volumes'),
-      hostDiskRoots: options.hostDiskRoots,
-      imageStore,
-      objects: objectSource,
-      ...(qemuUser === undefined ? {} : { qemuUser }),
-    }),
+    prepareVolumes: async (vmi, dirs, qemuUser) => {
+      // A launcher that reads the data dir's store pulls what the VMI's pull policies ask for; a
+      // launcher pod's image volumes are the node's business.
+      if (options.imageVolumes === undefined) await ensureVmiImages(vmi, imageStore, { objects: objectSource, mirrors: await loadRegistryMirrors(options.dataDir), log });
+      return prepareVolumes(vmi, {
+        vmiDir: dirs.stateDir,
+        volumeStore: join(options.dataDir, 'volumes'),
+        hostDiskRoots: options.hostDiskRoots,
+        imageStore,
+        objects: objectSource,
+        ...(qemuUser === undefined ? {} : { qemuUser }),
+      });
+    },
   });
   io.err(`virt-launcher: ${outcome.phase} (${outcome.reason}): ${outcome.message}\n`);
   return outcome.phase === 'Stopped' ? 0 : 1;

@@ -1,0 +1,104 @@
+/**
+ * A VMI's boot images made present before its volumes are prepared, as a kubelet pulls a pod's
+ * images: each containerDisk and kernel-boot image by its pull policy (Always, IfNotPresent, Never;
+ * KubeVirt's default when the VMI has none), with the volume's `imagePullSecret` (read from the
+ * launcher pod's mount) or the docker config of the user running kvt. Every failure is a
+ * ConversionError naming the VMI field (`spec.volumes[0].containerDisk.image`), which the VMI's
+ * conditions and Events show as a missing image's do.
+ */
+import { ConversionError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { pullDecision, imagePullsOf, type ImagePull } from '../images/pull-policy.js';
+import { credentialsFor, type RegistryCredentials } from '../images/registry-auth.js';
+import { parseRegistryRef, registryEndpoint, type RegistryMirrors } from '../images/registry-ref.js';
+import type { ObjectSource } from '../volumes/index.js';
+import { ImageNotFoundError, ImageStoreError, type ImageStore } from './image-store.js';
+import { pullImage, type PullEvent } from './image-pull.js';
+import { dockerConfigCredentials } from './registry-config.js';
+
+/** What ensuring images needs. */
+export interface EnsureImagesOptions {
+  readonly objects: ObjectSource;
+  readonly mirrors: RegistryMirrors;
+  readonly log: Logger;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly fetch?: typeof fetch;
+}
+
+const DOCKER_CONFIG_KEY = '.dockerconfigjson';
+
+async function secretCredentials(vmi: Readonly<VirtualMachineInstance>, pull: ImagePull, registry: string, objects: ObjectSource): Promise<RegistryCredentials | undefined> {
+  const secretField = pull.field.replace(/\.image$/, '.imagePullSecret');
+  const namespace = vmi.metadata?.namespace ?? 'default';
+  const data = await objects.getSecret(namespace, pull.pullSecret ?? '');
+  if (data === undefined) throw new ConversionError(secretField, `Secret ${JSON.stringify(pull.pullSecret)} is not in namespace ${namespace}`);
+  const config = data[DOCKER_CONFIG_KEY];
+  if (config === undefined) throw new ConversionError(secretField, `Secret ${JSON.stringify(pull.pullSecret)} has no ${DOCKER_CONFIG_KEY} key (a kubernetes.io/dockerconfigjson Secret)`);
+  return credentialsFor(Buffer.from(config).toString('utf8'), registry);
+}
+
+async function credentials(vmi: Readonly<VirtualMachineInstance>, pull: ImagePull, options: EnsureImagesOptions): Promise<RegistryCredentials | undefined> {
+  const { registry } = parseRegistryRef(pull.ref);
+  const mirror = registryEndpoint(registry, options.mirrors).mirror?.replace(/^[a-z]+:\/\//, '');
+  const hosts = mirror === undefined ? [registry] : [registry, mirror];
+  for (const host of hosts) {
+    const found = pull.pullSecret === undefined ? await dockerConfigCredentials(host, options.env) : await secretCredentials(vmi, pull, host, options.objects);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Whether the store holds `ref`, and whether it was imported (`kvt image import`: the store is its only registry). */
+async function storedState(store: ImageStore, ref: string): Promise<{ readonly stored: boolean; readonly imported: boolean }> {
+  try {
+    const record = await store.resolve(ref);
+    return { stored: true, imported: record.source === undefined };
+  } catch (e: unknown) {
+    if (e instanceof ImageNotFoundError) return { stored: false, imported: false };
+    throw e;
+  }
+}
+
+/** Logs a pull's progress through the launcher's log: what is pulled from where, each layer as it is done. */
+function logEvents(log: Logger, pull: ImagePull): (e: PullEvent) => void {
+  return (e) => {
+    if (e.kind === 'resolved') log.info({ image: e.ref, digest: e.digest, from: e.from, layers: e.layers.length }, 'pulling image');
+    else if (e.kind === 'layer-done') log.info({ image: pull.ref, layer: e.digest, bytes: e.size, cached: e.cached }, e.cached ? 'layer already present' : 'layer pulled');
+    else if (e.kind === 'unchanged') log.info({ image: e.ref, digest: e.digest }, 'image is up to date');
+  };
+}
+
+async function ensureOne(vmi: Readonly<VirtualMachineInstance>, pull: ImagePull, store: ImageStore, options: EnsureImagesOptions): Promise<void> {
+  const { stored, imported } = await storedState(store, pull.ref);
+  // An imported image (the demo guest, `kvt image import`) has no registry to pull from: the store is its registry.
+  const decision = imported ? 'use' : pullDecision(pull.policy, stored, parseRegistryRef(pull.ref).digest !== undefined);
+  if (decision === 'use') return;
+  if (decision === 'missing') {
+    throw new ConversionError(pull.field, `image ${pull.ref} is not in the local image store and its imagePullPolicy is Never: pull it first (kvt image pull ${pull.ref}) or allow pulling (IfNotPresent)`);
+  }
+  const creds = await credentials(vmi, pull, options);
+  const record = await pullImage(store, pull.ref, {
+    mirrors: options.mirrors,
+    ...(creds === undefined ? {} : { credentials: creds }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    onEvent: logEvents(options.log, pull),
+  });
+  options.log.info({ image: record.ref, digest: record.digest, policy: pull.policy }, 'image ready');
+}
+
+/** Makes every boot image of the VMI present in `store`, as its pull policies say. */
+export async function ensureVmiImages(vmi: Readonly<VirtualMachineInstance>, store: ImageStore, options: EnsureImagesOptions): Promise<void> {
+  const seen = new Set<string>();
+  for (const pull of imagePullsOf(vmi)) {
+    if (seen.has(pull.ref)) continue;
+    seen.add(pull.ref);
+    try {
+      await ensureOne(vmi, pull, store, options);
+    } catch (e: unknown) {
+      if (e instanceof ConversionError) throw e;
+      if (e instanceof ImageStoreError) throw new ConversionError(pull.field, e.message, { cause: e });
+      throw e;
+    }
+  }
+}
