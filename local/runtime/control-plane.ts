@@ -34,6 +34,7 @@ import { localKubelet } from '../kubelet/runtime/kubelet.js';
 import { recordedOwner } from '../kubelet/runtime/pid-file.js';
 import { KubevirtError } from '../../core/errors.js';
 import { startVmStateCleaner } from './vm-state-cleaner.js';
+import { startServicePorts } from './service-ports.js';
 import { NodeNetworkError, startNodeNetwork, type NodeNetwork } from '../pod-network/runtime/node-network.js';
 
 /** The one node of the local control plane. */
@@ -228,6 +229,9 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       kube: store.client(KUBELET_USER), pods, nodeName: LOCAL_NODE, dataDir, runRoot, log: kubeletLog, owner: options.owner, ...(network === undefined ? {} : { network }),
     }), { log: kubeletLog });
     stops.push(() => kubelet.stop());
+    // Services on 127.0.0.1 (no kube-proxy here): each port forwards to a selected pod's IP.
+    const servicePorts = await startServicePorts({ kube: store.client(LOCAL_USER), pods, log: log.child({ component: 'service-ports' }) });
+    stops.push(() => servicePorts.stop());
     // A deleted VM's persistent state (a persistent TPM's) goes with it, as its backend-storage PVC would.
     const vmStateLog = log.child({ component: 'vm-state-cleaner' });
     const stateVms = createInformer<VirtualMachine>(store.client(KUBELET_USER), Gvk.VirtualMachine, { log: vmStateLog });
