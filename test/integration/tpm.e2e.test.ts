@@ -1,0 +1,210 @@
+// End to end, the shape of KubeVirt's examples/vmi-windows.yaml with a persistent TPM, as a user
+// drives the local mode: `kvt daemon` on a fresh data dir, a VM whose template carries the
+// example's domain (Hyper-V relaxed/vapic/spinlocks, SMM, the Windows timers, 2 cores, 2Gi, the
+// e1000 NIC with masquerade, the sata disk of the claim disk-windows, the firmware uuid) plus
+// `tpm: { persistent: true }`. The guest is the demo guest booted by its kernel (the example's PVC
+// holds Windows; here the claim is an empty disk), which prints its cloud-init token. Proven: the
+// domain runs with the TPM and the Hyper-V and clock features (the live `virsh dumpxml`), swtpm
+// runs as the unprivileged QEMU user on the VM's own state directory, the state survives
+// `kvt stop`/`kvt start` (the second start does not manufacture a new TPM: no swtpm_setup), and
+// `kvt delete vm` removes it, leaving no swtpm, QEMU or directory behind. Skips outside CI without
+// libvirtd/QEMU/swtpm.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
+import { launcherId } from '../../launcher/identity.js';
+import { sessionUri } from '../../launcher/runtime/libvirtd.js';
+import { IN_CI, IS_ROOT, LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
+
+const run = promisify(execFile);
+const REPO = resolve(import.meta.dirname, '../..');
+const AVAILABLE = haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage', 'swtpm', 'swtpm_setup']);
+const TOKEN = `tpm-${randomBytes(6).toString('hex')}`;
+const NAME = 'win-tpm';
+const RUN_ROOT = IS_ROOT ? '/run/kvt' : join(process.env['XDG_RUNTIME_DIR'] ?? `/tmp/kvt-${process.getuid?.() ?? 0}`, 'kvt');
+
+/** The VM: the example's domain section, the demo guest's kernel, a cloud-init disk for the token. */
+function windowsShapedVm(): VirtualMachine {
+  return {
+    apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: NAME },
+    spec: {
+      runStrategy: 'Always',
+      template: {
+        metadata: { labels: { special: 'vmi-windows' } },
+        spec: {
+          terminationGracePeriodSeconds: 0,
+          domain: {
+            clock: { utc: {}, timer: { hpet: { present: false }, hyperv: {}, pit: { tickPolicy: 'delay' }, rtc: { tickPolicy: 'catchup' } } },
+            cpu: { cores: 2 },
+            devices: {
+              disks: [{ name: 'pvcdisk', disk: { bus: 'sata' } }, { name: 'cloudinitdisk', disk: { bus: 'virtio' } }],
+              interfaces: [{ name: 'default', model: 'e1000', masquerade: {} }],
+              tpm: { persistent: true },
+            },
+            features: { acpi: {}, apic: {}, smm: {}, hyperv: { relaxed: {}, spinlocks: { spinlocks: 8191 }, vapic: {} } },
+            firmware: {
+              uuid: '5d307ca9-b3ef-428c-8861-06e72d69f223',
+              kernelBoot: { kernelArgs: 'console=ttyS0 panic=-1', container: { image: 'localhost/demo-guest:latest', kernelPath: '/boot/vmlinuz', initrdPath: '/boot/initrd.img' } },
+            },
+            resources: { requests: { memory: '2Gi' } },
+          },
+          networks: [{ name: 'default', pod: {} }],
+          volumes: [
+            { name: 'pvcdisk', persistentVolumeClaim: { claimName: 'disk-windows' } },
+            { name: 'cloudinitdisk', cloudInitNoCloud: { userData: `#!/bin/sh\necho "${TOKEN}"\n` } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** The swtpm processes whose state directory (through libvirt's link) is below `dir`, with their uid. */
+async function swtpmUnder(dir: string): Promise<{ pid: number; uid: number }[]> {
+  const found: { pid: number; uid: number }[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (!(args[0] ?? '').endsWith('swtpm') || args[1] !== 'socket') continue;
+    const path = /dir=([^,]+)/.exec(args[args.indexOf('--tpmstate') + 1] ?? '')?.[1] ?? '';
+    const real = await run('realpath', ['-e', path]).then((r) => r.stdout.trim(), () => '');
+    if (!real.startsWith(`${dir}/`)) continue;
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${entry}/status`, 'utf8').catch(() => ''))?.[1]);
+    found.push({ pid: Number(entry), uid });
+  }
+  return found;
+}
+
+describe.skipIf(!IN_CI && !AVAILABLE)('the vmi-windows shape with a persistent TPM (kvt daemon, real guest, real swtpm)', () => {
+  let dataDir = '';
+  let env: NodeJS.ProcessEnv = {};
+  let daemon: { child: ChildProcess; exited: Promise<number | null>; output: () => string } | undefined;
+  let vmUid = '';
+
+  async function kvt(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((done) => {
+      execFile(process.execPath, [join(REPO, 'bin/kvt.js'), ...args], { cwd: REPO, env, timeout: 60_000 }, (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
+        done({ code, stdout, stderr });
+      });
+    });
+  }
+
+  async function getJson<T>(kind: string, name?: string): Promise<T | undefined> {
+    const r = await kvt('get', kind, ...(name === undefined ? [] : [name]), '-o', 'json');
+    return r.code === 0 ? (JSON.parse(r.stdout) as T) : undefined;
+  }
+
+  const vmi = (): Promise<VirtualMachineInstance | undefined> => getJson<VirtualMachineInstance>('vmi', NAME);
+  const stateDir = (): string => join(dataDir, 'vm-state', 'default', NAME, vmUid);
+  const permall = (): string => join(stateDir(), 'swtpm', 'tpm2', 'tpm2-00.permall');
+  const daemonDirOf = (v: VirtualMachineInstance): string => join(RUN_ROOT, launcherId({ namespace: 'default', name: NAME, uid: v.metadata.uid ?? '' }), 'd');
+
+  /** Waits for the VMI to run and its console to show the token; returns the running VMI. */
+  async function runningWithToken(): Promise<VirtualMachineInstance> {
+    const running = await until('VMI Running', vmi, (v) => v?.status?.phase === 'Running' || v?.status?.phase === 'Failed', 180_000);
+    expect(running?.status?.phase).toBe('Running');
+    const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), 'console', NAME], { cwd: REPO, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let seen = '';
+    child.stdout.on('data', (b: Buffer) => { seen += b.toString(); });
+    const code = new Promise<number | null>((done) => child.once('exit', (c) => done(c)));
+    await until('the token on the console', async () => seen, (s) => new RegExp(`^${TOKEN}\\r?$`, 'm').test(s), 180_000);
+    child.stdin.write('\x1d');
+    expect(await code).toBe(0);
+    return running as VirtualMachineInstance;
+  }
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'kvt-tpm-e2e-'));
+    env = { ...process.env, KVT_DATA_DIR: dataDir };
+    await run('bash', [join(REPO, 'scripts/build-guest.sh')], { cwd: REPO, env, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+    // The example's claim: an empty raw disk in the local volume store (the guest boots from its kernel).
+    const claim = join(dataDir, 'volumes', 'default', 'disk-windows');
+    await mkdir(claim, { recursive: true, mode: 0o711 });
+    await run('qemu-img', ['create', '-q', '-f', 'raw', join(claim, 'disk.img'), '16M']);
+    const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), 'daemon', '--log-level', 'warn'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => { output += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { output += b.toString(); });
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    daemon = { child, exited, output: () => output };
+    await until('the daemon serving', async () => output, (o) => o.includes('kvt daemon: serving') || child.exitCode !== null, 60_000);
+    expect(output).toContain('kvt daemon: serving');
+  }, 700_000);
+
+  afterAll(async () => {
+    await kvt('delete', 'vm', NAME, '--ignore-not-found').catch(() => undefined);
+    await until('no guest of this suite left', () => qemuPids(NAME), (p) => p.length === 0, 90_000).catch(() => undefined);
+    if (daemon !== undefined) {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+    }
+    for (const pid of await qemuPids(NAME)) process.kill(pid, 'SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  }, 200_000);
+
+  it('boots with the TPM, the Hyper-V features and the Windows timers; swtpm runs as the QEMU user on the VM\'s state', async () => {
+    const manifest = join(dataDir, 'vm.yaml');
+    await writeFile(manifest, JSON.stringify(windowsShapedVm()));
+    expect(await kvt('apply', '-f', manifest)).toMatchObject({ code: 0, stdout: `virtualmachine.kubevirt.io/${NAME} created\n` });
+    vmUid = (await getJson<VirtualMachine>('vm', NAME))?.metadata.uid ?? '';
+    const running = await runningWithToken();
+
+    const live = (await run('virsh', ['-c', sessionUri(join(daemonDirOf(running), 'run', 'libvirt', 'libvirt-sock')), 'dumpxml', `default_${NAME}`], { env: { ...process.env, LIBVIRT_AUTOSTART: '0' } })).stdout;
+    expect(live).toMatch(/<tpm model='tpm-crb'>\s*<backend type='emulator' version='2\.0' persistent_state='yes'\/>/);
+    expect(live).toMatch(/<hyperv mode='custom'>\s*<relaxed state='on'\/>\s*<vapic state='on'\/>\s*<spinlocks state='on' retries='8191'\/>\s*<\/hyperv>/);
+    expect(live).toContain('<smm state=\'on\'/>');
+    expect(live).toMatch(/<clock offset='utc' adjustment='reset'>\s*<timer name='rtc' present='yes' tickpolicy='catchup'\/>\s*<timer name='pit' present='yes' tickpolicy='delay'\/>\s*<timer name='hpet' present='no'\/>\s*<timer name='hypervclock' present='yes'\/>/);
+
+    const swtpm = await swtpmUnder(stateDir());
+    expect(swtpm).toHaveLength(1);
+    const qemuUid = Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${(await qemuPids(NAME))[0]}/status`, 'utf8'))?.[1]);
+    if (IS_ROOT) expect(qemuUid).not.toBe(0);
+    expect(swtpm[0]?.uid).toBe(qemuUid);
+    // The state is the QEMU user's and nobody else's.
+    const state = await stat(permall());
+    expect([state.uid, state.mode & 0o777]).toEqual([qemuUid, 0o600]);
+    for (const dir of ['vm-state', `vm-state/default/${NAME}/${vmUid}`, `vm-state/default/${NAME}/${vmUid}/swtpm`]) {
+      expect((await stat(join(dataDir, dir))).mode & 0o007).toBe(0);
+    }
+  }, 400_000);
+
+  it('keeps the TPM state across kvt stop and kvt start: the next launcher finds it and manufactures none', async () => {
+    expect(await kvt('stop', NAME)).toMatchObject({ code: 0 });
+    await until('no VMI and no QEMU', async () => [await vmi(), (await qemuPids(NAME)).length], ([v, n]) => v === undefined && n === 0, 120_000);
+    await until('no swtpm of the VM', () => swtpmUnder(stateDir()), (p) => p.length === 0, 60_000);
+    expect((await stat(permall())).size).toBeGreaterThan(0);
+
+    expect(await kvt('start', NAME)).toMatchObject({ code: 0 });
+    const running = await runningWithToken();
+    expect(await swtpmUnder(stateDir())).toHaveLength(1);
+    // libvirt runs swtpm_setup (which writes its config into the daemon's config home) only when
+    // the TPM has no state yet: this launcher's daemon never ran it.
+    await expect(stat(join(daemonDirOf(running), 'cfg', 'swtpm_setup.conf'))).rejects.toThrow(/ENOENT/);
+  }, 400_000);
+
+  it('kvt delete vm removes the TPM state with the VM and leaves no swtpm, QEMU or launcher directory', async () => {
+    const last = await vmi();
+    expect(await kvt('delete', 'vm', NAME)).toMatchObject({ code: 0, stdout: `virtualmachine.kubevirt.io "${NAME}" deleted\n` });
+    await until('no VMI, no pod, no QEMU', async () => [await vmi(), (await getJson<{ items: unknown[] }>('pods'))?.items.length, (await qemuPids(NAME)).length], ([v, pods, n]) => v === undefined && pods === 0 && n === 0, 120_000);
+    await until('the VM\'s state removed', () => stat(stateDir()).then(() => true, () => false), (exists) => !exists, 60_000);
+    expect(await swtpmUnder(dataDir)).toEqual([]);
+    await expect(stat(join(dataDir, 'vm-state', 'default'))).rejects.toThrow(/ENOENT/);
+    await until('the launcher\'s run directory gone', () => stat(join(daemonDirOf(last as VirtualMachineInstance), '..')).then(() => true, () => false), (exists) => !exists, 60_000);
+  }, 300_000);
+});
