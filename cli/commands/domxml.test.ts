@@ -1,5 +1,6 @@
-// `kvt domxml` as a user runs it: admission defaults, KubeVirt's cluster mapping, our host paths;
-// its XML must be valid libvirt XML (virt-xml-validate), and bad input is named by field.
+// `kvt domxml` as a user runs it: admission defaults, then KubeVirt's cluster mapping with its
+// in-pod paths (no local store needed), or with --emulation the local mapping with this machine's
+// paths; its XML must be valid libvirt XML (virt-xml-validate), and bad input is named by field.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -83,12 +84,35 @@ describe('kvt domxml', () => {
     expect(await kvt('domxml', two)).toMatchObject({ code: 1, err: expect.stringMatching(/expected exactly one .* found VirtualMachineInstance\/a, VirtualMachineInstance\/b/) });
   });
 
-  it('tells the user to import a containerDisk image the local store lacks', async () => {
+  it('prints the cluster mapping of an image the local store lacks, with KubeVirt\'s in-pod paths; --emulation names the missing image', async () => {
     const file = join(work, 'remote.yaml');
-    await writeFile(file, 'apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: remote}\nspec:\n  domain:\n    devices: {disks: [{name: root, disk: {}}]}\n    resources: {requests: {memory: 64Mi}}\n  volumes: [{name: root, containerDisk: {image: quay.io/kubevirt/cirros-container-disk-demo:v1.0}}]\n');
+    await writeFile(file, [
+      'apiVersion: kubevirt.io/v1', 'kind: VirtualMachineInstance', 'metadata: {name: remote, namespace: ns1, uid: 0e3c1b8a-0000-4000-8000-000000000001}', 'spec:', '  domain:',
+      '    devices: {disks: [{name: root, disk: {}}, {name: ci, disk: {}}, {name: ci2, cdrom: {tray: open}}, {name: sp, cdrom: {}}]}',
+      '    resources: {requests: {memory: 64Mi}}', '  volumes:',
+      '  - {name: root, containerDisk: {image: quay.io/kubevirt/cirros-container-disk-demo:v1.0}}',
+      '  - {name: ci, cloudInitNoCloud: {userData: "#cloud-config"}}',
+      '  - {name: ci2, cloudInitNoCloud: {userData: "#cloud-config"}}',
+      '  - {name: sp, sysprep: {secret: {name: unattend}}}', '',
+    ].join('\n'));
     const r = await kvt('domxml', file);
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/spec\.volumes\[0\]\.containerDisk.*kvt image import/s);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    await validXml(r.out);
+    const domain = decodeDomain(r.out);
+    const disk = (alias: string) => domain.devices.disks.find((d) => d.alias?.name === `ua-${alias}`);
+    expect(disk('root')?.source?.file).toBe('/var/run/kubevirt-ephemeral-disks/disk-data/root/disk.qcow2');
+    expect(disk('root')?.backingStore?.source?.file).toBe('/var/run/kubevirt/container-disks/disk_0.img');
+    // KubeVirt points every NoCloud disk at the one ISO of the VMI.
+    expect(disk('ci')?.source?.file).toBe('/var/run/kubevirt-ephemeral-disks/cloud-init-data/ns1/remote/noCloud.iso');
+    expect(disk('ci2')?.source?.file).toBe('/var/run/kubevirt-ephemeral-disks/cloud-init-data/ns1/remote/noCloud.iso');
+    expect(disk('ci2')?.target.tray).toBe('open');
+    expect(disk('sp')?.source?.file).toBe('/var/run/kubevirt-private/sysprep-disks/sp.iso');
+    expect(r.out).toContain('/var/run/kubevirt-private/0e3c1b8a-0000-4000-8000-000000000001/virt-serial0');
+
+    const local = await kvt('domxml', '--emulation', file);
+    expect(local.code).toBe(1);
+    expect(local.err).toMatch(/spec\.volumes\[0\]\.containerDisk.*quay\.io\/kubevirt\/cirros-container-disk-demo:v1\.0 is not in the local image store/s);
   });
 });
 

@@ -10,6 +10,8 @@ import { ImageStoreError, openImageStore } from '../../launcher/runtime/image-st
 import { defaultRunRoot, launcherDirs, vmiIdentity } from '../../launcher/runtime/launcher-dirs.js';
 import { gatherImageFacts } from '../../launcher/runtime/volumes-images.js';
 import { planVolumes } from '../../launcher/volumes/index.js';
+import { CLUSTER_EFI, clusterKernelBootFiles, clusterVmiPaths, clusterVolumeSources } from '../../launcher/volumes/cluster-layout.js';
+import { FIRMWARE_UUID_NAMESPACE, uuidV5 } from '../../core/uuid.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { loadVmi } from '../vmi-input.js';
@@ -36,16 +38,41 @@ function parseOptions(args: readonly string[]): DomxmlOptions {
   return { source: positionals[0] ?? '-', dataDir: values['data-dir'] ?? defaultDataDir(), emulation: values.emulation, hostDiskRoots: values['host-disk-root'] };
 }
 
-/** The cluster mapping (tap networking, KVM unless --emulation) with the paths our launcher would use. */
-async function contextFor(vmi: VirtualMachineInstance, options: DomxmlOptions): Promise<ConverterContext> {
+/** Host facts both mappings share: KubeVirt's cluster defaults for SMBIOS, balloon and console logging. */
+const CLUSTER_DEFAULTS = {
+  architecture: 'x86_64', smbios: DEFAULT_SMBIOS, networkMode: 'tap', memBalloonStatsPeriod: 10, freePageReporting: true, serialConsoleLogDefault: true,
+} as const;
+
+/**
+ * KubeVirt's cluster mapping: KVM, tap networking and the launcher pod's own paths (containerDisks
+ * under /var/run/kubevirt/container-disks, cloud-init under the ephemeral-disk directory, the
+ * sockets under /var/run/kubevirt-private/<uid>). Nothing of this machine is read: no image store,
+ * no firmware files. A VMI without a uid (a manifest) gets a stable one derived from its name.
+ */
+function clusterContext(vmi: VirtualMachineInstance): ConverterContext {
+  const uid = vmi.metadata.uid ?? uuidV5(`uid/${vmi.metadata.namespace ?? 'default'}/${vmi.metadata.name ?? ''}`, FIRMWARE_UUID_NAMESPACE);
+  const kernelBoot = clusterKernelBootFiles(vmi);
+  return {
+    ...CLUSTER_DEFAULTS,
+    kvmUsable: true,
+    allowEmulation: false,
+    volumes: clusterVolumeSources(vmi),
+    ...(kernelBoot === undefined ? {} : { kernelBoot }),
+    efi: CLUSTER_EFI,
+    ...clusterVmiPaths(vmi, uid),
+  };
+}
+
+/** The local mapping of --emulation: this machine's launcher paths, its image store and firmware files, TCG. */
+async function localContext(vmi: VirtualMachineInstance, options: DomxmlOptions): Promise<ConverterContext> {
   const dirs = launcherDirs(vmiIdentity(vmi), { runRoot: defaultRunRoot(process.getuid?.() ?? -1, process.env), dataDir: options.dataDir });
   const images = await gatherImageFacts(vmi, openImageStore(imageStoreRoot(options.dataDir)));
   const plan = planVolumes(vmi, { vmiDir: dirs.stateDir, volumeStore: join(options.dataDir, 'volumes'), hostDiskRoots: options.hostDiskRoots, images });
   const efi = await findEfiFirmware();
   return {
-    architecture: 'x86_64',
-    kvmUsable: !options.emulation,
-    allowEmulation: options.emulation,
+    ...CLUSTER_DEFAULTS,
+    kvmUsable: false,
+    allowEmulation: true,
     volumes: plan.sources,
     ...(plan.kernelBoot === undefined ? {} : { kernelBoot: plan.kernelBoot }),
     ...(efi === undefined ? {} : { efi }),
@@ -53,17 +80,12 @@ async function contextFor(vmi: VirtualMachineInstance, options: DomxmlOptions): 
     serialSocketPath: dirs.serialSocket,
     serialLogPath: dirs.serialLog,
     vncSocketPath: dirs.vncSocket,
-    smbios: DEFAULT_SMBIOS,
-    networkMode: 'tap',
-    memBalloonStatsPeriod: 10,
-    freePageReporting: true,
-    serialConsoleLogDefault: true,
   };
 }
 
 function fieldProblem(e: unknown): string | undefined {
   if (e instanceof ConversionError) return e.message;
-  if (e instanceof ImageStoreError) return `${e.message} (import it with \`kvt image import REF FILE|DIR\`)`;
+  if (e instanceof ImageStoreError) return `${e.message} (--emulation maps the local store's images; without it kvt domxml prints the cluster mapping, which needs none)`;
   return undefined;
 }
 
@@ -71,7 +93,8 @@ async function domxml(options: DomxmlOptions, io: CommandIo): Promise<number> {
   const input = await loadVmi(options.source, io);
   if (typeof input === 'number') return input;
   try {
-    io.out(encodeDomain(convertVmiToDomain(input.vmi, await contextFor(input.vmi, options))));
+    const ctx = options.emulation ? await localContext(input.vmi, options) : clusterContext(input.vmi);
+    io.out(encodeDomain(convertVmiToDomain(input.vmi, ctx)));
     return 0;
   } catch (e: unknown) {
     const problem = fieldProblem(e);
@@ -88,15 +111,18 @@ export const domxmlCommand: Command = {
   usage: [
     'kvt domxml [--emulation] [--data-dir D] [--host-disk-root DIR]... FILE|-',
     '',
-    'Applies KubeVirt\'s admission defaults, then converts as KubeVirt\'s launcher does (KVM, tap',
-    'networking: the cluster mapping), with the host paths this machine\'s launcher would use.',
-    'containerDisk and kernel-boot images must be in the local image store (kvt image import).',
-    'A manifest without a namespace is in `default`.',
+    'Applies KubeVirt\'s admission defaults, then converts as KubeVirt\'s launcher does in a launcher',
+    'pod (the cluster mapping: KVM, tap networking, KubeVirt\'s in-pod paths such as',
+    '/var/run/kubevirt/container-disks/disk_0.img). Nothing local is needed: no image store, no',
+    'firmware files. A containerDisk\'s format, which KubeVirt reads from the image, is written as',
+    'qcow2 (the format of KubeVirt\'s demo images). A manifest without a namespace is in `default`.',
     '',
     'Options:',
-    '  --emulation             software emulation: domain type qemu instead of kvm',
-    '  --data-dir D            where the image and volume stores live',
-    '  --host-disk-root DIR    allow hostDisk volumes under DIR (repeatable)',
+    '  --emulation             the local mapping instead: software emulation (type qemu) with the',
+    '                          paths, images and firmware of this machine\'s launcher; containerDisk',
+    '                          and kernel-boot images must be in the local image store',
+    '  --data-dir D            where the image and volume stores live (--emulation)',
+    '  --host-disk-root DIR    allow hostDisk volumes under DIR (repeatable; --emulation)',
   ].join('\n'),
   run: (args, io) => domxml(parseOptions(args), io),
 };
