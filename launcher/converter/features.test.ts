@@ -41,4 +41,23 @@ describe('configureFeatures', () => {
   ])('refuses a Hyper-V vendor id with %s', (_what, vendorid) => {
     expect(() => featuresOf({ hyperv: { vendorid: { vendorid } } })).toThrow('spec.domain.features.hyperv.vendorid.vendorid');
   });
+
+  describe('under software emulation (no usable KVM)', () => {
+    const emulated = (features: Features) => configureFeatures(newVmi(withDomain({ features })), testContext({ kvmUsable: false, allowEmulation: true }), emptyDomain()).features;
+
+    it('keeps the enlightenments QEMU runs under TCG (the vmi-windows example\'s among them)', () => {
+      expect(emulated({ hyperv: { relaxed: {}, vapic: {}, spinlocks: { spinlocks: 8191 }, runtime: {}, reset: {}, frequencies: {}, reenlightenment: {}, vendorid: { vendorid: 'KVMKVMKVM' } } })?.hyperv).toEqual({
+        relaxed: { state: 'on' }, vapic: { state: 'on' }, spinlocks: { state: 'on', retries: 8191 }, runtime: { state: 'on' }, reset: { state: 'on' },
+        frequencies: { state: 'on' }, reenlightenment: { state: 'on' }, vendorId: { state: 'on', value: 'KVMKVMKVM' },
+      });
+      expect(emulated({ hyperv: { vpindex: { enabled: false } } })?.hyperv).toEqual({ vpindex: { state: 'off' } });
+    });
+
+    it.each<[string, Features]>([
+      ['vpindex', { hyperv: { vpindex: {} } }],
+      ['synic (admission enables vpindex for it)', { hyperv: { synic: {} } }],
+    ])('refuses %s, naming the field and why', (_what, features) => {
+      expect(() => emulated(features)).toThrow(/spec\.domain\.features\.hyperv\.vpindex: Hyper-V vpindex needs KVM/);
+    });
+  });
 });
