@@ -34,6 +34,7 @@ export const CORE: readonly CoreKind[] = [
   { kind: 'ConfigMap', plural: 'configmaps', names: ['configmap', 'configmaps', 'cm'], namespaced: true },
   { kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', names: ['persistentvolumeclaim', 'persistentvolumeclaims', 'pvc'], namespaced: true },
   { kind: 'Event', plural: 'events', names: ['event', 'events', 'ev'], namespaced: true },
+  { kind: 'Service', plural: 'services', names: ['service', 'services', 'svc'], namespaced: true },
 ];
 
 function ours(kind: KindName): Resource {
