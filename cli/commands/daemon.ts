@@ -9,24 +9,26 @@ import { LOCAL_NODE, startFailure, startLocalControlPlane, storeJournal } from '
 import { daemonSocket } from '../daemon-client.js';
 import { checkLogLevel, UsageError, type Command, type CommandIo } from '../command.js';
 import { stopSignal } from '../signals.js';
+import { REGISTRY_MIRROR_FLAGS, REGISTRY_MIRROR_USAGE, registryMirrorsOf, useRegistryMirrors } from '../registry-mirror-flags.js';
 import { POD_NETWORK_FLAGS, POD_NETWORK_USAGE, podNetworkOf } from '../pod-network-flags.js';
 import type { LocalNetworkOptions } from '../../local/runtime/control-plane.js';
 
-function parseOptions(args: readonly string[]): { dataDir: string; socket: string; logLevel: string; network: LocalNetworkOptions } {
+function parseOptions(args: readonly string[]): { dataDir: string; socket: string; logLevel: string; network: LocalNetworkOptions; registryMirrors: readonly string[] } {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { 'data-dir': { type: 'string' }, socket: { type: 'string' }, 'log-level': { type: 'string', default: 'info' }, ...POD_NETWORK_FLAGS },
+    options: { 'data-dir': { type: 'string' }, socket: { type: 'string' }, 'log-level': { type: 'string', default: 'info' }, ...POD_NETWORK_FLAGS, ...REGISTRY_MIRROR_FLAGS },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   checkLogLevel(values['log-level']);
   const dataDir = values['data-dir'] ?? defaultDataDir();
-  return { dataDir, socket: values.socket ?? daemonSocket(dataDir), logLevel: values['log-level'], network: podNetworkOf(values) };
+  return { dataDir, socket: values.socket ?? daemonSocket(dataDir), logLevel: values['log-level'], network: podNetworkOf(values), registryMirrors: registryMirrorsOf(values) };
 }
 
 async function daemon(args: readonly string[], io: CommandIo): Promise<number> {
   const options = parseOptions(args);
+  useRegistryMirrors(options.registryMirrors);
   if (await socketAnswers(options.socket)) {
     io.err(`error: a kvt daemon already serves ${options.socket}; stop it first (or pick another --data-dir)\n`);
     return 1;
@@ -57,7 +59,7 @@ export const daemonCommand: Command = {
   name: 'daemon',
   summary: 'serve the local control plane to kvt apply/get/delete/console/… over a unix socket',
   usage: [
-    'kvt daemon [--data-dir D] [--socket S] [--log-level L] [--pod-cidr CIDR] [--pod-bridge NAME] [--egress]',
+    'kvt daemon [--data-dir D] [--socket S] [--log-level L] [--pod-cidr CIDR] [--pod-bridge NAME] [--egress] [--registry-mirror HOST=URL]',
     '',
     'Runs the local control plane (API server with admission, virt-api subresources, controllers, node',
     'handler, launchers) until SIGTERM or SIGINT. Objects are kept in <data dir>/store.journal and survive',
@@ -73,6 +75,7 @@ export const daemonCommand: Command = {
     '  --socket S     the socket to serve   [<data dir>/kvt.sock]',
     '  --log-level L  fatal, error, warn, info, debug, trace or silent (JSON lines on stderr)   [info]',
     ...POD_NETWORK_USAGE,
+    ...REGISTRY_MIRROR_USAGE,
   ].join('\n'),
   run: daemon,
 };

@@ -8,6 +8,7 @@ import { checkLogLevel, UsageError, type Command, type CommandIo } from '../comm
 import { Screen } from '../screen.js';
 import { stopSignal } from '../signals.js';
 import { manifestObjects } from './apply.js';
+import { REGISTRY_MIRROR_FLAGS, REGISTRY_MIRROR_USAGE, registryMirrorsOf, useRegistryMirrors } from '../registry-mirror-flags.js';
 import { POD_NETWORK_FLAGS, POD_NETWORK_USAGE, podNetworkOf } from '../pod-network-flags.js';
 import type { LocalNetworkOptions } from '../../local/runtime/control-plane.js';
 
@@ -22,6 +23,8 @@ export interface RunCliOptions {
   readonly dataDir: string;
   readonly logLevel: string;
   readonly network: LocalNetworkOptions;
+  /** `--registry-mirror` items, checked. */
+  readonly registryMirrors: readonly string[];
 }
 
 function seconds(text: string | undefined): number | undefined {
@@ -54,6 +57,7 @@ export function parseRunArgs(args: readonly string[]): RunCliOptions {
       'data-dir': { type: 'string' },
       'log-level': { type: 'string', default: 'warn' },
       ...POD_NETWORK_FLAGS,
+      ...REGISTRY_MIRROR_FLAGS,
     },
     allowPositionals: true,
     strict: true,
@@ -67,6 +71,7 @@ export function parseRunArgs(args: readonly string[]): RunCliOptions {
   return {
     files, recursive: values.recursive, namespace: values.namespace, console: values.console,
     dataDir: values['data-dir'] ?? defaultDataDir(), logLevel: values['log-level'], network: podNetworkOf(values),
+    registryMirrors: registryMirrorsOf(values),
     ...optional('waitFor', waitFor), ...optional('timeoutMs', timeoutMs),
   };
 }
@@ -94,6 +99,7 @@ function report(outcome: RunOutcome, io: CommandIo): number {
 
 async function run(args: readonly string[], io: CommandIo): Promise<number> {
   const options = parseRunArgs(args);
+  useRegistryMirrors(options.registryMirrors);
   const { objects, errors } = await manifestObjects(options.files, { recursive: options.recursive, namespace: options.namespace });
   for (const e of errors) io.err(`${e}\n`);
   if (errors.length > 0) return 1;
@@ -128,7 +134,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'run manifests on this machine: the local control plane in the foreground, with progress and consoles',
   usage: [
-    'kvt run -f FILE|DIR [-f ...] [-R] [-n NS] [--console] [--wait-for-console REGEX] [--timeout SECONDS] [--data-dir D] [--log-level L] [--pod-cidr CIDR] [--pod-bridge NAME] [--egress]',
+    'kvt run -f FILE|DIR [-f ...] [-R] [-n NS] [--console] [--wait-for-console REGEX] [--timeout SECONDS] [--data-dir D] [--log-level L] [--pod-cidr CIDR] [--pod-bridge NAME] [--egress] [--registry-mirror HOST=URL]',
     '',
     'Starts the local control plane (API server with admission, controllers, node handler, launchers),',
     'applies the objects, prints each object\'s phase changes with the time since start, and with',
@@ -147,6 +153,7 @@ export const runCommand: Command = {
     '  --data-dir D              images, volumes and launcher logs   [$KVT_DATA_DIR, /var/lib/kvt as root, ~/.local/share/kvt]',
     '  --log-level L             the components\' logs on stderr: fatal … trace, silent   [warn]',
     ...POD_NETWORK_USAGE,
+    ...REGISTRY_MIRROR_USAGE,
     '',
     'Exit status: 0 done, 1 a VMI failed, an object was refused, the wait timed out, the input is unreadable',
     'or the command line is wrong, 130 interrupted while waiting for --wait-for-console.',
