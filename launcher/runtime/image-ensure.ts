@@ -13,8 +13,8 @@ import { pullDecision, imagePullsOf, type ImagePull } from '../images/pull-polic
 import { credentialsFor, type RegistryCredentials } from '../images/registry-auth.js';
 import { parseRegistryRef, registryEndpoint, type RegistryMirrors } from '../images/registry-ref.js';
 import type { ObjectSource } from '../volumes/index.js';
-import { ImageNotFoundError, ImageStoreError, type ImageStore } from './image-store.js';
-import { pullImage, type PullEvent } from './image-pull.js';
+import { ImageNotFoundError, ImageStoreError, normalizeImageRef, type ImageStore } from './image-store.js';
+import { ImagePullError, pullImage, type PullEvent } from './image-pull.js';
 import { dockerConfigCredentials } from './registry-config.js';
 
 /** What ensuring images needs. */
@@ -78,13 +78,20 @@ async function ensureOne(vmi: Readonly<VirtualMachineInstance>, pull: ImagePull,
     throw new ConversionError(pull.field, `image ${pull.ref} is not in the local image store and its imagePullPolicy is Never: pull it first (kvt image pull ${pull.ref}) or allow pulling (IfNotPresent)`);
   }
   const creds = await credentials(vmi, pull, options);
-  const record = await pullImage(store, pull.ref, {
-    mirrors: options.mirrors,
-    ...(creds === undefined ? {} : { credentials: creds }),
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-    onEvent: logEvents(options.log, pull),
-  });
-  options.log.info({ image: record.ref, digest: record.digest, policy: pull.policy }, 'image ready');
+  try {
+    const record = await pullImage(store, pull.ref, {
+      mirrors: options.mirrors,
+      ...(creds === undefined ? {} : { credentials: creds }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      onEvent: logEvents(options.log, pull),
+    });
+    options.log.info({ image: record.ref, digest: record.digest, policy: pull.policy }, 'image ready');
+  } catch (e: unknown) {
+    // An image the store lacks keeps the store's own hint (import it, or build the demo guest) beside why the pull failed.
+    if (stored || !(e instanceof ImagePullError)) throw e;
+    const missing = new ImageNotFoundError(normalizeImageRef(pull.ref), store.root);
+    throw new ConversionError(pull.field, `${missing.message}; pulling it failed: ${e.message}`, { cause: e });
+  }
 }
 
 /** Makes every boot image of the VMI present in `store`, as its pull policies say. */
