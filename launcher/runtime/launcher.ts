@@ -45,6 +45,8 @@ export interface LauncherDeps {
   readonly stopRequested: Promise<void>;
   /** A protocol server already serving `dirs.protocolSocket` (--await-vmi); the run takes it over. */
   readonly server?: ProtocolServer;
+  /** Throws, saying what to install, when this host lacks a program the VMI needs (swtpm for a TPM). */
+  readonly requireHostTools?: (vmi: Readonly<VirtualMachineInstance>) => Promise<void>;
   /**
    * Keeps a persistent TPM's state with the VM's data (tpm-state.ts): given the defined domain's
    * uuid, before the start. Absent, a persistent TPM's state lives and dies with this launcher's
@@ -128,6 +130,7 @@ const STOPPED_BEFORE_START: LauncherOutcome = { phase: 'Stopped', reason: 'StopR
 /** Prepares and starts; returns false when a stop request came first (then nothing was started). */
 async function bootDomain(run: Run): Promise<boolean> {
   const { vmi, dirs, deps } = run;
+  await deps.requireHostTools?.(vmi);
   const volumes = await deps.prepareVolumes(vmi, dirs);
   run.cleanups.push(() => volumes.cleanup());
   const domainSpec = convertVmiToDomain(vmi, converterContext(run, volumes));

@@ -16,7 +16,8 @@ import { connectLibvirt } from './libvirt.js';
 import type { ProtocolServer } from '../protocol/runtime/server.js';
 import { daemonStarter, dirsOf, IS_ROOT, type LauncherHost } from './host.js';
 import { startReaper, type Reaper } from './reaper.js';
-import { linkTpmState, prepareTpmState } from './tpm-state.js';
+import { assertSwtpmInstalled, linkTpmState, prepareTpmState } from './tpm-state.js';
+import { hasTpmDevice } from '../../core/tpm.js';
 import { stateOwnerOf } from '../vm-state.js';
 import { sameIdentity, type VmiIdentity } from '../identity.js';
 import { ensureUnprivilegedUser, type UnprivilegedUser } from './unprivileged-user.js';
@@ -140,6 +141,7 @@ export async function launchVmi(vmi: Readonly<VirtualMachineInstance>, opts: Lau
     startDaemon: host.startDaemon,
     connect: (uri) => connectLibvirt(uri),
     stopRequested: opts.stopRequested,
+    requireHostTools: async (v) => { if (hasTpmDevice(v.spec)) await assertSwtpmInstalled(); },
     ...optionalDeps(opts),
     ...tpmStateDeps(opts, qemuUser, log),
   };

@@ -6,9 +6,9 @@ import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, syml
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IS_ROOT } from '../../test/fixtures/host.js';
+import { IN_CI, IS_ROOT, haveTools } from '../../test/fixtures/host.js';
 import type { StateOwner } from '../vm-state.js';
-import { linkTpmState, prepareTpmState, removeVmState, sessionSwtpmDir } from './tpm-state.js';
+import { assertSwtpmInstalled, linkTpmState, prepareTpmState, removeVmState, sessionSwtpmDir } from './tpm-state.js';
 import { ensureUnprivilegedUser, type UnprivilegedUser } from './unprivileged-user.js';
 
 const VM: StateOwner = { kind: 'VirtualMachine', namespace: 'default', name: 'win', uid: '11111111-2222-4333-8444-555555555555' };
@@ -107,5 +107,20 @@ describe('persistent TPM state directories', () => {
     await expect(stat(join(dataDir, 'vm-state', 'default'))).rejects.toThrow(/ENOENT/);
     expect((await stat(join(dataDir, 'vm-state'))).isDirectory()).toBe(true);
     expect(await removeVmState(dataDir, OTHER)).toBe(false);
+  });
+});
+
+describe('assertSwtpmInstalled', () => {
+  it('refuses a PATH without swtpm and swtpm_setup, naming the Debian packages', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'kvt-no-swtpm-'));
+    try {
+      await expect(assertSwtpmInstalled(empty)).rejects.toThrow('needs swtpm (Debian: swtpm) and swtpm_setup (Debian: swtpm-tools): install them with `apt-get install swtpm swtpm-tools`');
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!IN_CI && !haveTools(['swtpm', 'swtpm_setup']))('accepts this host\'s PATH, where scripts/launcher-deps.sh installed them', async () => {
+    await expect(assertSwtpmInstalled('/usr/local/bin:/usr/bin:/bin')).resolves.toBeUndefined();
   });
 });

@@ -16,8 +16,9 @@
  * creates its directories (root's, group the QEMU user's, 0750, or 0700 without a QEMU user);
  * `swtpm` belongs to the QEMU user, 0700, since swtpm writes there. Nothing is world-readable.
  */
-import { chmod, chown, lchown, lstat, mkdir, rm, rmdir, symlink } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { constants } from 'node:fs';
+import { access, chmod, chown, lchown, lstat, mkdir, rm, rmdir, symlink } from 'node:fs/promises';
+import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { KubevirtError } from '../../core/errors.js';
 import { tpmStateDir, vmStateDir, vmStateRoot, type StateOwner } from '../vm-state.js';
 import { sessionConfigHome } from './libvirtd.js';
@@ -26,6 +27,29 @@ import { makeDirs } from './volumes-access.js';
 
 /** The TPM state could not be kept with the VM's data. */
 export class TpmStateError extends KubevirtError {}
+
+/** The programs libvirt runs for an emulated TPM, with the Debian package of each. */
+const SWTPM_PROGRAMS: readonly (readonly [string, string])[] = [['swtpm', 'swtpm'], ['swtpm_setup', 'swtpm-tools']];
+
+/**
+ * Refuses to go on without swtpm and swtpm_setup on `path` (the PATH libvirtd inherits), naming the
+ * Debian packages, rather than leave the failure to libvirt's start.
+ * @param path @default $PATH
+ */
+export async function assertSwtpmInstalled(path = process.env['PATH'] ?? ''): Promise<void> {
+  const missing: string[] = [];
+  for (const [program, pkg] of SWTPM_PROGRAMS) {
+    let found = false;
+    for (const dir of path.split(delimiter)) {
+      if (dir !== '' && await access(join(dir, program), constants.X_OK).then(() => true, () => false)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) missing.push(`${program} (Debian: ${pkg})`);
+  }
+  if (missing.length > 0) throw new TpmStateError(`an emulated TPM (spec.domain.devices.tpm) needs ${missing.join(' and ')}: install them with \`apt-get install swtpm swtpm-tools\` (scripts/launcher-deps.sh does)`);
+}
 
 /** Where the state goes and who uses it. */
 export interface TpmStateOptions {
