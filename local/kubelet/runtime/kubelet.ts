@@ -254,10 +254,15 @@ class LocalKubelet implements Reconciler {
     }
   }
 
-  /** A pod gone from the API (deleted at once, grace 0): its launcher is killed, its sandbox and volumes removed. */
+  /**
+   * A pod gone from the API (deleted at once: grace 0, or a terminal pod): its launcher is killed, its
+   * sandbox and volumes removed. One this kubelet never saw (gone while it restarted) is found by the
+   * network's garbage collection: this owner's sandboxes whose pods are not in the cache.
+   */
   private async forget(key: string): Promise<ReconcileResult> {
     const uid = this.uids.get(key);
     const t = uid === undefined ? undefined : this.tracked.get(uid);
+    if (uid === undefined && this.o.network !== undefined) await this.o.network.collectGarbage(new Set(this.o.pods.list().map((p) => p.metadata.uid ?? '')));
     if (uid === undefined || t === undefined) {
       this.uids.delete(key);
       return DONE;

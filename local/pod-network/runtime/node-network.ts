@@ -6,8 +6,8 @@
  * change is made under a lock file, so control planes starting and stopping together agree.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { KubevirtError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/log.js';
@@ -73,7 +73,13 @@ async function tryLock(lock: string): Promise<{ readonly taken: boolean; readonl
     await file.close();
     return { taken: true, holder: '' };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    // The directory went with a network torn down meanwhile: make it again and retry.
+    if (code === 'ENOENT') {
+      await mkdir(dirname(lock), { recursive: true, mode: 0o700 });
+      return { taken: false, holder: '' };
+    }
+    if (code !== 'EEXIST') throw e;
   }
   const [pid = '', ticks = ''] = (await readFile(lock, 'utf8').catch(() => '')).split(' ');
   // A holder that died is gone for good; an empty file is a holder between open and write.
@@ -83,6 +89,7 @@ async function tryLock(lock: string): Promise<{ readonly taken: boolean; readonl
 
 async function withLock<T>(stateDir: string, work: () => Promise<T>): Promise<T> {
   const lock = join(stateDir, 'lock');
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const end = Date.now() + LOCK_WAIT_MS;
   for (let attempt = await tryLock(lock); !attempt.taken; attempt = await tryLock(lock)) {
     if (Date.now() > end) throw new NodeNetworkError(`the node network's lock ${lock} is held by process ${attempt.holder || '(unknown)'}: another kvt control plane is starting or stopping`);
@@ -155,6 +162,8 @@ async function tearDown(stateDir: string, bridge: string): Promise<void> {
   await runTool('ip', ['link', 'del', bridge]).catch(() => undefined);
   if ((await readFile(join(stateDir, 'ip_forward.restore'), 'utf8').catch(() => '')) === '0') await writeFile(IP_FORWARD, '0');
   await rm(join(stateDir, 'ip_forward.restore'), { force: true });
+  // Nothing is left to keep: the directories go too (a concurrent start makes them again under the lock).
+  for (const dir of ['users', 'leases']) await rmdir(join(stateDir, dir)).catch(() => undefined);
 }
 
 async function checkRoutes(cidr: Cidr, text: string, bridge: string): Promise<void> {
@@ -174,10 +183,10 @@ export async function startNodeNetwork(options: NodeNetworkOptions): Promise<Nod
   const usersDir = join(stateDir, 'users');
   const ipamDir = join(stateDir, 'leases');
   const userFile = join(usersDir, `${hash(owner)}.json`);
-  await mkdir(usersDir, { recursive: true, mode: 0o700 });
-  await mkdir(ipamDir, { recursive: true, mode: 0o700 });
   const network = { bridge, cidr: options.cidr };
   await withLock(stateDir, async () => {
+    await mkdir(usersDir, { recursive: true, mode: 0o700 });
+    await mkdir(ipamDir, { recursive: true, mode: 0o700 });
     await checkRoutes(cidr, options.cidr, bridge);
     const others = await liveUsers(usersDir, owner);
     const leases = (await readLeases(ipamDir)).size;
@@ -219,6 +228,9 @@ export async function startNodeNetwork(options: NodeNetworkOptions): Promise<Nod
       if (shape.keep) await applyFirewall(stateDir, { bridge, cidr, egress: shape.egress });
       else await tearDown(stateDir, bridge);
       options.log.info({ bridge, kept: shape.keep }, shape.keep ? 'Left the node network to its other users' : 'Removed the node network');
+    }).then(async () => {
+      // Empty once the network is gone (a concurrent start that made it again keeps it).
+      await rmdir(stateDir).catch(() => undefined);
     })),
   };
 }
