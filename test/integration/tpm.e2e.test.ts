@@ -7,8 +7,9 @@
 // domain runs with the TPM and the Hyper-V and clock features (the live `virsh dumpxml`), swtpm
 // runs as the unprivileged QEMU user on the VM's own state directory, the state survives
 // `kvt stop`/`kvt start` (the second start does not manufacture a new TPM: no swtpm_setup), and
-// `kvt delete vm` removes it, leaving no swtpm, QEMU or directory behind. Skips outside CI without
-// libvirtd/QEMU/swtpm.
+// `kvt delete vm` removes it, leaving no swtpm, QEMU or directory behind. A VMI whose TPM is not
+// persistent keeps its state in its launcher's libvirtd only, gone with the VMI. Skips outside CI
+// without libvirtd/QEMU/swtpm.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -206,5 +207,36 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the vmi-windows shape with a persistent T
     expect(await swtpmUnder(dataDir)).toEqual([]);
     await expect(stat(join(dataDir, 'vm-state', 'default'))).rejects.toThrow(/ENOENT/);
     await until('the launcher\'s run directory gone', () => stat(join(daemonDirOf(last as VirtualMachineInstance), '..')).then(() => true, () => false), (exists) => !exists, 60_000);
+  }, 300_000);
+
+  it('a TPM that is not persistent keeps its state in the launcher\'s libvirtd only, and it goes with the VMI', async () => {
+    const manifest = join(dataDir, 'vmi.yaml');
+    const plain: VirtualMachineInstance = {
+      apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: 'tpm-plain' },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        domain: {
+          devices: { tpm: {} },
+          firmware: { kernelBoot: { kernelArgs: 'console=ttyS0 panic=-1', container: { image: 'localhost/demo-guest:latest', kernelPath: '/boot/vmlinuz', initrdPath: '/boot/initrd.img' } } },
+          resources: { requests: { memory: '96Mi' } },
+        },
+      },
+    };
+    await writeFile(manifest, JSON.stringify(plain));
+    expect(await kvt('apply', '-f', manifest)).toMatchObject({ code: 0 });
+    const running = await until('VMI tpm-plain Running', () => getJson<VirtualMachineInstance>('vmi', 'tpm-plain'), (v) => v?.status?.phase === 'Running' || v?.status?.phase === 'Failed', 180_000);
+    expect(running?.status?.phase).toBe('Running');
+    const daemonDir = join(RUN_ROOT, launcherId({ namespace: 'default', name: 'tpm-plain', uid: running?.metadata.uid ?? '' }), 'd');
+    const swtpmDir = join(daemonDir, 'cfg', 'libvirt', 'qemu', 'swtpm');
+    const swtpm = await until('swtpm of tpm-plain', () => swtpmUnder(swtpmDir), (p) => p.length === 1, 60_000);
+    if (IS_ROOT) expect(swtpm[0]?.uid).not.toBe(0);
+    const [uuid] = await readdir(swtpmDir);
+    expect((await stat(join(swtpmDir, uuid ?? '', 'tpm2', 'tpm2-00.permall'))).mode & 0o777).toBe(0o600);
+
+    expect(await kvt('delete', 'vmi', 'tpm-plain')).toMatchObject({ code: 0 });
+    await until('VMI tpm-plain gone', () => getJson<VirtualMachineInstance>('vmi', 'tpm-plain'), (v) => v === undefined, 120_000);
+    await until('its libvirtd\'s directory gone', () => stat(daemonDir).then(() => true, () => false), (exists) => !exists, 60_000);
+    expect(await swtpmUnder(swtpmDir)).toEqual([]);
+    await expect(stat(join(dataDir, 'vm-state', 'default', 'tpm-plain'))).rejects.toThrow(/ENOENT/);
   }, 300_000);
 });
