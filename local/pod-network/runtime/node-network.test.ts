@@ -12,7 +12,7 @@ import { IN_CI, IS_ROOT, haveTools } from '../../../test/fixtures/host.js';
 import { isPodAddress, parseIpv4, parsePodCidr, type Cidr } from '../cidr.js';
 import { addedSince, freeTestCidr, hostNetworkSnapshot, listenInNetns, tcpAnswer, testBridge, type HostNetworkSnapshot } from './host-network.testing.js';
 import { NodeNetworkError, startNodeNetwork, type NodeNetwork } from './node-network.js';
-import { sandboxHostVeth, sandboxNetns } from './sandbox.js';
+import { createSandbox, deleteSandbox, sandboxHostVeth, sandboxNetns } from './sandbox.js';
 
 const AVAILABLE = IS_ROOT && haveTools(['ip', 'nft']);
 const log = createLogger({ name: 'test', level: 'silent' });
@@ -95,5 +95,33 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the node network and pod sandboxes (real 
     expect(addedSince(before, hostNetworkSnapshot())).toEqual({ netns: [], links: [], tables: [] });
     // No lease, no user: the state directory went with the network.
     expect(await readdir(stateDir).catch((e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
+  }, 60_000);
+
+  it('the node agent\'s layout: the pod bridge in a namespace of its own (as scripts/cluster.sh makes it)', async () => {
+    const bridgeNetns = `kvtt-bns${process.pid}`;
+    const ipamDir = join(stateDir, 'agent-ipam');
+    execFileSync('ip', ['netns', 'add', bridgeNetns]);
+    try {
+      execFileSync('ip', ['-n', bridgeNetns, 'link', 'add', 'kvt-pods', 'type', 'bridge']);
+      execFileSync('ip', ['-n', bridgeNetns, 'addr', 'add', '10.244.0.1/24', 'dev', 'kvt-pods']);
+      execFileSync('ip', ['-n', bridgeNetns, 'link', 'set', 'kvt-pods', 'up']);
+      const network = { bridge: 'kvt-pods', bridgeNetns, cidr: '10.244.0.0/24' };
+      const pod = await createSandbox(network, ipamDir, 'uid-agent');
+      expect(pod.ip).toBe('10.244.0.2');
+      expect(execFileSync('ip', ['-n', bridgeNetns, '-br', 'link', 'show', 'master', 'kvt-pods'], { encoding: 'utf8' })).toContain(sandboxHostVeth('uid-agent'));
+      const listener = await listenInNetns(pod.netns, pod.ip, 8080);
+      try {
+        const answer = execFileSync('ip', ['netns', 'exec', bridgeNetns, process.execPath, '-e',
+          `const s=require('node:net').connect(8080, ${JSON.stringify(pod.ip)});let t='';s.on('data',d=>t+=d);s.on('end',()=>console.log(t));s.on('error',e=>console.log(e.code))`], { encoding: 'utf8' });
+        expect(answer.trim()).toBe('pong');
+      } finally {
+        listener.kill('SIGKILL');
+      }
+      await deleteSandbox(ipamDir, 'uid-agent');
+      expect(hostNetworkSnapshot().netns).not.toContain(pod.netns);
+      expect(await readdir(ipamDir)).toEqual([]);
+    } finally {
+      execFileSync('ip', ['netns', 'del', bridgeNetns]);
+    }
   }, 60_000);
 });
