@@ -90,7 +90,8 @@ describe('kvt domxml', () => {
       'apiVersion: kubevirt.io/v1', 'kind: VirtualMachineInstance', 'metadata: {name: remote, namespace: ns1, uid: 0e3c1b8a-0000-4000-8000-000000000001}', 'spec:', '  domain:',
       '    devices: {disks: [{name: root, disk: {}}, {name: ci, disk: {}}, {name: ci2, cdrom: {tray: open}}, {name: sp, cdrom: {}}]}',
       '    resources: {requests: {memory: 64Mi}}', '  volumes:',
-      '  - {name: root, containerDisk: {image: quay.io/kubevirt/cirros-container-disk-demo:v1.0}}',
+      // Never: --emulation must not reach for a registry outside this machine.
+      '  - {name: root, containerDisk: {image: quay.io/kubevirt/cirros-container-disk-demo:v1.0, imagePullPolicy: Never}}',
       '  - {name: ci, cloudInitNoCloud: {userData: "#cloud-config"}}',
       '  - {name: ci2, cloudInitNoCloud: {userData: "#cloud-config"}}',
       '  - {name: sp, sysprep: {secret: {name: unattend}}}', '',
@@ -112,7 +113,7 @@ describe('kvt domxml', () => {
 
     const local = await kvt('domxml', '--emulation', file);
     expect(local.code).toBe(1);
-    expect(local.err).toMatch(/spec\.volumes\[0\]\.containerDisk.*quay\.io\/kubevirt\/cirros-container-disk-demo:v1\.0 is not in the local image store/s);
+    expect(local.err).toMatch(/spec\.volumes\[0\]\.containerDisk.*quay\.io\/kubevirt\/cirros-container-disk-demo:v1\.0 is not in the local image store and its imagePullPolicy is Never/s);
   });
 });
 

@@ -6,7 +6,11 @@ import { DEFAULT_SMBIOS, type ConverterContext } from '../../launcher/converter/
 import { encodeDomain } from '../../launcher/domain/xml.js';
 import { defaultDataDir, imageStoreRoot } from '../../launcher/runtime/data-dir.js';
 import { findEfiFirmware } from '../../launcher/runtime/host-facts.js';
+import { ensureVmiImages } from '../../launcher/runtime/image-ensure.js';
 import { ImageStoreError, openImageStore } from '../../launcher/runtime/image-store.js';
+import { loadRegistryMirrors } from '../../launcher/runtime/registry-config.js';
+import { createLogger } from '../../core/log.js';
+import { manifestObjectSource } from '../objects.js';
 import { defaultRunRoot, launcherDirs, vmiIdentity } from '../../launcher/runtime/launcher-dirs.js';
 import { gatherImageFacts } from '../../launcher/runtime/volumes-images.js';
 import { planVolumes } from '../../launcher/volumes/index.js';
@@ -63,10 +67,17 @@ function clusterContext(vmi: VirtualMachineInstance): ConverterContext {
   };
 }
 
-/** The local mapping of --emulation: this machine's launcher paths, its image store and firmware files, TCG. */
-async function localContext(vmi: VirtualMachineInstance, options: DomxmlOptions): Promise<ConverterContext> {
+/**
+ * The local mapping of --emulation: this machine's launcher paths, its image store and firmware
+ * files, TCG. The VMI's images are made present first as a launcher here would (pulled by their
+ * pull policies; progress on stderr); one that is absent and cannot be pulled is named.
+ */
+async function localContext(vmi: VirtualMachineInstance, objects: readonly Record<string, unknown>[], options: DomxmlOptions): Promise<ConverterContext> {
   const dirs = launcherDirs(vmiIdentity(vmi), { runRoot: defaultRunRoot(process.getuid?.() ?? -1, process.env), dataDir: options.dataDir });
-  const images = await gatherImageFacts(vmi, openImageStore(imageStoreRoot(options.dataDir)));
+  const store = openImageStore(imageStoreRoot(options.dataDir));
+  const log = createLogger({ name: 'kvt-domxml', level: 'warn' });
+  await ensureVmiImages(vmi, store, { objects: manifestObjectSource(objects), mirrors: await loadRegistryMirrors(options.dataDir), log });
+  const images = await gatherImageFacts(vmi, store);
   const plan = planVolumes(vmi, { vmiDir: dirs.stateDir, volumeStore: join(options.dataDir, 'volumes'), hostDiskRoots: options.hostDiskRoots, images });
   const efi = await findEfiFirmware();
   return {
@@ -93,7 +104,7 @@ async function domxml(options: DomxmlOptions, io: CommandIo): Promise<number> {
   const input = await loadVmi(options.source, io);
   if (typeof input === 'number') return input;
   try {
-    const ctx = options.emulation ? await localContext(input.vmi, options) : clusterContext(input.vmi);
+    const ctx = options.emulation ? await localContext(input.vmi, input.objects, options) : clusterContext(input.vmi);
     io.out(encodeDomain(convertVmiToDomain(input.vmi, ctx)));
     return 0;
   } catch (e: unknown) {
@@ -120,7 +131,9 @@ export const domxmlCommand: Command = {
     'Options:',
     '  --emulation             the local mapping instead: software emulation (type qemu) with the',
     '                          paths, images and firmware of this machine\'s launcher; containerDisk',
-    '                          and kernel-boot images must be in the local image store',
+    '                          and kernel-boot images are pulled into the local image store by their',
+    '                          imagePullPolicy, as kvt run does (an image that is absent and cannot be',
+    '                          pulled is named)',
     '  --data-dir D            where the image and volume stores live (--emulation)',
     '  --host-disk-root DIR    allow hostDisk volumes under DIR (repeatable; --emulation)',
   ].join('\n'),
