@@ -46,6 +46,7 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the node network and pod sandboxes (real 
     expect(error).toBeInstanceOf(NodeNetworkError);
     expect((error as Error).message).toBe("--pod-cidr 127.1.0.0/24 overlaps the host's route local 127.0.0.0/8 dev lo (table local): pick a free range with --pod-cidr");
     expect(hostNetworkSnapshot().links).not.toContain(bridge);
+    expect(await readdir(stateDir).catch((e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
   });
 
   it('gives pods addresses on the bridge the host reaches, keeps them across a restart, and leaves nothing', async () => {

@@ -198,6 +198,10 @@ export async function startNodeNetwork(options: NodeNetworkOptions): Promise<Nod
     await writeFile(userFile, JSON.stringify(me), { mode: 0o600 });
     await applyFirewall(stateDir, { bridge, cidr, egress: networkShape([...others, me], leases).egress });
     options.log.info({ bridge, podCIDR: options.cidr, egress: options.egress }, action.kind === 'keep' ? 'Joined the node network' : 'Created the node network');
+  }).catch(async (e: unknown) => {
+    // Refused before anything was made: no empty state directories are left behind either.
+    for (const dir of [usersDir, ipamDir, stateDir]) await rmdir(dir).catch(() => undefined);
+    throw e;
   });
   const collect = async (keep: ReadonlySet<string>): Promise<string[]> => {
     const leases = await readLeases(ipamDir);
