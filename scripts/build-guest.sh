@@ -4,7 +4,8 @@
 #
 # The image is a directory:  boot/vmlinuz      the Debian cloud kernel
 #                            boot/initrd.img   busybox + virtio modules + test/guest/init (newc, gzip)
-#                                              + dropbear (dropbear-bin, with the libraries ldd names)
+#                                              + dropbear (dropbear-bin) and sftp-server (openssh-sftp-server),
+#                                                with the libraries ldd names
 #                                              + udhcpc's event script and the cloud-config readers
 #                            disk/disk.img     an ext4 root disk holding the same userspace
 # so it works as firmware.kernelBoot.container (kernelPath /boot/vmlinuz, initrdPath
@@ -20,8 +21,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 REF=localhost/demo-guest:latest
 # Bump to rebuild the image everywhere (CI too) when something outside the stamped inputs changes.
 GUEST_VERSION=2
-# The SSH server and its key generator (Debian's dropbear-bin), copied with their libraries.
-SSH_BINARIES=(/usr/sbin/dropbear /usr/bin/dropbearkey)
+# The SSH server and its key generator (Debian's dropbear-bin) and the SFTP server scp and sftp
+# use (openssh-sftp-server; dropbear runs it as /usr/lib/sftp-server), copied with their libraries.
+SSH_BINARIES=(/usr/sbin/dropbear /usr/bin/dropbearkey /usr/lib/openssh/sftp-server)
 META_PACKAGE=linux-image-cloud-amd64
 DISK_SIZE_MIB=64
 DISK_LABEL=demo-guest-root
@@ -88,7 +90,7 @@ inputs_stamp() {
     echo "kernel $KPKG $KVERSION"
     echo "version $GUEST_VERSION"
     echo "busybox $(dpkg-query -W -f='${Version}' busybox-static)"
-    echo "dropbear $(dpkg-query -W -f='${Version}' dropbear-bin)"
+    echo "dropbear $(dpkg-query -W -f='${Version}' dropbear-bin openssh-sftp-server)"
     sha256sum /bin/busybox "${SSH_BINARIES[@]}" "$ROOT"/test/guest/* "$ROOT/scripts/build-guest.sh" | cut -d' ' -f1
   } | sha256sum | cut -d' ' -f1
 }
@@ -156,6 +158,7 @@ build_rootfs() { # $1: the tree to fill
   install -D -m 0644 "$ROOT/test/guest/cloud-config.awk" "$r/usr/share/kvt/cloud-config.awk"
   install -D -m 0644 "$ROOT/test/guest/meta-keys.awk" "$r/usr/share/kvt/meta-keys.awk"
   install_with_libraries "$r" "${SSH_BINARIES[@]}"
+  ln -s openssh/sftp-server "$r/usr/lib/sftp-server"
   install_modules "$r"
 }
 
@@ -175,7 +178,7 @@ main() {
   local started=$SECONDS
   require_node
   # qemu-system-x86 and genisoimage are for booting it (launcher/runtime/guest.integration.test.ts).
-  apt_install busybox-static dropbear-bin cpio gzip e2fsprogs qemu-utils kmod qemu-system-x86 genisoimage
+  apt_install busybox-static dropbear-bin openssh-sftp-server cpio gzip e2fsprogs qemu-utils kmod qemu-system-x86 genisoimage
   [ -x "$ROOT/node_modules/.bin/tsx" ] || npm_install
   DATA_DIR="$(data_dir)"
   CACHE="$DATA_DIR/cache/guest"
