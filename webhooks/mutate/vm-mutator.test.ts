@@ -48,7 +48,14 @@ describe('mutateVm: defaults', () => {
     expect(out.spec.template.metadata?.annotations).toEqual({ 'kubevirt.io/pci-topology-version': 'v3' });
     expect(out.spec.template.spec?.architecture).toBe('amd64');
     expect(out.spec.template.spec?.domain.machine).toEqual({ type: 'q35' });
+    expect(out.spec.template.spec?.domain.resources).toEqual({});
     expect(out.spec.runStrategy).toBe('Halted');
+  });
+
+  it('keeps the template\'s resources as given', () => {
+    const input = vm();
+    input.spec.template.spec!.domain.resources = { requests: { memory: '1Gi' } };
+    expect(mutated(input).spec.template.spec?.domain.resources).toEqual({ requests: { memory: '1Gi' } });
   });
 
   it('keeps a set UUID, serial, annotation, architecture and machine type', () => {

@@ -68,12 +68,14 @@ function architectureFromDataSources(vm: Readonly<VirtualMachine>, lookups: Admi
   return undefined;
 }
 
-/** Every request: the architecture (DataSource label, else cluster default) and machine type. */
+/** Every request: the architecture (DataSource label, else cluster default), machine type and `domain.resources`. */
 function applyTemplateDefaults(vm: VirtualMachine, lookups: AdmissionLookups, cfg: ClusterConfig): void {
   const spec = templateSpec(vm);
   if (spec === undefined) return;
   spec.architecture ||= architectureFromDataSources(vm, lookups) ?? cfg.defaultArchitecture;
   defaultMachine(spec.domain, cfg);
+  // KubeVirt's webhook answers with the whole spec as Go writes it: domain.resources is a struct, always there.
+  spec.domain.resources ??= {};
 }
 
 /**
