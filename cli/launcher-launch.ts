@@ -11,6 +11,7 @@ import type { VmiIdentity } from '../launcher/identity.js';
 import type { ProtocolServer } from '../launcher/protocol/runtime/server.js';
 import { imageStoreRoot } from '../launcher/runtime/data-dir.js';
 import { ensureVmiImages } from '../launcher/runtime/image-ensure.js';
+import { readPullReport } from '../launcher/runtime/image-pod-pull.js';
 import { openImageStore } from '../launcher/runtime/image-store.js';
 import { loadRegistryMirrors } from '../launcher/runtime/registry-config.js';
 import type { LauncherHost } from '../launcher/runtime/host.js';
@@ -88,7 +89,11 @@ export async function launch(options: LauncherCliOptions, io: CommandIo, from: L
     prepareVolumes: async (vmi, dirs, qemuUser) => {
       // A launcher that reads the data dir's store pulls what the VMI's pull policies ask for; a
       // launcher pod's image volumes are the node's business.
-      if (options.imageVolumes === undefined) await ensureVmiImages(vmi, imageStore, { objects: objectSource, mirrors: await loadRegistryMirrors(options.dataDir), log });
+      // Under the local kubelet the pod's network may reach no registry: the kubelet pulled, and left its report in the pod root.
+      if (options.imageVolumes === undefined) {
+        const report = options.awaitIdentity === undefined ? undefined : await readPullReport(options.podRoot);
+        await ensureVmiImages(vmi, imageStore, { objects: objectSource, mirrors: await loadRegistryMirrors(options.dataDir), log, ...(report === undefined ? {} : { report }) });
+      }
       return prepareVolumes(vmi, {
         vmiDir: dirs.stateDir,
         volumeStore: join(options.dataDir, 'volumes'),

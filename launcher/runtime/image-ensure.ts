@@ -5,6 +5,12 @@
  * launcher pod's mount) or the docker config of the user running kvt. Every failure is a
  * ConversionError naming the VMI field (`spec.volumes[0].containerDisk.image`), which the VMI's
  * conditions and Events show as a missing image's do.
+ *
+ * A launcher pod runs in its own network namespace, which cannot reach a registry on the host's
+ * loopback (nor, host-only, any registry): there the local kubelet pulls, in the host's namespace,
+ * before it starts the launcher (`pullPodImages`), and writes what happened to `<pod root>/image-pulls.json`;
+ * the launcher then only reports that (`ensureVmiImages` with the report). A launcher without a
+ * report (`kvt virt-launcher FILE`) pulls itself.
  */
 import { ConversionError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
@@ -17,9 +23,15 @@ import { ImageNotFoundError, ImageStoreError, normalizeImageRef, type ImageStore
 import { ImagePullError, pullImage, type PullEvent } from './image-pull.js';
 import { dockerConfigCredentials } from './registry-config.js';
 
+/** What the kubelet's pull left for the launcher: per reference, the failure (field and reason), if any. */
+export type PullReport = Readonly<Record<string, { readonly field: string; readonly reason: string } | { readonly ok: true }>>;
+
+/** The report's file in the launcher's pod root. */
+export const IMAGE_PULLS_FILE = 'image-pulls.json';
+
 /** What ensuring images needs. */
 export interface EnsureImagesOptions {
-  readonly objects: ObjectSource;
+  readonly objects: Pick<ObjectSource, 'getSecret'>;
   readonly mirrors: RegistryMirrors;
   readonly log: Logger;
   readonly env?: NodeJS.ProcessEnv;
@@ -28,7 +40,7 @@ export interface EnsureImagesOptions {
 
 const DOCKER_CONFIG_KEY = '.dockerconfigjson';
 
-async function secretCredentials(vmi: Readonly<VirtualMachineInstance>, pull: ImagePull, registry: string, objects: ObjectSource): Promise<RegistryCredentials | undefined> {
+async function secretCredentials(vmi: Readonly<VirtualMachineInstance>, pull: ImagePull, registry: string, objects: Pick<ObjectSource, 'getSecret'>): Promise<RegistryCredentials | undefined> {
   const secretField = pull.field.replace(/\.image$/, '.imagePullSecret');
   const namespace = vmi.metadata?.namespace ?? 'default';
   const data = await objects.getSecret(namespace, pull.pullSecret ?? '');
@@ -94,18 +106,44 @@ async function ensureOne(vmi: Readonly<VirtualMachineInstance>, pull: ImagePull,
   }
 }
 
-/** Makes every boot image of the VMI present in `store`, as its pull policies say. */
-export async function ensureVmiImages(vmi: Readonly<VirtualMachineInstance>, store: ImageStore, options: EnsureImagesOptions): Promise<void> {
+async function ensureField(vmi: Readonly<VirtualMachineInstance>, pull: ImagePull, store: ImageStore, options: EnsureImagesOptions): Promise<void> {
+  try {
+    await ensureOne(vmi, pull, store, options);
+  } catch (e: unknown) {
+    if (e instanceof ImageStoreError) throw new ConversionError(pull.field, e.message, { cause: e });
+    throw e;
+  }
+}
+
+function uniquePulls(vmi: Readonly<VirtualMachineInstance>): ImagePull[] {
   const seen = new Set<string>();
-  for (const pull of imagePullsOf(vmi)) {
-    if (seen.has(pull.ref)) continue;
-    seen.add(pull.ref);
+  return imagePullsOf(vmi).filter((p) => !seen.has(p.ref) && seen.add(p.ref) !== undefined);
+}
+
+/**
+ * Makes every boot image of the VMI present in `store`, as its pull policies say; with the kubelet's
+ * `report`, pulls nothing and throws the first failure it records.
+ */
+export async function ensureVmiImages(vmi: Readonly<VirtualMachineInstance>, store: ImageStore, options: EnsureImagesOptions & { readonly report?: PullReport }): Promise<void> {
+  for (const pull of uniquePulls(vmi)) {
+    const reported = options.report?.[pull.ref];
+    if (reported !== undefined && 'reason' in reported) throw new ConversionError(reported.field, reported.reason);
+    if (options.report === undefined) await ensureField(vmi, pull, store, options);
+  }
+}
+
+/** Pulls every boot image of the VMI as its policies say, never throwing for one: what failed is in the report. */
+export async function pullVmiImages(vmi: Readonly<VirtualMachineInstance>, store: ImageStore, options: EnsureImagesOptions): Promise<PullReport> {
+  const report: Record<string, PullReport[string]> = {};
+  for (const pull of uniquePulls(vmi)) {
     try {
-      await ensureOne(vmi, pull, store, options);
+      await ensureField(vmi, pull, store, options);
+      report[pull.ref] = { ok: true };
     } catch (e: unknown) {
-      if (e instanceof ConversionError) throw e;
-      if (e instanceof ImageStoreError) throw new ConversionError(pull.field, e.message, { cause: e });
-      throw e;
+      if (!(e instanceof ConversionError)) throw e;
+      options.log.warn({ image: pull.ref, err: e }, 'could not pull image');
+      report[pull.ref] = { field: e.field, reason: e.message.slice(e.field.length + 2) };
     }
   }
+  return report;
 }
