@@ -35,6 +35,8 @@ import { recordedOwner } from '../kubelet/runtime/pid-file.js';
 import { KubevirtError } from '../../core/errors.js';
 import { startVmStateCleaner } from './vm-state-cleaner.js';
 import { startServicePorts } from './service-ports.js';
+import { podPullSource } from './pod-pull-source.js';
+import { pullPodImages } from '../../launcher/runtime/image-pod-pull.js';
 import { NodeNetworkError, startNodeNetwork, type NodeNetwork } from '../pod-network/runtime/node-network.js';
 
 /** The one node of the local control plane. */
@@ -225,8 +227,10 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       // Sandboxes of this control plane's pods that are gone (deleted while it was down, or never deleted).
       await network.collectGarbage(new Set(pods.list().map((p) => p.metadata.uid ?? '')));
     }
+    const kubeletKube = store.client(KUBELET_USER);
     const kubelet: RunningController = runController(localKubelet({
-      kube: store.client(KUBELET_USER), pods, nodeName: LOCAL_NODE, dataDir, runRoot, log: kubeletLog, owner: options.owner, ...(network === undefined ? {} : { network }),
+      kube: kubeletKube, pods, nodeName: LOCAL_NODE, dataDir, runRoot, log: kubeletLog, owner: options.owner, ...(network === undefined ? {} : { network }),
+      pullImages: (pod, podRoot) => pullPodImages(pod, podRoot, podPullSource(kubeletKube, dataDir, kubeletLog)),
     }), { log: kubeletLog });
     stops.push(() => kubelet.stop());
     // Services on 127.0.0.1 (no kube-proxy here): each port forwards to a selected pod's IP.

@@ -49,6 +49,8 @@ export interface LocalKubeletOptions {
   readonly pollMs?: number;
   /** The node network pods get their sandboxes on; none: launchers share the host's namespace. */
   readonly network?: NodeNetwork;
+  /** Pulls the pod's images (in this, the host's, network namespace) before its launcher starts; reports into the pod root. */
+  readonly pullImages?: (pod: Readonly<Pod>, podRoot: string) => Promise<void>;
 }
 
 interface Tracked {
@@ -153,6 +155,9 @@ class LocalKubelet implements Reconciler {
       return;
     }
     t.runDir = launch.runDir;
+    await this.o.pullImages?.(pod, podRootOf(launch.runDir)).catch((e: unknown) => {
+      this.o.log.warn({ namespace: pod.metadata.namespace, name: pod.metadata.name, err: e }, 'Could not pull the images of Pod');
+    });
     if (await this.ensureSandbox(pod, t)) await this.spawn(pod, t, launch);
   }
 
