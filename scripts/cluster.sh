@@ -246,7 +246,11 @@ down() {
     ip netns del "$NETNS"
   fi
   # Pods a node agent left (each in its own kvtp-* namespace): their processes and namespaces go too.
+  # The local mode's pod sandboxes (kvt daemon / kvt run) are kvtp-* too, their veth kvth<hash> on a
+  # bridge of the host's namespace: those are not the cluster's and stay (the cluster's veths went
+  # with $NETNS above).
   for ns in $(ip netns list | awk '{print $1}' | grep '^kvtp-' || true); do
+    ip link show "kvth${ns#kvtp-}" >/dev/null 2>&1 && continue
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
     ip netns del "$ns" 2>/dev/null || true
   done
