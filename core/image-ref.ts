@@ -101,3 +101,12 @@ export function imageDirName(ref: string): string {
   if (encoded.length <= MAX_DIR_NAME) return encoded;
   return `h-${createHash('sha256').update(canonical).digest('hex')}`;
 }
+
+/**
+ * KubeVirt's default `imagePullPolicy` of a containerDisk or kernel-boot image that names none (its
+ * VMI mutating webhook's rule, literally): `Always` for an image ending in `:latest` or holding
+ * neither ":" nor "@", else `IfNotPresent`. Shared by admission's defaults and the puller.
+ */
+export function defaultImagePullPolicy(image: string): 'Always' | 'IfNotPresent' {
+  return image.endsWith(':latest') || !/[:@]/.test(image) ? 'Always' : 'IfNotPresent';
+}

@@ -6,6 +6,7 @@
  * Pure.
  * @see https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy
  */
+import { defaultImagePullPolicy } from '../../core/image-ref.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 
 /** Kubernetes' image pull policies. */
@@ -22,10 +23,8 @@ export interface ImagePull {
   readonly pullSecret?: string;
 }
 
-/** KubeVirt's default for an image without a policy (its VMI mutating webhook's rule, literally). */
-export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
-  return image.endsWith(':latest') || !/[:@]/.test(image) ? 'Always' : 'IfNotPresent';
-}
+/** KubeVirt's default for an image without a policy (core/image-ref.ts owns the rule). */
+export const defaultPullPolicy = defaultImagePullPolicy;
 
 function policyOf(image: string, given: string | undefined): PullPolicy {
   return given === 'Always' || given === 'IfNotPresent' || given === 'Never' ? given : defaultPullPolicy(image);
