@@ -68,18 +68,7 @@ export function launcherPodObjectsOf(volume: Readonly<Volume>): LauncherPodObjec
     const optional = volume.configMap?.optional;
     found.push({ volume: volume.name, kind: 'ConfigMap', name: configMapName, ...(optional === undefined ? {} : { optional }), mountPath: `${CONFIG_MAP_SOURCE_DIR}/${volume.name}` });
   }
-  return [...found, ...sysprepObjects(volume), ...pullSecret(volume), ...cloudInitSecrets(volume.name, volume.cloudInitNoCloud), ...cloudInitSecrets(volume.name, volume.cloudInitConfigDrive)];
-}
-
-/**
- * A containerDisk's `imagePullSecret` (a `kubernetes.io/dockerconfigjson` Secret), mounted whole at
- * `<private>/secret/V-pull`. Not KubeVirt's layout: KubeVirt puts it in the pod's `imagePullSecrets`
- * for the kubelet, which pulls; in the local mode the launcher pulls its images from its data dir's
- * store (launcher/runtime/image-ensure.ts), so it reads the credentials from this mount.
- */
-function pullSecret(volume: Readonly<Volume>): LauncherPodObject[] {
-  const name = volume.containerDisk?.imagePullSecret;
-  return name === undefined || name === '' ? [] : [secretAt(`${volume.name}-pull`, name)];
+  return [...found, ...sysprepObjects(volume), ...cloudInitSecrets(volume.name, volume.cloudInitNoCloud), ...cloudInitSecrets(volume.name, volume.cloudInitConfigDrive)];
 }
 
 /** A sysprep volume's ConfigMap and Secret (admission lets one be set), mounted at `<private>/sysprep/V`. */
