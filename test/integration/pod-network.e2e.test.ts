@@ -4,9 +4,10 @@
 // QEMU run in the pod's namespace; the host reaches the pod's address (a TCP listener started in the
 // namespace); a crashed launcher's VMI deleted leaves nothing (that the sandbox outlives the launcher
 // until its pod goes is local/kubelet/runtime/kubelet-sandbox.integration.test.ts's); a SIGKILLed daemon,
-// restarted, re-adopts the launcher with its sandbox and deletes it all; stopping the daemon with no
-// pod left removes the bridge and its nftables table. Every check compares the host's namespaces,
-// links and tables with a snapshot taken first, filtered to what this test made.
+// restarted, re-adopts the launcher with its sandbox and deletes it all; a `kvt run` session leaves
+// nothing of its network; stopping the daemon with no pod left removes the bridge and its nftables
+// table. Every check compares the host's namespaces, links and tables with a snapshot taken first,
+// filtered to what this test made.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -199,6 +200,32 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the local mode\'s pod sandbox (kvt daemon
 
     await deleteAndWait(`${PREFIX}c`);
     expect(await sandboxLeft(uid, podIP)).toEqual([]);
+  }, 600_000);
+
+  it('a kvt run session gives its guest a pod IP and leaves nothing of its network when it ends', async () => {
+    const runBridge = testBridge('r');
+    const runCidr = freeTestCidr().replace(/^10\.239\./, '10.238.');
+    const { demoGuestVmiSpec } = await import('../fixtures/demo-guest.js');
+    const manifest = join(dataDir, 'run.json');
+    const token = `run-${process.pid}`;
+    const spec = demoGuestVmiSpec();
+    await import('node:fs/promises').then((fs) => fs.writeFile(manifest, JSON.stringify({
+      apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: `${PREFIX}r` },
+      spec: { ...spec, domain: { ...spec.domain, devices: { disks: [{ name: 'cloudinitdisk', disk: { bus: 'virtio' } }] } }, volumes: [{ name: 'cloudinitdisk', cloudInitNoCloud: { userData: `#!/bin/sh\necho "${token} done"\n` } }] },
+    })));
+    const result = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+      execFile(process.execPath, [join(REPO, 'bin/kvt.js'), 'run', '-f', manifest, '--pod-bridge', runBridge, '--pod-cidr', runCidr, '--wait-for-console', `^${token} done`, '--timeout', '400', '--log-level', 'info'],
+        { cwd: REPO, env, timeout: 500_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => done({ code: err === null ? 0 : Number((err as { code?: unknown }).code ?? -1), stdout, stderr }));
+    });
+    expect(result.code, result.stderr.slice(-2000)).toBe(0);
+    const started = result.stderr.split('\n').filter((l) => l.includes('Started the launcher of Pod')).map((l) => JSON.parse(l) as { podIP?: string });
+    const parsed = parsePodCidr(runCidr, 'cidr');
+    expect(started.length).toBe(1);
+    expect(parsed.ok && isPodAddress(parsed.cidr, parseIpv4(started[0]?.podIP ?? '') ?? 0)).toBe(true);
+    const now = hostNetworkSnapshot();
+    expect(now.links).not.toContain(runBridge);
+    expect(now.tables).not.toContain(`table inet ${runBridge}`);
+    expect(await readdir(join(NODE_NETWORK_ROOT, runBridge)).catch((e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
   }, 600_000);
 
   it('stopping the daemon with no pod left removes the bridge and its table: nothing of this test is left', async () => {
