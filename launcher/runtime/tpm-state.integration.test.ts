@@ -6,14 +6,13 @@
 // daemon starts the same VM again and finds the state (swtpm_setup does not run again: its config
 // never appears in the new daemon), and removing the VM's state leaves nothing. Skips only outside
 // CI when libvirtd, virsh, QEMU or swtpm is absent.
-import { execFile } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../../test/fixtures/host.js';
 import { startTestLibvirt, type TestLibvirt } from '../../test/fixtures/libvirt.js';
+import { swtpmProcessesUnder } from '../../test/fixtures/swtpm.js';
 import { testContext } from '../../test/builders/context.js';
 import { newVmi, withDevices, withName } from '../../test/builders/vmi.js';
 import { convertVmiToDomain } from '../converter/index.js';
@@ -22,27 +21,8 @@ import { stateOwnerOf } from '../vm-state.js';
 import { linkTpmState, prepareTpmState, removeVmState } from './tpm-state.js';
 import { grantWrite } from './unprivileged-user.js';
 
-const run = promisify(execFile);
 const AVAILABLE = haveTools([...LIBVIRT_TOOLS, 'swtpm', 'swtpm_setup']);
 const VM_UID = '3b0c2a57-9d7e-4f4e-8a44-4d1f0c7e9a21';
-
-/** The swtpm processes whose state directory is under `dir`, with their real uid. */
-async function swtpmUnder(dir: string): Promise<{ pid: number; uid: number }[]> {
-  const found: { pid: number; uid: number }[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    const args = cmdline.split('\0');
-    if (!args[0]?.endsWith('swtpm') || args[1] !== 'socket') continue;
-    const state = args[args.indexOf('--tpmstate') + 1] ?? '';
-    const path = /dir=([^,]+)/.exec(state)?.[1] ?? '';
-    const real = await run('realpath', ['-e', path]).then((r) => r.stdout.trim(), () => '');
-    if (!real.startsWith(`${dir}/`)) continue;
-    const uid = Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${entry}/status`, 'utf8'))?.[1]);
-    found.push({ pid: Number(entry), uid });
-  }
-  return found;
-}
 
 describe.skipIf(!AVAILABLE && !IN_CI)('a persistent TPM in a real libvirtd with swtpm', () => {
   let root = '';
@@ -85,7 +65,7 @@ describe.skipIf(!AVAILABLE && !IN_CI)('a persistent TPM in a real libvirtd with 
       await h.start(name);
       try {
         const liveTpm = /<tpm [\s\S]*?<\/tpm>/.exec(await h.domainXml(name))?.[0] ?? '';
-        const swtpm = await swtpmUnder(dataDir);
+        const swtpm = await swtpmProcessesUnder(dataDir);
         const setupRan = await stat(join(baseDir, 'cfg', 'swtpm_setup.conf')).then(() => true, () => false);
         return { swtpm, setupRan, liveTpm, user: user?.uid };
       } finally {
@@ -110,7 +90,7 @@ describe.skipIf(!AVAILABLE && !IN_CI)('a persistent TPM in a real libvirtd with 
     if (first.user !== undefined) expect(state.uid).toBe(first.user);
 
     // The launcher and its daemon are gone; the state is not, and no swtpm is left.
-    expect(await swtpmUnder(dataDir)).toEqual([]);
+    expect(await swtpmProcessesUnder(dataDir)).toEqual([]);
     const before = await readFile(statePath());
 
     const second = await boot('kvt-tpb-');
@@ -122,6 +102,6 @@ describe.skipIf(!AVAILABLE && !IN_CI)('a persistent TPM in a real libvirtd with 
 
     expect(await removeVmState(dataDir, stateOwnerOf(vmi))).toBe(true);
     expect(await readdir(join(dataDir, 'vm-state'))).toEqual([]);
-    expect(await swtpmUnder(dataDir)).toEqual([]);
+    expect(await swtpmProcessesUnder(dataDir)).toEqual([]);
   }, 180_000);
 });

@@ -10,7 +10,7 @@
 // `kvt delete vm` removes it, leaving no swtpm, QEMU or directory behind. A VMI whose TPM is not
 // persistent keeps its state in its launcher's libvirtd only, gone with the VMI. Skips outside CI
 // without libvirtd/QEMU/swtpm.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,8 @@ import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index
 import { launcherId } from '../../launcher/identity.js';
 import { sessionUri } from '../../launcher/runtime/libvirtd.js';
 import { IN_CI, IS_ROOT, LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
+import { runKvt, spawnKvt, startKvtDaemon, until, type KvtResult, type TestDaemon } from '../fixtures/kvt-daemon.js';
+import { swtpmProcessesUnder } from '../fixtures/swtpm.js';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '../..');
@@ -65,46 +67,13 @@ function windowsShapedVm(): VirtualMachine {
   };
 }
 
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-/** The swtpm processes whose state directory (through libvirt's link) is below `dir`, with their uid. */
-async function swtpmUnder(dir: string): Promise<{ pid: number; uid: number }[]> {
-  const found: { pid: number; uid: number }[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    if (!(args[0] ?? '').endsWith('swtpm') || args[1] !== 'socket') continue;
-    const path = /dir=([^,]+)/.exec(args[args.indexOf('--tpmstate') + 1] ?? '')?.[1] ?? '';
-    const real = await run('realpath', ['-e', path]).then((r) => r.stdout.trim(), () => '');
-    if (!real.startsWith(`${dir}/`)) continue;
-    const uid = Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${entry}/status`, 'utf8').catch(() => ''))?.[1]);
-    found.push({ pid: Number(entry), uid });
-  }
-  return found;
-}
-
 describe.skipIf(!IN_CI && !AVAILABLE)('the vmi-windows shape with a persistent TPM (kvt daemon, real guest, real swtpm)', () => {
   let dataDir = '';
   let env: NodeJS.ProcessEnv = {};
-  let daemon: { child: ChildProcess; exited: Promise<number | null>; output: () => string } | undefined;
+  let daemon: TestDaemon | undefined;
   let vmUid = '';
 
-  async function kvt(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((done) => {
-      execFile(process.execPath, [join(REPO, 'bin/kvt.js'), ...args], { cwd: REPO, env, timeout: 60_000 }, (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
-        done({ code, stdout, stderr });
-      });
-    });
-  }
+  const kvt = (...args: string[]): Promise<KvtResult> => runKvt(env, ...args);
 
   async function getJson<T>(kind: string, name?: string): Promise<T | undefined> {
     const r = await kvt('get', kind, ...(name === undefined ? [] : [name]), '-o', 'json');
@@ -120,12 +89,12 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the vmi-windows shape with a persistent T
   async function runningWithToken(): Promise<VirtualMachineInstance> {
     const running = await until('VMI Running', vmi, (v) => v?.status?.phase === 'Running' || v?.status?.phase === 'Failed', 180_000);
     expect(running?.status?.phase).toBe('Running');
-    const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), 'console', NAME], { cwd: REPO, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnKvt(env, 'console', NAME);
     let seen = '';
-    child.stdout.on('data', (b: Buffer) => { seen += b.toString(); });
+    child.stdout?.on('data', (b: Buffer) => { seen += b.toString(); });
     const code = new Promise<number | null>((done) => child.once('exit', (c) => done(c)));
     await until('the token on the console', async () => seen, (s) => new RegExp(`^${TOKEN}\\r?$`, 'm').test(s), 180_000);
-    child.stdin.write('\x1d');
+    child.stdin?.write('\x1d');
     expect(await code).toBe(0);
     return running as VirtualMachineInstance;
   }
@@ -138,23 +107,13 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the vmi-windows shape with a persistent T
     const claim = join(dataDir, 'volumes', 'default', 'disk-windows');
     await mkdir(claim, { recursive: true, mode: 0o711 });
     await run('qemu-img', ['create', '-q', '-f', 'raw', join(claim, 'disk.img'), '16M']);
-    const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), 'daemon', '--log-level', 'warn'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (b: Buffer) => { output += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { output += b.toString(); });
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    daemon = { child, exited, output: () => output };
-    await until('the daemon serving', async () => output, (o) => o.includes('kvt daemon: serving') || child.exitCode !== null, 60_000);
-    expect(output).toContain('kvt daemon: serving');
+    daemon = await startKvtDaemon(env);
   }, 700_000);
 
   afterAll(async () => {
     await kvt('delete', 'vm', NAME, '--ignore-not-found').catch(() => undefined);
     await until('no guest of this suite left', () => qemuPids(NAME), (p) => p.length === 0, 90_000).catch(() => undefined);
-    if (daemon !== undefined) {
-      daemon.child.kill('SIGTERM');
-      await daemon.exited;
-    }
+    await daemon?.stop();
     for (const pid of await qemuPids(NAME)) process.kill(pid, 'SIGKILL');
     await rm(dataDir, { recursive: true, force: true });
   }, 200_000);
@@ -172,7 +131,7 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the vmi-windows shape with a persistent T
     expect(live).toContain('<smm state=\'on\'/>');
     expect(live).toMatch(/<clock offset='utc' adjustment='reset'>\s*<timer name='rtc' present='yes' tickpolicy='catchup'\/>\s*<timer name='pit' present='yes' tickpolicy='delay'\/>\s*<timer name='hpet' present='no'\/>\s*<timer name='hypervclock' present='yes'\/>/);
 
-    const swtpm = await swtpmUnder(stateDir());
+    const swtpm = await swtpmProcessesUnder(stateDir());
     expect(swtpm).toHaveLength(1);
     const qemuUid = Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${(await qemuPids(NAME))[0]}/status`, 'utf8'))?.[1]);
     if (IS_ROOT) expect(qemuUid).not.toBe(0);
@@ -188,12 +147,12 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the vmi-windows shape with a persistent T
   it('keeps the TPM state across kvt stop and kvt start: the next launcher finds it and manufactures none', async () => {
     expect(await kvt('stop', NAME)).toMatchObject({ code: 0 });
     await until('no VMI and no QEMU', async () => [await vmi(), (await qemuPids(NAME)).length], ([v, n]) => v === undefined && n === 0, 120_000);
-    await until('no swtpm of the VM', () => swtpmUnder(stateDir()), (p) => p.length === 0, 60_000);
+    await until('no swtpm of the VM', () => swtpmProcessesUnder(stateDir()), (p) => p.length === 0, 60_000);
     expect((await stat(permall())).size).toBeGreaterThan(0);
 
     expect(await kvt('start', NAME)).toMatchObject({ code: 0 });
     const running = await runningWithToken();
-    expect(await swtpmUnder(stateDir())).toHaveLength(1);
+    expect(await swtpmProcessesUnder(stateDir())).toHaveLength(1);
     // libvirt runs swtpm_setup (which writes its config into the daemon's config home) only when
     // the TPM has no state yet: this launcher's daemon never ran it.
     await expect(stat(join(daemonDirOf(running), 'cfg', 'swtpm_setup.conf'))).rejects.toThrow(/ENOENT/);
@@ -204,7 +163,7 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the vmi-windows shape with a persistent T
     expect(await kvt('delete', 'vm', NAME)).toMatchObject({ code: 0, stdout: `virtualmachine.kubevirt.io "${NAME}" deleted\n` });
     await until('no VMI, no pod, no QEMU', async () => [await vmi(), (await getJson<{ items: unknown[] }>('pods'))?.items.length, (await qemuPids(NAME)).length], ([v, pods, n]) => v === undefined && pods === 0 && n === 0, 120_000);
     await until('the VM\'s state removed', () => stat(stateDir()).then(() => true, () => false), (exists) => !exists, 60_000);
-    expect(await swtpmUnder(dataDir)).toEqual([]);
+    expect(await swtpmProcessesUnder(dataDir)).toEqual([]);
     await expect(stat(join(dataDir, 'vm-state', 'default'))).rejects.toThrow(/ENOENT/);
     await until('the launcher\'s run directory gone', () => stat(join(daemonDirOf(last as VirtualMachineInstance), '..')).then(() => true, () => false), (exists) => !exists, 60_000);
   }, 300_000);
@@ -228,7 +187,7 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the vmi-windows shape with a persistent T
     expect(running?.status?.phase).toBe('Running');
     const daemonDir = join(RUN_ROOT, launcherId({ namespace: 'default', name: 'tpm-plain', uid: running?.metadata.uid ?? '' }), 'd');
     const swtpmDir = join(daemonDir, 'cfg', 'libvirt', 'qemu', 'swtpm');
-    const swtpm = await until('swtpm of tpm-plain', () => swtpmUnder(swtpmDir), (p) => p.length === 1, 60_000);
+    const swtpm = await until('swtpm of tpm-plain', () => swtpmProcessesUnder(swtpmDir), (p) => p.length === 1, 60_000);
     if (IS_ROOT) expect(swtpm[0]?.uid).not.toBe(0);
     const [uuid] = await readdir(swtpmDir);
     expect((await stat(join(swtpmDir, uuid ?? '', 'tpm2', 'tpm2-00.permall'))).mode & 0o777).toBe(0o600);
@@ -236,7 +195,7 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the vmi-windows shape with a persistent T
     expect(await kvt('delete', 'vmi', 'tpm-plain')).toMatchObject({ code: 0 });
     await until('VMI tpm-plain gone', () => getJson<VirtualMachineInstance>('vmi', 'tpm-plain'), (v) => v === undefined, 120_000);
     await until('its libvirtd\'s directory gone', () => stat(daemonDir).then(() => true, () => false), (exists) => !exists, 60_000);
-    expect(await swtpmUnder(swtpmDir)).toEqual([]);
+    expect(await swtpmProcessesUnder(swtpmDir)).toEqual([]);
     await expect(stat(join(dataDir, 'vm-state', 'default', 'tpm-plain'))).rejects.toThrow(/ENOENT/);
   }, 300_000);
 });
