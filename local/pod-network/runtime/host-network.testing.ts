@@ -44,9 +44,13 @@ export function freeTestCidr(): string {
   throw new Error('no free /24 in 10.239.0.0/16');
 }
 
-/** A TCP listener at `ip:port` inside `netns` that answers "pong" to a connection; kill it when done. */
-export async function listenInNetns(netns: string, ip: string, port: number): Promise<ChildProcess> {
-  const script = `require('node:net').createServer((s) => s.end('pong')).listen(${port}, ${JSON.stringify(ip)}, () => console.log('listening'))`;
+/**
+ * A TCP listener at `ip:port` inside `netns` that answers "pong" to a connection (with `tellPeer`,
+ * "pong from <the peer's address>"); kill it when done.
+ */
+export async function listenInNetns(netns: string, ip: string, port: number, tellPeer = false): Promise<ChildProcess> {
+  const answer = tellPeer ? "'pong from ' + s.remoteAddress" : "'pong'";
+  const script = `require('node:net').createServer((s) => s.end(${answer})).listen(${port}, ${JSON.stringify(ip)}, () => console.log('listening'))`;
   const child = spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((done, fail) => {
     child.stdout?.on('data', (d: Buffer) => { if (d.toString().includes('listening')) done(); });
@@ -65,4 +69,11 @@ export function tcpAnswer(ip: string, port: number, timeoutMs = 10_000): Promise
     socket.once('timeout', () => { socket.destroy(); done('timeout'); });
     socket.once('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
   });
+}
+
+/** What a TCP connection to `ip:port` from inside `netns` reads, or the error's code ('timeout' after `timeoutMs`). */
+export function tcpAnswerFrom(netns: string, ip: string, port: number, timeoutMs = 10_000): string {
+  const script = `const s=require('node:net').connect({host:${JSON.stringify(ip)},port:${port},timeout:${timeoutMs}});let t='';`
+    + "s.on('data',d=>t+=d);s.on('end',()=>console.log(t));s.on('timeout',()=>{console.log('timeout');s.destroy()});s.on('error',e=>console.log(e.code))";
+  return execFileSync('ip', ['netns', 'exec', netns, process.execPath, '-e', script], { encoding: 'utf8' }).trim();
 }
