@@ -59,9 +59,8 @@ export function encodeSearchDomains(domains: readonly string[]): number[] {
 
 /** RFC 3442: prefix length, the significant octets of the destination, then the router. */
 export function encodeClasslessRoutes(routes: readonly PodRoute[]): number[] {
-  const isDefault = (r: PodRoute): boolean => r.destination.endsWith('/0');
   // The default route last: its gateway may only be reachable through an earlier route.
-  const ordered = [...routes.filter((r) => !isDefault(r)), ...routes.filter(isDefault)];
+  const ordered = [...routes.filter((r) => !r.destination.endsWith('/0')), ...routes.filter((r) => r.destination.endsWith('/0'))];
   return ordered.flatMap((r) => {
     const [addr = '', len = '0'] = r.destination.split('/');
     const width = Number(len);

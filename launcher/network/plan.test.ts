@@ -31,6 +31,7 @@ describe('planPodNetwork: masquerade', () => {
         ['ip', 'neigh', 'replace', '10.0.2.2', 'lladdr', mac, 'dev', 'k6t-eth0', 'nud', 'permanent'],
       ],
       sysctls: [{ key: 'net/ipv4/ip_forward', value: '1' }, { key: 'net/ipv4/conf/k6t-eth0/route_localnet', value: '1' }],
+      undo: [['ip', 'link', 'del', 'dev', 'tap0'], ['ip', 'link', 'del', 'dev', 'k6t-eth0']],
       nftables: masqueradeRuleset({ podInterface: 'eth0', bridge: 'k6t-eth0', guestIp: '10.0.2.2', gatewayIp: '10.0.2.1', ports: [{ port: 8080 }] }),
       lease: {
         clientMac: mac, clientIp: '10.0.2.2', prefix: 24, serverIp: '10.0.2.1', router: '10.0.2.1', routes: [], mtu: 1450,
@@ -101,6 +102,16 @@ describe('planPodNetwork: bridge', () => {
         ['ip', 'neigh', 'replace', '10.244.0.7', 'lladdr', FACTS.mac, 'dev', 'k6t-eth0', 'nud', 'permanent'],
       ],
       sysctls: [],
+      undo: [
+        ['ip', 'link', 'del', 'dev', 'tap0'],
+        ['ip', 'link', 'del', 'dev', 'k6t-eth0'],
+        ['ip', 'link', 'set', 'dev', 'eth0', 'down'],
+        ['ip', 'link', 'set', 'dev', 'eth0', 'address', FACTS.mac],
+        ['ip', 'address', 'add', '10.244.0.7/24', 'dev', 'eth0'],
+        ['ip', 'link', 'set', 'dev', 'eth0', 'up'],
+        ['ip', 'route', 'replace', '10.96.0.0/12', 'via', '10.244.0.1', 'dev', 'eth0'],
+        ['ip', 'route', 'replace', '0.0.0.0/0', 'via', '10.244.0.1', 'dev', 'eth0'],
+      ],
       lease: { clientMac: FACTS.mac, clientIp: '10.244.0.7', prefix: 24, serverIp: '169.254.75.10', router: '10.244.0.1', routes: FACTS.routes },
       status: { ipAddress: '10.244.0.7', mac: FACTS.mac },
     });

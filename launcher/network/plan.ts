@@ -17,7 +17,7 @@ import type { DhcpLease } from './dhcp-lease.js';
 import { formatIpv4, parseCidr, PodNetworkError } from './ipv4.js';
 import { generatedMac, normalizeMac } from './mac.js';
 import { masqueradeRuleset } from './nftables.js';
-import type { PodNetworkFacts } from './pod-facts.js';
+import type { PodNetworkFacts, PodRoute } from './pod-facts.js';
 
 /** KubeVirt's name server when the pod's resolv.conf names none. */
 const DEFAULT_DNS = '8.8.8.8';
@@ -65,6 +65,12 @@ export interface PodNetworkPlan {
   readonly sysctls: readonly { readonly key: string; readonly value: string }[];
   /** The nftables script (masquerade), for `nft -f -`. */
   readonly nftables?: string;
+  /**
+   * `ip …` argument lists that take the binding down again, for a launcher that ends while its pod
+   * (and namespace) stays: the tap and bridge go; under the bridge binding the pod interface gets
+   * its MAC, address and routes back. (Our nftables table goes with nftables.ts's deleteRuleset.)
+   */
+  readonly undo: readonly (readonly string[])[];
   readonly lease: DhcpLease;
   /** The VMI's `status.interfaces[]` entry for this interface (infoSource `domain`). */
   readonly status: VirtualMachineInstanceNetworkInterface;
@@ -155,10 +161,17 @@ function planMasquerade(b: Binding): PodNetworkPlan {
       ['ip', 'neigh', 'replace', addrs.guest, 'lladdr', mac, 'dev', bridge, 'nud', 'permanent'],
     ],
     sysctls: [{ key: 'net/ipv4/ip_forward', value: '1' }, { key: `net/ipv4/conf/${bridge}/route_localnet`, value: '1' }],
+    undo: [['ip', 'link', 'del', 'dev', TAP_NAME], ['ip', 'link', 'del', 'dev', bridge]],
     nftables: masqueradeRuleset({ podInterface: facts.name, bridge, guestIp: addrs.guest, gatewayIp: addrs.gateway, ports: iface.ports ?? [] }),
     lease: { ...b.lease, clientMac: mac, clientIp: addrs.guest, prefix: addrs.prefix, serverIp: addrs.gateway, router: addrs.gateway, routes: [] },
     status: b.status(mac),
   };
+}
+
+/** Routes with the default one last (its gateway may be reachable only through an earlier one). */
+export function defaultLast(routes: readonly PodRoute[]): PodRoute[] {
+  const isDefault = (r: PodRoute): boolean => r.destination.endsWith('/0');
+  return [...routes.filter((r) => !isDefault(r)), ...routes.filter(isDefault)];
 }
 
 function planBridge(b: Binding): PodNetworkPlan {
@@ -183,6 +196,15 @@ function planBridge(b: Binding): PodNetworkPlan {
       ['ip', 'neigh', 'replace', facts.ip, 'lladdr', mac, 'dev', bridge, 'nud', 'permanent'],
     ],
     sysctls: [],
+    undo: [
+      ['ip', 'link', 'del', 'dev', TAP_NAME],
+      ['ip', 'link', 'del', 'dev', bridge],
+      ['ip', 'link', 'set', 'dev', facts.name, 'down'],
+      ['ip', 'link', 'set', 'dev', facts.name, 'address', facts.mac],
+      ['ip', 'address', 'add', `${facts.ip}/${facts.prefix}`, 'dev', facts.name],
+      ['ip', 'link', 'set', 'dev', facts.name, 'up'],
+      ...defaultLast(facts.routes).map((r) => ['ip', 'route', 'replace', r.destination, ...(r.gateway === undefined ? [] : ['via', r.gateway]), 'dev', facts.name]),
+    ],
     lease: {
       ...b.lease, clientMac: mac, clientIp: facts.ip, prefix: facts.prefix, serverIp,
       ...(facts.gateway === undefined ? {} : { router: facts.gateway }), routes: facts.routes,
