@@ -110,6 +110,17 @@ describe('KubeVirt\'s examples', () => {
     expect(files).toEqual(covered);
   });
 
+  it('converts the registry e2e\'s variants too, without a local store', async () => {
+    const variants = (await readdir(DIR)).filter((f) => f.startsWith('registry-') && f.endsWith('.yaml'));
+    for (const file of variants) {
+      const r = await kvt('domxml', '--data-dir', join(work, 'no-such-store'), join(DIR, file));
+      expect(r.code, `${file}: ${r.err}`).toBe(0);
+      const xml = join(work, `${file}.xml`);
+      await writeFile(xml, r.out);
+      await run('virt-xml-validate', [xml, 'domain']);
+    }
+  });
+
   it.each(CONVERTED)('admits and converts $file without a local store', async ({ file, with: extra }) => {
     // A data dir that does not exist: the cluster mapping must not need one.
     const r = await kvt('domxml', '--data-dir', join(work, 'no-such-store'), await manifest(file, extra));
