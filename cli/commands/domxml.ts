@@ -70,7 +70,7 @@ function clusterContext(vmi: VirtualMachineInstance): ConverterContext {
 /**
  * The local mapping of --emulation: this machine's launcher paths, its image store and firmware
  * files, TCG. The VMI's images are made present first as a launcher here would (pulled by their
- * pull policies; progress on stderr); one that is absent and cannot be pulled is named.
+ * pull policies; only warnings reach stderr); one that is absent and cannot be pulled is named.
  */
 async function localContext(vmi: VirtualMachineInstance, objects: readonly Record<string, unknown>[], options: DomxmlOptions): Promise<ConverterContext> {
   const dirs = launcherDirs(vmiIdentity(vmi), { runRoot: defaultRunRoot(process.getuid?.() ?? -1, process.env), dataDir: options.dataDir });
