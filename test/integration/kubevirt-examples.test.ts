@@ -52,7 +52,7 @@ const CONVERTED: readonly Converted[] = [
   { file: 'vmi-multus-ptp.yaml' },
   { file: 'vmi-multus-multiple-net.yaml' },
   { file: 'vmi-preset-small.yaml' },
-  // The TPM and the Hyper-V/clock features are another engineer's work (issue 19): this row fails until they land.
+  // The TPM and the Hyper-V/clock features are another engineer's work (issue 19); this row checks them too.
   { file: 'vmi-windows.yaml', note: 'TPM, Hyper-V enlightenments and Windows timers' },
   // KubeVirt needs its HostDisk feature gate; kubevirt-ts implements hostDisk (files under the
   // launcher's allowed roots) and admits it whatever the gates (webhooks/validate/devices/volume-paths.ts).
