@@ -67,16 +67,32 @@ async function caPemOf(config: KubeConfig): Promise<string> {
 
 /**
  * Image volumes from this node's image store: an image's directory (its record and file system),
- * every file of it first made readable by the launchers' QEMU user, since the pod gets it read-only.
+ * every file of it first made readable by the launchers' QEMU user, since the pod gets it read-only;
+ * an image the store lacks is pulled first.
  */
 async function imageServer(dataDir: string): Promise<(reference: string) => Promise<string>> {
   const { openImageStore } = await import('../../launcher/runtime/image-store.js');
   const { ensureUnprivilegedUser } = await import('../../launcher/runtime/unprivileged-user.js');
   const { shareImageFiles } = await import('../../launcher/runtime/volumes-access.js');
+  const { ImageNotFoundError } = await import('../../launcher/runtime/image-store.js');
+  const { pullImage } = await import('../../launcher/runtime/image-pull.js');
+  const { loadRegistryMirrors } = await import('../../launcher/runtime/registry-config.js');
+  const { pullCredentials } = await import('../image-pull-output.js');
   const store = openImageStore(imageStoreRoot(dataDir));
   const qemuUser = await ensureUnprivilegedUser();
+  // An image the node lacks is pulled (IfNotPresent; the node's docker config and mirrors, not yet the pod's imagePullSecrets).
+  const resolveOrPull = async (reference: string): Promise<Awaited<ReturnType<typeof store.resolve>>> => {
+    try {
+      return await store.resolve(reference);
+    } catch (e: unknown) {
+      if (!(e instanceof ImageNotFoundError)) throw e;
+      const mirrors = await loadRegistryMirrors(dataDir);
+      const credentials = await pullCredentials(reference, mirrors);
+      return pullImage(store, reference, { mirrors, ...(credentials === undefined ? {} : { credentials }) });
+    }
+  };
   return async (reference) => {
-    const record = await store.resolve(reference);
+    const record = await resolveOrPull(reference);
     await shareImageFiles(store.root, record.dir, qemuUser);
     return dirname(record.dir);
   };
