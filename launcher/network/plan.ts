@@ -12,7 +12,8 @@
  *   for the DHCP server, which offers the pod IP, the pod's gateway and routes.
  * @see https://github.com/kubevirt/kubevirt/tree/main/pkg/network/setup
  */
-import type { Interface, Network, VirtualMachineInstance, VirtualMachineInstanceNetworkInterface } from '../../crd-gen/index.js';
+import type { Interface, Network, VirtualMachineInstance } from '../../crd-gen/index.js';
+import type { LauncherInterface } from '../protocol/index.js';
 import type { DhcpLease } from './dhcp-lease.js';
 import { formatIpv4, parseCidr, PodNetworkError } from './ipv4.js';
 import { generatedMac, normalizeMac } from './mac.js';
@@ -73,7 +74,7 @@ export interface PodNetworkPlan {
   readonly undo: readonly (readonly string[])[];
   readonly lease: DhcpLease;
   /** The VMI's `status.interfaces[]` entry for this interface (infoSource `domain`). */
-  readonly status: VirtualMachineInstanceNetworkInterface;
+  readonly status: LauncherInterface;
 }
 
 /** The VMI interface bound to the pod network, its index and its network; undefined when none is. */
@@ -141,7 +142,7 @@ interface Binding {
   readonly uid: string;
   readonly tap: TapSpec;
   readonly lease: Pick<DhcpLease, 'dnsServers' | 'searchDomains' | 'hostname' | 'mtu' | 'dhcpOptions'>;
-  status(mac: string): VirtualMachineInstanceNetworkInterface;
+  status(mac: string): LauncherInterface;
 }
 
 function planMasquerade(b: Binding): PodNetworkPlan {

@@ -83,6 +83,32 @@ export interface PhaseEvent {
   readonly time: string;
 }
 
+/** The most interfaces (and addresses per interface) a `network` event may carry. */
+export const MAX_INTERFACES = 32;
+
+/**
+ * One guest NIC as the launcher knows it, in the shape of the VMI's `status.interfaces[]` entry
+ * (KubeVirt's VirtualMachineInstanceNetworkInterface): the pod network's address it is reachable at,
+ * its MAC, and where the facts come from (`domain`; `guest-agent` once an agent reports).
+ */
+export interface LauncherInterface {
+  readonly name: string;
+  readonly mac?: string;
+  readonly ipAddress?: string;
+  readonly ipAddresses?: readonly string[];
+  readonly interfaceName?: string;
+  readonly infoSource?: string;
+  readonly podInterfaceName?: string;
+  readonly queueCount?: number;
+}
+
+/** The guest's NICs once the launcher bound them (on a connection: the latest, in the replay). */
+export interface NetworkEvent {
+  readonly type: 'network';
+  readonly interfaces: readonly LauncherInterface[];
+  readonly time: string;
+}
+
 /** Ends the replay on a new connection: the events before it are the launcher's current state. */
 export interface SyncedEvent {
   readonly type: 'synced';
@@ -98,7 +124,7 @@ export interface ReplyEvent {
 }
 
 /** Everything a launcher sends. */
-export type LauncherEvent = HelloEvent | DomainEvent | PhaseEvent | SyncedEvent | ReplyEvent;
+export type LauncherEvent = HelloEvent | DomainEvent | PhaseEvent | NetworkEvent | SyncedEvent | ReplyEvent;
 
 /** What a handler may ask: an ACPI shutdown (then destroy after the grace period), or pause/resume. */
 export const LAUNCHER_COMMANDS = ['shutdown', 'destroy', 'pause', 'resume'] as const;
@@ -167,6 +193,35 @@ class FieldReader {
     return this.fields[key] === LAUNCHER_PROTOCOL_VERSION ? LAUNCHER_PROTOCOL_VERSION : this.wrong(key, String(LAUNCHER_PROTOCOL_VERSION), LAUNCHER_PROTOCOL_VERSION);
   }
 
+  /** An optional list of strings, at most `max`. */
+  optionalStrings(key: string, max: number): { readonly [k: string]: string[] } {
+    const value = this.fields[key];
+    if (value === undefined) return {};
+    const ok = Array.isArray(value) && value.length <= max && value.every((v) => typeof v === 'string');
+    return ok ? { [key]: value as string[] } : this.wrong(key, `a list of at most ${max} strings when present`, {});
+  }
+
+  /** An optional positive integer. */
+  optionalPositive(key: string): { readonly [k: string]: number } {
+    const value = this.fields[key];
+    if (value === undefined) return {};
+    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? { [key]: value } : this.wrong(key, 'a positive integer when present', {});
+  }
+
+  /** A list of at most `max` objects, each read by its own reader (the first error wins). */
+  objects<T>(key: string, max: number, read: (r: FieldReader) => T): T[] {
+    const value = this.fields[key];
+    if (!Array.isArray(value) || value.length > max) return this.wrong(key, `a list of at most ${max} objects`, []);
+    return value.map((item, i) => {
+      const isObject = typeof item === 'object' && item !== null && !Array.isArray(item);
+      const nested = new FieldReader(isObject ? (item as Fields) : {}, `${this.at}${key}[${i}].`);
+      if (!isObject) this.wrong(key, `a list of at most ${max} objects`, undefined);
+      const result = read(nested);
+      this.error ??= nested.error;
+      return result;
+    });
+  }
+
   /** A nested object, read by its own reader (its errors become this one's). */
   object<T>(key: string, read: (r: FieldReader) => T): T {
     const value = this.fields[key];
@@ -200,10 +255,19 @@ function readReply(r: FieldReader): ReplyEvent {
   return { type: 'reply', id: r.string('id'), ok: r.boolean('ok'), ...r.optional('error') };
 }
 
+function readInterface(r: FieldReader): LauncherInterface {
+  return {
+    name: r.string('name', { nonEmpty: true }),
+    ...r.optional('mac'), ...r.optional('ipAddress'), ...r.optionalStrings('ipAddresses', MAX_INTERFACES),
+    ...r.optional('interfaceName'), ...r.optional('infoSource'), ...r.optional('podInterfaceName'), ...r.optionalPositive('queueCount'),
+  };
+}
+
 const EVENT_READERS: Readonly<Record<LauncherEvent['type'], (r: FieldReader) => LauncherEvent>> = {
   hello: readHello,
   domain: (r) => ({ type: 'domain', state: r.oneOf('state', DOMAIN_STATES), reason: r.string('reason'), time: r.time('time') }),
   phase: readPhase,
+  network: (r) => ({ type: 'network', interfaces: r.objects('interfaces', MAX_INTERFACES, readInterface), time: r.time('time') }),
   synced: () => ({ type: 'synced' }),
   reply: readReply,
 };

@@ -19,6 +19,7 @@ import { vmiIdentity, type LauncherDirs } from './launcher-dirs.js';
 import type { SessionDaemon } from './libvirtd.js';
 import { startProtocolServer, type ProtocolServer } from '../protocol/runtime/server.js';
 import type { FileOwner } from './unprivileged-user.js';
+import type { PreparedNetwork } from './pod-network.js';
 import { gracePeriodSecondsOf } from '../../core/implicit-defaults.js';
 import { hasPersistentTpm } from '../../core/tpm.js';
 
@@ -37,6 +38,11 @@ export interface LauncherDeps {
   /** The account QEMU runs as, when this process is root. */
   readonly qemuUser?: FileOwner;
   prepareVolumes(vmi: Readonly<VirtualMachineInstance>, dirs: LauncherDirs): Promise<PreparedVolumes>;
+  /**
+   * Binds the VMI's NICs to the pod network when there is one (pod-network.ts); without it, the
+   * context's `networkMode` stands (QEMU user networking).
+   */
+  prepareNetwork?(vmi: Readonly<VirtualMachineInstance>): Promise<PreparedNetwork>;
   startDaemon(dirs: LauncherDirs): Promise<SessionDaemon>;
   connect(uri: string): Promise<Hypervisor>;
   /** Sends the guest's console bytes somewhere (the launcher's stdout), when wanted. */
@@ -112,10 +118,11 @@ async function makeDirs(run: Run): Promise<void> {
   await ownedDir(`${dirs.stateDir}/nvram`, deps.qemuUser, 0o700);
 }
 
-function converterContext(run: Run, volumes: PreparedVolumes): ConverterContext {
+function converterContext(run: Run, volumes: PreparedVolumes, network: PreparedNetwork | undefined): ConverterContext {
   const { dirs, deps } = run;
   return {
     ...deps.context,
+    ...network?.context,
     volumes: volumes.volumes,
     ...(volumes.kernelBoot === undefined ? {} : { kernelBoot: volumes.kernelBoot }),
     serialSocketPath: dirs.serialSocket,
@@ -133,7 +140,12 @@ async function bootDomain(run: Run): Promise<boolean> {
   await deps.requireHostTools?.(vmi);
   const volumes = await deps.prepareVolumes(vmi, dirs);
   run.cleanups.push(() => volumes.cleanup());
-  const domainSpec = convertVmiToDomain(vmi, converterContext(run, volumes));
+  const network = await deps.prepareNetwork?.(vmi);
+  if (network !== undefined) {
+    run.cleanups.push(() => network.cleanup());
+    run.server?.publish({ type: 'network', interfaces: network.interfaces, time: new Date().toISOString() });
+  }
+  const domainSpec = convertVmiToDomain(vmi, converterContext(run, volumes, network));
   if (run.stopAsked) return false;
   run.phase('Starting');
   const daemon = await deps.startDaemon(dirs);

@@ -21,6 +21,7 @@ import { hasTpmDevice } from '../../core/tpm.js';
 import { stateOwnerOf } from '../vm-state.js';
 import { sameIdentity, type VmiIdentity } from '../identity.js';
 import { ensureUnprivilegedUser, type UnprivilegedUser } from './unprivileged-user.js';
+import { preparePodNetwork } from './pod-network.js';
 
 /** How the domain is accelerated: `auto` probes KVM and falls back to emulation when allowed. */
 export type AccelChoice = 'auto' | 'kvm' | 'emulation';
@@ -66,7 +67,8 @@ function baseContext(kvm: KvmVerdict, cluster: ClusterConfig, efi: EfiFirmware |
     allowEmulation: cluster.useEmulation,
     ...(efi === undefined ? {} : { efi }),
     smbios: DEFAULT_SMBIOS,
-    // A session libvirtd cannot create tap devices: the guest gets QEMU user-mode networking.
+    // Without a pod network (pod-network.ts finds none) the guest gets QEMU user-mode networking:
+    // a session libvirtd cannot create tap devices itself.
     networkMode: 'user',
     memBalloonStatsPeriod: 10,
     freePageReporting: true,
@@ -138,6 +140,7 @@ export async function launchVmi(vmi: Readonly<VirtualMachineInstance>, opts: Lau
     context: baseContext(kvm, cluster, efi),
     ...(qemuUser === undefined ? {} : { qemuUser }),
     prepareVolumes: (v, d) => opts.prepareVolumes(v, d, qemuUser),
+    prepareNetwork: (v) => preparePodNetwork(v, qemuUser, log),
     startDaemon: host.startDaemon,
     connect: (uri) => connectLibvirt(uri),
     stopRequested: opts.stopRequested,

@@ -6,7 +6,8 @@
  * no pod network, as before), the VMI's `status.interfaces` entries, and the cleanup.
  */
 import type { Logger } from '../../core/log.js';
-import type { VirtualMachineInstance, VirtualMachineInstanceNetworkInterface } from '../../crd-gen/index.js';
+import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import type { LauncherInterface } from '../protocol/index.js';
 import type { ConverterContext } from '../converter/context.js';
 import { interfaceQueues } from '../converter/interfaces.js';
 import { leaseOptions } from '../network/dhcp-lease.js';
@@ -20,7 +21,7 @@ export interface PreparedNetwork {
   /** The converter's NIC facts. */
   readonly context: Pick<ConverterContext, 'networkMode' | 'podNics'>;
   /** `status.interfaces` entries the launcher reports (none on user networking). */
-  readonly interfaces: readonly VirtualMachineInstanceNetworkInterface[];
+  readonly interfaces: readonly LauncherInterface[];
   cleanup(): Promise<void>;
 }
 

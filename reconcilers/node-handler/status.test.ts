@@ -45,6 +45,16 @@ describe('handlerStatus', () => {
     expect(next?.reason).toBeUndefined();
   });
 
+  it('completes the interfaces with what the launcher reported: the pod IP, the MAC the guest got, the pod interface', () => {
+    const reported = [{ name: 'default', mac: '02:aa:bb:cc:dd:ee', ipAddress: '10.244.0.7', ipAddresses: ['10.244.0.7'], infoSource: 'domain', podInterfaceName: 'eth0', queueCount: 1 }];
+    const vmi = scheduled();
+    const next = handlerStatus(vmi, { ...live('Running', 'Unknown'), interfaces: reported }, NOW);
+    expect(next?.interfaces).toEqual(reported);
+    // The IP arrives after Running was written: the next pass adds it.
+    vmi.status = handlerStatus(vmi, live('Running', 'Unknown'), NOW);
+    expect(handlerStatus(vmi, { ...live('Running', 'Unknown'), interfaces: reported }, NOW)?.interfaces).toEqual(reported);
+  });
+
   it('writes nothing when nothing changed (a second pass over its own result)', () => {
     const vmi = scheduled();
     vmi.status = handlerStatus(vmi, live('Running', 'Unknown'), NOW);

@@ -14,7 +14,7 @@ import type {
   VirtualMachineInstanceStatus,
 } from '../../crd-gen/index.js';
 import { KINDS } from '../../crd-gen/index.js';
-import type { DomainStatus } from '../../launcher/protocol/index.js';
+import type { DomainStatus, LauncherInterface } from '../../launcher/protocol/index.js';
 import { isDomainLive, vmiPhase, type LauncherView, type PhaseDecision } from './phase.js';
 import { formatKubeTime } from '../../core/time.js';
 
@@ -49,7 +49,7 @@ export function pausedCondition(domain: DomainStatus | undefined): VirtualMachin
 
 /** `status.interfaces` as known without a guest agent: each interface of the spec, by name and MAC. */
 export function specInterfaces(vmi: Readonly<VirtualMachineInstance>): VirtualMachineInstanceNetworkInterface[] {
-  return (vmi.spec.domain.devices.interfaces ?? []).map((i) => ({
+  return (vmi.spec.domain.devices.interfaces ?? []).filter((i) => i.state !== 'absent').map((i) => ({
     name: i.name,
     infoSource: 'domain',
     ...(i.macAddress === undefined ? {} : { mac: i.macAddress }),
@@ -80,9 +80,26 @@ function withConditions(status: VirtualMachineInstanceStatus, view: LauncherView
   return conditions.length === 0 && status.conditions === undefined ? status : { ...status, conditions };
 }
 
-function withInterfaces(status: VirtualMachineInstanceStatus, vmi: Readonly<VirtualMachineInstance>): VirtualMachineInstanceStatus {
-  if (status.phase !== 'Running' || status.interfaces !== undefined) return status;
-  const interfaces = specInterfaces(vmi);
+/**
+ * `status.interfaces`: each interface of the spec, completed by what the launcher reported of it
+ * (the pod network's address, the MAC the guest got, the pod interface, the queue count), as
+ * KubeVirt's handler reports the domain's interfaces with the pod interface cache's addresses (the
+ * pod IP for masquerade, the guest's own for bridge). No guest agent channel exists here yet, so
+ * `infoSource` is `domain` and `interfaceName` (the guest's own name for the NIC) stays unset.
+ */
+export function statusInterfaces(vmi: Readonly<VirtualMachineInstance>, reported: readonly LauncherInterface[] = []): VirtualMachineInstanceNetworkInterface[] {
+  const byName = new Map(reported.map((i) => [i.name, i]));
+  return specInterfaces(vmi).map((entry) => {
+    const r = byName.get(entry.name ?? '');
+    if (r === undefined) return entry;
+    const { ipAddresses, ...rest } = r;
+    return { ...entry, ...rest, ...(ipAddresses === undefined ? {} : { ipAddresses: [...ipAddresses] }) };
+  });
+}
+
+function withInterfaces(status: VirtualMachineInstanceStatus, vmi: Readonly<VirtualMachineInstance>, view: LauncherView): VirtualMachineInstanceStatus {
+  if (status.phase !== 'Running') return status;
+  const interfaces = statusInterfaces(vmi, view.interfaces);
   return interfaces.length === 0 ? status : { ...status, interfaces };
 }
 
@@ -96,7 +113,7 @@ export function handlerStatus(vmi: Readonly<VirtualMachineInstance>, view: Launc
   if (decision === undefined) return undefined;
   let next = withPhase(before, decision, now);
   next = withConditions(next, view, now);
-  next = withInterfaces(next, vmi);
+  next = withInterfaces(next, vmi, view);
   return sameStatus(before, next) ? undefined : next;
 }
 

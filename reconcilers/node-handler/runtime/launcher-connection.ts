@@ -60,6 +60,7 @@ class ViewState {
   domain: DomainStatus | undefined;
   lastDomain: DomainStatus | undefined;
   phase: LauncherView['phase'];
+  interfaces: LauncherView['interfaces'];
 
   apply(event: StateEvent): void {
     if (event.type === 'hello') {
@@ -69,6 +70,8 @@ class ViewState {
     } else if (event.type === 'domain') {
       this.domain = { state: event.state, reason: event.reason };
       if (isDomainPresent(this.domain)) this.lastDomain = this.domain;
+    } else if (event.type === 'network') {
+      this.interfaces = event.interfaces;
     } else {
       this.phase = { phase: event.phase, ...(event.reason === undefined ? {} : { reason: event.reason }), ...(event.message === undefined ? {} : { message: event.message }) };
     }
@@ -82,6 +85,7 @@ class ViewState {
       ...(this.lastDomain === undefined ? {} : { lastDomain: this.lastDomain }),
       ...(this.phase === undefined ? {} : { phase: this.phase }),
       ...(this.hello === undefined ? {} : { hypervisor: this.hello.hypervisor }),
+      ...(this.interfaces === undefined ? {} : { interfaces: this.interfaces }),
     };
   }
 }
