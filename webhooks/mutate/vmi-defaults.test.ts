@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from '../../core/cluster-config.js';
 import type { VirtualMachineInstance, VirtualMachineInstanceSpec } from '../../crd-gen/index.js';
-import { applyVmiDefaults, pullPolicyFor } from './vmi-defaults.js';
+import { defaultImagePullPolicy } from '../../core/image-ref.js';
+import { applyVmiDefaults } from './vmi-defaults.js';
 
 const UUID = '5d307ca9-b3ef-428c-8861-06e72d69f223';
 
@@ -77,7 +78,7 @@ describe('applyVmiDefaults', () => {
     ['quay.io/kubevirt/cirros@sha256:abc', 'IfNotPresent'],
     ['localhost:5000/cirros', 'IfNotPresent'],
   ])('pull policy of %s is %s', (image, policy) => {
-    expect(pullPolicyFor(image)).toBe(policy);
+    expect(defaultImagePullPolicy(image)).toBe(policy);
   });
 
   it('adds a disk for every volume without one, then gives disks and cdroms their bus', () => {

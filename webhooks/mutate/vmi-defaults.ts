@@ -5,6 +5,7 @@
  * @see ../../../shared/design/kubevirt/mutation.md §2
  */
 import type { ClusterConfig } from '../../core/cluster-config.js';
+import { defaultImagePullPolicy } from '../../core/image-ref.js';
 import { formatQuantity, isNonZeroQuantity, parseQuantity, quantityInt } from '../../core/quantity.js';
 import { Annotations, type CPU, type Devices, type Disk, type DomainSpec, type FeatureHyperv, type Features, type FeatureState, type Input, type Probe, type Timer, type VirtualMachineInstance, type VirtualMachineInstanceSpec } from '../../crd-gen/index.js';
 
@@ -111,16 +112,12 @@ function defaultCpuTopology(domain: DomainSpec): void {
 
 function defaultPullPolicies(spec: Spec): void {
   for (const v of spec.volumes ?? []) {
-    if (v.containerDisk !== undefined && !v.containerDisk.imagePullPolicy) v.containerDisk.imagePullPolicy = pullPolicyFor(v.containerDisk.image);
+    if (v.containerDisk !== undefined && !v.containerDisk.imagePullPolicy) v.containerDisk.imagePullPolicy = defaultImagePullPolicy(v.containerDisk.image);
   }
   const kernel = spec.domain.firmware?.kernelBoot?.container;
-  if (kernel !== undefined && !kernel.imagePullPolicy) kernel.imagePullPolicy = pullPolicyFor(kernel.image);
+  if (kernel !== undefined && !kernel.imagePullPolicy) kernel.imagePullPolicy = defaultImagePullPolicy(kernel.image);
 }
 
-/** KubeVirt's rule, literally: an image ending in `:latest` or holding neither `:` nor `@` is pulled Always. */
-export function pullPolicyFor(image: string): 'Always' | 'IfNotPresent' {
-  return image.endsWith(':latest') || !/[:@]/.test(image) ? 'Always' : 'IfNotPresent';
-}
 
 function defaultPodNetwork(spec: Spec, cfg: ClusterConfig): void {
   const devices = spec.domain.devices;
