@@ -13,13 +13,16 @@
  * the launcher's business.
  */
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, cp, lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { MAX_IMAGE_NAME_LENGTH, canonicalImageRef, imageDirName as dirNameOf, imageRefFault, type ImageRefFault } from '../../core/image-ref.js';
 import { KubevirtError } from '../../core/errors.js';
+import { digestSource } from './image-digest.js';
+
+/** Re-exported: callers and tests import it from the store. */
+export { digestSource };
 
 const execFileAsync = promisify(execFile);
 
@@ -459,38 +462,6 @@ function parseStoredRecord(text: string, file: string): StoredRecord {
   const fieldsOk = typeof value.ref === 'string' && typeof value.importedAt === 'string' && typeof value.digest === 'string';
   if (!fieldsOk || (value.disk !== undefined && !isStoredDisk(value.disk))) throw damaged();
   return value as StoredRecord;
-}
-
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-async function hashTree(hash: ReturnType<typeof createHash>, root: string, rel: string): Promise<void> {
-  const entries = (await readdir(join(root, rel), { withFileTypes: true })).map((e) => e.name).sort();
-  for (const name of entries) {
-    const path = posix.join(rel, name);
-    const info = await lstat(join(root, path));
-    if (info.isSymbolicLink()) hash.update(`l ${path}\0${await readlink(join(root, path))}\n`);
-    else if (info.isDirectory()) {
-      hash.update(`d ${path}\n`);
-      await hashTree(hash, root, path);
-    } else if (info.isFile()) hash.update(`f${(info.mode & 0o111) !== 0 ? 'x' : '-'} ${path}\0${await hashFile(join(root, path))}\n`);
-    else hash.update(`o ${path}\n`);
-  }
-}
-
-/**
- * `sha256:<hex>` of an import source: a file's contents, or a tree's paths, types, exec bits and
- * contents. The same source gives the same digest, so callers can skip an unchanged re-import.
- */
-export async function digestSource(source: string): Promise<string> {
-  const info = await stat(source);
-  if (!info.isDirectory()) return `sha256:${await hashFile(source)}`;
-  const hash = createHash('sha256');
-  await hashTree(hash, source, '');
-  return `sha256:${hash.digest('hex')}`;
 }
 
 /**
