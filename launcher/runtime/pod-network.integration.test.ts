@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Interface } from '../../crd-gen/index.js';
-import { ensureDemoGuest } from '../../test/fixtures/demo-guest.js';
+import { demoGuestVmiSpec, ensureDemoGuest } from '../../test/fixtures/demo-guest.js';
 import { IN_CI, IS_ROOT, haveTools } from '../../test/fixtures/host.js';
 import { newVmi, withInterface, withName } from '../../test/builders/vmi.js';
 import { locateImageFile, type ImageRecord } from './image-store.js';
@@ -62,7 +62,7 @@ describe.skipIf(!IN_CI && !(IS_ROOT && haveTools(TOOLS)))('the pod network in na
   const children: ChildProcess[] = [];
   let hostTables = '';
 
-  async function sandbox(name: string, ip: string, iface: Interface): Promise<Pod> {
+  async function sandbox(name: string, ip: string, iface: Interface, setUp = true): Promise<Pod> {
     const ns = `kvtt-${ID}-${name}`;
     await run('ip', ['netns', 'add', ns]);
     await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
@@ -72,6 +72,11 @@ describe.skipIf(!IN_CI && !(IS_ROOT && haveTools(TOOLS)))('the pod network in na
     await run('ip', ['-n', ns, 'address', 'add', `${ip}/24`, 'dev', 'eth0']);
     await run('ip', ['-n', ns, 'route', 'add', 'default', 'via', NODE_IP]);
     const podMac = JSON.parse((await run('ip', ['-n', ns, '-j', 'link', 'show', 'eth0'], { encoding: 'utf8' })).stdout)[0].address as string;
+    if (!setUp) {
+      const pod: Pod = { ns, ip, entry: spawn('true'), prepared: { context: { networkMode: 'none' }, interfaces: [] }, podMac, console: '' };
+      pods.push(pod);
+      return pod;
+    }
     const vmiFile = join(work, `${name}.json`);
     await writeFile(vmiFile, JSON.stringify(newVmi(withName(name, 'default'), withInterface(iface, { pod: {} }))));
     const entry = spawn('ip', ['netns', 'exec', ns, join(REPO, 'node_modules/.bin/tsx'), join(REPO, 'launcher/runtime/pod-network-entry.testing.ts'), vmiFile, join(work, 'resolv.conf')],
@@ -202,6 +207,45 @@ describe.skipIf(!IN_CI && !(IS_ROOT && haveTools(TOOLS)))('the pod network in na
       expect(pod.console).toMatch(new RegExp(`^kvt-guest: dhcp eth0 10\\.98\\.0\\.8/24 via ${NODE_IP.replaceAll('.', '\\.')} mtu ${MTU} hostname brg$`, 'm'));
       expect(pod.console).toMatch(/^snat-from 10\.98\.0\.8$/m);
       expect((await wget(NODE, 'http://10.98.0.8:9090/')).stdout.trim()).toBe('kvt-hello');
+    }, 120_000);
+  });
+
+  describe('the real launcher (kvt virt-launcher) in a pod namespace', () => {
+    let ns = '';
+    let launcher: ChildProcess;
+    let out = '';
+    beforeAll(async () => {
+      const vmi = {
+        apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name: `kvtt-${ID}`, namespace: 'default' },
+        spec: {
+          ...demoGuestVmiSpec(), terminationGracePeriodSeconds: 5, networks: [{ name: 'default', pod: {} }],
+          volumes: [{ name: 'cloudinit', cloudInitNoCloud: { userData: '#cloud-config\nruncmd:\n  - mkdir -p /tmp/www && echo from-launcher > /tmp/www/index.html\n  - httpd -p 8080 -h /tmp/www\n' } }],
+        },
+      };
+      vmi.spec.domain.devices = { interfaces: [{ name: 'default', masquerade: {}, ports: [{ port: 8080 }] }], disks: [{ name: 'cloudinit', disk: { bus: 'virtio' } }] };
+      await writeFile(join(work, 'launcher-vmi.json'), JSON.stringify(vmi));
+      const pod = await sandbox('lnch', '10.98.0.9', { name: 'default', masquerade: {} }, false);
+      ns = pod.ns;
+      launcher = spawn('ip', ['netns', 'exec', ns, process.execPath, join(REPO, 'bin/kvt.js'), 'virt-launcher', '--console', join(work, 'launcher-vmi.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(launcher);
+      launcher.stdout?.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+      launcher.stderr?.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+      await waitFor(() => out, /^kvt-guest: ready$/m, 400_000, launcher);
+    }, 500_000);
+
+    it('boots the guest on its tap through the session libvirtd: DHCP lease, the declared port on the pod IP', async () => {
+      expect(out).toMatch(/"msg":"Bound the VMI interface to the pod network"/);
+      expect(out).toMatch(new RegExp(`^kvt-guest: dhcp eth0 10\\.0\\.2\\.2/24 via 10\\.0\\.2\\.1 mtu ${MTU} hostname kvtt-${ID}$`, 'm'));
+      expect((await wget(NODE, 'http://10.98.0.9:8080/')).stdout.trim()).toBe('from-launcher');
+    }, 120_000);
+
+    it('takes the binding down when the launcher stops', async () => {
+      launcher.kill('SIGTERM');
+      await new Promise((done) => (launcher.exitCode === null ? launcher.once('exit', done) : done(undefined)));
+      expect(launcher.exitCode).toBe(0);
+      expect((await inNs(ns, ['ip', 'link', 'show'])).stdout).not.toMatch(/tap0|k6t-eth0/);
+      expect((await inNs(ns, ['nft', 'list', 'tables'])).stdout).not.toContain('kvt_nat');
+      expect((await inNs(ns, ['ip', '-4', 'address', 'show', 'dev', 'eth0'])).stdout).toContain('10.98.0.9/24');
     }, 120_000);
   });
 });
