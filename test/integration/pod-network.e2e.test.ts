@@ -81,7 +81,11 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the local mode\'s pod sandbox (kvt daemon
   async function applyVmi(name: string): Promise<VirtualMachineInstance> {
     const { demoGuestVmiSpec } = await import('../fixtures/demo-guest.js');
     const manifest = join(dataDir, `${name}.json`);
-    await import('node:fs/promises').then((fs) => fs.writeFile(manifest, JSON.stringify({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name }, spec: demoGuestVmiSpec() })));
+    // Masquerade with a declared port: the launcher (launcher/runtime/pod-network) forwards only 8080 of
+    // the pod IP to the guest, so the pod's own namespace answers on the other ports (the listener below).
+    const spec = demoGuestVmiSpec();
+    const vmiSpec = { ...spec, domain: { ...spec.domain, devices: { interfaces: [{ name: 'default', masquerade: {}, ports: [{ port: 8080 }] }] } }, networks: [{ name: 'default', pod: {} }] };
+    await import('node:fs/promises').then((fs) => fs.writeFile(manifest, JSON.stringify({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name }, spec: vmiSpec })));
     expect(await kvt('apply', '-f', manifest)).toMatchObject({ code: 0 });
     const vmi = await until(`VMI ${name} Running`, async () => {
       const r = await kvt('get', 'vmi', name, '-o', 'json');
