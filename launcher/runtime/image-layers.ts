@@ -57,22 +57,31 @@ function decompressor(desc: Descriptor): Transform {
   throw new LayerError(`layer ${desc.digest} has media type ${desc.mediaType}, which is not a filesystem layer`);
 }
 
-/** Counts and hashes what streams through, refusing more than `max` bytes. */
-function meter(max: number, what: string, onBytes?: (n: number) => void): Transform & { readonly hash: () => string; readonly bytes: () => number } {
+/** Counts and hashes what streams through, refusing more than `max` bytes and (with `idleMs`) a stream that stalls. */
+function meter(max: number, what: string, options: { readonly onBytes?: (n: number) => void; readonly idleMs?: number } = {}): Transform & { readonly hash: () => string; readonly bytes: () => number } {
   const hash = createHash('sha256');
   let bytes = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    if (options.idleMs === undefined) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => { t.destroy(new LayerError(`${what}: no data for ${options.idleMs ?? 0} ms`)); }, options.idleMs);
+  };
   const t = new Transform({
     transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+      arm();
       bytes += chunk.length;
       if (bytes > max) {
         cb(new LayerError(`${what} is longer than ${max} bytes`));
         return;
       }
       hash.update(chunk);
-      onBytes?.(bytes);
+      options.onBytes?.(bytes);
       cb(null, chunk);
     },
   });
+  arm();
+  t.once('close', () => { clearTimeout(timer); });
   let digest: string | undefined;
   return Object.assign(t, { hash: () => (digest ??= `sha256:${hash.digest('hex')}`), bytes: () => bytes });
 }
@@ -144,15 +153,19 @@ export type LayerProgress = (received: number, total: number) => void;
  * Streams a layer blob into the store (verifying its digest and size while it unpacks) unless it is
  * there already. Nothing is left behind on failure.
  */
-export async function storeLayer(root: string, desc: Descriptor, body: ReadableStream<Uint8Array>, options: { readonly limits?: LayerLimits; readonly progress?: LayerProgress } = {}): Promise<void> {
+export async function storeLayer(root: string, desc: Descriptor, body: ReadableStream<Uint8Array>, options: { readonly limits?: LayerLimits; readonly progress?: LayerProgress; readonly idleMs?: number } = {}): Promise<void> {
   const limits = options.limits ?? DEFAULT_LAYER_LIMITS;
   const tmp = join(root, '.tmp', `layer-${randomBytes(6).toString('hex')}`);
   await mkdir(join(tmp, 'fs'), { recursive: true, mode: 0o750 });
   try {
-    const raw = meter(desc.size, `layer ${desc.digest}`, (n) => options.progress?.(n, desc.size));
+    // A registry that stops sending mid-layer fails the pull instead of holding it forever.
+    const raw = meter(desc.size, `layer ${desc.digest}`, { onBytes: (n) => options.progress?.(n, desc.size), idleMs: options.idleMs ?? 120_000 });
     const unpacked = meter(limits.maxLayerBytes + 64 * 1024 * 1024, `layer ${desc.digest} unpacked`);
     const { sink, entries } = untar(join(tmp, 'fs'), limits);
-    await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), raw, decompressor(desc), unpacked, sink);
+    await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), raw, decompressor(desc), unpacked, sink).catch((e: unknown) => {
+      // zlib's and the tar reader's own errors ("incorrect header check") say nothing of which layer.
+      throw e instanceof LayerError ? e : new LayerError(`layer ${desc.digest} cannot be unpacked: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    });
     if (raw.bytes() !== desc.size) throw new LayerError(`layer ${desc.digest}: received ${raw.bytes()} bytes, the manifest says ${desc.size}`);
     if (raw.hash() !== desc.digest) throw new LayerError(`layer ${desc.digest}: its content's digest is ${raw.hash()}; refused`);
     await writeFile(join(tmp, 'entries.json'), JSON.stringify(entries));

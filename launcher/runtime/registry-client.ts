@@ -42,6 +42,8 @@ export interface RegistryClientOptions {
   readonly credentials?: RegistryCredentials;
   readonly fetch?: typeof fetch;
   readonly signal?: AbortSignal;
+  /** How long a request may wait for its answer (a manifest's or token's whole body; a blob's headers). @default 60000 */
+  readonly timeoutMs?: number;
 }
 
 function errorCodes(body: string): string {
@@ -89,25 +91,41 @@ export class RegistryClient {
 
   /** `GET /v2/<repo>/manifests/<reference>`, accepting OCI and Docker manifests and indexes. */
   async manifest(reference: string): Promise<FetchedManifest> {
-    const res = await this.get(`manifests/${reference}`, MANIFEST_MEDIA_TYPES.join(', '));
-    const body = await readLimited(res, MAX_MANIFEST_BYTES, `the manifest ${reference}`);
+    const url = this.url(`manifests/${reference}`);
+    const { res, done } = await this.get(url, MANIFEST_MEDIA_TYPES.join(', '));
+    let body: Buffer;
+    try {
+      body = await readLimited(res, MAX_MANIFEST_BYTES, `the manifest ${reference}`);
+    } catch (e: unknown) {
+      if (e instanceof RegistryError) throw e;
+      throw new RegistryError('unreachable', `${url}: the manifest's body did not arrive: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    } finally {
+      done();
+    }
     return { text: body.toString('utf8'), contentType: res.headers.get('content-type') ?? undefined, digest: `sha256:${createHash('sha256').update(body).digest('hex')}` };
   }
 
   /** `GET /v2/<repo>/blobs/<digest>`: the response, its body unread (redirects to blob storage followed). */
   async blob(digest: string): Promise<Response> {
-    return this.get(`blobs/${digest}`, '*/*');
+    const { res, done } = await this.get(this.url(`blobs/${digest}`), '*/*');
+    done();
+    return res;
   }
 
   private url(path: string): string {
     return `${this.options.endpoint.baseUrl}/v2/${this.options.repository}/${path}`;
   }
 
-  private async get(path: string, accept: string): Promise<Response> {
-    const url = this.url(path);
-    let res = await this.send(url, accept);
-    if (res.status === 401 && (await this.authenticate(res))) res = await this.send(url, accept);
-    if (res.ok) return res;
+  /** The answer of a GET, authenticated when challenged; `done` ends its timeout (once its body is read, or at once to stream it). */
+  private async get(url: string, accept: string): Promise<{ res: Response; done: () => void }> {
+    let sent = await this.send(url, accept);
+    if (sent.res.status === 401) {
+      sent.done();
+      if (await this.authenticate(sent.res)) sent = await this.send(url, accept);
+    }
+    const { res } = sent;
+    if (res.ok) return sent;
+    sent.done();
     const detail = errorCodes(await res.text().catch(() => ''));
     const said = `${res.status} ${res.statusText}${detail === '' ? '' : ` (${detail})`}`;
     if (res.status === 401 || res.status === 403) {
@@ -118,12 +136,23 @@ export class RegistryClient {
     throw new RegistryError('protocol', `${url}: ${said}`);
   }
 
-  private async send(url: string, accept: string): Promise<Response> {
+  /** A signal that aborts after the timeout (or with the caller's), and the function that ends the timeout. */
+  private deadline(): { signal: AbortSignal; done: () => void } {
+    const ms = this.options.timeoutMs ?? 60_000;
+    const controller = new AbortController();
+    const timer = setTimeout(() => { controller.abort(new Error(`no answer within ${ms / 1000} s`)); }, ms);
+    const signals = this.options.signal === undefined ? [controller.signal] : [controller.signal, this.options.signal];
+    return { signal: AbortSignal.any(signals), done: () => { clearTimeout(timer); } };
+  }
+
+  private async send(url: string, accept: string): Promise<{ res: Response; done: () => void }> {
     const headers: Record<string, string> = { accept };
     if (this.authorization !== undefined) headers['authorization'] = this.authorization;
+    const { signal, done } = this.deadline();
     try {
-      return await this.fetchImpl(url, { headers, redirect: 'follow', ...(this.options.signal === undefined ? {} : { signal: this.options.signal }) });
+      return { res: await this.fetchImpl(url, { headers, redirect: 'follow', signal }), done };
     } catch (e: unknown) {
+      done();
       const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
       throw new RegistryError('unreachable', `cannot reach ${url}: ${cause}`, { cause: e });
     }
@@ -143,14 +172,20 @@ export class RegistryClient {
 
   /** A token from the challenge's realm (the distribution token protocol), asked with Basic credentials when there are any. */
   private async token(challenge: Extract<AuthChallenge, { scheme: 'bearer' }>, basic: string | undefined): Promise<string> {
-    let tokenRes: Response;
+    const url = tokenUrl(challenge, this.options.repository);
+    const { signal, done } = this.deadline();
+    let text: string;
     try {
-      tokenRes = await this.fetchImpl(tokenUrl(challenge, this.options.repository), { headers: basic === undefined ? {} : { authorization: basic }, ...(this.options.signal === undefined ? {} : { signal: this.options.signal }) });
+      const tokenRes = await this.fetchImpl(url, { headers: basic === undefined ? {} : { authorization: basic }, signal });
+      if (!tokenRes.ok) throw new RegistryError('auth', `the token service ${challenge.realm} answered ${tokenRes.status} ${tokenRes.statusText}`);
+      text = (await readLimited(tokenRes, 1024 * 1024, 'the token answer')).toString('utf8');
     } catch (e: unknown) {
+      if (e instanceof RegistryError) throw e;
       throw new RegistryError('unreachable', `cannot reach the token service ${challenge.realm}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    } finally {
+      done();
     }
-    if (!tokenRes.ok) throw new RegistryError('auth', `the token service ${challenge.realm} answered ${tokenRes.status} ${tokenRes.statusText}`);
-    const token = tokenOf((await readLimited(tokenRes, 1024 * 1024, 'the token answer')).toString('utf8'));
+    const token = tokenOf(text);
     if (token === undefined) throw new RegistryError('auth', `the token service ${challenge.realm} gave no token`);
     return token;
   }
