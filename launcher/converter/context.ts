@@ -93,6 +93,12 @@ export interface ConverterContext {
    * (`kvt domxml`): the cluster mapping without a target. Set: each NIC gets its tap, MTU and MAC.
    */
   readonly podNics?: Readonly<Record<string, PodNicContext>>;
+  /**
+   * Whether QEMU can use the host's vhost-net (`/dev/vhost-net`); without it a multi-queue NIC gets
+   * QEMU's own backend (`<driver name="qemu" queues=N>`), which a vhost request would fail on.
+   * @default true
+   */
+  readonly vhostNet?: boolean;
   /** Memory balloon statistics period in seconds; 0 turns statistics off. @default 10 */
   readonly memBalloonStatsPeriod: number;
   /** Whether free page reporting may be offered to the guest (a cluster setting). @default true */

@@ -62,6 +62,8 @@ describe('configureInterfaces', () => {
     const cpus = (v: ReturnType<typeof newRawVmi>) => { v.spec.domain.cpu = { sockets: 3 }; };
     expect(ifacesOf({ name: 'd', masquerade: {} }, 'tap', multi, cpus)[0]?.driver).toEqual({ name: 'vhost', queues: 3 });
     expect(ifacesOf({ name: 'd', masquerade: {} }, 'user', multi, cpus)[0]?.driver).toBeUndefined();
+    const noVhost = configureInterfaces(newVmi(withInterface({ name: 'd', masquerade: {} }, POD), multi, cpus), testContext({ networkMode: 'tap', vhostNet: false }), emptyDomain());
+    expect(noVhost.devices.interfaces[0]?.driver).toEqual({ name: 'qemu', queues: 3 });
   });
 
   it.each([

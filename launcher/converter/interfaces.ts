@@ -67,9 +67,10 @@ export function interfaceQueues(vmi: Vmi, iface: VmiInterface): number {
 const isMultiqueue = (vmi: Vmi, iface: VmiInterface): boolean =>
   vmi.spec.domain.devices.networkInterfaceMultiqueue === true && interfaceModelOf(iface).startsWith('virtio');
 
-/** vhost multi-queue, one queue per vCPU (up to 256): only for virtio NICs on a tap. */
+/** Multi-queue, one queue per vCPU (up to 256): only for virtio NICs on a tap; vhost where the host has it. */
 function multiqueue(vmi: Vmi, ctx: ConverterContext, iface: VmiInterface): Pick<Interface, 'driver'> {
-  return ctx.networkMode === 'tap' && isMultiqueue(vmi, iface) ? { driver: { name: 'vhost', queues: interfaceQueues(vmi, iface) } } : {};
+  if (ctx.networkMode !== 'tap' || !isMultiqueue(vmi, iface)) return {};
+  return { driver: { name: ctx.vhostNet === false ? 'qemu' : 'vhost', queues: interfaceQueues(vmi, iface) } };
 }
 
 /**

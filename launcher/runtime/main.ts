@@ -4,6 +4,7 @@
  * image and volume stores, a private session libvirtd, and the libvirt binding. The only place the
  * real hypervisor is wired (docs/ARCHITECTURE.md, The launcher).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CLUSTER_CONFIG, type ClusterConfig } from '../../core/cluster-config.js';
 import type { Logger } from '../../core/log.js';
@@ -140,7 +141,11 @@ export async function launchVmi(vmi: Readonly<VirtualMachineInstance>, opts: Lau
     context: baseContext(kvm, cluster, efi),
     ...(qemuUser === undefined ? {} : { qemuUser }),
     prepareVolumes: (v, d) => opts.prepareVolumes(v, d, qemuUser),
-    prepareNetwork: (v) => preparePodNetwork(v, qemuUser, log),
+    prepareNetwork: async (v) => {
+      const network = await preparePodNetwork(v, qemuUser, log);
+      // Multi-queue NICs use vhost-net only where the host has it (QEMU's own backend otherwise).
+      return { ...network, context: { ...network.context, vhostNet: existsSync('/dev/vhost-net') } };
+    },
     startDaemon: host.startDaemon,
     connect: (uri) => connectLibvirt(uri),
     stopRequested: opts.stopRequested,

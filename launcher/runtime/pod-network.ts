@@ -19,7 +19,7 @@ import { applyPodNetwork } from './pod-network-setup.js';
 /** What network preparation hands over to the launcher. */
 export interface PreparedNetwork {
   /** The converter's NIC facts. */
-  readonly context: Pick<ConverterContext, 'networkMode' | 'podNics'>;
+  readonly context: Pick<ConverterContext, 'networkMode' | 'podNics' | 'vhostNet'>;
   /** `status.interfaces` entries the launcher reports (none on user networking). */
   readonly interfaces: readonly LauncherInterface[];
   cleanup(): Promise<void>;
