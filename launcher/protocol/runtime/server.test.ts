@@ -95,6 +95,18 @@ describe('launcher protocol server', () => {
     late.socket.destroy();
   });
 
+  it('replays the latest network event to a late client, after the domain and before synced', async () => {
+    const path = await serve(() => Promise.resolve());
+    const network = { type: 'network', interfaces: [{ name: 'default', ipAddress: '10.231.0.2', ipAddresses: ['10.231.0.2'], mac: '02:00:00:00:00:01', infoSource: 'domain' }], time: T1 } as const;
+    server?.publish({ type: 'domain', state: 'Running', reason: 'Unknown', time: T1 });
+    server?.publish({ type: 'network', interfaces: [], time: T1 });
+    server?.publish(network);
+    const late = await rawClient(path);
+    const events = await late.waitFor(() => late.events.length >= 4);
+    expect(events).toEqual([hello, { type: 'domain', state: 'Running', reason: 'Unknown', time: T1 }, network, SYNCED]);
+    late.socket.destroy();
+  });
+
   it('answers a line over the limit with an error reply and closes that connection only', async () => {
     const path = await serve(async () => undefined);
     const greedy = await rawClient(path);
