@@ -36,6 +36,12 @@ export interface DhcpLease {
   readonly mtu: number;
   /** Classless static routes (bridge binding); none for masquerade. */
   readonly routes: readonly PodRoute[];
+  /**
+   * Where replies to a client that sets the BROADCAST flag go: the guest network's broadcast
+   * address (masquerade, whose bridge holds that network). Unset (bridge binding, whose bridge has
+   * only a /32): such replies are unicast to the pinned address like the others.
+   */
+  readonly broadcastAddress?: string;
   readonly dhcpOptions?: DHCPOptions;
 }
 

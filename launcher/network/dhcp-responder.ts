@@ -15,6 +15,8 @@ export type DhcpAnswer =
   | { readonly kind: 'ignore'; readonly reason: string };
 
 const NO_ADDRESS = '0.0.0.0';
+/** RFC 2131's BROADCAST flag: the client cannot take unicast before it has its address. */
+const BROADCAST_FLAG = 0x8000;
 const LEASE_ONLY = new Set<number>([DhcpOption.leaseTime]);
 type Options = ReadonlyMap<number, readonly number[]>;
 
@@ -36,7 +38,7 @@ function answerRequest(request: DhcpRequest, lease: DhcpLease, options: Options,
   const wanted = request.requestedIp ?? (request.ciaddr === NO_ADDRESS ? undefined : request.ciaddr);
   if (wanted !== undefined && wanted !== lease.clientIp) {
     const nak = new Map<number, readonly number[]>([[DhcpOption.serverId, options.get(DhcpOption.serverId) ?? []]]);
-    return reply(request, { what: 'nak', yiaddr: NO_ADDRESS, options: nak, to: lease.clientIp });
+    return reply(request, { what: 'nak', yiaddr: NO_ADDRESS, options: nak, to: lease.broadcastAddress ?? lease.clientIp });
   }
   return reply(request, { what: 'ack', yiaddr: lease.clientIp, options, to });
 }
@@ -46,14 +48,17 @@ function answerRequest(request: DhcpRequest, lease: DhcpLease, options: Options,
  * Replies go to the leased address, which the runtime pins to the guest's MAC with a permanent
  * neighbour entry, so a client without an address yet receives them (raw-socket clients:
  * udhcpc, dhclient, systemd-networkd); a client that already has its address gets them there too.
+ * A client setting the BROADCAST flag, and a NAK, get the guest network's broadcast address when
+ * the lease has one (RFC 2131 4.1).
  */
 export function answerDhcp(datagram: Uint8Array, lease: DhcpLease, options: Options = leaseOptions(lease)): DhcpAnswer {
   const parsed = parseDhcpRequest(datagram);
   if (!parsed.ok) return { kind: 'ignore', reason: parsed.error };
   const request = parsed.message;
   if (request.chaddr !== normalizeMac(lease.clientMac)) return { kind: 'ignore', reason: `not our client (${request.chaddr})` };
-  const to = request.ciaddr !== NO_ADDRESS ? request.ciaddr : lease.clientIp;
-  if (request.messageType === DhcpMessageType.discover) return reply(request, { what: 'offer', yiaddr: lease.clientIp, options, to: lease.clientIp });
+  const unbound = (request.flags & BROADCAST_FLAG) !== 0 && lease.broadcastAddress !== undefined ? lease.broadcastAddress : lease.clientIp;
+  const to = request.ciaddr !== NO_ADDRESS ? request.ciaddr : unbound;
+  if (request.messageType === DhcpMessageType.discover) return reply(request, { what: 'offer', yiaddr: lease.clientIp, options, to: unbound });
   if (request.messageType === DhcpMessageType.request) return answerRequest(request, lease, options, to);
   if (request.messageType === DhcpMessageType.inform) {
     return reply(request, { what: 'ack', yiaddr: NO_ADDRESS, options: new Map([...options].filter(([code]) => !LEASE_ONLY.has(code))), to });

@@ -133,6 +133,21 @@ describe('answerDhcp', () => {
   });
 
   it.each([
+    ['a DISCOVER with the BROADCAST flag → the network broadcast', { type: DhcpMessageType.discover, mac: MAC, broadcast: true }, '10.0.2.255'],
+    ['a REQUEST with the BROADCAST flag → the network broadcast', { type: DhcpMessageType.request, mac: MAC, broadcast: true, requested: [10, 0, 2, 2] }, '10.0.2.255'],
+    ['a NAK → the network broadcast', { type: DhcpMessageType.request, mac: MAC, requested: [10, 0, 2, 3] }, '10.0.2.255'],
+    ['a renewal (ciaddr) → ciaddr, whatever the flag', { type: DhcpMessageType.request, mac: MAC, broadcast: true, ciaddr: [10, 0, 2, 2] }, '10.0.2.2'],
+  ] as const)('with a broadcast address in the lease, %s', (_w, message, to) => {
+    const a = answerDhcp(clientDatagram(message), { ...LEASE, broadcastAddress: '10.0.2.255' });
+    expect(a.kind === 'reply' && a.to).toBe(to);
+  });
+
+  it('without a broadcast address (bridge binding) answers the BROADCAST flag by unicast to the pinned address', () => {
+    const a = answerDhcp(clientDatagram({ type: DhcpMessageType.discover, mac: MAC, broadcast: true }), LEASE);
+    expect(a.kind === 'reply' && a.to).toBe('10.0.2.2');
+  });
+
+  it.each([
     ['another MAC', { type: DhcpMessageType.discover, mac: '02:00:00:00:00:01' }, 'not our client'],
     ['a REQUEST for another server', { type: DhcpMessageType.request, mac: MAC, serverId: [10, 0, 2, 254] }, 'a request for server 10.0.2.254'],
     ['RELEASE', { type: DhcpMessageType.release, mac: MAC, ciaddr: [10, 0, 2, 2] }, 'needs no answer'],

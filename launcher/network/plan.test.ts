@@ -23,7 +23,7 @@ describe('planPodNetwork: masquerade', () => {
       binding: 'masquerade', podInterface: 'eth0', bridge: 'k6t-eth0',
       nic: { interfaceName: 'default', tap: 'tap0', mac, mtu: 1450 },
       commands: [
-        ['ip', 'link', 'add', 'name', 'k6t-eth0', 'mtu', '1450', 'type', 'bridge'],
+        ['ip', 'link', 'add', 'name', 'k6t-eth0', 'address', generatedMac('f4686d2c-6e8d-4335-b8fd-81bee22f4814/k6t-eth0'), 'mtu', '1450', 'type', 'bridge'],
         ['ip', 'address', 'add', '10.0.2.1/24', 'dev', 'k6t-eth0'],
         ['ip', 'tuntap', 'add', 'dev', 'tap0', 'mode', 'tap', 'vnet_hdr', 'user', '107', 'group', '107'],
         ['ip', 'link', 'set', 'dev', 'tap0', 'mtu', '1450', 'master', 'k6t-eth0', 'up'],
@@ -34,7 +34,7 @@ describe('planPodNetwork: masquerade', () => {
       undo: [['ip', 'link', 'del', 'dev', 'tap0'], ['ip', 'link', 'del', 'dev', 'k6t-eth0']],
       nftables: masqueradeRuleset({ podInterface: 'eth0', bridge: 'k6t-eth0', guestIp: '10.0.2.2', gatewayIp: '10.0.2.1', ports: [{ port: 8080 }] }),
       lease: {
-        clientMac: mac, clientIp: '10.0.2.2', prefix: 24, serverIp: '10.0.2.1', router: '10.0.2.1', routes: [], mtu: 1450,
+        clientMac: mac, clientIp: '10.0.2.2', prefix: 24, serverIp: '10.0.2.1', router: '10.0.2.1', routes: [], mtu: 1450, broadcastAddress: '10.0.2.255',
         dnsServers: ['10.96.0.10'], searchDomains: FACTS.searchDomains, hostname: 'testvmi',
       },
       status: { name: 'default', mac, ipAddress: '10.244.0.7', ipAddresses: ['10.244.0.7'], infoSource: 'domain', podInterfaceName: 'eth0', queueCount: 1 },
@@ -44,7 +44,7 @@ describe('planPodNetwork: masquerade', () => {
 
   it.each([
     ['the user MAC (dashes, upper case)', { name: 'default', masquerade: {}, macAddress: 'DE-AD-00-00-BE-EF' }, {}, 'nic', { mac: 'de:ad:00:00:be:ef' }],
-    ['a vmNetworkCIDR', { name: 'default', masquerade: {} }, { vmNetworkCIDR: '192.168.100.0/28' }, 'lease', { clientIp: '192.168.100.2', serverIp: '192.168.100.1', prefix: 28 }],
+    ['a vmNetworkCIDR', { name: 'default', masquerade: {} }, { vmNetworkCIDR: '192.168.100.0/28' }, 'lease', { clientIp: '192.168.100.2', serverIp: '192.168.100.1', prefix: 28, broadcastAddress: '192.168.100.15' }],
     ['multi-queue makes a multi_queue tap', { name: 'default', masquerade: {} }, {}, 'commands', undefined],
   ] as const)('%s', (what, iface, pod, key, expected) => {
     if (key === 'commands') {
@@ -92,7 +92,7 @@ describe('planPodNetwork: bridge', () => {
         ['ip', '-4', 'address', 'flush', 'dev', 'eth0'],
         ['ip', 'link', 'set', 'dev', 'eth0', 'down'],
         ['ip', 'link', 'set', 'dev', 'eth0', 'address', podMac],
-        ['ip', 'link', 'add', 'name', 'k6t-eth0', 'mtu', '1450', 'type', 'bridge'],
+        ['ip', 'link', 'add', 'name', 'k6t-eth0', 'address', generatedMac('f4686d2c-6e8d-4335-b8fd-81bee22f4814/k6t-eth0'), 'mtu', '1450', 'type', 'bridge'],
         ['ip', 'link', 'set', 'dev', 'eth0', 'master', 'k6t-eth0', 'up'],
         ['ip', 'address', 'add', '169.254.75.10/32', 'dev', 'k6t-eth0'],
         ['ip', 'tuntap', 'add', 'dev', 'tap0', 'mode', 'tap', 'vnet_hdr', 'user', '107', 'group', '107'],

@@ -15,7 +15,7 @@
 import type { Interface, Network, VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { LauncherInterface } from '../protocol/index.js';
 import type { DhcpLease } from './dhcp-lease.js';
-import { formatIpv4, parseCidr, PodNetworkError } from './ipv4.js';
+import { broadcastOf, formatIpv4, parseCidr, parseIpv4, PodNetworkError } from './ipv4.js';
 import { generatedMac, normalizeMac } from './mac.js';
 import { masqueradeRuleset } from './nftables.js';
 import type { PodNetworkFacts, PodRoute } from './pod-facts.js';
@@ -155,7 +155,9 @@ function planMasquerade(b: Binding): PodNetworkPlan {
     binding: 'masquerade', podInterface: facts.name, bridge,
     nic: { interfaceName: iface.name, tap: TAP_NAME, mac, mtu: facts.mtu },
     commands: [
-      ['ip', 'link', 'add', 'name', bridge, 'mtu', String(facts.mtu), 'type', 'bridge'],
+      // A MAC of its own: a bridge that takes its ports' MAC changes it when a port comes, and the
+      // kernel then drops every neighbour entry, the guest's permanent one too.
+      ['ip', 'link', 'add', 'name', bridge, 'address', generatedMac(`${b.uid}/${bridge}`), 'mtu', String(facts.mtu), 'type', 'bridge'],
       ['ip', 'address', 'add', `${addrs.gateway}/${addrs.prefix}`, 'dev', bridge],
       ...tapCommands(b.tap),
       ['ip', 'link', 'set', 'dev', bridge, 'up'],
@@ -164,7 +166,10 @@ function planMasquerade(b: Binding): PodNetworkPlan {
     sysctls: [{ key: 'net/ipv4/ip_forward', value: '1' }, { key: `net/ipv4/conf/${bridge}/route_localnet`, value: '1' }],
     undo: [['ip', 'link', 'del', 'dev', TAP_NAME], ['ip', 'link', 'del', 'dev', bridge]],
     nftables: masqueradeRuleset({ podInterface: facts.name, bridge, guestIp: addrs.guest, gatewayIp: addrs.gateway, ports: iface.ports ?? [] }),
-    lease: { ...b.lease, clientMac: mac, clientIp: addrs.guest, prefix: addrs.prefix, serverIp: addrs.gateway, router: addrs.gateway, routes: [] },
+    lease: {
+      ...b.lease, clientMac: mac, clientIp: addrs.guest, prefix: addrs.prefix, serverIp: addrs.gateway, router: addrs.gateway, routes: [],
+      broadcastAddress: formatIpv4(broadcastOf(parseIpv4(addrs.gateway) ?? 0, addrs.prefix)),
+    },
     status: b.status(mac),
   };
 }
@@ -186,7 +191,9 @@ function planBridge(b: Binding): PodNetworkPlan {
       ['ip', '-4', 'address', 'flush', 'dev', facts.name],
       ['ip', 'link', 'set', 'dev', facts.name, 'down'],
       ['ip', 'link', 'set', 'dev', facts.name, 'address', generatedMac(`${b.uid}/${iface.name}/pod`)],
-      ['ip', 'link', 'add', 'name', bridge, 'mtu', String(facts.mtu), 'type', 'bridge'],
+      // A MAC of its own: a bridge that takes its ports' MAC changes it when a port comes, and the
+      // kernel then drops every neighbour entry, the guest's permanent one too.
+      ['ip', 'link', 'add', 'name', bridge, 'address', generatedMac(`${b.uid}/${bridge}`), 'mtu', String(facts.mtu), 'type', 'bridge'],
       ['ip', 'link', 'set', 'dev', facts.name, 'master', bridge, 'up'],
       ['ip', 'address', 'add', `${serverIp}/32`, 'dev', bridge],
       ...tapCommands(b.tap),
