@@ -101,7 +101,7 @@ describe('kvt completion', () => {
   it('completes the VM names of start and the subcommands of image and completion', async () => {
     expect(await bashComplete([fakeKvt, 'start', 'd'])).toEqual(['demo']);
     expect((await readFile(join(dir, 'args'), 'utf8')).trim()).toBe('get vms -o name');
-    expect(await bashComplete(['kvt', 'image', ''])).toEqual(['import', 'list', 'remove']);
+    expect(await bashComplete(['kvt', 'image', ''])).toEqual(['pull', 'import', 'list', 'remove', 'prune']);
     expect(await bashComplete(['kvt', 'completion', ''])).toEqual(['bash', 'zsh']);
   });
 
