@@ -60,6 +60,7 @@ describe.skipIf(!IN_CI && !(IS_ROOT && haveTools(TOOLS)))('the pod network in na
   let image: ImageRecord;
   const pods: Pod[] = [];
   const children: ChildProcess[] = [];
+  const extraNamespaces: string[] = [];
   let hostTables = '';
 
   async function sandbox(name: string, ip: string, iface: Interface, setUp = true): Promise<Pod> {
@@ -139,7 +140,7 @@ describe.skipIf(!IN_CI && !(IS_ROOT && haveTools(TOOLS)))('the pod network in na
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
-    for (const ns of [...pods.map((p) => p.ns), NODE]) await run('ip', ['netns', 'del', ns]).catch(() => undefined);
+    for (const ns of [...pods.map((p) => p.ns), ...extraNamespaces, NODE]) await run('ip', ['netns', 'del', ns]).catch(() => undefined);
     if (work !== '') await rm(work, { recursive: true, force: true });
     expect((await run('ip', ['netns', 'list'], { encoding: 'utf8' })).stdout).not.toContain(`kvtt-${ID}`);
     // Our links live in our namespaces only (other suites' kvt… links may come and go on the host meanwhile).
@@ -209,6 +210,25 @@ describe.skipIf(!IN_CI && !(IS_ROOT && haveTools(TOOLS)))('the pod network in na
       expect(pod.console).toMatch(/^snat-from 10\.98\.0\.8$/m);
       expect((await wget(NODE, 'http://10.98.0.8:9090/')).stdout.trim()).toBe('kvt-hello');
     }, 120_000);
+  });
+
+  describe('a raw-socket client on a bridge port added after the set-up (busybox udhcpc)', () => {
+    const guestNs = `kvtt-${ID}-udhg`;
+    let pod: Pod;
+    beforeAll(async () => {
+      pod = await sandbox('udh', '10.98.0.10', { name: 'default', masquerade: {} });
+      extraNamespaces.push(guestNs);
+      await run('ip', ['netns', 'add', guestNs]);
+      await run('ip', ['-n', guestNs, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'kvttudh', 'netns', pod.ns]);
+      await run('ip', ['-n', pod.ns, 'link', 'set', 'kvttudh', 'master', 'k6t-eth0', 'up']);
+      await run('ip', ['-n', guestNs, 'link', 'set', 'eth0', 'address', pod.prepared.context.podNics?.['default']?.mac ?? '', 'up']);
+    }, 120_000);
+
+    it.each([['unicast replies', []], ['the BROADCAST flag (-B)', ['-B']]])('gets its lease with %s', async (_what, flags) => {
+      // -n: exit 1 without a lease; udhcpc reports on stderr.
+      const { stderr } = await run('ip', ['netns', 'exec', guestNs, 'busybox', 'udhcpc', ...flags, '-i', 'eth0', '-n', '-q', '-f', '-t', '5', '-T', '2', '-s', '/bin/true'], { encoding: 'utf8', timeout: 60_000 });
+      expect(stderr).toContain('lease of 10.0.2.2 obtained from 10.0.2.1');
+    }, 60_000);
   });
 
   describe('the real launcher (kvt virt-launcher) in a pod namespace', () => {
