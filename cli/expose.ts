@@ -6,6 +6,7 @@
  * `--protocol` (TCP, UDP), `--type` (ClusterIP, NodePort, LoadBalancer), `--node-port`, `--port-name`.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virtctl/expose/expose.go
  */
+import { Labels } from '../crd-gen/index.js';
 import { UsageError } from './command.js';
 
 /** What virtctl expose's TYPE argument names. */
@@ -120,7 +121,7 @@ function rawSelector(kind: ExposeKind, object: ExposedObject): Record<string, st
     return { ...spec.selector?.matchLabels };
   }
   const labels: Record<string, string> = { ...object.metadata.labels };
-  delete labels['kubevirt.io/nodeName'];
+  delete labels[Labels.nodeName];
   return labels;
 }
 

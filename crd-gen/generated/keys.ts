@@ -36,6 +36,8 @@ export const Labels = {
 
 /** Annotation keys. */
 export const Annotations = {
+  /** On a Service in the local mode, the host ports on 127.0.0.1 the daemon serves for its TCP ports (PORT:HOSTPORT,…), since there is no kube-proxy; written by the daemon, read by users and kvt. */
+  hostPorts: 'kvt.kubevirt.io/host-ports',
   /** On a launcher pod, the name of the VMI whose domain it runs. */
   domain: 'kubevirt.io/domain',
   /** On a VMI made by a VM, the VM generation it was made from; the VM status compares it with the VM's. */

@@ -6,9 +6,10 @@
  * pods carry their VMI's labels, so `kvt expose` Services reach VMIs). The ports it bound are
  * written to the Service's annotation {@link HOST_PORTS_ANNOTATION} as `PORT:HOSTPORT,…`.
  */
+import { Annotations } from '../../crd-gen/index.js';
 
-/** Where the daemon says which host port serves which Service port. */
-export const HOST_PORTS_ANNOTATION = 'kvt.kubevirt.io/host-ports';
+/** Where the daemon says which host port serves which Service port (the key table's entry). */
+export const HOST_PORTS_ANNOTATION = Annotations.hostPorts;
 
 /** The part of a Service this reads. */
 export interface ServiceLike {
