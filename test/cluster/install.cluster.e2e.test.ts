@@ -8,6 +8,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { get as httpGet } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -231,6 +232,66 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
       (await json<Listed<unknown>>('get', 'vmi')).items.length, (await json<Listed<unknown>>('get', 'pods')).items.length, (await qemuPids('demo')).length,
     ], (n) => n.every((x) => x === 0), 180_000);
   }, 600_000);
+
+  it('a masquerade VMI declaring port 8080 answers at its pod IP, found through a Service\'s endpoints', async () => {
+    const token = `kvt-cluster-web-${randomBytes(4).toString('hex')}`;
+    const userData = ['#cloud-config', 'runcmd:', `  - mkdir -p /tmp/www && echo ${token} > /tmp/www/index.html`, '  - httpd -p 8080 -h /tmp/www', ''].join('\n');
+    const vmi = guestVmi('web') as { metadata: { labels?: Record<string, string> }; spec: Record<string, unknown> & { domain: { devices: Record<string, unknown> } } };
+    vmi.metadata.labels = { 'kvt-test': 'web' };
+    vmi.spec.domain.devices = {
+      disks: [{ name: 'cloudinitdisk', disk: { bus: 'virtio' } }],
+      interfaces: [{ name: 'default', masquerade: {}, ports: [{ port: 8080 }] }],
+    };
+    vmi.spec['networks'] = [{ name: 'default', pod: {} }];
+    vmi.spec['volumes'] = [{ name: 'cloudinitdisk', cloudInitNoCloud: { userData } }];
+    const service = {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' },
+      spec: { selector: { 'kvt-test': 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
+    };
+    const applied = await kubectlApply([vmi, service]);
+    expect(applied.code, applied.stderr).toBe(0);
+    try {
+      type Vmi = { status?: { phase?: string; interfaces?: { name?: string; ipAddress?: string }[] } };
+      const running = await until('VMI web Running', () => json<Vmi>('get', 'vmi', 'web').catch((): Vmi => ({})),
+        (v) => v.status?.phase === 'Running' || v.status?.phase === 'Failed', 240_000);
+      expect(running.status?.phase).toBe('Running');
+      const pods = await json<Listed<{ status?: { podIP?: string } }>>('get', 'pods', '-l', 'kvt-test=web');
+      const podIp = pods.items[0]?.status?.podIP ?? '';
+      expect(podIp).toMatch(/^10\.244\.0\.\d+$/);
+      // The endpoint slice controller of the real kube-controller-manager lists the launcher pod behind the Service.
+      type Slices = Listed<{ endpoints?: { addresses: string[] }[]; ports?: { port?: number }[] }>;
+      const slices = await until('the Service\'s endpoints', () => json<Slices>('get', 'endpointslices', '-l', 'kubernetes.io/service-name=web'),
+        (l) => l.items.some((s) => (s.endpoints ?? []).length > 0), 120_000);
+      const slice = slices.items.find((s) => (s.endpoints ?? []).length > 0);
+      expect(slice?.endpoints?.flatMap((e) => e.addresses)).toEqual([podIp]);
+      expect(slice?.ports?.map((p) => p.port)).toEqual([8080]);
+      // The endpoint's address and port reach the guest: masquerade DNATs the declared port to it.
+      const [address] = slice?.endpoints?.[0]?.addresses ?? [];
+      const body = await until('the guest\'s HTTP server at the endpoint', () => fetchText(`http://${address ?? ''}:8080/`), (b) => b === token, 240_000);
+      expect(body).toBe(token);
+      // As KubeVirt reports a masquerade interface: the pod IP.
+      const reported = await until('the VMI\'s interface IP', () => json<Vmi>('get', 'vmi', 'web'), (v) => v.status?.interfaces?.[0]?.ipAddress !== undefined, 60_000);
+      expect(reported.status?.interfaces?.[0]).toMatchObject({ name: 'default', ipAddress: podIp });
+    } finally {
+      await kubectl('delete', 'service', 'web', '--ignore-not-found');
+      await kubectl('delete', 'vmi', 'web', '--ignore-not-found', '--timeout=180s');
+    }
+    await until('no QEMU of VMI web', () => qemuPids('web'), (p) => p.length === 0, 180_000);
+  }, 600_000);
+
+  /** The body of an HTTP GET, or '' when nothing answers yet. */
+  function fetchText(url: string): Promise<string> {
+    return new Promise((done) => {
+      const req = httpGet(url, { timeout: 5_000 }, (res) => {
+        let body = '';
+        res.on('data', (b: Buffer) => { body += b.toString(); });
+        res.on('end', () => done(body.trim()));
+        res.on('error', () => done(''));
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => done(''));
+    });
+  }
 
   /** `kvt validate FILE --presets DIR -o json`: never throws. */
   function kvtValidate(file: string, presets: string): Promise<Result> {
