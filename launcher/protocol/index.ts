@@ -3,14 +3,17 @@
  * directory other parties open, the message types, and the parsers that check every line against
  * them. Pure, so reconcilers may import it. Newline-delimited JSON (core/ndjson.ts) over the
  * launcher's unix socket: the launcher sends events; the handler sends commands and gets one
- * `reply` per command. Every connection starts with a replay: `hello`, the latest `phase` and
- * `domain` events, then `synced`. Only after `synced` does a client know the launcher's current
+ * `reply` per command. Every connection starts with a replay: `hello`, the latest `phase`,
+ * `domain`, `network` and `agent` events, then `synced`. Only after `synced` does a client know the launcher's current
  * state; the replay may arrive in several reads, so judging a VMI between `hello` and `synced` would
  * take a running guest for one whose domain vanished.
  */
 import { jsonObjectOf } from '../../core/ndjson.js';
 import { Gvk } from '../../crd-gen/generated/kinds.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
+import { AGENT_OS_INFO_FIELDS, MAX_AGENT_ADDRESSES, MAX_AGENT_INTERFACES, type AgentEvent, type AgentInterface, type AgentOsInfo } from './agent.js';
+
+export * from './agent.js';
 
 /** Version of this protocol; `hello` carries it. 2: the replay ends with `synced`. */
 export const LAUNCHER_PROTOCOL_VERSION = 2;
@@ -124,7 +127,7 @@ export interface ReplyEvent {
 }
 
 /** Everything a launcher sends. */
-export type LauncherEvent = HelloEvent | DomainEvent | PhaseEvent | NetworkEvent | SyncedEvent | ReplyEvent;
+export type LauncherEvent = HelloEvent | DomainEvent | PhaseEvent | NetworkEvent | AgentEvent | SyncedEvent | ReplyEvent;
 
 /** What a handler may ask: an ACPI shutdown (then destroy after the grace period), or pause/resume. */
 export const LAUNCHER_COMMANDS = ['shutdown', 'destroy', 'pause', 'resume'] as const;
@@ -146,7 +149,7 @@ const shown = (value: unknown): string => (JSON.stringify(value) ?? String(value
 class FieldReader {
   error: string | undefined;
 
-  constructor(private readonly fields: Fields, private readonly at = '') {}
+  constructor(readonly fields: Fields, private readonly at = '') {}
 
   private wrong<T>(key: string, want: string, fallback: T): T {
     const value = this.fields[key];
@@ -263,11 +266,33 @@ function readInterface(r: FieldReader): LauncherInterface {
   };
 }
 
+function readAgentInterface(r: FieldReader): AgentInterface {
+  const addresses = r.optionalStrings('ipAddresses', MAX_AGENT_ADDRESSES)['ipAddresses'] ?? [];
+  return { interfaceName: r.string('interfaceName', { nonEmpty: true }), ...r.optional('mac'), ipAddresses: addresses };
+}
+
+function readOsInfo(r: FieldReader): AgentOsInfo {
+  return Object.assign({}, ...AGENT_OS_INFO_FIELDS.map((key) => r.optional(key))) as AgentOsInfo;
+}
+
+function readAgent(r: FieldReader): AgentEvent {
+  return {
+    type: 'agent',
+    connected: r.boolean('connected'),
+    ...r.optional('version'),
+    interfaces: r.objects('interfaces', MAX_AGENT_INTERFACES, readAgentInterface),
+    ...(r.fields['osInfo'] === undefined ? {} : { osInfo: r.object('osInfo', readOsInfo) }),
+    ...r.optional('hostname'), ...r.optional('timezone'),
+    time: r.time('time'),
+  };
+}
+
 const EVENT_READERS: Readonly<Record<LauncherEvent['type'], (r: FieldReader) => LauncherEvent>> = {
   hello: readHello,
   domain: (r) => ({ type: 'domain', state: r.oneOf('state', DOMAIN_STATES), reason: r.string('reason'), time: r.time('time') }),
   phase: readPhase,
   network: (r) => ({ type: 'network', interfaces: r.objects('interfaces', MAX_INTERFACES, readInterface), time: r.time('time') }),
+  agent: readAgent,
   synced: () => ({ type: 'synced' }),
   reply: readReply,
 };

@@ -5,7 +5,7 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-handler/vm.go
  */
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import type { DomainStatus, LauncherInterface, LauncherPhase } from '../../launcher/protocol/index.js';
+import type { AgentFacts, DomainStatus, LauncherInterface, LauncherPhase } from '../../launcher/protocol/index.js';
 import { isFinalPhase } from '../../core/phases.js';
 
 /** What the handler knows of one launcher (from its socket). */
@@ -27,6 +27,8 @@ export interface LauncherView {
   readonly hypervisor?: 'kvm' | 'qemu';
   /** The guest's NICs as the launcher bound them (its `network` event), for `status.interfaces`. */
   readonly interfaces?: readonly LauncherInterface[];
+  /** What the guest agent answered lately (its `agent` event), for interfaces, guestOSInfo, AgentConnected. */
+  readonly agent?: AgentFacts;
 }
 
 /** A phase with the reason and message the handler reports with it. */

@@ -107,6 +107,19 @@ describe('launcher protocol server', () => {
     late.socket.destroy();
   });
 
+  it('replays the latest agent event to a late client, after the network and before synced', async () => {
+    const path = await serve(() => Promise.resolve());
+    const network = { type: 'network', interfaces: [], time: T1 } as const;
+    const agent = { type: 'agent', connected: true, interfaces: [{ interfaceName: 'enp1s0', mac: '02:00:00:00:00:01', ipAddresses: ['10.0.2.2'] }], osInfo: { id: 'debian' }, time: T1 } as const;
+    server?.publish(network);
+    server?.publish({ type: 'agent', connected: false, interfaces: [], time: T1 });
+    server?.publish(agent);
+    const late = await rawClient(path);
+    const events = await late.waitFor(() => late.events.length >= 4);
+    expect(events).toEqual([hello, network, agent, SYNCED]);
+    late.socket.destroy();
+  });
+
   it('answers a line over the limit with an error reply and closes that connection only', async () => {
     const path = await serve(async () => undefined);
     const greedy = await rawClient(path);

@@ -1,7 +1,7 @@
 /**
  * The launcher's end of the handler ↔ launcher protocol (launcher/protocol/): a unix socket that
  * broadcasts events as newline-delimited JSON and takes commands. Every client first gets the
- * replay: `hello`, the latest phase and domain events, then `synced`. A malformed line gets an
+ * replay: `hello`, the latest phase, domain, network and agent events, then `synced`. A malformed line gets an
  * error reply naming what is wrong; a line over the limit gets one and the connection is closed;
  * neither brings the launcher down.
  */
@@ -10,7 +10,7 @@ import { createServer, type Socket } from 'node:net';
 import { createLineFramer, encodeLine } from '../../../core/ndjson.js';
 import {
   MAX_LINE_LENGTH, parseLauncherCommand,
-  type DomainEvent, type HelloEvent, type LauncherCommand, type LauncherEvent, type NetworkEvent, type PhaseEvent, type ReplyEvent, type SyncedEvent,
+  type AgentEvent, type DomainEvent, type HelloEvent, type LauncherCommand, type LauncherEvent, type NetworkEvent, type PhaseEvent, type ReplyEvent, type SyncedEvent,
 } from '../index.js';
 
 /** Runs one command; a rejection becomes an error reply. */
@@ -19,8 +19,8 @@ export type CommandHandler = (command: LauncherCommand['command']) => Promise<vo
 /** A listening protocol socket. */
 export interface ProtocolServer {
   readonly path: string;
-  /** Sends an event to every client and remembers the latest phase, domain and network events. */
-  publish(event: DomainEvent | PhaseEvent | NetworkEvent): void;
+  /** Sends an event to every client and remembers the latest phase, domain, network and agent events. */
+  publish(event: DomainEvent | PhaseEvent | NetworkEvent | AgentEvent): void;
   /** Replaces the hello (sent to every client now and to each new one), and the command handler. */
   takeOver(hello: HelloEvent, handle: CommandHandler): void;
   /** Stops listening and disconnects every client (after flushing). Idempotent. */
@@ -51,10 +51,11 @@ export async function startProtocolServer(path: string, firstHello: HelloEvent, 
   let lastPhase: PhaseEvent | undefined;
   let lastDomain: DomainEvent | undefined;
   let lastNetwork: NetworkEvent | undefined;
+  let lastAgent: AgentEvent | undefined;
 
   const server = createServer((socket) => {
     clients.add(socket);
-    for (const e of [hello, lastPhase, lastDomain, lastNetwork, SYNCED]) if (e !== undefined) send(socket, e);
+    for (const e of [hello, lastPhase, lastDomain, lastNetwork, lastAgent, SYNCED]) if (e !== undefined) send(socket, e);
     const framer = createLineFramer(MAX_LINE_LENGTH);
     socket.setEncoding('utf8');
     let cut = false;
@@ -88,6 +89,7 @@ export async function startProtocolServer(path: string, firstHello: HelloEvent, 
     publish(event) {
       if (event.type === 'phase') lastPhase = event;
       else if (event.type === 'network') lastNetwork = event;
+      else if (event.type === 'agent') lastAgent = event;
       else lastDomain = event;
       for (const c of clients) send(c, event);
     },

@@ -61,6 +61,7 @@ class ViewState {
   lastDomain: DomainStatus | undefined;
   phase: LauncherView['phase'];
   interfaces: LauncherView['interfaces'];
+  agent: LauncherView['agent'];
 
   apply(event: StateEvent): void {
     if (event.type === 'hello') {
@@ -72,6 +73,9 @@ class ViewState {
       if (isDomainPresent(this.domain)) this.lastDomain = this.domain;
     } else if (event.type === 'network') {
       this.interfaces = event.interfaces;
+    } else if (event.type === 'agent') {
+      const { type: _type, time: _time, ...facts } = event;
+      this.agent = facts;
     } else {
       this.phase = { phase: event.phase, ...(event.reason === undefined ? {} : { reason: event.reason }), ...(event.message === undefined ? {} : { message: event.message }) };
     }
@@ -86,6 +90,7 @@ class ViewState {
       ...(this.phase === undefined ? {} : { phase: this.phase }),
       ...(this.hello === undefined ? {} : { hypervisor: this.hello.hypervisor }),
       ...(this.interfaces === undefined ? {} : { interfaces: this.interfaces }),
+      ...(this.agent === undefined ? {} : { agent: this.agent }),
     };
   }
 }
