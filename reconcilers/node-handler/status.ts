@@ -17,17 +17,18 @@ import { KINDS } from '../../crd-gen/index.js';
 import type { DomainStatus, LauncherInterface } from '../../launcher/protocol/index.js';
 import { isDomainLive, vmiPhase, type LauncherView, type PhaseDecision } from './phase.js';
 import { formatKubeTime } from '../../core/time.js';
+import { AGENT_CONNECTED, mergeAgentInterfaces, withAgentFacts } from './agent-status.js';
 
 /** Condition types the handler sets. */
-export const HandlerConditions = { paused: 'Paused', liveMigratable: 'LiveMigratable', synchronized: 'Synchronized' } as const;
+export const HandlerConditions = { paused: 'Paused', liveMigratable: 'LiveMigratable', synchronized: 'Synchronized', agentConnected: AGENT_CONNECTED } as const;
 
-/** The VMI status fields the node handler owns: the phases from Running on, their reasons and timestamps, the interfaces, and its conditions. */
+/** The VMI status fields the node handler owns: the phases from Running on, their reasons and timestamps, the interfaces, the guest OS info, and its conditions. */
 export const NODE_HANDLER_STATUS: StatusOwnership = {
   writer: 'virt-handler',
   apiVersion: KINDS.VirtualMachineInstance.apiVersion,
   kind: KINDS.VirtualMachineInstance.kind,
-  fields: ['phase', 'phaseTransitionTimestamps', 'reason', 'interfaces'],
-  conditions: [HandlerConditions.paused, HandlerConditions.liveMigratable, HandlerConditions.synchronized],
+  fields: ['phase', 'phaseTransitionTimestamps', 'reason', 'interfaces', 'guestOSInfo'],
+  conditions: [HandlerConditions.paused, HandlerConditions.liveMigratable, HandlerConditions.synchronized, HandlerConditions.agentConnected],
 };
 
 /** Why a VMI is not live-migratable here: kubevirt-ts runs every guest on its one node. */
@@ -84,8 +85,8 @@ function withConditions(status: VirtualMachineInstanceStatus, view: LauncherView
  * `status.interfaces`: each interface of the spec, completed by what the launcher reported of it
  * (the pod network's address, the MAC the guest got, the pod interface, the queue count), as
  * KubeVirt's handler reports the domain's interfaces with the pod interface cache's addresses (the
- * pod IP for masquerade, the guest's own for bridge). No guest agent channel exists here yet, so
- * `infoSource` is `domain` and `interfaceName` (the guest's own name for the NIC) stays unset.
+ * pod IP for masquerade, the guest's own for bridge), with `infoSource: domain`; agent-status.ts
+ * merges the guest agent's NICs in when it answers.
  */
 export function statusInterfaces(vmi: Readonly<VirtualMachineInstance>, reported: readonly LauncherInterface[] = []): VirtualMachineInstanceNetworkInterface[] {
   const byName = new Map(reported.map((i) => [i.name, i]));
@@ -99,7 +100,7 @@ export function statusInterfaces(vmi: Readonly<VirtualMachineInstance>, reported
 
 function withInterfaces(status: VirtualMachineInstanceStatus, vmi: Readonly<VirtualMachineInstance>, view: LauncherView): VirtualMachineInstanceStatus {
   if (status.phase !== 'Running') return status;
-  const interfaces = statusInterfaces(vmi, view.interfaces);
+  const interfaces = mergeAgentInterfaces(vmi, statusInterfaces(vmi, view.interfaces), view.agent);
   return interfaces.length === 0 ? status : { ...status, interfaces };
 }
 
@@ -114,6 +115,7 @@ export function handlerStatus(vmi: Readonly<VirtualMachineInstance>, view: Launc
   let next = withPhase(before, decision, now);
   next = withConditions(next, view, now);
   next = withInterfaces(next, vmi, view);
+  next = withAgentFacts(next, view.agent, now);
   return sameStatus(before, next) ? undefined : next;
 }
 
