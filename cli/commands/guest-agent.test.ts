@@ -1,6 +1,6 @@
 // kvt guestosinfo|userlist|fslist and addvolume|removevolume as a user runs them, against a real
-// daemon socket serving the in-memory store: KubeVirt's answer for a guest without an agent, and
-// the hotplug commands' "not supported" line.
+// daemon socket serving the in-memory store: KubeVirt's answer for a guest without an agent, the
+// guest OS info of one with an agent, and the hotplug commands' "not supported" line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { MemoryStore } from '../../store/runtime/memory.js';
@@ -18,6 +18,11 @@ beforeAll(async () => {
   ({ store } = daemon);
   const vmi = await store.create(newRawVmi(withName('v', 'default'), (v) => { delete v.metadata.uid; }));
   await store.updateStatus<VirtualMachineInstance>({ ...vmi, status: { phase: 'Running', nodeName: 'local' } });
+  const withAgent = await store.create(newRawVmi(withName('agent', 'default'), (v) => { delete v.metadata.uid; }));
+  await store.updateStatus<VirtualMachineInstance>({
+    ...withAgent,
+    status: { phase: 'Running', nodeName: 'local', conditions: [{ type: 'AgentConnected', status: 'True' }], guestOSInfo: { id: 'debian', name: 'Debian GNU/Linux', versionId: '12' } },
+  });
 });
 
 afterAll(() => daemon.close());
@@ -39,6 +44,16 @@ describe('kvt guestosinfo|userlist|fslist', () => {
       code: 1, out: '',
       err: `Error ${doing} VirtualMachineInstance v, an error on the server ("Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io \\"v\\": VMI does not have guest agent connected") has prevented the request from succeeding\n`,
     });
+  });
+
+  it('guestosinfo of a VMI whose agent is connected prints its status.guestOSInfo as virt-api\'s answer', async () => {
+    const r = await run(guestOsInfoCommand, 'agent');
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(JSON.parse(r.out)).toEqual({ os: { id: 'debian', name: 'Debian GNU/Linux', versionId: '12' } });
+  });
+
+  it.each([[userListCommand, 'the logged-in users'], [fsListCommand, 'the filesystems']] as const)('%s of a VMI whose agent is connected says it is not read yet', async (command, what) => {
+    await expect(run(command, 'agent')).rejects.toThrow(`kubevirt-ts launchers do not read ${what} from it yet`);
   });
 
   it('of a missing VMI says it is not found', async () => {

@@ -1,15 +1,17 @@
 /**
  * `kvt guestosinfo|userlist|fslist VMI`: virtctl's guest-agent subresources, which read the guest
- * through the QEMU guest agent's channel. kubevirt-ts launchers open no agent channel, so no VMI
- * has the AgentConnected condition and these answer exactly as KubeVirt answers for a guest
- * without an agent: virt-api's Conflict, in virtctl's line ("Error listing users of
- * VirtualMachineInstance NAME, an error on the server (…VMI does not have guest agent connected)…"),
- * exit 1. They talk to `kvt daemon` (a cluster's virt-api does not serve them either).
+ * through the QEMU guest agent. Without the AgentConnected condition they answer exactly as KubeVirt
+ * answers for a guest without an agent: virt-api's Conflict, in virtctl's line ("Error listing
+ * users of VirtualMachineInstance NAME, an error on the server (…VMI does not have guest agent
+ * connected)…"), exit 1. With it, `guestosinfo` prints the OS facts the launcher's agent poller
+ * reported (`status.guestOSInfo`) as virtctl prints virt-api's answer (indented JSON);
+ * `userlist`/`fslist` are not read from the agent yet and fail saying so. They talk to `kvt daemon`
+ * (a cluster's virt-api does not serve them either).
  */
 import { parseArgs } from 'node:util';
 import { ApiError, isNotFound } from '../../core/errors.js';
 import { Gvk, type VirtualMachineInstance } from '../../crd-gen/index.js';
-import { guestAgentRefusal } from '../../webhooks/subresources/vmi-lifecycle.js';
+import { guestAgentRefusal, guestOsInfoAnswer } from '../../webhooks/subresources/vmi-lifecycle.js';
 import { DAEMON_OPTIONS, withDaemon } from '../daemon-client.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 
@@ -49,8 +51,11 @@ async function run(verb: Verb, args: readonly string[], io: CommandIo): Promise<
     io.err(`${guestAgentErrorLine(verb, name, refusal.message, false)}\n`);
     return 1;
   }
-  // Unreachable with kubevirt-ts launchers: the condition is set by nobody here.
-  throw new ApiError(501, 'NotImplemented', `VMI ${namespace}/${name} reports a guest agent, but kubevirt-ts launchers open no guest-agent channel to read it through`);
+  if (verb === 'guestosinfo') {
+    io.out(`${JSON.stringify(guestOsInfoAnswer(vmi), null, 2)}\n`);
+    return 0;
+  }
+  throw new ApiError(501, 'NotImplemented', `VMI ${namespace}/${name} has its guest agent connected, but kubevirt-ts launchers do not read ${verb === 'userlist' ? 'the logged-in users' : 'the filesystems'} from it yet`);
 }
 
 function command(verb: Verb): Command {
@@ -60,9 +65,10 @@ function command(verb: Verb): Command {
     usage: [
       `kvt ${verb} VMI [-n NS] [--data-dir D | --socket S]`,
       '',
-      'Reads the guest through the QEMU guest agent, as virtctl does. kubevirt-ts launchers open no',
-      'guest-agent channel, so this answers as KubeVirt does for a guest without an agent',
-      '(VMI does not have guest agent connected), exit 1.',
+      'Reads the guest through the QEMU guest agent, as virtctl does. Without a connected agent',
+      '(no AgentConnected condition) this answers as KubeVirt does (VMI does not have guest agent',
+      'connected), exit 1. guestosinfo prints status.guestOSInfo, which the launcher\'s agent poller',
+      'fills; userlist and fslist are not read from the agent yet.',
       '',
       'Options:',
       '  -n, --namespace NS  the namespace (default: default)',

@@ -6,7 +6,7 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-api/rest/lifecycle.go
  */
 import { findCondition } from '../../core/conditions.js';
-import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
+import type { VirtualMachine, VirtualMachineInstance, VirtualMachineInstanceGuestOSInfo } from '../../crd-gen/index.js';
 
 /** A subresource call virt-api refuses: the HTTP status, the Kubernetes reason, KubeVirt's message. */
 export interface Refusal {
@@ -56,10 +56,25 @@ const AGENT_CONNECTED = 'AgentConnected';
 
 /**
  * Why virt-api refuses a guest-agent subresource (guestosinfo, userlist, filesystemlist) for this
- * VMI: without the AgentConnected condition, KubeVirt's Conflict "VMI does not have guest agent
- * connected". kubevirt-ts launchers open no agent channel, so no VMI ever has the condition.
+ * VMI: without the AgentConnected condition (the node handler sets it while the launcher's agent
+ * poller gets answers), KubeVirt's Conflict "VMI does not have guest agent connected".
  */
 export function guestAgentRefusal(vmi: Readonly<VirtualMachineInstance>): Refusal | undefined {
   if (findCondition(vmi.status?.conditions, AGENT_CONNECTED)?.status === 'True') return undefined;
   return conflict(`Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "${vmi.metadata.name ?? ''}": VMI does not have guest agent connected`);
+}
+
+/** The part of KubeVirt's VirtualMachineInstanceGuestAgentInfo kubevirt-ts answers: the guest's OS. */
+export interface GuestAgentInfo {
+  readonly os: VirtualMachineInstanceGuestOSInfo;
+}
+
+/**
+ * virt-api's `guestosinfo` answer for a VMI whose agent is connected: the OS facts the launcher
+ * cached from the agent, which the handler keeps in `status.guestOSInfo` (KubeVirt's handler
+ * returns the launcher's cached guest info the same way). The agent's version, host name and time
+ * zone are not in the VMI's status, so this answer leaves them out.
+ */
+export function guestOsInfoAnswer(vmi: Readonly<VirtualMachineInstance>): GuestAgentInfo {
+  return { os: { ...vmi.status?.guestOSInfo } };
 }
