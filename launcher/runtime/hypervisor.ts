@@ -34,6 +34,12 @@ export interface Hypervisor {
   pause(name: string): Promise<void>;
   /** Resumes a paused guest. */
   resume(name: string): Promise<void>;
+  /**
+   * Sends one QEMU guest agent command (its JSON) to the guest and returns the agent's JSON answer;
+   * fails when the agent does not answer within `timeoutSeconds`. Optional: a port without it
+   * reports no agent (agent-poller.ts).
+   */
+  agentCommand?(name: string, command: string, timeoutSeconds: number): Promise<string>;
   /** Closes the connection; further calls fail. Closing twice is harmless. */
   close(): Promise<void>;
 }

@@ -12,7 +12,7 @@ import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { convertVmiToDomain } from '../converter/index.js';
 import type { ConverterContext } from '../converter/context.js';
 import { decodeDomain, encodeDomain } from '../domain/xml.js';
-import { LAUNCHER_PROTOCOL_VERSION, type DomainStatus, type HelloEvent, type LauncherCommand, type LauncherPhase } from '../protocol/index.js';
+import { LAUNCHER_PROTOCOL_VERSION, type AgentFacts, type DomainStatus, type HelloEvent, type LauncherCommand, type LauncherPhase } from '../protocol/index.js';
 import { startConsoleProxy, type ConsoleProxy } from './console.js';
 import { watchDomain, type Hypervisor } from './hypervisor.js';
 import { vmiIdentity, type LauncherDirs } from './launcher-dirs.js';
@@ -20,6 +20,7 @@ import type { SessionDaemon } from './libvirtd.js';
 import { startProtocolServer, type ProtocolServer } from '../protocol/runtime/server.js';
 import type { FileOwner } from './unprivileged-user.js';
 import type { PreparedNetwork } from './pod-network.js';
+import { pollGuestAgent, type AgentPollerOptions } from './agent-poller.js';
 import { gracePeriodSecondsOf } from '../../core/implicit-defaults.js';
 import { hasPersistentTpm } from '../../core/tpm.js';
 
@@ -61,6 +62,8 @@ export interface LauncherDeps {
   readonly keepTpmState?: (vmi: Readonly<VirtualMachineInstance>, daemonDir: string, domainUuid: string) => Promise<void>;
   /** Poll interval of the domain state. @default 250 */
   readonly pollMs?: number;
+  /** How often the guest agent is asked (agent-poller.ts's defaults when absent). */
+  readonly agentPoll?: AgentPollerOptions;
 }
 
 /** How a launcher ended. */
@@ -189,13 +192,21 @@ async function attachConsole(run: Run): Promise<void> {
   }
 }
 
+/** Watches the domain's state and polls its guest agent; returns the function that stops both. */
 function watch(run: Run): () => void {
-  return watchDomain(run.hypervisor as Hypervisor, run.name, (status) => {
+  const h = run.hypervisor as Hypervisor;
+  const publish = (facts: AgentFacts): void => run.server?.publish({ type: 'agent', ...facts, time: new Date().toISOString() });
+  const stopAgent = pollGuestAgent(h, run.name, { publish, log: run.deps.log }, run.deps.agentPoll);
+  const stopDomain = watchDomain(h, run.name, (status) => {
     run.domain = status;
     run.deps.log.info({ domain: run.name, state: status.state, reason: status.reason }, 'Domain changed state');
     run.server?.publish({ type: 'domain', ...status, time: new Date().toISOString() });
     if (FINAL_STATES.has(status.state)) run.end({ phase: 'Stopped', reason: `Domain${status.state}`, message: `The domain is ${status.state} (${status.reason})`, domain: status });
   }, { intervalMs: run.deps.pollMs ?? 250, onError: (err) => run.deps.log.warn({ err, domain: run.name }, 'Could not read the domain state') });
+  return () => {
+    stopAgent();
+    stopDomain();
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));

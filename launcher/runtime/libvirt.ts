@@ -1,7 +1,7 @@
 /**
  * The {@link Hypervisor} port over libvirt: the `@unraid/libvirt` binding for what it has, `virsh`
  * (Debian `libvirt-clients`, run with an argument array, never a shell) for what it lacks (the
- * state's reason). Errors leave this file only as {@link HypervisorError} or
+ * state's reason, guest agent commands). Errors leave this file only as {@link HypervisorError} or
  * {@link DomainNotFoundError}, naming the operation and the domain.
  */
 import { execFile } from 'node:child_process';
@@ -143,6 +143,18 @@ class LibvirtHypervisor implements Hypervisor {
     const parsed = parseDomstatsState(output);
     if (parsed === undefined) throw new HypervisorError('read the state of', name, `unexpected virsh domstats output: ${output.trim()}`);
     return domainStatusFromLibvirt(parsed.state, parsed.reason);
+  }
+
+  /** The most bytes of one agent answer kept (virsh is cut off beyond it: the guest is not trusted). */
+  private static readonly MAX_AGENT_ANSWER = 256 * 1024;
+
+  async agentCommand(name: string, command: string, timeoutSeconds: number): Promise<string> {
+    return this.call('ask the guest agent of', name, async () => {
+      const args = ['-c', this.uri, 'qemu-agent-command', '--timeout', String(timeoutSeconds), '--', name, command];
+      const env = { ...process.env, LC_ALL: 'C', LIBVIRT_AUTOSTART: '0' };
+      const options = { encoding: 'utf8' as const, env, maxBuffer: LibvirtHypervisor.MAX_AGENT_ANSWER, timeout: (timeoutSeconds + 10) * 1000 };
+      return (await run(this.options.virsh ?? 'virsh', args, options)).stdout;
+    });
   }
 
   async close(): Promise<void> {
