@@ -176,6 +176,21 @@ describe.skipIf(!AVAILABLE && !IN_CI)('private session libvirtd (real libvirt, T
     console.info(`libvirtd start ${startMs} ms, define ${defineMs} ms + start ${startDomainMs} ms, stop ${stopMs} ms`);
   }, 60_000);
 
+  it('asks the guest agent through virsh: a guest without one fails at once with libvirt\'s reason', async () => {
+    const { daemon, baseDir } = await startDaemon();
+    const h = await connect(daemon);
+    const name = `kvt-ga-${randomBytes(3).toString('hex')}`;
+    // The launcher's channel (converter/channels.ts), with nobody answering behind it.
+    const channel = "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>";
+    await h.define(domainXml(name, join(await guestDir(baseDir), 'serial.log')).replace('</devices>', `${channel}</devices>`));
+    await h.start(name);
+    cleanups.push(() => h.destroy(name).then(() => h.undefine(name)).catch(() => undefined));
+    const asked = performance.now();
+    await expect(h.agentCommand?.(name, JSON.stringify({ execute: 'guest-info' }), 2)).rejects.toThrow(/Could not ask the guest agent of domain "kvt-ga-[0-9a-f]+": .*guest agent/i);
+    expect(ms(asked)).toBeLessThan(30_000);
+    await expect(h.agentCommand?.('no-such-domain', JSON.stringify({ execute: 'guest-info' }), 2)).rejects.toBeInstanceOf(DomainNotFoundError);
+  }, 60_000);
+
   it('turns a SIGKILLed libvirtd into HypervisorErrors and still ends its orphaned QEMU on stop()', async () => {
     const { daemon, baseDir } = await startDaemon();
     const h = await connect(daemon);
