@@ -5,16 +5,15 @@
 // volume → launcher → ISO → guest. (The bug this guards: the Secret applied in the same run failed
 // the VMI with `ConversionFailed: Secret "…" does not exist`.) No QEMU is left behind. Runs in CI;
 // skips outside CI when libvirtd or QEMU is missing.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoGuest } from '../fixtures/demo-guest.js';
 import { IN_CI, LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
+import { runKvtSession } from '../fixtures/kvt-daemon.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
 const AVAILABLE = haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage']);
 const NAME = 'objects-e2e';
 const token = (): string => `token-${randomBytes(6).toString('hex')}`;
@@ -55,18 +54,8 @@ function manifest(): string {
   return objects.map((o) => JSON.stringify(o)).join('\n---\n');
 }
 
-interface Finished { readonly code: number | null; readonly stdout: string; readonly stderr: string }
-
-function run(args: readonly string[]): Promise<Finished> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-    child.once('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
+/** `kvt ARGS…` to its end. */
+const run = runKvtSession;
 
 describe.skipIf(!IN_CI && !AVAILABLE)('Secrets and ConfigMaps reach the guest in kvt run (real guest)', () => {
   let work = '';

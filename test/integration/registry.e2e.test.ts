@@ -7,7 +7,6 @@
 // pull policies across restarts (Always re-pulls a changed tag, IfNotPresent does not, Never fails
 // with the field), and an imagePullSecret for a registry that requires credentials. No QEMU is left
 // behind. Runs in CI; skips outside CI when libvirtd, QEMU or the registry tools are missing.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +15,7 @@ import { defaultDataDir, imageStoreRoot } from '../../launcher/runtime/data-dir.
 import { ImageNotFoundError, openImageStore } from '../../launcher/runtime/image-store.js';
 import { ensureDemoGuest } from '../fixtures/demo-guest.js';
 import { IN_CI, LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
+import { runKvtSession } from '../fixtures/kvt-daemon.js';
 import { pushDemoGuestContainerDisk, pushDemoGuestKernelImage, pushImage, REGISTRY_TOOLS, startRegistry, demoGuestBootDisk, type TestRegistry } from '../fixtures/registry.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -23,18 +23,8 @@ const EXAMPLES = join(REPO, 'test/fixtures/kubevirt-examples');
 const AVAILABLE = haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage', ...REGISTRY_TOOLS]);
 const store = openImageStore(imageStoreRoot(defaultDataDir()));
 
-interface Finished { readonly code: number | null; readonly stdout: string; readonly stderr: string }
-
-function kvt(args: readonly string[]): Promise<Finished> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-    child.once('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
+/** `kvt ARGS…` to its end. */
+const kvt = runKvtSession;
 
 /** Removes refs from the default store (a run pulls into it), ignoring the ones it does not hold. */
 async function forget(...refs: string[]): Promise<void> {
