@@ -3,6 +3,7 @@
  * range, and overlap with the host's routes, so a pod network is never laid over a network the host
  * already reaches.
  */
+import { formatIpv4, parseIpv4 } from '../../launcher/network/ipv4.js';
 
 /** A parsed IPv4 CIDR: its network address as an unsigned 32-bit number, and its prefix length. */
 export interface Cidr {
@@ -13,17 +14,8 @@ export interface Cidr {
 /** The prefix lengths a pod CIDR may have: big enough for a node's pods, small enough to scan. */
 export const POD_CIDR_PREFIXES = { min: 16, max: 29 } as const;
 
-/** An IPv4 address as a number, or undefined when `text` is not a dotted quad. */
-export function parseIpv4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
-}
-
-/** A number as a dotted quad. */
-export function formatIpv4(address: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join('.');
-}
+/** IPv4 addresses as numbers: the launcher's pod network plan already parses and formats them. */
+export { formatIpv4, parseIpv4 };
 
 /** `a.b.c.d/p` of a CIDR. */
 export function formatCidr(cidr: Cidr): string {
