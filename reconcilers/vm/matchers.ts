@@ -9,6 +9,7 @@
  */
 import type { ResourceType } from '../../core/kube.js';
 import { Gvk, type VirtualMachine } from '../../crd-gen/index.js';
+import { matcherScope } from '../../webhooks/mutate/instancetype-lookup.js';
 import type { VmPlan, VmSyncError } from './plan.js';
 
 /** KubeVirt's reasons of the Failure condition for a missing instancetype or preference. */
@@ -30,12 +31,6 @@ const KINDS = {
   preference: { namespaced: Gvk.VirtualMachinePreference, cluster: Gvk.VirtualMachineClusterPreference },
 } as const;
 
-/** Whether a matcher kind names the namespaced kind (KubeVirt: case-insensitive, singular or plural; empty is the cluster kind). */
-function isNamespacedKind(what: 'instancetype' | 'preference', kind: string | undefined): boolean {
-  const k = (kind ?? '').toLowerCase().replace(/s$/, '');
-  return k === (what === 'instancetype' ? 'virtualmachineinstancetype' : 'virtualmachinepreference');
-}
-
 /** The objects the VM's matchers name (a matcher without a name, still inferring from a volume, names none). */
 export function matcherRefs(vm: Readonly<VirtualMachine>): MatcherRef[] {
   const namespace = vm.metadata.namespace ?? 'default';
@@ -44,7 +39,8 @@ export function matcherRefs(vm: Readonly<VirtualMachine>): MatcherRef[] {
     const matcher = vm.spec[what];
     const name = matcher?.name ?? '';
     if (name === '') continue;
-    const namespaced = isNamespacedKind(what, matcher?.kind);
+    // The admission webhook's reading of the kind (an unknown kind, which admission refuses, reads as the cluster kind here).
+    const namespaced = matcherScope(what, matcher?.kind) === 'namespaced';
     const type = namespaced ? KINDS[what].namespaced : KINDS[what].cluster;
     refs.push({ what, type, name, resource: type.kind.toLowerCase(), ...(namespaced ? { namespace } : {}) });
   }

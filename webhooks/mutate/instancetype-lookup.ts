@@ -46,6 +46,11 @@ function scopeOf(kinds: Readonly<Record<string, Scope>>, kind: string | undefine
   return Object.hasOwn(kinds, key) ? kinds[key] : undefined;
 }
 
+/** Where the object a matcher of `what` names lives by its kind; undefined for a kind KubeVirt does not know. */
+export function matcherScope(what: 'instancetype' | 'preference', kind: string | undefined): Scope | undefined {
+  return scopeOf(what === 'instancetype' ? INSTANCETYPE_KINDS : PREFERENCE_KINDS, kind);
+}
+
 interface Finder<T> {
   readonly what: 'instancetype' | 'preference';
   readonly kinds: Readonly<Record<string, Scope>>;
