@@ -19,7 +19,7 @@ import { pullDecision, imagePullsOf, type ImagePull } from '../images/pull-polic
 import { credentialsFor, type RegistryCredentials } from '../images/registry-auth.js';
 import { parseRegistryRef, registryEndpoint, type RegistryMirrors } from '../images/registry-ref.js';
 import type { ObjectSource } from '../volumes/index.js';
-import { ImageNotFoundError, ImageStoreError, normalizeImageRef, type ImageStore } from './image-store.js';
+import { findImage, ImageNotFoundError, ImageStoreError, normalizeImageRef, type ImageStore } from './image-store.js';
 import { ImagePullError, pullImage, type PullEvent } from './image-pull.js';
 import { dockerConfigCredentials } from './registry-config.js';
 
@@ -61,17 +61,6 @@ async function credentials(vmi: Readonly<VirtualMachineInstance>, pull: ImagePul
   return undefined;
 }
 
-/** Whether the store holds `ref`, and whether it was imported (`kvt image import`: the store is its only registry). */
-async function storedState(store: ImageStore, ref: string): Promise<{ readonly stored: boolean; readonly imported: boolean }> {
-  try {
-    const record = await store.resolve(ref);
-    return { stored: true, imported: record.source === undefined };
-  } catch (e: unknown) {
-    if (e instanceof ImageNotFoundError) return { stored: false, imported: false };
-    throw e;
-  }
-}
-
 /** Logs a pull's progress through the launcher's log: what is pulled from where, each layer as it is done. */
 function logEvents(log: Logger, pull: ImagePull): (e: PullEvent) => void {
   return (e) => {
@@ -82,8 +71,10 @@ function logEvents(log: Logger, pull: ImagePull): (e: PullEvent) => void {
 }
 
 async function ensureOne(vmi: Readonly<VirtualMachineInstance>, pull: ImagePull, store: ImageStore, options: EnsureImagesOptions): Promise<void> {
-  const { stored, imported } = await storedState(store, pull.ref);
+  const present = await findImage(store, pull.ref);
+  const stored = present !== undefined;
   // An imported image (the demo guest, `kvt image import`) has no registry to pull from: the store is its registry.
+  const imported = present !== undefined && present.source === undefined;
   const decision = imported ? 'use' : pullDecision(pull.policy, stored, parseRegistryRef(pull.ref).digest !== undefined);
   if (decision === 'use') return;
   if (decision === 'missing') {

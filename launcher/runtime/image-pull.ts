@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { formatPlatform, layerCompression, offeredPlatforms, ociArchitecture, parseManifest, selectPlatform, ManifestError, configPlatform, type Descriptor, type Platform } from '../images/manifest.js';
 import type { RegistryCredentials } from '../images/registry-auth.js';
 import { manifestReference, parseRegistryRef, registryEndpoint, RegistryRefError, type RegistryMirrors, type RegistryRef } from '../images/registry-ref.js';
-import { ImageNotFoundError, ImageStoreError, type ImageRecord, type ImageStore } from './image-store.js';
+import { findImage, ImageStoreError, type ImageRecord, type ImageStore } from './image-store.js';
 import { hasLayer, materializeLayers, storeLayer } from './image-layers.js';
 import { readLimited, RegistryClient, RegistryError, MAX_MANIFEST_BYTES } from './registry-client.js';
 
@@ -102,15 +102,6 @@ async function fetchLayers(client: RegistryClient, store: ImageStore, layers: re
   }
 }
 
-async function storedRecord(store: ImageStore, ref: string): Promise<ImageRecord | undefined> {
-  try {
-    return await store.resolve(ref);
-  } catch (e: unknown) {
-    if (e instanceof ImageNotFoundError) return undefined;
-    throw e;
-  }
-}
-
 function parseRef(ref: string): RegistryRef {
   try {
     return parseRegistryRef(ref);
@@ -145,7 +136,7 @@ export async function pullImage(store: ImageStore, ref: string, options: PullOpt
 async function pullWith(client: RegistryClient, store: ImageStore, parsed: RegistryRef, options: PullOptions & { readonly from: string }): Promise<ImageRecord> {
   const platform = options.platform ?? hostPlatform();
   const resolved = await resolveManifest(client, parsed, platform);
-  const before = await storedRecord(store, parsed.canonical);
+  const before = await findImage(store, parsed.canonical);
   if (before?.source?.manifest === resolved.digest) {
     options.onEvent?.({ kind: 'unchanged', ref: parsed.canonical, digest: resolved.digest });
     return before;

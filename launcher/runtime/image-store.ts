@@ -221,6 +221,16 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** The store's record of `ref`, or undefined when it holds none; any other failure is thrown. */
+export async function findImage(store: Pick<ImageStore, 'resolve'>, ref: string): Promise<ImageRecord | undefined> {
+  try {
+    return await store.resolve(ref);
+  } catch (e: unknown) {
+    if (e instanceof ImageNotFoundError) return undefined;
+    throw e;
+  }
+}
+
 /** Opens (without touching the disk) the store rooted at `root`, normally `<dataDir>/images`. */
 export function openImageStore(root: string, options: ImageStoreOptions = {}): ImageStore {
   return new LocalImageStore(root, options.qemuImg ?? 'qemu-img', options.now ?? (() => new Date()));
