@@ -13,6 +13,7 @@ import { CLUSTER_OPTIONS } from '../cluster-target.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { DAEMON_OPTIONS, DAEMON_OPTIONS_HELP, withDaemon } from '../daemon-client.js';
 import { parseForwardTarget, parsePortPair, type ForwardTarget, type PortPair } from '../forward-args.js';
+import { stopSignal } from '../signals.js';
 import { EndpointError, vmiEndpoint } from '../vmi-endpoint.js';
 
 /** A parsed `kvt port-forward` command line. */
@@ -64,14 +65,9 @@ export function daemonValues(values: { readonly 'data-dir'?: string; readonly so
 
 /** Resolves when Ctrl-C (or the command's signal) ends the forwarding. */
 function untilInterrupted(io: CommandIo): Promise<void> {
-  return new Promise((resolve) => {
-    if (io.signal !== undefined) {
-      if (io.signal.aborted) { resolve(); return; }
-      io.signal.addEventListener('abort', () => resolve(), { once: true });
-      return;
-    }
-    process.once('SIGINT', () => resolve()).once('SIGTERM', () => resolve());
-  });
+  const signal = io.signal;
+  if (signal === undefined) return stopSignal();
+  return signal.aborted ? Promise.resolve() : new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
 async function portForward(args: readonly string[], io: CommandIo): Promise<number> {
