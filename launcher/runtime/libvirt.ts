@@ -135,11 +135,7 @@ class LibvirtHypervisor implements Hypervisor {
     // The lookup proves the connection (a dead daemon fails here) and tells "not found" exactly;
     // virsh then reads state and reason together, which the binding cannot (no virDomainGetState).
     await this.onDomain('read the state of', name, async () => undefined);
-    const output = await this.call('read the state of', name, async () => {
-      const args = ['-c', this.uri, 'domstats', '--state', '--', name];
-      const env = { ...process.env, LC_ALL: 'C', LIBVIRT_AUTOSTART: '0' };
-      return (await run(this.options.virsh ?? 'virsh', args, { encoding: 'utf8', env })).stdout;
-    });
+    const output = await this.call('read the state of', name, () => this.virsh(['domstats', '--state', '--', name]));
     const parsed = parseDomstatsState(output);
     if (parsed === undefined) throw new HypervisorError('read the state of', name, `unexpected virsh domstats output: ${output.trim()}`);
     return domainStatusFromLibvirt(parsed.state, parsed.reason);
@@ -149,12 +145,16 @@ class LibvirtHypervisor implements Hypervisor {
   private static readonly MAX_AGENT_ANSWER = 256 * 1024;
 
   async agentCommand(name: string, command: string, timeoutSeconds: number): Promise<string> {
-    return this.call('ask the guest agent of', name, async () => {
-      const args = ['-c', this.uri, 'qemu-agent-command', '--timeout', String(timeoutSeconds), '--', name, command];
-      const env = { ...process.env, LC_ALL: 'C', LIBVIRT_AUTOSTART: '0' };
-      const options = { encoding: 'utf8' as const, env, maxBuffer: LibvirtHypervisor.MAX_AGENT_ANSWER, timeout: (timeoutSeconds + 10) * 1000 };
-      return (await run(this.options.virsh ?? 'virsh', args, options)).stdout;
-    });
+    return this.call('ask the guest agent of', name, () => this.virsh(
+      ['qemu-agent-command', '--timeout', String(timeoutSeconds), '--', name, command],
+      { maxBuffer: LibvirtHypervisor.MAX_AGENT_ANSWER, timeout: (timeoutSeconds + 10) * 1000 },
+    ));
+  }
+
+  /** virsh's stdout for `args` on this connection (C locale, no daemon autostart). */
+  private async virsh(args: readonly string[], limits: { readonly maxBuffer?: number; readonly timeout?: number } = {}): Promise<string> {
+    const env = { ...process.env, LC_ALL: 'C', LIBVIRT_AUTOSTART: '0' };
+    return (await run(this.options.virsh ?? 'virsh', ['-c', this.uri, ...args], { encoding: 'utf8', env, ...limits })).stdout;
   }
 
   async close(): Promise<void> {
