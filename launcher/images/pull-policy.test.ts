@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { defaultImagePullPolicy } from '../../core/image-ref.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
-import { defaultPullPolicy, imagePullsOf, pullDecision, type PullPolicy } from './pull-policy.js';
+import { imagePullsOf, pullDecision, type PullPolicy } from './pull-policy.js';
 
 describe('pull policy', () => {
   it.each([
     ['quay.io/a/b', 'Always'], ['quay.io/a/b:latest', 'Always'], ['a', 'Always'],
     ['quay.io/a/b:v1', 'IfNotPresent'], [`a@sha256:${'1'.repeat(64)}`, 'IfNotPresent'], ['localhost:5000/a', 'IfNotPresent'],
   ])('default of %s is %s (KubeVirt: a ":" anywhere counts)', (image, policy) => {
-    expect(defaultPullPolicy(image)).toBe(policy);
+    expect(defaultImagePullPolicy(image)).toBe(policy);
   });
 
   it.each<[PullPolicy, boolean, boolean, string]>([

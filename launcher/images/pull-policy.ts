@@ -23,11 +23,8 @@ export interface ImagePull {
   readonly pullSecret?: string;
 }
 
-/** KubeVirt's default for an image without a policy (core/image-ref.ts owns the rule). */
-export const defaultPullPolicy = defaultImagePullPolicy;
-
 function policyOf(image: string, given: string | undefined): PullPolicy {
-  return given === 'Always' || given === 'IfNotPresent' || given === 'Never' ? given : defaultPullPolicy(image);
+  return given === 'Always' || given === 'IfNotPresent' || given === 'Never' ? given : defaultImagePullPolicy(image);
 }
 
 /** Every image the VMI boots from (containerDisks, then the kernel-boot container), in spec order. */
