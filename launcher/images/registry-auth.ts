@@ -6,6 +6,7 @@
  * @see https://distribution.github.io/distribution/spec/auth/token/
  * @see https://kubernetes.io/docs/concepts/configuration/secret/#docker-config-secrets
  */
+import { canonicalRegistryHost } from './registry-ref.js';
 
 /** A registry's challenge. */
 export type AuthChallenge =
@@ -48,8 +49,7 @@ function bearer(realm: string, params: ReadonlyMap<string, string>): AuthChallen
 
 /** The host a docker config key names: `https://index.docker.io/v1/` → `docker.io`, `quay.io/x` → `quay.io`. */
 export function configKeyHost(key: string): string {
-  const host = key.replace(/^[a-z]+:\/\//i, '').split('/')[0]?.toLowerCase() ?? '';
-  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
+  return canonicalRegistryHost(key.replace(/^[a-z]+:\/\//i, '').split('/')[0]?.toLowerCase() ?? '');
 }
 
 function decodeAuth(value: string): RegistryCredentials | undefined {

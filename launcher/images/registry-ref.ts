@@ -30,6 +30,11 @@ export class RegistryRefError extends KubevirtError {}
 const DOCKER_HUB = 'docker.io';
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
+/** A registry host with Docker Hub's aliases (`index.docker.io`, `registry-1.docker.io`) folded into `docker.io`. */
+export function canonicalRegistryHost(host: string): string {
+  return DOCKER_HUB_ALIASES.has(host) ? DOCKER_HUB : host;
+}
+
 /** Docker's split of a name into registry host and repository, Docker Hub's aliases folded. */
 function splitHost(name: string): { registry: string; repository: string } {
   const slash = name.indexOf('/');
@@ -89,7 +94,7 @@ export function parseRegistryMirrors(items: readonly string[]): RegistryMirrors 
     if (eq <= 0) throw new RegistryRefError(`registry mirror ${JSON.stringify(text)} must be HOST=URL, like quay.io=http://127.0.0.1:5000`);
     const host = text.slice(0, eq).trim().toLowerCase();
     if (!/^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:]+\])(?::\d+)?$/.test(host)) throw new RegistryRefError(`registry mirror ${JSON.stringify(text)}: ${JSON.stringify(host)} is not a registry host`);
-    mirrors.set(DOCKER_HUB_ALIASES.has(host) ? DOCKER_HUB : host, checkMirrorUrl(host, text.slice(eq + 1).trim()));
+    mirrors.set(canonicalRegistryHost(host), checkMirrorUrl(host, text.slice(eq + 1).trim()));
   }
   return mirrors;
 }
