@@ -120,16 +120,16 @@ class Poller {
  * `sink` what changed. Without `agentCommand` on the port, it does nothing.
  */
 export function pollGuestAgent(h: Hypervisor, domain: string, sink: AgentPollerSink, options: AgentPollerOptions = {}): () => void {
-  if (h.agentCommand === undefined) return () => undefined;
-  const timeout = options.commandTimeoutSeconds ?? 5;
-  const send = (command: string): Promise<string> => (h.agentCommand as NonNullable<Hypervisor['agentCommand']>).call(h, domain, command, timeout);
-  const poller = new Poller(send, domain, sink, {
+  const agentCommand = h.agentCommand?.bind(h);
+  if (agentCommand === undefined) return () => undefined;
+  const resolved: Required<AgentPollerOptions> = {
     intervalMs: options.intervalMs ?? 5_000,
     osInfoIntervalMs: options.osInfoIntervalMs ?? 60_000,
     minBackoffMs: options.minBackoffMs ?? 2_000,
     maxBackoffMs: options.maxBackoffMs ?? 30_000,
-    commandTimeoutSeconds: timeout,
-  });
-  poller.schedule(options.minBackoffMs ?? 2_000);
+    commandTimeoutSeconds: options.commandTimeoutSeconds ?? 5,
+  };
+  const poller = new Poller((command) => agentCommand(domain, command, resolved.commandTimeoutSeconds), domain, sink, resolved);
+  poller.schedule(resolved.minBackoffMs);
   return () => poller.stop();
 }
