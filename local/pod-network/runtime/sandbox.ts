@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubevirtError } from '../../../core/errors.js';
-import { formatIpv4, gatewayOf, parsePodCidr, type Cidr } from '../cidr.js';
+import { formatCidr, formatIpv4, gatewayOf, parsePodCidr, type Cidr } from '../cidr.js';
 import { chooseAddress, leaseText, parseLease, type Lease } from '../ipam.js';
 import { runTool } from './tools.js';
 
@@ -80,7 +80,7 @@ async function allocate(ipamDir: string, cidr: Cidr, lease: Lease): Promise<stri
       // Taken meanwhile by another allocator: try the next.
     }
   }
-  throw new SandboxError(`pod CIDR ${formatIpv4(cidr.network)}/${cidr.prefix} has no free address`);
+  throw new SandboxError(`pod CIDR ${formatCidr(cidr)} has no free address`);
 }
 
 async function netnsExists(name: string): Promise<boolean> {
