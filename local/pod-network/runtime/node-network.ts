@@ -106,8 +106,9 @@ async function liveUsers(usersDir: string, except?: string): Promise<NetworkUser
   const live: NetworkUser[] = [];
   for (const f of await readdir(usersDir).catch(() => [] as string[])) {
     const user = parseNetworkUser(await readFile(join(usersDir, f), 'utf8').catch(() => ''));
-    if (user !== undefined && user.owner !== except && (await processStartTicks(user.pid)) === user.startTicks) live.push(user);
-    else if (user === undefined || (await processStartTicks(user.pid)) !== user.startTicks) await rm(join(usersDir, f), { force: true });
+    const alive = user !== undefined && (await processStartTicks(user.pid)) === user.startTicks;
+    if (!alive) await rm(join(usersDir, f), { force: true });
+    else if (user.owner !== except) live.push(user);
   }
   return live;
 }
