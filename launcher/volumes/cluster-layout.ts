@@ -10,6 +10,7 @@
 import { posix } from 'node:path';
 import type { VirtualMachineInstance, Volume } from '../../crd-gen/index.js';
 import type { DiskImageFormat, EfiFirmware, VolumeSource } from '../converter/context.js';
+import { CLOUD_INIT_ISO_FILES } from './layout.js';
 
 const PRIVATE = '/var/run/kubevirt-private';
 const EPHEMERAL = '/var/run/kubevirt-ephemeral-disks';
@@ -44,8 +45,8 @@ function overlay(volume: string, backing: { readonly path: string; readonly form
   return { type: 'file', path: `${EPHEMERAL}/disk-data/${volume}/disk.qcow2`, format: 'qcow2', backing: { type: 'file', ...backing } };
 }
 
-function cloudInitIso(vmi: Readonly<VirtualMachineInstance>, name: 'noCloud.iso' | 'configdrive.iso'): VolumeSource {
-  return file(`${CLOUD_INIT_DIR}/${vmi.metadata.namespace ?? 'default'}/${vmi.metadata.name ?? ''}/${name}`, 'raw');
+function cloudInitIso(vmi: Readonly<VirtualMachineInstance>, source: 'noCloud' | 'configDrive'): VolumeSource {
+  return file(`${CLOUD_INIT_DIR}/${vmi.metadata.namespace ?? 'default'}/${vmi.metadata.name ?? ''}/${CLOUD_INIT_ISO_FILES[source]}`, 'raw');
 }
 
 interface At {
@@ -65,8 +66,8 @@ const SOURCES: readonly (readonly [keyof Volume, (at: At) => VolumeSource])[] = 
   ['persistentVolumeClaim', ({ v }) => claimFile(v.name)],
   ['dataVolume', ({ v }) => claimFile(v.name)],
   ['hostDisk', ({ v }) => file(`${PRIVATE}/vmi-disks/${v.name}/${posix.basename(v.hostDisk?.path ?? '')}`, 'raw')],
-  ['cloudInitNoCloud', ({ vmi }) => cloudInitIso(vmi, 'noCloud.iso')],
-  ['cloudInitConfigDrive', ({ vmi }) => cloudInitIso(vmi, 'configdrive.iso')],
+  ['cloudInitNoCloud', ({ vmi }) => cloudInitIso(vmi, 'noCloud')],
+  ['cloudInitConfigDrive', ({ vmi }) => cloudInitIso(vmi, 'configDrive')],
   ['configMap', ({ v }) => file(`${PRIVATE}/config-map-disks/${v.name}.iso`, 'raw')],
   ['secret', ({ v }) => file(`${PRIVATE}/secret-disks/${v.name}.iso`, 'raw')],
   ['downwardAPI', ({ v }) => file(`${PRIVATE}/downwardapi-disks/${v.name}.iso`, 'raw')],

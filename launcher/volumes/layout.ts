@@ -38,9 +38,12 @@ export function emptyDiskPath(vmiDir: string, volume: string): string {
   return posix.join(vmiDir, VMI_DIRS.emptyDisks, `${volume}.qcow2`);
 }
 
+/** KubeVirt's file name of the cloud-init ISO of each data source. */
+export const CLOUD_INIT_ISO_FILES = { noCloud: 'noCloud.iso', configDrive: 'configdrive.iso' } as const;
+
 /** The cloud-init ISO, by data source (KubeVirt's file names). */
 export function cloudInitIsoPath(vmiDir: string, source: 'noCloud' | 'configDrive'): string {
-  return posix.join(vmiDir, VMI_DIRS.cloudInit, source === 'noCloud' ? 'noCloud.iso' : 'configdrive.iso');
+  return posix.join(vmiDir, VMI_DIRS.cloudInit, CLOUD_INIT_ISO_FILES[source]);
 }
 
 /**
@@ -49,7 +52,7 @@ export function cloudInitIsoPath(vmiDir: string, source: 'noCloud' | 'configDriv
  * for two writable disks).
  */
 export function cloudInitIsoCopyPath(vmiDir: string, source: 'noCloud' | 'configDrive', volume: string): string {
-  return posix.join(vmiDir, VMI_DIRS.cloudInit, volume, source === 'noCloud' ? 'noCloud.iso' : 'configdrive.iso');
+  return posix.join(vmiDir, VMI_DIRS.cloudInit, volume, CLOUD_INIT_ISO_FILES[source]);
 }
 
 /** The ISO of a sysprep volume (KubeVirt's `sysprep-disks/<vol>.iso`). */
