@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerDiskPath, mergeLayers, newLayerPlanState, normalizeLayerPath, planTarEntry, type LayerEntry, type TarHeader } from './tar-plan.js';
+import { mergeLayers, newLayerPlanState, normalizeLayerPath, planTarEntry, type LayerEntry, type TarHeader } from './tar-plan.js';
 
 describe('normalizeLayerPath', () => {
   it.each([
@@ -87,15 +87,5 @@ describe('mergeLayers', () => {
     ['a whiteout of something absent does nothing', [[f('a')], [{ path: 'b', type: 'whiteout' }]], ['a@0']],
   ])('%s', (_what, layers, expected) => {
     expect(paths(layers)).toEqual(expected);
-  });
-
-  it.each<[string, LayerEntry[][], string | undefined]>([
-    ['the first file under /disk/', [[f('disk/b.qcow2'), f('disk/a.img')]], 'disk/a.img'],
-    ['in any layer', [[f('boot/vmlinuz')], [f('disk/disk.img')]], 'disk/disk.img'],
-    ['whited out', [[f('disk/disk.img')], [{ path: 'disk/disk.img', type: 'whiteout' }]], undefined],
-    ['not deeper', [[f('disk/sub/disk.img')]], undefined],
-    ['not a symlink', [[{ path: 'disk/disk.img', type: 'symlink', target: '/dev/sda' }]], undefined],
-  ])('containerDiskPath: %s', (_what, layers, disk) => {
-    expect(containerDiskPath(mergeLayers(layers))).toBe(disk);
   });
 });

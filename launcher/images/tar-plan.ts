@@ -206,8 +206,3 @@ function addEntry(tree: Map<string, MergedEntry>, merged: MergedEntry): void {
   }
   tree.set(path, merged);
 }
-
-/** KubeVirt's containerDisk convention: the image's disk is a regular file directly under `/disk/` (the first by name). */
-export function containerDiskPath(merged: readonly MergedEntry[]): string | undefined {
-  return merged.find((m) => m.entry.type === 'file' && /^disk\/[^/]+$/.test(m.entry.path))?.entry.path;
-}
