@@ -10,3 +10,17 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * Probes every `intervalMs` until `ok` holds; after `timeoutMs` throws naming `what` and the last
+ * value. For states a test reads from outside (a `kvt get`, /proc, the API) rather than being told.
+ */
+export async function untilOk<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs: number, intervalMs = 500): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 800)}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

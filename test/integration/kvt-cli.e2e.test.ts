@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoGuest } from '../fixtures/demo-guest.js';
 import { IN_CI, LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
+import { untilOk } from '../builders/until.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const KVT = join(REPO, 'bin/kvt.js');
@@ -49,15 +50,8 @@ function vm(name: string, runStrategy: string, spec: object, extra: object = {})
   return { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name }, spec: { runStrategy, template: { metadata: { labels: { app: name } }, spec }, ...extra } };
 }
 
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 800)}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
+/** The shared poller, every 1000 ms. */
+const until = <T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs: number): Promise<T> => untilOk(what, probe, ok, timeoutMs, 1000);
 
 describe.skipIf(!IN_CI && !AVAILABLE)('kvt, as a user drives the daemon (real guests)', () => {
   let dataDir = '';

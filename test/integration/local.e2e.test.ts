@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
 import { IN_CI, LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
+import { untilOk as until } from '../builders/until.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const AVAILABLE = haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage']);
@@ -28,15 +29,6 @@ const GUEST = {
   },
 };
 
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 describe.skipIf(!IN_CI && !AVAILABLE)('kvt daemon + kvt apply/get/console/pause/unpause/stop/scale/delete (real guests)', () => {
   let dataDir = '';

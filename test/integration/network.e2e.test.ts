@@ -15,9 +15,10 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxHostVeth, sandboxNetns } from '../../local/pod-network/runtime/sandbox.js';
-import { debianGuestBoot, ensureDebianGuest } from '../fixtures/debian-guest.js';
+import { debianGuestSpec, ensureDebianGuest } from '../fixtures/debian-guest.js';
 import { ensureDemoGuest } from '../fixtures/demo-guest.js';
 import { IN_CI, IS_ROOT, LIBVIRT_TOOLS, haveTools } from '../fixtures/host.js';
+import { untilOk } from '../builders/until.js';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '../..');
@@ -33,15 +34,8 @@ interface Ran { readonly code: number; readonly stdout: string; readonly stderr:
 interface Vmi { metadata: { uid?: string }; status?: { phase?: string; interfaces?: { ipAddress?: string; ipAddresses?: string[]; mac?: string; name?: string }[] } }
 interface Pod { metadata: { name?: string; uid?: string; labels?: Record<string, string> }; status?: { phase?: string; podIP?: string } }
 
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 800)}`);
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-}
+/** The shared poller, every 2000 ms. */
+const until = <T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs: number): Promise<T> => untilOk(what, probe, ok, timeoutMs, 2000);
 
 /** GET http://host:port/ with a timeout; the body, or the error's message. */
 async function httpGet(host: string, port: number): Promise<string> {
@@ -85,25 +79,11 @@ function demoVm(name: string, binding: 'masquerade' | 'bridge'): object {
 }
 
 function debianVm(name: string): object {
-  const boot = debianGuestBoot();
   return {
     apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name },
     spec: {
       runStrategy: 'Always',
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          terminationGracePeriodSeconds: 60,
-          accessCredentials: SSH_KEY_CREDENTIAL,
-          domain: {
-            firmware: boot.firmware,
-            devices: { disks: [boot.rootDisk, { name: 'cloudinitdisk', disk: { bus: 'virtio' } }], interfaces: [{ name: 'default', masquerade: {} }] },
-            resources: { requests: { memory: '512Mi' } },
-          },
-          networks: [{ name: 'default', pod: {} }],
-          volumes: [boot.rootVolume, { name: 'cloudinitdisk', cloudInitNoCloud: { userData: '#cloud-config\nssh_pwauth: false\n' } }],
-        },
-      },
+      template: { metadata: { labels: { app: name } }, spec: { terminationGracePeriodSeconds: 60, accessCredentials: SSH_KEY_CREDENTIAL, ...debianGuestSpec() } },
     },
   };
 }

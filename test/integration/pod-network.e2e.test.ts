@@ -22,6 +22,7 @@ import { NODE_NETWORK_ROOT } from '../../local/pod-network/runtime/node-network.
 import { sandboxHostVeth, sandboxNetns } from '../../local/pod-network/runtime/sandbox.js';
 import { ensureDemoGuest } from '../fixtures/demo-guest.js';
 import { IN_CI, IS_ROOT, LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
+import { untilOk as until } from '../builders/until.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const AVAILABLE = IS_ROOT && haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage', 'ip', 'nft']);
@@ -29,15 +30,6 @@ const PREFIX = `netpod${process.pid}`;
 
 interface PodJson { metadata: { name: string; uid: string; ownerReferences?: { uid: string }[] }; status?: { phase?: string; podIP?: string; podIPs?: { ip: string }[] } }
 
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 const netnsInode = async (path: string): Promise<number> => (await stat(path)).ino;
 

@@ -24,19 +24,13 @@ import { startNodeNetwork, type NodeNetwork } from '../../pod-network/runtime/no
 import { sandboxHostVeth, sandboxNetns } from '../../pod-network/runtime/sandbox.js';
 import { processStartTicks } from './pid-file.js';
 import { localKubelet } from './kubelet.js';
+import { untilOk } from '../../../test/builders/until.js';
 
 const AVAILABLE = IS_ROOT && haveTools([...LIBVIRT_TOOLS, 'ip', 'nft']);
 const log = createLogger({ name: 'test', level: 'silent' });
 
-async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** The shared poller, every 200 ms. */
+const until = <T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs: number): Promise<T> => untilOk(what, probe, ok, timeoutMs, 200);
 
 const inode = async (path: string): Promise<number> => (await stat(path)).ino;
 const commsIn = (netns: string): Promise<string[]> => Promise.all(execFileSync('ip', ['netns', 'pids', netns], { encoding: 'utf8' }).trim().split('\n').filter((p) => p !== '')

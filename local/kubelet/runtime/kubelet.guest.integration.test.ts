@@ -19,6 +19,7 @@ import { demoGuestVmiSpec, ensureDemoGuest } from '../../../test/fixtures/demo-g
 import { IN_CI, LIBVIRT_TOOLS, haveTools } from '../../../test/fixtures/host.js';
 import { processStartTicks, recordedOwner } from './pid-file.js';
 import { localKubelet } from './kubelet.js';
+import { untilOk } from '../../../test/builders/until.js';
 
 const AVAILABLE = haveTools([...LIBVIRT_TOOLS, 'qemu-img', 'genisoimage']);
 const VMI_TYPE = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance' };
@@ -32,15 +33,8 @@ const vmi: VirtualMachineInstance = {
   spec: demoGuestVmiSpec() as VirtualMachineInstance['spec'],
 };
 
-async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** The shared poller, every 100 ms. */
+const until = <T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs: number): Promise<T> => untilOk(what, probe, ok, timeoutMs, 100);
 
 describe.skipIf(!IN_CI && !AVAILABLE)('local chain: controller → local kubelet → launcher → handler (real guest)', () => {
   let store: MemoryStore;
