@@ -10,7 +10,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { debianGuestBoot, ensureDebianGuest, DEBIAN_GUEST_REF } from '../fixtures/debian-guest.js';
+import { debianGuestSpec, ensureDebianGuest, DEBIAN_GUEST_REF } from '../fixtures/debian-guest.js';
 import { IN_CI, IS_ROOT, LIBVIRT_TOOLS, haveTools } from '../fixtures/host.js';
 import { until } from '../fixtures/kvt-daemon.js';
 
@@ -25,20 +25,7 @@ interface Iface { name?: string; mac?: string; ipAddress?: string; interfaceName
 interface Vmi { status?: { phase?: string; conditions?: Condition[]; interfaces?: Iface[]; guestOSInfo?: Record<string, string> } }
 
 function debianVmi(name: string): object {
-  const boot = debianGuestBoot();
-  return {
-    apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name },
-    spec: {
-      terminationGracePeriodSeconds: 30,
-      domain: {
-        firmware: boot.firmware,
-        devices: { disks: [boot.rootDisk, { name: 'cloudinitdisk', disk: { bus: 'virtio' } }], interfaces: [{ name: 'default', masquerade: {} }] },
-        resources: { requests: { memory: '512Mi' } },
-      },
-      networks: [{ name: 'default', pod: {} }],
-      volumes: [boot.rootVolume, { name: 'cloudinitdisk', cloudInitNoCloud: { userData: '#cloud-config\nssh_pwauth: false\n' } }],
-    },
-  };
+  return { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name }, spec: { terminationGracePeriodSeconds: 30, ...debianGuestSpec() } };
 }
 
 describe.skipIf(!IN_CI && !AVAILABLE)('the guest agent\'s facts in the VMI status (issue 17)', () => {
