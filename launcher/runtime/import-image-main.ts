@@ -7,18 +7,9 @@
  */
 import { parseArgs } from 'node:util';
 import { defaultDataDir, imageStoreRoot } from './data-dir.js';
-import { digestSource, ImageNotFoundError, ImageStoreError, openImageStore, type ImageRecord } from './image-store.js';
+import { digestSource, findImage, ImageStoreError, openImageStore } from './image-store.js';
 
 const USAGE = 'usage: import-image-main.ts [--data-dir D] [--force] REF FILE|DIR';
-
-async function existing(resolve: () => Promise<ImageRecord>): Promise<ImageRecord | undefined> {
-  try {
-    return await resolve();
-  } catch (e: unknown) {
-    if (e instanceof ImageNotFoundError) return undefined;
-    throw e;
-  }
-}
 
 async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -32,7 +23,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const store = openImageStore(imageStoreRoot(values['data-dir'] ?? defaultDataDir()));
-  const before = await existing(() => store.resolve(ref));
+  const before = await findImage(store, ref);
   if (!values.force && before !== undefined && before.digest === (await digestSource(source))) {
     process.stdout.write(`Image ${before.ref} is up to date (${before.digest}) in ${store.root}\n`);
     return 0;
