@@ -69,6 +69,20 @@ describe('podStatusFor', () => {
     expect(status).toMatchObject({ phase: 'Failed', reason: 'CreateContainerError', message: expect.stringMatching(/libvirt-daemon/) as unknown });
   });
 
+  it.each<[string, ProcessState]>([['exit 0', exited0], ['SIGKILL', killed], ['unstartable', { kind: 'unstartable', message: 'no spawn' }]])('holds the phase of a pod whose process ended (%s) while its sandbox is still torn down', (_what, proc) => {
+    const running = { ...pod({ nodeName: 'node1' }), status: { phase: 'Running' as const, podIP: '10.231.0.5' } };
+    const held = podStatusFor(running, proc, NOW, '10.231.0.5', true);
+    expect(held).toMatchObject({ phase: 'Running', podIP: '10.231.0.5' });
+    expect(held.containerStatuses?.[0]?.ready).toBe(false);
+    // Once the sandbox is gone: terminal, the address kept from the status.
+    const done = podStatusFor({ ...running, status: held }, proc, NOW, undefined, false);
+    expect(done).toMatchObject({ phase: proc.kind === 'exited' && proc.exitCode === 0 ? 'Succeeded' : 'Failed', podIP: '10.231.0.5', podIPs: [{ ip: '10.231.0.5' }] });
+  });
+
+  it('does not hold a running pod\'s phase for its sandbox', () => {
+    expect(podStatusFor(pod({ nodeName: 'node1' }), ready, NOW, '10.231.0.5', true)).toMatchObject({ phase: 'Running', podIP: '10.231.0.5' });
+  });
+
   it('keeps the transition time of an unchanged condition', () => {
     const first = podStatusFor(pod({ nodeName: 'node1' }), ready, NOW);
     const later = podStatusFor({ ...pod({ nodeName: 'node1' }), status: first }, ready, new Date('2026-12-02T20:05:00Z'));
@@ -81,7 +95,7 @@ describe('podStatusFor', () => {
 });
 
 describe('the pod sandbox in the pod status and at deletion', () => {
-  it.each<[string, ProcessState]>([['starting', starting], ['ready', ready], ['exited (the sandbox stays until the pod is deleted)', killed]])('%s: podIP and podIPs are the sandbox\'s', (_what, proc) => {
+  it.each<[string, ProcessState]>([['starting', starting], ['ready', ready], ['exited (the address stays with the status)', killed]])('%s: podIP and podIPs are the sandbox\'s', (_what, proc) => {
     const status = podStatusFor(pod({ nodeName: 'node1' }), proc, NOW, '10.231.0.2');
     expect(status).toMatchObject({ podIP: '10.231.0.2', podIPs: [{ ip: '10.231.0.2' }] });
   });
@@ -97,6 +111,7 @@ describe('the pod sandbox in the pod status and at deletion', () => {
     ['before the deadline: wait', 1, at(10_000), 'wait'],
     ['past the drain time: kill', 2, at(-SANDBOX_DRAIN_MS), 'kill'],
     ['a pod deleted at once (no deadline): kill', 1, undefined, 'kill'],
+    ['an exited launcher\'s sandbox, its reaper within the drain time: wait', 1, at(-1000), 'wait'],
   ])('%s', (_what, left, deletionTimestamp, step) => {
     expect(sandboxTeardown(left, deletionTimestamp, NOW)).toBe(step);
   });

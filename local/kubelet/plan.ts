@@ -83,11 +83,19 @@ function phaseOf(proc: ProcessState): NonNullable<PodStatus['phase']> {
   return proc.kind === 'none' ? 'Pending' : 'Running';
 }
 
+/** Whether the pod's process is over for good (launcher pods never restart): its sandbox goes next. */
+export function processEnded(proc: ProcessState): proc is Extract<ProcessState, { kind: 'exited' | 'unstartable' }> {
+  return proc.kind === 'exited' || proc.kind === 'unstartable';
+}
+
 /**
  * The status of a bound pod whose compute process is in `proc` (conditions keep their transition
- * times); `podIP` is its sandbox's address, kept while the sandbox is (until the pod is deleted).
+ * times); `podIP` is its sandbox's address (once given, the status keeps it, as a kubelet's does).
+ * `sandboxUp`: an ended process's sandbox is still being torn down; as a kubelet does, the pod only
+ * turns Succeeded/Failed once it is gone, so a terminal pod (which the API server deletes at once)
+ * never has a sandbox left behind it.
  */
-export function podStatusFor(pod: Readonly<Pod>, proc: ProcessState, now: Date, podIP?: string): PodStatus {
+export function podStatusFor(pod: Readonly<Pod>, proc: ProcessState, now: Date, podIP?: string, sandboxUp = false): PodStatus {
   const ready = proc.kind === 'ready' ? 'True' : 'False';
   let conditions = setCondition(pod.status?.conditions, { type: 'PodScheduled', status: 'True' }, now);
   conditions = setCondition(conditions, { type: 'ContainersReady', status: ready }, now);
@@ -95,7 +103,7 @@ export function podStatusFor(pod: Readonly<Pod>, proc: ProcessState, now: Date, 
   const image = pod.spec.containers.find((c) => c.name === LAUNCHER_CONTAINER)?.image;
   return {
     ...pod.status,
-    phase: phaseOf(proc),
+    phase: processEnded(proc) && sandboxUp ? (pod.status?.phase ?? 'Pending') : phaseOf(proc),
     conditions,
     ...(podIP === undefined ? {} : { podIP, podIPs: [{ ip: podIP }] }),
     containerStatuses: [computeStatus(proc, image)],
@@ -107,12 +115,13 @@ export function podStatusFor(pod: Readonly<Pod>, proc: ProcessState, now: Date, 
 export const SANDBOX_DRAIN_MS = 30_000;
 
 /**
- * What to do with a deleted pod's sandbox once its launcher is gone, given the processes left in its
+ * What to do with a pod's sandbox once its launcher is gone, given the processes left in its
  * namespace: wait for them (the reaper of a killed launcher ends libvirtd and QEMU, then itself),
- * kill them once the pod's deletion deadline is `SANDBOX_DRAIN_MS` past, remove it when empty.
+ * kill them once `SANDBOX_DRAIN_MS` past `deadline` (a deleted pod's deletion deadline, an exited
+ * launcher's finish time; none: at once), remove it when empty.
  */
-export function sandboxTeardown(processesLeft: number, deletionTimestamp: string | undefined, now: Date): 'remove' | 'wait' | 'kill' {
+export function sandboxTeardown(processesLeft: number, deadline: string | undefined, now: Date): 'remove' | 'wait' | 'kill' {
   if (processesLeft === 0) return 'remove';
-  const deadline = Date.parse(deletionTimestamp ?? '');
-  return !Number.isFinite(deadline) || now.getTime() >= deadline + SANDBOX_DRAIN_MS ? 'kill' : 'wait';
+  const at = Date.parse(deadline ?? '');
+  return !Number.isFinite(at) || now.getTime() >= at + SANDBOX_DRAIN_MS ? 'kill' : 'wait';
 }

@@ -3,8 +3,9 @@
 // for a handover that never comes (`kvt virt-launcher --await-vmi`: it serves its socket and starts
 // its private libvirtd meanwhile). No VMI controller deletes pods here, so what the kubelet does
 // alone is seen: the pod's address, the launcher and its libvirtd in the sandbox, a killed launcher's
-// sandbox kept (and the pod's IP) until the pod is deleted, a restarted kubelet finding it again, a
-// pod deleted at once (grace 0) cleaned up too, and nothing of the test left on the host.
+// sandbox removed before its pod turns Failed (its IP kept in the status), a restarted kubelet
+// re-adopting a running pod and its sandbox, a pod deleted at once (grace 0) cleaned up too, and
+// nothing of the test left on the host.
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -91,47 +92,50 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the local kubelet\'s pod sandboxes (real 
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('runs the launcher and its libvirtd in the sandbox; a killed launcher keeps it until its pod is deleted, across a kubelet restart', async () => {
-    const created = await store.create(launcherPod('kept'));
+  it('runs the launcher and its libvirtd in the sandbox; a killed launcher\'s pod turns Failed only once its sandbox is gone, keeping its podIP', async () => {
+    const created = await store.create(launcherPod('killed'));
     const uid = created.metadata.uid ?? '';
     uids.push(uid);
     made.add(sandboxNetns(uid)).add(sandboxHostVeth(uid));
-    const running = await until('the pod Running with an IP', () => getPod('kept'), (p) => p?.status?.phase === 'Running' && p.status.podIP !== undefined, 60_000);
+    const running = await until('the pod Running with an IP', () => getPod('killed'), (p) => p?.status?.phase === 'Running' && p.status.podIP !== undefined, 60_000);
     const podIP = running?.status?.podIP ?? '';
     const parsed = parsePodCidr(cidr, 'cidr');
     expect(parsed.ok && isPodAddress(parsed.cidr, parseIpv4(podIP) ?? 0)).toBe(true);
     expect(running?.status?.podIPs).toEqual([{ ip: podIP }]);
 
     const netns = sandboxNetns(uid);
-    const pid = await pidOf('kept');
+    const pid = await pidOf('killed');
     expect(await inode(`/proc/${pid}/ns/net`)).toBe(await inode(`/run/netns/${netns}`));
     expect(await inode(`/proc/${pid}/ns/net`)).not.toBe(await inode('/proc/self/ns/net'));
     // The launcher makes its host ready while it waits: its private libvirtd starts in the sandbox too.
     await until('libvirtd in the sandbox', () => commsIn(netns), (c) => c.includes('libvirtd'), 120_000);
 
+    // The kubelet waits for (or kills) what is left in the namespace and removes it before the pod
+    // turns terminal: the moment from which the API server deletes the pod at once.
     process.kill(-pid, 'SIGKILL');
-    const failed = await until('the pod Failed', () => getPod('kept'), (p) => p?.status?.phase === 'Failed', 60_000);
-    expect(failed?.status?.podIP).toBe(podIP);
-    expect(left(uid)).toEqual([netns, sandboxHostVeth(uid)]);
-
-    // A restarted kubelet finds the sandbox of the exited launcher's pod again.
-    await kubelet?.stop();
-    startKubelet();
-    // A terminal pod is deleted at once (as the API server's pod strategy does): the kubelet learns it
-    // from the watch, and this restarted one never saw the pod: its garbage collection finds the sandbox.
-    await store.delete(POD_TYPE, 'default', 'virt-launcher-kept');
-    expect(await getPod('kept')).toBeUndefined();
-    await until('the sandbox removed', () => left(uid), (l) => l.length === 0, 90_000);
+    const failed = await until('the pod Failed', () => getPod('killed'), (p) => p?.status?.phase === 'Failed', 90_000);
+    expect(left(uid)).toEqual([]);
     expect(await network.findSandbox(uid)).toBeUndefined();
+    expect(failed?.status).toMatchObject({ podIP, podIPs: [{ ip: podIP }] });
+    await store.delete(POD_TYPE, 'default', 'virt-launcher-killed');
+    expect(await getPod('killed')).toBeUndefined();
   }, 300_000);
 
-  it('a pod deleted at once (grace 0) has its launcher killed and its sandbox removed', async () => {
+  it('a restarted kubelet re-adopts a running pod with its sandbox; deleted at once (grace 0), its launcher is killed and its sandbox removed', async () => {
     const created = await store.create(launcherPod('forced'));
     const uid = created.metadata.uid ?? '';
     uids.push(uid);
     made.add(sandboxNetns(uid)).add(sandboxHostVeth(uid));
-    await until('the pod Running with an IP', () => getPod('forced'), (p) => p?.status?.phase === 'Running' && p.status.podIP !== undefined, 60_000);
+    const running = await until('the pod Running with an IP', () => getPod('forced'), (p) => p?.status?.phase === 'Running' && p.status.podIP !== undefined, 60_000);
     const pid = await pidOf('forced');
+
+    await kubelet?.stop();
+    startKubelet();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await getPod('forced'))?.status).toMatchObject({ phase: 'Running', podIP: running?.status?.podIP });
+    expect(await pidOf('forced')).toBe(pid);
+    expect(await network.findSandbox(uid)).toEqual({ netns: sandboxNetns(uid), ip: running?.status?.podIP });
+
     await store.delete(POD_TYPE, 'default', 'virt-launcher-forced', { gracePeriodSeconds: 0 });
     await until('the launcher killed and the sandbox gone', async () => ({ launcher: await processStartTicks(pid), left: left(uid) }), (s) => s.launcher === undefined && s.left.length === 0, 90_000);
     expect(await network.findSandbox(uid)).toBeUndefined();

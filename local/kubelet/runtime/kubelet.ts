@@ -7,10 +7,11 @@
  * the pod with grace 0. Stopping the loop leaves launchers running; a restarted kubelet re-adopts
  * them from their pid files and never starts one twice.
  * With a node network, each pod gets its sandbox (its own network namespace on the node bridge, an
- * address of the pod CIDR: status.podIP) before its launcher starts, inside it; the sandbox stays
- * while the pod does (a launcher that exits keeps it), and goes once the deleted pod's last process
- * in it has ended, before the pod is deleted. A pod deleted at once (grace 0) has its launcher
- * killed and its sandbox removed too.
+ * address of the pod CIDR: status.podIP) before its launcher starts, inside it. The sandbox goes
+ * once the launcher has ended and its last process in it too (the reaper ending QEMU; killed past a
+ * deadline), as a kubelet stops a finished pod's sandbox: before the pod turns Succeeded/Failed (a
+ * terminal pod is deleted at once), or before a deleted pod is removed. Its podIP stays in the
+ * status. A pod deleted at once (grace 0) has its launcher killed and its sandbox removed after.
  */
 import { connect } from 'node:net';
 import type { Cache } from '../../../core/cache.js';
@@ -24,7 +25,7 @@ import { LAUNCHER_CONTAINER, POD_TYPE, type Container, type Pod } from '../../..
 import { DONE, type ControllerDefinition, type ReconcileResult, type Reconciler } from '../../../reconcilers/contract.js';
 import { primary } from '../../../reconcilers/sources.js';
 import { launcherArgv } from '../command.js';
-import { podAction, podStatusFor, sandboxTeardown, type ProcessState } from '../plan.js';
+import { podAction, podStatusFor, processEnded, sandboxTeardown, type ProcessState } from '../plan.js';
 import type { NodeNetwork } from '../../pod-network/runtime/node-network.js';
 import type { Sandbox } from '../../pod-network/runtime/sandbox.js';
 import { POD_ROOT_FLAG, podRootOf } from '../pod-volumes.js';
@@ -237,14 +238,14 @@ class LocalKubelet implements Reconciler {
   }
 
   /**
-   * The sandbox of a deleted pod whose launcher is gone: removed once nothing runs in it (killed past
-   * the deadline). Resolves with whether it is gone.
+   * The sandbox of a pod whose launcher is gone: removed once nothing runs in it (killed past
+   * `deadline`, see sandboxTeardown). Resolves with whether it is gone.
    */
-  private async drainSandbox(uid: string, deletionTimestamp: string | undefined): Promise<boolean> {
+  private async drainSandbox(uid: string, deadline: string | undefined): Promise<boolean> {
     const network = this.o.network;
     if (network === undefined) return true;
     const left = await network.sandboxProcesses(uid);
-    const step = sandboxTeardown(left.length, deletionTimestamp, this.now());
+    const step = sandboxTeardown(left.length, deadline, this.now());
     if (step === 'kill') for (const pid of left) this.killQuietly(pid);
     if (step !== 'remove') return false;
     await network.deleteSandbox(uid);
@@ -299,12 +300,17 @@ class LocalKubelet implements Reconciler {
   }
 
   async reportAndPoll(pod: Readonly<Pod>, t: Tracked): Promise<ReconcileResult> {
+    const ended = processEnded(t.state);
+    if (ended && t.sandbox !== undefined && (await this.drainSandbox(pod.metadata.uid ?? '', t.state.kind === 'exited' ? t.state.finishedAt : undefined))) {
+      this.o.log.info({ namespace: pod.metadata.namespace, name: pod.metadata.name, podIP: t.sandbox.ip }, 'Removed the network sandbox of a finished Pod');
+      delete t.sandbox;
+    }
     await this.report(pod, t);
-    return t.state.kind === 'exited' || t.state.kind === 'unstartable' ? DONE : this.again();
+    return ended && t.sandbox === undefined ? DONE : this.again();
   }
 
   private async report(pod: Readonly<Pod>, t: Tracked): Promise<void> {
-    const status = podStatusFor(pod, t.state, this.now(), t.sandbox?.ip);
+    const status = podStatusFor(pod, t.state, this.now(), t.sandbox?.ip, t.sandbox !== undefined);
     if (!jsonEqual(status, pod.status ?? {})) await this.o.kube.updateStatus<Pod>({ ...pod, status } as Pod);
   }
 }
