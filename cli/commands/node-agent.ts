@@ -105,7 +105,7 @@ async function runAgent(v: Readonly<Record<string, string>>): Promise<number> {
   const { createKubeClient, loadKubeConfig } = await import('../../store/runtime/kube-client.js');
   const { tokenRequester } = await import('../../local/node-agent/runtime/token.js');
   const { hostNodeFacts, startNode } = await import('../../local/node-agent/runtime/node.js');
-  const { nodeAgentController } = await import('../../local/node-agent/runtime/agent.js');
+  const { collectGonePods, nodeAgentController } = await import('../../local/node-agent/runtime/agent.js');
   const config = loadKubeConfig({ kubeconfig: at('kubeconfig') });
   const kube = createKubeClient(config);
   const nodeName = at('node-name');
@@ -115,11 +115,14 @@ async function runAgent(v: Readonly<Record<string, string>>): Promise<number> {
   const node = await startNode(kube, facts, log);
   const pods = createInformer<Pod>(kube, POD_TYPE, { fieldSelector: `spec.nodeName=${nodeName}` });
   await pods.start();
+  const stateDir = resolve(v['state-dir'] ?? `${dataDir}/node-agent`);
+  // Pods deleted while no agent ran leave their sandboxes and files: collected before the loop starts.
+  await collectGonePods(stateDir, new Set(pods.list().map((p) => p.metadata.uid ?? '')), log);
   const controller = runController(nodeAgentController({
     kube, pods, nodeName, hostIP: at('node-ip'), dataDir, log,
     network: { bridge: at('pod-bridge'), bridgeNetns: at('pod-bridge-netns'), cidr: at('pod-cidr') },
     api: { server: at('api-server'), caPem: await caPemOf(config), token: tokenRequester(config) },
-    stateDir: resolve(v['state-dir'] ?? `${dataDir}/node-agent`),
+    stateDir,
     images: await imageServer(dataDir),
   }), { log });
   log.info({ name: nodeName }, 'Started kvt node-agent');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../../reconcilers/pod.js';
-import { isLauncherPod, podAction, podStatusFor, SANDBOX_DRAIN_MS, sandboxTeardown, terminatedReason, type PodAction, type ProcessState } from './plan.js';
+import { isLauncherPod, podAction, podStatusFor, terminatedReason, type PodAction, type ProcessState } from './plan.js';
 import { formatKubeTime } from '../../core/time.js';
 
 const NOW = new Date('2026-12-02T20:00:00Z');
@@ -71,16 +71,16 @@ describe('podStatusFor', () => {
 
   it.each<[string, ProcessState]>([['exit 0', exited0], ['SIGKILL', killed], ['unstartable', { kind: 'unstartable', message: 'no spawn' }]])('holds the phase of a pod whose process ended (%s) while its sandbox is still torn down', (_what, proc) => {
     const running = { ...pod({ nodeName: 'node1' }), status: { phase: 'Running' as const, podIP: '10.231.0.5' } };
-    const held = podStatusFor(running, proc, NOW, '10.231.0.5', true);
+    const held = podStatusFor(running, proc, NOW, '10.231.0.5');
     expect(held).toMatchObject({ phase: 'Running', podIP: '10.231.0.5' });
     expect(held.containerStatuses?.[0]?.ready).toBe(false);
     // Once the sandbox is gone: terminal, the address kept from the status.
-    const done = podStatusFor({ ...running, status: held }, proc, NOW, undefined, false);
+    const done = podStatusFor({ ...running, status: held }, proc, NOW);
     expect(done).toMatchObject({ phase: proc.kind === 'exited' && proc.exitCode === 0 ? 'Succeeded' : 'Failed', podIP: '10.231.0.5', podIPs: [{ ip: '10.231.0.5' }] });
   });
 
   it('does not hold a running pod\'s phase for its sandbox', () => {
-    expect(podStatusFor(pod({ nodeName: 'node1' }), ready, NOW, '10.231.0.5', true)).toMatchObject({ phase: 'Running', podIP: '10.231.0.5' });
+    expect(podStatusFor(pod({ nodeName: 'node1' }), ready, NOW, '10.231.0.5')).toMatchObject({ phase: 'Running', podIP: '10.231.0.5' });
   });
 
   it('keeps the transition time of an unchanged condition', () => {
@@ -94,7 +94,7 @@ describe('podStatusFor', () => {
   });
 });
 
-describe('the pod sandbox in the pod status and at deletion', () => {
+describe('the pod sandbox in the pod status', () => {
   it.each<[string, ProcessState]>([['starting', starting], ['ready', ready], ['exited (the address stays with the status)', killed]])('%s: podIP and podIPs are the sandbox\'s', (_what, proc) => {
     const status = podStatusFor(pod({ nodeName: 'node1' }), proc, NOW, '10.231.0.2');
     expect(status).toMatchObject({ podIP: '10.231.0.2', podIPs: [{ ip: '10.231.0.2' }] });
@@ -102,17 +102,5 @@ describe('the pod sandbox in the pod status and at deletion', () => {
 
   it('a pod without a sandbox has no podIP', () => {
     expect(podStatusFor(pod({ nodeName: 'node1' }), ready, NOW)).not.toHaveProperty('podIP');
-  });
-
-  const at = (ms: number): string => new Date(NOW.getTime() + ms).toISOString();
-  it.each<[string, number, string | undefined, 'remove' | 'wait' | 'kill']>([
-    ['nothing left: remove', 0, at(-60_000), 'remove'],
-    ['the reaper still ending QEMU, within the drain time: wait', 2, at(-SANDBOX_DRAIN_MS + 1000), 'wait'],
-    ['before the deadline: wait', 1, at(10_000), 'wait'],
-    ['past the drain time: kill', 2, at(-SANDBOX_DRAIN_MS), 'kill'],
-    ['a pod deleted at once (no deadline): kill', 1, undefined, 'kill'],
-    ['an exited launcher\'s sandbox, its reaper within the drain time: wait', 1, at(-1000), 'wait'],
-  ])('%s', (_what, left, deletionTimestamp, step) => {
-    expect(sandboxTeardown(left, deletionTimestamp, NOW)).toBe(step);
   });
 });

@@ -88,14 +88,19 @@ export function processEnded(proc: ProcessState): proc is Extract<ProcessState, 
   return proc.kind === 'exited' || proc.kind === 'unstartable';
 }
 
+/** The pod's phase: an ended process's pod holds its phase while its sandbox is still up (see podStatusFor). */
+function heldPhaseOf(pod: Readonly<Pod>, proc: ProcessState, sandboxUp: boolean): NonNullable<PodStatus['phase']> {
+  return processEnded(proc) && sandboxUp ? (pod.status?.phase ?? 'Pending') : phaseOf(proc);
+}
+
 /**
  * The status of a bound pod whose compute process is in `proc` (conditions keep their transition
- * times); `podIP` is its sandbox's address (once given, the status keeps it, as a kubelet's does).
- * `sandboxUp`: an ended process's sandbox is still being torn down; as a kubelet does, the pod only
- * turns Succeeded/Failed once it is gone, so a terminal pod (which the API server deletes at once)
- * never has a sandbox left behind it.
+ * times); `podIP` is its sandbox's address while it has one (the status keeps it after, as a
+ * kubelet's does). An ended process's pod turns Succeeded/Failed only once its sandbox is gone (no
+ * `podIP` given), as a kubelet's: a terminal pod, which the API server deletes at once, never leaves a
+ * sandbox behind it.
  */
-export function podStatusFor(pod: Readonly<Pod>, proc: ProcessState, now: Date, podIP?: string, sandboxUp = false): PodStatus {
+export function podStatusFor(pod: Readonly<Pod>, proc: ProcessState, now: Date, podIP?: string): PodStatus {
   const ready = proc.kind === 'ready' ? 'True' : 'False';
   let conditions = setCondition(pod.status?.conditions, { type: 'PodScheduled', status: 'True' }, now);
   conditions = setCondition(conditions, { type: 'ContainersReady', status: ready }, now);
@@ -103,25 +108,10 @@ export function podStatusFor(pod: Readonly<Pod>, proc: ProcessState, now: Date, 
   const image = pod.spec.containers.find((c) => c.name === LAUNCHER_CONTAINER)?.image;
   return {
     ...pod.status,
-    phase: processEnded(proc) && sandboxUp ? (pod.status?.phase ?? 'Pending') : phaseOf(proc),
+    phase: heldPhaseOf(pod, proc, podIP !== undefined),
     conditions,
     ...(podIP === undefined ? {} : { podIP, podIPs: [{ ip: podIP }] }),
     containerStatuses: [computeStatus(proc, image)],
     ...(proc.kind === 'unstartable' ? { reason: 'CreateContainerError', message: proc.message } : {}),
   };
-}
-
-/** How long past its deletion deadline a deleted pod's sandbox waits for its last processes (the launcher's reaper ending QEMU). */
-export const SANDBOX_DRAIN_MS = 30_000;
-
-/**
- * What to do with a pod's sandbox once its launcher is gone, given the processes left in its
- * namespace: wait for them (the reaper of a killed launcher ends libvirtd and QEMU, then itself),
- * kill them once `SANDBOX_DRAIN_MS` past `deadline` (a deleted pod's deletion deadline, an exited
- * launcher's finish time; none: at once), remove it when empty.
- */
-export function sandboxTeardown(processesLeft: number, deadline: string | undefined, now: Date): 'remove' | 'wait' | 'kill' {
-  if (processesLeft === 0) return 'remove';
-  const at = Date.parse(deadline ?? '');
-  return !Number.isFinite(at) || now.getTime() >= at + SANDBOX_DRAIN_MS ? 'kill' : 'wait';
 }

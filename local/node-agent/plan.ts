@@ -64,6 +64,19 @@ function containerStatus(name: string, image: string | undefined, proc: Containe
   }
 }
 
+/**
+ * Whether the pod's process is over for good (unstartable, or exited and not to be restarted): the
+ * pod is about to turn Succeeded/Failed, and its sandbox goes first.
+ */
+export function podFinished(pod: Readonly<Pod>, proc: ContainerProcess): boolean {
+  return proc.kind === 'unstartable' || (proc.kind === 'exited' && !shouldRestart(pod.spec['restartPolicy'] as string | undefined, proc));
+}
+
+/** The pod's phase; a finished pod's holds while its sandbox is up (see agentPodStatus). */
+function heldPhaseOf(pod: Readonly<Pod>, proc: ContainerProcess, sandboxUp: boolean): NonNullable<PodStatus['phase']> {
+  return sandboxUp && podFinished(pod, proc) ? (pod.status?.phase ?? 'Pending') : phaseOf(pod, proc);
+}
+
 function phaseOf(pod: Readonly<Pod>, proc: ContainerProcess): NonNullable<PodStatus['phase']> {
   if (proc.kind === 'running') return 'Running';
   if (proc.kind === 'unstartable') return 'Failed';
@@ -80,14 +93,19 @@ function podConditions(pod: Readonly<Pod>, proc: ContainerProcess, now: Date): P
   return setCondition(conditions, { type: 'Ready', status: ready }, now);
 }
 
-/** The status of a pod on this node whose container process is `proc`, at `podIP` (conditions keep their transition times). */
+/**
+ * The status of a pod on this node whose container process is `proc`, at `podIP` while it has a
+ * sandbox (conditions keep their transition times; the podIP stays after). A finished pod holds its
+ * phase while its sandbox is still up (a `podIP` given): as a kubelet's, a pod turns Succeeded/Failed
+ * (and the API server then deletes it at once) only once its sandbox is gone.
+ */
 export function agentPodStatus(pod: Readonly<Pod>, proc: ContainerProcess, addresses: { readonly podIP?: string; readonly hostIP: string }, now: Date): PodStatus {
   const conditions = podConditions(pod, proc, now);
   const container = pod.spec.containers[0];
   const ips = addresses.podIP === undefined ? {} : { podIP: addresses.podIP, podIPs: [{ ip: addresses.podIP }] };
   return {
     ...pod.status,
-    phase: phaseOf(pod, proc),
+    phase: heldPhaseOf(pod, proc, addresses.podIP !== undefined),
     conditions,
     hostIP: addresses.hostIP,
     ...ips,

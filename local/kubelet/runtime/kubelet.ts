@@ -25,7 +25,7 @@ import { LAUNCHER_CONTAINER, POD_TYPE, type Container, type Pod } from '../../..
 import { DONE, type ControllerDefinition, type ReconcileResult, type Reconciler } from '../../../reconcilers/contract.js';
 import { primary } from '../../../reconcilers/sources.js';
 import { launcherArgv } from '../command.js';
-import { podAction, podStatusFor, processEnded, sandboxTeardown, type ProcessState } from '../plan.js';
+import { podAction, podStatusFor, processEnded, type ProcessState } from '../plan.js';
 import type { NodeNetwork } from '../../pod-network/runtime/node-network.js';
 import type { Sandbox } from '../../pod-network/runtime/sandbox.js';
 import { POD_ROOT_FLAG, podRootOf } from '../pod-volumes.js';
@@ -237,27 +237,9 @@ class LocalKubelet implements Reconciler {
     return Promise.resolve(this.again());
   }
 
-  /**
-   * The sandbox of a pod whose launcher is gone: removed once nothing runs in it (killed past
-   * `deadline`, see sandboxTeardown). Resolves with whether it is gone.
-   */
+  /** The sandbox of a pod whose launcher is gone, one step (../../pod-network/teardown.ts): whether it is gone. */
   private async drainSandbox(uid: string, deadline: string | undefined): Promise<boolean> {
-    const network = this.o.network;
-    if (network === undefined) return true;
-    const left = await network.sandboxProcesses(uid);
-    const step = sandboxTeardown(left.length, deadline, this.now());
-    if (step === 'kill') for (const pid of left) this.killQuietly(pid);
-    if (step !== 'remove') return false;
-    await network.deleteSandbox(uid);
-    return true;
-  }
-
-  private killQuietly(pid: number): void {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Gone meanwhile.
-    }
+    return this.o.network === undefined ? true : this.o.network.drainSandbox(uid, deadline, this.now());
   }
 
   /**
@@ -310,7 +292,7 @@ class LocalKubelet implements Reconciler {
   }
 
   private async report(pod: Readonly<Pod>, t: Tracked): Promise<void> {
-    const status = podStatusFor(pod, t.state, this.now(), t.sandbox?.ip, t.sandbox !== undefined);
+    const status = podStatusFor(pod, t.state, this.now(), t.sandbox?.ip);
     if (!jsonEqual(status, pod.status ?? {})) await this.o.kube.updateStatus<Pod>({ ...pod, status } as Pod);
   }
 }

@@ -3,14 +3,17 @@
  * the scheduler binds to this node gets a network sandbox, its volumes and credentials, and its one
  * container as a detached `kvt pod-exec` process in the pod's namespaces; the pod status follows the
  * process and the readiness probe (plan.ts decides), exits restart as the restart policy says, and a
- * deleted pod's process gets SIGTERM, SIGKILL past its deadline, then the pod is deleted with grace 0
- * and its sandbox removed. Stopping the loop leaves pod processes running; a restarted agent adopts
- * them from their pid files and never starts one twice.
+ * deleted pod's process gets SIGTERM, SIGKILL past its deadline, then its sandbox is removed and the
+ * pod deleted with grace 0. A finished pod (its process over, not to restart) loses its sandbox before
+ * it turns Succeeded/Failed, as a kubelet's does, since the API server deletes a terminal pod at once;
+ * a pod deleted at once has its process killed and its sandbox and files removed after, and those of
+ * pods gone while the agent was down are collected (collectGonePods). Stopping the loop leaves pod
+ * processes running; a restarted agent adopts them from their pid files and never starts one twice.
  */
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Cache } from '../../../core/cache.js';
 import { isNotFound } from '../../../core/errors.js';
@@ -23,10 +26,10 @@ import { POD_TYPE, type Pod } from '../../../reconcilers/pod.js';
 import { primary } from '../../../reconcilers/sources.js';
 import { liveRecordedProcess, processStartTicks, writePidRecord } from '../../kubelet/runtime/pid-file.js';
 import { KVT_ENTRY } from '../../kubelet/runtime/spawn.js';
-import { agentAction, agentPodStatus, type AgentAction, type ContainerProcess } from '../plan.js';
+import { agentAction, agentPodStatus, podFinished, type AgentAction, type ContainerProcess } from '../plan.js';
 import { podRunSpec, type HttpProbe } from '../pod-run.js';
 import { automountsToken, credentialsOlderThan, podDir, preparePodFiles, removePodFiles, writePodCredentials, type ApiEndpoint } from './pod-files.js';
-import { createSandbox, deleteSandbox, sandboxNetns, type PodNetwork, type Sandbox } from '../../pod-network/runtime/sandbox.js';
+import { createSandbox, deleteSandbox, drainSandbox, readLeases, sandboxNetns, sandboxProcesses, type PodNetwork, type Sandbox } from '../../pod-network/runtime/sandbox.js';
 
 /** What the pod loop needs. */
 export interface AgentOptions {
@@ -72,16 +75,46 @@ function probe(p: HttpProbe, ip: string): Promise<boolean> {
   });
 }
 
+const ipamDirOf = (stateDir: string): string => join(stateDir, 'ipam');
+
+/**
+ * Removes what pods no longer bound to this node left (gone while the agent was down, or deleted at
+ * once before it knew them): whatever runs in their sandboxes is killed, then the sandboxes, their
+ * leases and the pods' files go. `keep`: the uids of the node's pods. Resolves with the uids collected.
+ */
+export async function collectGonePods(stateDir: string, keep: ReadonlySet<string>, log: Logger): Promise<string[]> {
+  const gone = new Set<string>();
+  for (const lease of (await readLeases(ipamDirOf(stateDir))).values()) if (lease !== undefined && !keep.has(lease.podUid)) gone.add(lease.podUid);
+  for (const uid of await readdir(join(stateDir, 'pods')).catch(() => [] as string[])) if (!keep.has(uid)) gone.add(uid);
+  for (const uid of gone) {
+    for (const pid of await sandboxProcesses(uid)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    await deleteSandbox(ipamDirOf(stateDir), uid);
+    await removePodFiles(stateDir, uid);
+    log.info({ podUid: uid }, 'Removed the sandbox and files of a Pod that is gone');
+  }
+  return [...gone];
+}
+
 class NodeAgent implements Reconciler {
   readonly name = 'node-agent';
   private readonly tracked = new Map<string, Tracked>();
+  /** The uid of each pod key seen, to clean up after a pod deleted at once (a terminal pod is). */
+  private readonly uids = new Map<string, string>();
 
   constructor(private readonly o: AgentOptions) {}
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
     const pod = this.o.pods.get(key);
-    if (pod?.spec.nodeName !== this.o.nodeName) return DONE;
+    if (pod === undefined) return this.forget(key);
+    if (pod.spec.nodeName !== this.o.nodeName) return DONE;
     const uid = pod.metadata.uid ?? '';
+    this.uids.set(key, uid);
     const t = this.tracked.get(uid) ?? (await this.adopt(pod));
     this.tracked.set(uid, t);
     signal.throwIfAborted();
@@ -93,8 +126,46 @@ class NodeAgent implements Reconciler {
     if (action === 'delete') return this.remove(pod, t);
     if (action === 'start' || action === 'restart') await this.start(pod, t);
     else if (action === 'terminate' || action === 'kill') this.signalProcess(t, action === 'kill' ? 'SIGKILL' : 'SIGTERM');
+    const removed = await this.removeFinishedSandbox(pod, t);
     await this.report(pod, t);
-    return { requeueAfterMs: this.o.pollMs ?? 2000 };
+    return { requeueAfterMs: removed ? (this.o.pollMs ?? 2000) : 500 };
+  }
+
+  /**
+   * One step of removing a finished pod's sandbox (the process's finish time starts the wait): whether
+   * nothing is left to remove (true for a pod that is not finished).
+   */
+  private async removeFinishedSandbox(pod: Readonly<Pod>, t: Tracked): Promise<boolean> {
+    if (t.sandbox === undefined || !podFinished(pod, t.proc)) return true;
+    const finishedAt = t.proc.kind === 'exited' ? t.proc.finishedAt : undefined;
+    if (!(await drainSandbox(ipamDirOf(this.o.stateDir), pod.metadata.uid ?? '', finishedAt, new Date()))) return false;
+    this.o.log.info({ namespace: pod.metadata.namespace, name: pod.metadata.name, podIP: t.sandbox.ip }, 'Removed the network sandbox of a finished Pod');
+    delete t.sandbox;
+    return true;
+  }
+
+  /**
+   * A pod gone from the API (deleted at once: grace 0, or a terminal pod): its process is killed, then
+   * its sandbox and files removed. One this agent never knew is left to collectGonePods.
+   */
+  private async forget(key: string): Promise<ReconcileResult> {
+    const uid = this.uids.get(key);
+    const t = uid === undefined ? undefined : this.tracked.get(uid);
+    if (uid === undefined || t === undefined) {
+      this.uids.delete(key);
+      if (uid === undefined) await collectGonePods(this.o.stateDir, new Set(this.o.pods.list().map((p) => p.metadata.uid ?? '')), this.o.log);
+      return DONE;
+    }
+    if (t.pid !== undefined && (await processStartTicks(t.pid)) !== undefined && t.proc.kind === 'running') {
+      this.signalProcess(t, 'SIGKILL');
+      return { requeueAfterMs: 500 };
+    }
+    if (!(await drainSandbox(ipamDirOf(this.o.stateDir), uid, undefined, new Date()))) return { requeueAfterMs: 500 };
+    await removePodFiles(this.o.stateDir, uid);
+    this.tracked.delete(uid);
+    this.uids.delete(key);
+    this.o.log.info({ key }, 'Cleaned up after a Pod deleted at once');
+    return DONE;
   }
 
   /** What a pod's process is after an agent restart: its recorded process if it still runs. */
@@ -110,7 +181,7 @@ class NodeAgent implements Reconciler {
     const uid = pod.metadata.uid ?? '';
     const restarts = t.proc.kind === 'exited' ? t.proc.restarts + 1 : t.proc.restarts;
     try {
-      t.sandbox = await createSandbox(this.o.network, join(this.o.stateDir, 'ipam'), uid);
+      t.sandbox = await createSandbox(this.o.network, ipamDirOf(this.o.stateDir), uid);
       const run = podRunSpec(pod, { podIP: t.sandbox.ip, hostIP: this.o.hostIP });
       if (!run.ok) {
         t.proc = { kind: 'unstartable', message: run.error, restarts };
@@ -173,12 +244,13 @@ class NodeAgent implements Reconciler {
   private async remove(pod: Readonly<Pod>, t: Tracked): Promise<ReconcileResult> {
     const uid = pod.metadata.uid ?? '';
     if (t.pid !== undefined && (await processStartTicks(t.pid)) !== undefined && t.proc.kind === 'running') return { requeueAfterMs: 500 };
-    await deleteSandbox(join(this.o.stateDir, 'ipam'), uid);
+    if (!(await drainSandbox(ipamDirOf(this.o.stateDir), uid, pod.metadata.deletionTimestamp, new Date()))) return { requeueAfterMs: 500 };
     await removePodFiles(this.o.stateDir, uid);
     await this.o.kube.delete(POD_TYPE, pod.metadata.namespace, pod.metadata.name ?? '', { uid, gracePeriodSeconds: 0 }).catch((e: unknown) => {
       if (!isNotFound(e)) throw e;
     });
     this.tracked.delete(uid);
+    this.uids.delete(`${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`);
     this.o.log.info({ namespace: pod.metadata.namespace, name: pod.metadata.name }, 'Deleted Pod');
     return DONE;
   }

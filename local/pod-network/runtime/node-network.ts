@@ -16,7 +16,7 @@ import { describeRoute, overlappingRoute, parsePodCidr, type Cidr, type HostRout
 import { orphanLeases } from '../ipam.js';
 import { bridgeAction, bridgeAddress, networkShape, parseNetworkUser, runSessionPid, type BridgeState, type NetworkUser } from '../node-network.js';
 import { deleteRuleset, isNodeBridgeName, isSafeInterfaceName, nodeRuleset } from '../nft-ruleset.js';
-import { createSandbox, deleteSandbox, findSandbox, readLeases, sandboxProcesses, type Sandbox } from './sandbox.js';
+import { createSandbox, deleteSandbox, drainSandbox, findSandbox, readLeases, sandboxProcesses, type Sandbox } from './sandbox.js';
 import { runTool } from './tools.js';
 
 /** The node network cannot be set up as asked; the message says what to do. */
@@ -54,6 +54,8 @@ export interface NodeNetwork {
   sandboxProcesses(podUid: string): Promise<number[]>;
   /** Removes the pod's sandbox and its lease. */
   deleteSandbox(podUid: string): Promise<void>;
+  /** One step of removing the sandbox of a pod whose process ended (sandbox.ts drainSandbox): whether it is gone. */
+  drainSandbox(podUid: string, deadline: string | undefined, now: Date): Promise<boolean>;
   /** Removes the sandboxes of this owner whose pods are not in `keep` (and those of `kvt run`s that died): the uids collected. */
   collectGarbage(keep: ReadonlySet<string>): Promise<string[]>;
   /** Unregisters; the bridge and our table go when no control plane and no sandbox is left. */
@@ -226,6 +228,7 @@ export async function startNodeNetwork(options: NodeNetworkOptions): Promise<Nod
     findSandbox: (podUid) => findSandbox(ipamDir, podUid),
     sandboxProcesses,
     deleteSandbox: (podUid) => deleteSandbox(ipamDir, podUid),
+    drainSandbox: (podUid, deadline, now) => drainSandbox(ipamDir, podUid, deadline, now),
     collectGarbage: collect,
     release: () => (released ??= withLock(stateDir, async () => {
       await rm(userFile, { force: true });

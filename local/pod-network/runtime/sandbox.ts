@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { KubevirtError } from '../../../core/errors.js';
 import { formatCidr, formatIpv4, gatewayOf, parsePodCidr, type Cidr } from '../cidr.js';
 import { chooseAddress, leaseText, parseLease, type Lease } from '../ipam.js';
+import { sandboxTeardown } from '../teardown.js';
 import { runTool } from './tools.js';
 
 /** The pod network the pods of a node join. */
@@ -150,6 +151,28 @@ export async function findSandbox(ipamDir: string, podUid: string): Promise<Sand
 export async function sandboxProcesses(podUid: string): Promise<number[]> {
   const out = await runTool('ip', ['netns', 'pids', sandboxNetns(podUid)]).catch(() => '');
   return out.split('\n').map((l) => Number(l.trim())).filter((n) => Number.isInteger(n) && n > 0);
+}
+
+/**
+ * One step of removing the sandbox of a pod whose process has ended (../teardown.ts decides): waits
+ * for what still runs in it, kills that `SANDBOX_DRAIN_MS` past `deadline`, removes the sandbox and
+ * its lease once nothing is left. Resolves with whether it is gone; call again until it is.
+ */
+export async function drainSandbox(ipamDir: string, podUid: string, deadline: string | undefined, now: Date): Promise<boolean> {
+  const left = await sandboxProcesses(podUid);
+  const step = sandboxTeardown(left.length, deadline, now);
+  if (step === 'kill') {
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  }
+  if (step !== 'remove') return false;
+  await deleteSandbox(ipamDir, podUid);
+  return true;
 }
 
 /** Removes the pod's sandbox and frees its address (idempotent). Its processes must be gone first. */
