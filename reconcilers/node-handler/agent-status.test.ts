@@ -6,7 +6,8 @@ import type { VirtualMachineInstance, VirtualMachineInstanceNetworkInterface } f
 import type { AgentFacts } from '../../launcher/protocol/index.js';
 import { newVmi, withInterface } from '../../test/builders/vmi.js';
 import { formatKubeTime } from '../../core/time.js';
-import { AGENT_CONNECTED, mergeAgentInterfaces, withAgentFacts } from './agent-status.js';
+import { mergeAgentInterfaces, withAgentFacts } from './agent-status.js';
+import { VmiCondition } from '../../core/vmi-conditions.js';
 import { handlerStatus } from './status.js';
 import type { LauncherView } from './phase.js';
 
@@ -46,7 +47,7 @@ describe('mergeAgentInterfaces', () => {
 
 describe('withAgentFacts', () => {
   const osInfo = { id: 'debian', name: 'Debian GNU/Linux', versionId: '12' };
-  const connected = { type: AGENT_CONNECTED, status: 'True', lastTransitionTime: formatKubeTime(NOW) };
+  const connected = { type: VmiCondition.agentConnected, status: 'True', lastTransitionTime: formatKubeTime(NOW) };
   it.each<[string, Parameters<typeof withAgentFacts>[0], AgentFacts | undefined, Parameters<typeof withAgentFacts>[0]]>([
     ['no agent: no condition, no guestOSInfo', { phase: 'Running' }, undefined, { phase: 'Running' }],
     ['an agent that answers: AgentConnected=True and guestOSInfo', { phase: 'Running' }, { connected: true, interfaces: [], osInfo },
@@ -77,14 +78,14 @@ describe('handlerStatus with the agent', () => {
   it('the demo guest (no agent): infoSource domain, no AgentConnected, no guestOSInfo', () => {
     const next = handlerStatus(running(), view({ connected: false, interfaces: [] }), NOW);
     expect(next?.interfaces).toEqual([{ name: 'default', mac: MAC, ipAddress: '10.231.0.5', ipAddresses: ['10.231.0.5'], infoSource: 'domain' }]);
-    expect(next?.conditions?.map((c) => c.type)).not.toContain(AGENT_CONNECTED);
+    expect(next?.conditions?.map((c) => c.type)).not.toContain(VmiCondition.agentConnected);
     expect(next?.guestOSInfo).toBeUndefined();
   });
 
   it('a guest with an agent: merged interface, AgentConnected, guestOSInfo', () => {
     const next = handlerStatus(running(), view({ connected: true, interfaces: [enp1s0], osInfo: { id: 'debian' } }), NOW);
     expect(next?.interfaces).toEqual([{ name: 'default', mac: MAC, ipAddress: '10.231.0.5', ipAddresses: ['10.231.0.5'], infoSource: 'domain, guest-agent', interfaceName: 'enp1s0' }]);
-    expect(next?.conditions).toContainEqual({ type: AGENT_CONNECTED, status: 'True', lastTransitionTime: formatKubeTime(NOW) });
+    expect(next?.conditions).toContainEqual({ type: VmiCondition.agentConnected, status: 'True', lastTransitionTime: formatKubeTime(NOW) });
     expect(next?.guestOSInfo).toEqual({ id: 'debian' });
   });
 });

@@ -8,14 +8,12 @@
  * Without a connected agent nothing changes: the interfaces stay `domain`. Pure.
  */
 import { removeCondition, setCondition } from '../../core/conditions.js';
+import { VmiCondition } from '../../core/vmi-conditions.js';
 import type { VirtualMachineInstance, VirtualMachineInstanceNetworkInterface, VirtualMachineInstanceStatus } from '../../crd-gen/index.js';
 import type { AgentFacts, AgentInterface } from '../../launcher/protocol/index.js';
 
 /** KubeVirt's `infoSource` values. */
 export const InfoSource = { domain: 'domain', guestAgent: 'guest-agent', domainAndGuestAgent: 'domain, guest-agent' } as const;
-
-/** The condition the handler sets while the guest agent answers (KubeVirt's AgentConnected). */
-export const AGENT_CONNECTED = 'AgentConnected';
 
 const sameMac = (a: string | undefined, b: string | undefined): boolean => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 
@@ -59,8 +57,8 @@ export function mergeAgentInterfaces(
 export function withAgentFacts(status: VirtualMachineInstanceStatus, agent: AgentFacts | undefined, now: Date): VirtualMachineInstanceStatus {
   const connected = status.phase === 'Running' && agent?.connected === true;
   const conditions = connected
-    ? setCondition(status.conditions, { type: AGENT_CONNECTED, status: 'True' }, now)
-    : removeCondition(status.conditions, AGENT_CONNECTED);
+    ? setCondition(status.conditions, { type: VmiCondition.agentConnected, status: 'True' }, now)
+    : removeCondition(status.conditions, VmiCondition.agentConnected);
   const next: VirtualMachineInstanceStatus = conditions.length === 0 && status.conditions === undefined ? { ...status } : { ...status, conditions };
   if (connected && agent.osInfo !== undefined && Object.keys(agent.osInfo).length > 0) next.guestOSInfo = { ...agent.osInfo };
   return next;

@@ -17,10 +17,16 @@ import { KINDS } from '../../crd-gen/index.js';
 import type { DomainStatus, LauncherInterface } from '../../launcher/protocol/index.js';
 import { isDomainLive, vmiPhase, type LauncherView, type PhaseDecision } from './phase.js';
 import { formatKubeTime } from '../../core/time.js';
-import { AGENT_CONNECTED, mergeAgentInterfaces, withAgentFacts } from './agent-status.js';
+import { mergeAgentInterfaces, withAgentFacts } from './agent-status.js';
+import { VmiCondition } from '../../core/vmi-conditions.js';
 
-/** Condition types the handler sets. */
-export const HandlerConditions = { paused: 'Paused', liveMigratable: 'LiveMigratable', synchronized: 'Synchronized', agentConnected: AGENT_CONNECTED } as const;
+/** Condition types the handler sets (their spelling is core's, shared with virt-api and the VM controller that read them). */
+export const HandlerConditions = {
+  paused: VmiCondition.paused,
+  liveMigratable: VmiCondition.liveMigratable,
+  synchronized: VmiCondition.synchronized,
+  agentConnected: VmiCondition.agentConnected,
+} as const;
 
 /** The VMI status fields the node handler owns: the phases from Running on, their reasons and timestamps, the interfaces, the guest OS info, and its conditions. */
 export const NODE_HANDLER_STATUS: StatusOwnership = {

@@ -6,6 +6,7 @@
  */
 import { isConditionTrue } from '../../core/conditions.js';
 import { START_PAUSED_KEY, StateChange } from '../../core/run-strategy.js';
+import { VmiCondition } from '../../core/vmi-conditions.js';
 import type { VirtualMachine, VirtualMachineInstance } from '../../crd-gen/index.js';
 
 // The API's own facts (shared with virt-api's subresources), re-exported for the VM controller's files.
@@ -54,7 +55,7 @@ export function wasRunning(vmi: Readonly<VirtualMachineInstance> | undefined): b
 
 /** Whether a VMI's Paused condition is True. */
 export function isPaused(vmi: Readonly<VirtualMachineInstance>): boolean {
-  return isConditionTrue(vmi.status?.conditions, 'Paused');
+  return isConditionTrue(vmi.status?.conditions, VmiCondition.paused);
 }
 
 /** The strategies whose early failures count towards the crash-loop backoff. */

@@ -6,6 +6,7 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-api/rest/lifecycle.go
  */
 import { findCondition } from '../../core/conditions.js';
+import { VmiCondition } from '../../core/vmi-conditions.js';
 import type { VirtualMachine, VirtualMachineInstance, VirtualMachineInstanceGuestOSInfo } from '../../crd-gen/index.js';
 
 /** A subresource call virt-api refuses: the HTTP status, the Kubernetes reason, KubeVirt's message. */
@@ -22,15 +23,13 @@ export function notFound(resource: 'virtualmachine' | 'virtualmachineinstance', 
   return { status: 404, reason: 'NotFound', message: `${resource}.kubevirt.io "${name}" not found` };
 }
 
-/** The condition KubeVirt's pause checks look at (its presence, whatever its status). */
-const PAUSED = 'Paused';
-
 /** Why `pause` is refused for this VMI, or undefined when it may go to the handler. */
 export function pauseRefusal(vmi: Readonly<VirtualMachineInstance>): Refusal | undefined {
   // KubeVirt's own words for a VMI that is not Running (its vmNotRunning constant).
   if (vmi.status?.phase !== 'Running') return conflict('VM is not running');
   if (vmi.spec.livenessProbe !== undefined) return { status: 403, reason: 'Forbidden', message: 'Pausing VMIs with LivenessProbe is currently not supported' };
-  if (findCondition(vmi.status.conditions, PAUSED) !== undefined) return conflict('VMI is already paused');
+  // KubeVirt's pause checks look at the Paused condition's presence, whatever its status.
+  if (findCondition(vmi.status.conditions, VmiCondition.paused) !== undefined) return conflict('VMI is already paused');
   const migration = vmi.status.migrationState;
   if (migration !== undefined && migration.completed !== true) return conflict(`Cannot pause VM '${vmi.metadata.name ?? ''}' because it is currently being migrated`);
   return undefined;
@@ -47,12 +46,9 @@ export function snapshotRefusal(vm: Readonly<VirtualMachine> | undefined): Refus
 /** Why `unpause` is refused for this VMI, or undefined when it may go to the handler. */
 export function unpauseRefusal(vmi: Readonly<VirtualMachineInstance>): Refusal | undefined {
   if (vmi.status?.phase !== 'Running') return conflict('VMI is not running');
-  if (findCondition(vmi.status.conditions, PAUSED) === undefined) return conflict('VMI is not paused');
+  if (findCondition(vmi.status.conditions, VmiCondition.paused) === undefined) return conflict('VMI is not paused');
   return undefined;
 }
-
-/** The condition the node handler sets while the guest agent's channel is connected. */
-const AGENT_CONNECTED = 'AgentConnected';
 
 /**
  * Why virt-api refuses a guest-agent subresource (guestosinfo, userlist, filesystemlist) for this
@@ -60,7 +56,7 @@ const AGENT_CONNECTED = 'AgentConnected';
  * poller gets answers), KubeVirt's Conflict "VMI does not have guest agent connected".
  */
 export function guestAgentRefusal(vmi: Readonly<VirtualMachineInstance>): Refusal | undefined {
-  if (findCondition(vmi.status?.conditions, AGENT_CONNECTED)?.status === 'True') return undefined;
+  if (findCondition(vmi.status?.conditions, VmiCondition.agentConnected)?.status === 'True') return undefined;
   return conflict(`Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "${vmi.metadata.name ?? ''}": VMI does not have guest agent connected`);
 }
 
