@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { defaultDataDir, ensureDataDir, imageStoreRoot } from '../../launcher/runtime/data-dir.js';
-import { ImageStoreError, openImageStore, type ImageRecord, type ImageStore } from '../../launcher/runtime/image-store.js';
+import type { ImageRecord } from '../../launcher/runtime/image-record.js';
+import { openImageStore, type ImageStore } from '../../launcher/runtime/image-store.js';
+import { ImageStoreError } from '../../launcher/runtime/image-store-errors.js';
 import { pruneImageStore } from '../../launcher/runtime/image-prune.js';
 import { pullImage } from '../../launcher/runtime/image-pull.js';
 import { loadRegistryMirrors } from '../../launcher/runtime/registry-config.js';

@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoGuest } from '../../test/fixtures/demo-guest.js';
 import { IN_CI, haveTools } from '../../test/fixtures/host.js';
-import { locateImageFile, type ImageRecord } from './image-store.js';
+import { locateImageFile } from './image-locations.js';
+import type { ImageRecord } from './image-record.js';
 
 const run = promisify(execFile);
 const QEMU = 'qemu-system-x86_64';

@@ -19,7 +19,9 @@ import { pullDecision, imagePullsOf, type ImagePull } from '../images/pull-polic
 import { credentialsFor, type RegistryCredentials } from '../images/registry-auth.js';
 import { parseRegistryRef, registryEndpoint, type RegistryMirrors } from '../images/registry-ref.js';
 import type { ObjectSource } from '../volumes/index.js';
-import { findImage, ImageNotFoundError, ImageStoreError, normalizeImageRef, type ImageStore } from './image-store.js';
+import { normalizeImageRef } from './image-locations.js';
+import { findImage, type ImageStore } from './image-store.js';
+import { ImageNotFoundError, ImageStoreError } from './image-store-errors.js';
 import { ImagePullError, pullImage, type PullEvent } from './image-pull.js';
 import { dockerConfigCredentials } from './registry-config.js';
 

@@ -18,7 +18,7 @@ import * as zlib from 'node:zlib';
 import * as tarStream from 'tar-stream';
 import { layerCompression, type Descriptor } from '../images/manifest.js';
 import { DEFAULT_LAYER_LIMITS, mergeLayers, newLayerPlanState, planTarEntry, type LayerEntry, type LayerLimits } from '../images/tar-plan.js';
-import { ImageStoreError } from './image-store.js';
+import { ImageStoreError } from './image-store-errors.js';
 
 /** The store's folder of unpacked layers. */
 export const LAYERS_DIR = '.layers';

@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
 import { formatPlatform, layerCompression, offeredPlatforms, ociArchitecture, parseManifest, selectPlatform, ManifestError, configPlatform, type Descriptor, type Platform } from '../images/manifest.js';
 import type { RegistryCredentials } from '../images/registry-auth.js';
 import { manifestReference, parseRegistryRef, registryEndpoint, RegistryRefError, type RegistryMirrors, type RegistryRef } from '../images/registry-ref.js';
-import { findImage, ImageStoreError, type ImageRecord, type ImageStore } from './image-store.js';
+import type { ImageRecord } from './image-record.js';
+import { findImage, type ImageStore } from './image-store.js';
+import { ImageStoreError } from './image-store-errors.js';
 import { hasLayer, materializeLayers, storeLayer } from './image-layers.js';
 import { readLimited, RegistryClient, RegistryError, MAX_MANIFEST_BYTES } from './registry-client.js';
 

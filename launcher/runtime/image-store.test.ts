@@ -5,20 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultDataDir, imageStoreRoot } from './data-dir.js';
-import {
-  digestSource,
-  imageDirName,
-  ImageImportError,
-  ImageNotFoundError,
-  ImagePathError,
-  ImageRefError,
-  locateImageFile,
-  normalizeImageRef,
-  openImageStore,
-  parseQemuImgInfo,
-  resolveImagePath,
-  type ImageStore,
-} from './image-store.js';
+import { parseQemuImgInfo } from './image-disk.js';
+import { imageDirName, locateImageFile, normalizeImageRef, resolveImagePath } from './image-locations.js';
+import { digestSource, openImageStore, type ImageStore } from './image-store.js';
+import { ImageImportError, ImageNotFoundError, ImagePathError, ImageRefError } from './image-store-errors.js';
 import { IN_CI, haveTools } from '../../test/fixtures/host.js';
 
 const run = promisify(execFile);

@@ -7,7 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { defaultDataDir, imageStoreRoot } from './data-dir.js';
-import { digestSource, findImage, ImageStoreError, openImageStore } from './image-store.js';
+import { digestSource, findImage, openImageStore } from './image-store.js';
+import { ImageStoreError } from './image-store-errors.js';
 
 const USAGE = 'usage: import-image-main.ts [--data-dir D] [--force] REF FILE|DIR';
 

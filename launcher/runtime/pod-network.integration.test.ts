@@ -17,7 +17,8 @@ import type { Interface } from '../../crd-gen/index.js';
 import { demoGuestVmiSpec, ensureDemoGuest } from '../../test/fixtures/demo-guest.js';
 import { IN_CI, IS_ROOT, haveTools } from '../../test/fixtures/host.js';
 import { newVmi, withInterface, withName } from '../../test/builders/vmi.js';
-import { locateImageFile, type ImageRecord } from './image-store.js';
+import { locateImageFile } from './image-locations.js';
+import type { ImageRecord } from './image-record.js';
 import { ensureUnprivilegedUser } from './unprivileged-user.js';
 
 const run = promisify(execFile);

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { parseChallenge, tokenUrl, type AuthChallenge, type RegistryCredentials } from '../images/registry-auth.js';
 import { MANIFEST_MEDIA_TYPES } from '../images/manifest.js';
 import type { RegistryEndpoint } from '../images/registry-ref.js';
-import { ImageStoreError } from './image-store.js';
+import { ImageStoreError } from './image-store-errors.js';
 
 /** Why a registry request failed. */
 export type RegistryFailure = 'unreachable' | 'auth' | 'not-found' | 'protocol';

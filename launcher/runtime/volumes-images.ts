@@ -11,7 +11,11 @@ import { ConversionError } from '../../core/errors.js';
 import { checkImagePath, joinInside } from '../../core/paths.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { imageRefs, type ImageFacts } from '../volumes/index.js';
-import { ImageStoreError, locateImageFile, parseQemuImgInfo, type ImageRecord, type ImageStore } from './image-store.js';
+import { parseQemuImgInfo } from './image-disk.js';
+import { locateImageFile } from './image-locations.js';
+import type { ImageRecord } from './image-record.js';
+import type { ImageStore } from './image-store.js';
+import { ImageStoreError } from './image-store-errors.js';
 
 const run = promisify(execFile);
 

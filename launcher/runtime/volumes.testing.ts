@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { VirtualMachineInstance, Volume } from '../../crd-gen/index.js';
-import { openImageStore, type ImageRecord, type ImageStore } from './image-store.js';
+import type { ImageRecord } from './image-record.js';
+import { openImageStore, type ImageStore } from './image-store.js';
 import type { FileOwner } from './unprivileged-user.js';
 
 const run = promisify(execFile);

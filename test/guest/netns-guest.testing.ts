@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { locateImageFile } from '../../launcher/runtime/image-store.js';
+import { locateImageFile } from '../../launcher/runtime/image-locations.js';
 import { ensureDemoGuest } from '../fixtures/demo-guest.js';
 
 const run = promisify(execFile);
