@@ -20,6 +20,7 @@ import { constants } from 'node:fs';
 import { access, chmod, chown, lchown, lstat, mkdir, rm, rmdir, symlink } from 'node:fs/promises';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { KubevirtError } from '../../core/errors.js';
+import { findProgram } from '../../core/program-path.js';
 import { tpmStateDir, vmStateDir, vmStateRoot, type StateOwner } from '../vm-state.js';
 import { sessionConfigHome } from './libvirtd.js';
 import { assertReachable, type FileOwner } from './unprivileged-user.js';
@@ -27,6 +28,8 @@ import { makeDirs } from './volumes-access.js';
 
 /** The TPM state could not be kept with the VM's data. */
 export class TpmStateError extends KubevirtError {}
+
+const isExecutable = (file: string): Promise<boolean> => access(file, constants.X_OK).then(() => true, () => false);
 
 /** The programs libvirt runs for an emulated TPM, with the Debian package of each. */
 const SWTPM_PROGRAMS: readonly (readonly [string, string])[] = [['swtpm', 'swtpm'], ['swtpm_setup', 'swtpm-tools']];
@@ -39,14 +42,7 @@ const SWTPM_PROGRAMS: readonly (readonly [string, string])[] = [['swtpm', 'swtpm
 export async function assertSwtpmInstalled(path = process.env['PATH'] ?? ''): Promise<void> {
   const missing: string[] = [];
   for (const [program, pkg] of SWTPM_PROGRAMS) {
-    let found = false;
-    for (const dir of path.split(delimiter)) {
-      if (dir !== '' && await access(join(dir, program), constants.X_OK).then(() => true, () => false)) {
-        found = true;
-        break;
-      }
-    }
-    if (!found) missing.push(`${program} (Debian: ${pkg})`);
+    if (await findProgram(program, path.split(delimiter), isExecutable) === undefined) missing.push(`${program} (Debian: ${pkg})`);
   }
   if (missing.length > 0) throw new TpmStateError(`an emulated TPM (spec.domain.devices.tpm) needs ${missing.join(' and ')}: install them with \`apt-get install swtpm swtpm-tools\` (scripts/launcher-deps.sh does)`);
 }

@@ -13,6 +13,7 @@ import { access } from 'node:fs/promises';
 import { NODE_STATUS } from '../node-agent/plan.js';
 import { hostNodeFacts, startNode } from '../node-agent/runtime/node.js';
 import { delimiter, join } from 'node:path';
+import { findProgram } from '../../core/program-path.js';
 import type { KubeApi } from '../../core/kube.js';
 import {
   KUBEVIRT_NAMESPACE, kubevirtServiceAccount, NODE_NAME_EXTRA, subresourceApi, VIRT_API_STATUS, type KubevirtComponent, type RequestUser, type SubresourceApi,
@@ -130,11 +131,7 @@ export function storeJournal(dataDir: string): string {
 export class HostSetupError extends KubevirtError {}
 
 async function onPath(program: string, path: string): Promise<boolean> {
-  for (const dir of path.split(delimiter)) {
-    if (dir === '') continue;
-    if (await access(join(dir, program), constants.X_OK).then(() => true, () => false)) return true;
-  }
-  return false;
+  return await findProgram(program, path.split(delimiter), (file) => access(file, constants.X_OK).then(() => true, () => false)) !== undefined;
 }
 
 /** The Debian packages that provide each program the launchers run. */

@@ -6,8 +6,9 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { delimiter } from 'node:path';
 import { KubevirtError } from '../../../core/errors.js';
+import { findProgram } from '../../../core/program-path.js';
 
 /** A network tool failed; the message is its command line and its stderr. */
 export class NetworkToolError extends KubevirtError {}
@@ -17,13 +18,11 @@ const found = new Map<string, string>();
 async function locate(program: string): Promise<string> {
   const known = found.get(program);
   if (known !== undefined) return known;
-  for (const dir of [...(process.env['PATH'] ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin']) {
-    if (dir === '') continue;
-    const path = join(dir, program);
-    if (await access(path, constants.X_OK).then(() => true, () => false)) {
-      found.set(program, path);
-      return path;
-    }
+  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+  const path = await findProgram(program, dirs, (file) => access(file, constants.X_OK).then(() => true, () => false));
+  if (path !== undefined) {
+    found.set(program, path);
+    return path;
   }
   throw new NetworkToolError(`${program} is not installed (Debian: ${program === 'nft' ? 'nftables' : 'iproute2'})`);
 }
