@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imageRefFault, splitImageRef } from './image-ref.js';
+import { defaultImagePullPolicy, defaultPodImagePullPolicy, imageRefFault, splitImageRef } from './image-ref.js';
 
 describe('image references', () => {
   it.each([
@@ -27,5 +27,19 @@ describe('image references', () => {
   it('splits name, tag and digest, keeping a host port in the name', () => {
     expect(splitImageRef('host:5000/img')).toEqual({ name: 'host:5000/img' });
     expect(splitImageRef('host:5000/img:1@sha256:ab')).toEqual({ name: 'host:5000/img', tag: '1', digest: 'sha256:ab' });
+  });
+
+  const DIGEST = `sha256:${'a'.repeat(64)}`;
+  it.each([
+    ['quay.io/kubevirt/disk', 'Always', 'Always'],
+    ['quay.io/kubevirt/disk:latest', 'Always', 'Always'],
+    ['quay.io/kubevirt/disk:v1', 'IfNotPresent', 'IfNotPresent'],
+    ['registry.local:5000/disk', 'Always', 'IfNotPresent'],
+    ['registry.local:5000/disk:v1', 'IfNotPresent', 'IfNotPresent'],
+    [`quay.io/kubevirt/disk@${DIGEST}`, 'IfNotPresent', 'IfNotPresent'],
+    [`quay.io/kubevirt/disk:latest@${DIGEST}`, 'Always', 'IfNotPresent'],
+  ])('%s: Kubernetes defaults %s (KubeVirt\'s literal rule: %s)', (image, pod, kubevirt) => {
+    expect(defaultPodImagePullPolicy(image)).toBe(pod);
+    expect(defaultImagePullPolicy(image)).toBe(kubevirt);
   });
 });

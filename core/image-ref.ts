@@ -110,3 +110,16 @@ export function imageDirName(ref: string): string {
 export function defaultImagePullPolicy(image: string): 'Always' | 'IfNotPresent' {
   return image.endsWith(':latest') || !/[:@]/.test(image) ? 'Always' : 'IfNotPresent';
 }
+
+/**
+ * Kubernetes' default `imagePullPolicy` of a container, and `pullPolicy` of an image volume, that
+ * names none (the API server's defaulting): `Always` when the tag is `latest` (a reference with
+ * neither tag nor digest means `:latest`), else `IfNotPresent`. Unlike KubeVirt's literal rule
+ * (defaultImagePullPolicy), a registry port is not a tag: `host:5000/disk` is `Always`. Shared by
+ * the node agent's image volumes and whatever else pulls for a pod.
+ * @see https://kubernetes.io/docs/concepts/containers/images/#imagepullpolicy-defaulting
+ */
+export function defaultPodImagePullPolicy(image: string): 'Always' | 'IfNotPresent' {
+  const { tag, digest } = splitImageRef(image);
+  return tag === 'latest' || (tag === undefined && digest === undefined) ? 'Always' : 'IfNotPresent';
+}
