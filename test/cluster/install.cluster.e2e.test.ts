@@ -17,6 +17,7 @@ import { displayName, parseManifests } from '../../core/manifests.js';
 import { KINDS, LabelValues, Labels } from '../../crd-gen/index.js';
 import { CLUSTER_KUBECONFIG, SKIP_CLUSTER } from '../fixtures/cluster.js';
 import { LIBVIRT_TOOLS, haveTools, qemuPids } from '../fixtures/host.js';
+import { sandboxNetns } from '../../local/pod-network/runtime/sandbox.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -431,6 +432,31 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
     expect([after['keep-a'], after['keep-b']]).toEqual(['Running', 'Running']);
     await kubectl('delete', 'vmi', 'keep-a', 'keep-b', '--timeout=120s');
     await until('no guest left', async () => [...(await qemuPids('keep-a')), ...(await qemuPids('keep-b'))], (p) => p.length === 0, 120_000);
+  }, 480_000);
+
+  it('a crashed launcher fails its VMI; its pod turns Failed only once the node agent removed its sandbox, and deleting leaves nothing', async () => {
+    expect((await kubectlApply([guestVmi('crash')])).code).toBe(0);
+    await until('VMI crash Running', phases, (p) => p['crash'] === 'Running' || p['crash'] === 'Failed', 240_000);
+    type LauncherPod = { metadata: { name: string; uid: string }; status?: { phase?: string; podIP?: string } };
+    const [pod] = (await json<Listed<LauncherPod>>('get', 'pods', '-l', `${Labels.app}=${LabelValues.virtLauncher}`)).items
+      .filter((p) => p.metadata.name.startsWith('virt-launcher-crash-'));
+    const uid = pod?.metadata.uid ?? '';
+    const netns = sandboxNetns(uid);
+    expect((await run('ip', ['netns', 'list'])).stdout).toContain(netns);
+    const record = JSON.parse(await readFile(join(work, 'node-agent', 'pods', uid, 'kubelet.pid.json'), 'utf8')) as { pid: number };
+    process.kill(-record.pid, 'SIGKILL');
+    // From the moment the pod is terminal the API server deletes it at once: its sandbox must be gone by then.
+    const failed = await until('the launcher pod Failed', () => json<LauncherPod>('get', 'pod', pod?.metadata.name ?? '').catch((): LauncherPod => ({ metadata: { name: '', uid: '' } })),
+      (p) => p.status?.phase === 'Failed' || p.metadata.name === '', 120_000);
+    if (failed.metadata.name !== '') expect(failed.status?.podIP).toBe(pod?.status?.podIP);
+    expect((await run('ip', ['netns', 'list'])).stdout).not.toContain(netns);
+    await until('VMI crash Failed', phases, (p) => p['crash'] === 'Failed', 120_000);
+    await kubectl('delete', 'vmi', 'crash', '--timeout=120s');
+    await until('no pod, no QEMU, no pod files of VMI crash', async () => [
+      (await json<Listed<LauncherPod>>('get', 'pods')).items.filter((p) => p.metadata.uid === uid).length,
+      (await qemuPids('crash')).length,
+      (await readdir(join(work, 'node-agent', 'pods'))).filter((d) => d === uid).length,
+    ], (n) => n.every((x) => x === 0), 120_000);
   }, 480_000);
 
   it('virt-handler may change only its own Node: RBAC grants nodes patch, the install\'s admission policy holds it to the node of its pod', async () => {
