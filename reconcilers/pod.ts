@@ -86,6 +86,8 @@ export interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
   volumes?: Volume[];
+  /** kubernetes.io/dockerconfigjson Secrets (in the pod's namespace) a node pulls the pod's images with. */
+  imagePullSecrets?: { name: string }[];
   nodeSelector?: Record<string, string>;
   /** core/v1 Affinity, passed through from the VMI unchanged. */
   affinity?: Record<string, unknown>;

@@ -7,7 +7,7 @@ import { parseManifests } from '../../core/manifests.js';
 import { Labels, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import { admitted, launched, newVmi, TEST_UID, withAnnotation, withDomain, withMemory, withName, withSpec } from '../../test/builders/vmi.js';
 import { LAUNCHER_CONTAINER } from '../pod.js';
-import { launcherPodName, renderLauncherPod } from './launcher-pod.js';
+import { launcherImagePullSecrets, launcherPodName, renderLauncherPod } from './launcher-pod.js';
 
 const ctx = { launcherImage: 'localhost/kvt:dev' };
 /** Renders as the VMI controller does: from a VMI whose launch status it wrote. */
@@ -173,6 +173,25 @@ describe('renderLauncherPod spec (§1.4)', () => {
     const copy = structuredClone(vmi);
     render(vmi, ctx);
     expect(vmi).toEqual(copy);
+  });
+});
+
+describe('the launcher pod\'s imagePullSecrets (KubeVirt\'s template service)', () => {
+  const disk = (name: string, imagePullSecret?: string): object => ({ name, containerDisk: { image: `quay.io/x/${name}:1`, ...(imagePullSecret === undefined ? {} : { imagePullSecret }) } });
+  it.each([
+    ['no pull secret', [disk('a')], undefined, undefined],
+    ['each containerDisk\'s, in volume order', [disk('a', 's1'), disk('b'), disk('c', 's2')], undefined, [{ name: 's1' }, { name: 's2' }]],
+    ['a name once', [disk('a', 's1'), disk('b', 's1')], undefined, [{ name: 's1' }]],
+    ['an empty name is none', [disk('a', '')], undefined, undefined],
+    ['the kernel-boot container\'s after the disks\'', [disk('a', 's1')], 'k', [{ name: 's1' }, { name: 'k' }]],
+    ['the kernel-boot container\'s alone', [], 'k', [{ name: 'k' }]],
+  ])('%s', (_, volumes, kernelSecret, want) => {
+    const vmi = newVmi(withSpec((s) => {
+      s.volumes = volumes as NonNullable<typeof s.volumes>;
+      if (kernelSecret !== undefined) s.domain.firmware = { kernelBoot: { container: { image: 'quay.io/x/kernel:1', imagePullSecret: kernelSecret } } };
+    }));
+    expect(launcherImagePullSecrets(vmi)).toEqual(want ?? []);
+    expect(render(vmi, ctx).spec.imagePullSecrets).toEqual(want);
   });
 });
 

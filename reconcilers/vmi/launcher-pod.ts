@@ -165,12 +165,24 @@ function serviceAccountFields(vmi: Vmi): Partial<PodSpec> {
 }
 
 /**
+ * The pod's `imagePullSecrets`, as KubeVirt's template service writes them: each containerDisk's
+ * `imagePullSecret` in volume order, then the kernel-boot container's, each name once; the node
+ * pulls the pod's images (its image volumes, on a cluster) with them.
+ */
+export function launcherImagePullSecrets(vmi: Vmi): { name: string }[] {
+  const names = (vmi.spec.volumes ?? []).map((v) => v.containerDisk?.imagePullSecret);
+  names.push(vmi.spec.domain.firmware?.kernelBoot?.container?.imagePullSecret);
+  return [...new Set(names.filter((n): n is string => n !== undefined && n !== ''))].map((name) => ({ name }));
+}
+
+/**
  * The launcher pod of `vmi` (§1). Unbound (no nodeName: the scheduler, or the local kubelet, binds
  * it), controlled by the VMI, with the compute container first and the `kvt-run` hostPath volume
  * virt-handler shares.
  */
 export function renderLauncherPod(vmi: Vmi, ctx: LauncherPodContext): Pod {
   const { volumes, mounts } = renderVolumes(vmi, { imageVolumes: ctx.imageVolumes === true });
+  const pullSecrets = launcherImagePullSecrets(vmi);
   return {
     ...ExternalGvk.Pod,
     metadata: {
@@ -192,6 +204,7 @@ export function renderLauncherPod(vmi: Vmi, ctx: LauncherPodContext): Pod {
       readinessGates: [{ conditionType: PodConditions.vmiUnpaused }],
       containers: [computeContainer(vmi, ctx, mounts)],
       volumes,
+      ...(pullSecrets.length > 0 ? { imagePullSecrets: pullSecrets } : {}),
     },
   };
 }
