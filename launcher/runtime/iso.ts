@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { KubevirtError } from '../../core/errors.js';
+import { toolFailureText } from '../../core/tool-failure.js';
 
 const run = promisify(execFile);
 
@@ -30,11 +31,6 @@ export interface IsoSpec {
 
 /** Longest ISO9660 volume id. */
 const MAX_VOLUME_ID = 32;
-
-function stderrOf(e: unknown): string {
-  const stderr = typeof e === 'object' && e !== null && 'stderr' in e ? (e as { stderr?: unknown }).stderr : undefined;
-  return typeof stderr === 'string' ? stderr.trim() : '';
-}
 
 function isMissingTool(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ENOENT';
@@ -60,7 +56,7 @@ export async function makeIso(spec: IsoSpec): Promise<void> {
   try {
     await run(tool, isoArguments(spec), { timeout: spec.timeoutMs ?? 120_000, maxBuffer: 4 * 1024 * 1024 });
   } catch (e: unknown) {
-    const reason = isMissingTool(e) ? `${tool} was not found: install the genisoimage package` : `${tool} failed: ${stderrOf(e) || (e instanceof Error ? e.message : String(e))}`;
+    const reason = isMissingTool(e) ? `${tool} was not found: install the genisoimage package` : `${tool} failed: ${toolFailureText(e)}`;
     throw new IsoError(`Could not make ISO ${spec.output}: ${reason}`, { cause: e });
   }
 }

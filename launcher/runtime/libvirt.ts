@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Hypervisor as LibvirtConnection, type Domain as LibvirtDomain } from '@unraid/libvirt';
+import { toolStderr } from '../../core/tool-failure.js';
 import {
   DomainNotFoundError,
   HypervisorError,
@@ -40,7 +41,7 @@ function messageOf(e: unknown): string {
 /** Translates a failure of the binding or of virsh into our error classes. */
 export function toHypervisorError(e: unknown, operation: string, domain?: string): HypervisorError {
   if (e instanceof HypervisorError) return e;
-  const stderr = typeof e === 'object' && e !== null && 'stderr' in e ? String((e as { stderr: unknown }).stderr).trim() : '';
+  const stderr = toolStderr(e);
   const detail = stderr === '' ? messageOf(e).trim() : stderr;
   const ErrorClass = NOT_FOUND.test(detail) ? DomainNotFoundError : HypervisorError;
   return new ErrorClass(operation, domain, detail, { cause: e });

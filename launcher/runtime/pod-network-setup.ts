@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { KubevirtError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
+import { toolStderr } from '../../core/tool-failure.js';
 import { deleteRuleset } from '../network/nftables.js';
 import type { PodNetworkPlan } from '../network/plan.js';
 import { inPodNamespace, type DetectOptions } from './pod-network-detect.js';
@@ -25,7 +26,7 @@ async function command(argv: readonly string[]): Promise<void> {
   try {
     await run(file, args, { encoding: 'utf8' });
   } catch (e: unknown) {
-    const stderr = typeof e === 'object' && e !== null && 'stderr' in e ? String((e as { stderr: unknown }).stderr).trim() : '';
+    const stderr = toolStderr(e);
     throw new PodNetworkSetupError(`${argv.join(' ')} failed${stderr === '' ? '' : `: ${stderr}`}`, { cause: e });
   }
 }

@@ -10,6 +10,7 @@ import { lstat, open, realpath, rm, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { ConversionError, KubevirtError } from '../../core/errors.js';
 import { isUnderRoot, normalizeHostPath } from '../../core/paths.js';
+import { toolFailureText } from '../../core/tool-failure.js';
 import type { PrepareStep } from '../volumes/index.js';
 import { isWithin } from './volumes-access.js';
 
@@ -28,19 +29,12 @@ function errnoOf(e: unknown): string | undefined {
   return e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
 }
 
-/** What a failed tool printed on stderr, else the error's message. */
-function failureText(e: unknown): string {
-  const stderr = typeof e === 'object' && e !== null && 'stderr' in e ? (e as { stderr?: unknown }).stderr : undefined;
-  if (typeof stderr === 'string' && stderr.trim() !== '') return stderr.trim();
-  return e instanceof Error ? e.message : String(e);
-}
-
 async function qemuImg(tools: DiskTools, args: readonly string[]): Promise<void> {
   const tool = tools.qemuImg ?? 'qemu-img';
   try {
     await run(tool, args, { timeout: 120_000, maxBuffer: 4 * 1024 * 1024 });
   } catch (e: unknown) {
-    const reason = errnoOf(e) === 'ENOENT' ? `${tool} was not found: install qemu-utils` : failureText(e);
+    const reason = errnoOf(e) === 'ENOENT' ? `${tool} was not found: install qemu-utils` : toolFailureText(e);
     throw new QemuImgError(`qemu-img ${args[0] ?? ''} failed: ${reason}`, { cause: e });
   }
 }
