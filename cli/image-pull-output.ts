@@ -5,7 +5,7 @@
  * mirror.
  */
 import type { RegistryCredentials } from '../launcher/images/registry-auth.js';
-import { parseRegistryRef, registryEndpoint, type RegistryMirrors } from '../launcher/images/registry-ref.js';
+import { credentialHosts, parseRegistryRef, type RegistryMirrors } from '../launcher/images/registry-ref.js';
 import type { PullEvent } from '../launcher/runtime/image-pull.js';
 import { dockerConfigCredentials } from '../launcher/runtime/registry-config.js';
 import type { CommandIo } from './command.js';
@@ -61,6 +61,9 @@ export async function pullCredentials(ref: string, mirrors: RegistryMirrors): Pr
   } catch {
     return undefined;
   }
-  const mirror = registryEndpoint(registry, mirrors).mirror?.replace(/^[a-z]+:\/\//, '');
-  return (await dockerConfigCredentials(registry)) ?? (mirror === undefined ? undefined : await dockerConfigCredentials(mirror));
+  for (const host of credentialHosts(registry, mirrors)) {
+    const found = await dockerConfigCredentials(host);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, manifestReference, parseRegistryMirrors, parseRegistryRef, registryEndpoint, RegistryRefError } from './registry-ref.js';
+import { credentialHosts, isLoopbackHost, manifestReference, parseRegistryMirrors, parseRegistryRef, registryEndpoint, RegistryRefError } from './registry-ref.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
 
@@ -42,6 +42,16 @@ describe('registry endpoints and mirrors', () => {
     ['quay.io', { 'quay.io': 'http://127.0.0.1:5000' }, 'http://127.0.0.1:5000'],
   ])('%s with %j → %s', (registry, mirrors, url) => {
     expect(registryEndpoint(registry, new Map(Object.entries(mirrors))).baseUrl).toBe(url);
+  });
+
+  it.each([
+    ['quay.io', {}, ['quay.io']],
+    ['quay.io', { 'quay.io': 'http://127.0.0.1:5000' }, ['quay.io', '127.0.0.1:5000']],
+    ['docker.io', { 'docker.io': 'https://mirror.example' }, ['docker.io', 'mirror.example']],
+    ['quay.io', { 'docker.io': 'https://mirror.example' }, ['quay.io']],
+    ['127.0.0.1:5000', { 'quay.io': 'http://[::1]:5002' }, ['127.0.0.1:5000']],
+  ])('credentials of %s with %j are looked up under %j', (registry, mirrors, hosts) => {
+    expect(credentialHosts(registry, new Map(Object.entries(mirrors)))).toEqual(hosts);
   });
 
   it('parses mirror options, later wins, Docker Hub aliases folded', () => {

@@ -114,3 +114,14 @@ export function registryEndpoint(registry: string, mirrors: RegistryMirrors = ne
   if (registry === DOCKER_HUB) return { baseUrl: 'https://registry-1.docker.io' };
   return { baseUrl: `${isLoopbackHost(registry) ? 'http' : 'https'}://${registry}` };
 }
+
+/**
+ * The hosts a registry's pull credentials are looked up under, in order: the registry itself, then
+ * its mirror's host (`127.0.0.1:5000` of `http://127.0.0.1:5000`) when one stands in for it, since
+ * a docker config or a pull Secret may hold the login under either. `kvt image pull` and a launcher
+ * pod's pulls both try them in this order, so the same credentials serve both.
+ */
+export function credentialHosts(registry: string, mirrors: RegistryMirrors = new Map()): string[] {
+  const mirror = registryEndpoint(registry, mirrors).mirror?.replace(/^[a-z]+:\/\//, '');
+  return mirror === undefined ? [registry] : [registry, mirror];
+}

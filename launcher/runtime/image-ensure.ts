@@ -17,7 +17,7 @@ import type { Logger } from '../../core/log.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { pullDecision, imagePullsOf, type ImagePull } from '../images/pull-policy.js';
 import { credentialsFor, type RegistryCredentials } from '../images/registry-auth.js';
-import { parseRegistryRef, registryEndpoint, type RegistryMirrors } from '../images/registry-ref.js';
+import { credentialHosts, parseRegistryRef, type RegistryMirrors } from '../images/registry-ref.js';
 import type { ObjectSource } from '../volumes/index.js';
 import { normalizeImageRef } from './image-locations.js';
 import { findImage, type ImageStore } from './image-store.js';
@@ -54,9 +54,7 @@ async function secretCredentials(vmi: Readonly<VirtualMachineInstance>, pull: Im
 
 async function credentials(vmi: Readonly<VirtualMachineInstance>, pull: ImagePull, options: EnsureImagesOptions): Promise<RegistryCredentials | undefined> {
   const { registry } = parseRegistryRef(pull.ref);
-  const mirror = registryEndpoint(registry, options.mirrors).mirror?.replace(/^[a-z]+:\/\//, '');
-  const hosts = mirror === undefined ? [registry] : [registry, mirror];
-  for (const host of hosts) {
+  for (const host of credentialHosts(registry, options.mirrors)) {
     const found = pull.pullSecret === undefined ? await dockerConfigCredentials(host, options.env) : await secretCredentials(vmi, pull, host, options.objects);
     if (found !== undefined) return found;
   }
