@@ -11,7 +11,7 @@ import { customHeader, customRow, jsonpathText, kubectlJson, kubectlList, parseO
 import { JsonPathError } from '../jsonpath.js';
 import { sortEvents, tableOf, TableWriter, type EventLike } from '../printer.js';
 import { kindPrefix, parseTargets, resolveResource, unknownResource, type Resource, type Target, type Targets } from '../resources.js';
-import { stopSignal } from '../signals.js';
+import { untilInterrupted } from '../signals.js';
 
 /** A command line kubectl refuses after parsing it: one `error: …` line, exit 1 (no usage). */
 class Refusal extends Error {}
@@ -343,13 +343,6 @@ class StreamPrinter {
   }
 }
 
-/** Resolves when the command is to stop: the io's signal, else SIGINT or SIGTERM. */
-function interrupted(io: CommandIo): Promise<void> {
-  const signal = io.signal;
-  if (signal === undefined) return stopSignal();
-  return signal.aborted ? Promise.resolve() : new Promise((done) => signal.addEventListener('abort', () => done(), { once: true }));
-}
-
 async function getWatching(kube: ApiSocketClient, options: GetOptions, io: CommandIo): Promise<number> {
   const target = options.targets.targets[0] as Target;
   const name = target.names[0];
@@ -372,7 +365,7 @@ async function getWatching(kube: ApiSocketClient, options: GetOptions, io: Comma
   } catch (e) {
     throw selectorError(e, watched, target.resource);
   }
-  const ended = await Promise.race([interrupted(io).then(() => 'stopped' as const), watch.done.then((e: unknown) => e ?? 'closed')]);
+  const ended = await Promise.race([untilInterrupted(io).then(() => 'stopped' as const), watch.done.then((e: unknown) => e ?? 'closed')]);
   watch.stop();
   if (ended === 'stopped' || ended === 'closed') return 0;
   throw ended;

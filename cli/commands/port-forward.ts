@@ -13,7 +13,7 @@ import { CLUSTER_OPTIONS } from '../cluster-target.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { DAEMON_OPTIONS, DAEMON_OPTIONS_HELP, withDaemon } from '../daemon-client.js';
 import { parseForwardTarget, parsePortPair, type ForwardTarget, type PortPair } from '../forward-args.js';
-import { stopSignal } from '../signals.js';
+import { untilInterrupted } from '../signals.js';
 import { EndpointError, vmiEndpoint } from '../vmi-endpoint.js';
 
 /** A parsed `kvt port-forward` command line. */
@@ -61,13 +61,6 @@ export function targetNamespace(target: ForwardTarget, flag: string | undefined)
 /** `--data-dir` and `--socket`, as given. */
 export function daemonValues(values: { readonly 'data-dir'?: string; readonly socket?: string }): { 'data-dir'?: string; socket?: string } {
   return { ...(values['data-dir'] === undefined ? {} : { 'data-dir': values['data-dir'] }), ...(values.socket === undefined ? {} : { socket: values.socket }) };
-}
-
-/** Resolves when Ctrl-C (or the command's signal) ends the forwarding. */
-function untilInterrupted(io: CommandIo): Promise<void> {
-  const signal = io.signal;
-  if (signal === undefined) return stopSignal();
-  return signal.aborted ? Promise.resolve() : new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
 async function portForward(args: readonly string[], io: CommandIo): Promise<number> {
