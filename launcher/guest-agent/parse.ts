@@ -6,7 +6,7 @@
  * @see https://www.qemu.org/docs/master/interop/qemu-ga-ref.html
  */
 import {
-  MAX_AGENT_ADDRESSES, MAX_AGENT_INTERFACES, MAX_AGENT_STRING,
+  AGENT_OS_INFO_FIELDS, MAX_AGENT_ADDRESSES, MAX_AGENT_INTERFACES, MAX_AGENT_STRING,
   type AgentInterface, type AgentOsInfo,
 } from '../protocol/agent.js';
 
@@ -57,19 +57,19 @@ export function parseNetworkInterfaces(reply: string): AgentInterface[] | undefi
   return value.map(readInterface).filter((i): i is AgentInterface => i !== undefined).slice(0, MAX_AGENT_INTERFACES);
 }
 
-// The agent's member for each guestOSInfo field.
-const OS_INFO_MEMBERS: Readonly<Record<keyof AgentOsInfo, string>> = {
-  id: 'id', name: 'name', prettyName: 'pretty-name', version: 'version', versionId: 'version-id',
-  kernelRelease: 'kernel-release', kernelVersion: 'kernel-version', machine: 'machine',
-};
+/**
+ * The agent's member for a guestOSInfo field: `guest-get-osinfo` spells its members in kebab-case
+ * (`pretty-name`, `version-id`, `kernel-release`), the status the same words in camelCase.
+ */
+const agentMember = (field: string): string => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** `guest-get-osinfo`: `status.guestOSInfo`'s fields that the agent filled, or undefined when it answered no object. */
 export function parseOsInfo(reply: string): AgentOsInfo | undefined {
   const value = agentReturn(reply);
   if (!isObject(value)) return undefined;
   const info: Record<string, string> = {};
-  for (const [field, member] of Object.entries(OS_INFO_MEMBERS)) {
-    const v = text(value[member]);
+  for (const field of AGENT_OS_INFO_FIELDS) {
+    const v = text(value[agentMember(field)]);
     if (v !== undefined) info[field] = v;
   }
   return info;

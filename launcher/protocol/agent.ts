@@ -24,8 +24,15 @@ export interface AgentInterface {
 /** The guest's OS, in the shape of the VMI's `status.guestOSInfo` (KubeVirt's VirtualMachineInstanceGuestOSInfo). */
 export type AgentOsInfo = Readonly<VirtualMachineInstanceGuestOSInfo>;
 
-/** The string fields of {@link AgentOsInfo}, one owner for the parser on either side. */
-export const AGENT_OS_INFO_FIELDS = ['id', 'name', 'prettyName', 'version', 'versionId', 'kernelRelease', 'kernelVersion', 'machine'] as const;
+/**
+ * The string fields of {@link AgentOsInfo}, one owner for the parser on either side: the protocol's
+ * `agent` event reader (index.ts) and the guest agent's `guest-get-osinfo` reader
+ * (guest-agent/parse.ts, which derives the agent's kebab-case member of each).
+ */
+export const AGENT_OS_INFO_FIELDS = ['id', 'name', 'prettyName', 'version', 'versionId', 'kernelRelease', 'kernelVersion', 'machine'] as const satisfies readonly (keyof AgentOsInfo)[];
+
+// Compile-time: every field of AgentOsInfo is listed above (a new guestOSInfo field fails the build here).
+const _everyOsInfoField: [Exclude<keyof AgentOsInfo, (typeof AGENT_OS_INFO_FIELDS)[number]>] extends [never] ? true : never = true;
 
 /** What the guest agent answered lately; `connected: false` once it stops answering (or never did). */
 export interface AgentFacts {
