@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../../reconcilers/pod.js';
-import { isLauncherPod, podAction, podStatusFor, terminatedReason, type PodAction, type ProcessState } from './plan.js';
+import { CONTAINER_STATUS_UNKNOWN, isLauncherPod, podAction, podStatusFor, terminatedReason, unfoundProcessState, type PodAction, type ProcessState } from './plan.js';
 import { formatKubeTime } from '../../core/time.js';
 
 const NOW = new Date('2026-12-02T20:00:00Z');
@@ -102,5 +102,28 @@ describe('the pod sandbox in the pod status', () => {
 
   it('a pod without a sandbox has no podIP', () => {
     expect(podStatusFor(pod({ nodeName: 'node1' }), ready, NOW)).not.toHaveProperty('podIP');
+  });
+});
+
+describe('unfoundProcessState: a kubelet without a live process for a pod (restarted)', () => {
+  const withState = (state: Record<string, unknown>, phase: 'Pending' | 'Running' = 'Running'): Pod => ({
+    ...pod({ nodeName: 'node1' }), status: { phase, containerStatuses: [{ name: 'compute', ready: false, state }] },
+  });
+  it.each<[string, Pod, ProcessState]>([
+    ['never reported: none (it starts)', pod({ nodeName: 'node1' }), none],
+    ['waiting: none (it starts)', withState({ waiting: { reason: 'ContainerCreating' } }, 'Pending'), none],
+    ['was running: ended unseen, 137, ContainerStatusUnknown', withState({ running: { startedAt: T0 } }),
+      { kind: 'exited', exitCode: 137, startedAt: T0, finishedAt: formatKubeTime(NOW), reason: CONTAINER_STATUS_UNKNOWN, message: 'the launcher could not be found when the kubelet started again; it used to be running' }],
+    ['reported terminated (its sandbox still going): the same exit', withState({ terminated: { exitCode: 137, signal: 9, reason: 'Error', startedAt: T0, finishedAt: T0 } }),
+      { kind: 'exited', exitCode: 137, signal: 9, reason: 'Error', startedAt: T0, finishedAt: T0 }],
+  ])('%s', (_what, p, state) => {
+    expect(unfoundProcessState(p, NOW)).toEqual(state);
+  });
+
+  it('is reported, not started again: the pod fails with the reason once its sandbox is gone', () => {
+    const p = withState({ running: { startedAt: T0 } });
+    const proc = unfoundProcessState(p, NOW);
+    expect(podAction(p, 'node1', proc, NOW)).toBe('report');
+    expect(podStatusFor(p, proc, NOW)).toMatchObject({ phase: 'Failed', containerStatuses: [{ state: { terminated: { exitCode: 137, reason: CONTAINER_STATUS_UNKNOWN } } }] });
   });
 });

@@ -5,9 +5,10 @@
  */
 import { setCondition } from '../../core/conditions.js';
 import type { StatusOwnership } from '../../core/status-ownership.js';
-import { LAUNCHER_CONTAINER, POD_TYPE, type ContainerStatus, type Pod, type PodStatus } from '../../reconcilers/pod.js';
+import { containerStatus, LAUNCHER_CONTAINER, POD_TYPE, type ContainerState, type ContainerStatus, type Pod, type PodStatus } from '../../reconcilers/pod.js';
 import { LabelValues, Labels } from '../../crd-gen/index.js';
 import { isFinalPhase } from '../../core/phases.js';
+import { formatKubeTime } from '../../core/time.js';
 
 /** The kubelet owns the status of the pods on its node, all of it (as a real kubelet does). */
 export const KUBELET_STATUS: StatusOwnership = { writer: 'kubelet', ...POD_TYPE, fields: 'all' };
@@ -19,7 +20,8 @@ export type ProcessState =
   | { readonly kind: 'starting'; readonly startedAt: string }
   /** Its launcher socket answered (hello). */
   | { readonly kind: 'ready'; readonly startedAt: string }
-  | { readonly kind: 'exited'; readonly exitCode: number; readonly signal?: number; readonly startedAt?: string; readonly finishedAt: string }
+  /** Ended; `reason`/`message` when the kubelet could not see it end (ContainerStatusUnknown), else from the exit. */
+  | { readonly kind: 'exited'; readonly exitCode: number; readonly signal?: number; readonly startedAt?: string; readonly finishedAt: string; readonly reason?: string; readonly message?: string }
   /** It could not be started (missing libvirt/QEMU, no CLI entry, …). */
   | { readonly kind: 'unstartable'; readonly message: string };
 
@@ -60,6 +62,32 @@ export function terminatedReason(exitCode: number, signal: number | undefined): 
   return exitCode === 0 && signal === undefined ? 'Completed' : 'Error';
 }
 
+/** Kubernetes' reason for a container the kubelet cannot find any more (exit code 137, as its kubelet reports). */
+export const CONTAINER_STATUS_UNKNOWN = 'ContainerStatusUnknown';
+
+/**
+ * What a kubelet that has no live process for `pod` knows of it from the pod's own status, as a
+ * restarted kubelet learns it from its runtime: a launcher that was running and is gone ended unseen
+ * (ContainerStatusUnknown, 137), one reported terminated stays so; a pod never started has none. A
+ * launcher pod never restarts, so neither is started again.
+ */
+export function unfoundProcessState(pod: Readonly<Pod>, now: Date): ProcessState {
+  const state = containerStatus(pod, LAUNCHER_CONTAINER)?.state;
+  const ended = state?.terminated;
+  if (ended !== undefined) return { ...ended, kind: 'exited', finishedAt: ended.finishedAt ?? formatKubeTime(now) };
+  if (state?.running === undefined) return { kind: 'none' };
+  return {
+    kind: 'exited', exitCode: 137, finishedAt: formatKubeTime(now), reason: CONTAINER_STATUS_UNKNOWN,
+    message: 'the launcher could not be found when the kubelet started again; it used to be running',
+    ...(state.running.startedAt === undefined ? {} : { startedAt: state.running.startedAt }),
+  };
+}
+
+function terminatedState(proc: Extract<ProcessState, { kind: 'exited' }>): NonNullable<ContainerState['terminated']> {
+  const { kind: _kind, ...ended } = proc;
+  return { ...ended, reason: proc.reason ?? terminatedReason(proc.exitCode, proc.signal) };
+}
+
 function computeStatus(proc: ProcessState, image: string | undefined): ContainerStatus {
   const base = { name: LAUNCHER_CONTAINER, restartCount: 0, ...(image === undefined ? {} : { image }) };
   switch (proc.kind) {
@@ -67,13 +95,7 @@ function computeStatus(proc: ProcessState, image: string | undefined): Container
     case 'unstartable': return { ...base, ready: false, started: false, state: { waiting: { reason: 'CreateContainerError', message: proc.message } } };
     case 'starting': return { ...base, ready: false, started: true, state: { running: { startedAt: proc.startedAt } } };
     case 'ready': return { ...base, ready: true, started: true, state: { running: { startedAt: proc.startedAt } } };
-    case 'exited': return {
-      ...base, ready: false, started: false,
-      state: { terminated: {
-        exitCode: proc.exitCode, reason: terminatedReason(proc.exitCode, proc.signal), finishedAt: proc.finishedAt,
-        ...(proc.signal === undefined ? {} : { signal: proc.signal }), ...(proc.startedAt === undefined ? {} : { startedAt: proc.startedAt }),
-      } },
-    };
+    case 'exited': return { ...base, ready: false, started: false, state: { terminated: terminatedState(proc) } };
   }
 }
 

@@ -4,8 +4,9 @@
 // its private libvirtd meanwhile). No VMI controller deletes pods here, so what the kubelet does
 // alone is seen: the pod's address, the launcher and its libvirtd in the sandbox, a killed launcher's
 // sandbox removed before its pod turns Failed (its IP kept in the status), a restarted kubelet
-// re-adopting a running pod and its sandbox, a pod deleted at once (grace 0) cleaned up too, and
-// nothing of the test left on the host.
+// re-adopting a running pod and its sandbox, one restarted after its launcher died failing the pod
+// instead of starting it again, a pod deleted at once (grace 0) cleaned up too, and nothing of the
+// test left on the host.
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -139,6 +140,25 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the local kubelet\'s pod sandboxes (real 
     await store.delete(POD_TYPE, 'default', 'virt-launcher-forced', { gracePeriodSeconds: 0 });
     await until('the launcher killed and the sandbox gone', async () => ({ launcher: await processStartTicks(pid), left: left(uid) }), (s) => s.launcher === undefined && s.left.length === 0, 90_000);
     expect(await network.findSandbox(uid)).toBeUndefined();
+  }, 300_000);
+
+  it('a kubelet restarted after its launcher died does not start it again: the pod fails (ContainerStatusUnknown) and loses its sandbox', async () => {
+    const created = await store.create(launcherPod('unseen'));
+    const uid = created.metadata.uid ?? '';
+    uids.push(uid);
+    made.add(sandboxNetns(uid)).add(sandboxHostVeth(uid));
+    await until('the pod Running with an IP', () => getPod('unseen'), (p) => p?.status?.phase === 'Running' && p.status.podIP !== undefined, 60_000);
+    const pid = await pidOf('unseen');
+    await kubelet?.stop();
+    process.kill(-pid, 'SIGKILL');
+    await until('the launcher gone', () => processStartTicks(pid), (t) => t === undefined, 30_000);
+    startKubelet();
+    const failed = await until('the pod Failed', () => getPod('unseen'), (p) => p?.status?.phase === 'Failed', 90_000);
+    expect(failed?.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 137, reason: 'ContainerStatusUnknown' });
+    expect(left(uid)).toEqual([]);
+    // No second launcher: the pod's record (if its reaper has not removed it) is still the dead one's.
+    expect(await pidOf('unseen').catch(() => pid)).toBe(pid);
+    await store.delete(POD_TYPE, 'default', 'virt-launcher-unseen');
   }, 300_000);
 
   it('leaves nothing of this test on the host once the network is released', async () => {

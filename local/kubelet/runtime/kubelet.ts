@@ -25,7 +25,7 @@ import { LAUNCHER_CONTAINER, POD_TYPE, type Container, type Pod } from '../../..
 import { DONE, type ControllerDefinition, type ReconcileResult, type Reconciler } from '../../../reconcilers/contract.js';
 import { primary } from '../../../reconcilers/sources.js';
 import { launcherArgv } from '../command.js';
-import { podAction, podStatusFor, processEnded, type ProcessState } from '../plan.js';
+import { podAction, podStatusFor, processEnded, unfoundProcessState, type ProcessState } from '../plan.js';
 import type { NodeNetwork } from '../../pod-network/runtime/node-network.js';
 import type { Sandbox } from '../../pod-network/runtime/sandbox.js';
 import { POD_ROOT_FLAG, podRootOf } from '../pod-volumes.js';
@@ -119,7 +119,7 @@ class LocalKubelet implements Reconciler {
     const launch = this.launch(pod);
     if (t === undefined) {
       const record = typeof launch === 'string' ? undefined : await liveRecordedProcess(launch.runDir);
-      t = record !== undefined && record.podUid === uid ? { state: { kind: 'starting', startedAt: record.startedAt }, pid: record.pid } : { state: { kind: 'none' } };
+      t = record !== undefined && record.podUid === uid ? { state: { kind: 'starting', startedAt: record.startedAt }, pid: record.pid } : { state: unfoundProcessState(pod, this.now()) };
       const sandbox = await this.o.network?.findSandbox(uid);
       if (sandbox !== undefined) t.sandbox = sandbox;
       if (typeof launch !== 'string') t.runDir = launch.runDir;
