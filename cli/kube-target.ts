@@ -6,7 +6,7 @@
  */
 import { ApiError } from '../core/errors.js';
 import type { KubeApi } from '../core/kube.js';
-import { CLUSTER_OPTIONS } from './cluster-target.js';
+import { CLUSTER_OPTIONS, clusterConfig } from './cluster-target.js';
 import { UsageError } from './command.js';
 import { DAEMON_OPTIONS, withDaemon } from './daemon-client.js';
 
@@ -37,15 +37,9 @@ export async function withKube<T>(values: TargetValues, work: (kube: KubeApi, na
     if (values.context !== undefined) throw new UsageError('--context needs --kubeconfig');
     return withDaemon(values, (kube) => work(kube, values.namespace ?? 'default'));
   }
-  // client-node is imported on use: it takes about a second, which the local commands would pay.
-  const { createKubeClient, loadKubeConfig } = await import('../store/runtime/kube-client.js');
-  const config = loadKubeConfig({ kubeconfig: values.kubeconfig });
-  if (values.context !== undefined) {
-    if (config.getContextObject(values.context) === null) throw new UsageError(`context ${JSON.stringify(values.context)} is not in ${values.kubeconfig}`);
-    config.setCurrentContext(values.context);
-  }
-  const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace;
-  return work(createKubeClient(config), values.namespace ?? contextNamespace ?? 'default');
+  const { config, namespace } = await clusterConfig({ ...values, kubeconfig: values.kubeconfig });
+  const { createKubeClient } = await import('../store/runtime/kube-client.js');
+  return work(createKubeClient(config), namespace);
 }
 
 /** kubectl's line for a failed call on a named object: `Error from server (NotFound): …`, or `error: …`. */
