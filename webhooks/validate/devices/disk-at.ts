@@ -5,6 +5,8 @@
 import type { FieldPath } from '../../../core/field-path.js';
 import type { Disk } from '../../../crd-gen/index.js';
 import type { Cause } from '../../cause.js';
+import type { SpecValidator } from '../types.js';
+import { devicesOf, devicesPath } from './common.js';
 
 /** A disk under validation. */
 export interface DiskAt {
@@ -19,6 +21,22 @@ export interface DiskAt {
 
 /** One per-disk rule. */
 export type DiskCheck = (at: DiskAt) => Cause[];
+
+/**
+ * A validator running `checks`, in order, on each disk of `domain.devices.disks`: the one walk over
+ * the disks that KubeVirt's rules (disks.ts) and kubevirt-ts' refusals (disk-support.ts) share, so
+ * both see each disk with the same list, index and field paths.
+ */
+export function perDisk(checks: readonly DiskCheck[]): SpecValidator {
+  return (spec, path) => {
+    const disks = devicesOf(spec).disks ?? [];
+    const base = devicesPath(path).child('disks');
+    return disks.flatMap((disk, index) => {
+      const at: DiskAt = { disks, disk, index, base, field: base.index(index) };
+      return checks.flatMap((check) => check(at));
+    });
+  };
+}
 
 /** The target type a disk sets, as KubeVirt picks it: disk, then lun, then cdrom; empty when none. */
 export type DiskType = 'disk' | 'lun' | 'cdrom' | '';

@@ -8,8 +8,8 @@
  */
 import type { Cause } from '../../cause.js';
 import type { SpecValidator } from '../types.js';
-import { devicesOf, devicesPath, isOn, isSet, listOf, notSupported, quote } from './common.js';
-import type { DiskAt, DiskCheck } from './disk-at.js';
+import { isOn, isSet, listOf, notSupported, quote } from './common.js';
+import { perDisk, type DiskCheck } from './disk-at.js';
 
 const TRAYS = ['open', 'closed'];
 
@@ -44,11 +44,4 @@ const shareableCache: DiskCheck = ({ disk, field }) => {
 const CHECKS: readonly DiskCheck[] = [changedBlockTracking, lun, matchVolume, tray, shareableCache];
 
 /** Refuses per-disk settings the kubevirt-ts launcher cannot run. */
-export const validateDiskSupport: SpecValidator = (spec, path) => {
-  const disks = devicesOf(spec).disks ?? [];
-  const base = devicesPath(path).child('disks');
-  return disks.flatMap((disk, index) => {
-    const at: DiskAt = { disks, disk, index, base, field: base.index(index) };
-    return CHECKS.flatMap((check) => check(at));
-  });
-};
+export const validateDiskSupport: SpecValidator = perDisk(CHECKS);

@@ -10,8 +10,8 @@ import { CauseType, cause, type Cause } from '../../cause.js';
 import type { SpecValidator } from '../types.js';
 import { blockSizeCauses } from './disk-block-size.js';
 import { busCauses } from './disk-bus.js';
-import { devicesOf, devicesPath, earlierWithName, invalid, isPciAddress, isSet, listOf, quote } from './common.js';
-import type { DiskAt, DiskCheck } from './disk-at.js';
+import { earlierWithName, invalid, isPciAddress, isSet, listOf, quote } from './common.js';
+import { perDisk, type DiskCheck } from './disk-at.js';
 
 /** KubeVirt's serial characters (libvirt would take a space too; KubeVirt does not). */
 const SERIAL = /^[A-Za-z0-9_.+-]+$/;
@@ -116,11 +116,4 @@ const DISK_CHECKS: readonly DiskCheck[] = [
  * B01–B21 over `domain.devices.disks`.
  * @see ../../../../shared/design/kubevirt/rules-devices.md (B01–B21)
  */
-export const validateDisks: SpecValidator = (spec, path) => {
-  const disks = devicesOf(spec).disks ?? [];
-  const base = devicesPath(path).child('disks');
-  return disks.flatMap((disk, index) => {
-    const at: DiskAt = { disks, disk, index, base, field: base.index(index) };
-    return DISK_CHECKS.flatMap((check) => check(at));
-  });
-};
+export const validateDisks: SpecValidator = perDisk(DISK_CHECKS);
