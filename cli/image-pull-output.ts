@@ -5,9 +5,9 @@
  * mirror.
  */
 import type { RegistryCredentials } from '../launcher/images/registry-auth.js';
-import { credentialHosts, parseRegistryRef, type RegistryMirrors } from '../launcher/images/registry-ref.js';
+import { parseRegistryRef, type RegistryMirrors } from '../launcher/images/registry-ref.js';
 import type { PullEvent } from '../launcher/runtime/image-pull.js';
-import { dockerConfigCredentials } from '../launcher/runtime/registry-config.js';
+import { registryCredentials } from '../launcher/runtime/registry-config.js';
 import type { CommandIo } from './command.js';
 import { formatSize, shortDigest } from './commands/image.js';
 
@@ -61,9 +61,5 @@ export async function pullCredentials(ref: string, mirrors: RegistryMirrors): Pr
   } catch {
     return undefined;
   }
-  for (const host of credentialHosts(registry, mirrors)) {
-    const found = await dockerConfigCredentials(host);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+  return registryCredentials(registry, mirrors);
 }

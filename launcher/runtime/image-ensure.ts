@@ -16,14 +16,14 @@ import { ConversionError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { VirtualMachineInstance } from '../../crd-gen/index.js';
 import { pullDecision, imagePullsOf, type ImagePull } from '../images/pull-policy.js';
-import { credentialsFor, type RegistryCredentials } from '../images/registry-auth.js';
-import { credentialHosts, parseRegistryRef, type RegistryMirrors } from '../images/registry-ref.js';
+import type { RegistryCredentials } from '../images/registry-auth.js';
+import { parseRegistryRef, type RegistryMirrors } from '../images/registry-ref.js';
 import type { ObjectSource } from '../volumes/index.js';
 import { normalizeImageRef } from './image-locations.js';
 import { findImage, type ImageStore } from './image-store.js';
 import { ImageNotFoundError, ImageStoreError } from './image-store-errors.js';
 import { ImagePullError, pullImage, type PullEvent } from './image-pull.js';
-import { dockerConfigCredentials } from './registry-config.js';
+import { registryCredentials } from './registry-config.js';
 
 /** What the kubelet's pull left for the launcher: per reference, the failure (field and reason), if any. */
 export type PullReport = Readonly<Record<string, { readonly field: string; readonly reason: string } | { readonly ok: true }>>;
@@ -42,23 +42,22 @@ export interface EnsureImagesOptions {
 
 const DOCKER_CONFIG_KEY = '.dockerconfigjson';
 
-async function secretCredentials(vmi: Readonly<VirtualMachineInstance>, pull: ImagePull, registry: string, objects: Pick<ObjectSource, 'getSecret'>): Promise<RegistryCredentials | undefined> {
+/** The docker config of the image's `imagePullSecret`; a missing Secret, or one without the key, fails on that field. */
+async function secretConfig(vmi: Readonly<VirtualMachineInstance>, pull: ImagePull, objects: Pick<ObjectSource, 'getSecret'>): Promise<string> {
   const secretField = pull.field.replace(/\.image$/, '.imagePullSecret');
   const namespace = vmi.metadata?.namespace ?? 'default';
   const data = await objects.getSecret(namespace, pull.pullSecret ?? '');
   if (data === undefined) throw new ConversionError(secretField, `Secret ${JSON.stringify(pull.pullSecret)} is not in namespace ${namespace}`);
   const config = data[DOCKER_CONFIG_KEY];
   if (config === undefined) throw new ConversionError(secretField, `Secret ${JSON.stringify(pull.pullSecret)} has no ${DOCKER_CONFIG_KEY} key (a kubernetes.io/dockerconfigjson Secret)`);
-  return credentialsFor(Buffer.from(config).toString('utf8'), registry);
+  return Buffer.from(config).toString('utf8');
 }
 
 async function credentials(vmi: Readonly<VirtualMachineInstance>, pull: ImagePull, options: EnsureImagesOptions): Promise<RegistryCredentials | undefined> {
   const { registry } = parseRegistryRef(pull.ref);
-  for (const host of credentialHosts(registry, options.mirrors)) {
-    const found = pull.pullSecret === undefined ? await dockerConfigCredentials(host, options.env) : await secretCredentials(vmi, pull, host, options.objects);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+  // The image's pull Secret replaces the user's docker config files (the VMI names its credentials).
+  if (pull.pullSecret !== undefined) return registryCredentials(registry, options.mirrors, { configs: [await secretConfig(vmi, pull, options.objects)], userConfig: false });
+  return registryCredentials(registry, options.mirrors, options.env === undefined ? {} : { env: options.env });
 }
 
 /** Logs a pull's progress through the launcher's log: what is pulled from where, each layer as it is done. */

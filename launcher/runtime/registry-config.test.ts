@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dockerConfigCredentials, dockerConfigFiles, exportRegistryMirrors, loadRegistryMirrors, mirrorsFile } from './registry-config.js';
+import { parseRegistryMirrors } from '../images/registry-ref.js';
+import { dockerConfigCredentials, dockerConfigFiles, exportRegistryMirrors, loadRegistryMirrors, mirrorsFile, registryCredentials } from './registry-config.js';
 
 describe('registry settings on this machine', () => {
   let work: string;
@@ -36,5 +37,25 @@ describe('registry settings on this machine', () => {
     expect(await dockerConfigCredentials('quay.io', { ...env, REGISTRY_AUTH_FILE: join(work, 'auth.json') })).toEqual({ username: 'containers', password: 'pw' });
     expect(await dockerConfigCredentials('ghcr.io', env)).toBeUndefined();
     expect(await dockerConfigCredentials('quay.io', { HOME: join(work, 'nobody') })).toBeUndefined();
+  });
+
+  describe('registryCredentials: per host (the registry, then its mirror), the given configs in order, then the user\'s files', () => {
+    const config = (entries: Record<string, string>): string => JSON.stringify({ auths: Object.fromEntries(Object.entries(entries).map(([host, user]) => [host, { auth: Buffer.from(`${user}:pw`).toString('base64') }])) });
+    const mirrors = parseRegistryMirrors(['quay.io=http://127.0.0.1:5000']);
+    it.each([
+      ['nothing anywhere: anonymous', [], true, undefined, undefined],
+      ['the user\'s file alone', [], true, { 'quay.io': 'user' }, 'user'],
+      ['a given config before the user\'s file', [config({ 'quay.io': 'secret' })], true, { 'quay.io': 'user' }, 'secret'],
+      ['the first given config holding the host', [config({ 'ghcr.io': 'other' }), config({ 'quay.io': 'second' }), config({ 'quay.io': 'third' })], true, undefined, 'second'],
+      ['the registry\'s login in the user\'s file before a config\'s login for the mirror', [config({ '127.0.0.1:5000': 'mirror' })], true, { 'quay.io': 'user' }, 'user'],
+      ['a config\'s login for the mirror when the registry has none', [config({ '127.0.0.1:5000': 'mirror' })], true, undefined, 'mirror'],
+      ['the user\'s file left out', [], false, { 'quay.io': 'user' }, undefined],
+    ])('%s', async (_, configs, userConfig, userFile, want) => {
+      const env = { DOCKER_CONFIG: join(work, 'docker'), HOME: join(work, 'home') };
+      await mkdir(join(work, 'docker'));
+      if (userFile !== undefined) await writeFile(join(work, 'docker/config.json'), config(userFile));
+      const found = await registryCredentials('quay.io', mirrors, { configs, userConfig, env });
+      expect(found).toEqual(want === undefined ? undefined : { username: want, password: 'pw' });
+    });
   });
 });

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { credentialsFor, type RegistryCredentials } from '../images/registry-auth.js';
-import { parseRegistryMirrors, type RegistryMirrors } from '../images/registry-ref.js';
+import { credentialHosts, parseRegistryMirrors, type RegistryMirrors } from '../images/registry-ref.js';
 
 /** The environment variable that carries mirrors to the launchers a command starts. */
 export const MIRRORS_ENV = 'KVT_REGISTRY_MIRRORS';
@@ -55,6 +55,34 @@ export async function dockerConfigCredentials(registry: string, env: NodeJS.Proc
     const text = await readIfAny(file);
     const creds = text === undefined ? undefined : credentialsFor(text, registry);
     if (creds !== undefined) return creds;
+  }
+  return undefined;
+}
+
+/** Where a pull's credentials may come from, beside the registry's host. */
+export interface CredentialSources {
+  /** Docker configs (a pull Secret's `.dockerconfigjson` text), tried in order before the user's files. */
+  readonly configs?: readonly string[];
+  /** Whether the docker config files of the user running kvt are read after `configs`. @default true */
+  readonly userConfig?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The credentials a pull from `registry` uses: under each of its credential hosts in turn (the
+ * registry, then its mirror: `credentialHosts`), the first of `configs` holding some, then the
+ * user's docker config files; undefined for an anonymous pull. The one lookup of `kvt image pull`,
+ * a VMI's images (its `imagePullSecret`, else the user's files) and the node agent's image volumes
+ * (the pod's `imagePullSecrets`, then the node's files, as a kubelet tries them).
+ */
+export async function registryCredentials(registry: string, mirrors: RegistryMirrors, sources: CredentialSources = {}): Promise<RegistryCredentials | undefined> {
+  for (const host of credentialHosts(registry, mirrors)) {
+    for (const config of sources.configs ?? []) {
+      const found = credentialsFor(config, host);
+      if (found !== undefined) return found;
+    }
+    const found = sources.userConfig === false ? undefined : await dockerConfigCredentials(host, sources.env);
+    if (found !== undefined) return found;
   }
   return undefined;
 }
