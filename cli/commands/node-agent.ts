@@ -5,11 +5,13 @@
  * processes in per-pod network namespaces on the cluster's pod network.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createLogger } from '../../core/log.js';
+import type { KubeApi } from '../../core/kube.js';
+import { createLogger, type Logger } from '../../core/log.js';
 import { defaultDataDir, ensureDataDir, imageStoreRoot } from '../../launcher/runtime/data-dir.js';
+import type { PodFilesContext } from '../../local/node-agent/runtime/pod-files.js';
 import type { Pod } from '../../reconcilers/pod.js';
 import { POD_TYPE } from '../../reconcilers/pod.js';
 import { runController } from '../../reconcilers/runtime/controller.js';
@@ -66,36 +68,24 @@ async function caPemOf(config: KubeConfig): Promise<string> {
 }
 
 /**
- * Image volumes from this node's image store: an image's directory (its record and file system),
- * every file of it first made readable by the launchers' QEMU user, since the pod gets it read-only;
- * an image the store lacks is pulled first.
+ * Image volumes from this node's image store (launcher/runtime/image-volume-pull.ts): pulled as
+ * each volume's pullPolicy says with the pod's imagePullSecrets, then the node's docker config, and
+ * the node's mirrors; every file of the image made readable by the launchers' QEMU user, since the
+ * pod gets it read-only.
  */
-async function imageServer(dataDir: string): Promise<(reference: string) => Promise<string>> {
+async function imageServer(dataDir: string, kube: KubeApi, log: Logger): Promise<NonNullable<PodFilesContext['images']>> {
   const { openImageStore } = await import('../../launcher/runtime/image-store.js');
   const { ensureUnprivilegedUser } = await import('../../launcher/runtime/unprivileged-user.js');
   const { shareImageFiles } = await import('../../launcher/runtime/volumes-access.js');
-  const { ImageNotFoundError } = await import('../../launcher/runtime/image-store-errors.js');
-  const { pullImage } = await import('../../launcher/runtime/image-pull.js');
   const { loadRegistryMirrors } = await import('../../launcher/runtime/registry-config.js');
-  const { pullCredentials } = await import('../image-pull-output.js');
+  const { imageVolumeServer } = await import('../../launcher/runtime/image-volume-pull.js');
   const store = openImageStore(imageStoreRoot(dataDir));
   const qemuUser = await ensureUnprivilegedUser();
-  // An image the node lacks is pulled (IfNotPresent; the node's docker config and mirrors, not yet the pod's imagePullSecrets).
-  const resolveOrPull = async (reference: string): Promise<Awaited<ReturnType<typeof store.resolve>>> => {
-    try {
-      return await store.resolve(reference);
-    } catch (e: unknown) {
-      if (!(e instanceof ImageNotFoundError)) throw e;
-      const mirrors = await loadRegistryMirrors(dataDir);
-      const credentials = await pullCredentials(reference, mirrors);
-      return pullImage(store, reference, { mirrors, ...(credentials === undefined ? {} : { credentials }) });
-    }
-  };
-  return async (reference) => {
-    const record = await resolveOrPull(reference);
-    await shareImageFiles(store.root, record.dir, qemuUser);
-    return dirname(record.dir);
-  };
+  return imageVolumeServer({
+    store, kube, log,
+    mirrors: () => loadRegistryMirrors(dataDir),
+    share: (record) => shareImageFiles(store.root, record.dir, qemuUser),
+  });
 }
 
 async function runAgent(v: Readonly<Record<string, string>>): Promise<number> {
@@ -123,7 +113,7 @@ async function runAgent(v: Readonly<Record<string, string>>): Promise<number> {
     network: { bridge: at('pod-bridge'), bridgeNetns: at('pod-bridge-netns'), cidr: at('pod-cidr') },
     api: { server: at('api-server'), caPem: await caPemOf(config), token: tokenRequester(config) },
     stateDir,
-    images: await imageServer(dataDir),
+    images: await imageServer(dataDir, kube, log),
   }), { log });
   log.info({ name: nodeName }, 'Started kvt node-agent');
   await stopSignal();

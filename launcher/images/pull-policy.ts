@@ -43,6 +43,17 @@ export function imagePullsOf(vmi: Readonly<VirtualMachineInstance>): ImagePull[]
   return pulls;
 }
 
+/** How a node pulls one image volume of a pod (Kubernetes' ImageVolume), as a kubelet does. */
+export interface ImageVolumePull {
+  /** The pod volume, named in every failure. */
+  readonly volume: string;
+  readonly policy: PullPolicy;
+  /** The pod's namespace, where its pull Secrets are. */
+  readonly namespace: string;
+  /** The pod's `imagePullSecrets` (kubernetes.io/dockerconfigjson Secrets), in order. */
+  readonly pullSecrets: readonly string[];
+}
+
 /** What to do for one image: pull it, use the stored copy, or fail (Never, and none is stored). */
 export type PullDecision = 'pull' | 'use' | 'missing';
 

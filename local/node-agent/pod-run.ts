@@ -6,6 +6,8 @@
  * the kvt version), so a pod it cannot run says why, naming the field. Pure.
  * @see https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/
  */
+import { defaultPodImagePullPolicy } from '../../core/image-ref.js';
+import type { PullPolicy } from '../../launcher/images/pull-policy.js';
 import type { Container, Pod } from '../../reconcilers/pod.js';
 
 /**
@@ -21,8 +23,12 @@ export type VolumeSource =
   | { readonly kind: 'hostPath'; readonly path: string; readonly create: boolean }
   | { readonly kind: 'emptyDir' }
   | ObjectVolumeSource
-  /** An OCI image's file system (ImageVolume), read-only: the node serves it from its image store. */
-  | { readonly kind: 'image'; readonly reference: string }
+  /**
+   * An OCI image's file system (ImageVolume), read-only: the node serves it from its image store,
+   * pulled as `pullPolicy` says (Kubernetes' default when the volume names none) with the pod's
+   * `imagePullSecrets` (Secret names in its namespace) before the node's own credentials.
+   */
+  | { readonly kind: 'image'; readonly reference: string; readonly pullPolicy: PullPolicy; readonly pullSecrets: readonly string[] }
   /** The service-account projection the API server adds to every pod: files of the token, the CA, the namespace. */
   | { readonly kind: 'projected'; readonly files: readonly ProjectedFile[] };
 
@@ -157,7 +163,7 @@ interface Volume {
   readonly emptyDir?: object;
   readonly secret?: { readonly secretName?: string; readonly optional?: boolean };
   readonly configMap?: { readonly name?: string; readonly optional?: boolean };
-  readonly image?: { readonly reference?: string };
+  readonly image?: { readonly reference?: string; readonly pullPolicy?: string };
 }
 
 /** The volume's source when it is written from an API object (secret, configMap), else undefined. */
@@ -172,14 +178,23 @@ const SIMPLE_SOURCES: readonly ((v: Readonly<Volume>) => VolumeSource | undefine
   (v) => (v.hostPath === undefined ? undefined : { kind: 'hostPath', path: v.hostPath.path, create: v.hostPath.type === 'DirectoryOrCreate' }),
   (v) => (v.emptyDir === undefined ? undefined : { kind: 'emptyDir' }),
   objectSourceOf,
-  (v) => (v.image?.reference === undefined || v.image.reference === '' ? undefined : { kind: 'image', reference: v.image.reference }),
 ];
+
+/** An image volume's source: its policy checked (the API server's default when unset), the pod's pull Secrets. */
+function imageSourceOf(pod: Readonly<Pod>, image: { readonly reference: string; readonly pullPolicy?: string }, at: string): Result<VolumeSource> {
+  const policy = image.pullPolicy === undefined || image.pullPolicy === '' ? defaultPodImagePullPolicy(image.reference) : image.pullPolicy;
+  if (policy !== 'Always' && policy !== 'IfNotPresent' && policy !== 'Never') return fail(`${at}.pullPolicy: unsupported value ${JSON.stringify(policy)}: supported values: "Always", "IfNotPresent", "Never"`);
+  const pullSecrets = (pod.spec.imagePullSecrets ?? []).map((s) => s.name).filter((n) => typeof n === 'string' && n !== '');
+  return ok({ kind: 'image', reference: image.reference, pullPolicy: policy, pullSecrets });
+}
 
 function sourceOf(pod: Readonly<Pod>, facts: PodFacts, volume: Readonly<Volume>, at: string): Result<VolumeSource> {
   if (volume.projected !== undefined) {
     const files = projectedFiles(pod, facts, volume.projected.sources ?? [], at);
     return files.ok ? ok({ kind: 'projected', files: files.value }) : files;
   }
+  const image = volume.image;
+  if (image?.reference !== undefined && image.reference !== '') return imageSourceOf(pod, { ...image, reference: image.reference }, `${at}.image`);
   const source = SIMPLE_SOURCES.map((read) => read(volume)).find((s) => s !== undefined);
   return source === undefined ? fail(`${at}: only hostPath, emptyDir, secret, configMap, projected and image volumes are supported by the kvt node agent`) : ok(source);
 }

@@ -11,6 +11,7 @@ import { isNotFound, KubevirtError } from '../../../core/errors.js';
 import type { KubeApi, KubeObject } from '../../../core/kube.js';
 import { ExternalGvk } from '../../../crd-gen/index.js';
 import type { Pod } from '../../../reconcilers/pod.js';
+import type { ImageVolumePull } from '../../../launcher/images/pull-policy.js';
 import { configMapData, secretData, type ConfigMapLike, type ObjectData, type SecretLike } from '../../../launcher/volumes/index.js';
 import type { ObjectVolumeMount, PodMount, PodRunSpec, ProjectedFile } from '../pod-run.js';
 
@@ -73,8 +74,11 @@ export interface PodFilesContext {
   readonly kube: KubeApi;
   readonly stateDir: string;
   readonly endpoint: ApiEndpoint;
-  /** The directory of an image to mount read-only (an image volume), from the node's images; throws when the node has none of that reference. */
-  readonly images?: (reference: string) => Promise<string>;
+  /**
+   * The directory of an image to mount read-only (an image volume), from the node's images, pulled
+   * as `pull` says (launcher/runtime/image-volume-pull.ts); throws, naming the volume, when it cannot be had.
+   */
+  readonly images?: (reference: string, pull?: ImageVolumePull) => Promise<string>;
 }
 
 async function volumeDir(kube: KubeApi, pod: Readonly<Pod>, mount: PodMount, at: { readonly dir: string; readonly context: ProjectionContext; readonly images: PodFilesContext['images'] }): Promise<string> {
@@ -90,7 +94,7 @@ async function volumeDir(kube: KubeApi, pod: Readonly<Pod>, mount: PodMount, at:
   }
   if (source.kind === 'image') {
     if (at.images === undefined) throw new PodFilesError(`image volume ${mount.volume}: this node serves no images`);
-    return at.images(source.reference);
+    return at.images(source.reference, { volume: mount.volume, policy: source.pullPolicy, namespace: pod.metadata.namespace ?? 'default', pullSecrets: source.pullSecrets });
   }
   if (source.kind === 'secret' || source.kind === 'configMap') {
     await writeObjectVolume(kube, pod.metadata.namespace ?? 'default', { volume: mount.volume, source, mountPath: mount.mountPath }, target);
