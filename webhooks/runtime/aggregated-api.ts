@@ -24,7 +24,7 @@ import {
 import type { SubresourceApi } from '../subresources/api.js';
 import { frontProxyNameAllowed, frontProxyUser, type FrontProxyConfig } from '../subresources/front-proxy.js';
 import type { SubresourceRequest } from '../subresources/request.js';
-import { readBody, sendJson, sendRefusal, type Refusal } from './http-io.js';
+import { readBody, requestPath, sendJson, sendRefusal, type Refusal } from './http-io.js';
 
 /** What {@link createAggregatedApi} needs. */
 export interface AggregatedApiOptions {
@@ -55,12 +55,6 @@ const VMI_TYPE = Gvk.VirtualMachineInstance;
 
 /** A console frame larger than this from the client is refused (a terminal sends keystrokes). */
 const MAX_CONSOLE_MESSAGE = 1024 * 1024;
-
-function pathOf(url: string | undefined): string {
-  const raw = url ?? '/';
-  const q = raw.indexOf('?');
-  return q < 0 ? raw : raw.slice(0, q);
-}
 
 const refusal = (code: number, reason: string, message: string): Refusal => ({ code, reason, message });
 
@@ -183,7 +177,7 @@ export function createAggregatedApi(options: AggregatedApiOptions): AggregatedAp
   };
 
   return {
-    route: (req) => routeAggregated(req.method ?? 'GET', pathOf(req.url)),
+    route: (req) => routeAggregated(req.method ?? 'GET', requestPath(req.url)),
     serve: (req, res, route) => {
       if (route.kind === 'discovery') {
         const who = authenticate(req);
@@ -199,7 +193,7 @@ export function createAggregatedApi(options: AggregatedApiOptions): AggregatedAp
     },
     upgrade: (req, socket, head) => {
       socket.on('error', () => socket.destroy());
-      const route = routeAggregated(req.method ?? 'GET', pathOf(req.url));
+      const route = routeAggregated(req.method ?? 'GET', requestPath(req.url));
       if (route.kind !== 'console') {
         return refuseUpgrade(socket, route.kind === 'refused' ? refusal(route.refusal.status, route.refusal.reason, route.refusal.message) : refusal(400, 'BadRequest', 'only the console is a websocket'));
       }

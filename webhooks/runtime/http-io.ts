@@ -1,8 +1,19 @@
 /**
- * The HTTP plumbing of the webhook server: bounded body reading and the answers that are not
- * AdmissionReviews (Kubernetes `Status` objects for refusals, plain text for probes).
+ * The HTTP plumbing of the webhook server and the aggregated API: request paths, bounded body
+ * reading and the answers that are not AdmissionReviews (Kubernetes `Status` objects for
+ * refusals, plain text for probes).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * A request's path without its query (`/apis/…/console?x=1` → `/apis/…/console`; `/` when the
+ * request has no URL): what the admission routes and the aggregated API's routes are matched on.
+ */
+export function requestPath(url: string | undefined): string {
+  const raw = url ?? '/';
+  const q = raw.indexOf('?');
+  return q < 0 ? raw : raw.slice(0, q);
+}
 
 /** How reading a request body ended. */
 export type BodyResult =

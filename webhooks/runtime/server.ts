@@ -17,7 +17,7 @@ import type { Logger } from '../../core/log.js';
 import type { AdmissionContext, AdmissionIds } from '../context.js';
 import type { AdmissionReviewResponse, WebhookRoute } from '../review-types.js';
 import type { AggregatedApi } from './aggregated-api.js';
-import { isJsonContentType, readBody, sendJson, sendRefusal, sendText, type Refusal } from './http-io.js';
+import { isJsonContentType, readBody, requestPath, sendJson, sendRefusal, sendText, type Refusal } from './http-io.js';
 import type { LookupsProvider } from './lookups.js';
 import { createAdmissionMetrics, UNKNOWN_WEBHOOK, type AdmissionMetrics, type AdmissionResult } from './metrics.js';
 import { internalErrorReview, requestUid, requestUser, summarizeReview } from './review-summary.js';
@@ -86,12 +86,6 @@ export interface WebhookServer {
 
 const RANDOM_IDS: AdmissionIds = { uuid: randomUUID };
 const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
-
-function pathOf(url: string | undefined): string {
-  const raw = url ?? '/';
-  const q = raw.indexOf('?');
-  return q < 0 ? raw : raw.slice(0, q);
-}
 
 function msSince(started: number): number {
   return Math.round((performance.now() - started) * 1000) / 1000;
@@ -178,7 +172,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   };
 
   const dispatch = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = pathOf(req.url);
+    const path = requestPath(req.url);
     const aggregated = options.aggregated?.route(req);
     if (aggregated !== undefined && aggregated.kind !== 'not-aggregated') return options.aggregated?.serve(req, res, aggregated);
     const route = routes.get(path);
