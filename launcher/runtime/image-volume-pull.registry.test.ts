@@ -2,7 +2,7 @@
 // docker-registry): the pod's imagePullSecrets (Secrets read through a real in-memory API) before
 // the node's docker config, Always re-pulling a changed tag where IfNotPresent keeps what is stored,
 // Never failing when the image is absent; every failure names the volume.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,5 +93,14 @@ describe.skipIf(!IN_CI && !haveTools([...REGISTRY_TOOLS, 'qemu-img']))('image vo
     const dir = await serve('localhost/imported:latest', pull('IfNotPresent'));
     expect(shared.map((r) => r.ref)).toEqual(['localhost/imported:latest']);
     expect(dir).toBe(dirname(shared[0]?.dir ?? ''));
+  });
+
+  it('two volumes of one missing image at once get the same directory, which still exists', async () => {
+    await pushImage(registry, 'team/together:1', [{ layers: [{ files: { 'disk/disk.img': Buffer.alloc(4096, 5) } }] }]);
+    const serve = imageVolumeServer({ ...options, share: () => Promise.resolve() });
+    const image = `${registry.host}/team/together:1`;
+    const dirs = await Promise.all([serve(image, pull('IfNotPresent')), serve(image, pull('IfNotPresent')), serve(image, pull('Always'))]);
+    expect(new Set(dirs).size).toBe(1);
+    expect((await stat(dirs[0] ?? '')).isDirectory()).toBe(true);
   });
 });

@@ -10,7 +10,7 @@
  */
 import { dirname } from 'node:path';
 import { isNotFound, KubevirtError } from '../../core/errors.js';
-import { defaultPodImagePullPolicy } from '../../core/image-ref.js';
+import { canonicalImageRef, defaultPodImagePullPolicy } from '../../core/image-ref.js';
 import type { KubeApi, KubeObject } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
 import { ExternalGvk } from '../../crd-gen/index.js';
@@ -33,7 +33,7 @@ const DOCKER_CONFIG_KEYS = ['.dockerconfigjson', '.dockercfg'] as const;
  * in order. A Secret that is missing or holds no docker config is skipped with a warning, as a
  * kubelet pulls without it; the pull may then fail on its own.
  */
-export async function pullSecretConfigs(kube: Pick<KubeApi, 'get'>, namespace: string, names: readonly string[], log: Logger): Promise<string[]> {
+async function pullSecretConfigs(kube: Pick<KubeApi, 'get'>, namespace: string, names: readonly string[], log: Logger): Promise<string[]> {
   const configs: string[] = [];
   for (const name of names) {
     let secret: SecretLike;
@@ -108,11 +108,27 @@ async function pullAsPolicySays(reference: string, pull: ImageVolumePull, option
 /**
  * The node agent's image server (pod-files.ts `images`): an image volume's directory in the store
  * (the record and the file system), pulled as its policy says, shared with the QEMU user by `share`.
+ * Volumes of one reference are served one at a time: two pods pulling the same missing image at once
+ * would otherwise both commit it, the second commit removing the directory the first was given.
+ * Each then still pulls by its own policy and credentials (the second finds the image stored).
  */
 export function imageVolumeServer(options: ImageVolumeOptions & { readonly share: (record: ImageRecord) => Promise<void> }): (reference: string, pull?: ImageVolumePull) => Promise<string> {
-  return async (reference, pull) => {
+  const inFlight = new Map<string, Promise<string>>();
+  const serve = async (reference: string, pull: ImageVolumePull | undefined): Promise<string> => {
     const record = await ensureImageVolume(reference, pull, options);
     await options.share(record);
     return dirname(record.dir);
+  };
+  return async (reference, pull) => {
+    const key = canonicalImageRef(reference) ?? reference;
+    const previous = inFlight.get(key);
+    const mine = (previous === undefined ? Promise.resolve() : previous.then(() => undefined, () => undefined)).then(() => serve(reference, pull));
+    inFlight.set(key, mine);
+    try {
+      return await mine;
+    } finally {
+      // Only the last in the chain clears it: the map holds one entry per reference being served, at most.
+      if (inFlight.get(key) === mine) inFlight.delete(key);
+    }
   };
 }
