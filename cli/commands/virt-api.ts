@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { KUBEVIRT_NAMESPACE } from '../../webhooks/validate/vmi-update-accounts.js';
 import { WEBHOOK_ROUTES } from '../../webhooks/registry.js';
 import type { WebhookRoute } from '../../webhooks/review-types.js';
 import { runVirtApi, type VirtApiOptions } from '../../webhooks/runtime/main.js';
@@ -58,7 +59,7 @@ function parseOptions(args: readonly string[]): CliOptions {
     ...(values['subresource-api'] ? {
       subresources: {
         handlerCertDir: required(values['handler-certs'], '--handler-certs (with --subresource-api)'),
-        handlerNamespace: values['handler-namespace'] ?? process.env['POD_NAMESPACE'] ?? 'kubevirt',
+        handlerNamespace: values['handler-namespace'] ?? process.env['POD_NAMESPACE'] ?? KUBEVIRT_NAMESPACE,
         handlerSelector: values['handler-selector'],
       },
     } : {}),

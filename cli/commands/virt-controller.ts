@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { KubeApi } from '../../core/kube.js';
 import { createLogger, type Logger } from '../../core/log.js';
+import { KUBEVIRT_NAMESPACE } from '../../webhooks/validate/vmi-update-accounts.js';
 import { startVirtController } from '../../reconcilers/runtime/virt-controller.js';
 import { runLeaderElection } from '../../reconcilers/runtime/leader.js';
 import { checkLogLevel, UsageError, type Command } from '../command.js';
@@ -30,7 +31,7 @@ export function parseVirtControllerArgs(args: readonly string[]): VirtController
     args: [...args],
     options: {
       kubeconfig: { type: 'string' },
-      namespace: { type: 'string', default: 'kubevirt' },
+      namespace: { type: 'string', default: KUBEVIRT_NAMESPACE },
       'leader-elect': { type: 'string', default: 'true' },
       'launcher-image': { type: 'string', default: 'kvt:latest' },
       'image-volumes': { type: 'string', default: 'false' },

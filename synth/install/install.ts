@@ -7,6 +7,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
+import { KUBEVIRT_NAMESPACE } from '../../webhooks/validate/vmi-update-accounts.js';
 import { PART_OF } from './common.js';
 import { KubevirtCrds } from './crds.js';
 import { generateComponentPki, generateServingPki, type ComponentPki, type ServingPki } from './pki.js';
@@ -101,7 +102,7 @@ function nonEmpty(prop: string, value: string): void {
 export type ResolvedInstallProps = Required<Omit<KubevirtInstallProps, 'pki' | 'componentPki'>> & Pick<KubevirtInstallProps, 'pki' | 'componentPki'>;
 
 const DEFAULTS = {
-  namespace: 'kubevirt',
+  namespace: KUBEVIRT_NAMESPACE,
   image: 'ghcr.io/kubevirt-ts/kvt:0.1.0',
   apiReplicas: 2,
   controllerReplicas: 2,
