@@ -56,12 +56,37 @@ export function daemonStarter(qemuUser: UnprivilegedUser | undefined, dataDir: s
   });
 }
 
-/** Makes the host ready for the VMI `identity` ({@link LauncherHost}); libvirtd starts in the background. */
-export async function prepareHost(identity: VmiIdentity, opts: HostOptions): Promise<LauncherHost> {
+/** The launcher's log: the process's, naming the VMI and the launcher. */
+export function launcherLog(log: Logger, identity: VmiIdentity, dirs: LauncherDirs): Logger {
+  return log.child({ namespace: identity.namespace, name: identity.name, launcher: dirs.id });
+}
+
+/** What every launcher host starts with, made ready ahead ({@link prepareHost}) or by the run itself (main.ts). */
+export interface HostBase {
+  readonly dirs: LauncherDirs;
+  readonly log: Logger;
+  /** The QEMU user, when this process is root. */
+  readonly qemuUser: UnprivilegedUser | undefined;
+  /** Armed on the daemon's directory, the run and state directories. */
+  readonly reaper: Reaper;
+}
+
+/**
+ * The launcher's directories and log, the unprivileged QEMU user (as root) and the dead-man reaper
+ * armed on its directories: the first steps of a launcher's host, in this order, whether the host
+ * is prepared ahead or by the run.
+ */
+export async function hostBase(identity: VmiIdentity, opts: HostOptions): Promise<HostBase> {
   const dirs = dirsOf(identity, opts);
-  const log = opts.log.child({ namespace: identity.namespace, name: identity.name, launcher: dirs.id });
+  const log = launcherLog(opts.log, identity, dirs);
   const qemuUser = IS_ROOT ? await ensureUnprivilegedUser() : undefined;
   const reaper = await startReaper(dirs.daemonDir, [dirs.runDir, dirs.stateDir]);
+  return { dirs, log, qemuUser, reaper };
+}
+
+/** Makes the host ready for the VMI `identity` ({@link LauncherHost}); libvirtd starts in the background. */
+export async function prepareHost(identity: VmiIdentity, opts: HostOptions): Promise<LauncherHost> {
+  const { dirs, log, qemuUser, reaper } = await hostBase(identity, opts);
   const daemon = daemonStarter(qemuUser, opts.dataDir, log)(dirs);
   // Whoever takes the daemon sees a failure; until then it must not count as unhandled.
   let ended = false;

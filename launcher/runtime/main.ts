@@ -15,13 +15,13 @@ import { runLauncher, type LauncherDeps, type LauncherOutcome, type PreparedVolu
 import { vmiIdentity, type LauncherDirs } from './launcher-dirs.js';
 import { connectLibvirt } from './libvirt.js';
 import type { ProtocolServer } from '../protocol/runtime/server.js';
-import { daemonStarter, dirsOf, IS_ROOT, type LauncherHost } from './host.js';
-import { startReaper, type Reaper } from './reaper.js';
+import { daemonStarter, hostBase, launcherLog, type LauncherHost } from './host.js';
+import type { Reaper } from './reaper.js';
 import { assertSwtpmInstalled, linkTpmState, prepareTpmState } from './tpm-state.js';
 import { hasTpmDevice } from '../../core/tpm.js';
 import { stateOwnerOf } from '../vm-state.js';
 import { sameIdentity, type VmiIdentity } from '../identity.js';
-import { ensureUnprivilegedUser, type UnprivilegedUser } from './unprivileged-user.js';
+import type { UnprivilegedUser } from './unprivileged-user.js';
 import { preparePodNetwork } from './pod-network.js';
 
 /** How the domain is accelerated: `auto` probes KVM and falls back to emulation when allowed. */
@@ -107,15 +107,12 @@ interface RunHost {
 async function runHost(identity: VmiIdentity, opts: LaunchOptions): Promise<RunHost> {
   const given = opts.host;
   if (given === undefined) {
-    const dirs = dirsOf(identity, opts);
-    const log = opts.log.child({ namespace: identity.namespace, name: identity.name, launcher: dirs.id });
-    const qemuUser = IS_ROOT ? await ensureUnprivilegedUser() : undefined;
-    const reaper = await startReaper(dirs.daemonDir, [dirs.runDir, dirs.stateDir]);
-    return { dirs, log, qemuUser, reaper, startDaemon: daemonStarter(qemuUser, opts.dataDir, log), stopUntakenDaemon: () => Promise.resolve() };
+    const base = await hostBase(identity, opts);
+    return { ...base, startDaemon: daemonStarter(base.qemuUser, opts.dataDir, base.log), stopUntakenDaemon: () => Promise.resolve() };
   }
   if (!sameIdentity(given.identity, identity)) throw new Error(`the host was prepared for VMI ${given.identity.namespace}/${given.identity.name}, not ${identity.namespace}/${identity.name}`);
   let taken = false;
-  const log = opts.log.child({ namespace: identity.namespace, name: identity.name, launcher: given.dirs.id });
+  const log = launcherLog(opts.log, identity, given.dirs);
   return {
     dirs: given.dirs,
     log,
