@@ -13,8 +13,9 @@ describe('findViewer', () => {
     ['remote-viewer first', ['/usr/bin/vncviewer', '/usr/bin/remote-viewer'], '/usr/bin/remote-viewer vnc://127.0.0.1:5901'],
     ['vncviewer takes host::port', ['/opt/bin/vncviewer'], '/opt/bin/vncviewer 127.0.0.1::5901'],
     ['the first PATH directory that has it', ['/b/remote-viewer', '/a/remote-viewer'], '/a/remote-viewer vnc://127.0.0.1:5901'],
-  ])('%s', (_name, installed, expected) => {
-    const found = findViewer('/a:/b:/usr/bin:/opt/bin', 5901, (f) => installed.includes(f));
+    ['an empty PATH entry is no directory', ['remote-viewer'], undefined],
+  ])('%s', async (_name, installed, expected) => {
+    const found = await findViewer('/a::/b:/usr/bin:/opt/bin', 5901, (f) => Promise.resolve(installed.includes(f)));
     expect(found === undefined ? undefined : [found.command, ...found.args].join(' ')).toBe(expected);
   });
 });

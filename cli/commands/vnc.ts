@@ -8,10 +8,12 @@
  * stream is not served by our virt-api.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { createConnection, createServer, type Server } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { delimiter } from 'node:path';
 import { parseArgs } from 'node:util';
+import { findProgram, type ExecutableProbe } from '../../core/program-path.js';
 import { defaultRunRoot, launcherDirs, vmiIdentity } from '../../launcher/runtime/launcher-dirs.js';
 import { defaultDataDir } from '../../launcher/runtime/data-dir.js';
 import { DAEMON_OPTIONS } from '../daemon-client.js';
@@ -27,23 +29,16 @@ const VIEWERS: readonly (readonly [string, (port: number) => string[]])[] = [
 ];
 
 /** The first installed viewer on `pathEnv` and its arguments for `port`, or undefined (pure but for `isExecutable`). */
-export function findViewer(pathEnv: string, port: number, isExecutable: (file: string) => boolean): { command: string; args: string[] } | undefined {
-  const dirs = pathEnv.split(delimiter).filter((d) => d !== '');
+export async function findViewer(pathEnv: string, port: number, isExecutable: ExecutableProbe): Promise<{ command: string; args: string[] } | undefined> {
+  const dirs = pathEnv.split(delimiter);
   for (const [name, args] of VIEWERS) {
-    const dir = dirs.find((d) => isExecutable(join(d, name)));
-    if (dir !== undefined) return { command: join(dir, name), args: args(port) };
+    const command = await findProgram(name, dirs, isExecutable);
+    if (command !== undefined) return { command, args: args(port) };
   }
   return undefined;
 }
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const executable: ExecutableProbe = (file) => access(file, constants.X_OK).then(() => true, () => false);
 
 /** `--port`: a TCP port, 0 (or absent) for a free one. */
 export function parsePort(raw: string | undefined): number {
@@ -87,8 +82,8 @@ export async function serveVncProxy(vncSocket: string, port: number): Promise<Vn
 }
 
 /** Says where the display is, starts a viewer when asked and installed, and resolves when the viewer exits or on Ctrl-C. */
-function untilDone(name: string, port: number, proxyOnly: boolean, io: CommandIo): Promise<void> {
-  const viewer = proxyOnly ? undefined : findViewer(process.env['PATH'] ?? '', port, executable);
+async function untilDone(name: string, port: number, proxyOnly: boolean, io: CommandIo): Promise<void> {
+  const viewer = proxyOnly ? undefined : await findViewer(process.env['PATH'] ?? '', port, executable);
   if (proxyOnly) io.out(`${JSON.stringify({ port })}\n`);
   else io.err(`The VNC display of ${name} is on 127.0.0.1:${port}${viewer === undefined ? ' (no VNC viewer is installed: connect one to it; Ctrl-C ends)' : `; starting ${viewer.command}`}\n`);
   return new Promise<void>((resolve) => {
