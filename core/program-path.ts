@@ -8,6 +8,12 @@
  */
 import { join } from 'node:path';
 
+/**
+ * Where Debian puts the system programs kvt runs (libvirtd, ip, nft): directories a user's or a
+ * daemon's PATH may lack, so the host check and the node network's tools search them after $PATH.
+ */
+export const SBIN_DIRS: readonly string[] = ['/usr/sbin', '/sbin'];
+
 /** Whether `file` exists and may be executed by this process (an IO edge's `access(file, X_OK)`). */
 export type ExecutableProbe = (file: string) => Promise<boolean>;
 

@@ -13,7 +13,7 @@ import { access } from 'node:fs/promises';
 import { NODE_STATUS } from '../node-agent/plan.js';
 import { hostNodeFacts, startNode } from '../node-agent/runtime/node.js';
 import { delimiter, join } from 'node:path';
-import { findProgram } from '../../core/program-path.js';
+import { findProgram, SBIN_DIRS } from '../../core/program-path.js';
 import type { KubeApi } from '../../core/kube.js';
 import {
   KUBEVIRT_NAMESPACE, kubevirtServiceAccount, NODE_NAME_EXTRA, subresourceApi, VIRT_API_STATUS, type KubevirtComponent, type RequestUser, type SubresourceApi,
@@ -160,7 +160,7 @@ export function startFailure(e: unknown): string {
  * root, which making network namespaces, veths and the bridge needs.
  * @param path where programs are looked for @default $PATH and the sbin directories (libvirtd is in /usr/sbin)
  */
-export async function checkHost(dataDir: string, path = [process.env['PATH'] ?? '', '/usr/sbin', '/sbin'].join(delimiter), networkUid?: number): Promise<void> {
+export async function checkHost(dataDir: string, path = [process.env['PATH'] ?? '', ...SBIN_DIRS].join(delimiter), networkUid?: number): Promise<void> {
   const missing: string[] = [];
   const programs = networkUid === undefined ? HOST_PROGRAMS : [...HOST_PROGRAMS, ...NETWORK_PROGRAMS];
   for (const [program, packages] of programs) if (!(await onPath(program, path))) missing.push(`${program} (Debian: ${packages})`);

@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter } from 'node:path';
 import { KubevirtError } from '../../../core/errors.js';
-import { findProgram } from '../../../core/program-path.js';
+import { findProgram, SBIN_DIRS } from '../../../core/program-path.js';
 
 /** A network tool failed; the message is its command line and its stderr. */
 export class NetworkToolError extends KubevirtError {}
@@ -18,7 +18,7 @@ const found = new Map<string, string>();
 async function locate(program: string): Promise<string> {
   const known = found.get(program);
   if (known !== undefined) return known;
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), ...SBIN_DIRS, '/usr/bin', '/bin'];
   const path = await findProgram(program, dirs, (file) => access(file, constants.X_OK).then(() => true, () => false));
   if (path !== undefined) {
     found.set(program, path);
