@@ -65,22 +65,29 @@ export function terminatedReason(exitCode: number, signal: number | undefined): 
 /** Kubernetes' reason for a container the kubelet cannot find any more (exit code 137, as its kubelet reports). */
 export const CONTAINER_STATUS_UNKNOWN = 'ContainerStatusUnknown';
 
+/** How a container ended, as its terminated state records it. */
+export type ContainerEnd = Omit<Extract<ProcessState, { kind: 'exited' }>, 'kind'>;
+
 /**
- * What a kubelet that has no live process for `pod` knows of it from the pod's own status, as a
- * restarted kubelet learns it from its runtime: a launcher that was running and is gone ended unseen
- * (ContainerStatusUnknown, 137), one reported terminated stays so; a pod never started has none. A
- * launcher pod never restarts, so neither is started again.
+ * How a container ended that a restarted kubelet (or node agent) finds no process of, from the pod's
+ * own status, as a kubelet learns it from its runtime: one that was running ended unseen
+ * (ContainerStatusUnknown, 137), one reported terminated keeps that end; undefined for one that never
+ * started.
  */
-export function unfoundProcessState(pod: Readonly<Pod>, now: Date): ProcessState {
-  const state = containerStatus(pod, LAUNCHER_CONTAINER)?.state;
-  const ended = state?.terminated;
-  if (ended !== undefined) return { ...ended, kind: 'exited', finishedAt: ended.finishedAt ?? formatKubeTime(now) };
-  if (state?.running === undefined) return { kind: 'none' };
+export function unfoundContainerEnd(state: Readonly<ContainerState> | undefined, now: Date): ContainerEnd | undefined {
+  if (state?.terminated !== undefined) return { ...state.terminated, finishedAt: state.terminated.finishedAt ?? formatKubeTime(now) };
+  if (state?.running === undefined) return undefined;
   return {
-    kind: 'exited', exitCode: 137, finishedAt: formatKubeTime(now), reason: CONTAINER_STATUS_UNKNOWN,
-    message: 'the launcher could not be found when the kubelet started again; it used to be running',
+    exitCode: 137, finishedAt: formatKubeTime(now), reason: CONTAINER_STATUS_UNKNOWN,
+    message: 'its process could not be found when the node restarted its pods\' supervision; it used to be running',
     ...(state.running.startedAt === undefined ? {} : { startedAt: state.running.startedAt }),
   };
+}
+
+/** The launcher process of a pod the kubelet finds none of (unfoundContainerEnd): a launcher pod never restarts, so an ended one stays ended. */
+export function unfoundProcessState(pod: Readonly<Pod>, now: Date): ProcessState {
+  const end = unfoundContainerEnd(containerStatus(pod, LAUNCHER_CONTAINER)?.state, now);
+  return end === undefined ? { kind: 'none' } : { kind: 'exited', ...end };
 }
 
 function terminatedState(proc: Extract<ProcessState, { kind: 'exited' }>): NonNullable<ContainerState['terminated']> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { formatKubeTime } from '../../core/time.js';
 import type { Pod } from '../../reconcilers/pod.js';
-import { agentAction, agentPodStatus, podFinished, restartDelayMs, type AgentAction, type ContainerProcess } from './plan.js';
+import { adoptedProcess, agentAction, agentPodStatus, podFinished, restartDelayMs, type AgentAction, type ContainerProcess } from './plan.js';
 
 const NOW = new Date('2026-12-07T18:00:00Z');
 const ago = (ms: number): string => new Date(NOW.getTime() - ms).toISOString();
@@ -66,5 +67,32 @@ describe('a finished pod and its sandbox', () => {
   it('does not hold a pod that restarts, nor an unstartable one without a sandbox', () => {
     expect(agentPodStatus(pod({ phase: 'Running' }), failedJustNow, { hostIP: '192.0.2.1', podIP: '10.244.0.7' }, NOW).phase).toBe('Running');
     expect(agentPodStatus(pod({ phase: 'Pending' }), unstartable, { hostIP: '192.0.2.1' }, NOW)).toMatchObject({ phase: 'Failed', reason: 'CreateContainerError' });
+  });
+});
+
+describe('adoptedProcess: what a restarted agent finds of a pod', () => {
+  const withContainer = (restartPolicy: string, state: Record<string, unknown>, restartCount = 2): Pod => {
+    const p = pod({ restartPolicy, phase: 'Running' });
+    return { ...p, status: { ...p.status, containerStatuses: [{ name: 'compute', ready: false, restartCount, state }] } } as Pod;
+  };
+  it.each<[string, Pod, { startedAt: string } | undefined, ContainerProcess]>([
+    ['its process still runs: running, not ready until probed', withContainer('Always', { running: { startedAt: ago(5000) } }), { startedAt: ago(5000) }, { kind: 'running', startedAt: ago(5000), ready: false, restarts: 2 }],
+    ['never started: none', pod(), undefined, { kind: 'none', restarts: 0 }],
+    ['was running, gone: ended unseen', withContainer('Never', { running: { startedAt: ago(5000) } }),
+      undefined, { kind: 'exited', exitCode: 137, startedAt: ago(5000), finishedAt: formatKubeTime(NOW), reason: 'ContainerStatusUnknown', message: expect.stringMatching(/could not be found/) as unknown as string, restarts: 2 }],
+    ['reported terminated: that end', withContainer('Never', { terminated: { exitCode: 1, reason: 'Error', finishedAt: ago(1000) } }),
+      undefined, { kind: 'exited', exitCode: 1, reason: 'Error', finishedAt: ago(1000), restarts: 2 }],
+  ])('%s', (_what, p, live, proc) => {
+    expect(adoptedProcess(p, live, NOW)).toEqual(proc);
+  });
+
+  it('a Never pod found ended is reported (it finishes), an Always one restarts after its back-off', () => {
+    const running = { running: { startedAt: ago(5000) } };
+    expect(agentAction(withContainer('Never', running), adoptedProcess(withContainer('Never', running), undefined, NOW), NOW)).toBe('report');
+    const always = withContainer('Always', running, 0);
+    const later = new Date(NOW.getTime() + restartDelayMs(0));
+    expect(agentAction(always, adoptedProcess(always, undefined, NOW), later)).toBe('restart');
+    expect(agentPodStatus(withContainer('Never', running), adoptedProcess(withContainer('Never', running), undefined, NOW), { hostIP: '192.0.2.1' }, NOW))
+      .toMatchObject({ phase: 'Failed', containerStatuses: [{ state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown' } } }] });
   });
 });

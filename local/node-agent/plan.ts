@@ -11,13 +11,14 @@ import { formatKubeTime } from '../../core/time.js';
 import { isFinalPhase } from '../../core/phases.js';
 import { ExternalGvk, ResourceNames } from '../../crd-gen/index.js';
 import type { ContainerStatus, Pod, PodStatus } from '../../reconcilers/pod.js';
+import { terminatedReason, unfoundContainerEnd } from '../kubelet/plan.js';
 
 /** What the agent knows of a pod's container process. */
 export type ContainerProcess =
   | { readonly kind: 'none'; readonly restarts: number }
   | { readonly kind: 'unstartable'; readonly message: string; readonly restarts: number }
   | { readonly kind: 'running'; readonly startedAt: string; readonly ready: boolean; readonly restarts: number }
-  | { readonly kind: 'exited'; readonly exitCode: number; readonly signal?: number; readonly startedAt?: string; readonly finishedAt: string; readonly restarts: number };
+  | { readonly kind: 'exited'; readonly exitCode: number; readonly signal?: number; readonly startedAt?: string; readonly finishedAt: string; readonly restarts: number; readonly reason?: string; readonly message?: string };
 
 /** What to do for a pod now. */
 export type AgentAction = 'start' | 'restart' | 'report' | 'terminate' | 'kill' | 'delete' | 'ignore';
@@ -38,6 +39,19 @@ function deletionAction(deletionTimestamp: string, proc: ContainerProcess, now: 
   return Number.isFinite(deadline) && now.getTime() >= deadline ? 'kill' : 'terminate';
 }
 
+/**
+ * A pod's process as a restarted agent finds it: its recorded process if it still runs (`live`);
+ * else how it ended while no agent watched (unfoundContainerEnd: restarted as its policy says, never
+ * started twice), or none for a pod that never started.
+ */
+export function adoptedProcess(pod: Readonly<Pod>, live: { readonly startedAt: string } | undefined, now: Date): ContainerProcess {
+  const status = pod.status?.containerStatuses?.[0];
+  const restarts = status?.restartCount ?? 0;
+  if (live !== undefined) return { kind: 'running', startedAt: live.startedAt, ready: false, restarts };
+  const end = unfoundContainerEnd(status?.state, now);
+  return end === undefined ? { kind: 'none', restarts } : { kind: 'exited', ...end, restarts };
+}
+
 /** What to do with `pod` (bound to this node) given its process. */
 export function agentAction(pod: Readonly<Pod>, proc: ContainerProcess, now: Date): AgentAction {
   if (pod.metadata.deletionTimestamp !== undefined) return deletionAction(pod.metadata.deletionTimestamp, proc, now);
@@ -54,13 +68,10 @@ function containerStatus(name: string, image: string | undefined, proc: Containe
     case 'none': return { ...base, ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } };
     case 'unstartable': return { ...base, ready: false, started: false, state: { waiting: { reason: 'CreateContainerError', message: proc.message } } };
     case 'running': return { ...base, ready: proc.ready, started: true, state: { running: { startedAt: proc.startedAt } } };
-    case 'exited': return {
-      ...base, ready: false, started: false,
-      state: { terminated: {
-        exitCode: proc.exitCode, reason: proc.exitCode === 0 && proc.signal === undefined ? 'Completed' : 'Error', finishedAt: proc.finishedAt,
-        ...(proc.signal === undefined ? {} : { signal: proc.signal }), ...(proc.startedAt === undefined ? {} : { startedAt: proc.startedAt }),
-      } },
-    };
+    case 'exited': {
+      const { kind: _kind, restarts: _restarts, ...ended } = proc;
+      return { ...base, ready: false, started: false, state: { terminated: { ...ended, reason: proc.reason ?? terminatedReason(proc.exitCode, proc.signal) } } };
+    }
   }
 }
 

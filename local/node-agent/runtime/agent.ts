@@ -26,10 +26,10 @@ import { POD_TYPE, type Pod } from '../../../reconcilers/pod.js';
 import { primary } from '../../../reconcilers/sources.js';
 import { liveRecordedProcess, processStartTicks, writePidRecord } from '../../kubelet/runtime/pid-file.js';
 import { KVT_ENTRY } from '../../kubelet/runtime/spawn.js';
-import { agentAction, agentPodStatus, podFinished, type AgentAction, type ContainerProcess } from '../plan.js';
+import { adoptedProcess, agentAction, agentPodStatus, podFinished, type AgentAction, type ContainerProcess } from '../plan.js';
 import { podRunSpec, type HttpProbe } from '../pod-run.js';
 import { automountsToken, credentialsOlderThan, podDir, preparePodFiles, removePodFiles, writePodCredentials, type ApiEndpoint } from './pod-files.js';
-import { createSandbox, deleteSandbox, drainSandbox, readLeases, sandboxNetns, sandboxProcesses, type PodNetwork, type Sandbox } from '../../pod-network/runtime/sandbox.js';
+import { createSandbox, deleteSandbox, drainSandbox, findSandbox, readLeases, sandboxProcesses, type PodNetwork, type Sandbox } from '../../pod-network/runtime/sandbox.js';
 
 /** What the pod loop needs. */
 export interface AgentOptions {
@@ -168,13 +168,15 @@ class NodeAgent implements Reconciler {
     return DONE;
   }
 
-  /** What a pod's process is after an agent restart: its recorded process if it still runs. */
+  /**
+   * What a pod's process is after an agent restart: its recorded process if it still runs; else how it
+   * ended while no agent watched (restarted as its policy says, never started twice), or none.
+   */
   private async adopt(pod: Readonly<Pod>): Promise<Tracked> {
-    const record = await liveRecordedProcess(podDir(this.o.stateDir, pod.metadata.uid ?? ''));
-    const restarts = pod.status?.containerStatuses?.[0]?.restartCount ?? 0;
-    if (record === undefined) return { proc: { kind: 'none', restarts } };
-    const ip = pod.status?.podIP;
-    return { proc: { kind: 'running', startedAt: record.startedAt, ready: false, restarts }, pid: record.pid, ...(ip === undefined ? {} : { sandbox: { netns: sandboxNetns(pod.metadata.uid ?? ''), ip } }) };
+    const uid = pod.metadata.uid ?? '';
+    const record = await liveRecordedProcess(podDir(this.o.stateDir, uid));
+    const sandbox = await findSandbox(ipamDirOf(this.o.stateDir), uid);
+    return { proc: adoptedProcess(pod, record, new Date()), ...(record === undefined ? {} : { pid: record.pid }), ...(sandbox === undefined ? {} : { sandbox }) };
   }
 
   private async start(pod: Readonly<Pod>, t: Tracked): Promise<void> {
