@@ -96,14 +96,16 @@ describe.skipIf(!IN_CI && !AVAILABLE)('KubeVirt\'s containerDisk examples from a
     await forget(ref);
     const first = await pushDemoGuestContainerDisk(registry, 'kubevirt/policy:1');
     const always = await policyVmi(ref, 'Always');
-    expect((await kvt(['run', '-f', always, '--wait-for-console', '^kvt-guest: ready$', '--timeout', '400'])).code).toBe(0);
+    const pulled = await kvt(['run', '-f', always, '--wait-for-console', '^kvt-guest: ready$', '--timeout', '400']);
+    expect(pulled.code, pulled.stderr.slice(-2000)).toBe(0);
     expect((await store.resolve(ref)).digest).toBe(first);
 
     const disk = await demoGuestBootDisk();
     const second = await pushImage(registry, 'kubevirt/policy:1', [{ layers: [{ files: { 'disk/disk.img': { hostPath: disk } } }, { files: { 'etc/version': '2\n' } }] }]);
     expect(second).not.toBe(first);
     const ifNotPresent = await policyVmi(ref, 'IfNotPresent');
-    expect((await kvt(['run', '-f', ifNotPresent, '--wait-for-console', '^kvt-guest: ready$', '--timeout', '400'])).code).toBe(0);
+    const kept = await kvt(['run', '-f', ifNotPresent, '--wait-for-console', '^kvt-guest: ready$', '--timeout', '400']);
+    expect(kept.code, kept.stderr.slice(-2000)).toBe(0);
     expect((await store.resolve(ref)).digest).toBe(first);
     const r = await kvt(['run', '-f', always, '--wait-for-console', '^kvt-guest: ready$', '--timeout', '400']);
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
