@@ -28,7 +28,7 @@ import { liveRecordedProcess, processStartTicks, writePidRecord } from '../../ku
 import { KVT_ENTRY } from '../../kubelet/runtime/spawn.js';
 import { adoptedProcess, agentAction, agentPodStatus, podFinished, type AgentAction, type ContainerProcess } from '../plan.js';
 import { podRunSpec, type HttpProbe } from '../pod-run.js';
-import { automountsToken, credentialsOlderThan, podDir, preparePodFiles, removePodFiles, writePodCredentials, type ApiEndpoint } from './pod-files.js';
+import { automountsToken, credentialsOlderThan, podDir, preparePodFiles, removePodFiles, writePodCredentials, type ApiEndpoint, type PodFilesContext } from './pod-files.js';
 import { createSandbox, deleteSandbox, drainSandbox, findSandbox, readLeases, sandboxProcesses, type PodNetwork, type Sandbox } from '../../pod-network/runtime/sandbox.js';
 
 /** What the pod loop needs. */
@@ -46,7 +46,7 @@ export interface AgentOptions {
   /** Given to pod processes as KVT_DATA_DIR (volume files, caches). */
   readonly dataDir: string;
   /** Serves image volumes: the directory of an image, by reference (pod-files.ts). */
-  readonly images?: (reference: string) => Promise<string>;
+  readonly images?: PodFilesContext['images'];
   readonly log: Logger;
   /** How often running pods are looked at (process, probe). @default 2000 */
   readonly pollMs?: number;
