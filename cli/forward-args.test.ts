@@ -45,13 +45,19 @@ describe('parsePortPair: PORT, LOCAL:REMOTE, :REMOTE, /tcp', () => {
 
 describe('kvt port-forward\'s command line', () => {
   it.each<[string[], object]>([
-    [['vmi/demo', '8080:80'], { target: { kind: 'vmi', name: 'demo' }, namespace: 'default', ports: [{ local: 8080, remote: 80 }], address: '127.0.0.1', stdio: false, kubeconfig: false }],
+    [['vmi/demo', '8080:80'], { target: { kind: 'vmi', name: 'demo' }, namespace: 'default', ports: [{ local: 8080, remote: 80 }], address: '127.0.0.1', stdio: false, daemon: {} }],
     [['vm/web.team', '22', ':80', '--address', '0.0.0.0'], { namespace: 'team', ports: [{ local: 22, remote: 22 }, { local: 0, remote: 80 }], address: '0.0.0.0' }],
     [['--stdio', 'vmi/demo', '22', '--socket', '/run/k.sock'], { stdio: true, daemon: { socket: '/run/k.sock' } }],
     [['vmi/demo', '22', '-n', 'other', '--address', 'localhost'], { namespace: 'other', address: '127.0.0.1' }],
-    [['vmi/demo', '22', '--kubeconfig', '/k'], { kubeconfig: true }],
+    [['vmi/demo', '22', '--kubeconfig', '/k'], { cluster: { kubeconfig: '/k' } }],
+    [['vm/web.team', '22', '--kubeconfig', '/k', '--context', 'c'], { cluster: { kubeconfig: '/k', context: 'c', namespace: 'team' } }],
+    [['--stdio', 'vmi/web', '22', '--kubeconfig', '/k', '-n', 'x'], { stdio: true, cluster: { kubeconfig: '/k', namespace: 'x' } }],
   ])('%j', (args, expected) => {
     expect(parsePortForwardArgs(args)).toMatchObject(expected);
+  });
+
+  it('has no cluster without --kubeconfig', () => {
+    expect(parsePortForwardArgs(['vmi/demo', '22'])).not.toHaveProperty('cluster');
   });
 
   it.each<[string[], RegExp]>([
@@ -60,6 +66,7 @@ describe('kvt port-forward\'s command line', () => {
     [['--stdio', 'vmi/demo', '22', '80'], /exactly one port/],
     [['vmi/demo', '22', '--address', 'my-host'], /--address must be an IP address or localhost/],
     [['vmi/demo.a', '22', '-n', 'b'], /namespace a and -n b differ/],
+    [['vmi/demo', '22', '--context', 'c'], /--context needs --kubeconfig/],
   ])('refuses %j', (args, message) => {
     expect(() => parsePortForwardArgs(args)).toThrow(message);
   });
@@ -74,8 +81,19 @@ describe('kvt ssh: the system ssh\'s argv', () => {
     [['vmi/demo', '-c', 'echo hi', '--socket', '/tmp/my dir/kvt.sock'],
       ['-o', proxy('vmi/demo.default', 22, " --socket '/tmp/my dir/kvt.sock'"), '-o', 'HostKeyAlias=vmi.demo.default', '--', 'vmi.demo.default', 'echo hi']],
     [['alice@vmi/demo', '-l', 'bob'], ['-o', proxy('vmi/demo.default'), '-o', 'HostKeyAlias=vmi.demo.default', '--', 'alice@vmi.demo.default']],
+    [['vmi/demo', '--kubeconfig', '/home/me/my config', '--context', 'kind'],
+      ['-o', proxy('vmi/demo.default', 22, " --kubeconfig '/home/me/my config' --context kind"), '-o', 'HostKeyAlias=vmi.demo.default', '--', 'vmi.demo.default']],
+    [['vm/web.team', '--kubeconfig', '/k'], ['-o', proxy('vm/web.team', 22, ' --kubeconfig /k'), '-o', 'HostKeyAlias=vmi.web.team', '--', 'vmi.web.team']],
   ])('%j', (args, expected) => {
     expect(parseSshArgs(args, KVT)).toEqual(expected);
+  });
+
+  it.each<[string[], string]>([
+    [['vmi/demo', '--kubeconfig', '/k'], 'vmi/demo.ctx-ns'],
+    [['vmi/demo.team', '--kubeconfig', '/k'], 'vmi/demo.team'],
+    [['vmi/demo', '--kubeconfig', '/k', '-n', 'mine'], 'vmi/demo.mine'],
+  ])('through a cluster, %j reaches %s (the context\'s namespace when none is named)', (args, target) => {
+    expect(parseSshArgs(args, KVT, args.includes('-n') ? undefined : 'ctx-ns')[1]).toBe(proxy(target, 22, ' --kubeconfig /k'));
   });
 
   it.each<[string[], RegExp]>([
@@ -83,7 +101,7 @@ describe('kvt ssh: the system ssh\'s argv', () => {
     [['vmi/demo', '-c', 'a', '--', 'b'], /not both/],
     [['bad user@vmi/demo'], /not a user name/],
     [['vmi/demo', '-p', '22:23'], /--port must be a TCP port/],
-    [['vmi/demo', '--kubeconfig', '/k'], /not supported yet/],
+    [['vmi/demo', '--context', 'c'], /--context needs --kubeconfig/],
   ])('refuses %j', (args, message) => {
     expect(() => parseSshArgs(args, KVT)).toThrow(message);
   });

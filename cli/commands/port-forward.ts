@@ -4,12 +4,15 @@
  * local mode the VMI is reached at its launcher pod's IP from this host (cli/vmi-endpoint.ts): the
  * launcher's masquerade DNATs the pod IP's ports to the guest, a bridge-bound guest holds it. With
  * `--stdio` one connection is joined to stdin/stdout (ssh's ProxyCommand, as virtctl's). Through a
- * cluster (`--kubeconfig`) it is not supported yet: our virt-api serves no portforward subresource.
+ * cluster (`--kubeconfig`) each connection is a websocket of the VMI's (or VM's) `portforward`
+ * subresource through the API server, which virt-api joins to the port via the VMI's virt-handler.
  */
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
-import { forwardStdio, listenForward, type TcpForwarder } from '../../local/runtime/tcp-forward.js';
-import { CLUSTER_OPTIONS } from '../cluster-target.js';
+import type { Duplex } from 'node:stream';
+import { forwardStdio, forwardStdioTo, listenForward, listenForwardTo, type TcpForwarder } from '../../local/runtime/tcp-forward.js';
+import { ApiError } from '../../core/errors.js';
+import { CLUSTER_OPTIONS, clusterTarget } from '../cluster-target.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { DAEMON_OPTIONS, DAEMON_OPTIONS_HELP, withDaemon } from '../daemon-client.js';
 import { parseForwardTarget, parsePortPair, type ForwardTarget, type PortPair } from '../forward-args.js';
@@ -24,7 +27,8 @@ export interface PortForwardArgs {
   readonly address: string;
   readonly stdio: boolean;
   readonly daemon: { readonly 'data-dir'?: string; readonly socket?: string };
-  readonly kubeconfig: boolean;
+  /** `--kubeconfig`/`--context`, and the namespace given (target's or -n), when through a cluster. */
+  readonly cluster?: { readonly kubeconfig: string; readonly context?: string; readonly namespace?: string };
 }
 
 /** Parses the command line (pure but for parseArgs): a target, then at least one port; one with --stdio. */
@@ -39,10 +43,19 @@ export function parsePortForwardArgs(args: readonly string[]): PortForwardArgs {
   const target = parseForwardTarget(word);
   const ports = portWords.map(parsePortPair);
   if (values.stdio && ports.length !== 1) throw new UsageError('--stdio forwards exactly one port');
-  return {
-    target, namespace: targetNamespace(target, values.namespace), ports, address: listenAddress(values.address),
-    stdio: values.stdio, kubeconfig: values.kubeconfig !== undefined, daemon: daemonValues(values),
-  };
+  const namespace = targetNamespace(target, values.namespace);
+  const cluster = clusterOf(values, target);
+  return { target, namespace, ports, address: listenAddress(values.address), stdio: values.stdio, daemon: daemonValues(values), ...(cluster === undefined ? {} : { cluster }) };
+}
+
+/** The cluster of `--kubeconfig`/`--context` and the namespace named (the target's or -n), or undefined for the daemon. */
+function clusterOf(values: { readonly kubeconfig?: string; readonly context?: string; readonly namespace?: string }, target: ForwardTarget): PortForwardArgs['cluster'] {
+  if (values.kubeconfig === undefined) {
+    if (values.context !== undefined) throw new UsageError('--context needs --kubeconfig');
+    return undefined;
+  }
+  const given = target.namespace ?? values.namespace;
+  return { kubeconfig: values.kubeconfig, ...(values.context === undefined ? {} : { context: values.context }), ...(given === undefined ? {} : { namespace: given }) };
 }
 
 /** `--address`: an IP, or localhost (127.0.0.1, the default). */
@@ -63,12 +76,44 @@ export function daemonValues(values: { readonly 'data-dir'?: string; readonly so
   return { ...(values['data-dir'] === undefined ? {} : { 'data-dir': values['data-dir'] }), ...(values.socket === undefined ? {} : { socket: values.socket }) };
 }
 
-async function portForward(args: readonly string[], io: CommandIo): Promise<number> {
-  const parsed = parsePortForwardArgs(args);
-  if (parsed.kubeconfig) {
-    io.err('error: kvt port-forward reaches VMIs of the local kvt daemon only; through a cluster (--kubeconfig) it is not supported yet\n');
+/** Listens on each port (or joins stdio to the one) with `open` making each connection's far side. */
+async function forwardWith(parsed: PortForwardArgs, open: (remote: number) => Promise<Duplex>, io: CommandIo): Promise<number> {
+  const [first] = parsed.ports;
+  if (parsed.stdio && first !== undefined) {
+    await forwardStdioTo(await open(first.remote), process.stdin, process.stdout);
+    return 0;
+  }
+  const forwarders: TcpForwarder[] = [];
+  try {
+    for (const pair of parsed.ports) {
+      const forwarder = await listenForwardTo(parsed.address, pair.local, () => open(pair.remote), (e) => io.err(`error forwarding to port ${pair.remote}: ${e.message}\n`));
+      forwarders.push(forwarder);
+      io.out(`Forwarding from ${parsed.address}:${forwarder.port} -> ${pair.remote}\n`);
+    }
+    await untilInterrupted(io);
+  } finally {
+    await Promise.all(forwarders.map((f) => f.close()));
+  }
+  return 0;
+}
+
+/** Through a cluster: each connection is a portforward websocket of the target (a VM's reaches its VMI). */
+async function clusterForward(parsed: PortForwardArgs, cluster: NonNullable<PortForwardArgs['cluster']>, io: CommandIo): Promise<number> {
+  const at = await clusterTarget(cluster);
+  if (at === undefined) throw new UsageError('--kubeconfig is required here');
+  const resource = parsed.target.kind === 'vm' ? 'virtualmachines' : 'virtualmachineinstances';
+  try {
+    return await forwardWith(parsed, (remote) => at.subresources.openPortForward(resource, at.namespace, parsed.target.name, remote), io);
+  } catch (e: unknown) {
+    if (!(e instanceof ApiError)) throw e;
+    io.err(`error: ${e.message}\n`);
     return 1;
   }
+}
+
+async function portForward(args: readonly string[], io: CommandIo): Promise<number> {
+  const parsed = parsePortForwardArgs(args);
+  if (parsed.cluster !== undefined) return clusterForward(parsed, parsed.cluster, io);
   const resolve = (): Promise<string> => withDaemon(parsed.daemon, async (kube) => (await vmiEndpoint(kube, parsed.target, parsed.namespace)).ip);
   let ip: string;
   try {
@@ -110,15 +155,17 @@ export const portForwardCommand: Command = {
     'port: in the local mode the VMI is reached at its launcher pod\'s IP (masquerade forwards the',
     'pod IP\'s ports to the guest; a bridge-bound guest holds the pod IP). Prints one',
     '"Forwarding from A:LOCAL -> REMOTE" line per port and forwards until Ctrl-C. A vm/NAME target',
-    'reaches the VM\'s running VMI. Only TCP is forwarded; through a cluster (--kubeconfig) it is not',
-    'supported yet.',
+    'reaches the VM\'s running VMI. Only TCP is forwarded. Through a cluster (--kubeconfig) each',
+    'connection is a websocket of the VMI\'s (or VM\'s) portforward subresource through the API server,',
+    'which virt-api joins to the port via the VMI\'s virt-handler (RBAC: get on',
+    'virtualmachineinstances/portforward or virtualmachines/portforward in subresources.kubevirt.io).',
     '',
     'Options:',
     '  --address A          the local address to listen on: an IP or localhost   [127.0.0.1]',
     '  --stdio              join one connection to stdin/stdout instead of listening (an ssh ProxyCommand)',
     ...DAEMON_OPTIONS_HELP,
-    '  --kubeconfig FILE    a cluster (refused: not supported yet)',
-    '  --context NAME       the kubeconfig context (with --kubeconfig)',
+    '  --kubeconfig FILE    forward through this cluster\'s API server instead of the local daemon',
+    '  --context NAME       the kubeconfig context (with --kubeconfig)   [its current one]',
   ].join('\n'),
   run: portForward,
 };

@@ -91,7 +91,6 @@ describe.skipIf(!IN_CI && !(IS_ROOT && haveTools([...NETNS_GUEST_TOOLS, 'ssh', '
     [['port-forward', 'vmi/nonet', '22'], 'error: VMI nonet has no pod IP: its launcher pod is not on a pod network (yet)\n'],
     [['port-forward', 'vmi/nope', '22'], 'error: virtualmachineinstance.kubevirt.io "nope" not found\n'],
     [['port-forward', 'vm/nope', '22'], 'error: VirtualMachine nope has no running instance in namespace default\n'],
-    [['port-forward', 'vmi/web', '22', '--kubeconfig', '/nonexistent'], 'error: kvt port-forward reaches VMIs of the local kvt daemon only; through a cluster (--kubeconfig) it is not supported yet\n'],
   ])('kvt %j says why it cannot', async (args, stderr) => {
     expect(await daemon.kvt(...args)).toEqual({ code: 1, out: '', err: stderr });
   });

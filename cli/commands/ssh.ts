@@ -2,11 +2,12 @@
  * `kvt ssh [USER@]TYPE/NAME [-- CMD…]` and `kvt scp SRC DST` (as virtctl ssh and scp with its local
  * client): they run the system `ssh`/`scp` (argv, no shell of ours) with a ProxyCommand that is
  * `kvt port-forward --stdio TYPE/NAME.NS PORT`, so the connection reaches the VMI's SSH port the way
- * `kvt port-forward` does. The host key is kept under the alias `vmi.NAME.NS`. Exits with ssh's code.
+ * `kvt port-forward` does (with `--kubeconfig`/`--context` passed on: through the cluster's
+ * portforward subresource). The host key is kept under the alias `vmi.NAME.NS`. Exits with ssh's code.
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { CLUSTER_OPTIONS } from '../cluster-target.js';
+import { CLUSTER_OPTIONS, clusterConfig } from '../cluster-target.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
 import { DAEMON_OPTIONS, DAEMON_OPTIONS_HELP } from '../daemon-client.js';
 import { daemonValues, targetNamespace } from './port-forward.js';
@@ -23,18 +24,32 @@ const SSH_OPTIONS = {
 
 type SshValues = { readonly [K in keyof typeof SSH_OPTIONS]?: (typeof SSH_OPTIONS)[K] extends { multiple: true } ? string[] : string };
 
+/** `--kubeconfig`/`--context` as the ProxyCommand's port-forward is given them. */
+function clusterArgs(values: SshValues): string[] {
+  if (values.kubeconfig === undefined && values.context !== undefined) throw new UsageError('--context needs --kubeconfig');
+  return [...(values.kubeconfig === undefined ? [] : ['--kubeconfig', values.kubeconfig]), ...(values.context === undefined ? [] : ['--context', values.context])];
+}
+
+/**
+ * `values` with `defaultNamespace` (the kubeconfig context's, through a cluster) as -n when
+ * neither -n nor the target names a namespace.
+ */
+function withNamespace(values: SshValues, target: ForwardTarget, defaultNamespace: string | undefined): SshValues {
+  return values.namespace !== undefined || target.namespace !== undefined || defaultNamespace === undefined ? values : { ...values, namespace: defaultNamespace };
+}
+
 /** The ssh options both commands share, from their flags and the target (pure). */
 export function sshOptions(values: SshValues, target: ForwardTarget, user: string | undefined, kvt: readonly string[]): SshOptions {
-  if (values.kubeconfig !== undefined) throw new UsageError('through a cluster (--kubeconfig) kvt ssh and scp are not supported yet: they use kvt port-forward, which reaches the local kvt daemon\'s VMIs only');
   const login = user ?? values.username;
   const daemon = daemonValues(values);
+  const cluster = clusterArgs(values);
   return {
     kvt, target: { ...target, namespace: targetNamespace(target, values.namespace) }, port: sshPort(values.port),
     ...(login === undefined ? {} : { user: login }),
     ...(values['identity-file'] === undefined ? {} : { identity: values['identity-file'] }),
     ...(values['known-hosts'] === undefined ? {} : { knownHosts: values['known-hosts'] }),
     options: values['local-ssh-opts'] ?? [],
-    daemonArgs: Object.entries(daemon).flatMap(([flag, value]) => [`--${flag}`, value]),
+    daemonArgs: [...Object.entries(daemon).flatMap(([flag, value]) => [`--${flag}`, value]), ...cluster],
   };
 }
 
@@ -46,17 +61,17 @@ function sshPort(raw: string | undefined): number {
 }
 
 /** The argv of `kvt ssh` as ssh's (pure): `[USER@]TYPE/NAME`, then the command (after `--`, or `-c`). */
-export function parseSshArgs(args: readonly string[], kvt: readonly string[]): string[] {
+export function parseSshArgs(args: readonly string[], kvt: readonly string[], defaultNamespace?: string): string[] {
   const { values, positionals } = parseArgs({ args: [...args], options: { ...SSH_OPTIONS, command: { type: 'string', short: 'c' } }, allowPositionals: true, strict: true });
   const [destination, ...command] = positionals;
   if (destination === undefined) throw new UsageError('name a VMI, e.g. `kvt ssh root@vmi/demo`');
   if (values.command !== undefined && command.length > 0) throw new UsageError('give the command with -c or after --, not both');
   const { user, target } = parseSshDestination(destination);
-  return sshArgv(sshOptions(values, target, user, kvt), values.command === undefined ? command : [values.command]);
+  return sshArgv(sshOptions(withNamespace(values, target, defaultNamespace), target, user, kvt), values.command === undefined ? command : [values.command]);
 }
 
 /** The argv of `kvt scp` as scp's (pure): exactly one side is in the VMI. */
-export function parseScpArgs(args: readonly string[], kvt: readonly string[]): string[] {
+export function parseScpArgs(args: readonly string[], kvt: readonly string[], defaultNamespace?: string): string[] {
   const { values, positionals } = parseArgs({
     args: [...args], options: { ...SSH_OPTIONS, recursive: { type: 'boolean', short: 'r', default: false }, preserve: { type: 'boolean', default: false } },
     allowPositionals: true, strict: true,
@@ -66,7 +81,18 @@ export function parseScpArgs(args: readonly string[], kvt: readonly string[]): s
   const remotes = [from, to].filter((s) => !('local' in s));
   const [remote] = remotes;
   if (remote === undefined || 'local' in remote || remotes.length !== 1) throw new UsageError('exactly one of source and destination must be in a VMI: [USER@]vmi/NAME:PATH');
-  return scpArgv({ ...sshOptions(values, remote.target, remote.user, kvt), recursive: values.recursive, preserve: values.preserve }, from, to);
+  return scpArgv({ ...sshOptions(withNamespace(values, remote.target, defaultNamespace), remote.target, remote.user, kvt), recursive: values.recursive, preserve: values.preserve }, from, to);
+}
+
+/**
+ * The kubeconfig context's namespace when `args` go through a cluster and name no namespace (-n),
+ * else undefined (the target's `.NS`, -n or default then decide).
+ */
+async function contextNamespace(args: readonly string[]): Promise<string | undefined> {
+  const { values } = parseArgs({ args: [...args], options: { ...SSH_OPTIONS, command: { type: 'string', short: 'c' }, recursive: { type: 'boolean', short: 'r' }, preserve: { type: 'boolean' } }, allowPositionals: true, strict: false });
+  const { kubeconfig, context, namespace } = values;
+  if (typeof kubeconfig !== 'string' || namespace !== undefined) return undefined;
+  return (await clusterConfig({ kubeconfig, ...(typeof context === 'string' ? { context } : {}) })).namespace;
 }
 
 /** argv of this kvt (node and its script), for the ProxyCommand. */
@@ -89,8 +115,8 @@ const COMMON_HELP = [
   '      --known-hosts F       where host keys are kept (ssh\'s UserKnownHostsFile)   [ssh\'s default]',
   '  -o, --local-ssh-opts O    an option for ssh, as ssh -o O (repeatable)',
   ...DAEMON_OPTIONS_HELP,
-  '  --kubeconfig FILE         a cluster (refused: not supported yet)',
-  '  --context NAME            the kubeconfig context (with --kubeconfig)',
+  '  --kubeconfig FILE         reach the VMI through this cluster\'s portforward subresource (passed on to the ProxyCommand)',
+  '  --context NAME            the kubeconfig context (with --kubeconfig)   [its current one]',
 ];
 
 /** `kvt ssh`. */
@@ -101,14 +127,15 @@ export const sshCommand: Command = {
     'kvt ssh [USER@]vmi/NAME[.NS]|vm/NAME[.NS] [-i KEY] [-l USER] [-p PORT] [-o OPT…] [-- CMD…]',
     '',
     'Runs the system ssh with ProxyCommand "kvt port-forward --stdio TARGET PORT": the session reaches',
-    'the VMI\'s SSH port as kvt port-forward does (the local mode: its launcher pod\'s IP). The host',
-    'key is kept under the name vmi.NAME.NS. Exits with ssh\'s exit code.',
+    'the VMI\'s SSH port as kvt port-forward does (the local mode: its launcher pod\'s IP; with',
+    '--kubeconfig: the cluster\'s portforward subresource). The host key is kept under the name',
+    'vmi.NAME.NS. Exits with ssh\'s exit code.',
     '',
     'Options:',
     '  -c, --command CMD         the command to run (or give it after --)',
     ...COMMON_HELP,
   ].join('\n'),
-  run: async (args, io) => runTool('ssh', parseSshArgs(args, selfArgv()), io),
+  run: async (args, io) => runTool('ssh', parseSshArgs(args, selfArgv(), await contextNamespace(args)), io),
 };
 
 /** `kvt scp`. */
@@ -126,5 +153,5 @@ export const scpCommand: Command = {
     '      --preserve            keep modification times and modes (scp -p)',
     ...COMMON_HELP,
   ].join('\n'),
-  run: async (args, io) => runTool('scp', parseScpArgs(args, selfArgv()), io),
+  run: async (args, io) => runTool('scp', parseScpArgs(args, selfArgv(), await contextNamespace(args)), io),
 };

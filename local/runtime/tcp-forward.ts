@@ -2,7 +2,8 @@
  * TCP forwarding from this host to an address on the pod network: a listener whose every connection
  * is joined (core/streams.ts joinStreams) to a fresh connection to the target, and the one-shot form
  * over a process's stdin/stdout (`kvt port-forward --stdio`, ssh's ProxyCommand). `kvt port-forward`
- * and the local mode's Service ports use it. Open connections are bounded and ended with the listener.
+ * and the local mode's Service ports use it; through a cluster the far side is a portforward
+ * websocket instead of a TCP connection ({@link listenForwardTo}, {@link forwardStdioTo}). Open connections are bounded and ended with the listener.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { Duplex, type Readable, type Writable } from 'node:stream';
@@ -10,6 +11,9 @@ import { joinStreams } from '../../core/streams.js';
 
 /** Where a forwarder sends its connections: resolved for each one (a pod's IP can change). */
 export type ForwardDestination = () => Promise<{ readonly host: string; readonly port: number }>;
+
+/** Opens the far side of one forwarded connection (a TCP connection, a websocket stream). */
+export type ForwardOpener = () => Promise<Duplex>;
 
 /** A listening forwarder: its bound address and port, and how to stop it. */
 export interface TcpForwarder {
@@ -25,20 +29,37 @@ export const MAX_FORWARDED_CONNECTIONS = 256;
  * Listens on `address:port` (0: a free port) and joins each connection to `destination()`. A
  * connection whose destination cannot be resolved or reached is closed; `onError` hears why.
  */
-export async function listenForward(address: string, port: number, destination: ForwardDestination, onError: (e: Error) => void = () => undefined): Promise<TcpForwarder> {
-  const open = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    if (open.size >= MAX_FORWARDED_CONNECTIONS) { client.destroy(); return; }
-    open.add(client);
-    client.once('close', () => open.delete(client));
+export function listenForward(address: string, port: number, destination: ForwardDestination, onError: (e: Error) => void = () => undefined): Promise<TcpForwarder> {
+  return listenForwardTo(address, port, async () => {
+    const to = await destination();
+    const upstream = createConnection({ host: to.host, port: to.port });
+    upstream.once('error', (e) => onError(e));
+    return upstream;
+  }, onError);
+}
+
+/**
+ * Listens on `address:port` (0: a free port) and joins each connection to a stream `open()` makes
+ * for it (one far side per connection; nothing is read from the client before it is there). A
+ * connection whose far side cannot be opened is closed; `onError` hears why.
+ */
+export async function listenForwardTo(address: string, port: number, open: ForwardOpener, onError: (e: Error) => void = () => undefined): Promise<TcpForwarder> {
+  const streams = new Set<Duplex>();
+  const track = (s: Duplex): void => {
+    streams.add(s);
+    s.once('close', () => streams.delete(s));
+  };
+  let clients = 0;
+  const server: Server = createServer((client: Socket) => {
+    if (clients >= MAX_FORWARDED_CONNECTIONS) { client.destroy(); return; }
+    clients += 1;
+    client.once('close', () => { clients -= 1; });
+    track(client);
     client.on('error', () => undefined);
     client.pause();
-    destination().then((to) => {
-      if (client.destroyed) return;
-      const upstream = createConnection({ host: to.host, port: to.port });
-      open.add(upstream);
-      upstream.once('close', () => open.delete(upstream));
-      upstream.once('error', (e) => onError(e));
+    open().then((upstream) => {
+      track(upstream);
+      if (client.destroyed) return void upstream.destroy();
       client.resume();
       void joinStreams(client, upstream);
     }, (e: unknown) => {
@@ -55,7 +76,7 @@ export async function listenForward(address: string, port: number, destination: 
     address,
     port: typeof bound === 'object' && bound !== null ? bound.port : port,
     close: () => new Promise<void>((resolve) => {
-      for (const s of open) s.destroy();
+      for (const s of streams) s.destroy();
       server.close(() => resolve());
     }),
   };
@@ -68,6 +89,11 @@ export async function forwardStdio(host: string, port: number, input: Readable, 
     upstream.once('connect', () => { upstream.off('error', reject); resolve(); });
     upstream.once('error', reject);
   });
+  await forwardStdioTo(upstream, input, output);
+}
+
+/** Joins `input`/`output` (a process's stdin and stdout) to an open stream until either side ends. */
+export async function forwardStdioTo(upstream: Duplex, input: Readable, output: Writable): Promise<void> {
   const local = Duplex.from({ readable: input, writable: output });
   await joinStreams(local, upstream);
 }

@@ -134,7 +134,7 @@ describe('KubevirtInstall', () => {
     expect(roleRefs).toEqual(expect.arrayContaining(['system:auth-delegator', 'extension-apiserver-authentication-reader']));
     const edit = find(components, 'ClusterRole', 'kubevirt.io:edit');
     expect(at(edit, 'metadata', 'labels', 'rbac.authorization.k8s.io/aggregate-to-edit')).toBe('true');
-    expect(objs(at(edit, 'rules')).flatMap((r) => objs(r['resources']))).toEqual(expect.arrayContaining(['virtualmachines/start', 'virtualmachineinstances/console']));
+    expect(objs(at(edit, 'rules')).flatMap((r) => objs(r['resources']))).toEqual(expect.arrayContaining(['virtualmachines/start', 'virtualmachineinstances/console', 'virtualmachineinstances/portforward', 'virtualmachines/portforward']));
   });
 
   it('issues virt-handler\'s serving certificate and virt-api\'s client certificate from one component CA, with the names each side checks', () => {

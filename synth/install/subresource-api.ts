@@ -4,7 +4,7 @@
  * API server needs (delegated authorization: `system:auth-delegator`; the front-proxy settings in
  * kube-system: `extension-apiserver-authentication-reader`), and KubeVirt's user roles, aggregated
  * into Kubernetes' admin, edit and view, so a namespace editor may start, stop and open the console
- * of the VMs of that namespace, as with KubeVirt.
+ * of the VMs of that namespace and port-forward to them, as with KubeVirt.
  * @see https://kubernetes.io/docs/tasks/extend-kubernetes/setup-extension-api-server/
  */
 import { ApiObject } from 'cdk8s';
@@ -39,7 +39,7 @@ function userRoles(): { name: string; aggregateTo: 'admin' | 'edit' | 'view'; ru
   const subresources: k8s.PolicyRule[] = [
     { apiGroups: [ApiGroups.subresources], resources: SUBRESOURCES.virtualmachines.map((s) => `virtualmachines/${s}`), verbs: ['update'] },
     { apiGroups: [ApiGroups.subresources], resources: SUBRESOURCES.virtualmachineinstances.map((s) => `virtualmachineinstances/${s}`), verbs: ['update'] },
-    { apiGroups: [ApiGroups.subresources], resources: ['virtualmachineinstances/console'], verbs: ['get'] },
+    { apiGroups: [ApiGroups.subresources], resources: ['virtualmachineinstances/console', 'virtualmachineinstances/portforward', 'virtualmachines/portforward'], verbs: ['get'] },
   ];
   const editing = [{ apiGroups: [ApiGroups.kubevirt], resources: kinds, verbs: write }, ...subresources];
   return [

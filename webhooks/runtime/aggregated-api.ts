@@ -4,7 +4,8 @@
  * call is served only when the certificate chains to the request-header CA (checked by TLS), its
  * name is an allowed one, a user is named, and a SubjectAccessReview allows that user the call.
  * Lifecycle PUTs go to the subresource API (webhooks/subresources/api.ts); a console GET is upgraded
- * to a websocket and joined to the handler's console stream of the VMI.
+ * to a websocket and joined to the handler's console stream of the VMI, a portforward GET (of a VMI,
+ * or of a VM: its VMI) to the handler's connection to that port of the VMI.
  * @see https://kubernetes.io/docs/tasks/extend-kubernetes/configure-aggregation-layer/
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,11 +16,13 @@ import { ApiError, isNotFound } from '../../core/errors.js';
 import type { KubeApi, KubeObject } from '../../core/kube.js';
 import type { Logger } from '../../core/log.js';
 import { joinStreams } from '../../core/streams.js';
+import type { ForwardPort } from '../../core/port-forward.js';
 import { CONSOLE_SUBPROTOCOL } from '../../core/virt-handler-endpoint.js';
-import { Gvk, type VirtualMachineInstance } from '../../crd-gen/index.js';
+import { VmiCondition } from '../../core/vmi-conditions.js';
+import { Gvk, type VirtualMachine, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { RequestUser } from '../context.js';
 import {
-  accessAllowed, accessReviewOf, forbiddenMessage, routeAggregated, startOptions, type AggregatedRoute, type AuthorizedCall, type ConsoleRequest,
+  accessAllowed, accessReviewOf, forbiddenMessage, routeAggregated, startOptions, type AggregatedRoute, type AuthorizedCall, type ConsoleRequest, type PortForwardRequest,
 } from '../subresources/aggregated.js';
 import type { SubresourceApi } from '../subresources/api.js';
 import { frontProxyNameAllowed, frontProxyUser, type FrontProxyConfig } from '../subresources/front-proxy.js';
@@ -35,6 +38,8 @@ export interface AggregatedApiOptions {
   readonly frontProxy: () => FrontProxyConfig | undefined;
   /** Opens the serial console of a Running VMI on its node's handler (a byte stream). */
   readonly openConsole: (vmi: Readonly<VirtualMachineInstance>) => Promise<Duplex>;
+  /** Opens a connection to a port of a Running VMI through its node's handler (a byte stream). */
+  readonly openPortForward: (vmi: Readonly<VirtualMachineInstance>, port: ForwardPort) => Promise<Duplex>;
   readonly log: Logger;
   /** Largest PUT body (StartOptions and the like are tiny). @default 65536 */
   readonly maxBodyBytes?: number;
@@ -46,7 +51,7 @@ export interface AggregatedApi {
   route(req: IncomingMessage): AggregatedRoute;
   /** Serves a request whose route is not `not-aggregated`. */
   serve(req: IncomingMessage, res: ServerResponse, route: AggregatedRoute): void;
-  /** Serves an HTTP upgrade (the console's websocket). */
+  /** Serves an HTTP upgrade (the console's and portforward's websockets). */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): void;
 }
@@ -60,6 +65,21 @@ const refusal = (code: number, reason: string, message: string): Refusal => ({ c
 
 function asRefusal(e: unknown): Refusal | undefined {
   return e instanceof ApiError ? refusal(e.status, e.reason, e.message) : undefined;
+}
+
+/** Why `vmi` cannot be streamed to (not Running; paused, for a port-forward, as KubeVirt refuses), or undefined. */
+function streamRefusal(vmi: VirtualMachineInstance, call: ConsoleRequest | PortForwardRequest): Refusal | undefined {
+  const phase = vmi.status?.phase ?? '';
+  if (phase !== 'Running') return refusal(400, 'BadRequest', `Unable to connect to VirtualMachineInstance because phase is ${phase === '' ? 'unset' : phase} instead of Running`);
+  const paused = (vmi.status?.conditions ?? []).some((c) => c.type === VmiCondition.paused && c.status === 'True');
+  return call.subresource === 'portforward' && paused
+    ? refusal(409, 'Conflict', `Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "${call.name}": VMI is paused`)
+    : undefined;
+}
+
+/** What a stream call is, in logs and messages. */
+function streamName(call: ConsoleRequest | PortForwardRequest): string {
+  return call.subresource === 'console' ? 'console' : `port-forward to port ${call.port}`;
 }
 
 /** Writes a Status answer on a socket whose upgrade is refused (no HTTP response object exists for it). */
@@ -138,36 +158,55 @@ export function createAggregatedApi(options: AggregatedApiOptions): AggregatedAp
     res.end();
   };
 
-  /** The VMI of a console request when it is Running, or the refusal. */
-  const consoleVmi = async (call: ConsoleRequest): Promise<VirtualMachineInstance | Refusal> => {
-    let vmi: VirtualMachineInstance;
+  /** The VMI named `name`, or the 404 (the VMI of a VM has the VM's name). */
+  const getVmi = async (namespace: string, name: string, ofVm: boolean): Promise<VirtualMachineInstance | Refusal> => {
     try {
-      vmi = await kube.get<VirtualMachineInstance & KubeObject>(VMI_TYPE, call.namespace, call.name);
+      return await kube.get<VirtualMachineInstance & KubeObject>(VMI_TYPE, namespace, name);
     } catch (e) {
-      if (isNotFound(e)) return refusal(404, 'NotFound', `virtualmachineinstance.kubevirt.io "${call.name}" not found`);
-      throw e;
+      if (!isNotFound(e)) throw e;
+      return ofVm
+        ? refusal(409, 'Conflict', `Operation cannot be fulfilled on virtualmachine.kubevirt.io "${name}": VMI is not started`)
+        : refusal(404, 'NotFound', `virtualmachineinstance.kubevirt.io "${name}" not found`);
     }
-    const phase = vmi.status?.phase ?? '';
-    if (phase !== 'Running') return refusal(400, 'BadRequest', `Unable to connect to VirtualMachineInstance because phase is ${phase === '' ? 'unset' : phase} instead of Running`);
-    return vmi;
   };
 
-  const serveConsole = async (req: IncomingMessage, socket: Duplex, head: Buffer, call: ConsoleRequest): Promise<void> => {
+  /** The VMI of a stream request (a VM's: its VMI) when it can be streamed to, or the refusal. */
+  const streamVmi = async (call: ConsoleRequest | PortForwardRequest): Promise<VirtualMachineInstance | Refusal> => {
+    const ofVm = call.resource === 'virtualmachines';
+    if (ofVm) {
+      try {
+        await kube.get<VirtualMachine & KubeObject>(Gvk.VirtualMachine, call.namespace, call.name);
+      } catch (e) {
+        if (isNotFound(e)) return refusal(404, 'NotFound', `virtualmachine.kubevirt.io "${call.name}" not found`);
+        throw e;
+      }
+    }
+    const vmi = await getVmi(call.namespace, call.name, ofVm);
+    return 'code' in vmi ? vmi : streamRefusal(vmi, call) ?? vmi;
+  };
+
+  /** The handler's stream of a call: the console, or a connection to the port. */
+  const openHandlerStream = (vmi: VirtualMachineInstance, call: ConsoleRequest | PortForwardRequest): Promise<Duplex> =>
+    (call.subresource === 'console' ? options.openConsole(vmi) : options.openPortForward(vmi, { port: call.port, protocol: call.protocol }));
+
+  /** Upgrades a console or portforward request and joins its websocket to the handler's stream. */
+  const serveStream = async (req: IncomingMessage, socket: Duplex, head: Buffer, call: ConsoleRequest | PortForwardRequest): Promise<void> => {
     const admitted = await admit(req, call);
     if ('code' in admitted) return refuseUpgrade(socket, admitted);
-    const vmi = await consoleVmi(call);
+    const vmi = await streamVmi(call);
     if ('code' in vmi) return refuseUpgrade(socket, vmi);
+    const what = streamName(call);
     let handler: Duplex;
     try {
-      handler = await options.openConsole(vmi);
+      handler = await openHandlerStream(vmi, call);
     } catch (err: unknown) {
-      log.warn({ err, namespace: call.namespace, name: call.name }, 'Could not open the console of VirtualMachineInstance on its virt-handler');
-      return refuseUpgrade(socket, asRefusal(err) ?? refusal(500, 'InternalError', `Internal error occurred: could not reach the console of VMI ${call.namespace}/${call.name} on its node: ${err instanceof Error ? err.message : String(err)}`));
+      log.warn({ err, namespace: call.namespace, name: call.name }, `Could not open the ${what} of VirtualMachineInstance on its virt-handler`);
+      return refuseUpgrade(socket, asRefusal(err) ?? refusal(500, 'InternalError', `Internal error occurred: could not open the ${what} of VMI ${call.namespace}/${vmi.metadata.name ?? call.name} on its node: ${err instanceof Error ? err.message : String(err)}`));
     }
     if (socket.destroyed) return void handler.destroy();
     sockets.handleUpgrade(req, socket, head, (ws) => {
-      log.info({ user: admitted.username, namespace: call.namespace, name: call.name }, 'Opened console of VirtualMachineInstance');
-      void joinStreams(createWebSocketStream(ws), handler).then(() => log.info({ namespace: call.namespace, name: call.name }, 'Closed console of VirtualMachineInstance'));
+      log.info({ user: admitted.username, namespace: call.namespace, name: call.name }, `Opened ${what} of VirtualMachineInstance`);
+      void joinStreams(createWebSocketStream(ws), handler).then(() => log.info({ namespace: call.namespace, name: call.name }, `Closed ${what} of VirtualMachineInstance`));
     });
   };
 
@@ -184,7 +223,7 @@ export function createAggregatedApi(options: AggregatedApiOptions): AggregatedAp
         return 'code' in who ? sendRefusal(res, who, false) : sendJson(res, 200, JSON.stringify(route.body), false);
       }
       if (route.kind === 'refused') return sendRefusal(res, { code: route.refusal.status, reason: route.refusal.reason, message: route.refusal.message, ...(route.refusal.allow === undefined ? {} : { allow: route.refusal.allow }) }, false);
-      if (route.kind === 'console') return sendRefusal(res, refusal(400, 'BadRequest', 'the console is a websocket: send an upgrade request'), false);
+      if (route.kind === 'console' || route.kind === 'portforward') return sendRefusal(res, refusal(400, 'BadRequest', `${route.request.subresource} is a websocket: send an upgrade request`), false);
       if (route.kind !== 'call') return sendRefusal(res, refusal(404, 'NotFound', 'not found'), false);
       serveCall(req, res, route.request).catch((err: unknown) => {
         if (!res.headersSent) sendRefusal(res, failed(err, 'subresource call'), false);
@@ -194,10 +233,10 @@ export function createAggregatedApi(options: AggregatedApiOptions): AggregatedAp
     upgrade: (req, socket, head) => {
       socket.on('error', () => socket.destroy());
       const route = routeAggregated(req.method ?? 'GET', requestPath(req.url));
-      if (route.kind !== 'console') {
-        return refuseUpgrade(socket, route.kind === 'refused' ? refusal(route.refusal.status, route.refusal.reason, route.refusal.message) : refusal(400, 'BadRequest', 'only the console is a websocket'));
+      if (route.kind !== 'console' && route.kind !== 'portforward') {
+        return refuseUpgrade(socket, route.kind === 'refused' ? refusal(route.refusal.status, route.refusal.reason, route.refusal.message) : refusal(400, 'BadRequest', 'only the console and portforward are websockets'));
       }
-      serveConsole(req, socket, head, route.request).catch((err: unknown) => refuseUpgrade(socket, failed(err, 'console')));
+      serveStream(req, socket, head, route.request).catch((err: unknown) => refuseUpgrade(socket, failed(err, route.request.subresource)));
     },
     close: () => {
       for (const client of sockets.clients) client.terminate();

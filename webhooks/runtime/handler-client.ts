@@ -3,7 +3,7 @@
  * handler pod of a VMI's node (by label, in the install's namespace, by `spec.nodeName`), and calls
  * it over mutual TLS: virt-api presents its component client certificate, and accepts only a server
  * certificate of the component CA with virt-handler's name (the pod is reached by IP, so the name is
- * checked instead of a host name). pause/unpause are PUTs; the console is a websocket.
+ * checked instead of a host name). pause/unpause are PUTs; the console and a port-forward are websockets.
  */
 import { request as httpsRequest } from 'node:https';
 import { readFile } from 'node:fs/promises';
@@ -13,6 +13,7 @@ import type { PeerCertificate } from 'node:tls';
 import { createWebSocketStream, WebSocket, type ClientOptions } from 'ws';
 import { KubevirtError } from '../../core/errors.js';
 import type { KubeApi, KubeObject } from '../../core/kube.js';
+import { handlerPortForwardPath, type ForwardPort } from '../../core/port-forward.js';
 import { COMPONENT_CERT_NAMES, CONSOLE_SUBPROTOCOL, handlerVmiPath, VIRT_HANDLER_REST_PORT, type HandlerVmiAction } from '../../core/virt-handler-endpoint.js';
 import { ExternalGvk, type VirtualMachineInstance } from '../../crd-gen/index.js';
 import type { HandlerAnswer, VirtHandlerEndpoint } from '../subresources/api.js';
@@ -58,6 +59,8 @@ export interface HandlerClient {
   endpointOf(nodeName: string): VirtHandlerEndpoint;
   /** Opens the serial console of `vmi` on its node's handler, as a byte stream. */
   openConsole(vmi: Readonly<VirtualMachineInstance>): Promise<Duplex>;
+  /** Opens a connection to `port` of `vmi` on its node's handler, as a byte stream. */
+  openPortForward(vmi: Readonly<VirtualMachineInstance>, port: ForwardPort): Promise<Duplex>;
 }
 
 /** Creates the client. */
@@ -78,9 +81,10 @@ export function createHandlerClient(options: HandlerClientOptions): HandlerClien
     return ip;
   };
 
-  const base = async (vmi: Readonly<VirtualMachineInstance>, action: HandlerVmiAction, scheme: 'https' | 'wss'): Promise<string> => {
+  const base = async (vmi: Readonly<VirtualMachineInstance>, action: HandlerVmiAction | ForwardPort, scheme: 'https' | 'wss'): Promise<string> => {
     const host = await handlerAddress(vmi.status?.nodeName ?? '');
-    const path = handlerVmiPath({ namespace: vmi.metadata.namespace ?? '', name: vmi.metadata.name ?? '', action });
+    const at = { namespace: vmi.metadata.namespace ?? '', name: vmi.metadata.name ?? '' };
+    const path = typeof action === 'string' ? handlerVmiPath({ ...at, action }) : handlerPortForwardPath({ ...at, ...action });
     return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${path}?uid=${encodeURIComponent(vmi.metadata.uid ?? '')}`;
   };
 
@@ -109,6 +113,29 @@ export function createHandlerClient(options: HandlerClientOptions): HandlerClien
     }
   };
 
+  /** A websocket to the handler at `url`, as a byte stream; `what` names it in a refusal. */
+  const openStream = async (url: string, what: string): Promise<Duplex> => {
+    const material = await tls();
+    // ws hands TLS options to https.request, whose checkServerIdentity returns an Error (ws's typing is of another era).
+    const ws = new WebSocket(url, [CONSOLE_SUBPROTOCOL], { ...material, handshakeTimeout: timeout, maxPayload: 1024 * 1024 } as unknown as ClientOptions);
+    return new Promise<Duplex>((resolve, reject) => {
+      // A refusal's Status is read to its end before the connection is dropped; the drop's own error says less.
+      let refused = false;
+      ws.once('open', () => resolve(createWebSocketStream(ws)));
+      ws.once('unexpected-response', (req, res) => {
+        refused = true;
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => { if (body.length < 64 * 1024) body += c; });
+        res.on('end', () => {
+          reject(new HandlerCallError(`virt-handler refused ${what} (${res.statusCode ?? 0}): ${messageOf(body)}`));
+          req.destroy();
+        });
+      });
+      ws.on('error', (e) => { if (!refused) reject(new HandlerCallError(`could not reach virt-handler: ${e.message}`, { cause: e })); });
+    });
+  };
+
   return {
     endpointOf: (nodeName) => ({
       lifecycle: async (vmi, action): Promise<HandlerAnswer> => {
@@ -122,26 +149,7 @@ export function createHandlerClient(options: HandlerClientOptions): HandlerClien
         return { ok: false, status: answer.status === 404 ? 404 : 500, message: messageOf(answer.body) };
       },
     }),
-    openConsole: async (vmi) => {
-      const [url, material] = await Promise.all([base(vmi, 'console', 'wss'), tls()]);
-      // ws hands TLS options to https.request, whose checkServerIdentity returns an Error (ws's typing is of another era).
-      const ws = new WebSocket(url, [CONSOLE_SUBPROTOCOL], { ...material, handshakeTimeout: timeout, maxPayload: 1024 * 1024 } as unknown as ClientOptions);
-      return new Promise<Duplex>((resolve, reject) => {
-        // A refusal's Status is read to its end before the connection is dropped; the drop's own error says less.
-        let refused = false;
-        ws.once('open', () => resolve(createWebSocketStream(ws)));
-        ws.once('unexpected-response', (req, res) => {
-          refused = true;
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => { if (body.length < 64 * 1024) body += c; });
-          res.on('end', () => {
-            reject(new HandlerCallError(`virt-handler refused the console (${res.statusCode ?? 0}): ${messageOf(body)}`));
-            req.destroy();
-          });
-        });
-        ws.on('error', (e) => { if (!refused) reject(new HandlerCallError(`could not reach virt-handler: ${e.message}`, { cause: e })); });
-      });
-    },
+    openConsole: async (vmi) => openStream(await base(vmi, 'console', 'wss'), 'the console'),
+    openPortForward: async (vmi, port) => openStream(await base(vmi, port, 'wss'), `the port-forward to port ${port.port}`),
   };
 }

@@ -64,7 +64,7 @@ function aggregatedApi(at: SubresourceApiOptions, log: Logger, server: () => Web
   const handlers = createHandlerClient({ kube: at.kube, namespace: at.handlerNamespace, selector: at.handlerSelector, certDir: at.handlerCertDir });
   const frontProxy = watchFrontProxyConfig({ kube: at.kube, log, onChange: (c) => server()?.useClientCa(c.clientCaPem) });
   const api = createAggregatedApi({
-    kube: at.kube, log, frontProxy: frontProxy.current, openConsole: handlers.openConsole,
+    kube: at.kube, log, frontProxy: frontProxy.current, openConsole: handlers.openConsole, openPortForward: handlers.openPortForward,
     subresources: subresourceApi({ kube: at.kube, handlerOf: handlers.endpointOf, log }),
   });
   return { api, frontProxy };

@@ -13,6 +13,9 @@ describe('routeAggregated', () => {
     ['PUT', `${V1}/namespaces/ns-1/virtualmachines/a.b/restart`, { kind: 'call', request: { resource: 'virtualmachines', namespace: 'ns-1', name: 'a.b', subresource: 'restart' } }],
     ['PUT', `${V1}/namespaces/default/virtualmachineinstances/demo/unpause`, { kind: 'call', request: { resource: 'virtualmachineinstances', namespace: 'default', name: 'demo', subresource: 'unpause' } }],
     ['GET', `${V1}/namespaces/default/virtualmachineinstances/demo/console`, { kind: 'console', request: { resource: 'virtualmachineinstances', namespace: 'default', name: 'demo', subresource: 'console' } }],
+    ['GET', `${V1}/namespaces/default/virtualmachineinstances/web/portforward/8080`, { kind: 'portforward', request: { resource: 'virtualmachineinstances', namespace: 'default', name: 'web', subresource: 'portforward', port: 8080, protocol: 'tcp' } }],
+    ['GET', `${V1}/namespaces/ns-1/virtualmachineinstances/web/portforward/22/tcp`, { kind: 'portforward', request: { resource: 'virtualmachineinstances', namespace: 'ns-1', name: 'web', subresource: 'portforward', port: 22, protocol: 'tcp' } }],
+    ['GET', `${V1}/namespaces/default/virtualmachines/web/portforward/65535`, { kind: 'portforward', request: { resource: 'virtualmachines', namespace: 'default', name: 'web', subresource: 'portforward', port: 65535, protocol: 'tcp' } }],
   ])('%s %s', (method, path, route) => {
     expect(routeAggregated(method, path)).toEqual(route);
   });
@@ -28,10 +31,27 @@ describe('routeAggregated', () => {
     ['GET', '/apis/other.group/v1', 404, undefined],
     ['PUT', `${V1}/namespaces/Default/virtualmachines/demo/start`, 400, undefined],
     ['PUT', `${V1}/namespaces/default/virtualmachines/%2e%2e/start`, 400, undefined],
+    ['PUT', `${V1}/namespaces/default/virtualmachineinstances/web/portforward/22`, 405, 'GET'],
+    ['GET', `${V1}/namespaces/default/virtualmachineinstances/web/portforward`, 404, undefined],
+    ['GET', `${V1}/namespaces/default/virtualmachineinstances/web/portforward/22/tcp/x`, 404, undefined],
   ])('%s %s is refused with %i', (method, path, status, allow) => {
     const route = routeAggregated(method, path);
     expect(route.kind).toBe('refused');
     if (route.kind === 'refused') expect([route.refusal.status, route.refusal.allow]).toEqual([status, allow]);
+  });
+
+  it.each([
+    ['0', undefined, 'port "0" must be a number in 1-65535'],
+    ['65536', undefined, 'port "65536" must be a number in 1-65535'],
+    ['http', undefined, 'port "http" must be a number in 1-65535'],
+    ['-1', undefined, 'port "-1" must be a number in 1-65535'],
+    ['22', 'udp', 'protocol "udp" is not forwarded; only tcp'],
+    ['22', 'TCP', 'protocol "TCP" is not forwarded; only tcp'],
+    ['22', 'sctp', 'protocol "sctp" is not forwarded; only tcp'],
+  ])('portforward/%s/%s is a 400 naming the bad word', (port, protocol, message) => {
+    const route = routeAggregated('GET', `${V1}/namespaces/default/virtualmachineinstances/web/portforward/${port}${protocol === undefined ? '' : `/${protocol}`}`);
+    expect(route).toMatchObject({ kind: 'refused', refusal: { status: 400, reason: 'BadRequest' } });
+    if (route.kind === 'refused') expect(route.refusal.message).toContain(message);
   });
 
   it('answers every discovery path the aggregator and kubectl read', () => {
@@ -40,6 +60,7 @@ describe('routeAggregated', () => {
     expect(API_RESOURCE_LIST.resources.map((r) => `${r.name} ${r.verbs.join(',')}`)).toEqual([
       'virtualmachines/start update', 'virtualmachines/stop update', 'virtualmachines/restart update',
       'virtualmachineinstances/pause update', 'virtualmachineinstances/unpause update', 'virtualmachineinstances/console get',
+      'virtualmachineinstances/portforward get', 'virtualmachines/portforward get',
     ]);
   });
 });
@@ -64,6 +85,8 @@ describe('the SubjectAccessReview of a call', () => {
     [{ resource: 'virtualmachines', namespace: 'ns', name: 'vm', subresource: 'stop' } as const, 'update'],
     [{ resource: 'virtualmachineinstances', namespace: 'ns', name: 'vm', subresource: 'pause' } as const, 'update'],
     [{ resource: 'virtualmachineinstances', namespace: 'ns', name: 'vm', subresource: 'console' } as const, 'get'],
+    [{ resource: 'virtualmachineinstances', namespace: 'ns', name: 'vm', subresource: 'portforward', port: 22, protocol: 'tcp' } as const, 'get'],
+    [{ resource: 'virtualmachines', namespace: 'ns', name: 'vm', subresource: 'portforward', port: 22, protocol: 'tcp' } as const, 'get'],
   ])('asks %j with verb %s', (call, verb) => {
     expect(accessReviewOf(jane, call)).toEqual({
       apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', metadata: {},

@@ -7,6 +7,7 @@
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-api/api.go
  */
 import { dnsLabelProblem, dnsSubdomainProblem } from '../../core/paths.js';
+import { parseForwardPort, type ForwardPort } from '../../core/port-forward.js';
 import { ApiGroups, ExternalGvk } from '../../crd-gen/index.js';
 import type { RequestUser } from '../context.js';
 import { SUBRESOURCES, type SubresourceRequest } from './request.js';
@@ -26,6 +27,17 @@ export interface ConsoleRequest {
   readonly subresource: 'console';
 }
 
+/**
+ * `virtctl port-forward TYPE/NAME PORT`: a websocket joined to a TCP port of the VMI (a VM's is
+ * its VMI's), `…/{resource}/{name}/portforward/{port}[/{protocol}]`.
+ */
+export interface PortForwardRequest extends ForwardPort {
+  readonly resource: 'virtualmachineinstances' | 'virtualmachines';
+  readonly namespace: string;
+  readonly name: string;
+  readonly subresource: 'portforward';
+}
+
 /** A refusal before anything is looked up: Kubernetes' status and reason. */
 export interface RouteRefusal {
   readonly status: 400 | 404 | 405;
@@ -43,6 +55,7 @@ export type AggregatedRoute =
   /** A lifecycle call; `start` reads its StartOptions from the body. */
   | { readonly kind: 'call'; readonly request: SubresourceRequest }
   | { readonly kind: 'console'; readonly request: ConsoleRequest }
+  | { readonly kind: 'portforward'; readonly request: PortForwardRequest }
   | { readonly kind: 'refused'; readonly refusal: RouteRefusal };
 
 interface ResourceEntry {
@@ -56,6 +69,8 @@ const RESOURCES: readonly ResourceEntry[] = [
   ...SUBRESOURCES.virtualmachines.map((s) => ({ name: `virtualmachines/${s}`, kind: 'VirtualMachine' as const, verbs: ['update'] })),
   ...SUBRESOURCES.virtualmachineinstances.map((s) => ({ name: `virtualmachineinstances/${s}`, kind: 'VirtualMachineInstance' as const, verbs: ['update'] })),
   { name: 'virtualmachineinstances/console', kind: 'VirtualMachineInstance', verbs: ['get'] },
+  { name: 'virtualmachineinstances/portforward', kind: 'VirtualMachineInstance', verbs: ['get'] },
+  { name: 'virtualmachines/portforward', kind: 'VirtualMachine', verbs: ['get'] },
 ];
 
 const groupVersion = { groupVersion: GROUP_VERSION, version: SUBRESOURCE_VERSION };
@@ -79,6 +94,21 @@ const refused = (refusal: RouteRefusal): AggregatedRoute => ({ kind: 'refused', 
 const notFound = (path: string): AggregatedRoute => refused({ status: 404, reason: 'NotFound', message: `the server could not find the requested resource (${path.slice(0, 300)})` });
 const methodNotAllowed = (method: string, allow: string): AggregatedRoute =>
   refused({ status: 405, reason: 'MethodNotAllowed', message: `${method.slice(0, 16)} is not allowed here; use ${allow}`, allow });
+
+const PORT_FORWARD_PATH = /^\/namespaces\/([^/]+)\/(virtualmachines|virtualmachineinstances)\/([^/]+)\/portforward\/([^/]+)(?:\/([^/]+))?$/;
+
+/** The route of a `…/portforward/{port}[/{protocol}]` path (`rest` under the version's path), or undefined when it is not one. */
+function portForwardRoute(method: string, rest: string, path: string): AggregatedRoute | undefined {
+  const m = PORT_FORWARD_PATH.exec(rest);
+  if (m === null) return undefined;
+  const [namespace, resource, name] = [m[1] ?? '', m[2] === 'virtualmachines' ? 'virtualmachines' as const : 'virtualmachineinstances' as const, m[3] ?? ''];
+  const problem = dnsLabelProblem(namespace) ?? dnsSubdomainProblem(name);
+  if (problem !== undefined) return refused({ status: 400, reason: 'BadRequest', message: `invalid namespace or name in ${path.slice(0, 300)}: ${problem}` });
+  const port = parseForwardPort(m[4] ?? '', m[5]);
+  if (typeof port === 'string') return refused({ status: 400, reason: 'BadRequest', message: `invalid portforward path ${path.slice(0, 300)}: ${port}` });
+  if (method !== 'GET') return methodNotAllowed(method, 'GET');
+  return { kind: 'portforward', request: { resource, namespace, name, subresource: 'portforward', ...port } };
+}
 
 const OBJECT_PATH = /^\/namespaces\/([^/]+)\/(virtualmachines|virtualmachineinstances)\/([^/]+)\/([^/]+)$/;
 
@@ -119,7 +149,8 @@ export function routeAggregated(method: string, path: string): AggregatedRoute {
   const document = DISCOVERY.get(path);
   if (document !== undefined) return method === 'GET' ? { kind: 'discovery', body: document } : methodNotAllowed(method, 'GET');
   if (!path.startsWith(`${VERSION_PATH}/`)) return notFound(path);
-  return objectRoute(method, path.slice(VERSION_PATH.length), path);
+  const rest = path.slice(VERSION_PATH.length);
+  return portForwardRoute(method, rest, path) ?? objectRoute(method, rest, path);
 }
 
 /** The StartOptions of a `start` body (virtctl sends `{"paused": true}` for `--paused`), or why it is not one. */
@@ -132,7 +163,12 @@ export function startOptions(body: unknown): { readonly paused: boolean } | stri
 }
 
 /** The call an authorization is asked for. */
-export type AuthorizedCall = SubresourceRequest | ConsoleRequest;
+export type AuthorizedCall = SubresourceRequest | ConsoleRequest | PortForwardRequest;
+
+/** The verb a call is reviewed for: `get` for the streams (console, portforward), `update` for the PUTs. */
+export function verbOf(call: AuthorizedCall): 'get' | 'update' {
+  return call.subresource === 'console' || call.subresource === 'portforward' ? 'get' : 'update';
+}
 
 /**
  * The SubjectAccessReview of `user` making `call`: verb `update` for the PUTs, `get` for the console,
@@ -148,7 +184,7 @@ export function accessReviewOf(user: RequestUser, call: AuthorizedCall): object 
       ...(user.extra === undefined ? {} : { extra: Object.fromEntries(Object.entries(user.extra).map(([k, v]) => [k, [...v]])) }),
       resourceAttributes: {
         namespace: call.namespace,
-        verb: call.subresource === 'console' ? 'get' : 'update',
+        verb: verbOf(call),
         group: ApiGroups.subresources,
         version: SUBRESOURCE_VERSION,
         resource: call.resource,
@@ -167,7 +203,7 @@ export function accessAllowed(review: unknown): { readonly allowed: boolean; rea
 
 /** Kubernetes' Forbidden message for a user refused a subresource. */
 export function forbiddenMessage(user: RequestUser, call: AuthorizedCall, reason: string): string {
-  const verb = call.subresource === 'console' ? 'get' : 'update';
+  const verb = verbOf(call);
   const base = `${call.resource}.${ApiGroups.subresources} "${call.name}" is forbidden: User "${user.username}" cannot ${verb} resource "${call.resource}/${call.subresource}" in API group "${ApiGroups.subresources}" in the namespace "${call.namespace}"`;
   return reason === '' ? base : `${base}: ${reason}`;
 }

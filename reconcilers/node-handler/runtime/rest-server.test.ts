@@ -29,6 +29,12 @@ let console: Server;
 let informer: Informer<VirtualMachineInstance>;
 let client: HandlerClient;
 let vmi: VirtualMachineInstance;
+/** A VMI whose pod-network address is loopback, and the port a real TCP listener there serves. */
+let web: VirtualMachineInstance;
+let guest: Server;
+let guestPort = 0;
+/** A port nothing listens on (a listener's, closed again). */
+let closedPort = 0;
 const calls: string[] = [];
 const store = createMemoryStore({ admission: false });
 
@@ -53,6 +59,17 @@ beforeAll(async () => {
   await store.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'virt-handler-x', namespace: 'kubevirt', labels: { app: 'virt-handler' } }, spec: { nodeName: NODE, containers: [{ name: 'h', image: 'i' }] } });
   const pod = await store.get<{ apiVersion: string; kind: string; metadata: { name: string }; status?: object }>({ apiVersion: 'v1', kind: 'Pod' }, 'kubevirt', 'virt-handler-x');
   await store.updateStatus({ ...pod, status: { phase: 'Running', podIP: '127.0.0.1' } });
+  // The guest's service: a greeting, then every chunk back with its length.
+  guest = createServer((s) => {
+    s.write('hello\n');
+    s.on('data', (b: Buffer) => s.write(`${b.length}:${b.toString()}`));
+  });
+  guestPort = await new Promise<number>((done) => guest.listen(0, '127.0.0.1', () => done((guest.address() as { port: number }).port)));
+  const spare = createServer();
+  closedPort = await new Promise<number>((done) => spare.listen(0, '127.0.0.1', () => done((spare.address() as { port: number }).port)));
+  await new Promise((done) => spare.close(done));
+  const webCreated = await store.create<VirtualMachineInstance & { apiVersion: string; kind: string }>({ ...Gvk.VirtualMachineInstance, metadata: { name: 'web', namespace: 'default' }, spec: { domain: { devices: {} } } });
+  web = await store.updateStatus({ ...webCreated, status: { phase: 'Running', nodeName: NODE, interfaces: [{ name: 'default', ipAddress: '127.0.0.1', podInterfaceName: 'eth0' }] } });
   informer = createInformer<VirtualMachineInstance>(store, Gvk.VirtualMachineInstance);
   await informer.start();
   server = createHandlerRestServer({
@@ -73,6 +90,7 @@ afterAll(async () => {
   await server.close();
   informer.stop();
   console.close();
+  guest.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -131,6 +149,47 @@ describe('virt-handler\'s REST endpoint, called by virt-api', () => {
 
   it('refuses the console of a VMI it does not have', async () => {
     await expect(client.openConsole({ ...vmi, metadata: { ...vmi.metadata, uid: 'someone-else' } })).rejects.toThrow(/refused the console \(404\)/);
+  });
+
+  it('joins a port-forward websocket to one TCP connection to the VMI\'s port at its pod-network address', async () => {
+    const stream = await client.openPortForward(web, { port: guestPort, protocol: 'tcp' });
+    await readUntil(stream, 'hello\n');
+    stream.write('abc');
+    expect(await readUntil(stream, '3:abc')).toContain('3:abc');
+    const closed = new Promise((done) => stream.once('close', done));
+    const served = await new Promise<number>((done) => guest.getConnections((_e, n) => done(n)));
+    expect(served).toBe(1);
+    stream.destroy();
+    await closed;
+  });
+
+  it('carries a megabyte both ways intact (backpressure, no loss)', async () => {
+    const stream = await client.openPortForward(web, { port: guestPort, protocol: 'tcp' });
+    await readUntil(stream, 'hello\n');
+    const payload = Buffer.alloc(1024 * 1024, 'x');
+    stream.write(payload);
+    // The guest answers each chunk with "LEN:" and the chunk: count the x's that come back.
+    const back = await new Promise<number>((done, failed) => {
+      let xs = 0;
+      const timer = setTimeout(() => failed(new Error(`only ${xs} bytes came back`)), 30_000);
+      stream.on('data', (b: Buffer) => {
+        for (const c of b) if (c === 0x78) xs += 1;
+        if (xs >= payload.length) { clearTimeout(timer); done(xs); }
+      });
+    });
+    expect(back).toBe(payload.length);
+    stream.destroy();
+  });
+
+  it('refuses a port-forward to a port that refuses, naming the port and the reason', async () => {
+    await expect(client.openPortForward(web, { port: closedPort, protocol: 'tcp' })).rejects.toThrow(
+      new RegExp(`refused the port-forward to port ${closedPort} \\(502\\): could not connect to port ${closedPort} of VMI default/web at 127.0.0.1: .*ECONNREFUSED`),
+    );
+  });
+
+  it('refuses a port-forward to a VMI it does not have, or one without a pod-network address', async () => {
+    await expect(client.openPortForward({ ...web, metadata: { ...web.metadata, uid: 'someone-else' } }, { port: guestPort, protocol: 'tcp' })).rejects.toThrow(/\(404\)/);
+    await expect(client.openPortForward(vmi, { port: guestPort, protocol: 'tcp' })).rejects.toThrow(/\(400\): cannot forward to port \d+ of VMI default\/demo: it has no IP address on the pod network/);
   });
 
   it('serves only virt-api: no certificate, or one of another name, is refused; the probe path is open', async () => {

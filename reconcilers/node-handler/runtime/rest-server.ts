@@ -2,7 +2,8 @@
  * virt-handler's REST endpoint (core/virt-handler-endpoint.ts), what virt-api calls on the VMI's
  * node: `PUT …/pause|unpause` go to the node handler's `lifecycle` (the command travels over the
  * launcher connection it holds), `GET …/console` upgrades to a websocket joined to the launcher's
- * console socket. Mutual TLS: a client must present a certificate of the component CA named as
+ * console socket, `GET …/portforward/{port}/{protocol}` upgrades to a websocket joined to one TCP
+ * connection to that port at the VMI's pod-network address (core/port-forward.ts). Mutual TLS: a client must present a certificate of the component CA named as
  * virt-api's; `/healthz` alone is open (the kubelet's probe has no certificate). The VMI is the
  * handler's own (its informer's, on this node, of the uid virt-api names), never one from the request.
  * @see https://github.com/kubevirt/kubevirt/blob/main/pkg/virt-handler/rest/lifecycle.go
@@ -16,6 +17,7 @@ import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Cache } from '../../../core/cache.js';
 import type { Logger } from '../../../core/log.js';
 import { joinStreams } from '../../../core/streams.js';
+import { forwardAddressOf, parseHandlerPortForwardPath, type HandlerPortForward } from '../../../core/port-forward.js';
 import { COMPONENT_CERT_NAMES, CONSOLE_SUBPROTOCOL, parseHandlerVmiPath, type HandlerVmiCall } from '../../../core/virt-handler-endpoint.js';
 import type { VirtualMachineInstance } from '../../../crd-gen/index.js';
 import type { NodeHandler } from '../reconciler.js';
@@ -37,7 +39,12 @@ export interface HandlerRestOptions {
   /** The console socket of a VMI's launcher. */
   readonly consoleSocketOf: (vmi: Readonly<VirtualMachineInstance>) => string;
   readonly log: Logger;
+  /** How long a forward's TCP connect may take. @default 10000 */
+  readonly connectTimeoutMs?: number;
 }
+
+/** At most this many port-forwards at once per handler; more are refused with 503. */
+export const MAX_PORT_FORWARDS = 256;
 
 /** The endpoint's server. */
 export interface HandlerRestServer {
@@ -104,6 +111,7 @@ export function createHandlerRestServer(options: HandlerRestOptions): HandlerRes
     const url = urlOf(req);
     if (url.pathname === '/healthz') return send(res, { code: 200, reason: '', message: 'ok' });
     if (!fromVirtApi(req)) return send(res, FORBIDDEN);
+    if (parseHandlerPortForwardPath(url.pathname) !== undefined) return send(res, { code: 400, reason: 'BadRequest', message: 'portforward is a websocket: send an upgrade request' });
     const call = parseHandlerVmiPath(url.pathname);
     if (call === undefined) return send(res, { code: 404, reason: 'NotFound', message: `no endpoint at ${url.pathname.slice(0, 300)}` });
     if (call.action === 'console') return send(res, { code: 400, reason: 'BadRequest', message: 'the console is a websocket: send an upgrade request' });
@@ -122,12 +130,54 @@ export function createHandlerRestServer(options: HandlerRestOptions): HandlerRes
     socket.once('error', reject);
   });
 
+  const connectTimeout = options.connectTimeoutMs ?? 10_000;
+  /** A TCP connection to `host:port`, or the reason it could not be made (within the timeout). */
+  const dial = (host: string, port: number): Promise<Socket> => new Promise((resolve, reject) => {
+    const socket = connect({ host, port, timeout: connectTimeout }, () => {
+      socket.setTimeout(0);
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('timeout', () => socket.destroy(new Error(`no answer within ${connectTimeout} ms`)));
+    socket.once('error', reject);
+  });
+
+  let forwards = 0;
+  const upgradeForward = (req: IncomingMessage, socket: Duplex, head: Buffer, call: HandlerPortForward): void => {
+    const vmi = vmiOf({ namespace: call.namespace, name: call.name, action: 'console' }, urlOf(req).searchParams.get('uid'));
+    if ('code' in vmi) return refuseUpgrade(socket, vmi);
+    const host = forwardAddressOf(vmi);
+    const what = `port ${call.port} of VMI ${call.namespace}/${call.name}`;
+    if (host === undefined) return refuseUpgrade(socket, { code: 400, reason: 'BadRequest', message: `cannot forward to ${what}: it has no IP address on the pod network (yet)` });
+    if (forwards >= MAX_PORT_FORWARDS) return refuseUpgrade(socket, { code: 503, reason: 'ServiceUnavailable', message: `virt-handler already forwards ${MAX_PORT_FORWARDS} connections; try again later` });
+    forwards += 1;
+    let counted = true;
+    const release = (): void => { if (counted) { counted = false; forwards -= 1; } };
+    dial(host, call.port).then((upstream) => {
+      if (socket.destroyed) { release(); return void upstream.destroy(); }
+      upstream.pause();
+      sockets.handleUpgrade(req, socket, head, (ws) => {
+        log.info({ namespace: call.namespace, name: call.name, port: call.port }, 'Opened port-forward of VirtualMachineInstance for virt-api');
+        const stream = createWebSocketStream(ws);
+        upstream.resume();
+        void joinStreams(stream, upstream).then(release);
+      });
+    }, (err: unknown) => {
+      release();
+      const reason = err instanceof Error ? err.message : String(err);
+      log.info({ namespace: call.namespace, name: call.name, port: call.port, reason }, 'Could not connect a port-forward of VirtualMachineInstance');
+      refuseUpgrade(socket, { code: 502, reason: 'BadGateway', message: `could not connect to ${what} at ${host}: ${reason}` });
+    });
+  };
+
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     if (!fromVirtApi(req)) return refuseUpgrade(socket, FORBIDDEN);
     const url = urlOf(req);
+    const forward = parseHandlerPortForwardPath(url.pathname);
+    if (forward !== undefined) return upgradeForward(req, socket, head, forward);
     const call = parseHandlerVmiPath(url.pathname);
-    if (call?.action !== 'console') return refuseUpgrade(socket, { code: 404, reason: 'NotFound', message: 'only the console is a websocket' });
+    if (call?.action !== 'console') return refuseUpgrade(socket, { code: 404, reason: 'NotFound', message: 'only the console and portforward are websockets' });
     const vmi = vmiOf(call, url.searchParams.get('uid'));
     if ('code' in vmi) return refuseUpgrade(socket, vmi);
     openSocket(options.consoleSocketOf(vmi)).then((console) => {
