@@ -234,7 +234,7 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
     ], (n) => n.every((x) => x === 0), 180_000);
   }, 600_000);
 
-  it('a masquerade VMI declaring port 8080 answers at its pod IP, found through a Service\'s endpoints', async () => {
+  it('a masquerade VMI declaring port 8080 answers at its pod IP, found through a Service\'s endpoints, and through kvt port-forward --kubeconfig', async () => {
     const token = `kvt-cluster-web-${randomBytes(4).toString('hex')}`;
     const userData = ['#cloud-config', 'runcmd:', `  - mkdir -p /tmp/www && echo ${token} > /tmp/www/index.html`, '  - httpd -p 8080 -h /tmp/www', ''].join('\n');
     const vmi = guestVmi('web') as { metadata: { labels?: Record<string, string> }; spec: Record<string, unknown> & { domain: { devices: Record<string, unknown> } } };
@@ -273,6 +273,20 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
       // As KubeVirt reports a masquerade interface: the pod IP.
       const reported = await until('the VMI\'s interface IP', () => json<Vmi>('get', 'vmi', 'web'), (v) => v.status?.interfaces?.[0]?.ipAddress !== undefined, 60_000);
       expect(reported.status?.interfaces?.[0]).toMatchObject({ name: 'default', ipAddress: podIp });
+      // The same page through the API server: kvt port-forward → virt-api → virt-handler → the pod IP's port 8080.
+      const forward = await kvtPortForward('vmi/web', ':8080');
+      try {
+        for (let i = 0; i < 2; i += 1) expect(await fetchText(`http://127.0.0.1:${forward.port}/`)).toBe(token);
+      } finally {
+        forward.stop();
+      }
+      // --stdio (ssh's ProxyCommand): one connection on stdin/stdout.
+      expect(await kvtStdioUntil('vmi/web', '8080', 'GET / HTTP/1.0\r\n\r\n', token, 60_000)).toContain(token);
+      // A port nothing listens on, and a VMI that does not exist: refused, in virt-api's words.
+      const refused = await kvt('port-forward', '--stdio', 'vmi/web', '9');
+      expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/^error: .*could not connect to port 9 of VMI default\/web at 10\.244\.0\.\d+: .*ECONNREFUSED/)]);
+      const missing = await kvt('port-forward', '--stdio', 'vmi/nope', '22');
+      expect([missing.code, missing.stderr]).toEqual([1, 'error: virtualmachineinstance.kubevirt.io "nope" not found\n']);
     } finally {
       await kubectl('delete', 'service', 'web', '--ignore-not-found');
       await kubectl('delete', 'vmi', 'web', '--ignore-not-found', '--timeout=180s');
@@ -336,6 +350,40 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
         if (code === 0 && out.includes(text)) done(out);
         else failed(new Error(`kvt console exited ${String(code)}: ${err}\n${out.slice(-2000)}`));
       });
+    });
+  }
+
+  /** Starts `kvt port-forward TARGET PORTS --kubeconfig` and waits for its "Forwarding from" line: the local port, and how to stop it. */
+  function kvtPortForward(target: string, ports: string): Promise<{ port: number; stop: () => void }> {
+    return new Promise((done, failed) => {
+      const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), 'port-forward', target, ports, '--kubeconfig', CLUSTER_KUBECONFIG ?? ''], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      const timer = setTimeout(() => { child.kill('SIGKILL'); failed(new Error(`kvt port-forward did not listen within 60 s: ${out}\n${err}`)); }, 60_000);
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        const port = /^Forwarding from 127\.0\.0\.1:(\d+) -> /m.exec(out)?.[1];
+        if (port !== undefined) { clearTimeout(timer); done({ port: Number(port), stop: () => child.kill('SIGINT') }); }
+      });
+      child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+      child.on('exit', (code) => { clearTimeout(timer); failed(new Error(`kvt port-forward exited ${String(code)}: ${err}`)); });
+    });
+  }
+
+  /** Runs `kvt port-forward --stdio TARGET PORT --kubeconfig`, writes `request` (stdin left open, as ssh does) until its output shows `text`; what it printed. */
+  function kvtStdioUntil(target: string, port: string, request: string, text: string, timeoutMs: number): Promise<string> {
+    return new Promise((done, failed) => {
+      const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), 'port-forward', '--stdio', target, port, '--kubeconfig', CLUSTER_KUBECONFIG ?? ''], { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      const timer = setTimeout(() => { child.kill('SIGKILL'); failed(new Error(`no ${JSON.stringify(text)} through --stdio within ${timeoutMs} ms: ${out.slice(-2000)}\n${err}`)); }, timeoutMs);
+      child.stdin.write(request);
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.includes(text)) { clearTimeout(timer); child.kill('SIGTERM'); done(out); }
+      });
+      child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+      child.on('exit', (code) => { clearTimeout(timer); if (!out.includes(text)) failed(new Error(`kvt port-forward --stdio exited ${String(code)}: ${err}\n${out.slice(-2000)}`)); });
     });
   }
 
