@@ -234,22 +234,27 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
     ], (n) => n.every((x) => x === 0), 180_000);
   }, 600_000);
 
-  it('a masquerade VMI declaring port 8080 answers at its pod IP, found through a Service\'s endpoints, and through kvt port-forward --kubeconfig', async () => {
+  it('a masquerade VMI declaring port 8080 answers at its pod IP, found through a Service\'s endpoints, and through kvt port-forward and kvt ssh --kubeconfig', async () => {
     const token = `kvt-cluster-web-${randomBytes(4).toString('hex')}`;
     const userData = ['#cloud-config', 'runcmd:', `  - mkdir -p /tmp/www && echo ${token} > /tmp/www/index.html`, '  - httpd -p 8080 -h /tmp/www', ''].join('\n');
     const vmi = guestVmi('web') as { metadata: { labels?: Record<string, string> }; spec: Record<string, unknown> & { domain: { devices: Record<string, unknown> } } };
     vmi.metadata.labels = { 'kvt-test': 'web' };
     vmi.spec.domain.devices = {
       disks: [{ name: 'cloudinitdisk', disk: { bus: 'virtio' } }],
-      interfaces: [{ name: 'default', masquerade: {}, ports: [{ port: 8080 }] }],
+      interfaces: [{ name: 'default', masquerade: {}, ports: [{ port: 8080 }, { port: 22 }] }],
     };
     vmi.spec['networks'] = [{ name: 'default', pod: {} }];
     vmi.spec['volumes'] = [{ name: 'cloudinitdisk', cloudInitNoCloud: { userData } }];
+    // A key for kvt ssh, put into the guest the KubeVirt way (accessCredentials from a Secret).
+    const key = join(work, 'web-ssh-key');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'kvt-cluster-ssh', '-f', key]);
+    const sshSecret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'web-ssh', namespace: 'default' }, stringData: { key: (await readFile(`${key}.pub`, 'utf8')).trim() } };
+    vmi.spec['accessCredentials'] = [{ sshPublicKey: { source: { secret: { secretName: 'web-ssh' } }, propagationMethod: { noCloud: {} } } }];
     const service = {
       apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' },
       spec: { selector: { 'kvt-test': 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
     };
-    const applied = await kubectlApply([vmi, service]);
+    const applied = await kubectlApply([sshSecret, vmi, service]);
     expect(applied.code, applied.stderr).toBe(0);
     try {
       type Vmi = { status?: { phase?: string; interfaces?: { name?: string; ipAddress?: string }[] } };
@@ -287,7 +292,12 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
       expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/^error: .*could not connect to port 9 of VMI default\/web at 10\.244\.0\.\d+: .*ECONNREFUSED/)]);
       const missing = await kvt('port-forward', '--stdio', 'vmi/nope', '22');
       expect([missing.code, missing.stderr]).toEqual([1, 'error: virtualmachineinstance.kubevirt.io "nope" not found\n']);
+      // kvt ssh through the cluster: its ProxyCommand is kvt port-forward --stdio with the kubeconfig passed on.
+      const sshOpts = ['-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR'];
+      const ssh = await until('kvt ssh --kubeconfig into the guest', () => kvt('ssh', 'root@vmi/web', ...sshOpts, '-c', 'echo "$(id -u) $(hostname)"'), (r) => r.code === 0, 180_000);
+      expect(ssh).toMatchObject({ code: 0, stdout: '0 web\n' });
     } finally {
+      await kubectl('delete', 'secret', 'web-ssh', '--ignore-not-found');
       await kubectl('delete', 'service', 'web', '--ignore-not-found');
       await kubectl('delete', 'vmi', 'web', '--ignore-not-found', '--timeout=180s');
     }
