@@ -212,6 +212,9 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
     // virtctl's lifecycle calls through the aggregated API: pause and unpause reach the launcher.
     expect((await kvt('pause', 'demo')).stdout).toContain('VMI demo was scheduled to pause');
     await until('VMI demo Paused', () => json<Conditioned>('get', 'vmi', 'demo'), (v) => paused(v), 60_000);
+    // A VM's portforward reaches its VMI, which virt-api refuses while paused (as KubeVirt: 409).
+    const whilePaused = await kvt('port-forward', '--stdio', 'vm/demo', '22');
+    expect([whilePaused.code, whilePaused.stderr]).toEqual([1, 'error: Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "demo": VMI is paused\n']);
     const again = await kvt('pause', 'demo');
     expect([again.code, again.stderr.trim()]).toEqual([1, 'Error pausing VirtualMachineInstance demo: VMI is already paused']);
     expect((await kvt('unpause', 'demo')).stdout).toContain('VMI demo was scheduled to unpause');
@@ -220,11 +223,19 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
     const firstUid = (await json<{ metadata: { uid: string } }>('get', 'vmi', 'demo')).metadata.uid;
     expect((await kvt('stop', 'demo')).stdout).toContain('VM demo was scheduled to stop');
     await until('VMI demo gone', async () => (await json<Listed<unknown>>('get', 'vmi')).items.length, (n) => n === 0, 180_000);
+    // A stopped VM has no VMI to forward to; a VM that does not exist is not found.
+    const stopped = await kvt('port-forward', '--stdio', 'vm/demo', '22');
+    expect([stopped.code, stopped.stderr]).toEqual([1, 'error: Operation cannot be fulfilled on virtualmachine.kubevirt.io "demo": VMI is not started\n']);
+    const noVm = await kvt('port-forward', '--stdio', 'vm/nope', '22');
+    expect([noVm.code, noVm.stderr]).toEqual([1, 'error: virtualmachine.kubevirt.io "nope" not found\n']);
     expect((await kvt('start', 'demo')).stdout).toContain('VM demo was scheduled to start');
     const restarted = await until('VMI demo Running again', () => json<Vmi & { metadata?: { uid?: string } }>('get', 'vmi', 'demo').catch((): Vmi => ({})),
       (v) => v.status?.phase === 'Running' || v.status?.phase === 'Failed', 240_000);
     expect(restarted.status?.phase).toBe('Running');
     expect((restarted as { metadata?: { uid?: string } }).metadata?.uid).not.toBe(firstUid);
+    // vm/demo's portforward reaches the new VMI: the guest's SSH server greets through it (once it is up).
+    const banner = await until('the guest\'s SSH banner through kvt port-forward --stdio vm/demo 22', () => kvtStdioUntil('vm/demo', '22', '', 'SSH-2.0-', 30_000).catch(() => ''), (out) => out.startsWith('SSH-2.0-'), 240_000);
+    expect(banner).toMatch(/^SSH-2\.0-dropbear/);
 
     expect(await qemuPids('demo')).toHaveLength(1);
     const deleted = await kubectl('delete', 'vm', 'demo', '--timeout=180s');
