@@ -437,14 +437,15 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
   const phases = async (): Promise<Record<string, string | undefined>> =>
     Object.fromEntries((await json<Listed<Phased>>('get', 'vmi')).items.map((v) => [v.metadata.name, v.status?.phase]));
 
-  it('virt-api serves its subresources only to the API server\'s front proxy, for users a SubjectAccessReview allows', async () => {
+  it('virt-api serves its subresources (a lifecycle PUT, a portforward upgrade) only to the API server\'s front proxy, for users a SubjectAccessReview allows', async () => {
     const pods = await json<Listed<PodLike & { status?: { podIP?: string } }>>('get', 'pods', '-n', 'kubevirt', '-l', 'app.kubernetes.io/name=virt-api');
     const ip = pods.items.find((p) => ready(p))?.status?.podIP ?? '';
     const pki = join(dirname(CLUSTER_KUBECONFIG ?? ''), 'pki');
     const [cert, key] = await Promise.all([readFile(join(pki, 'front-proxy-client.crt')), readFile(join(pki, 'front-proxy-client.key'))]);
-    const put = (headers: Record<string, string>, client?: { cert: Buffer; key: Buffer }): Promise<{ status: number; body: string }> => new Promise((done, failed) => {
-      const call = httpsRequest(`https://${ip}:8443/apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachines/nope/start`,
-        { method: 'PUT', headers, rejectUnauthorized: false, ...client }, (res) => {
+    const V1 = '/apis/subresources.kubevirt.io/v1/namespaces/default';
+    const request = (method: string, path: string, headers: Record<string, string>, client?: { cert: Buffer; key: Buffer }): Promise<{ status: number; body: string }> => new Promise((done, failed) => {
+      const call = httpsRequest(`https://${ip}:8443${path}`,
+        { method, headers, rejectUnauthorized: false, ...client }, (res) => {
           let body = '';
           res.on('data', (b: Buffer) => { body += b.toString(); });
           res.on('end', () => done({ status: res.statusCode ?? 0, body }));
@@ -452,15 +453,25 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
       call.on('error', failed);
       call.end();
     });
+    const put = (headers: Record<string, string>, client?: { cert: Buffer; key: Buffer }): Promise<{ status: number; body: string }> => request('PUT', `${V1}/virtualmachines/nope/start`, headers, client);
+    // A websocket upgrade of a portforward: a refusal is an HTTP answer with its Status.
+    const portForward = (headers: Record<string, string>, client: { cert: Buffer; key: Buffer }): Promise<{ status: number; body: string }> => request('GET', `${V1}/virtualmachineinstances/nope/portforward/22`, {
+      ...headers, Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), 'Sec-WebSocket-Protocol': 'plain.kubevirt.io',
+    }, client);
     // Straight to virt-api, without the API server's client certificate: whoever the headers name.
     expect((await put({ 'X-Remote-User': 'system:admin', 'X-Remote-Group': 'system:masters' })).status).toBe(401);
     // The front proxy vouches for jane, whom nothing allows yet: virt-api's SubjectAccessReview says no.
     const refused = await put({ 'X-Remote-User': 'jane', 'X-Remote-Group': 'system:authenticated' }, { cert, key });
     expect([refused.status, JSON.parse(refused.body).message]).toEqual([403, expect.stringContaining('User "jane" cannot update resource "virtualmachines/start"')]);
+    const noForward = await portForward({ 'X-Remote-User': 'jane', 'X-Remote-Group': 'system:authenticated' }, { cert, key });
+    expect([noForward.status, JSON.parse(noForward.body).message]).toEqual([403, expect.stringContaining('User "jane" cannot get resource "virtualmachineinstances/portforward"')]);
     // Kubernetes' edit role aggregates kubevirt.io:edit: bound to it, jane gets past authorization (and learns there is no VM nope).
     expect((await kubectl('create', 'rolebinding', 'jane-edit', '-n', 'default', '--clusterrole=edit', '--user=jane')).code).toBe(0);
     const allowed = await until('jane allowed', () => put({ 'X-Remote-User': 'jane', 'X-Remote-Group': 'system:authenticated' }, { cert, key }), (r) => r.status !== 403, 30_000);
     expect([allowed.status, JSON.parse(allowed.body).message]).toEqual([404, 'virtualmachine.kubevirt.io "nope" not found']);
+    // The same role grants the portforward (verb get): past authorization to the lookup.
+    const forwardAllowed = await portForward({ 'X-Remote-User': 'jane', 'X-Remote-Group': 'system:authenticated' }, { cert, key });
+    expect([forwardAllowed.status, JSON.parse(forwardAllowed.body).message]).toEqual([404, 'virtualmachineinstance.kubevirt.io "nope" not found']);
     await kubectl('delete', 'rolebinding', 'jane-edit', '-n', 'default');
   }, 120_000);
 
