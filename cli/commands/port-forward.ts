@@ -10,7 +10,7 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { Duplex } from 'node:stream';
-import { forwardStdio, forwardStdioTo, listenForward, listenForwardTo, type TcpForwarder } from '../../local/runtime/tcp-forward.js';
+import { connectTcp, forwardStdioTo, listenForwardTo, type TcpForwarder } from '../../local/runtime/tcp-forward.js';
 import { ApiError } from '../../core/errors.js';
 import { CLUSTER_OPTIONS, clusterTarget } from '../cluster-target.js';
 import { UsageError, type Command, type CommandIo } from '../command.js';
@@ -123,24 +123,8 @@ async function portForward(args: readonly string[], io: CommandIo): Promise<numb
     io.err(`error: ${e.message}\n`);
     return 1;
   }
-  const [first] = parsed.ports;
-  if (parsed.stdio && first !== undefined) {
-    await forwardStdio(ip, first.remote, process.stdin, process.stdout);
-    return 0;
-  }
-  const forwarders: TcpForwarder[] = [];
-  try {
-    for (const pair of parsed.ports) {
-      // Each connection looks the pod IP up again: a restarted VMI gets a new launcher pod.
-      const forwarder = await listenForward(parsed.address, pair.local, async () => ({ host: await resolve(), port: pair.remote }), (e) => io.err(`error forwarding to port ${pair.remote}: ${e.message}\n`));
-      forwarders.push(forwarder);
-      io.out(`Forwarding from ${parsed.address}:${forwarder.port} -> ${pair.remote}\n`);
-    }
-    await untilInterrupted(io);
-  } finally {
-    await Promise.all(forwarders.map((f) => f.close()));
-  }
-  return 0;
+  // Listening, each connection looks the pod IP up again: a restarted VMI gets a new launcher pod.
+  return forwardWith(parsed, async (remote) => connectTcp(parsed.stdio ? ip : await resolve(), remote), io);
 }
 
 /** `kvt port-forward`. */

@@ -82,14 +82,19 @@ export async function listenForwardTo(address: string, port: number, open: Forwa
   };
 }
 
-/** Joins `input`/`output` (a process's stdin and stdout) to `host:port` until either side ends. */
-export async function forwardStdio(host: string, port: number, input: Readable, output: Writable): Promise<void> {
+/** A TCP connection to `host:port` once it is connected (a refusal rejects). */
+export async function connectTcp(host: string, port: number): Promise<Socket> {
   const upstream = createConnection({ host, port });
   await new Promise<void>((resolve, reject) => {
     upstream.once('connect', () => { upstream.off('error', reject); resolve(); });
     upstream.once('error', reject);
   });
-  await forwardStdioTo(upstream, input, output);
+  return upstream;
+}
+
+/** Joins `input`/`output` (a process's stdin and stdout) to `host:port` until either side ends. */
+export async function forwardStdio(host: string, port: number, input: Readable, output: Writable): Promise<void> {
+  await forwardStdioTo(await connectTcp(host, port), input, output);
 }
 
 /** Joins `input`/`output` (a process's stdin and stdout) to an open stream until either side ends. */
