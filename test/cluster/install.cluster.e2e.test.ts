@@ -292,7 +292,8 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
       // The same page through the API server: kvt port-forward → virt-api → virt-handler → the pod IP's port 8080.
       const forward = await kvtPortForward('vmi/web', ':8080');
       try {
-        for (let i = 0; i < 2; i += 1) expect(await fetchText(`http://127.0.0.1:${forward.port}/`)).toBe(token);
+        // Each connection opens its own websocket through the API server, virt-api and virt-handler: on a loaded machine that may take seconds.
+        for (let i = 0; i < 2; i += 1) expect(await fetchText(`http://127.0.0.1:${forward.port}/`, 60_000), forward.stderr()).toBe(token);
       } finally {
         forward.stop();
       }
@@ -316,9 +317,9 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
   }, 600_000);
 
   /** The body of an HTTP GET, or '' when nothing answers yet. */
-  function fetchText(url: string): Promise<string> {
+  function fetchText(url: string, timeoutMs = 5_000): Promise<string> {
     return new Promise((done) => {
-      const req = httpGet(url, { timeout: 5_000 }, (res) => {
+      const req = httpGet(url, { timeout: timeoutMs }, (res) => {
         let body = '';
         res.on('data', (b: Buffer) => { body += b.toString(); });
         res.on('end', () => done(body.trim()));
@@ -375,7 +376,7 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
   }
 
   /** Starts `kvt port-forward TARGET PORTS --kubeconfig` and waits for its "Forwarding from" line: the local port, and how to stop it. */
-  function kvtPortForward(target: string, ports: string): Promise<{ port: number; stop: () => void }> {
+  function kvtPortForward(target: string, ports: string): Promise<{ port: number; stop: () => void; stderr: () => string }> {
     return new Promise((done, failed) => {
       const child = spawn(process.execPath, [join(REPO, 'bin/kvt.js'), 'port-forward', target, ports, '--kubeconfig', CLUSTER_KUBECONFIG ?? ''], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
@@ -384,7 +385,7 @@ describe.skipIf(SKIP)('kubevirt-ts on a real Kubernetes, through kubectl', () =>
       child.stdout.on('data', (b: Buffer) => {
         out += b.toString();
         const port = /^Forwarding from 127\.0\.0\.1:(\d+) -> /m.exec(out)?.[1];
-        if (port !== undefined) { clearTimeout(timer); done({ port: Number(port), stop: () => child.kill('SIGINT') }); }
+        if (port !== undefined) { clearTimeout(timer); done({ port: Number(port), stop: () => child.kill('SIGINT'), stderr: () => err }); }
       });
       child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
       child.on('exit', (code) => { clearTimeout(timer); failed(new Error(`kvt port-forward exited ${String(code)}: ${err}`)); });

@@ -34,6 +34,9 @@ export interface HandlerClientOptions {
   readonly timeoutMs?: number;
 }
 
+/** How much longer than a call virt-api waits for a port-forward's handshake (the handler's connect to the VMI's port). */
+const PORT_FORWARD_CONNECT_MS = 10_000;
+
 /** A handler could not be reached, or answered outside its contract. */
 export class HandlerCallError extends KubevirtError {}
 
@@ -114,10 +117,10 @@ export function createHandlerClient(options: HandlerClientOptions): HandlerClien
   };
 
   /** A websocket to the handler at `url`, as a byte stream; `what` names it in a refusal. */
-  const openStream = async (url: string, what: string): Promise<Duplex> => {
+  const openStream = async (url: string, what: string, handshakeTimeout = timeout): Promise<Duplex> => {
     const material = await tls();
     // ws hands TLS options to https.request, whose checkServerIdentity returns an Error (ws's typing is of another era).
-    const ws = new WebSocket(url, [CONSOLE_SUBPROTOCOL], { ...material, handshakeTimeout: timeout, maxPayload: 1024 * 1024 } as unknown as ClientOptions);
+    const ws = new WebSocket(url, [CONSOLE_SUBPROTOCOL], { ...material, handshakeTimeout, maxPayload: 1024 * 1024 } as unknown as ClientOptions);
     return new Promise<Duplex>((resolve, reject) => {
       // A refusal's Status is read to its end before the connection is dropped; the drop's own error says less.
       let refused = false;
@@ -150,6 +153,8 @@ export function createHandlerClient(options: HandlerClientOptions): HandlerClien
       },
     }),
     openConsole: async (vmi) => openStream(await base(vmi, 'console', 'wss'), 'the console'),
-    openPortForward: async (vmi, port) => openStream(await base(vmi, port, 'wss'), `the port-forward to port ${port.port}`),
+    // The handler answers a port-forward only once its TCP connect to the VMI succeeded or gave up
+    // (its own timeout, 10 s by default): wait longer than that, so its answer, not ours, says why.
+    openPortForward: async (vmi, port) => openStream(await base(vmi, port, 'wss'), `the port-forward to port ${port.port}`, timeout + PORT_FORWARD_CONNECT_MS),
   };
 }

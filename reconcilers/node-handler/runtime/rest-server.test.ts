@@ -33,6 +33,9 @@ let vmi: VirtualMachineInstance;
 let web: VirtualMachineInstance;
 let guest: Server;
 let guestPort = 0;
+/** A guest service that answers once and closes at once (as an HTTP/1.0 server does). */
+let oneShot: Server;
+let oneShotPort = 0;
 /** A port nothing listens on (a listener's, closed again). */
 let closedPort = 0;
 const calls: string[] = [];
@@ -65,6 +68,8 @@ beforeAll(async () => {
     s.on('data', (b: Buffer) => s.write(`${b.length}:${b.toString()}`));
   });
   guestPort = await new Promise<number>((done) => guest.listen(0, '127.0.0.1', () => done((guest.address() as { port: number }).port)));
+  oneShot = createServer((s) => s.end(`${'a'.repeat(100_000)}bye\n`));
+  oneShotPort = await new Promise<number>((done) => oneShot.listen(0, '127.0.0.1', () => done((oneShot.address() as { port: number }).port)));
   const spare = createServer();
   closedPort = await new Promise<number>((done) => spare.listen(0, '127.0.0.1', () => done((spare.address() as { port: number }).port)));
   await new Promise((done) => spare.close(done));
@@ -91,6 +96,7 @@ afterAll(async () => {
   informer.stop();
   console.close();
   guest.close();
+  oneShot.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -161,6 +167,19 @@ describe('virt-handler\'s REST endpoint, called by virt-api', () => {
     expect(served).toBe(1);
     stream.destroy();
     await closed;
+  });
+
+  it('delivers what the guest sent before it closed, then closes (the answer is not lost to the close)', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      const stream = await client.openPortForward(web, { port: oneShotPort, protocol: 'tcp' });
+      const text = await new Promise<string>((done) => {
+        let seen = '';
+        stream.on('data', (b: Buffer) => { seen += b.toString(); });
+        stream.once('end', () => done(seen));
+      });
+      expect([text.length, text.endsWith('bye\n')]).toEqual([100_004, true]);
+      stream.destroy();
+    }
   });
 
   it('carries a megabyte both ways intact (backpressure, no loss)', async () => {
