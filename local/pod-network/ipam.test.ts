@@ -36,6 +36,19 @@ describe('chooseAddress', () => {
     const summary = choice.kind === 'free' ? { kind: 'free', first: choice.candidates[0], count: choice.candidates.length } : choice;
     expect(summary).toEqual(expected);
   });
+
+  // A /29's pod addresses: .10 (gateway .9) … .14.
+  const small = cidr('10.231.0.8/29');
+  it.each<[string, Record<string, Lease | undefined>, string | undefined, string[]]>([
+    ['no last address: from the first', {}, undefined, ['10.231.0.10', '10.231.0.11', '10.231.0.12', '10.231.0.13', '10.231.0.14']],
+    ['after the last handed out, wrapping to the first', {}, '10.231.0.12', ['10.231.0.13', '10.231.0.14', '10.231.0.10', '10.231.0.11', '10.231.0.12']],
+    ['an address just freed comes last', { '10.231.0.10': { podUid: 'b' } }, '10.231.0.11', ['10.231.0.12', '10.231.0.13', '10.231.0.14', '10.231.0.11']],
+    ['the last address of the range: wraps', {}, '10.231.0.14', ['10.231.0.10', '10.231.0.11', '10.231.0.12', '10.231.0.13', '10.231.0.14']],
+    ['a last address outside the range (the CIDR changed): from the first', {}, '10.231.1.40', ['10.231.0.10', '10.231.0.11', '10.231.0.12', '10.231.0.13', '10.231.0.14']],
+    ['an unreadable last address: from the first', {}, 'garbage', ['10.231.0.10', '10.231.0.11', '10.231.0.12', '10.231.0.13', '10.231.0.14']],
+  ])('round robin, as host-local: %s', (_name, entries, lastReserved, candidates) => {
+    expect(chooseAddress(small, leases(entries), 'a', lastReserved)).toEqual({ kind: 'free', candidates });
+  });
 });
 
 describe('orphanLeases', () => {

@@ -41,17 +41,27 @@ export type AddressChoice =
 /**
  * The address for `podUid` given the leases (address → lease; undefined for an unreadable file,
  * which still blocks its address): the pod's own lease if it has one, else every free pod address of
- * `cidr`, lowest first. Files that are not addresses of the CIDR are ignored.
+ * `cidr` in round-robin order, starting after `lastReserved` (the last address handed out) and
+ * wrapping, as the host-local IPAM of CNI does: an address a deleted pod just freed is the last to
+ * be given again, so no neighbour still holding its old MAC (a stale ARP entry) reaches the wrong
+ * pod or none. Files that are not addresses of the CIDR are ignored.
  */
-export function chooseAddress(cidr: Cidr, leases: ReadonlyMap<string, Lease | undefined>, podUid: string): AddressChoice {
+export function chooseAddress(cidr: Cidr, leases: ReadonlyMap<string, Lease | undefined>, podUid: string, lastReserved?: string): AddressChoice {
   for (const [address, lease] of leases) if (lease?.podUid === podUid && parseIpv4(address) !== undefined) return { kind: 'held', address };
   const { first, last } = podAddresses(cidr);
+  const start = roundRobinStart(first, last, lastReserved);
   const candidates: string[] = [];
-  for (let a = first; a <= last; a++) {
-    const address = formatIpv4(a);
+  for (let i = 0; i <= last - first; i++) {
+    const address = formatIpv4(start + i > last ? start + i - (last - first + 1) : start + i);
     if (!leases.has(address)) candidates.push(address);
   }
   return candidates.length === 0 ? { kind: 'full' } : { kind: 'free', candidates };
+}
+
+/** The address after `lastReserved` in first…last, wrapping; first when there is none or it is not in the range. */
+function roundRobinStart(first: number, last: number, lastReserved: string | undefined): number {
+  const previous = lastReserved === undefined ? undefined : parseIpv4(lastReserved);
+  return previous !== undefined && previous >= first && previous < last ? previous + 1 : first;
 }
 
 /** The addresses whose lease belongs to `owner` and names a pod not in `keep`: the sandboxes to collect. */

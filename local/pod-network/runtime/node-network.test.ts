@@ -120,7 +120,10 @@ describe.skipIf(!IN_CI && !AVAILABLE)('the node network and pod sandboxes (real 
       }
       await deleteSandbox(ipamDir, 'uid-agent');
       expect(hostNetworkSnapshot().netns).not.toContain(pod.netns);
-      expect(await readdir(ipamDir)).toEqual([]);
+      // No lease left; the round-robin position stays, so the next pod gets the next address.
+      expect(await readdir(ipamDir)).toEqual(['.last-reserved']);
+      expect((await createSandbox(network, ipamDir, 'uid-next')).ip).toBe('10.244.0.3');
+      await deleteSandbox(ipamDir, 'uid-next');
     } finally {
       execFileSync('ip', ['netns', 'del', bridgeNetns]);
     }

@@ -16,7 +16,7 @@ import { describeRoute, overlappingRoute, parsePodCidr, type Cidr, type HostRout
 import { orphanLeases } from '../ipam.js';
 import { bridgeAction, bridgeAddress, networkShape, parseNetworkUser, runSessionPid, type BridgeState, type NetworkUser } from '../node-network.js';
 import { deleteRuleset, isNodeBridgeName, isSafeInterfaceName, nodeRuleset } from '../nft-ruleset.js';
-import { createSandbox, deleteSandbox, drainSandbox, findSandbox, readLeases, sandboxProcesses, type Sandbox } from './sandbox.js';
+import { createSandbox, deleteSandbox, drainSandbox, findSandbox, LAST_RESERVED, readLeases, sandboxProcesses, type Sandbox } from './sandbox.js';
 import { runTool } from './tools.js';
 
 /** The node network cannot be set up as asked; the message says what to do. */
@@ -165,7 +165,9 @@ async function tearDown(stateDir: string, bridge: string): Promise<void> {
   await runTool('ip', ['link', 'del', bridge]).catch(() => undefined);
   if ((await readFile(join(stateDir, 'ip_forward.restore'), 'utf8').catch(() => '')) === '0') await writeFile(IP_FORWARD, '0');
   await rm(join(stateDir, 'ip_forward.restore'), { force: true });
-  // Nothing is left to keep: the directories go too (a concurrent start makes them again under the lock).
+  // Nothing is left to keep: the directories go too (a concurrent start makes them again under the lock),
+  // with the round-robin position (no neighbour remembers a pod of a bridge that is gone).
+  await rm(join(stateDir, 'leases', LAST_RESERVED), { force: true });
   for (const dir of ['users', 'leases']) await rmdir(join(stateDir, dir)).catch(() => undefined);
 }
 

@@ -68,18 +68,28 @@ export async function readLeases(ipamDir: string): Promise<Map<string, Lease | u
   return leases;
 }
 
-/** Allocates (or finds again) the pod's address: a file per address under `ipamDir`, created exclusively. */
+/** The file holding the last address handed out (dot-named: not a lease), for round-robin allocation. */
+export const LAST_RESERVED = '.last-reserved';
+
+/**
+ * Allocates (or finds again) the pod's address: a file per address under `ipamDir`, created
+ * exclusively, chosen round-robin after the last address handed out (../ipam.ts chooseAddress).
+ */
 async function allocate(ipamDir: string, cidr: Cidr, lease: Lease): Promise<string> {
   await mkdir(ipamDir, { recursive: true, mode: 0o700 });
-  const choice = chooseAddress(cidr, await readLeases(ipamDir), lease.podUid);
+  const lastReserved = (await readFile(join(ipamDir, LAST_RESERVED), 'utf8').catch(() => '')).trim();
+  const choice = chooseAddress(cidr, await readLeases(ipamDir), lease.podUid, lastReserved);
   if (choice.kind === 'held') return choice.address;
   for (const address of choice.kind === 'free' ? choice.candidates : []) {
     try {
       await writeFile(join(ipamDir, address), leaseText(lease), { flag: 'wx', mode: 0o600 });
-      return address;
     } catch {
       // Taken meanwhile by another allocator: try the next.
+      continue;
     }
+    // Only the order depends on it: two allocators racing here at worst reorder the next choice.
+    await writeFile(join(ipamDir, LAST_RESERVED), `${address}\n`, { mode: 0o600 });
+    return address;
   }
   throw new SandboxError(`pod CIDR ${formatCidr(cidr)} has no free address`);
 }
