@@ -60,9 +60,15 @@ function sshPort(raw: string | undefined): number {
   return parsePortPair(raw).remote;
 }
 
+/** `kvt ssh`'s flags. */
+const SSH_COMMAND_OPTIONS = { ...SSH_OPTIONS, command: { type: 'string', short: 'c' } } as const;
+
+/** `kvt scp`'s flags. */
+const SCP_COMMAND_OPTIONS = { ...SSH_OPTIONS, recursive: { type: 'boolean', short: 'r', default: false }, preserve: { type: 'boolean', default: false } } as const;
+
 /** The argv of `kvt ssh` as ssh's (pure): `[USER@]TYPE/NAME`, then the command (after `--`, or `-c`). */
 export function parseSshArgs(args: readonly string[], kvt: readonly string[], defaultNamespace?: string): string[] {
-  const { values, positionals } = parseArgs({ args: [...args], options: { ...SSH_OPTIONS, command: { type: 'string', short: 'c' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: [...args], options: SSH_COMMAND_OPTIONS, allowPositionals: true, strict: true });
   const [destination, ...command] = positionals;
   if (destination === undefined) throw new UsageError('name a VMI, e.g. `kvt ssh root@vmi/demo`');
   if (values.command !== undefined && command.length > 0) throw new UsageError('give the command with -c or after --, not both');
@@ -72,10 +78,7 @@ export function parseSshArgs(args: readonly string[], kvt: readonly string[], de
 
 /** The argv of `kvt scp` as scp's (pure): exactly one side is in the VMI. */
 export function parseScpArgs(args: readonly string[], kvt: readonly string[], defaultNamespace?: string): string[] {
-  const { values, positionals } = parseArgs({
-    args: [...args], options: { ...SSH_OPTIONS, recursive: { type: 'boolean', short: 'r', default: false }, preserve: { type: 'boolean', default: false } },
-    allowPositionals: true, strict: true,
-  });
+  const { values, positionals } = parseArgs({ args: [...args], options: SCP_COMMAND_OPTIONS, allowPositionals: true, strict: true });
   if (positionals.length !== 2) throw new UsageError('give a source and a destination, e.g. `kvt scp file root@vmi/demo:/tmp/`');
   const [from, to] = positionals.map(parseScpSide) as [ReturnType<typeof parseScpSide>, ReturnType<typeof parseScpSide>];
   const remotes = [from, to].filter((s) => !('local' in s));
@@ -88,8 +91,8 @@ export function parseScpArgs(args: readonly string[], kvt: readonly string[], de
  * The kubeconfig context's namespace when `args` go through a cluster and name no namespace (-n),
  * else undefined (the target's `.NS`, -n or default then decide).
  */
-async function contextNamespace(args: readonly string[]): Promise<string | undefined> {
-  const { values } = parseArgs({ args: [...args], options: { ...SSH_OPTIONS, command: { type: 'string', short: 'c' }, recursive: { type: 'boolean', short: 'r' }, preserve: { type: 'boolean' } }, allowPositionals: true, strict: false });
+async function contextNamespace(args: readonly string[], options: typeof SSH_COMMAND_OPTIONS | typeof SCP_COMMAND_OPTIONS): Promise<string | undefined> {
+  const { values } = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   const { kubeconfig, context, namespace } = values;
   if (typeof kubeconfig !== 'string' || namespace !== undefined) return undefined;
   return (await clusterConfig({ kubeconfig, ...(typeof context === 'string' ? { context } : {}) })).namespace;
@@ -135,7 +138,7 @@ export const sshCommand: Command = {
     '  -c, --command CMD         the command to run (or give it after --)',
     ...COMMON_HELP,
   ].join('\n'),
-  run: async (args, io) => runTool('ssh', parseSshArgs(args, selfArgv(), await contextNamespace(args)), io),
+  run: async (args, io) => runTool('ssh', parseSshArgs(args, selfArgv(), await contextNamespace(args, SSH_COMMAND_OPTIONS)), io),
 };
 
 /** `kvt scp`. */
@@ -153,5 +156,5 @@ export const scpCommand: Command = {
     '      --preserve            keep modification times and modes (scp -p)',
     ...COMMON_HELP,
   ].join('\n'),
-  run: async (args, io) => runTool('scp', parseScpArgs(args, selfArgv(), await contextNamespace(args)), io),
+  run: async (args, io) => runTool('scp', parseScpArgs(args, selfArgv(), await contextNamespace(args, SCP_COMMAND_OPTIONS)), io),
 };
