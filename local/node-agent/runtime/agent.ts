@@ -29,7 +29,7 @@ import { KVT_ENTRY } from '../../kubelet/runtime/spawn.js';
 import { adoptedProcess, agentAction, agentPodStatus, podFinished, type AgentAction, type ContainerProcess } from '../plan.js';
 import { podRunSpec, type HttpProbe } from '../pod-run.js';
 import { automountsToken, credentialsOlderThan, podDir, preparePodFiles, removePodFiles, writePodCredentials, type ApiEndpoint, type PodFilesContext } from './pod-files.js';
-import { createSandbox, deleteSandbox, drainSandbox, findSandbox, readLeases, sandboxProcesses, type PodNetwork, type Sandbox } from '../../pod-network/runtime/sandbox.js';
+import { createSandbox, drainSandbox, findSandbox, readLeases, removeSandboxNow, type PodNetwork, type Sandbox } from '../../pod-network/runtime/sandbox.js';
 
 /** What the pod loop needs. */
 export interface AgentOptions {
@@ -87,14 +87,7 @@ export async function collectGonePods(stateDir: string, keep: ReadonlySet<string
   for (const lease of (await readLeases(ipamDirOf(stateDir))).values()) if (lease !== undefined && !keep.has(lease.podUid)) gone.add(lease.podUid);
   for (const uid of await readdir(join(stateDir, 'pods')).catch(() => [] as string[])) if (!keep.has(uid)) gone.add(uid);
   for (const uid of gone) {
-    for (const pid of await sandboxProcesses(uid)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Gone meanwhile.
-      }
-    }
-    await deleteSandbox(ipamDirOf(stateDir), uid);
+    await removeSandboxNow(ipamDirOf(stateDir), uid);
     await removePodFiles(stateDir, uid);
     log.info({ podUid: uid }, 'Removed the sandbox and files of a Pod that is gone');
   }

@@ -16,7 +16,7 @@ import { describeRoute, overlappingRoute, parsePodCidr, type Cidr, type HostRout
 import { orphanLeases } from '../ipam.js';
 import { bridgeAction, bridgeAddress, networkShape, parseNetworkUser, runSessionPid, type BridgeState, type NetworkUser } from '../node-network.js';
 import { deleteRuleset, isNodeBridgeName, isSafeInterfaceName, nodeRuleset } from '../nft-ruleset.js';
-import { createSandbox, deleteSandbox, drainSandbox, findSandbox, LAST_RESERVED, readLeases, sandboxProcesses, type Sandbox } from './sandbox.js';
+import { createSandbox, deleteSandbox, drainSandbox, findSandbox, LAST_RESERVED, readLeases, removeSandboxNow, sandboxProcesses, type Sandbox } from './sandbox.js';
 import { runTool } from './tools.js';
 
 /** The node network cannot be set up as asked; the message says what to do. */
@@ -217,8 +217,7 @@ export async function startNodeNetwork(options: NodeNetworkOptions): Promise<Nod
       if (lease !== undefined && pid !== undefined && lease.owner !== owner && (await processStartTicks(pid)) === undefined && (await sandboxProcesses(lease.podUid)).length === 0) orphans.push({ address: '', podUid: lease.podUid });
     }
     for (const { podUid } of orphans) {
-      for (const pid of await sandboxProcesses(podUid)) process.kill(pid, 'SIGKILL');
-      await deleteSandbox(ipamDir, podUid);
+      await removeSandboxNow(ipamDir, podUid);
       options.log.info({ podUid }, 'Removed the sandbox of a Pod that is gone');
     }
     return orphans.map((o) => o.podUid);

@@ -171,18 +171,26 @@ export async function sandboxProcesses(podUid: string): Promise<number[]> {
 export async function drainSandbox(ipamDir: string, podUid: string, deadline: string | undefined, now: Date): Promise<boolean> {
   const left = await sandboxProcesses(podUid);
   const step = sandboxTeardown(left.length, deadline, now);
-  if (step === 'kill') {
-    for (const pid of left) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Gone meanwhile.
-      }
-    }
-  }
+  if (step === 'kill') killAll(left);
   if (step !== 'remove') return false;
   await deleteSandbox(ipamDir, podUid);
   return true;
+}
+
+function killAll(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
+
+/** Kills whatever still runs in the sandbox of a pod that is gone, then removes it and its lease (nothing to wait for). */
+export async function removeSandboxNow(ipamDir: string, podUid: string): Promise<void> {
+  killAll(await sandboxProcesses(podUid));
+  await deleteSandbox(ipamDir, podUid);
 }
 
 /** Removes the pod's sandbox and frees its address (idempotent). Its processes must be gone first. */
